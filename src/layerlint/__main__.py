@@ -1,0 +1,3 @@
+from layerlint.cli import main
+
+main()

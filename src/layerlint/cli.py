@@ -1,0 +1,120 @@
+"""The `layerlint` command (click). Translates arguments to the core and results to output."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from layerlint import __version__
+from layerlint.core.config import Config, ConfigError, load_config
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _codes(value: str | None) -> tuple[str, ...]:
+    return tuple(c.strip().upper() for c in (value or "").split(",") if c.strip())
+
+
+def _config_for(paths: tuple[Path, ...]) -> Config:
+    try:
+        return load_config(paths[0] if paths else Path("."))
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+
+
+
+click.ClickException.exit_code = EXIT_ERROR  # usage and configuration errors exit with 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="layerlint")
+def main() -> None:
+    """Architecture linter for FastAPI backends: layers, routes, models, services."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]),
+              default="text", show_default=True, help="Output format.")
+@click.option("--select", help="Comma-separated codes or prefixes to enable (replaces the configured set).")
+@click.option("--ignore", help="Comma-separated codes or prefixes to disable.")
+@click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
+@click.option("--statistics", "show_statistics", is_flag=True, help="Show counts per rule.")
+@click.option("--stdin-filename", help="Check standard input as the contents of this file.")
+def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignore: str | None,
+          exit_zero: bool, show_statistics: bool, stdin_filename: str | None) -> None:
+    """Check PATHS (default: the project around the current directory)."""
+    from layerlint import engine
+
+    config = _config_for(paths or ((Path(stdin_filename),) if stdin_filename else ()))
+    try:
+        config = config.with_selection(_codes(select) or None, _codes(ignore))
+        overrides = _stdin_override(config, stdin_filename)
+        result = engine.check(config, paths or tuple(Path(config.root, p) for p in overrides), overrides)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(_render(result, output_format, show_statistics))
+    sys.exit(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
+
+
+def _stdin_override(config: Config, stdin_filename: str | None) -> dict[str, bytes]:
+    if not stdin_filename:
+        return {}
+    relative = Path(stdin_filename).resolve().relative_to(config.root).as_posix()
+    return {relative: sys.stdin.buffer.read()}
+
+
+def _render(result: object, output_format: str, show_statistics: bool) -> str:
+    from layerlint.engine import CheckResult
+
+    assert isinstance(result, CheckResult)
+    if output_format == "json":
+        from layerlint.reporters import json as json_reporter
+
+        return json_reporter.render(result.diagnostics)
+    from layerlint.reporters import text
+
+    color = sys.stdout.isatty()
+    return text.render(result.diagnostics, result.files_checked, color, show_statistics)
+
+
+@main.command(name="rules")
+def list_rules() -> None:
+    """List every rule: code, name and summary."""
+    from layerlint.rules import RULES
+
+    width = max(len(r.name) for r in RULES)
+    for current in RULES:
+        click.echo(f"{current.code}  {current.name:<{width}}  {current.summary}")
+
+
+@main.command(name="rule")
+@click.argument("code")
+def show_rule(code: str) -> None:
+    """Show the documentation of rule CODE."""
+    from layerlint.rules import RULES_BY_CODE
+
+    found = RULES_BY_CODE.get(code.upper())
+    if found is None:
+        raise click.ClickException(f"unknown rule code `{code}`; `layerlint rules` lists them")
+    click.echo(f"# {found.code} {found.name}\n\n{found.summary}.\n\n{found.docs}")
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+def roles(path: Path | None) -> None:
+    """Show every module with its role and why."""
+    from layerlint import engine
+
+    config = _config_for((path,) if path else ())
+    try:
+        project = engine.load_project(config)
+        assigned = project.roles
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+    width = max((len(m) for m in assigned), default=10)
+    for module in sorted(assigned):
+        role = assigned[module]
+        click.echo(f"{module:<{width}}  {role.role or '-':<10}  {role.reason}")

@@ -1,0 +1,1 @@
+"""The pure core: diagnostics, configuration, selection and suppression (stdlib only)."""

@@ -1,0 +1,225 @@
+"""`[tool.layerlint]` configuration: defaults that fit the style guide, strict validation.
+
+Every key is optional. Unknown keys and wrong types are errors (exit code 2), reported with
+the file and the dotted key, and a "did you mean" when a known key is close.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+ROLE_NAMES = ("router", "service", "repository", "model", "dto", "app")
+
+DEFAULT_ROLE_GLOBS: dict[str, tuple[str, ...]] = {
+    "router": (
+        "**.routers.**", "**.routers", "**.router", "**.routes.**", "**.routes",
+        "**.endpoints.**", "**.endpoints", "**.views.**", "**.views",
+    ),
+    "service": ("**.service", "**.services.**", "**.services", "**.*_service"),
+    "repository": (
+        "**.repository", "**.repositories.**", "**.repositories", "**.repos.**", "**.repos",
+        "**.repo", "**.*_repository", "**.crud.**", "**.crud", "**.persistence.**",
+    ),
+    "model": ("**.model", "**.models.**", "**.models"),
+    "dto": ("**.dtos.**", "**.dtos", "**.dto", "**.schemas.**", "**.schemas", "**.schema"),
+    "app": ("*.main", "main"),
+}
+
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    "**/tests/**", "**/test/**", "**/test_*.py", "**/*_test.py", "**/conftest.py",
+    "**/fixtures/**", "**/.venv*/**", "**/venv/**", "**/site-packages/**", "**/alembic/**",
+    "**/migrations/**", "**/build/**", "**/dist/**", "**/node_modules/**", "**/.git/**",
+    "**/__pycache__/**", "**/.tox/**", "**/.nox/**", "**/.layerlint_cache/**", "**/.eggs/**",
+)
+
+DEFAULT_READ_SESSIONS = ("get_read_session_dependency", "get_read_session", "get_db_read")
+DEFAULT_WRITE_SESSIONS = ("get_write_session_dependency", "get_write_session", "get_db_write")
+DEFAULT_SESSION_FACTORIES = (
+    "async_session", "async_session_maker", "async_session_factory", "AsyncSessionLocal",
+    "SessionLocal", "async_sessionmaker", "sessionmaker", "AsyncSession", "Session",
+)
+
+
+class ConfigError(Exception):
+    """A configuration problem; the CLI turns it into exit code 2."""
+
+    def __init__(self, file: Path | None, key: str, message: str) -> None:
+        self.file = file
+        self.key = key
+        self.message = message
+        where = f"{file}: " if file else ""
+        super().__init__(f"{where}[tool.layerlint] `{key}`: {message}")
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    file: Path | None = None
+    packages: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    select: tuple[str, ...] = ("LL",)
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    roles: tuple[tuple[str, tuple[str, ...]], ...] = ()  # configured roles only
+    read_sessions: tuple[str, ...] = DEFAULT_READ_SESSIONS
+    write_sessions: tuple[str, ...] = DEFAULT_WRITE_SESSIONS
+    session_factories: tuple[str, ...] = DEFAULT_SESSION_FACTORIES
+    id_prefix: str = "^[a-z]{2,5}_$"
+    soft_delete_column: str = "deleted_at"
+    base_repository: str = "BaseRepository"
+    soft_delete_helpers: tuple[str, ...] = ()
+
+    def role_globs(self, role: str) -> tuple[str, ...]:
+        return dict(self.roles).get(role, DEFAULT_ROLE_GLOBS[role])
+
+    def configured_role_globs(self, role: str) -> tuple[str, ...]:
+        return dict(self.roles).get(role, ())
+
+    def all_excludes(self) -> tuple[str, ...]:
+        return DEFAULT_EXCLUDES + self.exclude
+
+    def extraction_key(self) -> str:
+        """What, in the configuration, changes the per-module facts (for the cache key)."""
+        return repr((self.soft_delete_column,))
+
+    def with_selection(self, select: tuple[str, ...] | None, ignore: tuple[str, ...]) -> Config:
+        return replace(self, select=select or self.select, ignore=self.ignore + ignore)
+
+
+@dataclass(frozen=True)
+class _Key:
+    kind: str  # "str", "list", "table", "map-list"
+    attr: str
+    children: dict[str, _Key] = field(default_factory=dict)
+
+
+_SCHEMA: dict[str, _Key] = {
+    "packages": _Key("list", "packages"),
+    "exclude": _Key("list", "exclude"),
+    "select": _Key("list", "select"),
+    "ignore": _Key("list", "ignore"),
+    "extend-select": _Key("list", "extend_select"),
+    "per-file-ignores": _Key("map-list", "per_file_ignores"),
+    "roles": _Key("table", "roles", {r: _Key("list", r) for r in ROLE_NAMES}),
+    "sessions": _Key("table", "sessions", {
+        "read": _Key("list", "read_sessions"),
+        "write": _Key("list", "write_sessions"),
+        "factories": _Key("list", "session_factories"),
+    }),
+    "models": _Key("table", "models", {
+        "id-prefix": _Key("str", "id_prefix"),
+        "soft-delete-column": _Key("str", "soft_delete_column"),
+    }),
+    "repositories": _Key("table", "repositories", {
+        "base-class": _Key("str", "base_repository"),
+        "soft-delete-helpers": _Key("list", "soft_delete_helpers"),
+    }),
+}
+
+_TYPE_NAMES = {"str": "a string", "list": "a list of strings", "map-list": "a table of lists of strings",
+               "table": "a table"}
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The closest pyproject.toml that configures layerlint or defines a project ([project]).
+
+    A pyproject.toml with neither (a tool-only file) does not bound the project; the closest
+    one of any kind is the fallback.
+    """
+    start = start.resolve()
+    directory = start if start.is_dir() else start.parent
+    first_seen: Path | None = None
+    for candidate_dir in (directory, *directory.parents):
+        candidate = candidate_dir / "pyproject.toml"
+        if not candidate.is_file():
+            continue
+        first_seen = first_seen or candidate
+        try:
+            document = tomllib.loads(candidate.read_text("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+            return candidate  # load_config reports it
+        if "layerlint" in document.get("tool", {}) or "project" in document:
+            return candidate
+    return first_seen
+
+
+def load_config(start: Path) -> Config:
+    pyproject = find_pyproject(start)
+    if pyproject is None:
+        directory = start.resolve() if start.is_dir() else start.resolve().parent
+        return Config(root=directory)
+    try:
+        document = tomllib.loads(pyproject.read_text("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(pyproject, "<file>", f"not valid TOML: {error}") from error
+    table = document.get("tool", {}).get("layerlint", {})
+    if not isinstance(table, dict):
+        raise ConfigError(pyproject, "tool.layerlint", "must be a table")
+    return config_from_table(table, pyproject.parent, pyproject)
+
+
+def config_from_table(table: dict[str, Any], root: Path, file: Path | None) -> Config:
+    values: dict[str, Any] = {}
+    _read_table(table, _SCHEMA, "", file, values)
+    roles = values.pop("roles", {})
+    values.pop("sessions", None)
+    values.pop("models", None)
+    values.pop("repositories", None)
+    config = Config(root=root, file=file, roles=tuple(sorted(roles.items())), **values)
+    _check_values(config)
+    return config
+
+
+def _read_table(table: dict[str, Any], schema: dict[str, _Key], prefix: str, file: Path | None,
+                out: dict[str, Any]) -> None:
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        spec = schema.get(key)
+        if spec is None:
+            close = difflib.get_close_matches(key, list(schema), n=1, cutoff=0.6)
+            hint = f" (did you mean `{prefix}{close[0]}`?)" if close else ""
+            known = ", ".join(sorted(schema))
+            raise ConfigError(file, dotted, f"unknown key{hint}; known keys here: {known}")
+        out[spec.attr] = _convert(value, spec, dotted, file, out)
+
+
+def _convert(value: Any, spec: _Key, dotted: str, file: Path | None, out: dict[str, Any]) -> Any:
+    wrong = ConfigError(file, dotted, f"must be {_TYPE_NAMES[spec.kind]}, got {type(value).__name__} {value!r}")
+    if spec.kind == "str":
+        if not isinstance(value, str):
+            raise wrong
+        return value
+    if spec.kind == "list":
+        if isinstance(value, str) or not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise wrong
+        return tuple(value)
+    if spec.kind == "map-list":
+        if not isinstance(value, dict):
+            raise wrong
+        return tuple((k, _convert(v, _Key("list", ""), f"{dotted}.{k}", file, out)) for k, v in value.items())
+    if not isinstance(value, dict):
+        raise wrong
+    if spec.attr == "roles":
+        roles: dict[str, tuple[str, ...]] = {}
+        _read_table(value, spec.children, f"{dotted}.", file, roles)
+        return roles
+    _read_table(value, spec.children, f"{dotted}.", file, out)
+    return None
+
+
+def _check_values(config: Config) -> None:
+    try:
+        re.compile(config.id_prefix)
+    except re.error as error:
+        raise ConfigError(config.file, "models.id-prefix", f"not a valid regular expression: {error}") from error
+    for key, codes in (("select", config.select), ("ignore", config.ignore),
+                       ("extend-select", config.extend_select)):
+        for code in codes:
+            if not re.fullmatch(r"LL\d{0,3}", code) and code != "ALL":
+                raise ConfigError(config.file, key, f"`{code}` is not a rule code or prefix (like LL1 or LL101)")

@@ -1,0 +1,1 @@
+"""The project model: discovery, parsing, per-module facts, the index and the import graph."""

@@ -1,0 +1,98 @@
+"""Find the project's first-party modules: packages under the root (or root/src), minus excludes."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from layerlint.core.config import Config, ConfigError
+from layerlint.core.globs import match_path
+
+_SKIP_DIRS = {".git", "__pycache__", "node_modules", ".layerlint_cache", ".mypy_cache", ".ruff_cache",
+              ".pytest_cache", ".tox", ".nox", "site-packages"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # absolute
+    relative: str  # to the project root, "/"-separated
+    module: str
+    is_package: bool
+
+
+def _excluded(relative: str, config: Config) -> bool:
+    return any(match_path(pattern, relative) for pattern in config.all_excludes())
+
+
+def _package_dirs(config: Config) -> list[tuple[Path, Path]]:
+    """(package directory, the directory module names are relative to)."""
+    bases = [config.root, config.root / "src"]
+    if config.packages:
+        found: list[tuple[Path, Path]] = []
+        for package in config.packages:
+            relative = Path(*package.split("."))
+            for base in bases:
+                if (base / relative).is_dir() or (base / f"{relative}.py").is_file():
+                    found.append((base / relative, base))
+                    break
+            else:
+                raise ConfigError(config.file, "packages", f"package `{package}` not found under {config.root}")
+        return found
+    detected: list[tuple[Path, Path]] = []
+    for base in bases:
+        if not base.is_dir():
+            continue
+        for entry in sorted(base.iterdir()):
+            if entry.is_dir() and (entry / "__init__.py").is_file() and not _excluded(
+                    entry.relative_to(config.root).as_posix() + "/__init__.py", config):
+                detected.append((entry, base))
+    return detected
+
+
+def discover(config: Config) -> list[SourceFile]:
+    packages = _package_dirs(config)
+    if not packages:  # no package: every .py file under the root, named by its path
+        packages = [(config.root, config.root)]
+    files: dict[str, SourceFile] = {}
+    for package_dir, base in packages:
+        if package_dir.is_file() or package_dir.with_suffix(".py").is_file() and not package_dir.is_dir():
+            single = package_dir if package_dir.suffix == ".py" else package_dir.with_suffix(".py")
+            _add(files, single, base, config)
+            continue
+        for directory, subdirs, names in os.walk(package_dir):
+            subdirs[:] = sorted(d for d in subdirs if d not in _SKIP_DIRS and not d.startswith(".venv"))
+            for name in sorted(names):
+                if name.endswith(".py"):
+                    _add(files, Path(directory, name), base, config)
+    return sorted(files.values(), key=lambda f: f.relative)
+
+
+def _add(files: dict[str, SourceFile], path: Path, base: Path, config: Config) -> None:
+    relative = path.relative_to(config.root).as_posix()
+    if _excluded(relative, config):
+        return
+    parts = list(path.relative_to(base).with_suffix("").parts)
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    if not parts or not all(p.isidentifier() for p in parts):
+        return
+    files[relative] = SourceFile(path, relative, ".".join(parts), is_package)
+
+
+def module_name_for(path: Path, config: Config) -> tuple[str, bool] | None:
+    """The module name a file would have in this project (for a file handed over alone)."""
+    path = path.resolve()
+    for base in (config.root / "src", config.root):
+        try:
+            parts = list(path.relative_to(base).with_suffix("").parts)
+        except ValueError:
+            continue
+        if base == config.root and parts and parts[0] == "src" and (config.root / "src").is_dir():
+            continue
+        is_package = bool(parts) and parts[-1] == "__init__"
+        parts = parts[:-1] if is_package else parts
+        if parts and all(p.isidentifier() for p in parts):
+            return ".".join(parts), is_package
+    return None

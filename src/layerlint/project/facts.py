@@ -1,0 +1,157 @@
+"""Per-module facts: everything every rule needs, extracted in one parse, JSON-serialisable.
+
+Rules run on facts, never on trees, so a module's facts can be cached by content hash and the
+whole-project rules re-run without re-parsing anything. Expressions are kept as small nested
+lists (see `expr.py`), which JSON round-trips exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+# [line, column, end_line, end_column], 1-based, columns in characters.
+Span = list[int]
+# An encoded expression; see layerlint.project.expr.
+Expr = list[Any]
+
+
+@dataclass
+class ImportFact:
+    kind: str  # "import" (import a.b as c) or "from" (from a import b as c)
+    target: str  # absolute module written in the statement (relative imports resolved)
+    name: str | None  # the imported name for "from" imports ("*" for star imports)
+    bound: str  # the local name the statement binds
+    span: Span
+    level: int = 0  # dots of a relative import
+    type_checking: bool = False
+    in_function: bool = False
+
+
+@dataclass
+class ParamFact:
+    name: str
+    kind: str  # "posonly", "arg", "vararg", "kwonly", "kwarg"
+    annotation: Expr | None
+    default: Expr | None
+    span: Span
+
+
+@dataclass
+class Event:
+    """One statement of a body, flattened: control flow is kept only as loop depth."""
+
+    kind: str  # assign, annassign, augassign, return, raise, expr, for, with, delete, test
+    span: Span
+    loop: int  # enclosing for/while loops within the function
+    target: Expr | None = None
+    value: Expr | None = None
+    annotation: Expr | None = None
+
+
+@dataclass
+class FunctionFact:
+    name: str
+    qualname: str
+    span: Span  # the `def` keyword to the end of the name
+    end_line: int
+    is_async: bool
+    class_name: str | None  # qualname of the class the function is a method of
+    nested: bool  # defined inside another function
+    decorators: list[Expr] = field(default_factory=list)
+    params: list[ParamFact] = field(default_factory=list)
+    returns: Expr | None = None
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass
+class FieldFact:
+    """A class-body assignment: `name: annotation = value`, or `name = value`."""
+
+    name: str
+    annotation: Expr | None
+    value: Expr | None
+    span: Span
+
+
+@dataclass
+class ClassFact:
+    name: str
+    qualname: str
+    span: Span
+    end_line: int
+    bases: list[Expr] = field(default_factory=list)
+    keywords: dict[str, Expr] = field(default_factory=dict)
+    decorators: list[Expr] = field(default_factory=list)
+    fields: list[FieldFact] = field(default_factory=list)
+    methods: list[str] = field(default_factory=list)  # function qualnames
+
+
+@dataclass
+class ParseFailureFact:
+    message: str
+    line: int
+    column: int
+
+
+@dataclass
+class ModuleFacts:
+    module: str  # dotted name
+    path: str  # relative to the project root, "/"-separated
+    is_package: bool
+    content_hash: str
+    line_count: int = 0
+    failure: ParseFailureFact | None = None
+    lowered: bool = False
+    imports: list[ImportFact] = field(default_factory=list)
+    classes: list[ClassFact] = field(default_factory=list)
+    functions: list[FunctionFact] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)  # module-level statements
+    noqa: dict[int, list[str]] = field(default_factory=dict)
+    type_checking_names: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return _dump(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ModuleFacts:
+        return _load_module(data)
+
+
+def _dump(value: Any) -> Any:
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _dump(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, list):
+        return [_dump(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _dump(v) for k, v in value.items()}
+    return value
+
+
+def _events(items: list[dict[str, Any]]) -> list[Event]:
+    return [Event(**item) for item in items]
+
+
+def _load_function(data: dict[str, Any]) -> FunctionFact:
+    data = dict(data)
+    data["params"] = [ParamFact(**p) for p in data["params"]]
+    data["events"] = _events(data["events"])
+    return FunctionFact(**data)
+
+
+def _load_class(data: dict[str, Any]) -> ClassFact:
+    data = dict(data)
+    data["fields"] = [FieldFact(**f) for f in data["fields"]]
+    return ClassFact(**data)
+
+
+def _load_module(data: dict[str, Any]) -> ModuleFacts:
+    data = dict(data)
+    if data["failure"] is not None:
+        data["failure"] = ParseFailureFact(**data["failure"])
+    data["imports"] = [ImportFact(**i) for i in data["imports"]]
+    data["classes"] = [_load_class(c) for c in data["classes"]]
+    data["functions"] = [_load_function(f) for f in data["functions"]]
+    data["events"] = _events(data["events"])
+    data["noqa"] = {int(k): v for k, v in data["noqa"].items()}
+    return ModuleFacts(**data)

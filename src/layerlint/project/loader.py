@@ -1,0 +1,45 @@
+"""Source file -> ModuleFacts: read, hash, decode, parse (with fallback), extract."""
+
+from __future__ import annotations
+
+import hashlib
+
+from layerlint.project.discovery import SourceFile
+from layerlint.project.extract import extract
+from layerlint.project.facts import ModuleFacts, ParseFailureFact
+from layerlint.project.parsing import ParseFailure, decode_source, parse_source
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def facts_from_bytes(source_file: SourceFile, data: bytes) -> ModuleFacts:
+    facts = ModuleFacts(module=source_file.module, path=source_file.relative,
+                        is_package=source_file.is_package, content_hash=content_hash(data))
+    text = decode_source(data)
+    if isinstance(text, ParseFailure):
+        facts.failure = ParseFailureFact(text.message, text.line, text.column)
+        return facts
+    parsed = parse_source(text, source_file.relative)
+    if isinstance(parsed, ParseFailure):
+        facts.failure = ParseFailureFact(parsed.message, parsed.line, parsed.column)
+        facts.line_count = text.count("\n") + 1
+        return facts
+    facts.lowered = parsed.lowered
+    try:
+        return extract(facts, parsed.tree, text)
+    except RecursionError:
+        failed = ModuleFacts(facts.module, facts.path, facts.is_package, facts.content_hash)
+        failed.failure = ParseFailureFact("cannot analyse the file: nesting too deep", 1, 1)
+        return failed
+
+
+def load_facts(source_file: SourceFile) -> ModuleFacts:
+    try:
+        data = source_file.path.read_bytes()
+    except OSError as error:
+        facts = ModuleFacts(source_file.module, source_file.relative, source_file.is_package, "")
+        facts.failure = ParseFailureFact(f"cannot read the file: {error.strerror or error}", 1, 1)
+        return facts
+    return facts_from_bytes(source_file, data)

@@ -1,0 +1,54 @@
+"""Lower PEP 695 / 701 / 758 syntax to 3.11 grammar with libcst, keeping every line in place."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+
+class _Lowerer(cst.CSTTransformer):
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+        return updated.with_changes(type_parameters=None) if updated.type_parameters else updated
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        return updated.with_changes(type_parameters=None) if updated.type_parameters else updated
+
+    def leave_TypeAlias(self, original: cst.TypeAlias, updated: cst.TypeAlias) -> cst.Assign:
+        return cst.Assign(targets=[cst.AssignTarget(target=updated.name)], value=updated.value,
+                          semicolon=updated.semicolon)
+
+    def leave_ExceptHandler(self, original: cst.ExceptHandler, updated: cst.ExceptHandler) -> cst.ExceptHandler:
+        kind = updated.type
+        if isinstance(kind, cst.Tuple) and not kind.lpar:
+            return updated.with_changes(type=kind.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]))
+        return updated
+
+    def leave_ExceptStarHandler(self, original: cst.ExceptStarHandler,
+                                updated: cst.ExceptStarHandler) -> cst.ExceptStarHandler:
+        kind = updated.type
+        if isinstance(kind, cst.Tuple) and not kind.lpar:
+            return updated.with_changes(type=kind.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]))
+        return updated
+
+    def leave_FormattedString(self, original: cst.FormattedString,
+                              updated: cst.FormattedString) -> cst.BaseExpression:
+        # A PEP 701 f-string becomes ("text" + str(expr) + ...): same values, any quotes inside.
+        prefix = updated.prefix.lower().replace("f", "")
+        quote = updated.quote
+        pieces: list[cst.BaseExpression] = []
+        for part in updated.parts:
+            if isinstance(part, cst.FormattedStringText):
+                text = part.value.replace("{{", "{").replace("}}", "}")
+                pieces.append(cst.SimpleString(f"{prefix}{quote}{text}{quote}"))
+            else:
+                pieces.append(cst.Call(func=cst.Name("str"), args=[cst.Arg(part.expression)]))
+        if not pieces:
+            return cst.SimpleString(f"{prefix}{quote}{quote}")
+        expression = pieces[0]
+        for piece in pieces[1:]:
+            expression = cst.BinaryOperation(expression, cst.Add(), piece)
+        return expression.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def lower(source: str) -> str:
+    module = cst.parse_module(source)
+    return module.visit(_Lowerer()).code

@@ -1,0 +1,1 @@
+"""Reporters: each turns a list of diagnostics into one output format."""

@@ -1,0 +1,24 @@
+"""The rule registry: one line per rule. The same list feeds the engine, the CLI, docs, SARIF and pylint."""
+
+from __future__ import annotations
+
+from layerlint.rules import (
+    ll001_unparsable_file,
+    ll101_router_imports_repository,
+    ll102_router_reaches_repository,
+    ll103_upward_import,
+    ll104_router_accesses_database,
+    ll105_service_accesses_database,
+)
+from layerlint.rules.base import Rule
+
+RULES: tuple[Rule, ...] = (
+    ll001_unparsable_file.check,
+    ll101_router_imports_repository.check,
+    ll102_router_reaches_repository.check,
+    ll103_upward_import.check,
+    ll104_router_accesses_database.check,
+    ll105_service_accesses_database.check,
+)
+
+RULES_BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}

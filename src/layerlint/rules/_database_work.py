@@ -1,0 +1,40 @@
+"""Shared by LL104 and LL105: find database work done in a function."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from layerlint.project.expr import Expr, calls_in, dotted, render
+from layerlint.project.facts import FunctionFact, ModuleFacts
+from layerlint.project.sessions import is_session_receiver, session_parameters, statement_builder
+from layerlint.project.symbols import SymbolIndex
+
+
+@dataclass(frozen=True)
+class DatabaseWork:
+    span: list[int]
+    what: str  # readable: "select(...)" or "session.execute(...)"
+
+
+def database_work(index: SymbolIndex, facts: ModuleFacts, function: FunctionFact,
+                  methods: frozenset[str]) -> Iterator[DatabaseWork]:
+    """The first piece of database work in each statement: one finding per statement."""
+    sessions = session_parameters(index, facts.module, function)
+    for event in function.events:
+        work = _first_work(index, facts.module, (event.value, event.target), sessions, methods)
+        if work is not None:
+            yield work
+
+
+def _first_work(index: SymbolIndex, module: str, exprs: tuple[Expr | None, ...], sessions: set[str],
+                methods: frozenset[str]) -> DatabaseWork | None:
+    for expr in exprs:
+        for call in calls_in(expr):
+            func = call[1]
+            builder = statement_builder(index, module, func)
+            if builder is not None:
+                return DatabaseWork(call[4], f"a `{builder}(...)` statement")
+            if func[0] == "a" and func[2] in methods and is_session_receiver(func[1], sessions):
+                return DatabaseWork(call[4], f"`{dotted(func) or render(func)}(...)`")
+    return None

@@ -1,0 +1,45 @@
+"""## What it does
+Reports a router module that imports a repository module, or a name defined in one (any import
+form, including imports inside functions and names re-exported through `__init__.py`).
+
+## Why is this bad?
+Routers handle HTTP; repositories handle the database. A router that reaches past the service
+layer puts data access and business rules in the HTTP layer, where they cannot be reused or
+tested alone, and the layering the team agreed on erodes one shortcut at a time.
+
+## Example
+```python
+# app/api/v1/routers/items.py
+from app.domain.items.repository import ItemRepository
+```
+
+## Use instead
+```python
+# app/api/v1/routers/items.py
+from app.domain.items.service import ItemService
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from layerlint.project.imports import modules_reached
+from layerlint.project.project import Project
+from layerlint.rules.base import Finding, rule
+
+
+@rule("LL101", "router-imports-repository", "A router imports a repository", __doc__, tags=("layers",))
+def check(project: Project) -> Iterator[Finding]:
+    for facts in project.modules_with_role("router"):
+        reported: set[tuple[int, int]] = set()
+        for item in facts.imports:
+            key = (item.span[0], item.span[1])
+            if key in reported:
+                continue
+            repositories = [m for m in modules_reached(project.index, item) if project.role(m) == "repository"]
+            if repositories:
+                reported.add(key)
+                imported = f"`{item.name}` from `{repositories[-1]}`" if item.kind == "from" else f"`{repositories[-1]}`"
+                yield Finding(facts, item.span, f"router imports repository {imported}; call a service instead "
+                                                "(router -> service -> repository)")

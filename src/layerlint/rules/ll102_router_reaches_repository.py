@@ -1,0 +1,50 @@
+"""## What it does
+Reports a router that reaches a repository through a chain of imports with at least one
+intermediate module, none of which is a service. The message shows the whole chain with the
+line of each import. A direct import is LL101's finding alone; a chain through a service is the
+architecture working.
+
+## Why is this bad?
+An indirect import is still a dependency: a helper or DTO module that imports a repository lets
+routers use data access while every single import looks innocent. Import-based layer checks
+that look at direct imports only miss it.
+
+## Example
+```python
+# app/api/v1/routers/orders.py
+from app.utils.lookup import find_order      # app/utils/lookup.py imports the orders repository
+```
+
+## Use instead
+```python
+# app/api/v1/routers/orders.py
+from app.domain.orders.service import OrderService
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from layerlint.project.project import Project
+from layerlint.rules.base import Finding, rule
+
+
+@rule("LL102", "router-reaches-repository", "A router reaches a repository through other imports", __doc__,
+      tags=("layers",))
+def check(project: Project) -> Iterator[Finding]:
+    def is_repository(module: str) -> bool:
+        return project.role(module) == "repository"
+
+    def can_pass(module: str) -> bool:
+        return project.role(module) not in ("service", "router")
+
+    for facts in project.modules_with_role("router"):
+        direct = {edge.imported for edge in project.graph.edges_from.get(facts.module, ())}
+        chains = project.graph.shortest_chains(facts.module, is_repository, can_pass)
+        for chain in sorted(chains, key=lambda c: (len(c.edges), c.modules)):
+            if len(chain.edges) < 2 or chain.modules[-1] in direct:
+                continue
+            yield Finding(facts, chain.edges[0].span,
+                          f"router reaches repository `{chain.modules[-1]}` through {chain.render()}; "
+                          "import a service instead, or move the repository use into one")

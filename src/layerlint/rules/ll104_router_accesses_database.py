@@ -1,0 +1,43 @@
+"""## What it does
+Reports a router that runs database work itself: builds `select`/`insert`/`update`/`delete`
+statements, or calls `execute`, `exec`, `scalars`, `scalar`, `get`, `add`, `delete`, `commit`,
+`flush` or `refresh` on a session. Passing the session to a service constructor is fine.
+
+## Why is this bad?
+Queries in a handler skip the service and repository layers: the soft-delete filter, the
+business rules and the transaction handling those layers own are bypassed, and the query cannot
+be reused or tested without HTTP.
+
+## Example
+```python
+@router.get("/{item_id}")
+async def get_item(item_id: str, session: ReadSession) -> ItemResponse:
+    item = await session.get(Item, item_id)
+    return ItemResponse.model_validate(item)
+```
+
+## Use instead
+```python
+@router.get("/{item_id}")
+async def get_item(item_id: str, session: ReadSession) -> ItemResponse:
+    return await ItemService(session).get_item(item_id)
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from layerlint.project.project import Project
+from layerlint.project.sessions import DATABASE_METHODS
+from layerlint.rules._database_work import database_work
+from layerlint.rules.base import Finding, rule
+
+
+@rule("LL104", "router-accesses-database", "A router runs database work itself", __doc__, tags=("layers",))
+def check(project: Project) -> Iterator[Finding]:
+    for facts in project.modules_with_role("router"):
+        for function in facts.functions:
+            for work in database_work(project.index, facts, function, DATABASE_METHODS):
+                yield Finding(facts, work.span, f"router function `{function.name}` runs {work.what} itself; "
+                                                "move the query into a repository and call it through a service")

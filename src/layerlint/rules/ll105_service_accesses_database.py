@@ -1,0 +1,43 @@
+"""## What it does
+Reports a service that builds or executes queries itself (`select`/`insert`/`update`/`delete`
+statements, or `execute`, `exec`, `scalars`, `scalar`, `get`, `add`, `add_all`, `delete`, `merge`
+on the session) instead of calling a repository. Holding the session to hand it to repositories
+is allowed, and so is transaction control (`commit`, `flush`, `refresh`, `rollback`), which a
+service that coordinates several repositories legitimately owns.
+
+## Why is this bad?
+Repositories are where the soft-delete filter and every query live; a query in a service is
+one the repository tests never see and one the next service will copy.
+
+## Example
+```python
+class ItemService:
+    async def count(self) -> int:
+        return await self.session.scalar(select(func.count()).select_from(Item))
+```
+
+## Use instead
+```python
+class ItemService:
+    async def count(self) -> int:
+        return await self._repository.count()
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from layerlint.project.project import Project
+from layerlint.project.sessions import QUERY_METHODS
+from layerlint.rules._database_work import database_work
+from layerlint.rules.base import Finding, rule
+
+
+@rule("LL105", "service-accesses-database", "A service queries the database itself", __doc__, tags=("layers",))
+def check(project: Project) -> Iterator[Finding]:
+    for facts in project.modules_with_role("service"):
+        for function in facts.functions:
+            for work in database_work(project.index, facts, function, QUERY_METHODS):
+                yield Finding(facts, work.span, f"service `{function.qualname}` runs {work.what} itself; "
+                                                "put the query in a repository method and call that")
