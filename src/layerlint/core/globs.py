@@ -12,6 +12,9 @@ from functools import lru_cache
 @lru_cache(maxsize=1024)
 def _compile(pattern: str, separator: str) -> re.Pattern[str]:
     sep = re.escape(separator)
+    if pattern.endswith(separator + "**"):  # "app.api.**" also matches the package "app.api"
+        head = _compile(pattern[: -len(separator) - 2], separator).pattern[: -len(r"\Z")]
+        return re.compile(f"{head}(?:{sep}.*)?" + r"\Z")
     out: list[str] = []
     index = 0
     while index < len(pattern):

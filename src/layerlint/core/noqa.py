@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 # flake8's own pattern: codes separated by commas and/or whitespace; anything else makes it bare.
-NOQA_PATTERN = re.compile(
-    r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+)?)+)?", re.IGNORECASE)
+NOQA_PATTERN = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
 _CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
 
 ALL_CODES = "*"
@@ -22,7 +21,7 @@ def noqa_codes(line: str) -> tuple[str, ...] | None:
     codes_text = match.group("codes")
     if not codes_text:
         return (ALL_CODES,)
-    return tuple(code.upper() for code in _CODE.findall(match.group(0).split(":", 1)[1]))
+    return tuple(code.upper() for code in _CODE.findall(codes_text))
 
 
 def suppressed(code: str, noqa: tuple[str, ...] | None) -> bool:

@@ -1,0 +1,1 @@
+"""Adapters for flake8, pylint and import-linter: each translates, none decides."""

@@ -1,0 +1,151 @@
+"""The command line: exit codes, output formats, selection, noqa, and the listing commands."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from harness import FIXTURES
+from layerlint.cli import main
+
+REPO = Path(__file__).parent.parent
+EXAMPLE = REPO / "examples" / "shop"
+DIRECT = FIXTURES / "ll101" / "direct_imports"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_example_project_is_clean() -> None:
+    code, output = run("check", str(EXAMPLE))
+    assert code == 0, output
+    assert "All checks passed" in output
+
+
+def test_findings_exit_1_sorted_text() -> None:
+    code, output = run("check", str(DIRECT))
+    lines = output.strip().splitlines()
+    assert code == 1
+    findings = [line for line in lines if ": LL" in line]
+    keys = [(line.split(":")[0], int(line.split(":")[1])) for line in findings]
+    assert keys == sorted(keys) and len(findings) == 5
+    assert lines[-1] == "Found 5 findings in 1 of 9 files."
+    assert "\033[" not in output  # no colour when not on a terminal
+
+
+def test_exit_zero() -> None:
+    assert run("check", "--exit-zero", str(DIRECT))[0] == 0
+
+
+def test_json_output_fields() -> None:
+    code, output = run("check", "--format", "json", str(DIRECT))
+    items = json.loads(output)
+    assert code == 1 and len(items) == 5
+    first = items[0]
+    assert set(first) >= {"code", "name", "message", "path", "line", "column", "end_line", "end_column",
+                          "severity", "fix"}
+    assert first["path"] == "app/api/v1/routers/items.py"
+    assert (first["line"], first["column"]) == (1, 1) and first["fix"] is None
+
+
+def test_select_and_ignore() -> None:
+    assert run("check", "--select", "LL2", str(DIRECT))[0] == 0
+    assert run("check", "--ignore", "LL101", str(DIRECT))[0] == 0
+    assert run("check", "--select", "LL1", "--ignore", "LL10", str(DIRECT))[0] == 0
+    assert run("check", "--select", "LL101", str(DIRECT))[0] == 1
+
+
+def test_statistics() -> None:
+    _, output = run("check", "--statistics", str(DIRECT))
+    assert "    5  LL101  router-imports-repository" in output
+
+
+def test_paths_restrict_findings_but_not_context(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(FIXTURES / "ll102" / "indirect_chains", project)
+    code, output = run("check", "--format", "json", str(project / "app" / "api" / "v1" / "routers" / "orders.py"))
+    items = json.loads(output)
+    assert code == 1 and [(i["code"], i["path"]) for i in items] == [("LL102", "app/api/v1/routers/orders.py")]
+
+
+def test_noqa(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(DIRECT, project)
+    router = project / "app" / "api" / "v1" / "routers" / "items.py"
+    lines = router.read_text().splitlines()
+    lines[0] += "  # noqa: LL101"
+    lines[1] += "  # noqa"
+    lines[2] += "  # noqa: LL102"  # another code: still reported
+    lines[3] += "  # NOQA:LL1"
+    router.write_text("\n".join(lines) + "\n")
+    _, output = run("check", "--format", "json", str(project))
+    assert sorted(i["line"] for i in json.loads(output)) == [3, 9]
+
+
+def test_rules_and_rule_docs() -> None:
+    code, output = run("rules")
+    assert code == 0 and "LL101  router-imports-repository" in output
+    code, output = run("rule", "ll101")
+    assert code == 0 and "## Why is this bad?" in output
+    assert run("rule", "LL999")[0] == 2
+
+
+def test_roles_explains_every_module() -> None:
+    code, output = run("roles", str(EXAMPLE))
+    assert code == 0
+    rows = {line.split()[0]: line.split(None, 2)[1:] for line in output.splitlines() if line.startswith("shop")}
+    assert rows["shop.api.v1.routers.products"][0] == "router"
+    assert rows["shop.domain.shared.base_repository"][0] == "repository"
+    assert rows["shop.dtos.orders"][0] == "dto" and rows["shop.main"][0] == "app"
+    assert "default layout" in rows["shop.domain.products.model"][1]
+
+
+@pytest.mark.parametrize("table, key, expected", [
+    ('selct = ["LL1"]', "selct", "did you mean `select`"),
+    ('select = "LL1"', "select", "must be a list of strings"),
+    ('[tool.layerlint.roles]\nrouter = ["nothing.matches.**"]', "roles.router", "matches no module"),
+    ('[tool.layerlint.roles]\nrouters = ["app.api.**"]', "roles.routers", "did you mean `roles.router`"),
+    ('[tool.layerlint.models]\nid-prefix = 3', "models.id-prefix", "must be a string"),
+    ('select = ["XX1"]', "select", "not a rule code"),
+])
+def test_bad_config_exits_2_naming_file_and_key(tmp_path: Path, table: str, key: str, expected: str) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(DIRECT, project)
+    header = "" if table.startswith("[") else "[tool.layerlint]\n"
+    (project / "pyproject.toml").write_text(f'[project]\nname = "x"\n\n{header}{table}\n')
+    code, output = run("check", str(project))
+    assert code == 2
+    assert "pyproject.toml" in output and f"`{key}`" in output and expected in output
+
+
+def test_invalid_toml_exits_2(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(DIRECT, project)
+    (project / "pyproject.toml").write_text("[tool.layerlint\n")
+    code, output = run("check", str(project))
+    assert code == 2 and "not valid TOML" in output
+
+
+def test_per_file_ignores(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(DIRECT, project)
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.layerlint]\nper-file-ignores = { "app/api/**" = ["LL1"] }\n')
+    assert run("check", str(project))[0] == 0
+
+
+def test_tests_and_venvs_are_not_first_party(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(FIXTURES / "ll101" / "through_service", project)
+    for extra in ("app/tests/test_items.py", ".venv/lib/site-packages/x/routers/a.py", "app/migrations/v1.py"):
+        target = project / extra
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("from app.domain.items.repository import ItemRepository\n")
+    code, output = run("check", str(project))
+    assert code == 0, output

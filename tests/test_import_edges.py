@@ -1,0 +1,46 @@
+"""layerlint's first-party import edges equal grimp's (the graph behind import-linter)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness import FIXTURES
+from layerlint import engine
+from layerlint.core.config import load_config
+
+REPO = Path(__file__).parent.parent
+
+_GRIMP_EDGES = """
+import json, sys
+import grimp
+sys.path.insert(0, sys.argv[1])
+graph = grimp.build_graph(*sys.argv[2:], cache_dir=None)
+edges = sorted([m, i] for m in graph.modules for i in graph.find_modules_directly_imported_by(m))
+print(json.dumps(edges))
+"""
+
+
+def _projects() -> list[Path]:
+    roots = [REPO / "examples" / "shop"]
+    roots += sorted(p.parent for p in FIXTURES.glob("*/*/pyproject.toml") if "ll001" not in p.parts)
+    return roots
+
+
+def grimp_edges(root: Path, packages: list[str]) -> set[tuple[str, str]]:
+    out = subprocess.run([sys.executable, "-c", _GRIMP_EDGES, str(root), *packages],
+                         capture_output=True, text=True, check=True).stdout
+    return {(a, b) for a, b in json.loads(out)}
+
+
+@pytest.mark.parametrize("root", _projects(), ids=lambda p: p.relative_to(REPO).as_posix())
+def test_edges_equal_grimps(root: Path) -> None:
+    project = engine.load_project(load_config(root))
+    packages = sorted({name.split(".")[0] for name in project.modules})
+    ours = project.graph.edge_pairs()
+    theirs = grimp_edges(root, packages)
+    assert ours == theirs, f"only layerlint: {sorted(ours - theirs)}\nonly grimp: {sorted(theirs - ours)}"

@@ -1,0 +1,35 @@
+"""layerlint checks its own source with its own layer configuration (pyproject.toml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from layerlint import engine
+from layerlint.core.config import load_config
+
+REPO = Path(__file__).parent.parent
+
+
+def test_layerlint_passes_its_own_checks() -> None:
+    config = load_config(REPO / "src")
+    result = engine.check(config, [REPO / "src"])
+    assert result.files_checked > 20
+    assert not result.diagnostics, "\n".join(f"{d.path}:{d.line}: {d.code} {d.message}" for d in result.diagnostics)
+
+
+def test_own_layers_are_configured() -> None:
+    config = load_config(REPO / "src")
+    project = engine.load_project(config)
+    assert project.role("layerlint.cli") == "router"
+    assert project.role("layerlint.engine") == "service"
+    assert project.role("layerlint.project.symbols") == "repository"
+    assert project.role("layerlint.core.config") == "model"
+
+
+def test_core_is_stdlib_only() -> None:
+    project = engine.load_project(load_config(REPO / "src"))
+    for name, facts in project.modules.items():
+        if name.startswith("layerlint.core"):
+            imported = {item.target.split(".")[0] for item in facts.imports}
+            assert imported <= {"layerlint", "__future__", "dataclasses", "enum", "re", "difflib", "tomllib",
+                                "pathlib", "typing", "functools", "collections"}, (name, imported)
