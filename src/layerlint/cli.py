@@ -21,11 +21,14 @@ def _config_for(paths: tuple[Path, ...]) -> Config:
     try:
         return load_config(paths[0] if paths else Path("."))
     except ConfigError as error:
-        raise click.ClickException(str(error)) from error
+        raise LayerlintError(str(error)) from error
 
 
 
-click.ClickException.exit_code = EXIT_ERROR  # usage and configuration errors exit with 2
+class LayerlintError(click.ClickException):
+    """A usage or configuration error: printed as `Error: ...`, exit code 2 (as ruff and flake8)."""
+
+    exit_code = EXIT_ERROR
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,7 +57,7 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
         overrides = _stdin_override(config, stdin_filename)
         result = engine.check(config, paths or tuple(Path(config.root, p) for p in overrides), overrides)
     except ConfigError as error:
-        raise click.ClickException(str(error)) from error
+        raise LayerlintError(str(error)) from error
     click.echo(_render(result, output_format, show_statistics))
     sys.exit(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
 
@@ -98,7 +101,7 @@ def show_rule(code: str) -> None:
 
     found = RULES_BY_CODE.get(code.upper())
     if found is None:
-        raise click.ClickException(f"unknown rule code `{code}`; `layerlint rules` lists them")
+        raise LayerlintError(f"unknown rule code `{code}`; `layerlint rules` lists them")
     click.echo(f"# {found.code} {found.name}\n\n{found.summary}.\n\n{found.docs}")
 
 
@@ -113,7 +116,7 @@ def roles(path: Path | None) -> None:
         project = engine.load_project(config)
         assigned = project.roles
     except ConfigError as error:
-        raise click.ClickException(str(error)) from error
+        raise LayerlintError(str(error)) from error
     width = max((len(m) for m in assigned), default=10)
     for module in sorted(assigned):
         role = assigned[module]
