@@ -13,9 +13,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-ROLE_NAMES = ("router", "service", "repository", "model", "dto", "app")
+# In the order globs are tried: "dependency" (modules that wire services for Depends) first,
+# because `app/routers/dependencies.py` is wiring, not a router.
+ROLE_NAMES = ("dependency", "router", "service", "repository", "model", "dto", "app")
 
 DEFAULT_ROLE_GLOBS: dict[str, tuple[str, ...]] = {
+    "dependency": ("**.dependencies", "**.deps", "**.dependency", "**.providers", "**.container",
+                   "**.containers"),
     "router": (
         "**.routers.**", "**.routers", "**.router", "**.routes.**", "**.routes",
         "**.endpoints.**", "**.endpoints", "**.views.**", "**.views",

@@ -65,25 +65,33 @@ def edge_target(item: ImportFact, modules: dict[str, ModuleFacts]) -> tuple[str,
     return (target, False) if target is not None else None
 
 
+TargetsOf = Callable[[ImportFact], list[tuple[str, bool]]]
+
+
 class ImportGraph:
-    def __init__(self, modules: dict[str, ModuleFacts]) -> None:
+    """Edges per importing module. By default the syntactic edges grimp sees; `targets_of` can
+    give another reading of an import (e.g. the module that defines an imported name)."""
+
+    def __init__(self, modules: dict[str, ModuleFacts], targets_of: TargetsOf | None = None) -> None:
         self.modules = modules
+        self._targets_of = targets_of or self._syntactic_target
         self.edges_from: dict[str, list[ImportEdge]] = {}
         for name, facts in modules.items():
             self.edges_from[name] = list(self._edges_of(name, facts))
 
+    def _syntactic_target(self, item: ImportFact) -> list[tuple[str, bool]]:
+        found = edge_target(item, self.modules)
+        return [found] if found is not None else []
+
     def _edges_of(self, name: str, facts: ModuleFacts) -> Iterator[ImportEdge]:
         seen: set[str] = set()
         for item in facts.imports:
-            found = edge_target(item, self.modules)
-            if found is None or found[0] == name:
-                continue
-            target, submodule = found
-            edge = ImportEdge(name, target, _span(item.span), item.type_checking, item.in_function,
-                              item.level > 0, submodule)
-            if target not in seen:
+            for target, submodule in self._targets_of(item):
+                if target == name or target in seen:
+                    continue
                 seen.add(target)
-                yield edge
+                yield ImportEdge(name, target, _span(item.span), item.type_checking, item.in_function,
+                                 item.level > 0, submodule)
 
     def edge_pairs(self) -> set[tuple[str, str]]:
         return {(e.importer, e.imported) for edges in self.edges_from.values() for e in edges}

@@ -20,3 +20,13 @@ def modules_reached(index: SymbolIndex, item: ImportFact) -> list[str]:
         if defining and defining in index.modules and defining not in reached:
             reached.append(defining)
     return reached
+
+
+def defining_modules(index: SymbolIndex, item: ImportFact) -> list[tuple[str, bool]]:
+    """The module an import really depends on: for `from pkg import Name` the module defining
+    Name (not every module `pkg/__init__.py` happens to import), else the syntactic target."""
+    reached = modules_reached(index, item)
+    if not reached:
+        return []
+    chosen = reached[-1]
+    return [(chosen, item.kind == "from" and chosen == f"{item.target}.{item.name}")]

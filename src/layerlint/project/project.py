@@ -8,6 +8,7 @@ from functools import cached_property
 from layerlint.core.config import Config
 from layerlint.project.facts import ModuleFacts
 from layerlint.project.graph import ImportGraph
+from layerlint.project.imports import defining_modules
 from layerlint.project.roles import Role, RoleAssigner
 from layerlint.project.symbols import SymbolIndex
 
@@ -35,7 +36,13 @@ class Project:
 
     @cached_property
     def graph(self) -> ImportGraph:
+        """Syntactic import edges, exactly as grimp and import-linter see them."""
         return ImportGraph(self.modules)
+
+    @cached_property
+    def dependency_graph(self) -> ImportGraph:
+        """Edges to the modules that define what is imported, for architectural chains."""
+        return ImportGraph(self.modules, lambda item: defining_modules(self.index, item))
 
     def role(self, module: str) -> str | None:
         role = self.roles.get(module)

@@ -1,8 +1,11 @@
 """## What it does
 Reports a router that reaches a repository through a chain of imports with at least one
 intermediate module, none of which is a service. The message shows the whole chain with the
-line of each import. A direct import is LL101's finding alone; a chain through a service is the
-architecture working.
+line of each import. A direct import is LL101's finding alone. A chain through a service, or
+through a dependency-wiring module (`dependencies.py`/`deps.py`: the composition root that
+builds services from repositories for `Depends`), is the architecture working. Chains follow
+what is imported: `from app.core import BaseSchema` depends on the module that defines
+`BaseSchema`, not on everything `app/core/__init__.py` happens to import.
 
 ## Why is this bad?
 An indirect import is still a dependency: a helper or DTO module that imports a repository lets
@@ -37,11 +40,13 @@ def check(project: Project) -> Iterator[Finding]:
         return project.role(module) == "repository"
 
     def can_pass(module: str) -> bool:
-        return project.role(module) not in ("service", "router")
+        return project.role(module) not in ("service", "router", "dependency")
 
+    graph = project.dependency_graph
     for facts in project.modules_with_role("router"):
         direct = {edge.imported for edge in project.graph.edges_from.get(facts.module, ())}
-        chains = project.graph.shortest_chains(facts.module, is_repository, can_pass)
+        direct |= {edge.imported for edge in graph.edges_from.get(facts.module, ())}
+        chains = graph.shortest_chains(facts.module, is_repository, can_pass)
         for chain in sorted(chains, key=lambda c: (len(c.edges), c.modules)):
             if len(chain.edges) < 2 or chain.modules[-1] in direct:
                 continue
