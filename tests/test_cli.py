@@ -149,3 +149,12 @@ def test_tests_and_venvs_are_not_first_party(tmp_path: Path) -> None:
         target.write_text("from app.domain.items.repository import ItemRepository\n")
     code, output = run("check", str(project))
     assert code == 0, output
+
+
+def test_stdin_buffer_is_checked_in_place_of_the_file() -> None:
+    router = DIRECT / "app" / "api" / "v1" / "routers" / "items.py"
+    buffer = "from app.domain.items.service import ItemService\nfrom app.domain.items.repository import X\n"
+    result = CliRunner().invoke(main, ["check", "--format", "json", "--stdin-filename", str(router)], input=buffer)
+    items = json.loads(result.output)
+    assert result.exit_code == 1
+    assert [(i["path"], i["line"], i["code"]) for i in items] == [("app/api/v1/routers/items.py", 2, "LL101")]
