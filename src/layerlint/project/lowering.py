@@ -7,7 +7,18 @@ import libcst as cst
 
 class _Lowerer(cst.CSTTransformer):
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
-        return updated.with_changes(type_parameters=None) if updated.type_parameters else updated
+        # `class Repo[ModelT: Base]:` becomes `class Repo(Generic[ModelT]):` so the analysis still
+        # knows the class's type parameters (for `Repo[Item]` substitution).
+        if not updated.type_parameters:
+            return updated
+        names = [cst.SubscriptElement(cst.Index(cst.Name(p.param.name.value)))
+                 for p in updated.type_parameters.params]
+        generic = cst.Arg(cst.Subscript(cst.Name("Generic"), names))
+        bases = [*updated.bases]
+        if bases:
+            bases[-1] = bases[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        return updated.with_changes(type_parameters=None, bases=[*bases, generic],
+                                    lpar=cst.LeftParen(), rpar=cst.RightParen())
 
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
         return updated.with_changes(type_parameters=None) if updated.type_parameters else updated

@@ -33,7 +33,9 @@ def decode_source(data: bytes) -> str | ParseFailure:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        return ParseFailure(f"cannot read the file's encoding: {error.msg}", error.lineno or 1, 1)
+        if "invalid or missing encoding declaration" not in error.msg:  # e.g. an unknown codec
+            return ParseFailure(f"cannot read the file's encoding: {error.msg}", error.lineno or 1, 1)
+        encoding = "utf-8"  # no cookie, and the first lines are not UTF-8: find the bad byte below
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as error:

@@ -1,0 +1,59 @@
+"""Parsing: newer grammar is lowered and analysed; only genuinely broken files fail."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from layerlint.project.parsing import ParsedModule, ParseFailure, decode_source, parse_source
+
+NEWER = {
+    "pep758_except_without_parens": "try:\n    pass\nexcept ValueError, TypeError:\n    pass\n",
+    "pep695_class": "class Repo[ModelT: Base, *Ts, **P](Protocol):\n    pass\n",
+    "pep695_function": "def first[T](items: list[T]) -> T:\n    return items[0]\n",
+    "pep695_type_alias": "type Ids[T] = list[T]\n",
+    "pep701_quotes": 'x = f"{d["key"]} {f"{f"{y}"}"}"\n',
+    "pep701_backslash": 'x = f"{"\\n".join(lines)}"\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEWER))
+def test_newer_grammar_is_lowered_onto_the_same_lines(name: str) -> None:
+    parsed = parse_source(NEWER[name])
+    assert isinstance(parsed, ParsedModule) and parsed.lowered
+    assert parsed.tree.body[-1].end_lineno == NEWER[name].count("\n")
+
+
+def test_class_type_parameters_survive_as_generic_base() -> None:
+    parsed = parse_source(NEWER["pep695_class"])
+    assert isinstance(parsed, ParsedModule)
+    assert ast.unparse(parsed.tree.body[0].bases[-1]) == "Generic[ModelT, Ts, P]"  # type: ignore[attr-defined]
+
+
+def test_fstring_becomes_concatenation_with_the_same_parts() -> None:
+    parsed = parse_source('def make() -> str:\n    return f"itm_{ULID()}" if x else f"{a["b"]}"\n')
+    assert isinstance(parsed, ParsedModule)
+    assert "'itm_' + str(ULID())" in ast.unparse(parsed.tree)
+
+
+@pytest.mark.parametrize("source", [
+    "def f(:\n    pass\n",
+    "x = " + "(" * 1000 + "1" + ")" * 1000 + "\n",
+    "x = 1 +\n",
+    "a\x00b = 1\n",
+])
+def test_broken_files_fail_with_a_location(source: str) -> None:
+    failure = parse_source(source)
+    assert isinstance(failure, ParseFailure)
+    assert failure.line >= 1 and failure.column >= 1
+
+
+def test_undecodable_bytes_fail_at_their_line() -> None:
+    failure = decode_source(b"# ok\nname = 'caf\xe9'\n")
+    assert isinstance(failure, ParseFailure) and failure.line == 2
+
+
+def test_encoding_cookie_is_honoured() -> None:
+    assert decode_source("# -*- coding: latin-1 -*-\nname = 'café'\n".encode("latin-1")) == (
+        "# -*- coding: latin-1 -*-\nname = 'café'\n")
