@@ -5,6 +5,13 @@ from __future__ import annotations
 import libcst as cst
 
 
+def _parenthesised(kind: cst.BaseExpression | None) -> cst.BaseExpression | None:
+    """PEP 758 `except A, B:` is `except (A, B):` in older grammar."""
+    if isinstance(kind, cst.Tuple) and not kind.lpar:
+        return kind.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return kind
+
+
 class _Lowerer(cst.CSTTransformer):
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
         # `class Repo[ModelT: Base]:` becomes `class Repo(Generic[ModelT]):` so the analysis still
@@ -28,17 +35,11 @@ class _Lowerer(cst.CSTTransformer):
                           semicolon=updated.semicolon)
 
     def leave_ExceptHandler(self, original: cst.ExceptHandler, updated: cst.ExceptHandler) -> cst.ExceptHandler:
-        kind = updated.type
-        if isinstance(kind, cst.Tuple) and not kind.lpar:
-            return updated.with_changes(type=kind.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]))
-        return updated
+        return updated.with_changes(type=_parenthesised(updated.type))
 
     def leave_ExceptStarHandler(self, original: cst.ExceptStarHandler,
                                 updated: cst.ExceptStarHandler) -> cst.ExceptStarHandler:
-        kind = updated.type
-        if isinstance(kind, cst.Tuple) and not kind.lpar:
-            return updated.with_changes(type=kind.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]))
-        return updated
+        return updated.with_changes(type=_parenthesised(updated.type))
 
     def leave_FormattedString(self, original: cst.FormattedString,
                               updated: cst.FormattedString) -> cst.BaseExpression:
