@@ -1,14 +1,291 @@
-"""Per-module facts, loaded from source. (The on-disk cache lands with the speed work.)"""
+"""Per-module facts and whole-project findings on disk, so unchanged files are not parsed again.
+
+Layout of `.layerlint_cache/` (in the project root, or `--cache-dir`):
+
+    .gitignore, CACHEDIR.TAG     as ruff's: never committed, skipped by backup tools
+    <namespace>/files.json       path -> [mtime_ns, size, content hash]: the stat fast path
+    <namespace>/facts-N-I.json   compact facts of the files whose path falls in shard I of N
+    <namespace>/findings-K.json  the findings of the last run with configuration K, and the key
+                                 (every path and content hash) they are valid for
+
+The namespace hashes layerlint's version, its own source files and the configuration that
+changes extraction, so nothing made by another version or setting is ever read. Only JSON is
+read, never pickle: a repository can ship a poisoned cache directory. A file that is corrupt,
+foreign or from another namespace is ignored and rebuilt. Writes go to a temporary file that
+is renamed into place, so concurrent runs never see half a file.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import time
+import zlib
 from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
+import layerlint
 from layerlint.core.config import Config
+from layerlint.core.diagnostic import Diagnostic, Location, Severity
+from layerlint.core.options import RunOptions
+from layerlint.project.compact import decode_facts
 from layerlint.project.discovery import SourceFile
 from layerlint.project.facts import ModuleFacts
 from layerlint.project.loader import load_facts
+from layerlint.project.parallel import FileJob, resolve_all
+
+FORMAT = "layerlint-cache-1"
+# A file modified this close to when it was stat'ed may change again within the same
+# timestamp tick: its stat is not trusted next time (git's "racy clean" problem).
+RACY_NS = 2_000_000_000
+STALE_SECONDS = 600
+FILES_PER_SHARD = 512
+MAX_SHARDS = 64
+CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+                "# This file is a cache directory tag created by layerlint.\n"
+                "# For information about cache directory tags see https://bford.info/cachedir/\n")
 
 
-def load_all_facts(config: Config, files: Sequence[SourceFile]) -> list[ModuleFacts]:
-    return [load_facts(f) for f in files]
+@lru_cache(maxsize=1)
+def _source_fingerprint() -> str:
+    """layerlint's own source files (path, size, mtime): an edited rule invalidates findings."""
+    package = Path(layerlint.__file__).parent
+    digest = hashlib.blake2b(digest_size=16)
+    for directory, subdirs, names in sorted(os.walk(package)):
+        subdirs.sort()
+        for name in sorted(n for n in names if n.endswith(".py")):
+            stat = os.stat(os.path.join(directory, name))
+            digest.update(f"{directory}/{name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()
+
+
+def namespace(config: Config) -> str:
+    parts = (FORMAT, layerlint.__version__, _source_fingerprint(), config.extraction_key())
+    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
+
+
+def _read_json(path: Path, key: str) -> dict[str, Any] | None:
+    """The document at `path` if it is ours and made for `key`; None for anything else."""
+    try:
+        document = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(document, dict) or document.get("format") != FORMAT or document.get("key") != key:
+        return None
+    return document
+
+
+def _write_json(path: Path, document: dict[str, Any]) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
+    try:
+        temporary.write_text(json.dumps(document, separators=(",", ":")), "utf-8")
+        os.replace(temporary, path)
+    except OSError:  # a read-only or full disk only costs speed
+        temporary.unlink(missing_ok=True)
+
+
+def _prepare(directory: Path) -> bool:
+    try:
+        if not directory.is_dir():
+            _prune(directory.parent)
+        directory.mkdir(parents=True, exist_ok=True)
+        root = directory.parent
+        for name, text in ((".gitignore", "# Created by layerlint.\n*\n"), ("CACHEDIR.TAG", CACHEDIR_TAG)):
+            if not (root / name).exists():
+                (root / name).write_text(text, "utf-8")
+    except OSError:
+        return False
+    return True
+
+
+def _prune(root: Path) -> None:
+    """Namespaces of other versions or settings, unused for a while: another layerlint may still run."""
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            stale = time.time() - entry.stat().st_mtime > STALE_SECONDS
+            if stale and len(entry.name) == 16 and entry.is_dir() and not entry.is_symlink():
+                for child in entry.iterdir():
+                    child.unlink()
+                entry.rmdir()
+        except OSError:
+            continue
+
+
+class ProjectCache:
+    """One run's view of the cache: content hashes first, facts only when findings are stale."""
+
+    def __init__(self, config: Config, options: RunOptions | None = None) -> None:
+        options = options or RunOptions()
+        self.key = namespace(config)
+        self.directory = options.cache_path(config.root) / self.key if options.use_cache else None
+        self.workers = options.worker_count()
+        self.hashes: dict[str, str] = {}
+        self.fresh: dict[str, list[Any]] = {}  # compact facts parsed in this run
+        self.stats: dict[str, list[int]] = {}
+        self.files: list[SourceFile] = []
+        self.manifest_changed = False
+
+    # ---------------------------------------------------------------- content hashes
+
+    def refresh(self, files: Sequence[SourceFile]) -> None:
+        """Know every file's content hash; parse only files whose content changed."""
+        self.files = list(files)
+        known = self._manifest()
+        jobs: list[FileJob] = []
+        now = time.time_ns()
+        for source in self.files:
+            entry = known.get(source.relative)
+            if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[2], str)):
+                entry = None
+            stat = _stat(source.path)
+            if entry is not None and stat is not None and entry[:2] == stat:
+                self.hashes[source.relative] = entry[2]
+                self.stats[source.relative] = entry
+                continue
+            jobs.append(FileJob(source, entry[2] if entry else None))
+            if stat is not None and now - stat[0] < RACY_NS:
+                stat = [-1, -1]
+            self.stats[source.relative] = [*(stat or [-1, -1]), ""]
+        self._resolve(jobs)
+        self.manifest_changed = bool(jobs) or len(known) != len(self.files)
+
+    def _resolve(self, jobs: list[FileJob]) -> None:
+        for job, (digest, compact) in zip(jobs, resolve_all(jobs, self.workers)):
+            self.hashes[job.source.relative] = digest
+            self.stats[job.source.relative][2] = digest
+            if compact is not None:
+                self.fresh[job.source.relative] = compact
+
+    def _manifest(self) -> dict[str, list[Any]]:
+        document = _read_json(self.directory / "files.json", self.key) if self.directory else None
+        files = document.get("files") if document else None
+        return files if isinstance(files, dict) else {}
+
+    # ---------------------------------------------------------------- facts
+
+    def facts(self) -> list[ModuleFacts]:
+        """Facts of every refreshed file, in file order: from this run, the shards, or a parse."""
+        shard_count = min(MAX_SHARDS, max(1, len(self.files) // FILES_PER_SHARD))
+        shards: dict[int, dict[str, Any]] = {}
+        dirty: set[int] = set()
+        compact: dict[str, list[Any]] = {}
+        missing: list[FileJob] = []
+        for source in self.files:
+            index = zlib.crc32(source.relative.encode()) % shard_count
+            if index not in shards:
+                shards[index] = self._shard(shard_count, index)
+            entry = self.fresh.get(source.relative)
+            if entry is None:
+                cached = shards[index].get(source.relative)
+                entry = cached[1] if isinstance(cached, list) and len(cached) == 2 \
+                    and cached[0] == self.hashes[source.relative] else None
+            if entry is None:
+                missing.append(FileJob(source, None))
+                continue
+            compact[source.relative] = entry
+            if source.relative in self.fresh:
+                shards[index][source.relative] = [self.hashes[source.relative], entry]
+                dirty.add(index)
+        for job, (digest, parsed) in zip(missing, resolve_all(missing, self.workers)):
+            relative = job.source.relative
+            index = zlib.crc32(relative.encode()) % shard_count
+            compact[relative] = parsed or []
+            shards[index][relative] = [digest, parsed]
+            dirty.add(index)
+        result = [_decode(compact[s.relative], s) for s in self.files]
+        self._save(shard_count, shards, dirty)
+        return result
+
+    def _shard(self, count: int, index: int) -> dict[str, Any]:
+        document = _read_json(self._shard_path(count, index), self.key) if self.directory else None
+        modules = document.get("modules") if document else None
+        return modules if isinstance(modules, dict) else {}
+
+    def _shard_path(self, count: int, index: int) -> Path:
+        assert self.directory is not None
+        return self.directory / f"facts-{count}-{index}.json"
+
+    def _save(self, shard_count: int, shards: dict[int, dict[str, Any]], dirty: set[int]) -> None:
+        if self.directory is None or not (dirty or self.manifest_changed) or not _prepare(self.directory):
+            return
+        present = {s.relative for s in self.files}
+        for index in sorted(dirty):
+            modules = {k: v for k, v in shards[index].items() if k in present}
+            _write_json(self._shard_path(shard_count, index), {"format": FORMAT, "key": self.key, "modules": modules})
+        self.save_manifest()
+
+    def save_manifest(self) -> None:
+        if self.directory is None or not self.manifest_changed or not _prepare(self.directory):
+            return
+        _write_json(self.directory / "files.json", {"format": FORMAT, "key": self.key, "files": self.stats})
+        self.manifest_changed = False
+
+    # ---------------------------------------------------------------- findings
+
+    def findings_key(self, config: Config, extra_hashes: dict[str, str]) -> str:
+        hashes = {**self.hashes, **extra_hashes}
+        modules = [(s.relative, s.module, s.is_package) for s in self.files]
+        payload = repr((self.key, config, modules, sorted(hashes.items())))
+        return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
+
+    def _findings_path(self, config: Config) -> Path:
+        assert self.directory is not None
+        slot = hashlib.blake2b(repr(config).encode(), digest_size=6).hexdigest()
+        return self.directory / f"findings-{slot}.json"
+
+    def cached_findings(self, config: Config, key: str) -> tuple[list[Diagnostic], int] | None:
+        if self.directory is None:
+            return None
+        document = _read_json(self._findings_path(config), self.key)
+        if document is None or document.get("findings_key") != key:
+            return None
+        try:
+            return [_diagnostic(d) for d in document["diagnostics"]], int(document["suppressed"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def save_findings(self, config: Config, key: str, diagnostics: list[Diagnostic], suppressed: int) -> None:
+        if self.directory is None or not _prepare(self.directory):
+            return
+        document = {"format": FORMAT, "key": self.key, "findings_key": key, "suppressed": suppressed,
+                    "diagnostics": [d.as_dict() for d in diagnostics]}
+        _write_json(self._findings_path(config), document)
+
+
+def _stat(path: Path) -> list[int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return [stat.st_mtime_ns, stat.st_size]
+
+
+def _decode(compact: list[Any], source: SourceFile) -> ModuleFacts:
+    try:
+        facts = decode_facts(compact)
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError):  # a tampered entry
+        return load_facts(source)
+    if facts.path != source.relative or facts.module != source.module or facts.is_package != source.is_package:
+        return load_facts(source)
+    return facts
+
+
+def _diagnostic(data: dict[str, Any]) -> Diagnostic:
+    location = Location(data["line"], data["column"], data["end_line"], data["end_column"])
+    return Diagnostic(str(data["path"]), location, str(data["code"]), str(data["name"]), str(data["message"]),
+                      Severity(data["severity"]), data["fix"])
+
+
+def load_all_facts(config: Config, files: Sequence[SourceFile], options: RunOptions | None = None) -> list[ModuleFacts]:
+    """Facts of `files`, in order: from the cache where the content is unchanged, else parsed."""
+    cache = ProjectCache(config, options)
+    cache.refresh(files)
+    return cache.facts()
+

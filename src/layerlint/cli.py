@@ -46,16 +46,28 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
 @click.option("--statistics", "show_statistics", is_flag=True, help="Show counts per rule.")
 @click.option("--stdin-filename", help="Check standard input as the contents of this file.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Processes for parsing (default: every core).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Cache directory (default: .layerlint_cache in the project root).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignore: str | None,
-          exit_zero: bool, show_statistics: bool, stdin_filename: str | None) -> None:
+          exit_zero: bool, show_statistics: bool, stdin_filename: str | None, jobs: int | None,
+          cache_dir: Path | None, no_cache: bool) -> None:
     """Check PATHS (default: the project around the current directory)."""
+    import gc
+
     from layerlint import engine
+    from layerlint.core.options import RunOptions
+
+    gc.disable()  # the process ends after one run: collecting millions of facts objects only costs
+    options = RunOptions(use_cache=not no_cache, cache_dir=cache_dir.resolve() if cache_dir else None, jobs=jobs)
 
     config = _config_for(paths or ((Path(stdin_filename),) if stdin_filename else ()))
     try:
         config = config.with_selection(_codes(select) or None, _codes(ignore))
         overrides = _stdin_override(config, stdin_filename)
-        result = engine.check(config, paths or tuple(Path(config.root, p) for p in overrides), overrides)
+        result = engine.check(config, paths or tuple(Path(config.root, p) for p in overrides), overrides,
+                              options=options)
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
     click.echo(_render(result, output_format, show_statistics))

@@ -2,29 +2,53 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.noqa import suppressed
+from layerlint.core.options import RunOptions
 from layerlint.core.selection import Selection
 from layerlint.project.discovery import SourceFile, discover, module_name_for
-from layerlint.project.facts import ModuleFacts
-from layerlint.project.loader import facts_from_bytes
+from layerlint.project.loader import content_hash, facts_from_bytes
 from layerlint.project.project import Project
 from layerlint.rules import RULES
 from layerlint.rules.base import Rule
+
+if TYPE_CHECKING:  # the cache module is imported on the first run
+    from layerlint.cache import ProjectCache
 
 
 @dataclass
 class CheckResult:
     diagnostics: list[Diagnostic]
-    project: Project
+    project_loader: Callable[[], Project] = field(repr=False)
     files_checked: int
     suppressed_by_noqa: int = 0
     notes: list[str] = field(default_factory=list)
+
+    @cached_property
+    def project(self) -> Project:
+        """The project the findings are about; built on first use when they came from the cache."""
+        return self.project_loader()
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Facts are millions of small lists that live until the run ends: collecting them only costs."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def selection_of(config: Config) -> Selection:
@@ -37,17 +61,33 @@ def active_rules(config: Config) -> list[Rule]:
 
 
 def load_project(config: Config, overrides: dict[str, bytes] | None = None,
-                 extra_files: Sequence[SourceFile] = ()) -> Project:
+                 extra_files: Sequence[SourceFile] = (), *, options: RunOptions | None = None) -> Project:
     """Facts for every first-party module; `overrides` replaces file contents (unsaved buffers)."""
-    from layerlint.cache import load_all_facts  # the cache decides what must be parsed again
+    overrides = overrides or {}
+    files = _project_files(config, extra_files)
+    with gc_paused():
+        cache = _open_cache(config, options, [f for f in files if f.relative not in overrides])
+        return _build_project(config, cache, files, overrides)
 
+
+def _project_files(config: Config, extra_files: Sequence[SourceFile]) -> list[SourceFile]:
     files = list(discover(config))
     known = {f.relative for f in files}
-    files += [f for f in extra_files if f.relative not in known]
-    facts: list[ModuleFacts] = load_all_facts(config, [f for f in files if f.relative not in (overrides or {})])
-    for source_file in files:
-        if overrides and source_file.relative in overrides:
-            facts.append(facts_from_bytes(source_file, overrides[source_file.relative]))
+    return files + [f for f in extra_files if f.relative not in known]
+
+
+def _open_cache(config: Config, options: RunOptions | None, files: list[SourceFile]) -> ProjectCache:
+    from layerlint.cache import ProjectCache  # the cache decides what must be parsed again
+
+    cache = ProjectCache(config, options)
+    cache.refresh(files)
+    return cache
+
+
+def _build_project(config: Config, cache: ProjectCache, files: list[SourceFile],
+                   overrides: dict[str, bytes]) -> Project:
+    facts = cache.facts()
+    facts += [facts_from_bytes(f, overrides[f.relative]) for f in files if f.relative in overrides]
     return Project.build(config, facts)
 
 
@@ -95,15 +135,38 @@ def relative_targets(config: Config, paths: Sequence[Path]) -> list[str] | None:
     return result
 
 
-def check(config: Config, paths: Sequence[Path] = (), overrides: dict[str, bytes] | None = None) -> CheckResult:
-    extra = [f for f in (_source_file_for(config, p) for p in (overrides or {})) if f is not None]
-    project = load_project(config, overrides, extra)
-    diagnostics = run_rules(project, active_rules(config))
-    diagnostics, noqa_count = apply_noqa(project, diagnostics)
+def check(config: Config, paths: Sequence[Path] = (), overrides: dict[str, bytes] | None = None, *,
+          options: RunOptions | None = None) -> CheckResult:
+    """Findings of the whole project, shown for `paths`; answered from the cache when nothing changed."""
+    overrides = overrides or {}
+    extra = [f for f in (_source_file_for(config, p) for p in overrides) if f is not None]
+    files = _project_files(config, extra)
+    with gc_paused():
+        cache = _open_cache(config, options, [f for f in files if f.relative not in overrides])
+        key = cache.findings_key(config, {r: content_hash(data) for r, data in overrides.items()})
+        cached = cache.cached_findings(config, key)
+        if cached is None:
+            project = _build_project(config, cache, files, overrides)
+            diagnostics, noqa_count = apply_noqa(project, run_rules(project, active_rules(config)))
+            cache.save_findings(config, key, diagnostics, noqa_count)
+        else:
+            cache.save_manifest()
+            diagnostics, noqa_count = cached
     targets = relative_targets(config, paths) if paths else None
     shown = sorted((d for d in diagnostics if _in_targets(d.path, targets)), key=Diagnostic.sort_key)
-    files = sum(1 for f in project.modules.values() if _in_targets(f.path, targets))
-    return CheckResult(shown, project, files, noqa_count)
+    result = CheckResult(shown, lambda: _build_project(config, cache, files, overrides),
+                         _files_checked(files, overrides, targets), noqa_count)
+    if cached is None:
+        result.project = project
+    return result
+
+
+def _files_checked(files: list[SourceFile], overrides: dict[str, bytes], targets: list[str] | None) -> int:
+    """Modules in the targets, each name once: the first file wins, as in `Project.build`."""
+    paths: dict[str, str] = {}
+    for source in sorted(files, key=lambda f: f.relative in overrides):
+        paths.setdefault(source.module, source.relative)
+    return sum(1 for path in paths.values() if _in_targets(path, targets))
 
 
 def _source_file_for(config: Config, relative: str) -> SourceFile | None:

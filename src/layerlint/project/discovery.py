@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from layerlint.core.config import Config, ConfigError
-from layerlint.core.globs import match_path
+from layerlint.core.globs import any_path_matcher, match_path
 
 _SKIP_DIRS = {".git", "__pycache__", "node_modules", ".layerlint_cache", ".mypy_cache", ".ruff_cache",
               ".pytest_cache", ".tox", ".nox", "site-packages"}
@@ -55,17 +56,41 @@ def discover(config: Config) -> list[SourceFile]:
     if not packages:  # no package: every .py file under the root, named by its path
         packages = [(config.root, config.root)]
     files: dict[str, SourceFile] = {}
+    excluded = any_path_matcher(config.all_excludes())
     for package_dir, base in packages:
         if package_dir.is_file() or package_dir.with_suffix(".py").is_file() and not package_dir.is_dir():
             single = package_dir if package_dir.suffix == ".py" else package_dir.with_suffix(".py")
             _add(files, single, base, config)
             continue
-        for directory, subdirs, names in os.walk(package_dir):
-            subdirs[:] = sorted(d for d in subdirs if d not in _SKIP_DIRS and not d.startswith(".venv"))
-            for name in sorted(names):
-                if name.endswith(".py"):
-                    _add(files, Path(directory, name), base, config)
+        _walk(files, package_dir, base, config, excluded)
     return sorted(files.values(), key=lambda f: f.relative)
+
+
+def _walk(files: dict[str, SourceFile], package_dir: Path, base: Path, config: Config,
+          excluded: Callable[[str], bool]) -> None:
+    """Every .py file below `package_dir`; an excluded directory is not entered at all."""
+    top = package_dir.relative_to(config.root).as_posix()
+    parts = top.split("/") if top != "." else []
+    if any(excluded("/".join(parts[:i])) for i in range(1, len(parts) + 1)):
+        return
+    root_text, base_parts = str(config.root), package_dir.relative_to(base).parts
+    for directory, subdirs, names in os.walk(package_dir):
+        relative_dir = os.path.relpath(directory, root_text).replace(os.sep, "/")
+        prefix = "" if relative_dir == "." else relative_dir + "/"
+        subdirs[:] = sorted(d for d in subdirs if d not in _SKIP_DIRS and not d.startswith(".venv")
+                            and not excluded(prefix + d))
+        module_parts = [*base_parts, *Path(directory).relative_to(package_dir).parts]
+        if not all(p.isidentifier() for p in module_parts):
+            continue
+        for name in sorted(names):
+            relative = prefix + name
+            if not name.endswith(".py") or excluded(relative):
+                continue
+            stem = name[:-3]
+            is_package = stem == "__init__"
+            dotted = module_parts if is_package else [*module_parts, stem]
+            if dotted and stem.isidentifier():
+                files[relative] = SourceFile(Path(directory, name), relative, ".".join(dotted), is_package)
 
 
 def _add(files: dict[str, SourceFile], path: Path, base: Path, config: Config) -> None:

@@ -192,12 +192,29 @@ def walk(expr: Expr | None, *, into_lambdas: bool = False) -> Iterator[Expr]:
     stack = [expr]
     while stack:
         node = stack.pop()
-        if not node or not isinstance(node[0], str):
+        if not node or type(node[0]) is not str:
             continue
         yield node
         if node[0] == "lam" and not into_lambdas:
             continue
-        stack.extend(reversed(list(children(node))))
+        found: list[Expr] = []
+        _collect(node, 1, found)
+        found.reverse()
+        stack += found
+
+
+def _collect(items: list[Any], start: int, found: list[Expr]) -> None:
+    """`children`, without a generator per level: rules walk every statement of the project."""
+    for index in range(start, len(items)):
+        item = items[index]
+        kind = type(item)
+        if kind is list:
+            if item and type(item[0]) is str:
+                found.append(item)
+            elif item and type(item[0]) is not int:  # not a span: a list of expressions
+                _collect(item, 0, found)
+        elif kind is dict:
+            _collect(list(item.values()), 0, found)
 
 
 def calls_in(expr: Expr | None) -> Iterator[Expr]:

@@ -1,0 +1,92 @@
+"""ModuleFacts <-> compact JSON values: every dataclass becomes the list of its field values.
+
+The cache stores facts this way because field names repeated in every event, parameter and
+import made the JSON four times the size of the source; positional lists are half the size and
+decode faster. The codec is derived from the dataclasses' type hints, so a field added to
+`facts.py` is carried without touching this module (the cache key includes layerlint's own
+source, so old cache entries are never decoded with a new layout).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from layerlint.project import facts as facts_module
+from layerlint.project.facts import ModuleFacts
+
+Encode = Callable[[Any], Any]
+Decode = Callable[[Any], Any]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _optional(inner: tuple[Encode, Decode]) -> tuple[Encode, Decode]:
+    encode, decode = inner
+    return (lambda v: None if v is None else encode(v)), (lambda v: None if v is None else decode(v))
+
+
+def _list_of(inner: tuple[Encode, Decode]) -> tuple[Encode, Decode]:
+    encode, decode = inner
+    return (lambda v: [encode(x) for x in v]), (lambda v: [decode(x) for x in v])
+
+
+def _dict_of(key_type: Any, inner: tuple[Encode, Decode]) -> tuple[Encode, Decode]:
+    encode, decode = inner
+    if key_type is int:  # JSON object keys are strings
+        return (lambda v: {str(k): encode(x) for k, x in v.items()}), (
+            lambda v: {int(k): decode(x) for k, x in v.items()})
+    return (lambda v: {k: encode(x) for k, x in v.items()}), (lambda v: {k: decode(x) for k, x in v.items()})
+
+
+def _codec_for_type(hint: Any) -> tuple[Encode, Decode]:
+    if dataclasses.is_dataclass(hint):
+        return _dataclass_codec(hint)
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        inner = _codec_for_type(rest[0]) if len(rest) == 1 else (_same, _same)
+        return inner if inner == (_same, _same) else _optional(inner)
+    if origin is list and args:
+        inner = _codec_for_type(args[0])
+        return (_same, _same) if inner == (_same, _same) else _list_of(inner)
+    if origin is dict and len(args) == 2:
+        inner = _codec_for_type(args[1])
+        return (_same, _same) if inner == (_same, _same) and args[0] is str else _dict_of(args[0], inner)
+    return _same, _same  # JSON-native: str, int, bool, spans, encoded expressions
+
+
+@lru_cache(maxsize=None)
+def _dataclass_codec(cls: type) -> tuple[Encode, Decode]:
+    hints = typing.get_type_hints(cls, vars(facts_module))
+    names = [f.name for f in dataclasses.fields(cls)]
+    codecs = [_codec_for_type(hints[name]) for name in names]
+    plain = all(c == (_same, _same) for c in codecs)
+
+    def encode(value: Any) -> list[Any]:
+        if plain:
+            return [getattr(value, name) for name in names]
+        return [c[0](getattr(value, name)) for name, c in zip(names, codecs)]
+
+    def decode(data: list[Any]) -> Any:
+        if plain:
+            return cls(*data)
+        return cls(*[c[1](x) for c, x in zip(codecs, data)])
+
+    return encode, decode
+
+
+def encode_facts(facts: ModuleFacts) -> list[Any]:
+    encoded: list[Any] = _dataclass_codec(ModuleFacts)[0](facts)
+    return encoded
+
+
+def decode_facts(data: list[Any]) -> ModuleFacts:
+    decoded: ModuleFacts = _dataclass_codec(ModuleFacts)[1](data)
+    return decoded

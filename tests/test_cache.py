@@ -1,0 +1,203 @@
+"""The on-disk cache: what invalidates it, what it refuses to load, and parallel runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import layerlint
+from harness import FIXTURES
+from layerlint import engine
+from layerlint.cache import ProjectCache, namespace
+from layerlint.cli import main
+from layerlint.core.config import load_config
+from layerlint.core.options import RunOptions
+from layerlint.project import parallel
+from layerlint.project.compact import decode_facts, encode_facts
+from layerlint.project.discovery import discover
+from layerlint.project.loader import load_facts
+
+ROUTER = "app/api/v1/routers/items.py"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of an LL101 fixture: a router that imports a repository."""
+    target = tmp_path / "project"
+    shutil.copytree(FIXTURES / "ll101" / "direct_imports", target, ignore=shutil.ignore_patterns(".layerlint_cache"))
+    return target
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files parsed in this process (small projects are never sent to workers)."""
+    parsed: list[str] = []
+    original = parallel.facts_from_bytes
+
+    def counting(source: object, data: bytes) -> object:
+        parsed.append(source.relative)  # type: ignore[attr-defined]
+        return original(source, data)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "facts_from_bytes", counting)
+    return parsed
+
+
+def codes(root: Path) -> list[tuple[str, int, str]]:
+    result = engine.check(load_config(root))
+    return [(d.path, d.line, d.code) for d in result.diagnostics]
+
+
+def test_second_run_parses_nothing_and_reports_the_same(project: Path, parses: list[str]) -> None:
+    first = codes(project)
+    assert first and len(parses) == len(discover(load_config(project)))
+    parses.clear()
+    assert codes(project) == first
+    assert parses == []
+
+
+def test_content_change_is_seen(project: Path, parses: list[str]) -> None:
+    before = codes(project)
+    router = project / ROUTER
+    router.write_text("")  # same mtime tick is possible: the content hash still decides
+    parses.clear()
+    after = codes(project)
+    assert parses == [ROUTER]
+    assert [c for c in before if c[0] != ROUTER] == after and len(after) < len(before)
+
+
+def test_config_change_that_affects_extraction_uses_another_namespace(project: Path) -> None:
+    config = load_config(project)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '\n[tool.layerlint.models]\nsoft-delete-column = "removed_at"\n')
+    assert namespace(load_config(project)) != namespace(config)
+
+
+def test_config_change_is_seen(project: Path) -> None:
+    assert codes(project)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '\n[tool.layerlint]\nignore = ["LL101"]\n')
+    assert not [c for c in codes(project) if c[2] == "LL101"]
+
+
+def test_version_change_invalidates(project: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    first = codes(project)
+    monkeypatch.setattr(layerlint, "__version__", "999.0")
+    parses.clear()
+    assert codes(project) == first
+    assert len(parses) == len(discover(load_config(project)))
+
+
+def cache_files(root: Path) -> list[Path]:
+    return [p for p in (root / ".layerlint_cache").rglob("*") if p.is_file()]
+
+
+def test_corrupt_cache_files_are_ignored_and_rebuilt(project: Path, parses: list[str]) -> None:
+    first = codes(project)
+    for path in cache_files(project):
+        if path.suffix == ".json":
+            path.write_bytes(b'{"format": "layerlint-cache-1", "key": tru')
+    parses.clear()
+    assert codes(project) == first
+    assert parses  # rebuilt
+    for path in cache_files(project):
+        if path.suffix == ".json":
+            json.loads(path.read_text())
+
+
+def test_foreign_but_valid_json_is_ignored(project: Path) -> None:
+    first = codes(project)
+    for path in cache_files(project):
+        if path.suffix == ".json":
+            path.write_text(json.dumps({"format": "layerlint-cache-1", "key": "someone-else", "files": {}}))
+    assert codes(project) == first
+
+
+class _Marker:
+    """Unpickling this creates a file: proof that a pickle was loaded."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return (Path.touch, (self.marker,))
+
+
+def test_pickle_files_in_the_cache_are_never_loaded(project: Path, tmp_path: Path) -> None:
+    first = codes(project)
+    marker = tmp_path / "pickle-was-loaded"
+    payload = pickle.dumps(_Marker(marker))
+    for path in cache_files(project):
+        if path.suffix == ".json":
+            path.write_bytes(payload)  # in place of every cache file
+    namespace_dir = next(p for p in (project / ".layerlint_cache").iterdir() if p.is_dir())
+    for name in ("files.pickle", "facts.pkl", "cache.pickle"):
+        (namespace_dir / name).write_bytes(payload)
+    assert codes(project) == first
+    assert not marker.exists()
+
+
+def test_cache_dir_has_gitignore_and_cachedir_tag(project: Path) -> None:
+    codes(project)
+    cache = project / ".layerlint_cache"
+    assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert (cache / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert not [p for p in cache.rglob("*.tmp")]  # atomic writes leave nothing behind
+
+
+def test_no_cache_writes_nothing_and_cache_dir_is_honoured(project: Path, tmp_path: Path) -> None:
+    config = load_config(project)
+    engine.check(config, options=RunOptions(use_cache=False))
+    assert not (project / ".layerlint_cache").exists()
+    elsewhere = tmp_path / "elsewhere"
+    engine.check(config, options=RunOptions(cache_dir=elsewhere))
+    assert (elsewhere / "CACHEDIR.TAG").is_file() and not (project / ".layerlint_cache").exists()
+
+
+def test_findings_from_the_cache_still_give_the_project(project: Path) -> None:
+    config = load_config(project)
+    engine.check(config)
+    result = engine.check(config)
+    assert ROUTER in {facts.path for facts in result.project.modules.values()}
+
+
+def test_facts_round_trip_compactly() -> None:
+    config = load_config(FIXTURES / "ll101" / "direct_imports")
+    for source in discover(config):
+        facts = load_facts(source)
+        encoded = json.loads(json.dumps(encode_facts(facts)))
+        assert decode_facts(encoded) == facts
+
+
+def test_workers_give_the_same_results_in_the_same_order() -> None:
+    config = load_config(FIXTURES / "ll101" / "direct_imports")
+    jobs = [parallel.FileJob(source, None) for source in discover(config)] * 30
+    assert list(parallel.resolve_all(jobs, 2)) == [parallel.resolve(job) for job in jobs]
+
+
+def test_jobs_1_and_jobs_2_print_the_same(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(parallel, "MIN_FILES_PER_WORKER", 1)  # workers even for a small project
+    outputs = []
+    for jobs in ("1", "2"):
+        for root in (FIXTURES / "ll101" / "direct_imports", FIXTURES / "ll102" / "indirect_chains",
+                     FIXTURES / "ll104" / "router_queries"):
+            result = CliRunner().invoke(main, ["check", str(root), "--no-cache", "--jobs", jobs, "--format", "json"])
+            outputs.append(result.output)
+    assert outputs[:3] == outputs[3:] and outputs[0] != outputs[1]
+
+
+def test_just_modified_files_are_hashed_next_time(project: Path) -> None:
+    """A file modified within the timestamp granularity may change again unseen: never trust its stat."""
+    old = project / "app" / "__init__.py"
+    os.utime(old, ns=(10**18, 10**18))  # long ago
+    (project / ROUTER).write_bytes((project / ROUTER).read_bytes())  # just now
+    codes(project)
+    manifest = next((project / ".layerlint_cache").rglob("files.json"))
+    files = json.loads(manifest.read_text())["files"]
+    assert files["app/__init__.py"][:2] == [10**18, old.stat().st_size]
+    assert files[ROUTER][:2] == [-1, -1]
