@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from layerlint.project.expr import constant, dotted, is_call
+from typing import TYPE_CHECKING
+
+from layerlint.project.expr import Expr, call_kwargs, constant, dotted, is_call
 from layerlint.project.symbols import Symbol, SymbolIndex
+
+if TYPE_CHECKING:  # project builds on the index; the analyses below are cached on it
+    from layerlint.project.project import Project
 
 SQLMODEL_BASES = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
 DECLARATIVE_BASES = frozenset({
@@ -14,11 +19,41 @@ DECLARATIVE_FACTORIES = frozenset({
     "sqlalchemy.orm.declarative_base", "sqlalchemy.ext.declarative.declarative_base",
     "sqlalchemy.orm.decl_api.declarative_base",
 })
+_CONFIG_CALLS = ("ConfigDict", "SQLModelConfig", "dict")
 
 
-def _declares_table_keyword(index: SymbolIndex, symbol: Symbol) -> bool:
+def _table_keyword(index: SymbolIndex, symbol: Symbol) -> bool | None:
+    """`table=True` in the class statement or in its own `model_config`; None when not said."""
     fact = index.class_fact(symbol)
-    return fact is not None and constant(fact.keywords.get("table")) is True
+    if fact is None:
+        return None
+    if "table" in fact.keywords:
+        return constant(fact.keywords["table"]) is True
+    for field_fact in fact.fields:
+        if field_fact.name == "model_config":
+            return _config_table(field_fact.value)
+    return None
+
+
+def _config_table(value: Expr | None) -> bool | None:
+    if is_call(value) and (dotted(value[1]) or "").split(".")[-1] in _CONFIG_CALLS:  # type: ignore[index]
+        assert value is not None
+        found = call_kwargs(value).get("table")
+        return None if found is None else constant(found) is True
+    if value is not None and value[0] == "d":
+        for key, item in zip(value[1], value[2]):
+            if constant(key) == "table":
+                return constant(item) is True
+    return None
+
+
+def _declares_table(index: SymbolIndex, symbol: Symbol) -> bool:
+    """SQLModel reads `table` from the class keywords or the (inherited) `model_config`."""
+    for owner in index.mro(symbol):
+        said = _table_keyword(index, owner)
+        if said is not None:
+            return said
+    return False
 
 
 def _is_declarative_root(index: SymbolIndex, symbol: Symbol) -> bool:
@@ -38,6 +73,8 @@ def is_sqlalchemy_model(index: SymbolIndex, symbol: Symbol) -> bool:
     mro = index.mro(symbol)
     if not any(_is_declarative_root(index, s) for s in mro[1:]):
         return False
+    if any(s.dotted in DECLARATIVE_BASES for s in index.base_symbols(symbol)):
+        return False  # `class Base(DeclarativeBase)` is the registry, never mapped
     fact = index.class_fact(symbol)
     if fact is None:
         return False
@@ -50,9 +87,24 @@ def is_sqlalchemy_model(index: SymbolIndex, symbol: Symbol) -> bool:
         "Mapped", "orm.Mapped", "sqlalchemy.orm.Mapped") for f in fact.fields)
 
 
+def is_sqlmodel(index: SymbolIndex, symbol: Symbol) -> bool:
+    return any(s.dotted in SQLMODEL_BASES for s in index.mro(symbol))
+
+
 def is_table_model(index: SymbolIndex, symbol: Symbol) -> bool:
     if symbol.kind != "class":
         return False
-    if _declares_table_keyword(index, symbol) and any(s.dotted in SQLMODEL_BASES for s in index.mro(symbol)):
+    if is_sqlmodel(index, symbol) and _declares_table(index, symbol):
         return True
     return is_sqlalchemy_model(index, symbol)
+
+
+def table_models(project: Project) -> list[Symbol]:
+    """Every table model of the project, in path order; computed once per run."""
+    found = project.memo.get("models.table_models")
+    if found is None:
+        ordered = sorted(project.modules.values(), key=lambda facts: facts.path)
+        found = [Symbol("class", facts.module, cls.qualname) for facts in ordered for cls in facts.classes
+                 if is_table_model(project.index, Symbol("class", facts.module, cls.qualname))]
+        project.memo["models.table_models"] = found
+    return found  # type: ignore[return-value]

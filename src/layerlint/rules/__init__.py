@@ -9,6 +9,11 @@ from layerlint.rules import (
     ll103_upward_import,
     ll104_router_accesses_database,
     ll105_service_accesses_database,
+    ll301_model_id_not_ulid,
+    ll302_model_missing_soft_delete,
+    ll303_naive_timestamp,
+    ll304_model_missing_timestamps,
+    ll305_duplicate_id_prefix,
 )
 from layerlint.rules.base import Rule
 
@@ -19,6 +24,11 @@ RULES: tuple[Rule, ...] = (
     ll103_upward_import.check,
     ll104_router_accesses_database.check,
     ll105_service_accesses_database.check,
+    ll301_model_id_not_ulid.check,
+    ll302_model_missing_soft_delete.check,
+    ll303_naive_timestamp.check,
+    ll304_model_missing_timestamps.check,
+    ll305_duplicate_id_prefix.check,
 )
 
 RULES_BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}

@@ -1,0 +1,220 @@
+"""What default factories make: followed to the body of the lambda or function (in any module).
+
+`id_shape` answers "does this factory return a prefixed ULID, and with which prefix?";
+`naive_datetime` answers "does this default produce a naive datetime?". Both follow calls into
+project functions a few levels deep, with literal arguments bound to parameters, and read local
+variables from the function's assignment events. Anything unresolvable is "unknown".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from layerlint.project.expr import Expr, call_args, call_kwargs, constant, walk
+from layerlint.project.symbols import SymbolIndex
+
+MAX_DEPTH = 4
+NAIVE_NOW = frozenset({"datetime.datetime.utcnow", "datetime.datetime.today", "datetime.datetime.now",
+                       "datetime.datetime.utcfromtimestamp"})
+
+
+@dataclass(frozen=True)
+class Returned:
+    """A value a callable returns, with the module it is written in and the local names it sees."""
+
+    module: str
+    value: Expr
+    names: dict[str, Expr] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IdShape:
+    known: bool  # False: the factory could not be followed (external, or too deep)
+    ulid: bool = False
+    prefix: str | None = None  # literal text before the ULID; None when there is none or it is not literal
+    written_prefix: bool = False  # something stands before the ULID (literal or not)
+
+
+def returned_values(index: SymbolIndex, module: str, expr: Expr, names: dict[str, Expr] | None = None
+                    ) -> list[Returned] | None:
+    """A lambda's body or the return values of the project function `expr` names; None if unknown."""
+    if expr[0] == "lam":
+        return [Returned(module, expr[1], names or {})] if expr[1] is not None else []
+    if expr[0] in ("n", "a") and (expr[0] != "n" or expr[1] not in (names or {})):
+        symbol = index.resolve_expr(module, expr)
+        function = index.function_fact(symbol)
+        if function is None:
+            return None
+        local: dict[str, Expr] = {}
+        for event in function.events:
+            if event.kind in ("assign", "annassign") and event.target and event.target[0] == "n" and event.value:
+                local[event.target[1]] = event.value
+        return [Returned(symbol.module, e.value, local) for e in function.events if e.kind == "return" and e.value]
+    return None
+
+
+def _call_target(index: SymbolIndex, module: str, call: Expr, names: dict[str, Expr]) -> list[Returned] | None:
+    """Return values of the project function a call runs, literal arguments bound to its parameters."""
+    symbol = index.resolve_expr(module, call[1])
+    function = index.function_fact(symbol)
+    if function is None:
+        return None
+    bound: dict[str, Expr] = {}
+    params = [p for p in function.params if p.kind in ("posonly", "arg")]
+    for param, arg in zip(params, call_args(call)):
+        arg = names.get(arg[1], arg) if arg is not None and arg[0] == "n" else arg
+        if arg is not None and arg[0] == "k":
+            bound[param.name] = arg
+    for key, arg in call_kwargs(call).items():
+        if arg is not None and arg[0] == "k":
+            bound[key] = arg
+    for param in function.params:
+        if param.name not in bound and param.default is not None and param.default[0] == "k":
+            bound[param.name] = param.default
+    local: dict[str, Expr] = dict(bound)
+    for event in function.events:
+        if event.kind in ("assign", "annassign") and event.target and event.target[0] == "n" and event.value:
+            local[event.target[1]] = event.value
+    return [Returned(symbol.module, e.value, local) for e in function.events if e.kind == "return" and e.value]
+
+
+def _literal(index: SymbolIndex, module: str, expr: Expr, names: dict[str, Expr]) -> str | None:
+    """A string constant, a local name bound to one, or a module-level constant in any module."""
+    if expr[0] == "k":
+        return expr[1] if isinstance(expr[1], str) else None
+    if expr[0] == "n" and expr[1] in names:
+        return _literal(index, module, names[expr[1]], {}) if names[expr[1]] is not expr else None
+    if expr[0] in ("n", "a"):
+        symbol = index.resolve_expr(module, expr)
+        event = index.assignment(symbol)
+        if event is not None and event.value is not None and event.value[0] == "k":
+            return event.value[1] if isinstance(event.value[1], str) else None
+    return None
+
+
+def _pieces(expr: Expr) -> list[Expr]:
+    """An f-string or a `+` concatenation as its parts, in order (f-string texts as constants)."""
+    if expr[0] == "f":
+        return [part if part[0] == "k" else part[1] for part in expr[1] if part and part[1] is not None]
+    if expr[0] == "b" and expr[1] == "+":
+        return _pieces(expr[2]) + _pieces(expr[3])
+    return [expr]
+
+
+class _IdReader:
+    def __init__(self, index: SymbolIndex) -> None:
+        self.index = index
+
+    def shape_of_callable(self, module: str, expr: Expr) -> IdShape:
+        values = returned_values(self.index, module, expr)
+        return self._combine(values, 0)
+
+    def _combine(self, values: list[Returned] | None, depth: int) -> IdShape:
+        if values is None or not values or depth > MAX_DEPTH:
+            return IdShape(known=False)
+        shapes = [self.shape(r.module, r.value, r.names, depth) for r in values]
+        known = [s for s in shapes if s.known]
+        if not known:
+            return IdShape(known=False)
+        return next((s for s in known if not s.ulid or not s.prefix), known[0])
+
+    def shape(self, module: str, expr: Expr, names: dict[str, Expr], depth: int) -> IdShape:
+        pieces = _pieces(expr)
+        prefix: list[str] = []
+        literal = True
+        for piece in pieces:
+            if self.is_ulid(module, piece, names, depth):
+                text = "".join(prefix)
+                return IdShape(True, True, text if literal and text else None, bool(prefix) or not literal)
+            text = _literal(self.index, module, piece, names)
+            if text is None:
+                literal = False
+                if len(pieces) == 1:
+                    return self._single(module, piece, names, depth)
+            else:
+                prefix.append(text)
+        return IdShape(True, False)
+
+    def _single(self, module: str, piece: Expr, names: dict[str, Expr], depth: int) -> IdShape:
+        """A whole value that is neither literal nor a ULID: a constant, a local name or a call."""
+        if piece[0] == "k":
+            return IdShape(True, False)
+        if piece[0] == "n" and piece[1] in names and depth < MAX_DEPTH:
+            return self.shape(module, names[piece[1]], {}, depth + 1)
+        if piece[0] == "c":
+            target = _call_target(self.index, module, piece, names)
+            if target is not None:
+                return self._combine(target, depth + 1)
+            symbol = self.index.resolve_expr(module, piece[1])
+            if symbol.dotted == "builtins.str" and call_args(piece) and call_args(piece)[0] is not None:
+                return self.shape(module, call_args(piece)[0], names, depth + 1)
+            if symbol.kind == "external":  # uuid4(), secrets.token_hex(), ...: known, and not a ULID
+                return IdShape(True, False)
+        return IdShape(known=False)
+
+    def is_ulid(self, module: str, expr: Expr, names: dict[str, Expr], depth: int) -> bool:
+        if depth > MAX_DEPTH:
+            return False
+        if expr[0] == "n" and expr[1] in names:
+            return self.is_ulid(module, names[expr[1]], {}, depth + 1)
+        if expr[0] == "a":  # ULID().str, ULID().hex
+            return self.is_ulid(module, expr[1], names, depth)
+        if expr[0] != "c":
+            return False
+        func = expr[1]
+        symbol = self.index.resolve_expr(module, func)
+        if symbol.kind == "external" and (symbol.dotted == "ulid" or symbol.dotted.startswith("ulid.")):
+            return True
+        if symbol.dotted == "builtins.str" and call_args(expr):
+            return self.is_ulid(module, call_args(expr)[0], names, depth)
+        if func[0] == "a" and not call_args(expr):  # str(ULID()).lower()
+            return self.is_ulid(module, func[1], names, depth)
+        target = _call_target(self.index, module, expr, names)
+        if target:
+            return any(self.is_ulid(r.module, r.value, r.names, depth + 1) for r in target)
+        return False
+
+
+def id_shape(index: SymbolIndex, module: str, factory: Expr) -> IdShape:
+    return _IdReader(index).shape_of_callable(module, factory)
+
+
+# ---------------------------------------------------------------------------------- datetimes
+
+
+def naive_datetime(index: SymbolIndex, module: str, default: Expr, depth: int = 0) -> str | None:
+    """How `default` (a callable, or a value) makes a naive datetime, for the message; else None."""
+    if depth > MAX_DEPTH:
+        return None
+    if default[0] in ("n", "a"):
+        symbol = index.resolve_expr(module, default)
+        if symbol.dotted in NAIVE_NOW:
+            return f"`{symbol.dotted.removeprefix('datetime.')}` (no timezone)"
+    values = returned_values(index, module, default) if default[0] in ("n", "a", "lam") else None
+    if values is None:
+        values = [Returned(module, default)]
+    for item in values:
+        found = _naive_value(index, item, depth)
+        if found:
+            return found
+    return None
+
+
+def _naive_value(index: SymbolIndex, item: Returned, depth: int) -> str | None:
+    for node in walk(item.value, into_lambdas=True):
+        if node[0] != "c":
+            continue
+        symbol = index.resolve_expr(item.module, node[1])
+        if symbol.dotted in ("datetime.datetime.utcnow", "datetime.datetime.today"):
+            return f"`{symbol.dotted.removeprefix('datetime.')}()` (no timezone)"
+        if symbol.dotted == "datetime.datetime.now":
+            tz = call_args(node)[0] if call_args(node) else call_kwargs(node).get("tz")
+            if tz is None or (tz[0] == "k" and constant(tz) is None):
+                return "`datetime.now()` without a timezone"
+        elif symbol.kind == "function" and node is item.value:
+            target = _call_target(index, item.module, node, item.names)
+            for inner in target or ():
+                found = _naive_value(index, inner, depth + 1) if depth < MAX_DEPTH else None
+                if found:
+                    return found
+    return None

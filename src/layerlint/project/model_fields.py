@@ -1,0 +1,267 @@
+"""A table model's columns: annotation, column type, primary key, nullability, defaults and factory.
+
+Fields come from the model and every project base and mixin (`SymbolIndex.fields` walks the MRO);
+each is read in the module that defines it, so `Field(...)`, `Column(...)`, `mapped_column(...)`,
+`sa_column=`, `sa_type=` and `sa_column_kwargs=` resolve where they were written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from layerlint.project.expr import Expr, call_args, call_kwargs, constant
+from layerlint.project.facts import FieldFact, Span
+from layerlint.project.models import is_sqlmodel
+from layerlint.project.symbols import Symbol, SymbolIndex
+
+if TYPE_CHECKING:
+    from layerlint.project.project import Project
+
+FIELD_CALLS = frozenset({"sqlmodel.Field", "sqlmodel.main.Field"})
+COLUMN_CALLS = frozenset({"Column", "mapped_column"})
+DATETIME_TYPES = frozenset({"DateTime", "DATETIME", "TIMESTAMP"})
+DEFAULT_KEYS = ("default", "default_factory", "insert_default", "onupdate")
+_SA_MODULES = ("sqlalchemy", "sqlmodel")
+_NOT_TYPES = frozenset({"ForeignKey", "Identity", "Sequence", "Computed"})
+
+
+@dataclass(frozen=True)
+class ModelField:
+    name: str
+    owner: Symbol  # the class that defines it: the model, a project base or a mixin
+    fact: FieldFact
+    annotation: Expr | None  # Mapped[...] and Optional[...] unwrapped
+    optional: bool  # the annotation allows None
+    column_type: Expr | None  # as written: DateTime(timezone=True), String(30), ...
+    primary_key: bool
+    nullable: bool
+    defaults: tuple[tuple[str, Expr], ...]  # (keyword, value) of every default and onupdate
+    factory: Expr | None  # what makes the default: default_factory, or a callable SQLAlchemy default
+    readable: bool  # False: the column comes from a helper call this analysis does not follow
+
+    @property
+    def module(self) -> str:
+        return self.owner.module
+
+    @property
+    def span(self) -> Span:
+        return self.fact.span
+
+
+def sa_name(index: SymbolIndex, module: str, expr: Expr | None) -> str | None:
+    """The last name of what `expr` resolves to inside SQLAlchemy or SQLModel, else None."""
+    symbol = index.resolve_expr(module, expr)
+    if symbol.kind == "external" and symbol.dotted.startswith(_SA_MODULES):
+        return symbol.dotted.rsplit(".", 1)[-1]
+    return None
+
+
+def unwrap_annotation(index: SymbolIndex, module: str, annotation: Expr | None) -> tuple[Expr | None, bool]:
+    """`Mapped[Optional[datetime]]` -> (`datetime`, True)."""
+    optional = False
+    while annotation is not None:
+        if annotation[0] == "b" and annotation[1] == "|":
+            left, right = annotation[2], annotation[3]
+            if constant(right) is None and right[0] == "k":
+                annotation, optional = left, True
+                continue
+            if constant(left) is None and left[0] == "k":
+                annotation, optional = right, True
+                continue
+            return annotation, optional
+        if annotation[0] != "s":
+            return annotation, optional
+        head = index.resolve_expr(module, annotation[1]).dotted.rsplit(".", 1)[-1]
+        inner = annotation[2]
+        if head == "Mapped":
+            annotation = inner
+        elif head == "Optional":
+            annotation, optional = inner, True
+        elif head == "Union" and inner and inner[0] == "t":
+            rest = [e for e in inner[1] if not (e[0] == "k" and e[1] is None)]
+            optional = optional or len(rest) < len(inner[1])
+            annotation = rest[0] if len(rest) == 1 else annotation
+            if len(rest) != 1:
+                return annotation, optional
+        else:
+            return annotation, optional
+    return annotation, optional
+
+
+class _Reader:
+    """Reads one field definition in the module that wrote it."""
+
+    def __init__(self, index: SymbolIndex, module: str, sqlmodel: bool) -> None:
+        self.index = index
+        self.module = module
+        self.sqlmodel = sqlmodel
+        self.kwargs: dict[str, Expr] = {}
+        self.column_type: Expr | None = None
+        self.defaults: list[tuple[str, Expr]] = []
+        self.column_defaults: list[Expr] = []
+        self.readable = True
+
+    def read(self, value: Expr | None) -> bool:
+        """Whether `value` is a column definition at all (Field/Column/mapped_column)."""
+        if value is None or value[0] != "c":
+            return False
+        symbol = self.index.resolve_expr(self.module, value[1])
+        if symbol.dotted in FIELD_CALLS:
+            self._field(value)
+            return True
+        if sa_name(self.index, self.module, value[1]) in COLUMN_CALLS:
+            self._column(value)
+            return True
+        return False
+
+    def _field(self, call: Expr) -> None:
+        kwargs = call_kwargs(call)
+        args = call_args(call)
+        if args and args[0] is not None and not (args[0][0] == "k" and args[0][1] in (None, "...")):
+            self.defaults.append(("default", args[0]))
+        self._keywords(kwargs, column=False)
+        if "sa_type" in kwargs:
+            self.column_type = kwargs["sa_type"]
+        extra = kwargs.get("sa_column_kwargs")
+        if extra is not None and extra[0] == "d":
+            self._keywords({str(constant(k)): v for k, v in zip(extra[1], extra[2])
+                            if k is not None and v is not None}, column=True)
+        column = kwargs.get("sa_column")
+        if column is not None and column[0] == "c" and sa_name(self.index, self.module, column[1]) in COLUMN_CALLS:
+            self.kwargs.pop("nullable", None)  # SQLModel takes everything from the Column
+            self._column(column)
+        elif column is not None and constant(column) is None and column[0] != "k":
+            self.readable = False
+
+    def _column(self, call: Expr) -> None:
+        kwargs = call_kwargs(call)
+        self._keywords(kwargs, column=True)
+        if "type_" in kwargs:
+            self.column_type = kwargs["type_"]
+        for arg in call_args(call):
+            if arg is None or arg[0] == "k":
+                continue  # the column's name
+            if sa_name(self.index, self.module, arg[1] if arg[0] == "c" else arg) in _NOT_TYPES:
+                continue
+            self.column_type = self.column_type or arg
+            break
+
+    def _keywords(self, kwargs: dict[str, Expr], column: bool) -> None:
+        for key in ("primary_key", "nullable"):
+            if key in kwargs:
+                self.kwargs[key] = kwargs[key]
+        for key in DEFAULT_KEYS:
+            if kwargs.get(key) is not None:
+                self.defaults.append((key, kwargs[key]))
+        for key in ("default", "insert_default") if column else ():  # SQLAlchemy calls a callable per row
+            if kwargs.get(key) is not None:
+                self.column_defaults.append(kwargs[key])
+
+    def factory(self) -> Expr | None:
+        for key, value in self.defaults:
+            if key == "default_factory":
+                return value
+        for value in self.column_defaults:
+            if value[0] == "lam":
+                return value
+            if value[0] in ("n", "a") and self.index.resolve_expr(self.module, value).kind in ("function", "external"):
+                return value
+        return None
+
+
+def read_field(index: SymbolIndex, model: Symbol, name: str, fact: FieldFact, owner: Symbol) -> ModelField:
+    sqlmodel = is_sqlmodel(index, model)
+    reader = _Reader(index, owner.module, sqlmodel)
+    is_column = reader.read(fact.value)
+    if not is_column and fact.value is not None:
+        if fact.value[0] == "c":
+            reader.readable = False  # a helper that builds the column, or something else entirely
+        else:
+            reader.defaults.append(("default", fact.value))
+    annotation, optional = unwrap_annotation(index, owner.module, fact.annotation)
+    primary_key = constant(reader.kwargs.get("primary_key")) is True
+    nullable_expr = reader.kwargs.get("nullable")
+    if nullable_expr is not None:
+        nullable = constant(nullable_expr) is True
+    elif fact.value is not None and fact.value[0] == "c" and _is_plain_column(index, owner.module, fact.value,
+                                                                              sqlmodel):
+        nullable = not primary_key  # Column(...) is nullable unless said otherwise
+    else:
+        nullable = optional and not primary_key
+    return ModelField(name, owner, fact, annotation, optional, reader.column_type, primary_key, nullable,
+                      tuple(reader.defaults), reader.factory(), reader.readable)
+
+
+def _is_plain_column(index: SymbolIndex, module: str, value: Expr, sqlmodel: bool) -> bool:
+    """`Column(...)` or SQLModel's `sa_column=Column(...)`: nullable by default."""
+    if sa_name(index, module, value[1]) == "Column":
+        return True
+    column = call_kwargs(value).get("sa_column")
+    return sqlmodel and column is not None and column[0] == "c" and sa_name(index, module, column[1]) == "Column"
+
+
+def model_fields(project: Project, model: Symbol) -> dict[str, ModelField]:
+    """Every column-like field of a model, inherited ones included; cached per run."""
+    cache: dict[Symbol, dict[str, ModelField]] = project.memo.setdefault("model_fields", {})  # type: ignore[assignment]
+    found = cache.get(model)
+    if found is None:
+        found = {}
+        for name, (fact, owner) in project.index.fields(model).items():
+            if name.startswith("__") or name == "model_config":
+                continue
+            found[name] = read_field(project.index, model, name, fact, owner)
+        cache[model] = found
+    return found
+
+
+# ---------------------------------------------------------------------------------- timezones
+
+
+def column_timezone(index: SymbolIndex, module: str, type_expr: Expr) -> str:
+    """"aware", "naive", "other" (not a datetime type) or "unknown" for a column type as written."""
+    call = type_expr if type_expr[0] == "c" else None
+    func = type_expr[1] if call else type_expr
+    name = sa_name(index, module, func)
+    if name is None:
+        symbol = index.resolve_expr(module, func)
+        impl = index.fields(symbol).get("impl") if symbol.kind == "class" else None
+        if impl is not None and impl[0].value is not None and impl[0].value[0] == "c":
+            return "aware" if column_timezone(index, impl[1].module, impl[0].value) == "aware" else "unknown"
+        return "unknown"  # a project TypeDecorator or a third-party type: no guessing
+    if name not in DATETIME_TYPES:
+        return "other"
+    if call is None:
+        return "naive"
+    flag = call_kwargs(call).get("timezone") or (call_args(call)[0] if call_args(call) else None)
+    return "aware" if constant(flag) is True else "naive"
+
+
+def is_datetime(index: SymbolIndex, module: str, annotation: Expr | None) -> bool:
+    return annotation is not None and index.resolve_expr(module, annotation).dotted == "datetime.datetime"
+
+
+def field_timezone(project: Project, model: Symbol, field: ModelField) -> str:
+    """How the column stores datetimes: "aware", "naive", "other" or "unknown"."""
+    index = project.index
+    if not field.readable:
+        return "unknown"
+    if field.column_type is not None:
+        return column_timezone(index, field.module, field.column_type)
+    if not is_datetime(index, field.module, field.annotation):
+        return "other" if field.annotation is not None else "unknown"
+    if is_sqlmodel(index, model):
+        return "naive"  # SQLModel maps `datetime` to DateTime() without timezone
+    return _annotation_map_timezone(index, model)
+
+
+def _annotation_map_timezone(index: SymbolIndex, model: Symbol) -> str:
+    """SQLAlchemy 2.0: `type_annotation_map = {datetime: DateTime(timezone=True)}` on the base."""
+    found = index.fields(model).get("type_annotation_map")
+    if found is None or found[0].value is None or found[0].value[0] != "d":
+        return "naive"
+    owner = found[1].module
+    for key, value in zip(found[0].value[1], found[0].value[2]):
+        if key is not None and value is not None and is_datetime(index, owner, key):
+            return column_timezone(index, owner, value)
+    return "naive"

@@ -1,0 +1,150 @@
+"""Shared by LL301-LL305 and LL4xx: where a model finding goes, ID analysis, mixin suggestions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from layerlint.project.expr import render
+from layerlint.project.facts import ClassFact, ModuleFacts, Span
+from layerlint.project.factories import id_shape
+from layerlint.project.model_fields import COLUMN_CALLS, FIELD_CALLS, ModelField, model_fields, sa_name
+from layerlint.project.models import is_sqlmodel, is_table_model, table_models
+from layerlint.project.project import Project
+from layerlint.project.symbols import Symbol
+
+
+def model_site(project: Project, model: Symbol, field: ModelField | None = None) -> tuple[ModuleFacts, Span]:
+    """The field's line when the model declares it itself, else the model's `class` line."""
+    if field is not None and field.owner == model:
+        return project.modules[model.module], field.span
+    fact = project.index.class_fact(model)
+    assert fact is not None
+    return project.modules[model.module], fact.span
+
+
+def model_name(project: Project, model: Symbol) -> str:
+    fact: ClassFact | None = project.index.class_fact(model)
+    return fact.name if fact else model.name
+
+
+def inherited_note(project: Project, model: Symbol, field: ModelField) -> str:
+    return "" if field.owner == model else f" (inherited from `{model_name(project, field.owner)}`)"
+
+
+def soft_delete_models(project: Project) -> frozenset[Symbol]:
+    found = project.memo.get("models.soft_delete")
+    if found is None:
+        column = project.config.soft_delete_column
+        found = frozenset(m for m in table_models(project) if column in model_fields(project, m))
+        project.memo["models.soft_delete"] = found
+    return found  # type: ignore[return-value]
+
+
+def _defines_column(project: Project, owner: Symbol, column: str) -> bool:
+    fact = project.index.class_fact(owner)
+    if fact is None:
+        return False
+    for field_fact in fact.fields:
+        if field_fact.name != column:
+            continue
+        value = field_fact.value
+        if fact.name.endswith("Mixin") or (value is not None and value[0] == "c" and (
+                project.index.resolve_expr(owner.module, value[1]).dotted in FIELD_CALLS
+                or sa_name(project.index, owner.module, value[1]) in COLUMN_CALLS)):
+            return True
+    return False
+
+
+def provider_of(project: Project, model: Symbol, columns: tuple[str, ...]) -> Symbol | None:
+    """A project mixin or base class (not a table model) of the model's kind that defines `columns`."""
+    kind = is_sqlmodel(project.index, model)
+    ordered = sorted(project.modules.values(), key=lambda facts: facts.path)
+    for facts in ordered:
+        if project.role(facts.module) == "dto":
+            continue
+        for cls in facts.classes:
+            symbol = Symbol("class", facts.module, cls.qualname)
+            if all(_defines_column(project, symbol, c) for c in columns) and is_sqlmodel(
+                    project.index, symbol) == kind and not is_table_model(project.index, symbol):
+                return symbol
+    return None
+
+
+def where_to_get(project: Project, model: Symbol, columns: tuple[str, ...], example: str) -> str:
+    provider = provider_of(project, model, columns)
+    if provider is not None:
+        return f"inherit `{model_name(project, provider)}` from `{provider.module}`"
+    return f"add {example}"
+
+
+def column_example(project: Project, model: Symbol, column: str, nullable: bool) -> str:
+    if is_sqlmodel(project.index, model):
+        annotation = "Optional[datetime]" if nullable else "datetime"
+        extra = ", default=None" if nullable else ", default_factory=utc_now"
+        return (f"`{column}: {annotation} = Field(sa_column=Column(DateTime(timezone=True), "
+                f"nullable={nullable}){extra})`")
+    annotation = "Mapped[datetime | None]" if nullable else "Mapped[datetime]"
+    return f"`{column}: {annotation} = mapped_column(DateTime(timezone=True))`"
+
+
+# ---------------------------------------------------------------------------------- ids
+
+
+@dataclass(frozen=True)
+class IdCheck:
+    model: Symbol
+    field: ModelField | None
+    problems: tuple[str, ...]
+    prefix: str | None  # the literal prefix, when the factory makes a ULID with one
+
+
+def id_check(project: Project, model: Symbol) -> IdCheck:
+    cache: dict[Symbol, IdCheck] = project.memo.setdefault("models.id_check", {})  # type: ignore[assignment]
+    found = cache.get(model)
+    if found is None:
+        found = cache[model] = _id_check(project, model)
+    return found
+
+
+def _id_check(project: Project, model: Symbol) -> IdCheck:
+    fields = model_fields(project, model)
+    field = fields.get("id")
+    if field is None:
+        keys = [f.name for f in fields.values() if f.primary_key]
+        where = f" (the primary key is `{keys[0]}`)" if keys else ""
+        return IdCheck(model, None, (f"there is no `id` field{where}",), None)
+    if not field.readable:
+        return IdCheck(model, field, (), None)
+    problems: list[str] = []
+    index = project.index
+    if field.annotation is None or index.resolve_expr(field.module, field.annotation).dotted != "builtins.str" \
+            or field.optional:
+        written = render(field.fact.annotation) or "none"
+        problems.append(f"its type is `{written}`, not `str`")
+    if not field.primary_key:
+        problems.append("it is not the primary key (`primary_key=True`)")
+    prefix = _factory_problems(project, field, problems)
+    return IdCheck(model, field, tuple(problems), prefix)
+
+
+def _factory_problems(project: Project, field: ModelField, problems: list[str]) -> str | None:
+    if field.factory is None:
+        keyword = "default_factory" if is_sqlmodel(project.index, field.owner) else "default"
+        problems.append(f"it has no default factory (`{keyword}=new_<entity>_id`)")
+        return None
+    shape = id_shape(project.index, field.module, field.factory)
+    what = "its lambda" if field.factory[0] == "lam" else f"its factory `{render(field.factory)}`"
+    if not shape.known:
+        return None  # an external or unreadable factory: no guessing
+    if not shape.ulid:
+        problems.append(f"{what} does not make a ULID (`f\"<prefix>_{{ULID()}}\"`)")
+        return None
+    if shape.prefix is None:
+        if not shape.written_prefix:
+            problems.append(f"{what} makes a ULID without an entity prefix (`f\"itm_{{ULID()}}\"`)")
+        return None
+    if not re.search(project.config.id_prefix, shape.prefix):
+        problems.append(f"the prefix `{shape.prefix}` does not match `{project.config.id_prefix}` "
+                        "(models.id-prefix)")
+    return shape.prefix

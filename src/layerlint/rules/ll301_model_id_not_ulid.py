@@ -1,0 +1,52 @@
+'''## What it does
+Reports a table model whose primary key is not `id: str` with a default factory that returns a
+ULID behind an entity prefix (`f"itm_{ULID()}"`), directly in a lambda or in a function defined
+in any module. The message says which part is missing: the type, the primary key, the factory,
+the ULID, or the prefix (which must match `models.id-prefix`). Inherited `id` fields count.
+
+## Why is this bad?
+Prefixed ULIDs sort by creation time, are safe to expose in URLs, and say what they identify
+(`itm_01J...` is an item) in logs, support tickets and foreign keys. Integer or UUID keys, or a
+bare ULID, lose one of those properties, and mixing schemes makes every join a guess.
+
+## Example
+```python
+class Item(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+```
+
+## Use instead
+```python
+def new_item_id() -> str:
+    return f"itm_{ULID()}"
+
+
+class Item(SQLModel, table=True):
+    id: str = Field(default_factory=new_item_id, primary_key=True, max_length=30)
+```
+
+## Options
+- `models.id-prefix`: the regular expression the prefix must match (default `^[a-z]{2,5}_$`).
+'''
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from layerlint.project.models import table_models
+from layerlint.project.project import Project
+from layerlint.rules._models import id_check, inherited_note, model_name, model_site
+from layerlint.rules.base import Finding, rule
+
+
+@rule("LL301", "model-id-not-ulid", "A table model's id is not a prefixed ULID string", __doc__,
+      tags=("models",))
+def check(project: Project) -> Iterator[Finding]:
+    for model in table_models(project):
+        result = id_check(project, model)
+        if not result.problems:
+            continue
+        facts, span = model_site(project, model, result.field)
+        name = model_name(project, model)
+        where = inherited_note(project, model, result.field) if result.field else ""
+        yield Finding(facts, span, f"`{name}.id`{where} is not a prefixed ULID: {'; '.join(result.problems)}")

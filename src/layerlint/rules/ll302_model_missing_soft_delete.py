@@ -1,0 +1,59 @@
+'''## What it does
+Reports a table model without a nullable `deleted_at` column (the name is configurable). A
+column inherited from a project base class or mixin, in any module, counts; the message names
+the project's mixin that provides the column when there is one. A `deleted_at` that is not
+timezone-aware is LL303's finding, so it is not reported twice.
+
+## Why is this bad?
+Without the column, deleting a row destroys it: history, audit trails and foreign keys that
+point at it go with it, and a mistaken delete cannot be undone. A `NOT NULL` `deleted_at`
+cannot express "not deleted" at all.
+
+## Example
+```python
+class Item(SQLModel, table=True):
+    id: str = Field(default_factory=new_item_id, primary_key=True)
+    name: str
+```
+
+## Use instead
+```python
+class Item(SQLModel, table=True):
+    id: str = Field(default_factory=new_item_id, primary_key=True)
+    name: str
+    deleted_at: Optional[datetime] = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=True), default=None
+    )
+```
+
+## Options
+- `models.soft-delete-column`: the column's name (default `deleted_at`).
+'''
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from layerlint.project.model_fields import model_fields
+from layerlint.project.models import table_models
+from layerlint.project.project import Project
+from layerlint.rules._models import column_example, inherited_note, model_name, model_site, where_to_get
+from layerlint.rules.base import Finding, rule
+
+
+@rule("LL302", "model-missing-soft-delete", "A table model has no nullable soft-delete column", __doc__,
+      tags=("models",))
+def check(project: Project) -> Iterator[Finding]:
+    column = project.config.soft_delete_column
+    for model in table_models(project):
+        name = model_name(project, model)
+        field = model_fields(project, model).get(column)
+        if field is None:
+            facts, span = model_site(project, model)
+            fix = where_to_get(project, model, (column,), column_example(project, model, column, True))
+            yield Finding(facts, span, f"table model `{name}` has no `{column}` column for soft delete; {fix}")
+        elif field.readable and not field.nullable:
+            facts, span = model_site(project, model, field)
+            yield Finding(facts, span, f"`{name}.{column}`{inherited_note(project, model, field)} is not nullable, "
+                                       "so a row cannot be \"not deleted\"; make it nullable (an `Optional[datetime]` "
+                                       "annotation, `nullable=True`, default `None`)")

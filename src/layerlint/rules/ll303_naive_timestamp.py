@@ -1,0 +1,70 @@
+'''## What it does
+Reports `created_at`, `updated_at` and `deleted_at` (the configured soft-delete column) when the
+column is not `DateTime(timezone=True)` or its default is naive: `datetime.utcnow`,
+`datetime.now()` without a timezone, also inside a lambda or a factory function in any module.
+SQLModel stores a plain `datetime` field without a timezone, so it needs a timezone-aware
+`sa_column` or `sa_type`; SQLAlchemy 2.0 `Mapped[datetime]` needs `DateTime(timezone=True)` in
+`mapped_column(...)` or in the base's `type_annotation_map`. Fields inherited from mixins are
+reported once, at the mixin.
+
+## Why is this bad?
+Naive timestamps mean "UTC, probably": comparisons with aware datetimes raise, servers in
+another timezone write other values, and `datetime.utcnow()` is deprecated for this reason.
+
+## Example
+```python
+created_at: datetime = Field(default_factory=datetime.utcnow)
+```
+
+## Use instead
+```python
+created_at: datetime = Field(
+    sa_column=Column(DateTime(timezone=True), nullable=False),
+    default_factory=lambda: datetime.now(tz=timezone.utc),
+)
+```
+'''
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from layerlint.project.factories import naive_datetime
+from layerlint.project.model_fields import ModelField, field_timezone, model_fields
+from layerlint.project.models import table_models
+from layerlint.project.project import Project
+from layerlint.project.symbols import Symbol
+from layerlint.rules._models import model_name
+from layerlint.rules.base import Finding, rule
+
+
+def _problems(project: Project, model: Symbol, field: ModelField) -> list[str]:
+    problems: list[str] = []
+    if field_timezone(project, model, field) == "naive":
+        problems.append("the column is not `DateTime(timezone=True)`; declare it so")
+    for key, value in field.defaults:
+        how = naive_datetime(project.index, field.module, value)
+        if how:
+            problems.append(f"its `{key}` makes a naive datetime with {how}; use "
+                            "`datetime.now(tz=timezone.utc)`")
+            break
+    return problems
+
+
+@rule("LL303", "naive-timestamp", "A timestamp column or its default is not timezone-aware", __doc__,
+      tags=("models",))
+def check(project: Project) -> Iterator[Finding]:
+    columns = ("created_at", "updated_at", project.config.soft_delete_column)
+    reported: set[tuple[str, int]] = set()
+    for model in table_models(project):
+        fields = model_fields(project, model)
+        for column in columns:
+            field = fields.get(column)
+            if field is None or (field.module, field.span[0]) in reported:
+                continue
+            problems = _problems(project, model, field)
+            if problems:
+                reported.add((field.module, field.span[0]))
+                owner = model_name(project, field.owner)
+                yield Finding(project.modules[field.module], field.span,
+                              f"`{owner}.{column}` is not timezone-aware: {'; and '.join(problems)}")
