@@ -57,3 +57,11 @@ def test_undecodable_bytes_fail_at_their_line() -> None:
 def test_encoding_cookie_is_honoured() -> None:
     assert decode_source("# -*- coding: latin-1 -*-\nname = 'café'\n".encode("latin-1")) == (
         "# -*- coding: latin-1 -*-\nname = 'café'\n")
+
+
+def test_fstring_inside_implicit_concatenation_keeps_lines() -> None:
+    source = 'x = (\n    f"{a["k"]}"\n    "tail"\n)\ny = 1\n'
+    parsed = parse_source(source)
+    assert isinstance(parsed, ParsedModule) and parsed.lowered
+    assert parsed.tree.body[1].lineno == 5
+    assert "str(a['k']) + 'tail'" in ast.unparse(parsed.tree)

@@ -61,6 +61,39 @@ class _Lowerer(cst.CSTTransformer):
         return expression.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
+        return False  # lowered whole in leave_: a lowered f-string may not sit inside it
+
+    def leave_ConcatenatedString(self, original: cst.ConcatenatedString,
+                                 updated: cst.ConcatenatedString) -> cst.BaseExpression:
+        """`f"a{x}" "b"` becomes `("a" + str(x)) + "b"`, keeping the line breaks between parts."""
+        parts = _string_parts(original)
+        if not any(isinstance(part, cst.FormattedString) for part, _ in parts):
+            return updated
+        expression: cst.BaseExpression = cst.ensure_type(parts[0][0].visit(self), cst.BaseExpression)
+        for part, whitespace in parts[1:]:
+            lowered = cst.ensure_type(part.visit(self), cst.BaseExpression)
+            operator = cst.Add(whitespace_before=cst.SimpleWhitespace(" "), whitespace_after=whitespace)
+            expression = cst.BinaryOperation(expression, operator, lowered)
+        return expression.with_changes(lpar=[*original.lpar, cst.LeftParen()], rpar=[cst.RightParen(), *original.rpar])
+
+
+def _string_parts(node: cst.ConcatenatedString) -> list[tuple[cst.BaseString, cst.BaseParenthesizableWhitespace]]:
+    """The strings of an implicit concatenation, each with the whitespace before it."""
+    parts: list[tuple[cst.BaseString, cst.BaseParenthesizableWhitespace]] = []
+
+    def add(item: cst.BaseString, before: cst.BaseParenthesizableWhitespace) -> None:
+        if isinstance(item, cst.ConcatenatedString):
+            add(item.left, before)
+            add(item.right, item.whitespace_between)
+        else:
+            parts.append((item, before))
+
+    add(node.left, cst.SimpleWhitespace(""))
+    add(node.right, node.whitespace_between)
+    return parts
+
+
 def lower(source: str) -> str:
     module = cst.parse_module(source)
     return module.visit(_Lowerer()).code
