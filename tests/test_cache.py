@@ -177,7 +177,7 @@ def test_facts_round_trip_compactly() -> None:
 def test_workers_give_the_same_results_in_the_same_order() -> None:
     config = load_config(FIXTURES / "ll101" / "direct_imports")
     jobs = [parallel.FileJob(source, None) for source in discover(config)] * 30
-    assert list(parallel.resolve_all(jobs, 2)) == [parallel.resolve(job) for job in jobs]
+    assert list(parallel.map_tasks(parallel.resolve, jobs, 2, 10**6)) == [parallel.resolve(job) for job in jobs]
 
 
 def test_jobs_1_and_jobs_2_print_the_same(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

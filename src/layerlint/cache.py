@@ -23,6 +23,7 @@ import os
 import time
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,14 +36,14 @@ from layerlint.project.compact import decode_facts
 from layerlint.project.discovery import SourceFile
 from layerlint.project.facts import ModuleFacts
 from layerlint.project.loader import load_facts
-from layerlint.project.parallel import FileJob, resolve_all
+from layerlint.project.parallel import FileJob, JobResult, map_tasks, resolve
 
 FORMAT = "layerlint-cache-1"
 # A file modified this close to when it was stat'ed may change again within the same
 # timestamp tick: its stat is not trusted next time (git's "racy clean" problem).
 RACY_NS = 2_000_000_000
 STALE_SECONDS = 600
-FILES_PER_SHARD = 512
+FILES_PER_SHARD = 256
 MAX_SHARDS = 64
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by layerlint.\n"
@@ -130,15 +131,17 @@ class ProjectCache:
         self.fresh: dict[str, list[Any]] = {}  # compact facts parsed in this run
         self.stats: dict[str, list[int]] = {}
         self.files: list[SourceFile] = []
+        self.shard_count = 1
         self.manifest_changed = False
 
     # ---------------------------------------------------------------- content hashes
 
     def refresh(self, files: Sequence[SourceFile]) -> None:
-        """Know every file's content hash; parse only files whose content changed."""
+        """Know every file's content hash; parse (and store) only files whose content changed."""
         self.files = list(files)
+        self.shard_count = min(MAX_SHARDS, max(1, len(self.files) // FILES_PER_SHARD))
         known = self._manifest()
-        jobs: list[FileJob] = []
+        jobs: dict[int, list[FileJob]] = {}
         now = time.time_ns()
         for source in self.files:
             entry = known.get(source.relative)
@@ -149,19 +152,32 @@ class ProjectCache:
                 self.hashes[source.relative] = entry[2]
                 self.stats[source.relative] = entry
                 continue
-            jobs.append(FileJob(source, entry[2] if entry else None))
+            jobs.setdefault(self._shard_of(source.relative), []).append(FileJob(source, entry[2] if entry else None))
             if stat is not None and now - stat[0] < RACY_NS:
                 stat = [-1, -1]
             self.stats[source.relative] = [*(stat or [-1, -1]), ""]
-        self._resolve(jobs)
+        self._run(jobs)
         self.manifest_changed = bool(jobs) or len(known) != len(self.files)
 
-    def _resolve(self, jobs: list[FileJob]) -> None:
-        for job, (digest, compact) in zip(jobs, resolve_all(jobs, self.workers)):
-            self.hashes[job.source.relative] = digest
-            self.stats[job.source.relative][2] = digest
-            if compact is not None:
-                self.fresh[job.source.relative] = compact
+    def _shard_of(self, relative: str) -> int:
+        return zlib.crc32(relative.encode()) % self.shard_count
+
+    def _run(self, jobs: dict[int, list[FileJob]]) -> None:
+        """Resolve jobs shard by shard; whoever parses a shard's files (a worker) also stores them."""
+        if not jobs:
+            return
+        writable = self.directory is not None and _prepare(self.directory)
+        keep: dict[int, set[str]] = {}
+        for source in self.files:
+            keep.setdefault(self._shard_of(source.relative), set()).add(source.relative)
+        tasks = [ShardTask(tuple(jobs[i]), self._shard_path(i) if writable else None, self.key, frozenset(keep[i]))
+                 for i in sorted(jobs)]
+        for task, results in zip(tasks, map_tasks(run_shard, tasks, self.workers, sum(map(len, jobs.values())))):
+            for job, (digest, compact) in zip(task.jobs, results):
+                self.hashes[job.source.relative] = digest
+                self.stats[job.source.relative][2] = digest
+                if compact is not None:
+                    self.fresh[job.source.relative] = compact
 
     def _manifest(self) -> dict[str, list[Any]]:
         document = _read_json(self.directory / "files.json", self.key) if self.directory else None
@@ -172,54 +188,35 @@ class ProjectCache:
 
     def facts(self) -> list[ModuleFacts]:
         """Facts of every refreshed file, in file order: from this run, the shards, or a parse."""
-        shard_count = min(MAX_SHARDS, max(1, len(self.files) // FILES_PER_SHARD))
-        shards: dict[int, dict[str, Any]] = {}
-        dirty: set[int] = set()
         compact: dict[str, list[Any]] = {}
-        missing: list[FileJob] = []
+        shards: dict[int, dict[str, Any]] = {}
+        missing: dict[int, list[FileJob]] = {}
         for source in self.files:
-            index = zlib.crc32(source.relative.encode()) % shard_count
-            if index not in shards:
-                shards[index] = self._shard(shard_count, index)
             entry = self.fresh.get(source.relative)
             if entry is None:
-                cached = shards[index].get(source.relative)
-                entry = cached[1] if isinstance(cached, list) and len(cached) == 2 \
-                    and cached[0] == self.hashes[source.relative] else None
-            if entry is None:
-                missing.append(FileJob(source, None))
-                continue
-            compact[source.relative] = entry
-            if source.relative in self.fresh:
-                shards[index][source.relative] = [self.hashes[source.relative], entry]
-                dirty.add(index)
-        for job, (digest, parsed) in zip(missing, resolve_all(missing, self.workers)):
-            relative = job.source.relative
-            index = zlib.crc32(relative.encode()) % shard_count
-            compact[relative] = parsed or []
-            shards[index][relative] = [digest, parsed]
-            dirty.add(index)
-        result = [_decode(compact[s.relative], s) for s in self.files]
-        self._save(shard_count, shards, dirty)
-        return result
+                index = self._shard_of(source.relative)
+                if index not in shards:
+                    shards[index] = self._shard(index)
+                entry = _valid_entry(shards[index].get(source.relative), self.hashes[source.relative])
+            if entry is None:  # a shard lost, corrupt or written by a concurrent run
+                missing.setdefault(self._shard_of(source.relative), []).append(FileJob(source, None))
+            else:
+                compact[source.relative] = entry
+        shards.clear()
+        self._run(missing)
+        for jobs in missing.values():
+            compact.update((job.source.relative, self.fresh[job.source.relative]) for job in jobs)
+        self.save_manifest()
+        return [_decode(compact.pop(s.relative), s) for s in self.files]
 
-    def _shard(self, count: int, index: int) -> dict[str, Any]:
-        document = _read_json(self._shard_path(count, index), self.key) if self.directory else None
+    def _shard(self, index: int) -> dict[str, Any]:
+        document = _read_json(self._shard_path(index), self.key) if self.directory else None
         modules = document.get("modules") if document else None
         return modules if isinstance(modules, dict) else {}
 
-    def _shard_path(self, count: int, index: int) -> Path:
+    def _shard_path(self, index: int) -> Path:
         assert self.directory is not None
-        return self.directory / f"facts-{count}-{index}.json"
-
-    def _save(self, shard_count: int, shards: dict[int, dict[str, Any]], dirty: set[int]) -> None:
-        if self.directory is None or not (dirty or self.manifest_changed) or not _prepare(self.directory):
-            return
-        present = {s.relative for s in self.files}
-        for index in sorted(dirty):
-            modules = {k: v for k, v in shards[index].items() if k in present}
-            _write_json(self._shard_path(shard_count, index), {"format": FORMAT, "key": self.key, "modules": modules})
-        self.save_manifest()
+        return self.directory / f"facts-{self.shard_count}-{index}.json"
 
     def save_manifest(self) -> None:
         if self.directory is None or not self.manifest_changed or not _prepare(self.directory):
@@ -257,6 +254,36 @@ class ProjectCache:
         document = {"format": FORMAT, "key": self.key, "findings_key": key, "suppressed": suppressed,
                     "diagnostics": [d.as_dict() for d in diagnostics]}
         _write_json(self._findings_path(config), document)
+
+
+@dataclass(frozen=True)
+class ShardTask:
+    """Files of one shard to hash and maybe parse, and where that shard is stored."""
+
+    jobs: tuple[FileJob, ...]
+    path: Path | None
+    key: str
+    keep: frozenset[str]  # the shard's files that still exist
+
+
+def run_shard(task: ShardTask) -> list[JobResult]:
+    """Runs in a worker: the parsed facts go to disk from there, not through the parent."""
+    results = [resolve(job) for job in task.jobs]
+    new = {job.source.relative: [digest, compact]
+           for job, (digest, compact) in zip(task.jobs, results) if compact is not None}
+    if task.path is not None and new:
+        document = _read_json(task.path, task.key)
+        stored = document.get("modules") if document else None
+        modules = {k: v for k, v in stored.items() if k in task.keep} if isinstance(stored, dict) else {}
+        modules.update(new)
+        _write_json(task.path, {"format": FORMAT, "key": task.key, "modules": modules})
+    return results
+
+
+def _valid_entry(cached: Any, content_hash: str) -> list[Any] | None:
+    if isinstance(cached, list) and len(cached) == 2 and cached[0] == content_hash and isinstance(cached[1], list):
+        return cached[1]
+    return None
 
 
 def _stat(path: Path) -> list[int] | None:

@@ -14,6 +14,7 @@ import types
 import typing
 from collections.abc import Callable
 from functools import lru_cache
+from itertools import starmap
 from typing import Any
 
 from layerlint.project import facts as facts_module
@@ -32,9 +33,19 @@ def _optional(inner: tuple[Encode, Decode]) -> tuple[Encode, Decode]:
     return (lambda v: None if v is None else encode(v)), (lambda v: None if v is None else decode(v))
 
 
-def _list_of(inner: tuple[Encode, Decode]) -> tuple[Encode, Decode]:
+def _list_of(inner: tuple[Encode, Decode], item_type: Any = None) -> tuple[Encode, Decode]:
     encode, decode = inner
+    if item_type is not None and _is_plain(item_type):  # the bulk of all facts: events, params, imports
+        return (lambda v: [encode(x) for x in v]), (lambda v: list(starmap(item_type, v)))
     return (lambda v: [encode(x) for x in v]), (lambda v: [decode(x) for x in v])
+
+
+def _is_plain(cls: Any) -> bool:
+    """A dataclass whose fields are all JSON-native: decoded by calling it with the list."""
+    if not dataclasses.is_dataclass(cls):
+        return False
+    hints = typing.get_type_hints(cls, vars(facts_module))
+    return all(_codec_for_type(hints[f.name]) == (_same, _same) for f in dataclasses.fields(cls))
 
 
 def _dict_of(key_type: Any, inner: tuple[Encode, Decode]) -> tuple[Encode, Decode]:
@@ -55,7 +66,7 @@ def _codec_for_type(hint: Any) -> tuple[Encode, Decode]:
         return inner if inner == (_same, _same) else _optional(inner)
     if origin is list and args:
         inner = _codec_for_type(args[0])
-        return (_same, _same) if inner == (_same, _same) else _list_of(inner)
+        return (_same, _same) if inner == (_same, _same) else _list_of(inner, args[0])
     if origin is dict and len(args) == 2:
         inner = _codec_for_type(args[1])
         return (_same, _same) if inner == (_same, _same) and args[0] is str else _dict_of(args[0], inner)

@@ -195,7 +195,8 @@ def walk(expr: Expr | None, *, into_lambdas: bool = False) -> Iterator[Expr]:
         if not node or type(node[0]) is not str:
             continue
         yield node
-        if node[0] == "lam" and not into_lambdas:
+        kind = node[0]
+        if kind == "n" or kind == "k" or (kind == "lam" and not into_lambdas):  # leaves, or not entered
             continue
         found: list[Expr] = []
         _collect(node, 1, found)
@@ -218,7 +219,23 @@ def _collect(items: list[Any], start: int, found: list[Expr]) -> None:
 
 
 def calls_in(expr: Expr | None) -> Iterator[Expr]:
-    return (node for node in walk(expr) if node[0] == "c")
+    """Every call, outermost first, as `walk` orders them (rules ask this of every statement)."""
+    calls: list[Expr] = []
+    stack = [expr] if expr is not None else []
+    while stack:
+        node = stack.pop()
+        if not node or type(node[0]) is not str:
+            continue
+        kind = node[0]
+        if kind == "c":
+            calls.append(node)
+        elif kind == "n" or kind == "k" or kind == "lam":
+            continue
+        found: list[Expr] = []
+        _collect(node, 1, found)
+        found.reverse()
+        stack += found
+    return iter(calls)
 
 
 def render(expr: Expr | None) -> str:  # noqa: C901 - one case per kind

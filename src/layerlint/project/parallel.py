@@ -1,7 +1,7 @@
 """Read, hash, parse and extract many files: in worker processes when there are enough of them.
 
 Workers send back compact facts (plain lists, see `compact.py`), which cross the process
-boundary cheaply; results come back in job order, so the output never depends on `--jobs`.
+boundary cheaply; results come back in task order, so the output never depends on `--jobs`.
 """
 
 from __future__ import annotations
@@ -9,15 +9,18 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from layerlint.project.compact import encode_facts
 from layerlint.project.discovery import SourceFile
 from layerlint.project.loader import content_hash, facts_from_bytes, load_facts
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 # Below this many files per worker, starting processes costs more than it saves.
 MIN_FILES_PER_WORKER = 48
@@ -45,10 +48,6 @@ def resolve(job: FileJob) -> JobResult:
     return digest, encode_facts(facts_from_bytes(job.source, data))
 
 
-def _resolve_batch(jobs: list[FileJob]) -> list[JobResult]:
-    return [resolve(job) for job in jobs]
-
-
 def _context() -> Any:
     # fork starts workers in milliseconds with layerlint already imported; elsewhere use the default.
     if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
@@ -56,19 +55,18 @@ def _context() -> Any:
     return None
 
 
-def resolve_all(jobs: Sequence[FileJob], workers: int) -> Iterator[JobResult]:
-    """One result per job, in job order."""
-    workers = min(workers, len(jobs) // MIN_FILES_PER_WORKER)
+def map_tasks(function: Callable[[T], R], tasks: Sequence[T], workers: int, files: int) -> Iterator[R]:
+    """`function` over `tasks` (top-level function, picklable tasks), results in task order;
+    in worker processes only when there are enough `files` to be worth starting them."""
+    workers = min(workers, files // MIN_FILES_PER_WORKER, len(tasks))
     if workers <= 1:
-        yield from (resolve(job) for job in jobs)
+        yield from map(function, tasks)
         return
-    size = max(1, len(jobs) // (workers * 8))  # small batches keep every worker busy to the end
-    batches = [list(jobs[i:i + size]) for i in range(0, len(jobs), size)]
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=gc.disable) as pool:
-            for results in pool.map(_resolve_batch, batches):
-                done += len(results)
-                yield from results
+            for result in pool.map(function, tasks):
+                done += 1
+                yield result
     except (OSError, BrokenProcessPool):  # no processes allowed here: finish in this one
-        yield from (resolve(job) for job in jobs[done:])
+        yield from map(function, tasks[done:])

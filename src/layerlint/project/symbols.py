@@ -74,6 +74,7 @@ class SymbolIndex:
         self.modules = modules
         self._scopes: dict[str, ModuleScope] = {}
         self._name_cache: dict[tuple[str, str], Symbol] = {}
+        self._dotted_cache: dict[tuple[str, str], Symbol] = {}  # rules resolve the same chains again and again
 
     @cached_property
     def _packages(self) -> frozenset[str]:
@@ -152,10 +153,14 @@ class SymbolIndex:
         name = dotted(expr)
         if name is None:
             return UNKNOWN
+        cached = self._dotted_cache.get((module, name))
+        if cached is not None:
+            return cached
         head, *rest = name.split(".")
         symbol = self.resolve_name(module, head)
         for attribute in rest:
             symbol = self.member(symbol, attribute)
+        self._dotted_cache[(module, name)] = symbol
         return symbol
 
     def resolve_dotted(self, name: str) -> Symbol:
