@@ -16,7 +16,10 @@ STATEMENT_MODULES = ("sqlalchemy", "sqlmodel")
 SESSION_NAMES = frozenset({"session", "db", "db_session", "async_session", "_session", "_db"})
 DATABASE_METHODS = frozenset({"execute", "exec", "scalars", "scalar", "get", "add", "add_all", "delete",
                               "merge", "commit", "flush", "refresh"})
-QUERY_METHODS = frozenset({"execute", "exec", "scalars", "scalar", "get", "add", "add_all", "delete", "merge"})
+# Reading or running SQL. `add`/`delete`/`merge` stage objects in the unit of work, which
+# services that coordinate repositories commonly do; hard deletes are LL401's concern.
+QUERY_METHODS = frozenset({"execute", "exec", "scalars", "scalar", "get", "stream", "stream_scalars",
+                           "get_one"})
 
 
 def statement_builder(index: SymbolIndex, module: str, func: Expr) -> str | None:

@@ -1,9 +1,9 @@
 """## What it does
 Reports a service that builds or executes queries itself (`select`/`insert`/`update`/`delete`
-statements, or `execute`, `exec`, `scalars`, `scalar`, `get`, `add`, `add_all`, `delete`, `merge`
-on the session) instead of calling a repository. Holding the session to hand it to repositories
-is allowed, and so is transaction control (`commit`, `flush`, `refresh`, `rollback`), which a
-service that coordinates several repositories legitimately owns.
+statements, or `execute`, `exec`, `scalars`, `scalar`, `get`, `stream` on the session) instead
+of calling a repository. Holding the session to hand it to repositories is allowed, and so are
+the unit-of-work calls a service that coordinates several repositories legitimately makes:
+`add`, `flush`, `refresh`, `commit`, `rollback` (a hard `delete` is LL401's concern).
 
 ## Why is this bad?
 Repositories are where the soft-delete filter and every query live; a query in a service is
