@@ -14,6 +14,9 @@ from layerlint.rules import (
     ll303_naive_timestamp,
     ll304_model_missing_timestamps,
     ll305_duplicate_id_prefix,
+    ll401_hard_delete,
+    ll402_query_ignores_soft_delete,
+    ll403_repository_without_base,
 )
 from layerlint.rules.base import Rule
 
@@ -29,6 +32,9 @@ RULES: tuple[Rule, ...] = (
     ll303_naive_timestamp.check,
     ll304_model_missing_timestamps.check,
     ll305_duplicate_id_prefix.check,
+    ll401_hard_delete.check,
+    ll402_query_ignores_soft_delete.check,
+    ll403_repository_without_base.check,
 )
 
 RULES_BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}

@@ -32,15 +32,6 @@ def inherited_note(project: Project, model: Symbol, field: ModelField) -> str:
     return "" if field.owner == model else f" (inherited from `{model_name(project, field.owner)}`)"
 
 
-def soft_delete_models(project: Project) -> frozenset[Symbol]:
-    found = project.memo.get("models.soft_delete")
-    if found is None:
-        column = project.config.soft_delete_column
-        found = frozenset(m for m in table_models(project) if column in model_fields(project, m))
-        project.memo["models.soft_delete"] = found
-    return found  # type: ignore[return-value]
-
-
 def _defines_column(project: Project, owner: Symbol, column: str) -> bool:
     fact = project.index.class_fact(owner)
     if fact is None:
@@ -59,6 +50,15 @@ def _defines_column(project: Project, owner: Symbol, column: str) -> bool:
 def provider_of(project: Project, model: Symbol, columns: tuple[str, ...]) -> Symbol | None:
     """A project mixin or base class (not a table model) of the model's kind that defines `columns`."""
     kind = is_sqlmodel(project.index, model)
+    # One scan of the project per question, not per finding: it depends on the model's kind only.
+    known: dict[tuple[tuple[str, ...], bool], Symbol | None] = project.memo.setdefault(  # type: ignore[assignment]
+        "models.providers", {})
+    if (columns, kind) not in known:
+        known[(columns, kind)] = _scan_for_provider(project, columns, kind)
+    return known[(columns, kind)]
+
+
+def _scan_for_provider(project: Project, columns: tuple[str, ...], kind: bool) -> Symbol | None:
     ordered = sorted(project.modules.values(), key=lambda facts: facts.path)
     for facts in ordered:
         if project.role(facts.module) == "dto":

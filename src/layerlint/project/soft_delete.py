@@ -1,0 +1,290 @@
+"""Soft delete in queries: which statements filter out deleted rows, followed through a function.
+
+A statement is tracked from `select(Model)` through assignments (`stmt = select(Item)`, later
+`stmt = stmt.where(...)`), method chains (`.where/.filter/.filter_by`, and anything else that
+returns a statement: `.order_by`, `.limit`, ...) and helpers of the repository base class or the
+project that add the filter. Everything is read from the function's events in statement order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from layerlint.project.expr import Expr, call_args, call_kwargs, dotted, unawait, walk
+from layerlint.project.facts import FunctionFact, ModuleFacts, Span
+from layerlint.project.model_fields import unwrap_annotation
+from layerlint.project.models import is_table_model
+from layerlint.project.project import Project
+from layerlint.project.sessions import is_session_receiver, session_parameters, statement_builder
+from layerlint.project.symbols import Symbol
+
+FILTER_METHODS = frozenset({"where", "filter", "filter_by"})
+SINK_METHODS = frozenset({"execute", "exec", "scalars", "scalar"})
+RESULT_METHODS = frozenset({"scalar_one", "scalar_one_or_none", "first", "one", "one_or_none", "scalar"})
+_COL_FUNCTIONS = frozenset({"sqlmodel.col", "sqlmodel.sql.expression.col"})
+
+
+@dataclass(frozen=True)
+class Statement:
+    model: Symbol | None  # the selected table model; None when unknown (`select(self.model)`)
+    filtered: bool  # a deleted_at IS NULL filter is applied
+    span: Span  # the `select(...)` call
+
+
+@dataclass(frozen=True)
+class Unfiltered:
+    """A select of a soft-delete model that reaches the session without the filter."""
+
+    statement: Statement
+    sink: str  # readable: "self.session.execute"
+    line: int
+
+
+class FunctionQueries:
+    """One function's statements and session calls, in statement order."""
+
+    def __init__(self, project: Project, facts: ModuleFacts, function: FunctionFact) -> None:
+        self.project = project
+        self.index = project.index
+        self.module = facts.module
+        self.function = function
+        self.column = project.config.soft_delete_column
+        self.sessions = session_parameters(self.index, self.module, function)
+        self.owner = Symbol("class", self.module, function.class_name) if function.class_name else None
+        self.statements: dict[str, Statement] = {}
+        self.values: dict[str, Expr] = {}  # the last value assigned to each local name so far
+        self.filter_names = self._names_carrying_filters()
+
+    # ------------------------------------------------------------------ walking the events
+
+    def session_calls(self) -> Iterator[tuple[Expr, str, Expr | None]]:
+        """(call, method, first argument) for each session call, with the locals as they are then."""
+        for event in self.function.events:
+            for expr in (event.value, event.target):
+                for node in walk(expr):
+                    if node[0] != "c" or node[1][0] != "a":
+                        continue
+                    if is_session_receiver(node[1][1], self.sessions):
+                        args = call_args(node)
+                        yield node, node[1][2], args[0] if args else None
+            self._assign(event.target, event.value, event.kind)
+
+    def _assign(self, target: Expr | None, value: Expr | None, kind: str) -> None:
+        if kind not in ("assign", "annassign") or target is None or target[0] != "n" or value is None:
+            return
+        self.values[target[1]] = value
+        state = self.statement(value)
+        if state is None:
+            self.statements.pop(target[1], None)
+        else:
+            self.statements[target[1]] = state
+
+    def unfiltered(self) -> Iterator[Unfiltered]:
+        soft = soft_delete_models(self.project)
+        for call, method, first in self.session_calls():
+            if method in SINK_METHODS and first is not None:
+                state = self.statement(first)
+                if state is not None and state.model in soft and not state.filtered:
+                    yield Unfiltered(state, dotted(call[1]) or method, call[4][0])
+
+    # ------------------------------------------------------------------ statements
+
+    def statement(self, expr: Expr | None, depth: int = 0) -> Statement | None:
+        expr = unawait(expr)
+        if expr is None or depth > 20:
+            return None
+        if expr[0] == "n":
+            return self.statements.get(expr[1])
+        if expr[0] != "c":
+            return None
+        func = expr[1]
+        if statement_builder(self.index, self.module, func) == "select":
+            args = call_args(expr)
+            return Statement(self.model_of(args[0]) if args else None, False, expr[4])
+        if func[0] == "a":
+            inner = self.statement(func[1], depth + 1)
+            if inner is not None:
+                if func[2] in FILTER_METHODS and not inner.filtered:
+                    return replace(inner, filtered=self.filters(expr, func[2] == "filter_by"))
+                return inner
+        if self.is_filter_helper_call(func):
+            args = [self.statement(a, depth + 1) for a in call_args(expr)]
+            given = next((a for a in args if a is not None), None)
+            return Statement(given.model if given else None, True, given.span if given else expr[4])
+        return None
+
+    def model_of(self, expr: Expr | None) -> Symbol | None:
+        """`Item` or `Item.name` -> the table model `Item`."""
+        if expr is None:
+            return None
+        for candidate in (expr, expr[1] if expr[0] == "a" else None):
+            symbol = self.index.resolve_expr(self.module, candidate) if candidate is not None else None
+            if symbol is not None and symbol.kind == "class" and is_table_model(self.index, symbol):
+                return symbol
+        return None
+
+    # ------------------------------------------------------------------ instances
+
+    def instance_model(self, expr: Expr | None, depth: int = 0) -> Symbol | None:
+        """The table model an object is an instance of: a local, a parameter, `M(...)`, a getter."""
+        expr = unawait(expr)
+        if expr is None or depth > 10:
+            return None
+        if expr[0] == "n":
+            if expr[1] in self.values:
+                return self.instance_model(self.values[expr[1]], depth + 1)
+            param = next((p for p in self.function.params if p.name == expr[1]), None)
+            return annotated_model(self.project, self.module, param.annotation) if param else None
+        if expr[0] != "c":
+            return None
+        func = expr[1]
+        constructed = self.model_of(func) if func[0] in ("n", "a") else None
+        if constructed is not None and self.index.resolve_expr(self.module, func).kind == "class":
+            return constructed
+        if func[0] != "a":
+            return None
+        if func[2] == "get" and is_session_receiver(func[1], self.sessions):
+            return self.model_of(call_args(expr)[0]) if call_args(expr) else None
+        if func[2] in RESULT_METHODS:
+            return self.result_model(func[1], depth + 1)
+        if func[1] == ["n", "self"] and self.owner is not None:
+            found = self.index.method(self.owner, func[2])
+            return annotated_model(self.project, found[0].module, found[1].returns) if found else None
+        return None
+
+    def result_model(self, expr: Expr | None, depth: int) -> Symbol | None:
+        """The model selected by the statement whose result `expr` is."""
+        expr = unawait(expr)
+        if expr is None or depth > 10:
+            return None
+        if expr[0] == "n" and expr[1] in self.values:
+            return self.result_model(self.values[expr[1]], depth + 1)
+        if expr[0] == "c" and expr[1][0] == "a":
+            method = expr[1][2]
+            if method in SINK_METHODS and is_session_receiver(expr[1][1], self.sessions) and call_args(expr):
+                state = self.statement(call_args(expr)[0])
+                return state.model if state else None
+            if method in ("scalars", "unique"):
+                return self.result_model(expr[1][1], depth + 1)
+        return None
+
+    # ------------------------------------------------------------------ filters
+
+    def filters(self, call: Expr, by_keyword: bool) -> bool:
+        if by_keyword:
+            value = call_kwargs(call).get(self.column)
+            if value is not None and value[0] == "k" and value[1] is None:
+                return True
+        return any(self.is_filter(a) for a in [*call_args(call), *call_kwargs(call).values()])
+
+    def is_filter(self, expr: Expr | None) -> bool:
+        for node in walk(expr, into_lambdas=True):
+            if node[0] == "n" and node[1] in self.filter_names:
+                return True
+            if node[0] == "c" and self.is_filter_helper_call(node[1]):
+                return True
+            if is_deleted_check(self.project, self.module, node):
+                return True
+        return False
+
+    def is_filter_helper_call(self, func: Expr) -> bool:
+        if func[0] == "a" and func[1] == ["n", "self"] and self.owner is not None:
+            return is_filter_helper(self.project, self.owner, func[2])
+        if func[0] in ("n", "a"):
+            symbol = self.index.resolve_expr(self.module, func)
+            if symbol.kind == "function":
+                return function_filters(self.project, symbol)
+        return False
+
+    def _names_carrying_filters(self) -> set[str]:
+        """Local names holding a filter: `conditions = [Item.deleted_at.is_(None)]`, `.append(...)`."""
+        names: set[str] = set()
+        for event in self.function.events:
+            target = event.target
+            if event.kind in ("assign", "annassign", "augassign") and target and target[0] == "n":
+                if any(is_deleted_check(self.project, self.module, n) for n in walk(event.value, into_lambdas=True)):
+                    names.add(target[1])
+            value = event.value
+            if event.kind == "expr" and value is not None and value[0] == "c" and value[1][0] == "a" \
+                    and value[1][1][0] == "n" and value[1][2] in ("append", "extend", "insert"):
+                if any(is_deleted_check(self.project, self.module, n) for n in walk(value, into_lambdas=True)):
+                    names.add(value[1][1][1])
+        return names
+
+
+def is_deleted_check(project: Project, module: str, node: Expr) -> bool:
+    """`x.deleted_at.is_(None)`, `col(x.deleted_at).is_(None)` or `x.deleted_at == None`."""
+    column = project.config.soft_delete_column
+    if node[0] == "c" and node[1][0] == "a" and node[1][2] == "is_":
+        args = call_args(node)
+        return len(args) == 1 and args[0] is not None and args[0] == ["k", None] and \
+            _is_column(project, module, node[1][1], column)
+    if node[0] == "cmp" and len(node[2]) == 1 and node[2][0] in ("==", "is"):
+        return node[3][0] == ["k", None] and _is_column(project, module, node[1], column)
+    return False
+
+
+def _is_column(project: Project, module: str, expr: Expr, column: str) -> bool:
+    if expr[0] == "a":
+        return bool(expr[2] == column)
+    if expr[0] == "c" and len(call_args(expr)) == 1:
+        func = project.index.resolve_expr(module, expr[1])
+        inner = call_args(expr)[0]
+        return func.dotted in _COL_FUNCTIONS and inner is not None and inner[0] == "a" and inner[2] == column
+    return False
+
+
+def _body_filters(project: Project, module: str, function: FunctionFact) -> bool:
+    return any(is_deleted_check(project, module, node) for event in function.events
+               for expr in (event.value, event.target) for node in walk(expr, into_lambdas=True))
+
+
+def function_filters(project: Project, symbol: Symbol) -> bool:
+    """A project function named as a soft-delete helper, or whose body visibly applies the filter."""
+    cache: dict[Symbol, bool] = project.memo.setdefault("soft_delete.functions", {})  # type: ignore[assignment]
+    if symbol not in cache:
+        function = project.index.function_fact(symbol)
+        cache[symbol] = function is not None and (function.name in project.config.soft_delete_helpers
+                                                  or _body_filters(project, symbol.module, function))
+    return cache[symbol]
+
+
+def is_filter_helper(project: Project, owner: Symbol, name: str) -> bool:
+    """`self.<name>` is a method (of the class or a project base) that adds the soft-delete filter."""
+    if name in project.config.soft_delete_helpers:
+        return True
+    found = project.index.method(owner, name)
+    return found is not None and function_filters(project, found[0])
+
+
+def soft_delete_models(project: Project) -> frozenset[Symbol]:
+    from layerlint.project.models import table_models  # late: one cached list per run
+    from layerlint.project.model_fields import model_fields
+
+    found = project.memo.get("models.soft_delete")
+    if found is None:
+        column = project.config.soft_delete_column
+        found = frozenset(m for m in table_models(project) if column in model_fields(project, m))
+        project.memo["models.soft_delete"] = found
+    return found  # type: ignore[return-value]
+
+
+def annotated_model(project: Project, module: str, annotation: Expr | None) -> Symbol | None:
+    """`Item`, `Optional[Item]`, `Item | None` -> the table model `Item`."""
+    inner, _ = unwrap_annotation(project.index, module, annotation)
+    if inner is None:
+        return None
+    symbol = project.index.resolve_expr(module, inner)
+    return symbol if symbol.kind == "class" and is_table_model(project.index, symbol) else None
+
+
+def global_filters(project: Project) -> list[str]:
+    """Modules that call `with_loader_criteria` (usually in a session event): a global filter."""
+    found: list[str] = []
+    for facts in sorted(project.modules.values(), key=lambda f: f.path):
+        events = [e for f in facts.functions for e in f.events] + facts.events
+        if any(node[0] == "c" and project.index.resolve_expr(facts.module, node[1]).dotted.endswith(
+                "with_loader_criteria") for e in events for node in walk(e.value, into_lambdas=True)):
+            found.append(facts.module)
+    return found

@@ -1,0 +1,85 @@
+'''## What it does
+Reports a `select(Model)` of a soft-delete model (one with a `deleted_at` column, inherited ones
+included) that reaches `session.execute/exec/scalars/scalar` without a `deleted_at IS NULL`
+filter, and `session.get(Model, ...)` on such a model. The statement is followed through the
+function: `stmt = select(Item)` then `stmt = stmt.where(...)`, chains of `.where`, `.filter`
+and `.filter_by`, `and_(...)`, and helpers of the repository base class (or any project
+function) that add the filter. Accepted filters: `Item.deleted_at.is_(None)`,
+`col(Item.deleted_at).is_(None)`, `Item.deleted_at == None`. A statement whose model is not
+known (`select(self.model)` in a generic base repository) is not reported.
+
+## Why is this bad?
+Soft-deleted rows are still in the table. A query that forgets the filter shows deleted items to
+users, counts them in totals and lets them be edited again, and nothing fails to warn you.
+
+## Example
+```python
+async def list_items(self) -> list[Item]:
+    stmt = select(Item).order_by(Item.created_at)
+    result = await self.session.exec(stmt)
+    return list(result.all())
+```
+
+## Use instead
+```python
+async def list_items(self) -> list[Item]:
+    stmt = select(Item).where(col(Item.deleted_at).is_(None)).order_by(Item.created_at)
+    result = await self.session.exec(stmt)
+    return list(result.all())
+```
+
+## Options
+- `repositories.soft-delete-helpers`: names of helpers that add the filter; helpers whose body
+  visibly applies `deleted_at.is_(None)` are recognised under any name.
+- A project that applies the filter globally (`with_loader_criteria` in a session event) can
+  `ignore = ["LL402"]`; `layerlint roles` prints a note when it sees that pattern.
+'''
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from layerlint.project.expr import call_args, dotted
+from layerlint.project.project import Project
+from layerlint.project.soft_delete import FunctionQueries, global_filters, soft_delete_models
+from layerlint.rules._models import model_name
+from layerlint.rules.base import Finding, rule
+
+
+def _note(project: Project) -> str:
+    found = project.memo.get("soft_delete.global")
+    if found is None:
+        found = project.memo["soft_delete.global"] = global_filters(project)
+    if not found:
+        return ""
+    return f" (`{found[0]}` applies `with_loader_criteria`: if that covers this model, ignore LL402)"
+
+
+@rule("LL402", "query-ignores-soft-delete", "A query can return soft-deleted rows", __doc__,
+      tags=("repositories",))
+def check(project: Project) -> Iterator[Finding]:
+    soft = soft_delete_models(project)
+    if not soft:
+        return
+    column = project.config.soft_delete_column
+    for facts in project.modules.values():
+        for function in facts.functions:
+            queries = FunctionQueries(project, facts, function)
+            seen: set[int] = set()
+            for call, method, first in queries.session_calls():
+                model = queries.model_of(first) if method == "get" and len(call_args(call)) >= 2 else None
+                if model in soft:
+                    assert model is not None
+                    name = model_name(project, model)
+                    yield Finding(facts, call[4], f"`{dotted(call[1])}({name}, ...)` returns soft-deleted rows too; "
+                                                  f"select with `.where({name}.{column}.is_(None))` instead"
+                                                  f"{_note(project)}")
+                state = queries.statement(first) if method in ("execute", "exec", "scalars", "scalar") else None
+                if state is None or state.model not in soft or state.filtered or state.span[0] in seen:
+                    continue
+                assert state.model is not None
+                seen.add(state.span[0])
+                name = model_name(project, state.model)
+                yield Finding(facts, state.span, f"`select({name})` reaches `{dotted(call[1])}` (line {call[4][0]}) "
+                                                 f"without a `{column} IS NULL` filter; add "
+                                                 f"`.where({name}.{column}.is_(None))`{_note(project)}")
