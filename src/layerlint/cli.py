@@ -133,3 +133,5 @@ def roles(path: Path | None) -> None:
     for module in sorted(assigned):
         role = assigned[module]
         click.echo(f"{module:<{width}}  {role.role or '-':<10}  {role.reason}")
+    for note in engine.notes(project):
+        click.echo(f"note: {note}")

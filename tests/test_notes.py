@@ -1,0 +1,26 @@
+"""Notes: what layerlint tells the user about the project beyond findings."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from harness import FIXTURES, run_fixture
+from layerlint.cli import main
+
+GLOBAL_FILTER = FIXTURES / "notes" / "global_filter"
+
+
+def test_roles_notes_a_global_soft_delete_filter() -> None:
+    result = CliRunner().invoke(main, ["roles", str(GLOBAL_FILTER)], catch_exceptions=False)
+    assert "note: app.core.db applies with_loader_criteria globally" in result.output
+    assert 'ignore = ["LL402"]' in result.output
+
+
+def test_roles_without_global_filter_has_no_note() -> None:
+    result = CliRunner().invoke(main, ["roles", str(FIXTURES / "ll402" / "queries_clean")], catch_exceptions=False)
+    assert "note:" not in result.output
+
+
+def test_query_findings_mention_the_global_filter() -> None:
+    (finding,) = [d for d in run_fixture(GLOBAL_FILTER, ("LL402",))]
+    assert "with_loader_criteria" in finding.message
