@@ -24,3 +24,10 @@ def test_roles_without_global_filter_has_no_note() -> None:
 def test_query_findings_mention_the_global_filter() -> None:
     (finding,) = [d for d in run_fixture(GLOBAL_FILTER, ("LL402",))]
     assert "with_loader_criteria" in finding.message
+
+
+def test_roles_notes_a_base_repository_with_another_name() -> None:
+    project = FIXTURES / "ll403" / "other_base_name"
+    result = CliRunner().invoke(main, ["roles", str(project)], catch_exceptions=False)
+    assert 'base-class = "RepositoryBase"' in result.output
+    assert "2 repositories derive from `RepositoryBase`" in result.output

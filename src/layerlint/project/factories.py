@@ -107,6 +107,10 @@ class _IdReader:
 
     def shape_of_callable(self, module: str, expr: Expr) -> IdShape:
         values = returned_values(self.index, module, expr)
+        if values is None and expr[0] in ("n", "a"):
+            symbol = self.index.resolve_expr(module, expr)
+            if symbol.kind == "external":  # `uuid.uuid4`, `ulid.new`: known libraries, no prefix possible
+                return IdShape(True, "ulid" in symbol.dotted.split(".")[0])
         return self._combine(values, 0)
 
     def _combine(self, values: list[Returned] | None, depth: int) -> IdShape:

@@ -108,3 +108,22 @@ def table_models(project: Project) -> list[Symbol]:
                  if is_table_model(project.index, Symbol("class", facts.module, cls.qualname))]
         project.memo["models.table_models"] = found
     return found  # type: ignore[return-value]
+
+
+def has_own_table(index: SymbolIndex, symbol: Symbol) -> bool:
+    """False for SQLAlchemy single-table inheritance: a mapped subclass without its own table."""
+    if is_sqlmodel(index, symbol):
+        return True
+    fact = index.class_fact(symbol)
+    if fact is not None and any(f.name in ("__tablename__", "__table__") for f in fact.fields):
+        return True
+    return not any(is_table_model(index, s) for s in index.mro(symbol)[1:])
+
+
+def tables(project: Project) -> list[Symbol]:
+    """Table models that have a table of their own (what the model rules check)."""
+    found = project.memo.get("models.tables")
+    if found is None:
+        found = project.memo["models.tables"] = [m for m in table_models(project)
+                                                 if has_own_table(project.index, m)]
+    return found  # type: ignore[return-value]

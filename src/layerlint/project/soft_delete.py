@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from layerlint.project.expr import Expr, call_args, call_kwargs, dotted, unawait, walk
 from layerlint.project.facts import FunctionFact, ModuleFacts, Span
@@ -33,12 +34,36 @@ class Statement:
 
 
 @dataclass(frozen=True)
-class Unfiltered:
-    """A select of a soft-delete model that reaches the session without the filter."""
+class SessionCall:
+    """A session call or `delete(...)` statement that LL401/LL402 judge, with what it works on."""
 
-    statement: Statement
-    sink: str  # readable: "self.session.execute"
-    line: int
+    call: Expr
+    method: str  # "execute", "get", "delete", ... or "delete()" for a delete statement
+    model: Symbol | None  # get: the model; delete: the deleted instance's model; delete(): the table
+    statement: Statement | None  # execute/exec/scalars/scalar: the statement run
+
+
+def session_calls(project: Project, facts: ModuleFacts, function: FunctionFact) -> list[SessionCall]:
+    """The function's session calls, analysed once per run for every rule that needs them."""
+    cache: dict[tuple[str, str, int], list[SessionCall]] = project.memo.setdefault(  # type: ignore[assignment]
+        "soft_delete.calls", {})
+    key = (facts.module, function.qualname, function.span[0])
+    if key not in cache:
+        queries = FunctionQueries(project, facts, function)
+        found: list[SessionCall] = []
+        for call, method, first in queries.session_calls():
+            model: Symbol | None = None
+            statement: Statement | None = None
+            if method == "get" and len(call_args(call)) >= 2 or method == "delete()":
+                model = queries.model_of(first)
+            elif method == "delete":
+                model = queries.instance_model(first)
+            elif method in SINK_METHODS:
+                statement = queries.statement(first)
+            if model is not None or statement is not None:
+                found.append(SessionCall(call, method, model, statement))
+        cache[key] = found
+    return cache[key]
 
 
 class FunctionQueries:
@@ -54,21 +79,27 @@ class FunctionQueries:
         self.owner = Symbol("class", self.module, function.class_name) if function.class_name else None
         self.statements: dict[str, Statement] = {}
         self.values: dict[str, Expr] = {}  # the last value assigned to each local name so far
-        self.filter_names = self._names_carrying_filters()
 
     # ------------------------------------------------------------------ walking the events
 
     def session_calls(self) -> Iterator[tuple[Expr, str, Expr | None]]:
-        """(call, method, first argument) for each session call, with the locals as they are then."""
+        """(call, method, first argument) for each session call and each `delete(...)` statement
+        (method "delete()"), with the locals as they are at that statement."""
+        receivers = bool(self.sessions) or self.owner is not None
         for event in self.function.events:
             for expr in (event.value, event.target):
                 for node in walk(expr):
-                    if node[0] != "c" or node[1][0] != "a":
+                    if node[0] != "c":
                         continue
-                    if is_session_receiver(node[1][1], self.sessions):
-                        args = call_args(node)
-                        yield node, node[1][2], args[0] if args else None
-            self._assign(event.target, event.value, event.kind)
+                    args = call_args(node)
+                    func = node[1]
+                    if receivers and func[0] == "a" and is_session_receiver(func[1], self.sessions):
+                        yield node, func[2], args[0] if args else None
+                    elif args and (dotted(func) or "").endswith("delete") and \
+                            statement_builder(self.index, self.module, func) == "delete":
+                        yield node, "delete()", args[0]
+            if receivers:  # statements only matter where a session can run them
+                self._assign(event.target, event.value, event.kind)
 
     def _assign(self, target: Expr | None, value: Expr | None, kind: str) -> None:
         if kind not in ("assign", "annassign") or target is None or target[0] != "n" or value is None:
@@ -79,14 +110,6 @@ class FunctionQueries:
             self.statements.pop(target[1], None)
         else:
             self.statements[target[1]] = state
-
-    def unfiltered(self) -> Iterator[Unfiltered]:
-        soft = soft_delete_models(self.project)
-        for call, method, first in self.session_calls():
-            if method in SINK_METHODS and first is not None:
-                state = self.statement(first)
-                if state is not None and state.model in soft and not state.filtered:
-                    yield Unfiltered(state, dotted(call[1]) or method, call[4][0])
 
     # ------------------------------------------------------------------ statements
 
@@ -99,7 +122,7 @@ class FunctionQueries:
         if expr[0] != "c":
             return None
         func = expr[1]
-        if statement_builder(self.index, self.module, func) == "select":
+        if (dotted(func) or "").endswith("select") and statement_builder(self.index, self.module, func) == "select":
             args = call_args(expr)
             return Statement(self.model_of(args[0]) if args else None, False, expr[4])
         if func[0] == "a":
@@ -115,14 +138,11 @@ class FunctionQueries:
         return None
 
     def model_of(self, expr: Expr | None) -> Symbol | None:
-        """`Item` or `Item.name` -> the table model `Item`."""
-        if expr is None:
+        """`Item` -> the table model `Item` (column selects such as `select(Item.id)` are not followed)."""
+        if expr is None or expr[0] not in ("n", "a"):
             return None
-        for candidate in (expr, expr[1] if expr[0] == "a" else None):
-            symbol = self.index.resolve_expr(self.module, candidate) if candidate is not None else None
-            if symbol is not None and symbol.kind == "class" and is_table_model(self.index, symbol):
-                return symbol
-        return None
+        symbol = self.index.resolve_expr(self.module, expr)
+        return symbol if symbol.kind == "class" and is_table_model(self.index, symbol) else None
 
     # ------------------------------------------------------------------ instances
 
@@ -184,7 +204,7 @@ class FunctionQueries:
                 return True
             if node[0] == "c" and self.is_filter_helper_call(node[1]):
                 return True
-            if is_deleted_check(self.project, self.module, node):
+            if mentions_soft_delete(self.project, self.module, node):
                 return True
         return False
 
@@ -197,7 +217,8 @@ class FunctionQueries:
                 return function_filters(self.project, symbol)
         return False
 
-    def _names_carrying_filters(self) -> set[str]:
+    @cached_property
+    def filter_names(self) -> set[str]:
         """Local names holding a filter: `conditions = [Item.deleted_at.is_(None)]`, `.append(...)`."""
         names: set[str] = set()
         for event in self.function.events:
@@ -214,15 +235,87 @@ class FunctionQueries:
 
 
 def is_deleted_check(project: Project, module: str, node: Expr) -> bool:
-    """`x.deleted_at.is_(None)`, `col(x.deleted_at).is_(None)` or `x.deleted_at == None`."""
-    column = project.config.soft_delete_column
-    if node[0] == "c" and node[1][0] == "a" and node[1][2] == "is_":
-        args = call_args(node)
-        return len(args) == 1 and args[0] is not None and args[0] == ["k", None] and \
-            _is_column(project, module, node[1][1], column)
-    if node[0] == "cmp" and len(node[2]) == 1 and node[2][0] in ("==", "is"):
-        return node[3][0] == ["k", None] and _is_column(project, module, node[1], column)
-    return False
+    """A filter that keeps rows that are not deleted: `x.deleted_at.is_(None)`, `col(...)`, `== None`,
+    `~x.is_deleted` or a hybrid property of the model (`Item.is_live`) whose expression does."""
+    return _Polarity(project).of(module, node, None, 0) == "live"
+
+
+def mentions_soft_delete(project: Project, module: str, node: Expr) -> bool:
+    """Either polarity: a query for deleted rows (`deleted_at.is_not(None)`) chose them on purpose."""
+    return _Polarity(project).of(module, node, None, 0) is not None
+
+
+class _Polarity:
+    """"live" for a condition that keeps undeleted rows, "deleted" for its opposite, else None."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.column = project.config.soft_delete_column
+
+    def of(self, module: str, node: Expr, owner: Symbol | None, depth: int) -> str | None:
+        if depth > 4:
+            return None
+        if node[0] == "c" and node[1][0] == "a" and node[1][2] in ("is_", "is_not", "isnot"):
+            if call_args(node) == [["k", None]] and _is_column(self.project, module, node[1][1], self.column):
+                return "live" if node[1][2] == "is_" else "deleted"
+            return None
+        if node[0] == "cmp" and len(node[2]) == 1 and node[3][0] == ["k", None]:
+            if _is_column(self.project, module, node[1], self.column):
+                return "live" if node[2][0] in ("==", "is") else "deleted"
+            return None
+        negated = self._negated(module, node)
+        if negated is not None:
+            inner = self.of(module, negated, owner, depth + 1)
+            return {"live": "deleted", "deleted": "live"}.get(inner or "")
+        if node[0] == "a" and node[2] != self.column:
+            return self._hybrid(module, node, owner, depth)
+        return None
+
+    def _negated(self, module: str, node: Expr) -> Expr | None:
+        """`~x`, `not x`, `not_(x)` -> x."""
+        if node[0] == "u" and node[1] in ("~", "not"):
+            return node[2]  # type: ignore[no-any-return]
+        if node[0] == "c" and len(call_args(node)) == 1 and self.project.index.resolve_expr(
+                module, node[1]).dotted.endswith(".not_"):
+            return call_args(node)[0]
+        return None
+
+    def _hybrid(self, module: str, node: Expr, owner: Symbol | None, depth: int) -> str | None:
+        """`Item.is_live`: a property of a project class whose (expression) body returns a filter."""
+        target = node[1]
+        symbol = owner if target in (["n", "cls"], ["n", "self"]) and owner is not None else \
+            self.project.index.resolve_expr(module, target)
+        if symbol is None or symbol.kind != "class":
+            return None
+        cache: dict[tuple[Symbol, str], str | None] = self.project.memo.setdefault(  # type: ignore[assignment]
+            "soft_delete.hybrids", {})
+        key = (symbol, node[2])
+        if key not in cache:
+            cache[key] = None  # a property defined through itself resolves to nothing
+            cache[key] = self._property(symbol, node[2], depth)
+        return cache[key]
+
+    def _property(self, symbol: Symbol, name: str, depth: int) -> str | None:
+        for klass in self.project.index.mro(symbol):
+            fact = self.project.index.class_fact(klass)
+            for qualname in fact.methods if fact else ():
+                function = self.project.index.function_fact(Symbol("function", klass.module, qualname))
+                if function is None or not _defines(function, name):
+                    continue
+                for event in function.events:
+                    for part in walk(event.value) if event.kind == "return" else ():
+                        found = self.of(klass.module, part, klass, depth + 1)
+                        if found:
+                            return found
+        return None
+
+
+def _defines(function: FunctionFact, name: str) -> bool:
+    """The function is `name` itself or its SQL expression (`@name.expression`, `.inplace.expression`)."""
+    if function.name == name:
+        return True
+    return any((dotted(d) or "").startswith(f"{name}.") and (dotted(d) or "").endswith("expression")
+               for d in function.decorators)
 
 
 def _is_column(project: Project, module: str, expr: Expr, column: str) -> bool:
@@ -260,12 +353,11 @@ def is_filter_helper(project: Project, owner: Symbol, name: str) -> bool:
 
 def soft_delete_models(project: Project) -> frozenset[Symbol]:
     from layerlint.project.models import table_models  # late: one cached list per run
-    from layerlint.project.model_fields import model_fields
 
     found = project.memo.get("models.soft_delete")
     if found is None:
         column = project.config.soft_delete_column
-        found = frozenset(m for m in table_models(project) if column in model_fields(project, m))
+        found = frozenset(m for m in table_models(project) if column in project.index.fields(m))
         project.memo["models.soft_delete"] = found
     return found  # type: ignore[return-value]
 
@@ -284,7 +376,8 @@ def global_filters(project: Project) -> list[str]:
     found: list[str] = []
     for facts in sorted(project.modules.values(), key=lambda f: f.path):
         events = [e for f in facts.functions for e in f.events] + facts.events
-        if any(node[0] == "c" and project.index.resolve_expr(facts.module, node[1]).dotted.endswith(
-                "with_loader_criteria") for e in events for node in walk(e.value, into_lambdas=True)):
+        if any(node[0] == "c" and (dotted(node[1]) or "").endswith("with_loader_criteria")
+               and project.index.resolve_expr(facts.module, node[1]).dotted.endswith("with_loader_criteria")
+               for e in events for node in walk(e.value, into_lambdas=True)):
             found.append(facts.module)
     return found

@@ -81,7 +81,7 @@ def where_to_get(project: Project, model: Symbol, columns: tuple[str, ...], exam
 def column_example(project: Project, model: Symbol, column: str, nullable: bool) -> str:
     if is_sqlmodel(project.index, model):
         annotation = "Optional[datetime]" if nullable else "datetime"
-        extra = ", default=None" if nullable else ", default_factory=utc_now"
+        extra = ", default=None" if nullable else ", default_factory=lambda: datetime.now(tz=timezone.utc)"
         return (f"`{column}: {annotation} = Field(sa_column=Column(DateTime(timezone=True), "
                 f"nullable={nullable}){extra})`")
     annotation = "Mapped[datetime | None]" if nullable else "Mapped[datetime]"

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.models import table_models
+from layerlint.project.models import tables
 from layerlint.project.project import Project
 from layerlint.rules._models import id_check, inherited_note, model_name, model_site
 from layerlint.rules.base import Finding, rule
@@ -42,7 +42,7 @@ from layerlint.rules.base import Finding, rule
 @rule("LL301", "model-id-not-ulid", "A table model's id is not a prefixed ULID string", __doc__,
       tags=("models",))
 def check(project: Project) -> Iterator[Finding]:
-    for model in table_models(project):
+    for model in tables(project):
         result = id_check(project, model)
         if not result.problems:
             continue

@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.model_fields import model_fields
-from layerlint.project.models import table_models
+from layerlint.project.models import tables
 from layerlint.project.project import Project
 from layerlint.rules._models import column_example, inherited_note, model_name, model_site, where_to_get
 from layerlint.rules.base import Finding, rule
@@ -45,7 +45,7 @@ from layerlint.rules.base import Finding, rule
       tags=("models",))
 def check(project: Project) -> Iterator[Finding]:
     column = project.config.soft_delete_column
-    for model in table_models(project):
+    for model in tables(project):
         name = model_name(project, model)
         field = model_fields(project, model).get(column)
         if field is None:

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 
 from layerlint.project.factories import naive_datetime
 from layerlint.project.model_fields import ModelField, field_timezone, model_fields
-from layerlint.project.models import table_models
+from layerlint.project.models import tables
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
 from layerlint.rules._models import model_name
@@ -56,7 +56,7 @@ def _problems(project: Project, model: Symbol, field: ModelField) -> list[str]:
 def check(project: Project) -> Iterator[Finding]:
     columns = ("created_at", "updated_at", project.config.soft_delete_column)
     reported: set[tuple[str, int]] = set()
-    for model in table_models(project):
+    for model in tables(project):
         fields = model_fields(project, model)
         for column in columns:
             field = fields.get(column)

@@ -27,10 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import calls_in, dotted, render
+from layerlint.project.expr import call_args, dotted, render
 from layerlint.project.project import Project
-from layerlint.project.sessions import statement_builder
-from layerlint.project.soft_delete import FunctionQueries, soft_delete_models
+from layerlint.project.soft_delete import session_calls, soft_delete_models
 from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, rule
 
@@ -43,20 +42,15 @@ def check(project: Project) -> Iterator[Finding]:
     column = project.config.soft_delete_column
     for facts in project.modules.values():
         for function in facts.functions:
-            queries = FunctionQueries(project, facts, function)
-            for event in function.events:
-                for call in calls_in(event.value):
-                    if statement_builder(project.index, facts.module, call[1]) == "delete" and call[2]:
-                        model = queries.model_of(call[2][0])
-                        if model in soft:
-                            assert model is not None
-                            name = model_name(project, model)
-                            yield Finding(facts, call[4], f"`delete({name})` hard-deletes rows of `{name}`, which has "
-                                                          f"`{column}`; use `update({name}).values({column}=...)`")
-            for call, method, first in queries.session_calls():
-                model = queries.instance_model(first) if method == "delete" else None
-                if model in soft:
-                    assert model is not None and first is not None
-                    yield Finding(facts, call[4], f"`{dotted(call[1])}({render(first)})` hard-deletes a `"
-                                                  f"{model_name(project, model)}`, which has `{column}`; set "
-                                                  f"`{render(first)}.{column}` to the current time instead")
+            for item in session_calls(project, facts, function):
+                if item.method not in ("delete", "delete()") or item.model not in soft:
+                    continue
+                call = item.call
+                name = model_name(project, item.model)  # type: ignore[arg-type]
+                if item.method == "delete()":
+                    yield Finding(facts, call[4], f"`delete({name})` hard-deletes rows of `{name}`, which has "
+                                                  f"`{column}`; use `update({name}).values({column}=...)`")
+                else:
+                    target = render(call_args(call)[0])
+                    yield Finding(facts, call[4], f"`{dotted(call[1])}({target})` hard-deletes a `{name}`, which "
+                                                  f"has `{column}`; set `{target}.{column}` to the current time instead")

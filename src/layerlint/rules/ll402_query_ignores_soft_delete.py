@@ -39,9 +39,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import call_args, dotted
+from layerlint.project.expr import dotted
 from layerlint.project.project import Project
-from layerlint.project.soft_delete import FunctionQueries, global_filters, soft_delete_models
+from layerlint.project.soft_delete import global_filters, session_calls, soft_delete_models
 from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, rule
 
@@ -64,22 +64,19 @@ def check(project: Project) -> Iterator[Finding]:
     column = project.config.soft_delete_column
     for facts in project.modules.values():
         for function in facts.functions:
-            queries = FunctionQueries(project, facts, function)
             seen: set[int] = set()
-            for call, method, first in queries.session_calls():
-                model = queries.model_of(first) if method == "get" and len(call_args(call)) >= 2 else None
-                if model in soft:
-                    assert model is not None
-                    name = model_name(project, model)
+            for item in session_calls(project, facts, function):
+                call = item.call
+                if item.method == "get" and item.model in soft:
+                    name = model_name(project, item.model)  # type: ignore[arg-type]
                     yield Finding(facts, call[4], f"`{dotted(call[1])}({name}, ...)` returns soft-deleted rows too; "
                                                   f"select with `.where({name}.{column}.is_(None))` instead"
                                                   f"{_note(project)}")
-                state = queries.statement(first) if method in ("execute", "exec", "scalars", "scalar") else None
+                state = item.statement
                 if state is None or state.model not in soft or state.filtered or state.span[0] in seen:
                     continue
-                assert state.model is not None
                 seen.add(state.span[0])
-                name = model_name(project, state.model)
+                name = model_name(project, state.model)  # type: ignore[arg-type]
                 yield Finding(facts, state.span, f"`select({name})` reaches `{dotted(call[1])}` (line {call[4][0]}) "
                                                  f"without a `{column} IS NULL` filter; add "
                                                  f"`.where({name}.{column}.is_(None))`{_note(project)}")

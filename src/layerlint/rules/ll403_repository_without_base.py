@@ -1,7 +1,9 @@
 '''## What it does
 Reports a repository class (a class whose name ends with `Repository` in a module with the
 repository role) that does not derive from the configured base repository. The base class
-itself, Protocols, and abstract classes named `Base...` are not reported.
+itself, Protocols, and abstract classes named `Base...` are not reported. When no class of the
+project is the configured base but repositories share another base class, the base is taken to
+have another name: nothing is reported, and `layerlint roles` prints a note saying what to set.
 
 ## Why is this bad?
 The base repository is where the shared behaviour lives: the soft-delete filter, `get_by_id`,
@@ -32,35 +34,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
+from layerlint.project.repositories import repository_classes, unconfigured_base
 from layerlint.rules.base import Finding, rule
-
-_INTERFACES = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
-_ABSTRACT = frozenset({"abc.ABC", "abc.ABCMeta"})
-
-
-def _is_interface(project: Project, symbol: Symbol, name: str) -> bool:
-    mro = project.index.mro(symbol)
-    if any(s.dotted in _INTERFACES for s in mro):
-        return True
-    fact = project.index.class_fact(symbol)
-    abstract = any(s.dotted in _ABSTRACT for s in mro) or (
-        fact is not None and any(project.index.resolve_expr(symbol.module, v).dotted in _ABSTRACT
-                                 for v in fact.keywords.values()))
-    return abstract and name.startswith("Base")
 
 
 @rule("LL403", "repository-without-base", "A repository does not extend the base repository", __doc__,
       tags=("repositories",))
 def check(project: Project) -> Iterator[Finding]:
+    if unconfigured_base(project):
+        return  # the project's base has another name: `layerlint roles` says which to configure
     base = project.config.base_repository
     short = base.rsplit(".", 1)[-1]
-    for facts in project.modules_with_role("repository"):
-        for cls in facts.classes:
-            if cls.qualname != cls.name or not cls.name.endswith("Repository") or cls.name == short:
-                continue
-            symbol = Symbol("class", facts.module, cls.qualname)
-            if project.index.inherits_from(symbol, {base}) or _is_interface(project, symbol, cls.name):
-                continue
-            yield Finding(facts, cls.span, f"repository `{cls.name}` does not derive from `{short}`; extend it "
-                                           "(or set `repositories.base-class` if the project's base has another name)")
+    for repository in repository_classes(project):
+        if project.index.inherits_from(repository.symbol, {base}):
+            continue
+        yield Finding(repository.facts, repository.fact.span,
+                      f"repository `{repository.fact.name}` does not derive from `{short}`; extend it (or set "
+                      "`repositories.base-class` if the project's base has another name)")

@@ -1,0 +1,73 @@
+"""Repository classes and the base repository they should extend (`repositories.base-class`)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from layerlint.project.facts import ClassFact, ModuleFacts
+from layerlint.project.project import Project
+from layerlint.project.symbols import Symbol
+
+_INTERFACES = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
+_ABSTRACT = frozenset({"abc.ABC", "abc.ABCMeta"})
+
+
+@dataclass(frozen=True)
+class RepositoryClass:
+    facts: ModuleFacts
+    fact: ClassFact
+    symbol: Symbol
+
+
+def _is_interface(project: Project, symbol: Symbol, fact: ClassFact) -> bool:
+    mro = project.index.mro(symbol)
+    if any(s.dotted in _INTERFACES for s in mro):
+        return True
+    abstract = any(s.dotted in _ABSTRACT for s in mro) or any(
+        project.index.resolve_expr(symbol.module, v).dotted in _ABSTRACT for v in fact.keywords.values())
+    return abstract and fact.name.startswith("Base")
+
+
+def repository_classes(project: Project) -> list[RepositoryClass]:
+    """`...Repository` classes of repository modules, minus the base itself and interfaces."""
+    short = project.config.base_repository.rsplit(".", 1)[-1]
+    found: list[RepositoryClass] = []
+    for facts in project.modules_with_role("repository"):
+        for cls in facts.classes:
+            if cls.qualname != cls.name or not cls.name.endswith("Repository") or cls.name == short:
+                continue
+            symbol = Symbol("class", facts.module, cls.qualname)
+            if not _is_interface(project, symbol, cls):
+                found.append(RepositoryClass(facts, cls, symbol))
+    return found
+
+
+def base_is_defined(project: Project) -> bool:
+    base = project.config.base_repository
+    short = base.rsplit(".", 1)[-1]
+    if "." in base:
+        return project.index.resolve_dotted(base).kind == "class"
+    return any(cls.name == short for facts in project.modules.values() for cls in facts.classes)
+
+
+def common_base(project: Project) -> tuple[str, int] | None:
+    """The project class most repositories derive from directly, when two or more share one."""
+    counts: Counter[str] = Counter()
+    for repository in repository_classes(project):
+        for base in project.index.base_symbols(repository.symbol):
+            if base.kind == "class":
+                counts[base.name.rsplit(".", 1)[-1]] += 1
+    if not counts:
+        return None
+    name, count = counts.most_common(1)[0]
+    return (name, count) if count >= 2 else None
+
+
+def unconfigured_base(project: Project) -> tuple[str, int] | None:
+    """The configured base does not exist, but repositories share another: a configuration gap."""
+    found = project.memo.get("repositories.unconfigured")
+    if found is None:
+        found = project.memo["repositories.unconfigured"] = (
+            () if base_is_defined(project) else (common_base(project) or ()))
+    return found or None  # type: ignore[return-value]
