@@ -201,3 +201,12 @@ def test_just_modified_files_are_hashed_next_time(project: Path) -> None:
     files = json.loads(manifest.read_text())["files"]
     assert files["app/__init__.py"][:2] == [10**18, old.stat().st_size]
     assert files[ROUTER][:2] == [-1, -1]
+
+
+def test_a_buffer_equal_to_the_file_on_disk_reuses_the_findings(project: Path, parses: list[str]) -> None:
+    config = load_config(project)
+    first = engine.check(config).diagnostics
+    parses.clear()
+    buffer = {ROUTER: (project / ROUTER).read_bytes()}
+    assert engine.check(config, [project / ROUTER], buffer).diagnostics == [d for d in first if d.path == ROUTER]
+    assert parses == []  # answered from the findings cache: nothing parsed, not even the buffer

@@ -192,7 +192,7 @@ class ProjectCache:
         shards: dict[int, dict[str, Any]] = {}
         missing: dict[int, list[FileJob]] = {}
         for source in self.files:
-            entry = self.fresh.get(source.relative)
+            entry = self.fresh.pop(source.relative, None)  # held once: decoded facts replace it
             if entry is None:
                 index = self._shard_of(source.relative)
                 if index not in shards:
@@ -205,7 +205,7 @@ class ProjectCache:
         shards.clear()
         self._run(missing)
         for jobs in missing.values():
-            compact.update((job.source.relative, self.fresh[job.source.relative]) for job in jobs)
+            compact.update((job.source.relative, self.fresh.pop(job.source.relative)) for job in jobs)
         self.save_manifest()
         return [_decode(compact.pop(s.relative), s) for s in self.files]
 
@@ -226,9 +226,10 @@ class ProjectCache:
 
     # ---------------------------------------------------------------- findings
 
-    def findings_key(self, config: Config, extra_hashes: dict[str, str]) -> str:
+    def findings_key(self, config: Config, files: Sequence[SourceFile], extra_hashes: dict[str, str]) -> str:
+        """All inputs of the findings; content handed over (an editor buffer) counts like the same file on disk."""
         hashes = {**self.hashes, **extra_hashes}
-        modules = [(s.relative, s.module, s.is_package) for s in self.files]
+        modules = sorted((s.relative, s.module, s.is_package) for s in files)
         payload = repr((self.key, config, modules, sorted(hashes.items())))
         return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
 

@@ -143,7 +143,7 @@ def check(config: Config, paths: Sequence[Path] = (), overrides: dict[str, bytes
     files = _project_files(config, extra)
     with gc_paused():
         cache = _open_cache(config, options, [f for f in files if f.relative not in overrides])
-        key = cache.findings_key(config, {r: content_hash(data) for r, data in overrides.items()})
+        key = cache.findings_key(config, files, {r: content_hash(data) for r, data in overrides.items()})
         cached = cache.cached_findings(config, key)
         if cached is None:
             project = _build_project(config, cache, files, overrides)
