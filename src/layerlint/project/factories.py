@@ -208,6 +208,8 @@ def _naive_value(index: SymbolIndex, item: Returned, depth: int) -> str | None:
     for node in walk(item.value, into_lambdas=True):
         if node[0] != "c":
             continue
+        if node[1][0] == "a" and node[1][2] == "replace" and call_kwargs(node).get("tzinfo") == ["k", None]:
+            return "`.replace(tzinfo=None)`, which drops the timezone"
         symbol = index.resolve_expr(item.module, node[1])
         if symbol.dotted in ("datetime.datetime.utcnow", "datetime.datetime.today"):
             return f"`{symbol.dotted.removeprefix('datetime.')}()` (no timezone)"

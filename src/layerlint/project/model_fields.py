@@ -39,6 +39,8 @@ class ModelField:
     defaults: tuple[tuple[str, Expr], ...]  # (keyword, value) of every default and onupdate
     factory: Expr | None  # what makes the default: default_factory, or a callable SQLAlchemy default
     readable: bool  # False: the column comes from a helper call this analysis does not follow
+    annotation_module: str  # where `annotation` is written (an `Annotated` alias may live elsewhere)
+    column_module: str  # where `column_type` is written
 
     @property
     def module(self) -> str:
@@ -180,6 +182,19 @@ def read_field(index: SymbolIndex, model: Symbol, name: str, fact: FieldFact, ow
         else:
             reader.defaults.append(("default", fact.value))
     annotation, optional = unwrap_annotation(index, owner.module, fact.annotation)
+    annotation_module = column_module = owner.module
+    alias = _annotated(index, owner.module, annotation)
+    if alias is not None:  # `Mapped[str_pk]` with `str_pk = Annotated[str, mapped_column(primary_key=True)]`
+        annotation_module, inner, extras = alias
+        annotation, more = unwrap_annotation(index, annotation_module, inner)
+        optional = optional or more
+        base = _Reader(index, annotation_module, sqlmodel)
+        for extra in extras:
+            base.read(extra)
+        for key, value in base.kwargs.items():
+            reader.kwargs.setdefault(key, value)
+        if reader.column_type is None and base.column_type is not None:
+            reader.column_type, column_module = base.column_type, annotation_module
     primary_key = constant(reader.kwargs.get("primary_key")) is True
     nullable_expr = reader.kwargs.get("nullable")
     if nullable_expr is not None:
@@ -190,7 +205,25 @@ def read_field(index: SymbolIndex, model: Symbol, name: str, fact: FieldFact, ow
     else:
         nullable = optional and not primary_key
     return ModelField(name, owner, fact, annotation, optional, reader.column_type, primary_key, nullable,
-                      tuple(reader.defaults), reader.factory(), reader.readable)
+                      tuple(reader.defaults), reader.factory(), reader.readable, annotation_module, column_module)
+
+
+def _annotated(index: SymbolIndex, module: str, annotation: Expr | None) -> tuple[str, Expr, list[Expr]] | None:
+    """`Annotated[T, extras...]`, inline or through a module-level alias in any module."""
+    if annotation is None:
+        return None
+    if annotation[0] in ("n", "a"):
+        symbol = index.resolve_expr(module, annotation)
+        event = index.assignment(symbol)
+        if event is None or event.value is None:
+            return None
+        module, annotation = symbol.module, event.value
+    if annotation[0] != "s" or not index.resolve_expr(module, annotation[1]).dotted.endswith("Annotated"):
+        return None
+    inner = annotation[2]
+    if inner is None or inner[0] != "t" or not inner[1]:
+        return None
+    return module, inner[1][0], [e for e in inner[1][1:] if e is not None]
 
 
 def _is_plain_column(index: SymbolIndex, module: str, value: Expr, sqlmodel: bool) -> bool:
@@ -247,8 +280,8 @@ def field_timezone(project: Project, model: Symbol, field: ModelField) -> str:
     if not field.readable:
         return "unknown"
     if field.column_type is not None:
-        return column_timezone(index, field.module, field.column_type)
-    if not is_datetime(index, field.module, field.annotation):
+        return column_timezone(index, field.column_module, field.column_type)
+    if not is_datetime(index, field.annotation_module, field.annotation):
         return "other" if field.annotation is not None else "unknown"
     if is_sqlmodel(index, model):
         return "naive"  # SQLModel maps `datetime` to DateTime() without timezone

@@ -117,15 +117,28 @@ def _id_check(project: Project, model: Symbol) -> IdCheck:
     if not field.readable:
         return IdCheck(model, field, (), None)
     problems: list[str] = []
-    index = project.index
-    if field.annotation is None or index.resolve_expr(field.module, field.annotation).dotted != "builtins.str" \
-            or field.optional:
+    if not _is_str(project, field) or field.optional:
         written = render(field.fact.annotation) or "none"
         problems.append(f"its type is `{written}`, not `str`")
     if not field.primary_key:
         problems.append("it is not the primary key (`primary_key=True`)")
     prefix = _factory_problems(project, field, problems)
     return IdCheck(model, field, tuple(problems), prefix)
+
+
+_STRING_TYPES = frozenset({"String", "Text", "Unicode", "UnicodeText", "VARCHAR", "CHAR", "TEXT", "NVARCHAR",
+                           "AutoString"})
+
+
+def _is_str(project: Project, field: ModelField) -> bool:
+    """`id: str`, `Mapped[str]`, or an unannotated `Column(String(30), ...)`."""
+    index = project.index
+    if field.annotation is not None:
+        return index.resolve_expr(field.annotation_module, field.annotation).dotted == "builtins.str"
+    column = field.column_type
+    if column is None:
+        return False
+    return sa_name(index, field.column_module, column[1] if column[0] == "c" else column) in _STRING_TYPES
 
 
 def _factory_problems(project: Project, field: ModelField, problems: list[str]) -> str | None:
