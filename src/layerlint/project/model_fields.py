@@ -36,7 +36,7 @@ class ModelField:
     column_type: Expr | None  # as written: DateTime(timezone=True), String(30), ...
     primary_key: bool
     nullable: bool
-    defaults: tuple[tuple[str, Expr], ...]  # (keyword, value) of every default and onupdate
+    defaults: tuple[tuple[str, Expr, str], ...]  # (keyword, value, module written in): defaults, onupdate
     factory: Expr | None  # what makes the default: default_factory, or a callable SQLAlchemy default
     readable: bool  # False: the column comes from a helper call this analysis does not follow
     annotation_module: str  # where `annotation` is written (an `Annotated` alias may live elsewhere)
@@ -183,6 +183,7 @@ def read_field(index: SymbolIndex, model: Symbol, name: str, fact: FieldFact, ow
             reader.defaults.append(("default", fact.value))
     annotation, optional = unwrap_annotation(index, owner.module, fact.annotation)
     annotation_module = column_module = owner.module
+    alias_defaults: list[tuple[str, Expr, str]] = []
     alias = _annotated(index, owner.module, annotation)
     if alias is not None:  # `Mapped[str_pk]` with `str_pk = Annotated[str, mapped_column(primary_key=True)]`
         annotation_module, inner, extras = alias
@@ -193,6 +194,7 @@ def read_field(index: SymbolIndex, model: Symbol, name: str, fact: FieldFact, ow
             base.read(extra)
         for key, value in base.kwargs.items():
             reader.kwargs.setdefault(key, value)
+        alias_defaults = [(key, value, annotation_module) for key, value in base.defaults]
         if reader.column_type is None and base.column_type is not None:
             reader.column_type, column_module = base.column_type, annotation_module
     primary_key = constant(reader.kwargs.get("primary_key")) is True
@@ -205,7 +207,8 @@ def read_field(index: SymbolIndex, model: Symbol, name: str, fact: FieldFact, ow
     else:
         nullable = optional and not primary_key
     return ModelField(name, owner, fact, annotation, optional, reader.column_type, primary_key, nullable,
-                      tuple(reader.defaults), reader.factory(), reader.readable, annotation_module, column_module)
+                      tuple([(k, v, owner.module) for k, v in reader.defaults] + alias_defaults), reader.factory(),
+                      reader.readable, annotation_module, column_module)
 
 
 def _annotated(index: SymbolIndex, module: str, annotation: Expr | None) -> tuple[str, Expr, list[Expr]] | None:

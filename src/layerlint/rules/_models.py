@@ -119,7 +119,9 @@ def _id_check(project: Project, model: Symbol) -> IdCheck:
     problems: list[str] = []
     if not _is_str(project, field) or field.optional:
         written = render(field.fact.annotation) or "none"
-        problems.append(f"its type is `{written}`, not `str`")
+        resolved = render(field.annotation)
+        shown = f"`{written}`" if not resolved or resolved in written else f"`{resolved}` (`{written}`)"
+        problems.append(f"its type is {shown}, not `str`")
     if not field.primary_key:
         problems.append("it is not the primary key (`primary_key=True`)")
     prefix = _factory_problems(project, field, problems)

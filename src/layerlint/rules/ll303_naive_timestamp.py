@@ -42,8 +42,8 @@ def _problems(project: Project, model: Symbol, field: ModelField) -> list[str]:
     problems: list[str] = []
     if field_timezone(project, model, field) == "naive":
         problems.append("the column is not `DateTime(timezone=True)`; declare it so")
-    for key, value in field.defaults:
-        how = naive_datetime(project.index, field.module, value)
+    for key, value, module in field.defaults:
+        how = naive_datetime(project.index, module, value)
         if how:
             problems.append(f"its `{key}` makes a naive datetime with {how}; use "
                             "`datetime.now(tz=timezone.utc)`")
