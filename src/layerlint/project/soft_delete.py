@@ -22,6 +22,7 @@ from layerlint.project.symbols import Symbol
 
 FILTER_METHODS = frozenset({"where", "filter", "filter_by"})
 SINK_METHODS = frozenset({"execute", "exec", "scalars", "scalar"})
+QUERY_TERMINALS = frozenset({"all", "first", "one", "one_or_none", "scalar", "count", "get", "delete"})
 RESULT_METHODS = frozenset({"scalar_one", "scalar_one_or_none", "first", "one", "one_or_none", "scalar"})
 _COL_FUNCTIONS = frozenset({"sqlmodel.col", "sqlmodel.sql.expression.col"})
 
@@ -31,6 +32,7 @@ class Statement:
     model: Symbol | None  # the selected table model; None when unknown (`select(self.model)`)
     filtered: bool  # a deleted_at IS NULL filter is applied
     span: Span  # the `select(...)` call
+    legacy: bool = False  # `session.query(Model)`: runs itself on `.all()`, `.first()`, ...
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,10 @@ def session_calls(project: Project, facts: ModuleFacts, function: FunctionFact) 
                 model = queries.model_of(first)
             elif method == "delete":
                 model = queries.instance_model(first)
-            elif method in SINK_METHODS:
+            elif method in SINK_METHODS or method.startswith("query."):
                 statement = queries.statement(first)
+                if method in ("query.get", "query.delete") and statement is not None:
+                    model, statement = statement.model, None
             if model is not None or statement is not None:
                 found.append(SessionCall(call, method, model, statement))
         cache[key] = found
@@ -95,6 +99,10 @@ class FunctionQueries:
                     func = node[1]
                     if receivers and func[0] == "a" and is_session_receiver(func[1], self.sessions):
                         yield node, func[2], args[0] if args else None
+                    elif receivers and func[0] == "a" and func[2] in QUERY_TERMINALS:
+                        state = self.statement(func[1])
+                        if state is not None and state.legacy:
+                            yield node, f"query.{func[2]}", func[1]
                     elif args and (dotted(func) or "").endswith("delete") and \
                             statement_builder(self.index, self.module, func) == "delete":
                         yield node, "delete()", args[0]
@@ -125,6 +133,9 @@ class FunctionQueries:
         if (dotted(func) or "").endswith("select") and statement_builder(self.index, self.module, func) == "select":
             args = call_args(expr)
             return Statement(self.model_of(args[0]) if args else None, False, expr[4])
+        if func[0] == "a" and func[2] == "query" and is_session_receiver(func[1], self.sessions):
+            args = call_args(expr)
+            return Statement(self.model_of(args[0]) if args else None, False, expr[4], legacy=True)
         if func[0] == "a":
             inner = self.statement(func[1], depth + 1)
             if inner is not None:

@@ -1,6 +1,6 @@
 '''## What it does
 Reports `session.delete(obj)` when `obj` is an instance of a soft-delete model (one with a
-`deleted_at` column, inherited ones included), and `delete(Model)` statements on such a model.
+`deleted_at` column, inherited ones included), `delete(Model)` statements and legacy `session.query(Model)...delete()` on such a model.
 The object's model is known from a local assignment (`session.get(Item, ...)`, `Item(...)`, a
 `select(Item)` result, a method of the class annotated to return `Item`) or a parameter
 annotated `Item`; when it cannot be known, nothing is reported.
@@ -43,11 +43,14 @@ def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules.values():
         for function in facts.functions:
             for item in session_calls(project, facts, function):
-                if item.method not in ("delete", "delete()") or item.model not in soft:
+                if item.method not in ("delete", "delete()", "query.delete") or item.model not in soft:
                     continue
                 call = item.call
                 name = model_name(project, item.model)  # type: ignore[arg-type]
-                if item.method == "delete()":
+                if item.method == "query.delete":
+                    yield Finding(facts, call[4], f"`query({name}).delete()` hard-deletes rows of `{name}`, which has "
+                                                  f"`{column}`; use `.update({{{name}.{column}: ...}})`")
+                elif item.method == "delete()":
                     yield Finding(facts, call[4], f"`delete({name})` hard-deletes rows of `{name}`, which has "
                                                   f"`{column}`; use `update({name}).values({column}=...)`")
                 else:

@@ -6,7 +6,10 @@ function: `stmt = select(Item)` then `stmt = stmt.where(...)`, chains of `.where
 and `.filter_by`, `and_(...)`, and helpers of the repository base class (or any project
 function) that add the filter. Accepted filters: `Item.deleted_at.is_(None)`,
 `col(Item.deleted_at).is_(None)`, `Item.deleted_at == None`. A statement whose model is not
-known (`select(self.model)` in a generic base repository) is not reported.
+known (`select(self.model)` in a generic base repository) is not reported. Legacy
+`session.query(Model)` chains are followed the same way, up to `.all()`, `.first()`, `.one()`,
+`.count()` or `.get()`. A statement that filters on the column either way (`is_not(None)`: a
+query for deleted rows) chose its rows on purpose and is not reported.
 
 ## Why is this bad?
 Soft-deleted rows are still in the table. A query that forgets the filter shows deleted items to
@@ -67,9 +70,10 @@ def check(project: Project) -> Iterator[Finding]:
             seen: set[int] = set()
             for item in session_calls(project, facts, function):
                 call = item.call
-                if item.method == "get" and item.model in soft:
+                if item.method in ("get", "query.get") and item.model in soft:
                     name = model_name(project, item.model)  # type: ignore[arg-type]
-                    yield Finding(facts, call[4], f"`{dotted(call[1])}({name}, ...)` returns soft-deleted rows too; "
+                    what = f"{dotted(call[1])}({name}, ...)" if item.method == "get" else f"query({name}).get(...)"
+                    yield Finding(facts, call[4], f"`{what}` returns soft-deleted rows too; "
                                                   f"select with `.where({name}.{column}.is_(None))` instead"
                                                   f"{_note(project)}")
                 state = item.statement
@@ -77,6 +81,9 @@ def check(project: Project) -> Iterator[Finding]:
                     continue
                 seen.add(state.span[0])
                 name = model_name(project, state.model)  # type: ignore[arg-type]
-                yield Finding(facts, state.span, f"`select({name})` reaches `{dotted(call[1])}` (line {call[4][0]}) "
+                built = f"query({name})" if state.legacy else f"select({name})"
+                sink = f".{item.method[6:]}()" if state.legacy else dotted(call[1])
+                yield Finding(facts, state.span, f"`{built}` reaches `{sink}` (line {call[4][0]}) "
                                                  f"without a `{column} IS NULL` filter; add "
-                                                 f"`.where({name}.{column}.is_(None))`{_note(project)}")
+                                                 f"`.{'filter' if state.legacy else 'where'}({name}.{column}.is_(None))`"
+                                                 f"{_note(project)}")
