@@ -99,13 +99,13 @@ class FunctionQueries:
                     func = node[1]
                     if receivers and func[0] == "a" and is_session_receiver(func[1], self.sessions):
                         yield node, func[2], args[0] if args else None
+                    elif args and (dotted(func) or "").endswith("delete") and \
+                            statement_builder(self.index, self.module, func) == "delete":
+                        yield node, "delete()", args[0]
                     elif receivers and func[0] == "a" and func[2] in QUERY_TERMINALS:
                         state = self.statement(func[1])
                         if state is not None and state.legacy:
                             yield node, f"query.{func[2]}", func[1]
-                    elif args and (dotted(func) or "").endswith("delete") and \
-                            statement_builder(self.index, self.module, func) == "delete":
-                        yield node, "delete()", args[0]
             if receivers:  # statements only matter where a session can run them
                 self._assign(event.target, event.value, event.kind)
 

@@ -1,6 +1,7 @@
 '''## What it does
 Reports `session.delete(obj)` when `obj` is an instance of a soft-delete model (one with a
-`deleted_at` column, inherited ones included), `delete(Model)` statements and legacy `session.query(Model)...delete()` on such a model.
+`deleted_at` column, inherited ones included), and `delete(Model)` statements and legacy
+`session.query(Model)...delete()` on such a model.
 The object's model is known from a local assignment (`session.get(Item, ...)`, `Item(...)`, a
 `select(Item)` result, a method of the class annotated to return `Item`) or a parameter
 annotated `Item`; when it cannot be known, nothing is reported.
