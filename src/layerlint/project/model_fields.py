@@ -237,13 +237,29 @@ def _is_plain_column(index: SymbolIndex, module: str, value: Expr, sqlmodel: boo
     return sqlmodel and column is not None and column[0] == "c" and sa_name(index, module, column[1]) == "Column"
 
 
+def class_fields(index: SymbolIndex, model: Symbol) -> dict[str, tuple[FieldFact, Symbol]]:
+    """`SymbolIndex.fields`, plus the columns of `declarative_base(cls=Mixin)`'s class, which every
+    model of that base inherits although no `class` statement names it."""
+    fields = index.fields(model)
+    for ancestor in index.mro(model):
+        event = index.assignment(ancestor)
+        if event is None or event.value is None or event.value[0] != "c":
+            continue
+        mixin = call_kwargs(event.value).get("cls")
+        symbol = index.resolve_expr(ancestor.module, mixin) if mixin is not None else None
+        if symbol is not None and symbol.kind == "class":
+            for name, found in index.fields(symbol).items():
+                fields.setdefault(name, found)
+    return fields
+
+
 def model_fields(project: Project, model: Symbol) -> dict[str, ModelField]:
     """Every column-like field of a model, inherited ones included; cached per run."""
     cache: dict[Symbol, dict[str, ModelField]] = project.memo.setdefault("model_fields", {})  # type: ignore[assignment]
     found = cache.get(model)
     if found is None:
         found = {}
-        for name, (fact, owner) in project.index.fields(model).items():
+        for name, (fact, owner) in class_fields(project.index, model).items():
             if name.startswith("__") or name == "model_config":
                 continue
             found[name] = read_field(project.index, model, name, fact, owner)

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from layerlint.project.expr import Expr, call_args, call_kwargs, dotted, unawait, walk
 from layerlint.project.facts import FunctionFact, ModuleFacts, Span
-from layerlint.project.model_fields import unwrap_annotation
+from layerlint.project.model_fields import class_fields, unwrap_annotation
 from layerlint.project.models import is_table_model
 from layerlint.project.project import Project
 from layerlint.project.sessions import is_session_receiver, session_parameters, statement_builder
@@ -368,7 +368,7 @@ def soft_delete_models(project: Project) -> frozenset[Symbol]:
     found = project.memo.get("models.soft_delete")
     if found is None:
         column = project.config.soft_delete_column
-        found = frozenset(m for m in table_models(project) if column in project.index.fields(m))
+        found = frozenset(m for m in table_models(project) if column in class_fields(project.index, m))
         project.memo["models.soft_delete"] = found
     return found  # type: ignore[return-value]
 

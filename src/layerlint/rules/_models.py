@@ -118,7 +118,7 @@ def _id_check(project: Project, model: Symbol) -> IdCheck:
         return IdCheck(model, field, (), None)
     problems: list[str] = []
     if not _is_str(project, field) or field.optional:
-        written = render(field.fact.annotation) or "none"
+        written = render(field.fact.annotation) or render(field.column_type) or "none"
         resolved = render(field.annotation)
         shown = f"`{written}`" if not resolved or resolved in written else f"`{resolved}` (`{written}`)"
         problems.append(f"its type is {shown}, not `str`")
