@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from layerlint.project.expr import Expr, call_args, call_kwargs, constant
+from layerlint.project.expr import Expr, call_args, call_kwargs, constant, dotted
 from layerlint.project.facts import FieldFact, Span
 from layerlint.project.models import is_sqlmodel
 from layerlint.project.symbols import Symbol, SymbolIndex
@@ -201,8 +201,8 @@ def read_field(index: SymbolIndex, model: Symbol, name: str, fact: FieldFact, ow
     nullable_expr = reader.kwargs.get("nullable")
     if nullable_expr is not None:
         nullable = constant(nullable_expr) is True
-    elif fact.value is not None and fact.value[0] == "c" and _is_plain_column(index, owner.module, fact.value,
-                                                                              sqlmodel):
+    elif fact.value is not None and fact.value[0] == "c" and _is_plain_column(
+            index, owner.module, fact.value, sqlmodel, fact.annotation is not None):
         nullable = not primary_key  # Column(...) is nullable unless said otherwise
     else:
         nullable = optional and not primary_key
@@ -229,9 +229,11 @@ def _annotated(index: SymbolIndex, module: str, annotation: Expr | None) -> tupl
     return module, inner[1][0], [e for e in inner[1][1:] if e is not None]
 
 
-def _is_plain_column(index: SymbolIndex, module: str, value: Expr, sqlmodel: bool) -> bool:
-    """`Column(...)` or SQLModel's `sa_column=Column(...)`: nullable by default."""
-    if sa_name(index, module, value[1]) == "Column":
+def _is_plain_column(index: SymbolIndex, module: str, value: Expr, sqlmodel: bool, annotated: bool) -> bool:
+    """`Column(...)`, an unannotated `mapped_column(...)` or SQLModel's `sa_column=Column(...)`: these
+    are nullable unless said otherwise (an annotated `mapped_column` follows `Optional[...]`)."""
+    called = sa_name(index, module, value[1])
+    if called == "Column" or called == "mapped_column" and not annotated:
         return True
     column = call_kwargs(value).get("sa_column")
     return sqlmodel and column is not None and column[0] == "c" and sa_name(index, module, column[1]) == "Column"
@@ -242,6 +244,8 @@ def class_fields(index: SymbolIndex, model: Symbol) -> dict[str, tuple[FieldFact
     model of that base inherits although no `class` statement names it."""
     fields = index.fields(model)
     for ancestor in index.mro(model):
+        for name, found in _declared_attributes(index, ancestor):
+            fields.setdefault(name, found)
         event = index.assignment(ancestor)
         if event is None or event.value is None or event.value[0] != "c":
             continue
@@ -251,6 +255,19 @@ def class_fields(index: SymbolIndex, model: Symbol) -> dict[str, tuple[FieldFact
             for name, found in index.fields(symbol).items():
                 fields.setdefault(name, found)
     return fields
+
+
+def _declared_attributes(index: SymbolIndex, owner: Symbol) -> list[tuple[str, tuple[FieldFact, Symbol]]]:
+    """`@declared_attr def deleted_at(cls) -> Mapped[...]: return mapped_column(...)` is a column."""
+    fact = index.class_fact(owner)
+    found: list[tuple[str, tuple[FieldFact, Symbol]]] = []
+    for qualname in fact.methods if fact else ():
+        function = index.function_fact(Symbol("function", owner.module, qualname))
+        if function is None or not any((dotted(d) or "").endswith("declared_attr") for d in function.decorators):
+            continue
+        value = next((e.value for e in function.events if e.kind == "return"), None)
+        found.append((function.name, (FieldFact(function.name, function.returns, value, function.span), owner)))
+    return found
 
 
 def model_fields(project: Project, model: Symbol) -> dict[str, ModelField]:
