@@ -6,10 +6,16 @@ import re
 from dataclasses import dataclass
 
 from layerlint.project.expr import render
-from layerlint.project.facts import ClassFact, ModuleFacts, Span
 from layerlint.project.factories import id_shape
-from layerlint.project.model_fields import COLUMN_CALLS, FIELD_CALLS, ModelField, model_fields, sa_name
-from layerlint.project.models import is_sqlmodel, is_table_model, table_models
+from layerlint.project.facts import ClassFact, ModuleFacts, Span
+from layerlint.project.model_fields import (
+    COLUMN_CALLS,
+    FIELD_CALLS,
+    ModelField,
+    model_fields,
+    sa_name,
+)
+from layerlint.project.models import is_sqlmodel, is_table_model
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
 

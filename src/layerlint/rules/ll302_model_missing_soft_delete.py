@@ -37,7 +37,13 @@ from collections.abc import Iterator
 from layerlint.project.model_fields import model_fields
 from layerlint.project.models import tables
 from layerlint.project.project import Project
-from layerlint.rules._models import column_example, inherited_note, model_name, model_site, where_to_get
+from layerlint.rules._models import (
+    column_example,
+    inherited_note,
+    model_name,
+    model_site,
+    where_to_get,
+)
 from layerlint.rules.base import Finding, rule
 
 

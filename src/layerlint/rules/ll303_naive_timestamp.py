@@ -30,10 +30,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.factories import naive_datetime
-from layerlint.project.model_fields import ModelField, field_timezone, model_fields
+from layerlint.project.model_fields import ModelField, model_fields
 from layerlint.project.models import tables
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
+from layerlint.project.timestamps import field_timezone
 from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, rule
 

@@ -44,7 +44,11 @@ from collections.abc import Iterator
 
 from layerlint.project.expr import dotted
 from layerlint.project.project import Project
-from layerlint.project.soft_delete import global_filters, session_calls, soft_delete_models
+from layerlint.project.soft_delete import (
+    global_filters,
+    session_calls,
+    soft_delete_models,
+)
 from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, rule
 
@@ -83,7 +87,7 @@ def check(project: Project) -> Iterator[Finding]:
                 name = model_name(project, state.model)  # type: ignore[arg-type]
                 built = f"query({name})" if state.legacy else f"select({name})"
                 sink = f".{item.method[6:]}()" if state.legacy else dotted(call[1])
+                method = "filter" if state.legacy else "where"
                 yield Finding(facts, state.span, f"`{built}` reaches `{sink}` (line {call[4][0]}) "
                                                  f"without a `{column} IS NULL` filter; add "
-                                                 f"`.{'filter' if state.legacy else 'where'}({name}.{column}.is_(None))`"
-                                                 f"{_note(project)}")
+                                                 f"`.{method}({name}.{column}.is_(None))`{_note(project)}")

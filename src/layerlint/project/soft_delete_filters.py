@@ -1,0 +1,133 @@
+"""Recognising the soft-delete filter in an expression, and the helpers that apply it.
+
+`x.deleted_at.is_(None)`, `col(x.deleted_at).is_(None)`, `x.deleted_at == None`, their negated
+opposites (`~x.is_deleted`), and hybrid properties of the model whose SQL expression says one of
+these. A helper (a project function, or a method of the repository or its bases) applies the
+filter when it is named in `repositories.soft-delete-helpers` or its body visibly does.
+"""
+
+from __future__ import annotations
+
+from layerlint.project.expr import Expr, call_args, dotted, walk
+from layerlint.project.facts import FunctionFact
+from layerlint.project.project import Project
+from layerlint.project.symbols import Symbol
+
+_COL_FUNCTIONS = frozenset({"sqlmodel.col", "sqlmodel.sql.expression.col"})
+
+
+def is_deleted_check(project: Project, module: str, node: Expr) -> bool:
+    """A filter that keeps rows that are not deleted: `x.deleted_at.is_(None)`, `col(...)`, `== None`,
+    `~x.is_deleted` or a hybrid property of the model (`Item.is_live`) whose expression does."""
+    return _Polarity(project).of(module, node, None, 0) == "live"
+
+
+def mentions_soft_delete(project: Project, module: str, node: Expr) -> bool:
+    """Either polarity: a query for deleted rows (`deleted_at.is_not(None)`) chose them on purpose."""
+    return _Polarity(project).of(module, node, None, 0) is not None
+
+
+class _Polarity:
+    """"live" for a condition that keeps undeleted rows, "deleted" for its opposite, else None."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.column = project.config.soft_delete_column
+
+    def of(self, module: str, node: Expr, owner: Symbol | None, depth: int) -> str | None:
+        if depth > 4:
+            return None
+        if node[0] == "c" and node[1][0] == "a" and node[1][2] in ("is_", "is_not", "isnot"):
+            if call_args(node) == [["k", None]] and _is_column(self.project, module, node[1][1], self.column):
+                return "live" if node[1][2] == "is_" else "deleted"
+            return None
+        if node[0] == "cmp" and len(node[2]) == 1 and node[3][0] == ["k", None]:
+            if _is_column(self.project, module, node[1], self.column):
+                return "live" if node[2][0] in ("==", "is") else "deleted"
+            return None
+        negated = self._negated(module, node)
+        if negated is not None:
+            inner = self.of(module, negated, owner, depth + 1)
+            return {"live": "deleted", "deleted": "live"}.get(inner or "")
+        if node[0] == "a" and node[2] != self.column:
+            return self._hybrid(module, node, owner, depth)
+        return None
+
+    def _negated(self, module: str, node: Expr) -> Expr | None:
+        """`~x`, `not x`, `not_(x)` -> x."""
+        if node[0] == "u" and node[1] in ("~", "not"):
+            return node[2]  # type: ignore[no-any-return]
+        if node[0] == "c" and len(call_args(node)) == 1 and self.project.index.resolve_expr(
+                module, node[1]).dotted.endswith(".not_"):
+            return call_args(node)[0]
+        return None
+
+    def _hybrid(self, module: str, node: Expr, owner: Symbol | None, depth: int) -> str | None:
+        """`Item.is_live`: a property of a project class whose (expression) body returns a filter."""
+        target = node[1]
+        symbol = owner if target in (["n", "cls"], ["n", "self"]) and owner is not None else \
+            self.project.index.resolve_expr(module, target)
+        if symbol is None or symbol.kind != "class":
+            return None
+        cache: dict[tuple[Symbol, str], str | None] = self.project.memo.setdefault(  # type: ignore[assignment]
+            "soft_delete.hybrids", {})
+        key = (symbol, node[2])
+        if key not in cache:
+            cache[key] = None  # a property defined through itself resolves to nothing
+            cache[key] = self._property(symbol, node[2], depth)
+        return cache[key]
+
+    def _property(self, symbol: Symbol, name: str, depth: int) -> str | None:
+        for klass in self.project.index.mro(symbol):
+            fact = self.project.index.class_fact(klass)
+            for qualname in fact.methods if fact else ():
+                function = self.project.index.function_fact(Symbol("function", klass.module, qualname))
+                if function is None or not _defines(function, name):
+                    continue
+                for event in function.events:
+                    for part in walk(event.value) if event.kind == "return" else ():
+                        found = self.of(klass.module, part, klass, depth + 1)
+                        if found:
+                            return found
+        return None
+
+
+def _defines(function: FunctionFact, name: str) -> bool:
+    """The function is `name` itself or its SQL expression (`@name.expression`, `.inplace.expression`)."""
+    if function.name == name:
+        return True
+    return any((dotted(d) or "").startswith(f"{name}.") and (dotted(d) or "").endswith("expression")
+               for d in function.decorators)
+
+
+def _is_column(project: Project, module: str, expr: Expr, column: str) -> bool:
+    if expr[0] == "a":
+        return bool(expr[2] == column)
+    if expr[0] == "c" and len(call_args(expr)) == 1:
+        func = project.index.resolve_expr(module, expr[1])
+        inner = call_args(expr)[0]
+        return func.dotted in _COL_FUNCTIONS and inner is not None and inner[0] == "a" and inner[2] == column
+    return False
+
+
+def _body_filters(project: Project, module: str, function: FunctionFact) -> bool:
+    return any(is_deleted_check(project, module, node) for event in function.events
+               for expr in (event.value, event.target) for node in walk(expr, into_lambdas=True))
+
+
+def function_filters(project: Project, symbol: Symbol) -> bool:
+    """A project function named as a soft-delete helper, or whose body visibly applies the filter."""
+    cache: dict[Symbol, bool] = project.memo.setdefault("soft_delete.functions", {})  # type: ignore[assignment]
+    if symbol not in cache:
+        function = project.index.function_fact(symbol)
+        cache[symbol] = function is not None and (function.name in project.config.soft_delete_helpers
+                                                  or _body_filters(project, symbol.module, function))
+    return cache[symbol]
+
+
+def is_filter_helper(project: Project, owner: Symbol, name: str) -> bool:
+    """`self.<name>` is a method (of the class or a project base) that adds the soft-delete filter."""
+    if name in project.config.soft_delete_helpers:
+        return True
+    found = project.index.method(owner, name)
+    return found is not None and function_filters(project, found[0])

@@ -1,0 +1,67 @@
+"""How a model's datetime columns store time: timezone-aware, naive, or not known.
+
+`DateTime(timezone=True)` (or `TIMESTAMP(timezone=True)`) in `Column`, `mapped_column`, SQLModel's
+`sa_column`/`sa_type`, an `Annotated` alias, a project `TypeDecorator`'s `impl`, or the declarative
+base's `type_annotation_map` makes a column aware; SQLModel stores a bare `datetime` naive.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from layerlint.project.expr import Expr, call_args, call_kwargs, constant
+from layerlint.project.model_fields import DATETIME_TYPES, ModelField, sa_name
+from layerlint.project.models import is_sqlmodel
+from layerlint.project.symbols import Symbol, SymbolIndex
+
+if TYPE_CHECKING:
+    from layerlint.project.project import Project
+
+
+def column_timezone(index: SymbolIndex, module: str, type_expr: Expr) -> str:
+    """"aware", "naive", "other" (not a datetime type) or "unknown" for a column type as written."""
+    call = type_expr if type_expr[0] == "c" else None
+    func = type_expr[1] if call else type_expr
+    name = sa_name(index, module, func)
+    if name is None:
+        symbol = index.resolve_expr(module, func)
+        impl = index.fields(symbol).get("impl") if symbol.kind == "class" else None
+        if impl is not None and impl[0].value is not None and impl[0].value[0] == "c":
+            return "aware" if column_timezone(index, impl[1].module, impl[0].value) == "aware" else "unknown"
+        return "unknown"  # a project TypeDecorator or a third-party type: no guessing
+    if name not in DATETIME_TYPES:
+        return "other"
+    if call is None:
+        return "naive"
+    flag = call_kwargs(call).get("timezone") or (call_args(call)[0] if call_args(call) else None)
+    return "aware" if constant(flag) is True else "naive"
+
+
+def is_datetime(index: SymbolIndex, module: str, annotation: Expr | None) -> bool:
+    return annotation is not None and index.resolve_expr(module, annotation).dotted == "datetime.datetime"
+
+
+def field_timezone(project: Project, model: Symbol, field: ModelField) -> str:
+    """How the column stores datetimes: "aware", "naive", "other" or "unknown"."""
+    index = project.index
+    if not field.readable:
+        return "unknown"
+    if field.column_type is not None:
+        return column_timezone(index, field.column_module, field.column_type)
+    if not is_datetime(index, field.annotation_module, field.annotation):
+        return "other" if field.annotation is not None else "unknown"
+    if is_sqlmodel(index, model):
+        return "naive"  # SQLModel maps `datetime` to DateTime() without timezone
+    return _annotation_map_timezone(index, model)
+
+
+def _annotation_map_timezone(index: SymbolIndex, model: Symbol) -> str:
+    """SQLAlchemy 2.0: `type_annotation_map = {datetime: DateTime(timezone=True)}` on the base."""
+    found = index.fields(model).get("type_annotation_map")
+    if found is None or found[0].value is None or found[0].value[0] != "d":
+        return "naive"
+    owner = found[1].module
+    for key, value in zip(found[0].value[1], found[0].value[2]):
+        if key is not None and value is not None and is_datetime(index, owner, key):
+            return column_timezone(index, owner, value)
+    return "naive"
