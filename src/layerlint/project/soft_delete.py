@@ -24,7 +24,6 @@ from layerlint.project.sessions import (
 )
 from layerlint.project.soft_delete_filters import (
     function_filters,
-    is_deleted_check,
     is_filter_helper,
     mentions_soft_delete,
 )
