@@ -18,6 +18,7 @@ from layerlint.project.model_fields import class_fields, unwrap_annotation
 from layerlint.project.models import is_table_model
 from layerlint.project.project import Project
 from layerlint.project.sessions import (
+    SESSION_NAMES,
     is_session_receiver,
     session_parameters,
     statement_builder,
@@ -78,6 +79,12 @@ def session_calls(project: Project, facts: ModuleFacts, function: FunctionFact) 
     return cache[key]
 
 
+def _local_sessions(function: FunctionFact) -> set[str]:
+    """`async with async_session() as session:` or `db = SessionLocal()`: locals named like sessions."""
+    return {e.target[1] for e in function.events if e.kind in ("with", "assign") and e.target is not None
+            and e.target[0] == "n" and e.target[1] in SESSION_NAMES}
+
+
 class FunctionQueries:
     """One function's statements and session calls, in statement order."""
 
@@ -87,7 +94,7 @@ class FunctionQueries:
         self.module = facts.module
         self.function = function
         self.column = project.config.soft_delete_column
-        self.sessions = session_parameters(self.index, self.module, function)
+        self.sessions = session_parameters(self.index, self.module, function) | _local_sessions(function)
         self.owner = Symbol("class", self.module, function.class_name) if function.class_name else None
         self.statements: dict[str, Statement] = {}
         self.values: dict[str, Expr] = {}  # the last value assigned to each local name so far
