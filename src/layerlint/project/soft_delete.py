@@ -88,8 +88,9 @@ def _local_sessions(function: FunctionFact) -> set[str]:
 class FunctionQueries:
     """One function's statements and session calls, in statement order."""
 
-    def __init__(self, project: Project, facts: ModuleFacts, function: FunctionFact) -> None:
+    def __init__(self, project: Project, facts: ModuleFacts, function: FunctionFact, nesting: int = 0) -> None:
         self.project = project
+        self.nesting = nesting  # helpers followed from the function being checked
         self.index = project.index
         self.module = facts.module
         self.function = function
@@ -161,7 +162,40 @@ class FunctionQueries:
             args = [self.statement(a, depth + 1) for a in call_args(expr)]
             given = next((a for a in args if a is not None), None)
             return Statement(given.model if given else None, True, given.span if given else expr[4])
-        return None
+        return self._through_helper(expr)
+
+    def _through_helper(self, call: Expr) -> Statement | None:
+        """`self.newest_first(stmt)`, `paginate(stmt)`: follow the statement through the helper's body."""
+        target = self._callee(call[1]) if self.nesting < 2 else None
+        if target is None:
+            return None
+        symbol, function = target
+        params = [p.name for p in function.params if p.kind in ("posonly", "arg")]
+        if params and params[0] in ("self", "cls") and call[1][0] == "a":
+            params = params[1:]
+        bound = {name: state for name, arg in [*zip(params, call_args(call)), *call_kwargs(call).items()]
+                 if (state := self.statement(arg)) is not None}
+        if not bound:
+            return None
+        inner = FunctionQueries(self.project, self.project.modules[symbol.module], function, self.nesting + 1)
+        inner.statements.update(bound)
+        results: list[Statement | None] = []
+        for event in function.events:
+            if event.kind == "return":
+                results.append(inner.statement(event.value))
+            inner._assign(event.target, event.value, event.kind)
+        if not results or any(r is None for r in results):
+            return None
+        return replace(results[0], filtered=all(r.filtered for r in results if r))  # type: ignore[arg-type]
+
+    def _callee(self, func: Expr) -> tuple[Symbol, FunctionFact] | None:
+        if func[0] == "a" and func[1] == ["n", "self"] and self.owner is not None:
+            return self.index.method(self.owner, func[2])
+        if func[0] not in ("n", "a"):
+            return None
+        symbol = self.index.resolve_expr(self.module, func)
+        function = self.index.function_fact(symbol)
+        return (symbol, function) if function is not None else None
 
     def model_of(self, expr: Expr | None) -> Symbol | None:
         """`Item` -> the table model `Item` (column selects such as `select(Item.id)` are not followed)."""
