@@ -118,6 +118,8 @@ def _id_check(project: Project, model: Symbol) -> IdCheck:
     field = fields.get("id")
     if field is None:
         keys = [f.name for f in fields.values() if f.primary_key]
+        if len(keys) > 1:
+            return IdCheck(model, None, (), None)  # a composite key: an association table, not an entity
         where = f" (the primary key is `{keys[0]}`)" if keys else ""
         return IdCheck(model, None, (f"there is no `id` field{where}",), None)
     if not field.readable:
