@@ -36,7 +36,7 @@ from layerlint.project.compact import decode_facts
 from layerlint.project.discovery import SourceFile
 from layerlint.project.facts import ModuleFacts
 from layerlint.project.loader import load_facts
-from layerlint.project.parallel import FileJob, JobResult, map_tasks, resolve
+from layerlint.project.parallel import FileJob, map_tasks, resolve
 
 FORMAT = "layerlint-cache-1"
 # A file modified this close to when it was stat'ed may change again within the same
@@ -80,9 +80,13 @@ def _read_json(path: Path, key: str) -> dict[str, Any] | None:
 
 
 def _write_json(path: Path, document: dict[str, Any]) -> None:
+    _write_text(path, json.dumps(document, separators=(",", ":")))
+
+
+def _write_text(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
     try:
-        temporary.write_text(json.dumps(document, separators=(",", ":")), "utf-8")
+        temporary.write_text(text, "utf-8")
         os.replace(temporary, path)
     except OSError:  # a read-only or full disk only costs speed
         temporary.unlink(missing_ok=True)
@@ -128,7 +132,7 @@ class ProjectCache:
         self.directory = options.cache_path(config.root) / self.key if options.use_cache else None
         self.workers = options.worker_count()
         self.hashes: dict[str, str] = {}
-        self.fresh: dict[str, list[Any]] = {}  # compact facts parsed in this run
+        self.fresh: dict[str, str] = {}  # compact facts parsed in this run, as JSON text
         self.stats: dict[str, list[int]] = {}
         self.files: list[SourceFile] = []
         self.shard_count = 1
@@ -173,11 +177,11 @@ class ProjectCache:
         tasks = [ShardTask(tuple(jobs[i]), self._shard_path(i) if writable else None, self.key, frozenset(keep[i]))
                  for i in sorted(jobs)]
         for task, results in zip(tasks, map_tasks(run_shard, tasks, self.workers, sum(map(len, jobs.values())))):
-            for job, (digest, compact) in zip(task.jobs, results):
+            for job, (digest, text) in zip(task.jobs, results):
                 self.hashes[job.source.relative] = digest
                 self.stats[job.source.relative][2] = digest
-                if compact is not None:
-                    self.fresh[job.source.relative] = compact
+                if text is not None:
+                    self.fresh[job.source.relative] = text
 
     def _manifest(self) -> dict[str, list[Any]]:
         document = _read_json(self.directory / "files.json", self.key) if self.directory else None
@@ -192,7 +196,8 @@ class ProjectCache:
         shards: dict[int, dict[str, Any]] = {}
         missing: dict[int, list[FileJob]] = {}
         for source in self.files:
-            entry = self.fresh.pop(source.relative, None)  # held once: decoded facts replace it
+            text = self.fresh.pop(source.relative, None)  # held once: decoded facts replace it
+            entry = json.loads(text) if text is not None else None
             if entry is None:
                 index = self._shard_of(source.relative)
                 if index not in shards:
@@ -205,7 +210,7 @@ class ProjectCache:
         shards.clear()
         self._run(missing)
         for jobs in missing.values():
-            compact.update((job.source.relative, self.fresh.pop(job.source.relative)) for job in jobs)
+            compact.update((job.source.relative, json.loads(self.fresh.pop(job.source.relative))) for job in jobs)
         self.save_manifest()
         return [_decode(compact.pop(s.relative), s) for s in self.files]
 
@@ -267,18 +272,25 @@ class ShardTask:
     keep: frozenset[str]  # the shard's files that still exist
 
 
-def run_shard(task: ShardTask) -> list[JobResult]:
-    """Runs in a worker: the parsed facts go to disk from there, not through the parent."""
-    results = [resolve(job) for job in task.jobs]
-    new = {job.source.relative: [digest, compact]
-           for job, (digest, compact) in zip(task.jobs, results) if compact is not None}
+def run_shard(task: ShardTask) -> list[tuple[str, str | None]]:
+    """Runs in a worker: the facts go to disk from there, and to the parent as the same JSON text
+    (one serialisation for both: encoding nested lists is a good part of a worker's time)."""
+    results = [(digest, None if compact is None else _dumps(compact)) for digest, compact in map(resolve, task.jobs)]
+    new = {job.source.relative: f"[{_dumps(digest)},{text}]"
+           for job, (digest, text) in zip(task.jobs, results) if text is not None}
     if task.path is not None and new:
         document = _read_json(task.path, task.key)
         stored = document.get("modules") if document else None
-        modules = {k: v for k, v in stored.items() if k in task.keep} if isinstance(stored, dict) else {}
-        modules.update(new)
-        _write_json(task.path, {"format": FORMAT, "key": task.key, "modules": modules})
+        for relative, value in (stored.items() if isinstance(stored, dict) else ()):
+            if relative in task.keep and relative not in new:
+                new[relative] = _dumps(value)
+        modules = ",".join(f"{_dumps(relative)}:{text}" for relative, text in new.items())
+        _write_text(task.path, f'{{"format":{_dumps(FORMAT)},"key":{_dumps(task.key)},"modules":{{{modules}}}}}')
     return results
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
 
 
 def _valid_entry(cached: Any, content_hash: str) -> list[Any] | None:
