@@ -13,6 +13,7 @@ GLOBAL_FILTER = FIXTURES / "notes" / "global_filter"
 def test_roles_notes_a_global_soft_delete_filter() -> None:
     result = CliRunner().invoke(main, ["roles", str(GLOBAL_FILTER)], catch_exceptions=False)
     assert "note: app.core.db applies with_loader_criteria globally" in result.output
+    assert "note: app.core.tenancy applies with_loader_criteria globally" in result.output  # event.listen(...)
     assert 'ignore = ["LL402"]' in result.output
 
 

@@ -30,7 +30,7 @@ from layerlint.project.soft_delete_filters import (
 )
 from layerlint.project.symbols import Symbol
 
-FILTER_METHODS = frozenset({"where", "filter", "filter_by"})
+FILTER_METHODS = frozenset({"where", "filter", "filter_by", "options"})  # options: with_loader_criteria
 SINK_METHODS = frozenset({"execute", "exec", "scalars", "scalar"})
 QUERY_TERMINALS = frozenset({"all", "first", "one", "one_or_none", "scalar", "count", "get", "delete"})
 RESULT_METHODS = frozenset({"scalar_one", "scalar_one_or_none", "first", "one", "one_or_none", "scalar"})
@@ -316,12 +316,20 @@ def annotated_model(project: Project, module: str, annotation: Expr | None) -> S
 
 
 def global_filters(project: Project) -> list[str]:
-    """Modules that call `with_loader_criteria` (usually in a session event): a global filter."""
+    """Modules whose session event listeners (`@event.listens_for`, `event.listen(...)`) call
+    `with_loader_criteria`: a filter applied to every query."""
     found: list[str] = []
     for facts in sorted(project.modules.values(), key=lambda f: f.path):
-        events = [e for f in facts.functions for e in f.events] + facts.events
-        if any(node[0] == "c" and (dotted(node[1]) or "").endswith("with_loader_criteria")
-               and project.index.resolve_expr(facts.module, node[1]).dotted.endswith("with_loader_criteria")
-               for e in events for node in walk(e.value, into_lambdas=True)):
+        listens = any(_named(e.value, ".listen") for e in facts.events)
+        functions = [f for f in facts.functions
+                     if listens or any(_named(d, "listens_for") for d in f.decorators)]
+        if any(_named(node, "with_loader_criteria") and project.index.resolve_expr(
+                facts.module, node[1]).dotted.endswith("with_loader_criteria")
+               for f in functions for e in f.events for node in walk(e.value, into_lambdas=True)):
             found.append(facts.module)
     return found
+
+
+def _named(expr: Expr | None, suffix: str) -> bool:
+    """A call whose function's written name ends with `suffix`."""
+    return expr is not None and expr[0] == "c" and (dotted(expr[1]) or "").endswith(suffix)

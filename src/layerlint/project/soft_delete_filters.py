@@ -8,7 +8,7 @@ filter when it is named in `repositories.soft-delete-helpers` or its body visibl
 
 from __future__ import annotations
 
-from layerlint.project.expr import Expr, call_args, dotted, walk
+from layerlint.project.expr import Expr, call_args, constant, dotted, walk
 from layerlint.project.facts import FunctionFact
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
@@ -38,13 +38,18 @@ class _Polarity:
         if depth > 4:
             return None
         if node[0] == "c" and node[1][0] == "a" and node[1][2] in ("is_", "is_not", "isnot"):
-            if call_args(node) == [["k", None]] and _is_column(self.project, module, node[1][1], self.column):
+            args = call_args(node)
+            if len(args) == 1 and self._null(module, args[0]) and _is_column(self.project, module, node[1][1],
+                                                                             self.column):
                 return "live" if node[1][2] == "is_" else "deleted"
             return None
-        if node[0] == "cmp" and len(node[2]) == 1 and node[3][0] == ["k", None]:
+        if node[0] == "cmp" and len(node[2]) == 1 and self._null(module, node[3][0]):
             if _is_column(self.project, module, node[1], self.column):
                 return "live" if node[2][0] in ("==", "is") else "deleted"
             return None
+        if node[0] == "c" and call_args(node) and isinstance(constant(call_args(node)[0]), str) and \
+                self.project.index.resolve_expr(module, node[1]).dotted.endswith(".text"):
+            return self._sql_text(str(constant(call_args(node)[0])))
         negated = self._negated(module, node)
         if negated is not None:
             inner = self.of(module, negated, owner, depth + 1)
@@ -52,6 +57,21 @@ class _Polarity:
         if node[0] == "a" and node[2] != self.column:
             return self._hybrid(module, node, owner, depth)
         return None
+
+    def _null(self, module: str, expr: Expr | None) -> bool:
+        """`None`, or SQLAlchemy's `null()`."""
+        if expr == ["k", None]:
+            return True
+        return expr is not None and expr[0] == "c" and not call_args(expr) and \
+            self.project.index.resolve_expr(module, expr[1]).dotted in ("sqlalchemy.null", "sqlalchemy.sql.null",
+                                                                         "sqlmodel.null")
+
+    def _sql_text(self, sql: str) -> str | None:
+        """`text("items.deleted_at IS NULL")`."""
+        words = " ".join(sql.lower().split())
+        if f"{self.column} is null" in words:
+            return "live"
+        return "deleted" if f"{self.column} is not null" in words else None
 
     def _negated(self, module: str, node: Expr) -> Expr | None:
         """`~x`, `not x`, `not_(x)` -> x."""
