@@ -94,10 +94,9 @@ def unwrap_annotation(index: SymbolIndex, module: str, annotation: Expr | None) 
 class _Reader:
     """Reads one field definition in the module that wrote it."""
 
-    def __init__(self, index: SymbolIndex, module: str, sqlmodel: bool) -> None:
+    def __init__(self, index: SymbolIndex, module: str) -> None:
         self.index = index
         self.module = module
-        self.sqlmodel = sqlmodel
         self.kwargs: dict[str, Expr] = {}
         self.column_type: Expr | None = None
         self.defaults: list[tuple[str, Expr]] = []
@@ -133,8 +132,8 @@ class _Reader:
         if column is not None and column[0] == "c" and sa_name(self.index, self.module, column[1]) in COLUMN_CALLS:
             self.kwargs.pop("nullable", None)  # SQLModel takes everything from the Column
             self._column(column)
-        elif column is not None and constant(column) is None and column[0] != "k":
-            self.readable = False
+        elif column is not None and column[0] != "k":
+            self.readable = False  # sa_column=some_helper(): not followed
 
     def _column(self, call: Expr) -> None:
         kwargs = call_kwargs(call)
@@ -172,43 +171,60 @@ class _Reader:
         return None
 
 
+@dataclass
+class _Typing:
+    """What the annotation says, after `Mapped[...]`, `Optional[...]` and `Annotated` aliases."""
+
+    annotation: Expr | None
+    optional: bool
+    annotation_module: str
+    column_module: str
+    alias_defaults: list[tuple[str, Expr, str]]
+
+
+def _typing(index: SymbolIndex, owner: Symbol, fact: FieldFact, reader: _Reader) -> _Typing:
+    annotation, optional = unwrap_annotation(index, owner.module, fact.annotation)
+    found = _Typing(annotation, optional, owner.module, owner.module, [])
+    alias = _annotated(index, owner.module, annotation)
+    if alias is None:
+        return found
+    # `Mapped[str_pk]` with `str_pk = Annotated[str, mapped_column(primary_key=True)]` in any module:
+    # the alias's column settings apply unless the field's own call overrides them.
+    found.annotation_module, inner, extras = alias
+    found.annotation, more = unwrap_annotation(index, found.annotation_module, inner)
+    found.optional = optional or more
+    base = _Reader(index, found.annotation_module)
+    for extra in extras:
+        base.read(extra)
+    for key, value in base.kwargs.items():
+        reader.kwargs.setdefault(key, value)
+    found.alias_defaults = [(key, value, found.annotation_module) for key, value in base.defaults]
+    if reader.column_type is None and base.column_type is not None:
+        reader.column_type, found.column_module = base.column_type, found.annotation_module
+    return found
+
+
 def read_field(index: SymbolIndex, model: Symbol, name: str, fact: FieldFact, owner: Symbol) -> ModelField:
-    sqlmodel = is_sqlmodel(index, model)
-    reader = _Reader(index, owner.module, sqlmodel)
-    is_column = reader.read(fact.value)
-    if not is_column and fact.value is not None:
+    reader = _Reader(index, owner.module)
+    if not reader.read(fact.value) and fact.value is not None:
         if fact.value[0] == "c":
             reader.readable = False  # a helper that builds the column, or something else entirely
         else:
             reader.defaults.append(("default", fact.value))
-    annotation, optional = unwrap_annotation(index, owner.module, fact.annotation)
-    annotation_module = column_module = owner.module
-    alias_defaults: list[tuple[str, Expr, str]] = []
-    alias = _annotated(index, owner.module, annotation)
-    if alias is not None:  # `Mapped[str_pk]` with `str_pk = Annotated[str, mapped_column(primary_key=True)]`
-        annotation_module, inner, extras = alias
-        annotation, more = unwrap_annotation(index, annotation_module, inner)
-        optional = optional or more
-        base = _Reader(index, annotation_module, sqlmodel)
-        for extra in extras:
-            base.read(extra)
-        for key, value in base.kwargs.items():
-            reader.kwargs.setdefault(key, value)
-        alias_defaults = [(key, value, annotation_module) for key, value in base.defaults]
-        if reader.column_type is None and base.column_type is not None:
-            reader.column_type, column_module = base.column_type, annotation_module
+    typing = _typing(index, owner, fact, reader)
     primary_key = constant(reader.kwargs.get("primary_key")) is True
     nullable_expr = reader.kwargs.get("nullable")
     if nullable_expr is not None:
         nullable = constant(nullable_expr) is True
     elif fact.value is not None and fact.value[0] == "c" and _is_plain_column(
-            index, owner.module, fact.value, sqlmodel, fact.annotation is not None):
+            index, owner.module, fact.value, is_sqlmodel(index, model), fact.annotation is not None):
         nullable = not primary_key  # Column(...) is nullable unless said otherwise
     else:
-        nullable = optional and not primary_key
-    return ModelField(name, owner, fact, annotation, optional, reader.column_type, primary_key, nullable,
-                      tuple([(k, v, owner.module) for k, v in reader.defaults] + alias_defaults), reader.factory(),
-                      reader.readable, annotation_module, column_module)
+        nullable = typing.optional and not primary_key
+    defaults = tuple([(k, v, owner.module) for k, v in reader.defaults] + typing.alias_defaults)
+    return ModelField(name, owner, fact, typing.annotation, typing.optional, reader.column_type, primary_key,
+                      nullable, defaults, reader.factory(), reader.readable, typing.annotation_module,
+                      typing.column_module)
 
 
 def _annotated(index: SymbolIndex, module: str, annotation: Expr | None) -> tuple[str, Expr, list[Expr]] | None:
