@@ -15,6 +15,7 @@ import typing
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import starmap
+from operator import attrgetter
 from typing import Any
 
 from layerlint.project import facts as facts_module
@@ -79,11 +80,13 @@ def _dataclass_codec(cls: type) -> tuple[Encode, Decode]:
     names = [f.name for f in dataclasses.fields(cls)]
     codecs = [_codec_for_type(hints[name]) for name in names]
     plain = all(c == (_same, _same) for c in codecs)
+    getter = attrgetter(*names) if len(names) > 1 else (lambda value: (getattr(value, names[0]),))
+    encoders = [c[0] for c in codecs]
 
     def encode(value: Any) -> list[Any]:
         if plain:
-            return [getattr(value, name) for name in names]
-        return [c[0](getattr(value, name)) for name, c in zip(names, codecs)]
+            return list(getter(value))
+        return [code(x) for code, x in zip(encoders, getter(value))]
 
     def decode(data: list[Any]) -> Any:
         if plain:
