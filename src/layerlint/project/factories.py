@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from layerlint.project.expr import Expr, call_args, call_kwargs, constant, walk
-from layerlint.project.symbols import SymbolIndex
+from layerlint.project.facts import FunctionFact
+from layerlint.project.symbols import Symbol, SymbolIndex
 
 MAX_DEPTH = 4
 NAIVE_NOW = frozenset({"datetime.datetime.utcnow", "datetime.datetime.today", "datetime.datetime.now",
@@ -35,22 +36,24 @@ class IdShape:
     written_prefix: bool = False  # something stands before the ULID (literal or not)
 
 
-def returned_values(index: SymbolIndex, module: str, expr: Expr, names: dict[str, Expr] | None = None
-                    ) -> list[Returned] | None:
+def returned_values(index: SymbolIndex, module: str, expr: Expr) -> list[Returned] | None:
     """A lambda's body or the return values of the project function `expr` names; None if unknown."""
     if expr[0] == "lam":
-        return [Returned(module, expr[1], names or {})] if expr[1] is not None else []
-    if expr[0] in ("n", "a") and (expr[0] != "n" or expr[1] not in (names or {})):
-        symbol = index.resolve_expr(module, expr)
-        function = index.function_fact(symbol)
-        if function is None:
-            return None
-        local: dict[str, Expr] = {}
-        for event in function.events:
-            if event.kind in ("assign", "annassign") and event.target and event.target[0] == "n" and event.value:
-                local[event.target[1]] = event.value
-        return [Returned(symbol.module, e.value, local) for e in function.events if e.kind == "return" and e.value]
-    return None
+        return [Returned(module, expr[1])] if expr[1] is not None else []
+    if expr[0] not in ("n", "a"):
+        return None
+    symbol = index.resolve_expr(module, expr)
+    function = index.function_fact(symbol)
+    return None if function is None else _returns(symbol, function, {})
+
+
+def _returns(symbol: Symbol, function: FunctionFact, bound: dict[str, Expr]) -> list[Returned]:
+    """The function's return values, seeing its local assignments and the bound parameters."""
+    local = dict(bound)
+    for event in function.events:
+        if event.kind in ("assign", "annassign") and event.target and event.target[0] == "n" and event.value:
+            local[event.target[1]] = event.value
+    return [Returned(symbol.module, e.value, local) for e in function.events if e.kind == "return" and e.value]
 
 
 def _call_target(index: SymbolIndex, module: str, call: Expr, names: dict[str, Expr]) -> list[Returned] | None:
@@ -71,11 +74,7 @@ def _call_target(index: SymbolIndex, module: str, call: Expr, names: dict[str, E
     for param in function.params:
         if param.name not in bound and param.default is not None and param.default[0] == "k":
             bound[param.name] = param.default
-    local: dict[str, Expr] = dict(bound)
-    for event in function.events:
-        if event.kind in ("assign", "annassign") and event.target and event.target[0] == "n" and event.value:
-            local[event.target[1]] = event.value
-    return [Returned(symbol.module, e.value, local) for e in function.events if e.kind == "return" and e.value]
+    return _returns(symbol, function, bound)
 
 
 def _literal(index: SymbolIndex, module: str, expr: Expr, names: dict[str, Expr]) -> str | None:
