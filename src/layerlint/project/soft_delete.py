@@ -123,9 +123,10 @@ class FunctionQueries:
                         if state is not None and state.legacy:
                             yield node, f"query.{func[2]}", func[1]
             if receivers:  # statements only matter where a session can run them
-                self._assign(event.target, event.value, event.kind)
+                self.assign(event.target, event.value, event.kind)
 
-    def _assign(self, target: Expr | None, value: Expr | None, kind: str) -> None:
+    def assign(self, target: Expr | None, value: Expr | None, kind: str) -> None:
+        """Record an assignment event: the value, and the statement it holds if it is one."""
         if kind not in ("assign", "annassign") or target is None or target[0] != "n" or value is None:
             return
         self.values[target[1]] = value
@@ -183,7 +184,7 @@ class FunctionQueries:
         for event in function.events:
             if event.kind == "return":
                 results.append(inner.statement(event.value))
-            inner._assign(event.target, event.value, event.kind)
+            inner.assign(event.target, event.value, event.kind)
         if not results or any(r is None for r in results):
             return None
         return replace(results[0], filtered=all(r.filtered for r in results if r))  # type: ignore[arg-type]
