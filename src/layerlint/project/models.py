@@ -84,7 +84,18 @@ def is_sqlalchemy_model(index: SymbolIndex, symbol: Symbol) -> bool:
     if "__tablename__" in names or "__table__" in names:
         return True
     return any(f.annotation is not None and (dotted(f.annotation[1]) if f.annotation[0] == "s" else "") in (
-        "Mapped", "orm.Mapped", "sqlalchemy.orm.Mapped") for f in fact.fields)
+        "Mapped", "orm.Mapped", "sqlalchemy.orm.Mapped") for f in fact.fields) or any(
+        _is_column_call(index, symbol.module, f.value) for f in fact.fields)
+
+
+def _is_column_call(index: SymbolIndex, module: str, value: Expr | None) -> bool:
+    """`Column(...)` or `mapped_column(...)`: a mapped attribute even without `Mapped[...]`
+    (the table name may come from a `declared_attr` on the base)."""
+    if not is_call(value):
+        return False
+    assert value is not None
+    found = index.resolve_expr(module, value[1]).dotted
+    return found.startswith(("sqlalchemy.", "sqlmodel.")) and found.rsplit(".", 1)[-1] in ("Column", "mapped_column")
 
 
 def is_sqlmodel(index: SymbolIndex, symbol: Symbol) -> bool:
