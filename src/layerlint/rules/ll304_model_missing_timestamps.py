@@ -44,7 +44,9 @@ def check(project: Project) -> Iterator[Finding]:
         if not missing:
             continue
         facts, span = model_site(project, model)
-        example = " and ".join(column_example(project, model, c, False) for c in missing)
+        example = (column_example(project, model, missing[0], False) if len(missing) == 1 else
+                   "both as `DateTime(timezone=True)` columns defaulting to `datetime.now(tz=timezone.utc)`, "
+                   "best in a timestamp mixin every table model inherits")
         fix = where_to_get(project, model, missing, example)
         names = " nor ".join(f"`{c}`" for c in missing)
         what = f"neither {names}" if len(missing) > 1 else f"no {names}"
