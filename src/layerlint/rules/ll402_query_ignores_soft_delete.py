@@ -3,10 +3,13 @@ Reports a `select(Model)` of a soft-delete model (one with a `deleted_at` column
 included) that reaches `session.execute/exec/scalars/scalar` without a `deleted_at IS NULL`
 filter, and `session.get(Model, ...)` on such a model. The statement is followed through the
 function: `stmt = select(Item)` then `stmt = stmt.where(...)`, chains of `.where`, `.filter`
-and `.filter_by`, `and_(...)`, and helpers of the repository base class (or any project
-function) that add the filter. Accepted filters: `Item.deleted_at.is_(None)`,
-`col(Item.deleted_at).is_(None)`, `Item.deleted_at == None`. A statement whose model is not
-known (`select(self.model)` in a generic base repository) is not reported. Legacy
+and `.filter_by`, `and_(...)`, helpers of the repository base class (or any project function)
+that add the filter, and helpers that take the statement and hand it back (followed into their
+body). Accepted filters: `Item.deleted_at.is_(None)`, `col(Item.deleted_at).is_(None)`,
+`Item.deleted_at == None`, `is_(null())`, `text("... deleted_at IS NULL")`, `~Item.is_deleted`
+and hybrid properties whose SQL expression says so, and a per-query `with_loader_criteria`
+option. A statement whose model is not known (`select(self.model)` in a generic base
+repository) and column selects (`select(Item.id)`) are not reported. Legacy
 `session.query(Model)` chains are followed the same way, up to `.all()`, `.first()`, `.one()`,
 `.count()` or `.get()`. A statement that filters on the column either way (`is_not(None)`: a
 query for deleted rows) chose its rows on purpose and is not reported.
