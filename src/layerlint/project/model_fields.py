@@ -195,13 +195,28 @@ def _typing(index: SymbolIndex, owner: Symbol, fact: FieldFact, reader: _Reader)
     found.optional = optional or more
     base = _Reader(index, found.annotation_module)
     for extra in extras:
-        base.read(extra)
+        _read_branches(base, extra)
     for key, value in base.kwargs.items():
         reader.kwargs.setdefault(key, value)
     found.alias_defaults = [(key, value, found.annotation_module) for key, value in base.defaults]
     if reader.column_type is None and base.column_type is not None:
         reader.column_type, found.column_module = base.column_type, found.annotation_module
     return found
+
+
+def _read_branches(reader: _Reader, extra: Expr) -> None:
+    """`mapped_column(...) if setting else mapped_column(...)`: keep what both branches say alike."""
+    if extra[0] != "if":
+        reader.read(extra)
+        return
+    left, right = _Reader(reader.index, reader.module), _Reader(reader.index, reader.module)
+    if extra[2] is None or extra[3] is None or not (left.read(extra[2]) and right.read(extra[3])):
+        return
+    for key, value in left.kwargs.items():
+        if right.kwargs.get(key) == value:
+            reader.kwargs.setdefault(key, value)
+    if left.column_type == right.column_type:
+        reader.column_type = reader.column_type or left.column_type
 
 
 def read_field(index: SymbolIndex, model: Symbol, name: str, fact: FieldFact, owner: Symbol) -> ModelField:
