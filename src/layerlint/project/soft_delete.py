@@ -65,7 +65,8 @@ def session_calls(project: Project, facts: ModuleFacts, function: FunctionFact) 
         for call, method, first in queries.session_calls():
             model: Symbol | None = None
             statement: Statement | None = None
-            if method == "get" and len(call_args(call)) >= 2 or method == "delete()":
+            if method == "delete()" or (method == "get" and len(call_args(call)) >= 2
+                                        and not _checked_after_get(project, function, call)):
                 model = queries.model_of(first)
             elif method == "delete":
                 model = queries.instance_model(first)
@@ -77,6 +78,15 @@ def session_calls(project: Project, facts: ModuleFacts, function: FunctionFact) 
                 found.append(SessionCall(call, method, model, statement))
         cache[key] = found
     return cache[key]
+
+
+def _checked_after_get(project: Project, function: FunctionFact, call: Expr) -> bool:
+    """`item = await session.get(Item, id)` and later `item.deleted_at` is read: checked by hand."""
+    column = project.config.soft_delete_column
+    names = {e.target[1] for e in function.events if e.target is not None and e.target[0] == "n"
+             and unawait(e.value) is call}
+    return bool(names) and any(node[0] == "a" and node[2] == column and node[1][0] == "n" and node[1][1] in names
+                               for e in function.events for x in (e.value, e.target) for node in walk(x))
 
 
 def _local_sessions(function: FunctionFact) -> set[str]:

@@ -8,7 +8,8 @@ that add the filter, and helpers that take the statement and hand it back (follo
 body). Accepted filters: `Item.deleted_at.is_(None)`, `col(Item.deleted_at).is_(None)`,
 `Item.deleted_at == None`, `is_(null())`, `text("... deleted_at IS NULL")`, `~Item.is_deleted`
 and hybrid properties whose SQL expression says so, and a per-query `with_loader_criteria`
-option. A statement whose model is not known (`select(self.model)` in a generic base
+option. `item = session.get(Item, id)` followed by a read of `item.deleted_at` is checked by
+hand and not reported. A statement whose model is not known (`select(self.model)` in a generic base
 repository) and column selects (`select(Item.id)`) are not reported. Legacy
 `session.query(Model)` chains are followed the same way, up to `.all()`, `.first()`, `.one()`,
 `.count()` or `.get()`. A statement that filters on the column either way (`is_not(None)`: a
