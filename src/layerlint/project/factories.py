@@ -105,6 +105,11 @@ class _IdReader:
         self.index = index
 
     def shape_of_callable(self, module: str, expr: Expr) -> IdShape:
+        if expr[0] == "c" and call_args(expr) and self.index.resolve_expr(module, expr[1]).dotted == \
+                "functools.partial":  # partial(prefixed_id, "itm_"): the call it will make
+            first, *rest = call_args(expr)
+            return self._combine(_call_target(self.index, module, ["c", first, rest, call_kwargs(expr), expr[4]],
+                                              {}), 0)
         values = returned_values(self.index, module, expr)
         if values is None and expr[0] in ("n", "a"):
             symbol = self.index.resolve_expr(module, expr)
