@@ -63,6 +63,10 @@ def unwrap_annotation(index: SymbolIndex, module: str, annotation: Expr | None) 
     """`Mapped[Optional[datetime]]` -> (`datetime`, True)."""
     optional = False
     while annotation is not None:
+        if annotation[0] == "k" and isinstance(annotation[1], str):
+            annotation = _forward_reference(annotation[1])
+            if annotation is None:
+                break
         if annotation[0] == "b" and annotation[1] == "|":
             left, right = annotation[2], annotation[3]
             if constant(right) is None and right[0] == "k":
@@ -89,6 +93,17 @@ def unwrap_annotation(index: SymbolIndex, module: str, annotation: Expr | None) 
         else:
             return annotation, optional
     return annotation, optional
+
+
+def _forward_reference(text: str) -> Expr | None:
+    """`Mapped["datetime"]`: a quoted dotted name reads as the name (anything else stays unknown)."""
+    parts = text.strip().split(".")
+    if not all(part.isidentifier() for part in parts):
+        return None
+    expr: Expr = ["n", parts[0]]
+    for part in parts[1:]:
+        expr = ["a", expr, part]
+    return expr
 
 
 class _Reader:
