@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from layerlint.project.expr import dotted
 from layerlint.project.facts import ClassFact, ModuleFacts
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
@@ -21,12 +22,15 @@ class RepositoryClass:
 
 
 def _is_interface(project: Project, symbol: Symbol, fact: ClassFact) -> bool:
-    mro = project.index.mro(symbol)
-    if any(s.dotted in _INTERFACES for s in mro):
+    """A Protocol or an abstract class (`ABC` or `metaclass=ABCMeta` as its own base, or abstract
+    methods of its own), whatever its name: the concrete repositories must extend the base."""
+    bases = {s.dotted for s in project.index.base_symbols(symbol)}
+    if bases & (_INTERFACES | _ABSTRACT):
         return True
-    abstract = any(s.dotted in _ABSTRACT for s in mro) or any(
-        project.index.resolve_expr(symbol.module, v).dotted in _ABSTRACT for v in fact.keywords.values())
-    return abstract and fact.name.startswith("Base")
+    if any(project.index.resolve_expr(symbol.module, v).dotted in _ABSTRACT for v in fact.keywords.values()):
+        return True
+    methods = [project.index.function_fact(Symbol("function", symbol.module, q)) for q in fact.methods]
+    return any((dotted(d) or "").endswith("abstractmethod") for m in methods if m for d in m.decorators)
 
 
 def repository_classes(project: Project) -> list[RepositoryClass]:

@@ -1,7 +1,7 @@
 '''## What it does
 Reports a repository class (a class whose name ends with `Repository` in a module with the
 repository role) that does not derive from the configured base repository. The base class
-itself, Protocols, and abstract classes named `Base...` are not reported. When no class of the
+itself, Protocols and abstract classes (interfaces) are not reported. When no class of the
 project is the configured base but repositories share another base class, the base is taken to
 have another name: nothing is reported, and `layerlint roles` prints a note saying what to set.
 
