@@ -195,8 +195,9 @@ class FunctionQueries:
             if event.kind == "return":
                 results.append(inner.statement(event.value))
             inner.assign(event.target, event.value, event.kind)
-        if not results or any(r is None for r in results):
-            return None
+        spans = [state.span for state in bound.values()]
+        if not results or any(r is None or r.span not in spans for r in results):
+            return None  # the helper returns something else than the statement it was given
         return replace(results[0], filtered=all(r.filtered for r in results if r))  # type: ignore[arg-type]
 
     def _callee(self, func: Expr) -> tuple[Symbol, FunctionFact] | None:
