@@ -2,8 +2,11 @@
 
 A statement is tracked from `select(Model)` through assignments (`stmt = select(Item)`, later
 `stmt = stmt.where(...)`), method chains (`.where/.filter/.filter_by`, and anything else that
-returns a statement: `.order_by`, `.limit`, ...) and helpers of the repository base class or the
-project that add the filter. Everything is read from the function's events in statement order.
+returns a statement: `.order_by`, `.limit`, ...), helpers of the repository base class or the
+project that add the filter, and helpers that hand the statement back (followed into their body),
+to the session call that runs it. Legacy `session.query(Model)` chains run at `.all()`, `.first()`,
+... The objects passed to `session.delete(...)` are traced to their model the same way. Everything
+is read from the function's events in statement order; what cannot be known stays unknown.
 """
 
 from __future__ import annotations
