@@ -130,6 +130,7 @@ class _IdReader:
         pieces = _pieces(expr)
         prefix: list[str] = []
         literal = True
+        unknown = False
         for piece in pieces:
             if self.is_ulid(module, piece, names, depth):
                 text = "".join(prefix)
@@ -139,9 +140,15 @@ class _IdReader:
                 literal = False
                 if len(pieces) == 1:
                     return self._single(module, piece, names, depth)
+                unknown = unknown or self._unresolved(module, piece)
             else:
                 prefix.append(text)
-        return IdShape(True, False)
+        return IdShape(known=False) if unknown else IdShape(True, False)
+
+    def _unresolved(self, module: str, piece: Expr) -> bool:
+        """A call to a name that resolves to nothing: it might make a ULID, so nothing is said."""
+        call = piece[1] if piece[0] == "c" and piece[1][0] in ("n", "a") else None
+        return call is not None and not self.index.resolve_expr(module, call).known
 
     def _single(self, module: str, piece: Expr, names: dict[str, Expr], depth: int) -> IdShape:
         """A whole value that is neither literal nor a ULID: a constant, a local name or a call."""
@@ -171,7 +178,7 @@ class _IdReader:
             return False
         func = expr[1]
         symbol = self.index.resolve_expr(module, func)
-        if symbol.kind == "external" and (symbol.dotted == "ulid" or symbol.dotted.startswith("ulid.")):
+        if symbol.kind == "external" and "ulid" in symbol.dotted.split(".")[0]:  # ulid, python-ulid, ulid2...
             return True
         if symbol.dotted == "builtins.str" and call_args(expr):
             return self.is_ulid(module, call_args(expr)[0], names, depth)
