@@ -41,6 +41,7 @@ class ModelField:
     readable: bool  # False: the column comes from a helper call this analysis does not follow
     annotation_module: str  # where `annotation` is written (an `Annotated` alias may live elsewhere)
     column_module: str  # where `column_type` is written
+    foreign_key: bool = False  # `foreign_key=...` or `ForeignKey(...)`: the value comes from another table
 
     @property
     def module(self) -> str:
@@ -117,6 +118,7 @@ class _Reader:
         self.defaults: list[tuple[str, Expr]] = []
         self.column_defaults: list[Expr] = []
         self.readable = True
+        self.foreign_key = False
 
     def read(self, value: Expr | None) -> bool:
         """Whether `value` is a column definition at all (Field/Column/mapped_column)."""
@@ -158,12 +160,13 @@ class _Reader:
         for arg in call_args(call):
             if arg is None or arg[0] == "k":
                 continue  # the column's name
-            if sa_name(self.index, self.module, arg[1] if arg[0] == "c" else arg) in _NOT_TYPES:
-                continue
-            self.column_type = self.column_type or arg
-            break
+            called = sa_name(self.index, self.module, arg[1] if arg[0] == "c" else arg)
+            self.foreign_key = self.foreign_key or called == "ForeignKey"
+            if called not in _NOT_TYPES:
+                self.column_type = self.column_type or arg  # the first other argument is the type
 
     def _keywords(self, kwargs: dict[str, Expr], column: bool) -> None:
+        self.foreign_key = self.foreign_key or kwargs.get("foreign_key") is not None
         for key in ("primary_key", "nullable"):
             if key in kwargs:
                 self.kwargs[key] = kwargs[key]
@@ -254,7 +257,7 @@ def read_field(index: SymbolIndex, model: Symbol, name: str, fact: FieldFact, ow
     defaults = tuple([(k, v, owner.module) for k, v in reader.defaults] + typing.alias_defaults)
     return ModelField(name, owner, fact, typing.annotation, typing.optional, reader.column_type, primary_key,
                       nullable, defaults, reader.factory(), reader.readable, typing.annotation_module,
-                      typing.column_module)
+                      typing.column_module, reader.foreign_key)
 
 
 def _annotated(index: SymbolIndex, module: str, annotation: Expr | None) -> tuple[str, Expr, list[Expr]] | None:

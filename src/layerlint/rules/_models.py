@@ -132,6 +132,8 @@ def _id_check(project: Project, model: Symbol) -> IdCheck:
         problems.append(f"its type is {shown}, not `str`")
     if not field.primary_key:
         problems.append("it is not the primary key (`primary_key=True`)")
+    if field.foreign_key:  # a one-to-one extension table: the id is its parent's, made there
+        return IdCheck(model, field, tuple(problems), None)
     prefix = _factory_problems(project, field, problems)
     return IdCheck(model, field, tuple(problems), prefix)
 

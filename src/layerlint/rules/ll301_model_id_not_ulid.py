@@ -3,7 +3,8 @@ Reports a table model whose primary key is not `id: str` with a default factory 
 ULID behind an entity prefix (`f"itm_{ULID()}"`), directly in a lambda or in a function defined
 in any module. The message says which part is missing: the type, the primary key, the factory,
 the ULID, or the prefix (which must match `models.id-prefix`). Inherited `id` fields count. A
-table whose primary key spans several columns and has no `id` (an association table) is skipped.
+table whose primary key spans several columns and has no `id` (an association table) is skipped,
+and an `id` that is a foreign key (a one-to-one extension of another table) needs no factory.
 
 ## Why is this bad?
 Prefixed ULIDs sort by creation time, are safe to expose in URLs, and say what they identify
