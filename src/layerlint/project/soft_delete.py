@@ -112,6 +112,7 @@ class FunctionQueries:
         self.owner = Symbol("class", self.module, function.class_name) if function.class_name else None
         self.statements: dict[str, Statement] = {}
         self.values: dict[str, Expr] = {}  # the last value assigned to each local name so far
+        self.items: dict[str, Expr] = {}  # loop variables -> what they iterate over
 
     # ------------------------------------------------------------------ walking the events
 
@@ -140,8 +141,13 @@ class FunctionQueries:
 
     def assign(self, target: Expr | None, value: Expr | None, kind: str) -> None:
         """Record an assignment event: the value, and the statement it holds if it is one."""
+        if kind == "for" and target is not None and target[0] == "n" and value is not None:
+            self.values.pop(target[1], None)
+            self.items[target[1]] = value  # the loop variable is an element of `value`
+            return
         if kind not in ("assign", "annassign") or target is None or target[0] != "n" or value is None:
             return
+        self.items.pop(target[1], None)
         self.values[target[1]] = value
         state = self.statement(value)
         if state is None:
@@ -229,6 +235,8 @@ class FunctionQueries:
         if expr[0] == "n":
             if expr[1] in self.values:
                 return self.instance_model(self.values[expr[1]], depth + 1)
+            if expr[1] in self.items:
+                return self.element_model(self.items[expr[1]], depth + 1)
             param = next((p for p in self.function.params if p.name == expr[1]), None)
             return annotated_model(self.project, self.module, param.annotation) if param else None
         if expr[0] != "c":
@@ -247,6 +255,24 @@ class FunctionQueries:
             found = self.index.method(self.owner, func[2])
             return annotated_model(self.project, found[0].module, found[1].returns) if found else None
         return None
+
+    def element_model(self, expr: Expr | None, depth: int) -> Symbol | None:
+        """What `for x in expr` yields: rows of a select's result, or a method's `list[Item]`."""
+        expr = unawait(expr)
+        if expr is None or depth > 10:
+            return None
+        if expr[0] == "n" and expr[1] in self.values:
+            return self.element_model(self.values[expr[1]], depth + 1)
+        if expr[0] != "c" or expr[1][0] != "a":
+            return None
+        func = expr[1]
+        if func[1] == ["n", "self"] and self.owner is not None:
+            found = self.index.method(self.owner, func[2])
+            returns = found[1].returns if found else None
+            if returns is not None and returns[0] == "s" and returns[2] is not None and returns[2][0] != "t":
+                return annotated_model(self.project, found[0].module, returns[2])  # type: ignore[index]
+            return None
+        return self.result_model(func[1] if func[2] in ("all", "fetchall") else expr, depth + 1)
 
     def result_model(self, expr: Expr | None, depth: int) -> Symbol | None:
         """The model selected by the statement whose result `expr` is."""
