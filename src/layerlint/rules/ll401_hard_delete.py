@@ -56,6 +56,6 @@ def check(project: Project) -> Iterator[Finding]:
                                                   f"`{column}`; use `update({name}).values({column}=...)`")
                 else:
                     target = render(call_args(call)[0])
-                    yield Finding(facts, call[4], f"`{dotted(call[1])}({target})` hard-deletes `{target}`, a `{name}` "
-                                                  f"(which has `{column}`); set `{target}.{column}` to the current "
+                    yield Finding(facts, call[4], f"`{dotted(call[1])}({target})` hard-deletes `{target}` (`{name}`, "
+                                                  f"which has `{column}`); set `{target}.{column}` to the current "
                                                   "time instead")
