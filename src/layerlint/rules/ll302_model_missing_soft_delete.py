@@ -47,17 +47,24 @@ from layerlint.rules._models import (
 from layerlint.rules.base import Finding, rule
 
 
+_FLAGS = ("is_deleted", "deleted", "is_removed", "removed", "is_archived")
+
+
 @rule("LL302", "model-missing-soft-delete", "A table model has no nullable soft-delete column", __doc__,
       tags=("models",))
 def check(project: Project) -> Iterator[Finding]:
     column = project.config.soft_delete_column
     for model in tables(project):
         name = model_name(project, model)
-        field = model_fields(project, model).get(column)
+        fields = model_fields(project, model)
+        field = fields.get(column)
         if field is None:
             facts, span = model_site(project, model)
             fix = where_to_get(project, model, (column,), column_example(project, model, column, True))
-            yield Finding(facts, span, f"table model `{name}` has no `{column}` column for soft delete; {fix}")
+            flag = next((f for f in _FLAGS if f in fields), None)
+            instead = f" (`{flag}` says whether, not when: keep a timestamp)" if flag else ""
+            yield Finding(facts, span, f"table model `{name}` has no `{column}` column for soft delete{instead}; "
+                                       f"{fix}")
         elif field.readable and not field.nullable:
             facts, span = model_site(project, model, field)
             yield Finding(facts, span, f"`{name}.{column}`{inherited_note(project, model, field)} is not nullable, "
