@@ -30,3 +30,10 @@ def test_alias_primary_key_is_read_through_both_branches() -> None:
 def test_soft_delete_message_names_the_mixin() -> None:
     messages = [d.message for d in run_fixture(FIXTURES / "ll302/soft_delete_missing", ("LL302",))]
     assert any("inherit `SoftDeleteMixin` from `app.models.mixins`" in m for m in messages)
+
+
+def test_boolean_flag_as_soft_delete_column() -> None:
+    project = FIXTURES / "ll402/boolean_flag"
+    assert not run_fixture(project, ("LL302", "LL303"))  # a NOT NULL flag is what a flag is
+    (finding,) = run_fixture(project, ("LL402",))
+    assert "add `.where(Post.is_deleted.is_(False))`" in finding.message

@@ -39,14 +39,15 @@ class _Polarity:
             return None
         if node[0] == "c" and node[1][0] == "a" and node[1][2] in ("is_", "is_not", "isnot"):
             args = call_args(node)
-            if len(args) == 1 and self._null(module, args[0]) and _is_column(self.project, module, node[1][1],
-                                                                             self.column):
-                return "live" if node[1][2] == "is_" else "deleted"
+            if len(args) == 1 and _is_column(self.project, module, node[1][1], self.column):
+                return self._compared(module, args[0], node[1][2] == "is_")
             return None
-        if node[0] == "cmp" and len(node[2]) == 1 and self._null(module, node[3][0]):
+        if node[0] == "cmp" and len(node[2]) == 1 and node[2][0] in ("==", "is", "!=", "is not"):
             if _is_column(self.project, module, node[1], self.column):
-                return "live" if node[2][0] in ("==", "is") else "deleted"
+                return self._compared(module, node[3][0], node[2][0] in ("==", "is"))
             return None
+        if node[0] == "a" and node[2] == self.column:
+            return "deleted"  # a boolean flag used as the condition itself: the deleted rows
         if node[0] == "c" and call_args(node) and isinstance(constant(call_args(node)[0]), str) and \
                 self.project.index.resolve_expr(module, node[1]).dotted.endswith(".text"):
             return self._sql_text(str(constant(call_args(node)[0])))
@@ -56,6 +57,14 @@ class _Polarity:
             return {"live": "deleted", "deleted": "live"}.get(inner or "")
         if node[0] == "a" and node[2] != self.column:
             return self._hybrid(module, node, owner, depth)
+        return None
+
+    def _compared(self, module: str, value: Expr | None, equal: bool) -> str | None:
+        """`column == None` / `is_(None)` keeps live rows; so does `== False` for a boolean flag column."""
+        if self._null(module, value) or value == ["k", False]:
+            return "live" if equal else "deleted"
+        if value == ["k", True]:
+            return "deleted" if equal else "live"
         return None
 
     def _null(self, module: str, expr: Expr | None) -> bool:

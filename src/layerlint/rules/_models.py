@@ -20,6 +20,16 @@ from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
 
 
+def live_filter(project: Project, model: Symbol) -> str:
+    """The filter that keeps a model's live rows: `Item.deleted_at.is_(None)`, or `.is_(False)` for a
+    boolean flag configured as the soft-delete column."""
+    column = project.config.soft_delete_column
+    field = model_fields(project, model).get(column)
+    flag = field is not None and project.index.resolve_expr(
+        field.annotation_module, field.annotation).dotted == "builtins.bool"
+    return f"{model_name(project, model)}.{column}.is_({'False' if flag else 'None'})"
+
+
 def model_site(project: Project, model: Symbol, field: ModelField | None = None) -> tuple[ModuleFacts, Span]:
     """The field's line when the model declares it itself, else the model's `class` line."""
     if field is not None and field.owner == model:

@@ -46,7 +46,6 @@ from layerlint.rules._models import (
 )
 from layerlint.rules.base import Finding, rule
 
-
 _FLAGS = ("is_deleted", "deleted", "is_removed", "removed", "is_archived")
 
 
@@ -65,7 +64,8 @@ def check(project: Project) -> Iterator[Finding]:
             instead = f" (`{flag}` says whether, not when: keep a timestamp)" if flag else ""
             yield Finding(facts, span, f"table model `{name}` has no `{column}` column for soft delete{instead}; "
                                        f"{fix}")
-        elif field.readable and not field.nullable:
+        elif field.readable and not field.nullable and project.index.resolve_expr(
+                field.annotation_module, field.annotation).dotted != "builtins.bool":  # a flag is never NULL
             facts, span = model_site(project, model, field)
             yield Finding(facts, span, f"`{name}.{column}`{inherited_note(project, model, field)} is not nullable, "
                                        "so a row cannot be \"not deleted\"; make it nullable (an `Optional[datetime]` "

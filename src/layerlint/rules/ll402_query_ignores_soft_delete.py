@@ -47,13 +47,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.expr import dotted
+from layerlint.project.facts import ModuleFacts
 from layerlint.project.project import Project
 from layerlint.project.soft_delete import (
+    SessionCall,
+    Statement,
     global_filters,
     session_calls,
     soft_delete_models,
 )
-from layerlint.rules._models import model_name
+from layerlint.rules._models import live_filter, model_name
 from layerlint.rules.base import Finding, rule
 
 
@@ -66,32 +69,40 @@ def _note(project: Project) -> str:
     return f" (`{found[0]}` applies `with_loader_criteria`: if that covers this model, ignore LL402)"
 
 
+def _get_finding(project: Project, facts: ModuleFacts, item: SessionCall) -> Finding:
+    call, model = item.call, item.model
+    assert model is not None
+    name = model_name(project, model)
+    what = f"{dotted(call[1])}({name}, ...)" if item.method == "get" else f"query({name}).get(...)"
+    return Finding(facts, call[4], f"`{what}` returns soft-deleted rows too; select with "
+                                   f"`.where({live_filter(project, model)})` instead{_note(project)}")
+
+
+def _statement_finding(project: Project, facts: ModuleFacts, item: SessionCall, state: Statement) -> Finding:
+    assert state.model is not None
+    name = model_name(project, state.model)
+    built = f"query({name})" if state.legacy else f"select({name})"
+    sink = f".{item.method[6:]}()" if state.legacy else dotted(item.call[1])
+    method = "filter" if state.legacy else "where"
+    return Finding(facts, state.span, f"`{built}` reaches `{sink}` (line {item.call[4][0]}) without the soft-delete "
+                                      f"filter; add `.{method}({live_filter(project, state.model)})`"
+                                      f"{_note(project)}")
+
+
 @rule("LL402", "query-ignores-soft-delete", "A query can return soft-deleted rows", __doc__,
       tags=("repositories",))
 def check(project: Project) -> Iterator[Finding]:
     soft = soft_delete_models(project)
     if not soft:
         return
-    column = project.config.soft_delete_column
     for facts in project.modules.values():
         for function in facts.functions:
             seen: set[int] = set()
             for item in session_calls(project, facts, function):
-                call = item.call
                 if item.method in ("get", "query.get") and item.model in soft:
-                    name = model_name(project, item.model)  # type: ignore[arg-type]
-                    what = f"{dotted(call[1])}({name}, ...)" if item.method == "get" else f"query({name}).get(...)"
-                    yield Finding(facts, call[4], f"`{what}` returns soft-deleted rows too; "
-                                                  f"select with `.where({name}.{column}.is_(None))` instead"
-                                                  f"{_note(project)}")
+                    yield _get_finding(project, facts, item)
                 state = item.statement
                 if state is None or state.model not in soft or state.filtered or state.span[0] in seen:
                     continue
                 seen.add(state.span[0])
-                name = model_name(project, state.model)  # type: ignore[arg-type]
-                built = f"query({name})" if state.legacy else f"select({name})"
-                sink = f".{item.method[6:]}()" if state.legacy else dotted(call[1])
-                method = "filter" if state.legacy else "where"
-                yield Finding(facts, state.span, f"`{built}` reaches `{sink}` (line {call[4][0]}) "
-                                                 f"without a `{column} IS NULL` filter; add "
-                                                 f"`.{method}({name}.{column}.is_(None))`{_note(project)}")
+                yield _statement_finding(project, facts, item, state)
