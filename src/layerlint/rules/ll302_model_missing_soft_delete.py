@@ -2,7 +2,10 @@
 Reports a table model without a nullable `deleted_at` column (the name is configurable). A
 column inherited from a project base class or mixin, in any module, counts; the message names
 the project's mixin that provides the column when there is one. A `deleted_at` that is not
-timezone-aware is LL303's finding, so it is not reported twice.
+timezone-aware is LL303's finding, so it is not reported twice. A boolean flag configured as the
+soft-delete column (`soft-delete-column = "is_deleted"`) is not asked to be nullable. Subclasses
+that share their parent's table (single-table inheritance) are not checked again; the same holds
+for LL301, LL303 and LL304.
 
 ## Why is this bad?
 Without the column, deleting a row destroys it: history, audit trails and foreign keys that

@@ -3,8 +3,9 @@ Reports `session.delete(obj)` when `obj` is an instance of a soft-delete model (
 `deleted_at` column, inherited ones included), and `delete(Model)` statements and legacy
 `session.query(Model)...delete()` on such a model.
 The object's model is known from a local assignment (`session.get(Item, ...)`, `Item(...)`, a
-`select(Item)` result, a method of the class annotated to return `Item`) or a parameter
-annotated `Item`; when it cannot be known, nothing is reported.
+`select(Item)` result, a method of the class annotated to return `Item`), a parameter annotated
+`Item`, or a loop over such results (`for item in result.scalars():`); when it cannot be known,
+nothing is reported.
 
 ## Why is this bad?
 A model with `deleted_at` promises that rows are never destroyed. A hard delete breaks that
