@@ -22,6 +22,9 @@ def column_timezone(index: SymbolIndex, module: str, type_expr: Expr) -> str:
     """"aware", "naive", "other" (not a datetime type) or "unknown" for a column type as written."""
     call = type_expr if type_expr[0] == "c" else None
     func = type_expr[1] if call else type_expr
+    if call is not None and len(call_args(call)) == 2 and index.resolve_expr(module, func).dotted in (
+            "typing.cast", "typing_extensions.cast") and call_args(call)[1] is not None:
+        return column_timezone(index, module, call_args(call)[1])  # sa_type=cast(type[DateTime], DateTime(...))
     name = sa_name(index, module, func)
     if name is None:
         symbol = index.resolve_expr(module, func)
