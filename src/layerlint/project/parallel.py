@@ -7,11 +7,8 @@ boundary cheaply; results come back in task order, so the output never depends o
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -49,6 +46,8 @@ def resolve(job: FileJob) -> JobResult:
 
 
 def _context() -> Any:
+    import multiprocessing
+
     # fork starts workers in milliseconds with layerlint already imported; elsewhere use the default.
     if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
@@ -62,6 +61,9 @@ def map_tasks(function: Callable[[T], R], tasks: Sequence[T], workers: int, file
     if workers <= 1:
         yield from map(function, tasks)
         return
+    from concurrent.futures import ProcessPoolExecutor  # ~10 ms of imports a small project never needs
+    from concurrent.futures.process import BrokenProcessPool
+
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=gc.disable) as pool:
