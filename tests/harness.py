@@ -14,6 +14,7 @@ from pathlib import Path
 from layerlint import engine
 from layerlint.core.config import load_config
 from layerlint.core.diagnostic import Diagnostic
+from layerlint.core.options import RunOptions
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MARKER = re.compile(r"#.*?\[(LL\d{3}(?:\s*,\s*LL\d{3})*)\]")
@@ -53,11 +54,15 @@ def fixture_projects() -> list[FixtureProject]:
     return projects
 
 
+# Fixtures test the analysis itself: no cache (tests/test_cache.py covers it), one process.
+NO_CACHE = RunOptions(use_cache=False, jobs=1)
+
+
 def run_fixture(root: Path, codes: tuple[str, ...] | None) -> list[Diagnostic]:
     config = load_config(root)
     if codes is not None:
         config = config.with_selection(codes, ())
-    return engine.check(config).diagnostics
+    return engine.check(config, options=NO_CACHE).diagnostics
 
 
 def compare(expected: Expected, diagnostics: list[Diagnostic]) -> str:
