@@ -27,3 +27,12 @@ def test_every_rule_module_is_registered() -> None:
     modules = {m.name.split("_")[0] for m in pkgutil.iter_modules(layerlint.rules.__path__)
                if m.name.startswith("ll")}
     assert modules == registered
+
+
+def test_docs_rules_md_is_generated_from_the_registry() -> None:
+    from pathlib import Path
+
+    from layerlint.rules.docs import rules_markdown
+
+    page = Path(__file__).parent.parent / "docs" / "rules.md"
+    assert page.read_text() == rules_markdown(RULES), "run: layerlint rules --markdown > docs/rules.md"

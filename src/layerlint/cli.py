@@ -106,10 +106,16 @@ def _render(result: object, output_format: str, show_statistics: bool) -> str:
 
 
 @main.command(name="rules")
-def list_rules() -> None:
+@click.option("--markdown", is_flag=True, help="Print the full catalogue as markdown (docs/rules.md).")
+def list_rules(markdown: bool) -> None:
     """List every rule: code, name and summary."""
     from layerlint.rules import RULES
 
+    if markdown:
+        from layerlint.rules.docs import rules_markdown
+
+        click.echo(rules_markdown(RULES), nl=False)
+        return
     width = max(len(r.name) for r in RULES)
     for current in RULES:
         click.echo(f"{current.code}  {current.name:<{width}}  {current.summary}")
