@@ -74,14 +74,17 @@ def _walk(files: dict[str, SourceFile], package_dir: Path, base: Path, config: C
     if any(excluded("/".join(parts[:i])) for i in range(1, len(parts) + 1)):
         return
     root_text, base_parts = str(config.root), package_dir.relative_to(base).parts
+    package_text = str(package_dir)
     for directory, subdirs, names in os.walk(package_dir):
         relative_dir = os.path.relpath(directory, root_text).replace(os.sep, "/")
         prefix = "" if relative_dir == "." else relative_dir + "/"
         subdirs[:] = sorted(d for d in subdirs if d not in _SKIP_DIRS and not d.startswith(".venv")
                             and not excluded(prefix + d))
-        module_parts = [*base_parts, *Path(directory).relative_to(package_dir).parts]
+        below = os.path.relpath(directory, package_text)
+        module_parts = [*base_parts, *(below.split(os.sep) if below != "." else ())]
         if not all(p.isidentifier() for p in module_parts):
             continue
+        directory_path = Path(directory)  # one Path per directory: per file, Path() was most of the time
         for name in sorted(names):
             relative = prefix + name
             if not name.endswith(".py") or excluded(relative):
@@ -90,7 +93,7 @@ def _walk(files: dict[str, SourceFile], package_dir: Path, base: Path, config: C
             is_package = stem == "__init__"
             dotted = module_parts if is_package else [*module_parts, stem]
             if dotted and stem.isidentifier():
-                files[relative] = SourceFile(Path(directory, name), relative, ".".join(dotted), is_package)
+                files[relative] = SourceFile(directory_path / name, relative, ".".join(dotted), is_package)
 
 
 def _add(files: dict[str, SourceFile], path: Path, base: Path, config: Config) -> None:
