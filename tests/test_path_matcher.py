@@ -1,0 +1,28 @@
+"""Discovery tests each directory once with one combined pattern; that must equal `match_path`."""
+
+from __future__ import annotations
+
+from layerlint.core.config import DEFAULT_EXCLUDES
+from layerlint.core.globs import any_path_matcher, match_path
+
+PATTERNS = (*DEFAULT_EXCLUDES, "app/legacy", "scripts/*.py", "app/**/generated_*.py", "tools/")
+PATHS = ("app/main.py", "app/tests/test_x.py", "app/legacy/old.py", "app/legacy", "scripts/run.py",
+         "scripts/sub/run.py", "app/a/b/generated_models.py", "app/generated_x.py", "tools/x.py",
+         "app/test_items.py", "app/items_test.py", "app/conftest.py", ".venv/lib/x.py", "app/.venv-3/x.py",
+         "app/domain/items/service.py", "app/migrations/versions/1.py", "src/app/build/x.py")
+
+
+def excluded_by_walk(path: str) -> bool:
+    """What `discover` does: each parent directory tested as it is entered, then the file."""
+    matches = any_path_matcher(PATTERNS)
+    parts = path.split("/")
+    return any(matches("/".join(parts[:i])) for i in range(1, len(parts) + 1))
+
+
+def test_combined_matcher_equals_match_path_with_directory_pruning() -> None:
+    for path in PATHS:
+        assert excluded_by_walk(path) == any(match_path(p, path) for p in PATTERNS), path
+
+
+def test_no_patterns_match_nothing() -> None:
+    assert not any_path_matcher(())("app/main.py")
