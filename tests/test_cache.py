@@ -210,3 +210,11 @@ def test_a_buffer_equal_to_the_file_on_disk_reuses_the_findings(project: Path, p
     buffer = {ROUTER: (project / ROUTER).read_bytes()}
     assert engine.check(config, [project / ROUTER], buffer).diagnostics == [d for d in first if d.path == ROUTER]
     assert parses == []  # answered from the findings cache: nothing parsed, not even the buffer
+
+
+def test_a_symlinked_cache_directory_is_never_written_through(project: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (project / ".layerlint_cache").symlink_to(outside, target_is_directory=True)
+    first = codes(project)
+    assert first and list(outside.iterdir()) == []

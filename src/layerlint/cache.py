@@ -93,7 +93,10 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _prepare(directory: Path) -> bool:
+    """Create the namespace directory; never write through a symlink a repository may have shipped."""
     try:
+        if directory.parent.is_symlink() or directory.is_symlink():
+            return False
         if not directory.is_dir():
             _prune(directory.parent)
         directory.mkdir(parents=True, exist_ok=True)
