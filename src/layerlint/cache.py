@@ -35,7 +35,6 @@ from layerlint.core.options import RunOptions
 from layerlint.project.compact import decode_facts
 from layerlint.project.discovery import SourceFile
 from layerlint.project.facts import ModuleFacts
-from layerlint.project.loader import load_facts
 from layerlint.project.parallel import FileJob, map_tasks, resolve
 
 FORMAT = "layerlint-cache-1"
@@ -311,6 +310,8 @@ def _stat(path: Path) -> list[int] | None:
 
 
 def _decode(compact: list[Any], source: SourceFile) -> ModuleFacts:
+    from layerlint.project.loader import load_facts
+
     try:
         facts = decode_facts(compact)
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):  # a tampered entry

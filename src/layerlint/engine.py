@@ -16,13 +16,11 @@ from layerlint.core.noqa import suppressed
 from layerlint.core.options import RunOptions
 from layerlint.core.selection import Selection
 from layerlint.project.discovery import SourceFile, discover, module_name_for
-from layerlint.project.loader import content_hash, facts_from_bytes
-from layerlint.project.project import Project
-from layerlint.rules import RULES
-from layerlint.rules.base import Rule
 
-if TYPE_CHECKING:  # the cache module is imported on the first run
+if TYPE_CHECKING:  # imported where needed: a run answered from the cache never loads rules or parsers
     from layerlint.cache import ProjectCache
+    from layerlint.project.project import Project
+    from layerlint.rules.base import Rule
 
 
 @dataclass
@@ -56,6 +54,8 @@ def selection_of(config: Config) -> Selection:
 
 
 def active_rules(config: Config) -> list[Rule]:
+    from layerlint.rules import RULES
+
     selection = selection_of(config)
     return [r for r in RULES if selection.enabled(r.code)]
 
@@ -86,6 +86,9 @@ def _open_cache(config: Config, options: RunOptions | None, files: list[SourceFi
 
 def _build_project(config: Config, cache: ProjectCache, files: list[SourceFile],
                    overrides: dict[str, bytes]) -> Project:
+    from layerlint.project.loader import facts_from_bytes
+    from layerlint.project.project import Project
+
     facts = cache.facts()
     facts += [facts_from_bytes(f, overrides[f.relative]) for f in files if f.relative in overrides]
     return Project.build(config, facts)
@@ -143,7 +146,7 @@ def check(config: Config, paths: Sequence[Path] = (), overrides: dict[str, bytes
     files = _project_files(config, extra)
     with gc_paused():
         cache = _open_cache(config, options, [f for f in files if f.relative not in overrides])
-        key = cache.findings_key(config, files, {r: content_hash(data) for r, data in overrides.items()})
+        key = cache.findings_key(config, files, {r: _content_hash(data) for r, data in overrides.items()})
         cached = cache.cached_findings(config, key)
         if cached is None:
             project = _build_project(config, cache, files, overrides)
@@ -159,6 +162,12 @@ def check(config: Config, paths: Sequence[Path] = (), overrides: dict[str, bytes
     if cached is None:
         result.project = project
     return result
+
+
+def _content_hash(data: bytes) -> str:
+    from layerlint.project.loader import content_hash
+
+    return content_hash(data)
 
 
 def _files_checked(files: list[SourceFile], overrides: dict[str, bytes], targets: list[str] | None) -> int:

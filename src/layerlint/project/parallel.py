@@ -12,9 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from layerlint.project.compact import encode_facts
 from layerlint.project.discovery import SourceFile
-from layerlint.project.loader import content_hash, facts_from_bytes, load_facts
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -34,6 +32,9 @@ JobResult = tuple[str, list[Any] | None]
 
 
 def resolve(job: FileJob) -> JobResult:
+    from layerlint.project.compact import encode_facts  # the parser, only when something is parsed
+    from layerlint.project.loader import content_hash, facts_from_bytes, load_facts
+
     try:
         data = job.source.path.read_bytes()
     except OSError:
