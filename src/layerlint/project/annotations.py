@@ -1,0 +1,49 @@
+"""Which table model an annotation or `response_model` names, through generics and aliases."""
+
+from __future__ import annotations
+
+import ast
+
+from layerlint.project.expr import Expr, constant, dotted, encode
+from layerlint.project.models import is_table_model
+from layerlint.project.symbols import Symbol, SymbolIndex
+
+MAX_DEPTH = 8
+
+
+def _parse_annotation(text: str) -> Expr | None:
+    """A string annotation (`"Item | None"`) as the expression it spells."""
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    return encode(node, lambda _: [0, 0, 0, 0])
+
+
+def table_model_in(index: SymbolIndex, module: str, expr: Expr | None, depth: int = 0) -> Symbol | None:
+    """The table model `expr` names: `Item`, `list[Item]`, `Optional[Item]`, `Item | None`,
+    `Page[Item]`, `Annotated[Item, ...]`, a string `"Item"`, or an alias of those."""
+    if expr is None or depth > MAX_DEPTH:
+        return None
+    kind = expr[0]
+    if kind == "s":
+        head = dotted(expr[1]) or ""
+        items = expr[2][1] if expr[2] and expr[2][0] == "t" else [expr[2]]
+        if head.endswith("Annotated"):
+            items = items[:1]
+        for item in items:
+            found = table_model_in(index, module, item, depth + 1)
+            if found is not None:
+                return found
+        return None
+    if kind == "b" and expr[1] == "|":
+        return table_model_in(index, module, expr[2], depth + 1) or table_model_in(index, module, expr[3], depth + 1)
+    if kind == "k" and isinstance(constant(expr), str):
+        return table_model_in(index, module, _parse_annotation(str(constant(expr))), depth + 1)
+    symbol = index.resolve_expr(module, expr)
+    if symbol.kind == "class":
+        return symbol if is_table_model(index, symbol) else None
+    if symbol.kind == "assign":
+        event = index.assignment(symbol)
+        return table_model_in(index, symbol.module, event.value, depth + 1) if event else None
+    return None

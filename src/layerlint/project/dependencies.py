@@ -1,0 +1,153 @@
+"""FastAPI dependency trees: what a handler depends on, transitively, across modules.
+
+Followed: `Depends(x)`/`Security(x)` defaults, `Annotated[T, Depends(x)]` parameters, module-level
+`Annotated` aliases defined in any module (`WriteSession = Annotated[..., Depends(...)]`),
+decorator- and router-level `dependencies=[...]`, class dependencies (their `__init__`), and
+dependency functions that depend on others. Cycles are cut; unknown callables end a path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from layerlint.project.expr import Expr, call_args, call_kwargs, dotted, is_call
+from layerlint.project.facts import FunctionFact
+from layerlint.project.project import Project
+from layerlint.project.routes import RouteHandler, route_table
+from layerlint.project.symbols import Symbol
+
+DEPENDS_NAMES = frozenset({"Depends", "Security"})
+MAX_DEPTH = 12
+
+
+@dataclass(frozen=True)
+class SessionUse:
+    kind: str  # "read" or "write"
+    path: tuple[str, ...]  # handler -> ... -> the session dependency
+
+    def render(self) -> str:
+        return " -> ".join(self.path)
+
+
+def _is_depends(project: Project, module: str, expr: Expr | None) -> bool:
+    if not is_call(expr):
+        return False
+    assert expr is not None
+    name = dotted(expr[1]) or ""
+    symbol = project.index.resolve_expr(module, expr[1])
+    return name.rsplit(".", 1)[-1] in DEPENDS_NAMES and (not symbol.known or symbol.kind == "external")
+
+
+def _depends_target(expr: Expr) -> Expr | None:
+    args, kwargs = call_args(expr), call_kwargs(expr)
+    return args[0] if args else kwargs.get("dependency")
+
+
+class DependencyResolver:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        config = project.config
+        self.read = frozenset(config.read_sessions)
+        self.write = frozenset(config.write_sessions)
+        self._memo: dict[Symbol, tuple[SessionUse, ...]] = {}
+
+    def session_kind(self, symbol: Symbol) -> str | None:
+        for kind, names in (("read", self.read), ("write", self.write)):
+            if symbol.dotted in names or symbol.dotted.rsplit(".", 1)[-1] in names:
+                return kind
+        return None
+
+    # ------------------------------------------------------------------ entry points
+
+    def handler_sessions(self, handler: RouteHandler) -> tuple[SessionUse, ...]:
+        module = handler.module.module
+        uses = list(self._function_uses(module, handler.function, frozenset()))
+        extra = [*handler.dependencies, *handler.router.dependencies]
+        for expr in extra:
+            if _is_depends(self.project, module, expr):
+                target = _depends_target(expr)  # type: ignore[arg-type]
+                uses += self._callable_uses(module, target, frozenset())
+        return tuple(SessionUse(u.kind, (handler.function.name, *u.path)) for u in uses)
+
+    # ------------------------------------------------------------------ walking
+
+    def _function_uses(self, module: str, function: FunctionFact, seen: frozenset[Symbol]) -> list[SessionUse]:
+        uses: list[SessionUse] = []
+        for param in function.params:
+            if _is_depends(self.project, module, param.default):
+                assert param.default is not None
+                target = _depends_target(param.default) or param.annotation
+                uses += self._callable_uses(module, target, seen)
+            uses += self._annotation_uses(module, param.annotation, seen)
+        return uses
+
+    def _annotation_uses(self, module: str, annotation: Expr | None, seen: frozenset[Symbol]) -> list[SessionUse]:
+        if annotation is None:
+            return []
+        if annotation[0] == "s" and (dotted(annotation[1]) or "").endswith("Annotated"):
+            items = annotation[2][1] if annotation[2] and annotation[2][0] == "t" else []
+            uses: list[SessionUse] = []
+            for item in items[1:]:
+                if _is_depends(self.project, module, item):
+                    uses += self._callable_uses(module, _depends_target(item) or items[0], seen)
+            return uses
+        symbol = self.project.index.resolve_expr(module, annotation)
+        if symbol.kind != "assign" or symbol in seen:
+            return []
+        event = self.project.index.assignment(symbol)
+        if event is None:
+            return []
+        inner = self._annotation_uses(symbol.module, event.value, seen | {symbol})
+        return [SessionUse(u.kind, (symbol.name, *u.path)) for u in inner]
+
+    def _callable_uses(self, module: str, target: Expr | None, seen: frozenset[Symbol]) -> list[SessionUse]:
+        symbol = self.project.index.resolve_expr(module, target)
+        if not symbol.known or symbol in seen or len(seen) > MAX_DEPTH:
+            return []
+        name = symbol.dotted.rsplit(".", 1)[-1]
+        kind = self.session_kind(symbol)
+        if kind is not None:
+            return [SessionUse(kind, (name,))]
+        if symbol in self._memo:
+            return [SessionUse(u.kind, (name, *u.path)) for u in self._memo[symbol]]
+        function = self._callable_function(symbol)
+        if function is None:
+            return []
+        found = self._function_uses(symbol.module, function, seen | {symbol})
+        if not seen:
+            self._memo[symbol] = tuple(found)
+        return [SessionUse(u.kind, (name, *u.path)) for u in found]
+
+    def _callable_function(self, symbol: Symbol) -> FunctionFact | None:
+        if symbol.kind == "function":
+            return self.project.index.function_fact(symbol)
+        if symbol.kind == "class":
+            found = self.project.index.method(symbol, "__init__")
+            return found[1] if found else None
+        return None
+
+
+def dependency_resolver(project: Project) -> DependencyResolver:
+    cached = project.memo.get("dependencies")
+    if not isinstance(cached, DependencyResolver):
+        cached = project.memo["dependencies"] = DependencyResolver(project)
+    return cached
+
+
+def handler_sessions(project: Project, handler: RouteHandler) -> tuple[SessionUse, ...]:
+    return dependency_resolver(project).handler_sessions(handler)
+
+
+def has_session_split(project: Project) -> bool:
+    """Both a read and a write session dependency are used somewhere: the project splits them."""
+    cached = project.memo.get("session-split")
+    if isinstance(cached, bool):
+        return cached
+    kinds = {use.kind for handler in route_table(project).handlers for use in handler_sessions(project, handler)}
+    project.memo["session-split"] = split = kinds == {"read", "write"}
+    return split
+
+
+def session_kind_label(uses: tuple[SessionUse, ...]) -> str:
+    kinds = {u.kind for u in uses}
+    return "both" if kinds == {"read", "write"} else (kinds.pop() if kinds else "none")

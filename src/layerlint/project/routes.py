@@ -1,0 +1,194 @@
+"""FastAPI routing: router objects, route handlers and include_router calls, resolved by name.
+
+`@router.get(...)` is a route only when `router` resolves to an `APIRouter`/`FastAPI` instance
+(a module-level assignment in any module, under any import alias). `@cache.get(...)`, a module
+function called `get`, or a method `get` on another object are not routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from layerlint.project.expr import Expr, call_kwargs, constant, dotted, is_call, walk
+from layerlint.project.facts import Event, FunctionFact, ModuleFacts, Span
+from layerlint.project.project import Project
+from layerlint.project.roles import APP_CLASSES, router_instances
+from layerlint.project.symbols import Symbol
+
+HTTP_METHODS = {"get": ("GET",), "post": ("POST",), "put": ("PUT",), "patch": ("PATCH",),
+                "delete": ("DELETE",), "head": ("HEAD",), "options": ("OPTIONS",), "trace": ("TRACE",),
+                "websocket": ("WEBSOCKET",)}
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True)
+class RouterObject:
+    symbol: Symbol  # the module-level name bound to the instance
+    is_app: bool
+    span: Span
+    prefix: str
+    dependencies: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class RouteHandler:
+    module: ModuleFacts
+    function: FunctionFact
+    router: RouterObject
+    methods: tuple[str, ...]
+    path: str
+    decorator: Expr
+    response_model: Expr | None
+    status_code: object
+    dependencies: tuple[Expr, ...]  # decorator-level dependencies=[...]
+
+    @property
+    def decorator_span(self) -> Span:
+        return self.decorator[4] if is_call(self.decorator) else self.function.span  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Inclusion:
+    parent: Symbol | None  # None: a receiver that cannot be resolved (an app built in a function)
+    child: Symbol
+    prefix: str
+    module: str
+    span: Span
+
+
+@dataclass
+class RouteTable:
+    routers: dict[Symbol, RouterObject] = field(default_factory=dict)
+    handlers: list[RouteHandler] = field(default_factory=list)
+    inclusions: list[Inclusion] = field(default_factory=list)
+    unresolved_inclusions: int = 0  # include_router(x) calls whose x could not be resolved
+
+
+def _list_items(expr: Expr | None) -> tuple[Expr, ...]:
+    return tuple(expr[1]) if expr is not None and expr[0] in ("l", "t") else ()
+
+
+def _string(expr: Expr | None, default: str = "") -> str:
+    value = constant(expr)
+    return value if isinstance(value, str) else default
+
+
+def _router_objects(project: Project) -> dict[Symbol, RouterObject]:
+    routers: dict[Symbol, RouterObject] = {}
+    for facts in project.modules.values():
+        instances = router_instances(project.index, facts)
+        if not instances:
+            continue
+        for event in facts.events:
+            name = dotted(event.target) if event.kind in ("assign", "annassign") else None
+            if name in instances and is_call(event.value):
+                assert event.value is not None and name is not None
+                kwargs = call_kwargs(event.value)
+                routers[Symbol("assign", facts.module, name)] = RouterObject(
+                    Symbol("assign", facts.module, name), instances[name] in APP_CLASSES, event.span,
+                    _string(kwargs.get("prefix")), _list_items(kwargs.get("dependencies")))
+    return routers
+
+
+def resolve_router(project: Project, routers: dict[Symbol, RouterObject], module: str,
+                   expr: Expr | None) -> RouterObject | None:
+    symbol = project.index.resolve_expr(module, expr)
+    return routers.get(symbol) if symbol.kind == "assign" else None
+
+
+def _handler(project: Project, table: RouteTable, facts: ModuleFacts, function: FunctionFact,
+             decorator: Expr) -> RouteHandler | None:
+    func = decorator[1] if is_call(decorator) else decorator
+    if func is None or func[0] != "a" or (func[2] not in HTTP_METHODS and func[2] != "api_route"):
+        return None
+    router = resolve_router(project, table.routers, facts.module, func[1])
+    if router is None:
+        return None
+    args = decorator[2] if is_call(decorator) else []
+    kwargs = call_kwargs(decorator) if is_call(decorator) else {}
+    if func[2] == "api_route":
+        methods = tuple(str(constant(m)).upper() for m in _list_items(kwargs.get("methods"))) or ("GET",)
+    else:
+        methods = HTTP_METHODS[func[2]]
+    path = _string(args[0] if args else kwargs.get("path"))
+    return RouteHandler(facts, function, router, methods, path, decorator, kwargs.get("response_model"),
+                        constant(kwargs.get("status_code")), _list_items(kwargs.get("dependencies")))
+
+
+def _include_calls(facts: ModuleFacts) -> Iterator[tuple[Expr, list[Event]]]:
+    """Every `x.include_router(...)` call, with the events of its scope (for loop variables)."""
+    scopes: list[list[Event]] = [facts.events, *(f.events for f in facts.functions)]
+    for events in scopes:
+        for event in events:
+            for expr in (event.value,):
+                for node in walk(expr):
+                    if node[0] == "c" and node[1] and node[1][0] == "a" and node[1][2] == "include_router":
+                        yield node, events
+
+
+def _loop_values(name: str, events: list[Event]) -> tuple[Expr, ...]:
+    """`for r in (a.router, b.router): app.include_router(r)`: the literal items `r` takes."""
+    for event in events:
+        if event.kind == "for" and event.target == ["n", name]:
+            return _list_items(event.value)
+    return ()
+
+
+def _inclusions(project: Project, table: RouteTable, facts: ModuleFacts) -> None:
+    for call, events in _include_calls(facts):
+        args, kwargs = call[2], call_kwargs(call)
+        child_expr = args[0] if args else kwargs.get("router")
+        candidates = _loop_values(child_expr[1], events) if child_expr and child_expr[0] == "n" else ()
+        parent = resolve_router(project, table.routers, facts.module, call[1][1])
+        children = [resolve_router(project, table.routers, facts.module, c) for c in candidates or (child_expr,)]
+        for child in children:
+            if child is None:
+                table.unresolved_inclusions += 1
+                continue
+            table.inclusions.append(Inclusion(parent.symbol if parent else None, child.symbol,
+                                              _string(kwargs.get("prefix")), facts.module, call[4]))
+
+
+def route_table(project: Project) -> RouteTable:
+    cached = project.memo.get("routes")
+    if isinstance(cached, RouteTable):
+        return cached
+    table = RouteTable(routers=_router_objects(project))
+    if table.routers:
+        for facts in project.modules.values():
+            for function in facts.functions:
+                for decorator in function.decorators:
+                    handler = _handler(project, table, facts, function, decorator)
+                    if handler is not None:
+                        table.handlers.append(handler)
+            _inclusions(project, table, facts)
+    project.memo["routes"] = table
+    return table
+
+
+def mount_paths(table: RouteTable, router: RouterObject) -> list[str]:
+    """Every prefix under which a router is served: its include_router chain up to an app."""
+    if router.is_app:
+        return [router.prefix]
+    paths: list[str] = []
+    seen: set[Symbol] = set()
+    stack: list[tuple[Symbol, str]] = [(router.symbol, router.prefix)]
+    while stack:
+        current, suffix = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for inclusion in (i for i in table.inclusions if i.child == current):
+            parent = table.routers.get(inclusion.parent) if inclusion.parent else None
+            joined = inclusion.prefix + suffix
+            if parent is None or parent.is_app:
+                paths.append((parent.prefix if parent else "") + joined)
+            else:
+                stack.append((parent.symbol, parent.prefix + joined))
+    return sorted(set(paths))
+
+
+def is_registered(table: RouteTable, router: RouterObject) -> bool:
+    return router.is_app or bool(mount_paths(table, router))

@@ -1,0 +1,48 @@
+"""## What it does
+Reports a route handler (`@router.get/post/put/patch/delete/head/options/api_route` on an
+`APIRouter` or `FastAPI` object) declared with plain `def`.
+
+## Why is this bad?
+FastAPI accepts `def` handlers, but runs each of them in a worker thread from a small pool
+(40 threads by default) instead of on the event loop. In a codebase that is async everywhere
+else, a `def` handler is usually an accident: its database and HTTP calls block a pool thread,
+requests queue behind the pool under load, and the blocking I/O is hidden because the handler
+looks like every other one. Keeping every handler `async def` keeps one concurrency model, so
+a blocking call stands out (and LL603 can find it).
+
+## Example
+```python
+@router.get("/{item_id}")
+def get_item(item_id: str, session: ReadSession) -> ItemResponse:
+    ...
+```
+
+## Use instead
+```python
+@router.get("/{item_id}")
+async def get_item(item_id: str, session: ReadSession) -> ItemResponse:
+    return await ItemService(session).get_item(item_id)
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from layerlint.project.project import Project
+from layerlint.project.routes import route_table
+from layerlint.rules.base import Finding, rule
+
+
+@rule("LL201", "sync-route-handler", "A route handler is a plain def", __doc__, tags=("routes", "async"))
+def check(project: Project) -> Iterator[Finding]:
+    reported: set[tuple[str, str]] = set()
+    for handler in route_table(project).handlers:
+        key = (handler.module.module, handler.function.qualname)
+        if handler.function.is_async or key in reported:
+            continue
+        reported.add(key)
+        yield Finding(handler.module, handler.function.span,
+                      f"route handler `{handler.function.name}` is a plain `def`: FastAPI runs it in a worker "
+                      "thread, where blocking I/O goes unnoticed and requests queue behind the thread pool; "
+                      "make it `async def` and await the service")

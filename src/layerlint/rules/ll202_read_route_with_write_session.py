@@ -1,0 +1,60 @@
+"""## What it does
+Reports a GET, HEAD or OPTIONS handler that depends on the write session: directly through
+`Depends(...)`, through an `Annotated` alias such as `WriteSession`, or through a dependency
+function (a service factory, say) that itself depends on it. The message shows the dependency
+path. Projects with a single session dependency (no read/write split) are not checked.
+
+## Why is this bad?
+Reads sent to the primary take capacity from writes and defeat the read replica the project
+pays for; a write session also opens a transaction a read does not need. The mistake hides
+well: the handler's signature often shows only a service factory.
+
+## Example
+```python
+def get_item_service(session: WriteSession) -> ItemService:
+    return ItemService(session)
+
+@router.get("/{item_id}")
+async def get_item(item_id: str, service: ItemService = Depends(get_item_service)) -> ItemResponse:
+    ...
+```
+
+## Use instead
+```python
+def get_item_reader(session: ReadSession) -> ItemService:
+    return ItemService(session)
+
+@router.get("/{item_id}")
+async def get_item(item_id: str, service: ItemService = Depends(get_item_reader)) -> ItemResponse:
+    ...
+```
+
+## Options
+`[tool.layerlint.sessions] read` and `write`: the session dependencies, by name or dotted path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from layerlint.project.dependencies import handler_sessions, has_session_split
+from layerlint.project.project import Project
+from layerlint.project.routes import READ_METHODS, route_table
+from layerlint.rules.base import Finding, rule
+
+
+@rule("LL202", "read-route-with-write-session", "A read route depends on the write session", __doc__,
+      tags=("routes", "sessions"))
+def check(project: Project) -> Iterator[Finding]:
+    if not has_session_split(project):
+        return
+    for handler in route_table(project).handlers:
+        if not READ_METHODS.intersection(handler.methods):
+            continue
+        writes = [use for use in handler_sessions(project, handler) if use.kind == "write"]
+        if writes:
+            method = next(m for m in handler.methods if m in READ_METHODS)
+            shortest = min(writes, key=lambda use: len(use.path))
+            yield Finding(handler.module, handler.function.span,
+                          f"{method} handler `{handler.function.name}` depends on the write session via "
+                          f"{shortest.render()}; use the read session for reads")

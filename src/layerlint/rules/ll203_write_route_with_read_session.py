@@ -1,0 +1,48 @@
+"""## What it does
+Reports a POST, PUT, PATCH or DELETE handler whose only session dependency is the read session.
+Projects with a single session dependency (no read/write split) are not checked.
+
+## Why is this bad?
+A read session points at a replica, or at least outside the write transaction: the write
+either fails on a read-only connection or, worse, succeeds on a connection nobody commits.
+
+## Example
+```python
+@router.post("", status_code=201)
+async def create_item(request: ItemCreateRequest, session: ReadSession) -> ItemResponse:
+    ...
+```
+
+## Use instead
+```python
+@router.post("", status_code=201)
+async def create_item(request: ItemCreateRequest, session: WriteSession) -> ItemResponse:
+    ...
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from layerlint.project.dependencies import handler_sessions, has_session_split
+from layerlint.project.project import Project
+from layerlint.project.routes import WRITE_METHODS, route_table
+from layerlint.rules.base import Finding, rule
+
+
+@rule("LL203", "write-route-with-read-session", "A write route has only the read session", __doc__,
+      tags=("routes", "sessions"))
+def check(project: Project) -> Iterator[Finding]:
+    if not has_session_split(project):
+        return
+    for handler in route_table(project).handlers:
+        if not WRITE_METHODS.intersection(handler.methods):
+            continue
+        uses = handler_sessions(project, handler)
+        kinds = {use.kind for use in uses}
+        if kinds == {"read"}:
+            method = next(m for m in handler.methods if m in WRITE_METHODS)
+            yield Finding(handler.module, handler.function.span,
+                          f"{method} handler `{handler.function.name}` has only the read session (via "
+                          f"{uses[0].render()}); writes need the write session dependency")

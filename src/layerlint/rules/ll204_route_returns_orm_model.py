@@ -1,0 +1,51 @@
+"""## What it does
+Reports a route handler whose return annotation or `response_model` is a table model, also
+inside `list[...]`, `Optional[...]`, `Sequence[...]`, `X | None` or a page type like
+`Page[Item]`.
+
+## Why is this bad?
+The table model becomes the API contract: every column (internal flags, `deleted_at`, foreign
+keys) is serialised, lazy relationships load during serialisation, and a schema migration
+silently changes the API.
+
+## Example
+```python
+@router.get("/{item_id}")
+async def get_item(item_id: str, session: ReadSession) -> Item:
+    ...
+```
+
+## Use instead
+```python
+@router.get("/{item_id}")
+async def get_item(item_id: str, session: ReadSession) -> ItemResponse:
+    ...
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from layerlint.project.annotations import table_model_in
+from layerlint.project.project import Project
+from layerlint.project.routes import route_table
+from layerlint.rules.base import Finding, rule
+
+
+@rule("LL204", "route-returns-orm-model", "A route returns a table model", __doc__, tags=("routes", "dto"))
+def check(project: Project) -> Iterator[Finding]:
+    for handler in route_table(project).handlers:
+        module = handler.module.module
+        declared = handler.response_model
+        model = table_model_in(project.index, module, declared) if declared is not None else None
+        span = handler.decorator_span
+        what = "response_model"
+        if model is None and declared is None:
+            model = table_model_in(project.index, module, handler.function.returns)
+            span, what = handler.function.span, "return annotation"
+        if model is not None:
+            name = model.name.rsplit(".", 1)[-1]
+            yield Finding(handler.module, span,
+                          f"route `{handler.function.name}` exposes table model `{name}` through its {what}; "
+                          f"return a response DTO (e.g. `{name}Response`) built by the service")

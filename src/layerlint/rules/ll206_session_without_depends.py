@@ -1,0 +1,86 @@
+"""## What it does
+Reports a router or service that creates its own database session (calls the session factory,
+`sessionmaker(...)`, or `AsyncSession(engine)`) instead of receiving one through `Depends(...)`.
+The session dependencies themselves, and modules outside the router and service layers, may
+create sessions: that is their job.
+
+## Why is this bad?
+A session made by hand escapes the request's lifecycle: it is not closed when the request ends,
+does not take part in the request's transaction, bypasses the read/write split, and cannot be
+replaced in tests by overriding the dependency.
+
+## Example
+```python
+@router.get("")
+async def list_items() -> list[ItemResponse]:
+    async with async_session() as session:
+        return await ItemService(session).list_items()
+```
+
+## Use instead
+```python
+@router.get("")
+async def list_items(session: ReadSession) -> list[ItemResponse]:
+    return await ItemService(session).list_items()
+```
+
+## Options
+`[tool.layerlint.sessions] factories`: the names of the project's session factories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from layerlint.project.dependencies import dependency_resolver
+from layerlint.project.expr import Expr, calls_in, dotted, is_call
+from layerlint.project.facts import FunctionFact, ModuleFacts
+from layerlint.project.project import Project
+from layerlint.project.sessions import SESSION_CLASSES
+from layerlint.project.symbols import Symbol
+from layerlint.rules.base import Finding, rule
+
+SESSIONMAKERS = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.ext.asyncio.async_sessionmaker",
+                           "sqlalchemy.orm.session.sessionmaker"})
+
+
+def _creates_session(project: Project, module: str, func: Expr, factories: frozenset[str]) -> str | None:
+    """The called name when the call makes a database session, else None."""
+    index = project.index
+    symbol = index.resolve_expr(module, func)
+    name = dotted(func) or ""
+    if symbol.dotted in SESSION_CLASSES or symbol.dotted in SESSIONMAKERS:
+        return name
+    if symbol.kind == "class":  # a project class makes a session only if it is one
+        return name if index.inherits_from(symbol, SESSION_CLASSES) else None
+    if symbol.kind == "assign":  # async_session = async_sessionmaker(engine, ...)
+        event = index.assignment(symbol)
+        maker = index.resolve_expr(symbol.module, event.value[1]) if event and is_call(event.value) else None
+        if maker is not None and maker.dotted in SESSIONMAKERS:
+            return name
+    if symbol.kind in ("assign", "function", "external") and symbol.dotted.rsplit(".", 1)[-1] in factories:
+        return None if symbol.dotted.startswith("builtins.") else name
+    return None
+
+
+def _is_session_dependency(project: Project, facts: ModuleFacts, function: FunctionFact) -> bool:
+    resolver = dependency_resolver(project)
+    return resolver.session_kind(Symbol("function", facts.module, function.qualname)) is not None
+
+
+@rule("LL206", "session-without-depends", "A router or service creates its own session", __doc__,
+      tags=("routes", "sessions"))
+def check(project: Project) -> Iterator[Finding]:
+    factories = frozenset(project.config.session_factories)
+    for facts in project.modules_with_role("router", "service"):
+        for function in facts.functions:
+            if _is_session_dependency(project, facts, function):
+                continue
+            for event in function.events:
+                for call in calls_in(event.value):
+                    made = _creates_session(project, facts.module, call[1], factories)
+                    if made:
+                        yield Finding(facts, call[4], f"`{function.name}` creates its own session with "
+                                                      f"`{made}(...)`; receive it through `Depends(...)` "
+                                                      "(the read or write session dependency) instead")
+                        break

@@ -1,0 +1,43 @@
+"""## What it does
+Reports an `APIRouter` defined in a router module that no `include_router` call reaches: not
+included in the app, nor in a router that is. The whole project is searched, so routers
+registered in `main.py`, in an app factory or through a parent router all count.
+
+## Why is this bad?
+Its routes do not exist. Nothing fails: the endpoints just answer 404, and the tests that call
+handlers directly keep passing.
+
+## Example
+```python
+# app/api/v1/routers/items.py
+router = APIRouter(prefix="/items")     # main.py never includes it
+```
+
+## Use instead
+```python
+# app/main.py
+app.include_router(items.router, prefix="/api/v1")
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from layerlint.project.project import Project
+from layerlint.project.routes import is_registered, route_table
+from layerlint.rules.base import Finding, rule
+
+
+@rule("LL207", "router-not-registered", "A router is never included", __doc__, tags=("routes",))
+def check(project: Project) -> Iterator[Finding]:
+    table = route_table(project)
+    if table.unresolved_inclusions:
+        return  # some include_router(x) cannot be followed: x might be any router
+    for router in table.routers.values():
+        if router.is_app or project.role(router.symbol.module) != "router":
+            continue
+        if not is_registered(table, router):
+            facts = project.modules[router.symbol.module]
+            yield Finding(facts, router.span, f"router `{router.symbol.name}` is never passed to `include_router`: "
+                                              "its routes are not served; include it in the app or a parent router")
