@@ -158,3 +158,19 @@ def test_stdin_buffer_is_checked_in_place_of_the_file() -> None:
     items = json.loads(result.output)
     assert result.exit_code == 1
     assert [(i["path"], i["line"], i["code"]) for i in items] == [("app/api/v1/routers/items.py", 2, "LL101")]
+
+
+def test_routes_lists_full_paths_sessions_and_response_models() -> None:
+    code, output = run("routes", str(EXAMPLE))
+    rows = [line.split() for line in output.strip().splitlines()[1:]]
+    assert code == 0
+    assert ["GET", "/api/v1/orders/{order_id}", "shop.api.v1.routers.orders:get_order", "read",
+            "OrderResponse"] in rows
+    assert ["POST", "/api/v1/products", "shop.api.v1.routers.products:create_product", "write",
+            "ProductResponse"] in rows
+    assert len(rows) == 6
+
+
+def test_routes_marks_routers_that_are_not_included() -> None:
+    _, output = run("routes", str(FIXTURES / "ll207" / "unregistered"))
+    assert output.strip().splitlines()[0].split() == ["METHOD", "PATH", "HANDLER", "SESSION", "RESPONSE"]

@@ -151,3 +151,22 @@ def roles(path: Path | None) -> None:
         click.echo(f"{module:<{width}}  {role.role or '-':<10}  {role.reason}")
     for note in engine.notes(project):
         click.echo(f"note: {note}")
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+def routes(path: Path | None) -> None:
+    """List every route: method, full path, handler, session kind and response model."""
+    from layerlint import engine
+    from layerlint.project.route_listing import route_rows
+
+    config = _config_for((path,) if path else ())
+    try:
+        rows = route_rows(engine.load_project(config))
+    except ConfigError as error:
+        raise LayerlintError(str(error)) from error
+    header = ("METHOD", "PATH", "HANDLER", "SESSION", "RESPONSE")
+    table = [header, *((r.method, r.path, r.handler, r.session, r.response_model) for r in rows)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
+    for row in table:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])

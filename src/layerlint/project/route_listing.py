@@ -1,0 +1,33 @@
+"""What `layerlint routes` shows: every route as layerlint understands it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from layerlint.project.dependencies import handler_sessions, session_kind_label
+from layerlint.project.expr import render
+from layerlint.project.project import Project
+from layerlint.project.routes import mount_paths, route_table
+
+
+@dataclass(frozen=True, order=True)
+class RouteRow:
+    path: str
+    method: str
+    handler: str  # module:function
+    session: str  # read, write, both, none
+    response_model: str
+
+
+def route_rows(project: Project) -> list[RouteRow]:
+    table = route_table(project)
+    rows: list[RouteRow] = []
+    for handler in table.handlers:
+        mounts = mount_paths(table, handler.router) or [f"(not included) {handler.router.prefix}"]
+        session = session_kind_label(handler_sessions(project, handler))
+        response = render(handler.response_model if handler.response_model is not None else handler.function.returns)
+        target = f"{handler.module.module}:{handler.function.qualname}"
+        for mount in mounts:
+            for method in handler.methods:
+                rows.append(RouteRow(mount + handler.path or "/", method, target, session, response or "-"))
+    return sorted(rows)
