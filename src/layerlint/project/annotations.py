@@ -47,3 +47,16 @@ def table_model_in(index: SymbolIndex, module: str, expr: Expr | None, depth: in
         event = index.assignment(symbol)
         return table_model_in(index, symbol.module, event.value, depth + 1) if event else None
     return None
+
+
+def annotated_metadata(index: SymbolIndex, module: str, annotation: Expr | None, depth: int = 0) -> list[Expr]:
+    """The metadata of `Annotated[T, m1, m2]`, also when the annotation is an alias of one
+    defined in another module (`CurrentUser = Annotated[User, Depends(get_current_user)]`)."""
+    if annotation is None or depth > MAX_DEPTH:
+        return []
+    if annotation[0] == "s" and (dotted(annotation[1]) or "").endswith("Annotated"):
+        inner = annotation[2]
+        return list(inner[1][1:]) if inner and inner[0] == "t" else []
+    symbol = index.resolve_expr(module, annotation)
+    event = index.assignment(symbol) if symbol.kind == "assign" else None
+    return annotated_metadata(index, symbol.module, event.value, depth + 1) if event else []

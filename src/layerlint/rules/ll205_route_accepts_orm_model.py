@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.annotations import table_model_in
+from layerlint.project.annotations import annotated_metadata, table_model_in
 from layerlint.project.expr import Expr, dotted, is_call
 from layerlint.project.project import Project
 from layerlint.project.routes import route_table
@@ -37,19 +37,13 @@ def _not_body(expr: Expr | None) -> bool:
     return is_call(expr) and (dotted(expr[1]) or "").rsplit(".", 1)[-1] in NOT_BODY  # type: ignore[index]
 
 
-def _annotated_metadata(annotation: Expr | None) -> list[Expr]:
-    if annotation is None or annotation[0] != "s" or not (dotted(annotation[1]) or "").endswith("Annotated"):
-        return []
-    inner = annotation[2]
-    return list(inner[1][1:]) if inner and inner[0] == "t" else []
-
-
 @rule("LL205", "route-accepts-orm-model", "A route takes a table model as its body", __doc__,
       tags=("routes", "dto"))
 def check(project: Project) -> Iterator[Finding]:
     for handler in route_table(project).handlers:
         for param in handler.function.params:
-            if _not_body(param.default) or any(_not_body(m) for m in _annotated_metadata(param.annotation)):
+            metadata = annotated_metadata(project.index, handler.module.module, param.annotation)
+            if _not_body(param.default) or any(_not_body(m) for m in metadata):
                 continue
             model = table_model_in(project.index, handler.module.module, param.annotation)
             if model is not None:
