@@ -158,11 +158,10 @@ def roles(path: Path | None) -> None:
 def routes(path: Path | None) -> None:
     """List every route: method, full path, handler, session kind and response model."""
     from layerlint import engine
-    from layerlint.project.route_listing import route_rows
 
     config = _config_for((path,) if path else ())
     try:
-        rows = route_rows(engine.load_project(config))
+        rows = engine.routes(engine.load_project(config))
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
     header = ("METHOD", "PATH", "HANDLER", "SESSION", "RESPONSE")

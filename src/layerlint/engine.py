@@ -190,3 +190,10 @@ def notes(project: Project) -> list[str]:
     from layerlint.project.notes import project_notes
 
     return project_notes(project)
+
+
+def routes(project: Project) -> list[RouteRow]:
+    """Every route as layerlint understands it (`layerlint routes` prints them)."""
+    from layerlint.project.route_listing import route_rows
+
+    return route_rows(project)
