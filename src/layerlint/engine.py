@@ -20,6 +20,7 @@ from layerlint.project.discovery import SourceFile, discover, module_name_for
 if TYPE_CHECKING:  # imported where needed: a run answered from the cache never loads rules or parsers
     from layerlint.cache import ProjectCache
     from layerlint.project.project import Project
+    from layerlint.project.route_listing import RouteRow
     from layerlint.rules.base import Rule
 
 
