@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from layerlint.project.project import Project
 from layerlint.project.repositories import unconfigured_base
+from layerlint.project.routes import route_table
 from layerlint.project.soft_delete import global_filters
 
 
@@ -17,5 +18,10 @@ def project_notes(project: Project) -> list[str]:
             notes.append(f"no class is the configured base repository `{project.config.base_repository}`, "
                          f"but {other[1]} repositories derive from `{other[0]}`: set [tool.layerlint.repositories] "
                          f'base-class = "{other[0]}" (LL403 stays silent until then)')
+        unresolved = route_table(project).unresolved
+        if unresolved:
+            places = ", ".join(f"{path}:{line}" for path, line in unresolved[:5])
+            notes.append(f"{len(unresolved)} include_router call(s) include a router layerlint cannot resolve "
+                         f"({places}); LL207 stays silent for the project")
         project.memo["notes"] = notes
     return notes  # type: ignore[return-value]

@@ -33,12 +33,32 @@ def router_instances(index: SymbolIndex, facts: ModuleFacts) -> dict[str, str]:
         if name is None or "." in name:
             continue
         assert event.value is not None
-        cls = index.resolve_expr(facts.module, event.value[1])
-        if cls.dotted in ROUTER_CLASSES:
-            found[name] = cls.dotted
-        elif cls.kind == "class" and index.inherits_from(cls, ROUTER_CLASSES):
-            found[name] = "fastapi.APIRouter"
+        router_class = _router_class(index, index.resolve_expr(facts.module, event.value[1]), 0)
+        if router_class is not None:
+            found[name] = router_class
     return found
+
+
+def _router_class(index: SymbolIndex, cls: Symbol, depth: int) -> str | None:
+    """The FastAPI class (APIRouter or FastAPI) that calling `cls` instantiates, if any: the class
+    itself, a project subclass, or an alias made by a factory annotated `-> type[APIRouter]`."""
+    if cls.dotted in ROUTER_CLASSES:
+        return cls.dotted
+    if cls.kind == "class":
+        mro = {s.dotted for s in index.mro(cls)}
+        return next((name for name in sorted(ROUTER_CLASSES) if name in mro), None)
+    if cls.kind != "assign" or depth > 3:
+        return None
+    event = index.assignment(cls)
+    if event is None or not is_call(event.value):
+        return None
+    assert event.value is not None
+    factory = index.function_fact(index.resolve_expr(cls.module, event.value[1]))
+    returns = factory.returns if factory else None
+    if returns is None or returns[0] != "s" or (dotted(returns[1]) or "") not in ("type", "typing.Type", "Type"):
+        return None
+    owner = index.resolve_expr(cls.module, event.value[1])
+    return _router_class(index, index.resolve_expr(owner.module, returns[2]), depth + 1)
 
 
 def is_router_object(index: SymbolIndex, module: str, receiver: str) -> bool:

@@ -63,7 +63,11 @@ class RouteTable:
     routers: dict[Symbol, RouterObject] = field(default_factory=dict)
     handlers: list[RouteHandler] = field(default_factory=list)
     inclusions: list[Inclusion] = field(default_factory=list)
-    unresolved_inclusions: int = 0  # include_router(x) calls whose x could not be resolved
+    unresolved: list[tuple[str, int]] = field(default_factory=list)  # include_router(x): x unknown
+
+    @property
+    def unresolved_inclusions(self) -> int:
+        return len(self.unresolved)
 
 
 def _list_items(expr: Expr | None) -> tuple[Expr, ...]:
@@ -142,13 +146,34 @@ def _inclusions(project: Project, table: RouteTable, facts: ModuleFacts) -> None
         child_expr = args[0] if args else kwargs.get("router")
         candidates = _loop_values(child_expr[1], events) if child_expr and child_expr[0] == "n" else ()
         parent = resolve_router(project, table.routers, facts.module, call[1][1])
-        children = [resolve_router(project, table.routers, facts.module, c) for c in candidates or (child_expr,)]
-        for child in children:
-            if child is None:
-                table.unresolved_inclusions += 1
+        for child_item in candidates or (child_expr,):
+            children = _built_by(project, table, facts.module, child_item)
+            if children is None:
+                table.unresolved.append((facts.path, call[4][0]))
                 continue
-            table.inclusions.append(Inclusion(parent.symbol if parent else None, child.symbol,
-                                              _string(kwargs.get("prefix")), facts.module, call[4]))
+            for child in children:
+                table.inclusions.append(Inclusion(parent.symbol if parent else None, child.symbol,
+                                                  _string(kwargs.get("prefix")), facts.module, call[4]))
+
+
+def _built_by(project: Project, table: RouteTable, module: str, expr: Expr | None) -> list[RouterObject] | None:
+    """The module-level routers an include_router argument can be; None when unknown.
+
+    `include_router(make_router(...))` includes a router the factory builds: a fresh one (no
+    module-level router), or whichever module-level routers the factory returns."""
+    router = resolve_router(project, table.routers, module, expr)
+    if router is not None:
+        return [router]
+    if not is_call(expr):
+        return None
+    assert expr is not None
+    symbol = project.index.resolve_expr(module, expr[1])
+    factory = project.index.function_fact(symbol)
+    if factory is None:
+        return None
+    returned = [e.value for e in factory.events if e.kind == "return"]
+    found = [resolve_router(project, table.routers, symbol.module, value) for value in returned]
+    return [r for r in found if r is not None]
 
 
 def route_table(project: Project) -> RouteTable:

@@ -2,7 +2,8 @@
 Reports a GET, HEAD or OPTIONS handler that depends on the write session: directly through
 `Depends(...)`, through an `Annotated` alias such as `WriteSession`, or through a dependency
 function (a service factory, say) that itself depends on it. The message shows the dependency
-path. Projects with a single session dependency (no read/write split) are not checked.
+path. Projects with a single session dependency (no read/write split) are not checked, nor are
+handlers that also accept a write method (`api_route(..., methods=["GET", "POST"])`).
 
 ## Why is this bad?
 Reads sent to the primary take capacity from writes and defeat the read replica the project
@@ -49,8 +50,8 @@ def check(project: Project) -> Iterator[Finding]:
     if not has_session_split(project):
         return
     for handler in route_table(project).handlers:
-        if not READ_METHODS.intersection(handler.methods):
-            continue
+        if not READ_METHODS.issuperset(handler.methods):
+            continue  # a handler that also takes POST (a form) may write
         writes = [use for use in handler_sessions(project, handler) if use.kind == "write"]
         if writes:
             method = next(m for m in handler.methods if m in READ_METHODS)

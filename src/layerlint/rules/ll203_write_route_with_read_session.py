@@ -37,8 +37,8 @@ def check(project: Project) -> Iterator[Finding]:
     if not has_session_split(project):
         return
     for handler in route_table(project).handlers:
-        if not WRITE_METHODS.intersection(handler.methods):
-            continue
+        if not WRITE_METHODS.issuperset(handler.methods):
+            continue  # a handler that also serves GET may legitimately read only
         uses = handler_sessions(project, handler)
         kinds = {use.kind for use in uses}
         if kinds == {"read"}:
