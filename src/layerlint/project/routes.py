@@ -64,10 +64,21 @@ class RouteTable:
     handlers: list[RouteHandler] = field(default_factory=list)
     inclusions: list[Inclusion] = field(default_factory=list)
     unresolved: list[tuple[str, int]] = field(default_factory=list)  # include_router(x): x unknown
+    _by_child: dict[Symbol, list[Inclusion]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _indexed: int = field(default=-1, init=False, repr=False, compare=False)
 
     @property
     def unresolved_inclusions(self) -> int:
         return len(self.unresolved)
+
+    def inclusions_of(self, child: Symbol) -> list[Inclusion]:
+        """`include_router(child)` calls, in table order; indexed once (a scan per router was O(n^2))."""
+        if self._indexed != len(self.inclusions):
+            self._by_child = {}
+            for inclusion in self.inclusions:
+                self._by_child.setdefault(inclusion.child, []).append(inclusion)
+            self._indexed = len(self.inclusions)
+        return self._by_child.get(child, [])
 
 
 def _list_items(expr: Expr | None) -> tuple[Expr, ...]:
@@ -205,7 +216,7 @@ def mount_paths(table: RouteTable, router: RouterObject) -> list[str]:
         if current in seen:
             continue
         seen.add(current)
-        for inclusion in (i for i in table.inclusions if i.child == current):
+        for inclusion in table.inclusions_of(current):
             parent = table.routers.get(inclusion.parent) if inclusion.parent else None
             joined = inclusion.prefix + suffix
             if parent is None or parent.is_app:
