@@ -227,11 +227,19 @@ def calls_in(expr: Expr | None) -> Iterator[Expr]:
         if not node or type(node[0]) is not str:
             continue
         kind = node[0]
+        if kind == "a":  # the commonest shapes, without the generic scan
+            stack.append(node[1])
+            continue
         if kind == "c":
             calls.append(node)
-        elif kind == "n" or kind == "k" or kind == "lam":
+            found = [*node[3].values()][::-1]
+            found += reversed(node[2])
+            found.append(node[1])
+            stack += found
             continue
-        found: list[Expr] = []
+        if kind == "n" or kind == "k" or kind == "lam":
+            continue
+        found = []
         _collect(node, 1, found)
         found.reverse()
         stack += found

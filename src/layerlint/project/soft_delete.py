@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from layerlint.project.expr import Expr, call_args, call_kwargs, dotted, unawait, walk
+from layerlint.project.expr import Expr, call_args, call_kwargs, calls_in, dotted, unawait, walk
 from layerlint.project.facts import FunctionFact, ModuleFacts, Span
 from layerlint.project.model_fields import class_fields, unwrap_annotation
 from layerlint.project.models import is_table_model
@@ -122,9 +122,7 @@ class FunctionQueries:
         receivers = bool(self.sessions) or self.owner is not None
         for event in self.function.events:
             for expr in (event.value, event.target):
-                for node in walk(expr):
-                    if node[0] != "c":
-                        continue
+                for node in calls_in(expr):
                     args = call_args(node)
                     func = node[1]
                     if receivers and func[0] == "a" and is_session_receiver(func[1], self.sessions):
