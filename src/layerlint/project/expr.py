@@ -196,9 +196,18 @@ def walk(expr: Expr | None, *, into_lambdas: bool = False) -> Iterator[Expr]:
             continue
         yield node
         kind = node[0]
+        if kind == "a":  # the commonest shapes, without the generic scan
+            stack.append(node[1])
+            continue
+        if kind == "c":
+            found = [*node[3].values()][::-1]
+            found += reversed(node[2])
+            found.append(node[1])
+            stack += found
+            continue
         if kind == "n" or kind == "k" or (kind == "lam" and not into_lambdas):  # leaves, or not entered
             continue
-        found: list[Expr] = []
+        found = []
         _collect(node, 1, found)
         found.reverse()
         stack += found
