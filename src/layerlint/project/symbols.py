@@ -75,6 +75,7 @@ class SymbolIndex:
         self._scopes: dict[str, ModuleScope] = {}
         self._name_cache: dict[tuple[str, str], Symbol] = {}
         self._dotted_cache: dict[tuple[str, str], Symbol] = {}  # rules resolve the same chains again and again
+        self._mro_cache: dict[Symbol, list[Symbol]] = {}
 
     @cached_property
     def _packages(self) -> frozenset[str]:
@@ -233,6 +234,12 @@ class SymbolIndex:
 
     def mro(self, class_symbol: Symbol) -> list[Symbol]:
         """The class and its ancestors (project classes and external names), nearest first."""
+        cached = self._mro_cache.get(class_symbol)
+        if cached is None:
+            cached = self._mro_cache[class_symbol] = self._mro(class_symbol)
+        return list(cached)  # a copy: callers may change their list
+
+    def _mro(self, class_symbol: Symbol) -> list[Symbol]:
         seen: list[Symbol] = []
         stack = [class_symbol]
         while stack:
