@@ -51,9 +51,11 @@ def main() -> None:
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Cache directory (default: .layerlint_cache in the project root).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--baseline", "baseline_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Ignore findings recorded in this file (see `layerlint baseline`); fail on new ones.")
 def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignore: str | None,
           exit_zero: bool, show_statistics: bool, stdin_filename: str | None, jobs: int | None,
-          cache_dir: Path | None, no_cache: bool) -> None:
+          cache_dir: Path | None, no_cache: bool, baseline_file: Path | None) -> None:
     """Check PATHS (default: the project around the current directory)."""
     import gc
 
@@ -71,7 +73,9 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
                               options=options)
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
-    click.echo(_render(result, output_format, show_statistics))
+    if baseline_file is not None:
+        _apply_baseline(result, config, baseline_file, overrides, paths)
+    click.echo(_render(result, output_format, show_statistics, config.root, overrides))
     _exit_now(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
 
 
@@ -91,10 +95,44 @@ def _stdin_override(config: Config, stdin_filename: str | None) -> dict[str, byt
     return {relative: sys.stdin.buffer.read()}
 
 
-def _render(result: object, output_format: str, show_statistics: bool) -> str:
+def _apply_baseline(result: object, config: Config, file: Path, overrides: dict[str, bytes],
+                    paths: tuple[Path, ...]) -> None:
+    """Keep only findings the baseline does not record; name its entries that match nothing now."""
+    from layerlint import baseline, engine
+
+    assert isinstance(result, engine.CheckResult)
+    try:
+        recorded = baseline.read(file)
+    except baseline.BaselineError as error:
+        raise LayerlintError(str(error)) from error
+    targets = engine.relative_targets(config, paths) if paths else None
+    outcome = baseline.apply(recorded, result.diagnostics, baseline.SourceLines(config.root, overrides),
+                             tuple(targets) if targets is not None else None)
+    result.diagnostics = outcome.new
+    click.echo(f"baseline: {outcome.matched} recorded findings ignored, {len(outcome.new)} new", err=True)
+    if outcome.stale:
+        click.echo(f"baseline: {len(outcome.stale)} entries match no finding any more; "
+                   f"`layerlint baseline {file}` rewrites the file without them:", err=True)
+        for entry in outcome.stale:
+            click.echo(f"  {entry.path}: {entry.code} `{entry.text}` (occurrence {entry.occurrence})", err=True)
+
+
+def _render(result: object, output_format: str, show_statistics: bool, root: Path,
+            overrides: dict[str, bytes]) -> str:
     from layerlint.engine import CheckResult
 
     assert isinstance(result, CheckResult)
+    if output_format == "sarif":
+        from layerlint import baseline
+        from layerlint.reporters import sarif
+        from layerlint.rules import RULES
+
+        entries = baseline.entries_for(result.diagnostics, baseline.SourceLines(root, overrides))
+        return sarif.render(result.diagnostics, RULES, root, [e.fingerprint() for e in entries])
+    if output_format == "github":
+        from layerlint.reporters import github
+
+        return github.render(result.diagnostics)
     if output_format == "json":
         from layerlint.reporters import json as json_reporter
 
@@ -103,6 +141,23 @@ def _render(result: object, output_format: str, show_statistics: bool) -> str:
 
     color = sys.stdout.isatty()
     return text.render(result.diagnostics, result.files_checked, color, show_statistics)
+
+
+@main.command(name="baseline")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def write_baseline(file: Path, paths: tuple[Path, ...]) -> None:
+    """Record every current finding of PATHS in FILE: `check --baseline FILE` then fails only on new ones."""
+    from layerlint import baseline, engine
+
+    config = _config_for(paths)
+    try:
+        result = engine.check(config, paths)
+    except ConfigError as error:
+        raise LayerlintError(str(error)) from error
+    entries = baseline.entries_for(result.diagnostics, baseline.SourceLines(config.root))
+    baseline.write(file, entries)
+    click.echo(f"Recorded {len(entries)} findings in {file}.")
 
 
 @main.command(name="rules")

@@ -1,0 +1,31 @@
+"""The flake8 plugin (entry point `LL` in group `flake8.extension`): layerlint's findings as flake8 errors.
+
+flake8 hands over one file at a time, possibly in several worker processes; the findings come
+from the whole project (see `findings`), so LL102 or LL207 land in the file they concern.
+flake8 applies its own `# noqa`, `--select` and `--extend-ignore` to what is yielded here;
+`[tool.layerlint]` in pyproject.toml still configures the rules.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from layerlint import __version__
+from layerlint.integrations.findings import findings_for
+
+
+class LayerlintChecker:
+    name = "layerlint"
+    version = __version__
+
+    def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
+        # `tree` is unused (layerlint reads the project itself) but makes this an AST plugin.
+        self.filename = filename
+        self.lines = lines
+
+    def run(self) -> Iterator[tuple[int, int, str, type[LayerlintChecker]]]:
+        # `lines` is what flake8 read: the file, or stdin placed by `--stdin-display-name`.
+        content = "".join(self.lines).encode("utf-8")
+        for diagnostic in findings_for(self.filename, content):
+            yield diagnostic.line, diagnostic.column - 1, f"{diagnostic.code} {diagnostic.message}", type(self)

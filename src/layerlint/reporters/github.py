@@ -1,0 +1,33 @@
+"""GitHub Actions workflow commands: one `::error`/`::warning` annotation per finding."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from layerlint.core.diagnostic import Diagnostic, Severity
+
+
+def escape_data(text: str) -> str:
+    """The message part: GitHub's runner unescapes %25, %0D and %0A."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Property values also end at `,` and `:`."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(diagnostic: Diagnostic) -> str:
+    command = "error" if diagnostic.severity is Severity.ERROR else "warning"
+    where = diagnostic.location
+    properties = {
+        "file": diagnostic.path,
+        "line": where.line, "col": where.column, "endLine": where.end_line, "endColumn": where.end_column,
+        "title": f"{diagnostic.code} {diagnostic.name}",
+    }
+    rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
+    return f"::{command} {rendered}::{escape_data(f'{diagnostic.code} {diagnostic.message}')}"
+
+
+def render(diagnostics: Sequence[Diagnostic]) -> str:
+    return "\n".join(annotation(d) for d in diagnostics)

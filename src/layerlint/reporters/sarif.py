@@ -1,0 +1,91 @@
+"""SARIF 2.1.0 for GitHub code scanning: one run, every rule in `tool.driver`, one result per finding.
+
+Paths are relative to the project root (`%SRCROOT%`), lines and columns 1-based, columns count
+characters (`columnKind`). `partialFingerprints` hash the baseline key (code, path, normalized
+line text, occurrence), so a finding keeps its identity when lines are added above it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from layerlint import __version__
+from layerlint.core.diagnostic import Diagnostic, Severity
+from layerlint.rules.base import Rule
+
+SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+INFORMATION_URI = "https://github.com/layerlint/layerlint"
+FINGERPRINT_KEY = "layerlint/v1"
+SRCROOT = "%SRCROOT%"
+CATEGORIES = {"0": "input", "1": "layers", "2": "routes", "3": "models", "4": "repositories",
+              "5": "services", "6": "async", "7": "types"}
+
+
+def _level(severity: Severity) -> str:
+    return "error" if severity is Severity.ERROR else "warning"
+
+
+def what_it_does(docs: str) -> str:
+    """The `## What it does` section, as one paragraph: SARIF's fullDescription."""
+    lines = docs.splitlines()
+    start = next((i + 1 for i, line in enumerate(lines) if line.strip() == "## What it does"), None)
+    if start is None:
+        return docs.strip()
+    section = []
+    for line in lines[start:]:
+        if line.startswith("## "):
+            break
+        section.append(line.strip())
+    return " ".join(part for part in section if part)
+
+
+def rule_descriptor(rule: Rule) -> dict[str, Any]:
+    help_text = f"{rule.summary}.\n\n{rule.docs}"
+    tags = [CATEGORIES.get(rule.code[2], "other"), *rule.tags]
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": f"{rule.summary}."},
+        "fullDescription": {"text": what_it_does(rule.docs)},
+        "help": {"text": help_text, "markdown": help_text},
+        "helpUri": rule.help_uri,
+        "defaultConfiguration": {"level": _level(rule.severity)},
+        "properties": {"tags": sorted(set(tags))},
+    }
+
+
+def result(diagnostic: Diagnostic, rule_index: int, fingerprint: str) -> dict[str, Any]:
+    where = diagnostic.location
+    region = {"startLine": where.line, "startColumn": where.column,
+              "endLine": max(where.end_line, where.line), "endColumn": max(where.end_column, 1)}
+    return {
+        "ruleId": diagnostic.code,
+        "ruleIndex": rule_index,
+        "level": _level(diagnostic.severity),
+        "message": {"text": diagnostic.message},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": quote(diagnostic.path), "uriBaseId": SRCROOT},
+            "region": region,
+        }}],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+    }
+
+
+def render(diagnostics: Sequence[Diagnostic], rules: Sequence[Rule], root: Path, fingerprints: Sequence[str]) -> str:
+    """`fingerprints[i]` belongs to `diagnostics[i]`; every rule is described, found or not."""
+    index = {r.code: i for i, r in enumerate(rules)}
+    run = {
+        "tool": {"driver": {
+            "name": "layerlint", "version": __version__, "semanticVersion": __version__,
+            "informationUri": INFORMATION_URI, "rules": [rule_descriptor(r) for r in rules],
+        }},
+        "invocations": [{"executionSuccessful": True}],
+        "originalUriBaseIds": {SRCROOT: {"uri": root.resolve().as_uri().rstrip("/") + "/"}},
+        "columnKind": "unicodeCodePoints",
+        "results": [result(d, index[d.code], f) for d, f in zip(diagnostics, fingerprints)],
+    }
+    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False)

@@ -1,0 +1,73 @@
+"""flake8 and pylint report exactly the CLI's findings, per file and for unsaved buffers (stdin)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from integration_helpers import (
+    EXPECTED, cli_findings, copy_catalog, flake8_findings, pylint_findings, run,
+)
+from layerlint.core.diagnostic import Severity
+from layerlint.integrations.pylint import message_id
+from layerlint.rules import RULES
+
+DRAFTS = "app/api/routers/drafts.py"
+PRODUCTS = "app/api/routers/products.py"
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_catalog(tmp_path_factory.mktemp("plugins"))
+
+
+def test_flake8_whole_project_findings_land_in_their_files(catalog: Path) -> None:
+    assert flake8_findings(catalog, "app") == EXPECTED
+    assert flake8_findings(catalog, "-j", "2", "app") == EXPECTED
+    assert flake8_findings(catalog, "app/api/routers/search.py") == {f for f in EXPECTED if "search" in f[0]}
+
+
+def test_flake8_stdin_checks_the_buffer_in_place_of_the_file(catalog: Path) -> None:
+    buffer = (catalog / PRODUCTS).read_bytes()  # drafts.py's unsaved buffer now holds the products code
+    found = flake8_findings(catalog, "--stdin-display-name", DRAFTS, "-", stdin=buffer)
+    assert found == {(DRAFTS, 3, "LL101"), (DRAFTS, 6, "LL207"), (DRAFTS, 10, "LL201")}
+
+
+def test_flake8_noqa_and_extend_ignore_apply(catalog: Path) -> None:
+    text = (catalog / PRODUCTS).read_text().replace("ProductRepository\n", "ProductRepository  # noqa: LL101\n", 1)
+    found = flake8_findings(catalog, "--stdin-display-name", PRODUCTS, "-", stdin=text.encode())
+    assert found == {(PRODUCTS, 10, "LL201")}
+    assert flake8_findings(catalog, "--extend-ignore", "LL2", PRODUCTS) == {(PRODUCTS, 3, "LL101")}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_pylint_reports_every_finding_once(catalog: Path, jobs: str) -> None:
+    assert pylint_findings(catalog, "-j", jobs, "app") == EXPECTED
+
+
+def test_pylint_from_stdin(catalog: Path) -> None:
+    buffer = (catalog / PRODUCTS).read_bytes()
+    found = pylint_findings(catalog, "--from-stdin", DRAFTS, stdin=buffer)
+    assert found == {(DRAFTS, 3, "LL101"), (DRAFTS, 6, "LL207"), (DRAFTS, 10, "LL201")}
+
+
+def test_pylint_message_ids_and_symbols() -> None:
+    ids = [message_id(r.code, r.severity) for r in RULES]
+    assert len(set(ids)) == len(ids)
+    assert message_id("LL101", Severity.ERROR) == "E6811"
+    assert message_id("LL207", Severity.WARNING) == "W6827"
+
+
+def test_cli_flake8_and_pylint_agree(catalog: Path) -> None:
+    cli = cli_findings(catalog)
+    assert cli == EXPECTED
+    assert flake8_findings(catalog, ".") == cli
+    assert pylint_findings(catalog, "app") == cli
+
+
+def test_layerlint_check_does_not_import_plugins(catalog: Path) -> None:
+    completed = run(catalog, "python", "-X", "importtime", "-m", "layerlint", "check", "--no-cache", ".")
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in completed.stderr.splitlines() if "|" in line}
+    assert "layerlint" in imported
+    assert not imported & {"flake8", "pylint", "astroid", "importlinter", "grimp"}
