@@ -218,3 +218,21 @@ def test_a_symlinked_cache_directory_is_never_written_through(project: Path, tmp
     (project / ".layerlint_cache").symlink_to(outside, target_is_directory=True)
     first = codes(project)
     assert first and list(outside.iterdir()) == []
+
+
+def _tasks_in_a_daemon(queue: object) -> None:
+    jobs = [parallel.FileJob(source, None) for source in discover(load_config(FIXTURES / "ll101" / "direct_imports"))]
+    results = list(parallel.map_tasks(parallel.resolve, jobs * 10, 2, 10**6))
+    queue.put(len(results))  # type: ignore[attr-defined]
+
+
+def test_a_daemon_process_parses_in_itself() -> None:
+    """flake8 and pylint run checks in daemon processes, which may not start workers."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    process = context.Process(target=_tasks_in_a_daemon, args=(queue,), daemon=True)
+    process.start()
+    process.join(60)
+    assert process.exitcode == 0 and queue.get(timeout=5) > 0

@@ -59,10 +59,15 @@ def map_tasks(function: Callable[[T], R], tasks: Sequence[T], workers: int, file
     """`function` over `tasks` (top-level function, picklable tasks), results in task order;
     in worker processes only when there are enough `files` to be worth starting them."""
     workers = min(workers, files // MIN_FILES_PER_WORKER, len(tasks))
+    if workers > 1:
+        import multiprocessing  # ~10 ms of imports a small project never needs
+
+        if multiprocessing.current_process().daemon:  # a flake8/pylint worker may not have children
+            workers = 1
     if workers <= 1:
         yield from map(function, tasks)
         return
-    from concurrent.futures import ProcessPoolExecutor  # ~10 ms of imports a small project never needs
+    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     done = 0
