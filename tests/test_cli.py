@@ -174,3 +174,23 @@ def test_routes_lists_full_paths_sessions_and_response_models() -> None:
 def test_routes_marks_routers_that_are_not_included() -> None:
     _, output = run("routes", str(FIXTURES / "ll207" / "unregistered"))
     assert output.strip().splitlines()[0].split() == ["METHOD", "PATH", "HANDLER", "SESSION", "RESPONSE"]
+
+
+def test_routes_follow_a_router_built_by_an_app_factory() -> None:
+    _, output = run("routes", str(FIXTURES / "ll207" / "app_factory"))
+    rows = [line.split() for line in output.strip().splitlines()[1:]]
+    assert ["GET", "/api/v1/items/{item_id}", "app.api.routers.items:get_item", "none", "dict[str,", "str]"] in rows
+    assert ["GET", "(not", "included)", "/drafts/{draft_id}", "app.api.routers.items:get_draft", "none", "dict[str,",
+            "str]"] in rows
+
+
+def test_routes_say_when_a_dynamic_include_router_hides_the_mount(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "dyn"\nversion = "0"\n')
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "main.py").write_text(
+        "import importlib\n\nfrom fastapi import APIRouter, FastAPI\n\napp = FastAPI()\nrouter = APIRouter()\n\n\n"
+        "@router.get('/ping')\nasync def ping() -> str:\n    return 'pong'\n\n\n"
+        "def load(name: str) -> None:\n    app.include_router(getattr(importlib.import_module(name), 'router'))\n")
+    _, output = run("routes", str(tmp_path))
+    assert "(mount unknown) /ping" in output

@@ -23,7 +23,8 @@ def route_rows(project: Project) -> list[RouteRow]:
     table = route_table(project)
     rows: list[RouteRow] = []
     for handler in table.handlers:
-        mounts = mount_paths(table, handler.router) or [f"(not included) {handler.router.prefix}"]
+        unmounted = "(mount unknown)" if table.unresolved else "(not included)"  # dynamic include_router
+        mounts = mount_paths(table, handler.router) or [f"{unmounted} {handler.router.prefix}"]
         session = session_kind_label(handler_sessions(project, handler))
         response = render(handler.response_model if handler.response_model is not None else handler.function.returns)
         target = f"{handler.module.module}:{handler.function.qualname}"

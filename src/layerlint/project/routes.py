@@ -143,21 +143,24 @@ def _include_calls(facts: ModuleFacts) -> Iterator[tuple[Expr, list[Event]]]:
                         yield node, events
 
 
-def _loop_values(name: str, events: list[Event]) -> tuple[Expr, ...]:
-    """`for r in (a.router, b.router): app.include_router(r)`: the literal items `r` takes."""
+def _local_values(name: str, events: list[Event]) -> tuple[Expr, ...]:
+    """What a plain name passed to include_router stands for in its scope: the literal items of
+    `for r in (a.router, b.router)`, or the values of `r = build_router()` assignments."""
+    values: list[Expr] = []
     for event in events:
         if event.kind == "for" and event.target == ["n", name]:
-            return _list_items(event.value)
-    return ()
+            values += _list_items(event.value)
+        elif event.kind in ("assign", "annassign") and event.target == ["n", name] and event.value is not None:
+            values.append(event.value)
+    return tuple(values)
 
 
 def _inclusions(project: Project, table: RouteTable, facts: ModuleFacts) -> None:
     for call, events in _include_calls(facts):
         args, kwargs = call[2], call_kwargs(call)
         child_expr = args[0] if args else kwargs.get("router")
-        candidates = _loop_values(child_expr[1], events) if child_expr and child_expr[0] == "n" else ()
         parent = resolve_router(project, table.routers, facts.module, call[1][1])
-        for child_item in candidates or (child_expr,):
+        for child_item in _child_candidates(project, table, facts.module, child_expr, events):
             children = _built_by(project, table, facts.module, child_item)
             if children is None:
                 table.unresolved.append((facts.path, call[4][0]))
@@ -165,6 +168,13 @@ def _inclusions(project: Project, table: RouteTable, facts: ModuleFacts) -> None
             for child in children:
                 table.inclusions.append(Inclusion(parent.symbol if parent else None, child.symbol,
                                                   _string(kwargs.get("prefix")), facts.module, call[4]))
+
+
+def _child_candidates(project: Project, table: RouteTable, module: str, child: Expr | None,
+                      events: list[Event]) -> tuple[Expr | None, ...]:
+    if child is None or child[0] != "n" or resolve_router(project, table.routers, module, child):
+        return (child,)
+    return _local_values(child[1], events) or (child,)
 
 
 def _built_by(project: Project, table: RouteTable, module: str, expr: Expr | None) -> list[RouterObject] | None:
