@@ -100,7 +100,7 @@ def write(file: Path, entries: Iterable[BaselineEntry]) -> None:
 def read(file: Path) -> frozenset[BaselineEntry]:
     try:
         document = json.loads(file.read_text("utf-8"))
-        if document.get("format") != FORMAT or document.get("version") != VERSION:
+        if not isinstance(document, dict) or document.get("format") != FORMAT or document.get("version") != VERSION:
             raise BaselineError(f"{file}: not a layerlint baseline (version {VERSION})")
         return frozenset(BaselineEntry(str(row["code"]), str(row["path"]), str(row["text"]), int(row["occurrence"]))
                          for row in document["entries"])
