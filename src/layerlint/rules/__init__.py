@@ -24,6 +24,16 @@ from layerlint.rules import (
     ll401_hard_delete,
     ll402_query_ignores_soft_delete,
     ll403_repository_without_base,
+    ll501_service_returns_orm_model,
+    ll502_http_exception_outside_router,
+    ll601_sync_method_in_async_layer,
+    ll602_await_in_loop,
+    ll603_blocking_call_in_async,
+    ll604_gather_on_shared_session,
+    ll701_missing_parameter_annotation,
+    ll702_missing_return_annotation,
+    ll703_request_dto_allows_extra,
+    ll704_table_model_in_dto_module,
 )
 from layerlint.rules.base import Rule
 
@@ -49,6 +59,16 @@ RULES: tuple[Rule, ...] = (
     ll401_hard_delete.check,
     ll402_query_ignores_soft_delete.check,
     ll403_repository_without_base.check,
+    ll501_service_returns_orm_model.check,
+    ll502_http_exception_outside_router.check,
+    ll601_sync_method_in_async_layer.check,
+    ll602_await_in_loop.check,
+    ll603_blocking_call_in_async.check,
+    ll604_gather_on_shared_session.check,
+    ll701_missing_parameter_annotation.check,
+    ll702_missing_return_annotation.check,
+    ll703_request_dto_allows_extra.check,
+    ll704_table_model_in_dto_module.check,
 )
 
 RULES_BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}

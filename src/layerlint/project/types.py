@@ -1,0 +1,299 @@
+"""A light type resolver over the symbol index: what class an annotation or an expression has.
+
+It knows what annotations say (through imports, aliases, string annotations, `Optional`,
+`Union`, `X | None`, containers and project generics), what `self._repository` is (assigned in
+`__init__` or annotated), what a generic base makes a method return (`BaseRepository[Item]`
+turns `-> ModelT | None` into `-> Item | None`), and what an unannotated function returns when
+it returns something it knows. Anything else is None: unknown, and rules stay silent on it.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from layerlint.project.expr import (
+    Expr,
+    call_args,
+    call_kwargs,
+    constant,
+    dotted,
+    encode,
+)
+from layerlint.project.facts import Event, FunctionFact
+from layerlint.project.symbols import Symbol, SymbolIndex
+
+MAX_DEPTH = 6
+UNION = Symbol("external", "typing.Union")
+NONE = Symbol("external", "builtins.None")
+_UNION_HEADS = frozenset({"typing.Union", "typing.Optional", "typing_extensions.Union", "typing_extensions.Optional"})
+_TRANSPARENT = frozenset({"typing.Annotated", "typing_extensions.Annotated", "typing.Final", "typing.ClassVar",
+                          "typing.Awaitable", "typing.Coroutine", "collections.abc.Awaitable",
+                          "collections.abc.Coroutine", "typing.Required", "typing.NotRequired"})
+_TYPEVARS = frozenset({"typing.TypeVar", "typing_extensions.TypeVar"})
+_GENERIC_BASES = ("Generic", "Protocol")
+
+
+@dataclass(frozen=True)
+class TypeRef:
+    """A class (project or external) with its type arguments; `typing.Union` holds alternatives."""
+
+    symbol: Symbol
+    args: tuple[TypeRef, ...] = ()
+
+    def classes(self) -> Iterator[Symbol]:
+        """This class and every class in its arguments, outermost first."""
+        if self.symbol != UNION:
+            yield self.symbol
+        for arg in self.args:
+            yield from arg.classes()
+
+
+Bindings = dict[str, TypeRef]
+
+
+def _parse(text: str) -> Expr | None:
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    return encode(node, lambda _: [0, 0, 0, 0])
+
+
+def _items(expr: Expr | None) -> list[Expr]:
+    return list(expr[1]) if expr is not None and expr[0] == "t" else [expr] if expr is not None else []
+
+
+class TypeResolver:
+    def __init__(self, index: SymbolIndex) -> None:
+        self.index = index
+        self._returns: dict[tuple[Symbol, tuple[TypeRef, ...]], TypeRef | None] = {}
+
+    # ------------------------------------------------------------------ annotations
+
+    def annotation(self, module: str, expr: Expr | None, bindings: Bindings | None = None,
+                   depth: int = 0) -> TypeRef | None:
+        """The type an annotation spells, with type variables replaced by `bindings`."""
+        if expr is None or depth > MAX_DEPTH:
+            return None
+        bindings = bindings or {}
+        kind = expr[0]
+        if kind == "k":
+            value = constant(expr)
+            if value is None:
+                return TypeRef(NONE)
+            return self.annotation(module, _parse(value), bindings, depth + 1) if isinstance(value, str) else None
+        if kind == "b" and expr[1] == "|":
+            return _union([self.annotation(module, side, bindings, depth + 1) for side in (expr[2], expr[3])])
+        if kind == "s":
+            return self._subscript(module, expr, bindings, depth)
+        if kind == "n" and expr[1] in bindings:
+            return bindings[expr[1]]
+        symbol = self.index.resolve_expr(module, expr)
+        if symbol.kind == "assign":
+            event = self.index.assignment(symbol)
+            if event is None or event.value is None or self.is_typevar(symbol):
+                return None
+            return self.annotation(symbol.module, event.value, None, depth + 1)
+        return TypeRef(symbol) if symbol.kind in ("class", "external") else None
+
+    def _subscript(self, module: str, expr: Expr, bindings: Bindings, depth: int) -> TypeRef | None:
+        head = self.index.resolve_expr(module, expr[1])
+        items = _items(expr[2])
+        if head.dotted in _TRANSPARENT:
+            return self.annotation(module, items[0], bindings, depth + 1) if items else None
+        args = [self.annotation(module, item, bindings, depth + 1) for item in items]
+        if head.dotted in _UNION_HEADS:
+            return _union(args + ([TypeRef(NONE)] if head.dotted.endswith("Optional") else []))
+        if head.kind not in ("class", "external") or any(a is None for a in args):
+            return TypeRef(head) if head.kind in ("class", "external") else None
+        return TypeRef(head, tuple(a for a in args if a is not None))
+
+    def is_typevar(self, symbol: Symbol) -> bool:
+        event = self.index.assignment(symbol) if symbol.kind == "assign" else None
+        if event is None or event.value is None or event.value[0] != "c":
+            return False
+        return self.index.resolve_expr(symbol.module, event.value[1]).dotted in _TYPEVARS
+
+    # ------------------------------------------------------------------ generics
+
+    def type_parameters(self, cls: Symbol) -> list[str]:
+        """`Generic[A, B]` / `Protocol[A]` (PEP 695 classes arrive lowered to `Generic[...]`), else
+        the type variables of the subscripted bases, in order."""
+        fact = self.index.class_fact(cls)
+        if fact is None:
+            return []
+        found: list[str] = []
+        for base in fact.bases:
+            if base[0] != "s":
+                continue
+            names = [dotted(item) for item in _items(base[2])]
+            if (dotted(base[1]) or "").rsplit(".", 1)[-1] in _GENERIC_BASES:
+                return [n for n in names if n]
+            for name in names:
+                if name and name not in found and self._names_typevar(cls.module, name):
+                    found.append(name)
+        return found
+
+    def _names_typevar(self, module: str, name: str) -> bool:
+        symbol = self.index.resolve_name(module, name)
+        return self.is_typevar(symbol) or not symbol.known
+
+    def bindings_for(self, receiver: TypeRef, owner: Symbol, depth: int = 0) -> Bindings | None:
+        """What `owner`'s type variables are for a value of type `receiver` (owner in its MRO)."""
+        if depth > MAX_DEPTH or receiver.symbol.kind != "class":
+            return None
+        own = dict(zip(self.type_parameters(receiver.symbol), receiver.args))
+        if receiver.symbol == owner:
+            return own
+        fact = self.index.class_fact(receiver.symbol)
+        for base in fact.bases if fact else []:
+            base_type = self.annotation(receiver.symbol.module, base, own)
+            if base_type is not None:
+                found = self.bindings_for(base_type, owner, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    # ------------------------------------------------------------------ members
+
+    def method_return(self, receiver: TypeRef, name: str, depth: int = 0) -> TypeRef | None:
+        """What calling `receiver.name(...)` gives, awaited if the method is async."""
+        if receiver.symbol.kind != "class":
+            return None
+        found = self.index.method(receiver.symbol, name)
+        if found is None:
+            return None
+        symbol, function = found
+        owner = Symbol("class", symbol.module, function.class_name or "")
+        bindings = self.bindings_for(receiver, owner) or {}
+        if function.returns is not None:
+            return self.annotation(symbol.module, function.returns, bindings)
+        return self.inferred_return(symbol.module, function, receiver, depth + 1)
+
+    def attribute(self, cls: TypeRef, name: str) -> TypeRef | None:
+        """`self.name` in a class: a class-level annotation, or what `__init__` assigns."""
+        for owner in self.index.mro(cls.symbol):
+            fact = self.index.class_fact(owner)
+            if fact is None:
+                continue
+            for field_fact in fact.fields:
+                if field_fact.name == name and field_fact.annotation is not None:
+                    return self.annotation(owner.module, field_fact.annotation, self.bindings_for(cls, owner))
+            init = self.index.function_fact(Symbol("function", owner.module, f"{owner.name}.__init__"))
+            if init is not None:
+                found = self._assigned_in(owner.module, init, name, TypeRef(owner))
+                if found is not None:
+                    return found
+        return None
+
+    def _assigned_in(self, module: str, init: FunctionFact, name: str, cls: TypeRef) -> TypeRef | None:
+        for event in init.events:
+            if event.kind in ("assign", "annassign") and event.target == ["a", ["n", "self"], name]:
+                if event.annotation is not None:
+                    return self.annotation(module, event.annotation)
+                return self.expression(module, init, event.value, cls, event.span[0])
+        return None
+
+    # ------------------------------------------------------------------ expressions
+
+    def expression(self, module: str, function: FunctionFact, expr: Expr | None, cls: TypeRef | None,
+                   line: int, depth: int = 0) -> TypeRef | None:
+        """The type of `expr` evaluated in `function` at `line` (awaits unwrapped)."""
+        if expr is None or depth > MAX_DEPTH:
+            return None
+        kind = expr[0]
+        if kind == "aw":
+            return self.expression(module, function, expr[1], cls, line, depth + 1)
+        if kind == "n":
+            return self._name(module, function, expr[1], cls, line, depth)
+        if kind == "a":
+            owner = self.expression(module, function, expr[1], cls, line, depth + 1)
+            return self.attribute(owner, expr[2]) if owner is not None and owner.symbol.kind == "class" else None
+        if kind == "c":
+            return self._call(module, function, expr, cls, line, depth)
+        return None
+
+    def _name(self, module: str, function: FunctionFact, name: str, cls: TypeRef | None, line: int,
+              depth: int) -> TypeRef | None:
+        if name == "self" and cls is not None and function.params and function.params[0].name == "self":
+            return cls
+        assigned = last_assignment(function.events, name, line)
+        if assigned is not None:
+            if assigned.annotation is not None:
+                return self.annotation(module, assigned.annotation)
+            return self.expression(module, function, assigned.value, cls, assigned.span[0], depth + 1)
+        for param in function.params:
+            if param.name == name:
+                return self.annotation(module, param.annotation)
+        return None
+
+    def _call(self, module: str, function: FunctionFact, call: Expr, cls: TypeRef | None, line: int,
+              depth: int) -> TypeRef | None:
+        func = call[1]
+        if func[0] == "a":
+            receiver = self.expression(module, function, func[1], cls, line, depth + 1)
+            if receiver is not None:
+                return self.method_return(receiver, func[2], depth + 1)
+        symbol = self.index.resolve_expr(module, func)
+        if symbol.kind == "class":
+            return TypeRef(symbol)
+        target = self.index.function_fact(symbol)
+        if target is None or target.class_name is not None:
+            return None
+        if target.returns is not None:
+            return self.annotation(symbol.module, target.returns)
+        return self.inferred_return(symbol.module, target, None, depth + 1)
+
+    def inferred_return(self, module: str, function: FunctionFact, cls: TypeRef | None,
+                        depth: int = 0) -> TypeRef | None:
+        """An unannotated function's return type, when every `return` has a known type."""
+        key = (Symbol("function", module, function.qualname), cls.args if cls else ())
+        if key in self._returns:
+            return self._returns[key]
+        self._returns[key] = None  # recursion resolves to unknown
+        result = None
+        if depth <= MAX_DEPTH:
+            returned = [e for e in function.events if e.kind == "return"]
+            types = [self.expression(module, function, e.value, cls, e.span[0], depth) for e in returned]
+            result = _union(types) if returned and all(types) else None
+        self._returns[key] = result
+        return result
+
+
+def last_assignment(events: list[Event], name: str, line: int) -> Event | None:
+    found = None
+    for event in events:
+        if event.span[0] >= line:
+            break
+        if event.kind in ("assign", "annassign") and event.target == ["n", name]:
+            found = event
+        elif event.kind == "with" and event.target == ["n", name]:
+            found = None  # a context manager's result: unknown
+    return found
+
+
+def _union(types: list[TypeRef | None]) -> TypeRef | None:
+    if any(t is None for t in types):
+        return None
+    flat: list[TypeRef] = []
+    for item in types:
+        assert item is not None
+        for alternative in item.args if item.symbol == UNION else (item,):
+            if alternative not in flat:
+                flat.append(alternative)
+    return flat[0] if len(flat) == 1 else TypeRef(UNION, tuple(flat))
+
+
+def call_arguments(call: Expr) -> list[Expr]:
+    """Positional and keyword arguments of an encoded call."""
+    return [*call_args(call), *call_kwargs(call).values()]
+
+
+def resolver(project_memo: dict[str, object], index: SymbolIndex) -> TypeResolver:
+    """One resolver per run, shared by the rules (its inferred returns are cached)."""
+    found = project_memo.get("types.resolver")
+    if not isinstance(found, TypeResolver):
+        found = project_memo["types.resolver"] = TypeResolver(index)
+    return found

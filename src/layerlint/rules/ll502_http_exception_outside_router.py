@@ -1,0 +1,89 @@
+"""## What it does
+Reports a service, repository or model module that imports or raises `HTTPException`
+(FastAPI's or Starlette's, under any alias, and project subclasses of it). Each import
+statement and each `raise` is one finding.
+
+## Why is this bad?
+HTTP status codes belong to the router. A service that raises `HTTPException` cannot be
+reused from a background job, a CLI or another service without speaking HTTP, and the error
+contract of the API is scattered over the domain. Raise a domain exception (`NotFoundError`)
+and map it to a status code in one exception handler.
+
+## Example
+```python
+from fastapi import HTTPException
+
+class ItemService:
+    async def get_item(self, item_id: str) -> ItemResponse:
+        item = await self._repository.get_by_id(item_id)
+        if item is None:
+            raise HTTPException(status_code=404, detail="Item not found")
+        return ItemResponse.model_validate(item)
+```
+
+## Use instead
+```python
+from app.core.errors import NotFoundError
+
+class ItemService:
+    async def get_item(self, item_id: str) -> ItemResponse:
+        item = await self._repository.get_by_id(item_id)
+        if item is None:
+            raise NotFoundError(f"Item {item_id} not found")
+        return ItemResponse.model_validate(item)
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from layerlint.project.expr import unawait
+from layerlint.project.facts import Event, ModuleFacts
+from layerlint.project.project import Project
+from layerlint.project.symbols import Symbol
+from layerlint.rules.base import Finding, rule
+
+HTTP_EXCEPTIONS = frozenset({"fastapi.HTTPException", "fastapi.exceptions.HTTPException",
+                             "starlette.exceptions.HTTPException", "starlette.HTTPException"})
+
+
+def _is_http_exception(project: Project, symbol: Symbol) -> bool:
+    return symbol.dotted in HTTP_EXCEPTIONS or (
+        symbol.kind == "class" and any(s.dotted in HTTP_EXCEPTIONS for s in project.index.mro(symbol)))
+
+
+def _raised(project: Project, facts: ModuleFacts, event: Event) -> Symbol | None:
+    value = unawait(event.value)
+    if value is not None and value[0] == "c":
+        value = value[1]
+    symbol = project.index.resolve_expr(facts.module, value)
+    return symbol if _is_http_exception(project, symbol) else None
+
+
+def _raises(facts: ModuleFacts) -> Iterator[Event]:
+    for events in (facts.events, *(f.events for f in facts.functions)):
+        yield from (e for e in events if e.kind == "raise")
+
+
+@rule("LL502", "http-exception-outside-router", "A service, repository or model uses HTTPException", __doc__,
+      tags=("services", "layers"))
+def check(project: Project) -> Iterator[Finding]:
+    for facts in project.modules_with_role("service", "repository", "model"):
+        role = project.role(facts.module)
+        seen: set[tuple[int, ...]] = set()
+        for item in facts.imports:
+            if item.name is None or tuple(item.span) in seen:
+                continue
+            symbol = project.index.resolve_import(item)
+            if _is_http_exception(project, symbol):
+                seen.add(tuple(item.span))
+                what = "" if symbol.dotted in HTTP_EXCEPTIONS else " (an `HTTPException`)"
+                yield Finding(facts, item.span, f"{role} module imports `{item.name}`{what}; raise a domain "
+                                                "exception and map it to a status code in the router")
+        for event in _raises(facts):
+            symbol = _raised(project, facts, event)
+            if symbol is not None:
+                name = symbol.dotted.rsplit(".", 1)[-1]
+                yield Finding(facts, event.span, f"{role} raises `{name}`; raise a domain exception (e.g. "
+                                                 "`NotFoundError`) and map it to a status code in the router")

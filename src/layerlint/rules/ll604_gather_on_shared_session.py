@@ -1,0 +1,169 @@
+"""## What it does
+Reports `asyncio.gather(...)`, or tasks created in one `asyncio.TaskGroup`, that run two or
+more awaitables using the same `AsyncSession`: methods of `self` that touch `self.session`
+(or a repository built from it), calls on repositories that share one session, or calls that
+are handed the same session. Awaitables that open their own session are fine.
+
+This rule deliberately goes beyond the style guide: the guide's own dashboard example runs
+`asyncio.gather` over four counting queries of one service, which share the service's session,
+and is reported.
+
+## Why is this bad?
+An `AsyncSession` is not safe for use in concurrent tasks. The SQLAlchemy documentation
+(*Asynchronous I/O (asyncio)*, "Using AsyncSession with Concurrent Tasks") says a single
+`AsyncSession` instance must not be shared among concurrent tasks; doing so fails at run
+time with "This session is provisioning a new connection; concurrent operations are not
+permitted" (or `InvalidRequestError`/`IllegalStateChangeError`), usually only under load.
+https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html#using-asyncsession-with-concurrent-tasks
+
+## Example
+```python
+async def get_dashboard(self) -> DashboardResponse:
+    total, today = await asyncio.gather(
+        self._repository.count(),
+        self._repository.count_since(start_of_day()),
+    )
+    return DashboardResponse(total=total, today=today)
+```
+
+## Use instead
+Await the queries one after the other on the shared session (they run on one connection
+anyway):
+```python
+async def get_dashboard(self) -> DashboardResponse:
+    total = await self._repository.count()
+    today = await self._repository.count_since(start_of_day())
+    return DashboardResponse(total=total, today=today)
+```
+or give every concurrent task its own session:
+```python
+async def _count_since(self, start: datetime | None) -> int:
+    async with self._session_factory() as session:
+        return await ItemRepository(session).count_since(start)
+
+async def get_dashboard(self) -> DashboardResponse:
+    total, today = await asyncio.gather(self._count_since(None), self._count_since(start_of_day()))
+    return DashboardResponse(total=total, today=today)
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from layerlint.project.expr import Expr, dotted, render, walk
+from layerlint.project.facts import Event, FunctionFact, ModuleFacts
+from layerlint.project.project import Project
+from layerlint.project.symbols import Symbol
+from layerlint.project.types import TypeRef
+from layerlint.rules._layers import Method, SessionKeys, expressions, self_attribute
+from layerlint.rules.base import Finding, rule
+
+GATHER = frozenset({"asyncio.gather", "asyncio.tasks.gather"})
+TASK_GROUPS = frozenset({"asyncio.TaskGroup", "asyncio.taskgroups.TaskGroup"})
+MAX_DEPTH = 3
+
+
+class _Sessions:
+    """The session each awaitable of a method uses."""
+
+    def __init__(self, project: Project, method: Method) -> None:
+        self.project = project
+        self.method = method
+        self.keys = SessionKeys(project, method)
+
+    def of_awaitable(self, expr: Expr) -> str | None:
+        if expr[0] == "aw":
+            expr = expr[1]
+        if expr is None or expr[0] != "c":
+            return None
+        func = expr[1]
+        if func[0] == "a" and func[1] == ["n", "self"]:
+            return self._self_method(func[2], 0)
+        if func[0] == "a":
+            key = self.keys.of_local(func[1])
+            if key is not None:
+                return key
+        for arg in [*expr[2], *expr[3].values()]:
+            key = self.keys.of_local(arg)
+            if key is not None:
+                return key
+        return None
+
+    def _self_method(self, name: str, depth: int) -> str | None:
+        """The session a method of `self` touches; None when it opens its own (or touches none)."""
+        found = self.project.index.method(self.method.cls.symbol, name)
+        if found is None or depth > MAX_DEPTH:
+            return None
+        for expr in expressions(found[1]):
+            attribute = self_attribute(expr)
+            key = self.keys.of_attribute(attribute) if attribute is not None else None
+            if key is None and expr[0] == "c" and self_attribute(expr[1]) is not None:
+                key = self._self_method(expr[1][2], depth + 1)
+            if key is not None:
+                return key
+        return None
+
+
+def _spread(args: list[Expr]) -> list[Expr]:
+    """`gather(*[f(x) for x in xs])` runs `f(x)` once per item: count it twice."""
+    result: list[Expr] = []
+    for arg in args:
+        if arg[0] == "*" and arg[1] is not None and arg[1][0] == "comp":
+            result += [arg[1][1][0]] * 2
+        elif arg[0] != "*":
+            result.append(arg)
+    return result
+
+
+Group = tuple[list[int], list[Expr], str]
+
+
+def _is_task_group(project: Project, facts: ModuleFacts, event: Event) -> bool:
+    value, target = event.value, event.target
+    if event.kind != "with" or not value or value[0] != "c" or not target or target[0] != "n":
+        return False
+    return project.index.resolve_expr(facts.module, value[1]).dotted in TASK_GROUPS
+
+
+def _groups(project: Project, facts: ModuleFacts, function: FunctionFact) -> Iterator[Group]:
+    """(span, awaitables, what) for each gather call and each TaskGroup."""
+    groups: dict[str, tuple[list[int], list[Expr]]] = {}
+    for event in function.events:
+        if _is_task_group(project, facts, event):
+            assert event.target is not None
+            groups[event.target[1]] = (event.span, [])
+        for node in walk(event.value):
+            if node[0] != "c":
+                continue
+            name = dotted(node[1]) or ""
+            owner, _, attr = name.rpartition(".")
+            if attr == "create_task" and owner in groups and node[2]:
+                groups[owner][1].append(node[2][0])
+            elif project.index.resolve_expr(facts.module, node[1]).dotted in GATHER:
+                yield node[4], _spread(node[2]), "`asyncio.gather(...)`"
+    for span, tasks in groups.values():
+        yield span, tasks, "this `asyncio.TaskGroup`"
+
+
+@rule("LL604", "gather-on-shared-session", "Concurrent awaitables share one AsyncSession", __doc__,
+      tags=("async", "sessions"))
+def check(project: Project) -> Iterator[Finding]:
+    for facts in project.modules.values():
+        for function in facts.functions:
+            if not function.is_async:
+                continue
+            cls = TypeRef(Symbol("class", facts.module, function.class_name)) if function.class_name else None
+            sessions = _Sessions(project, Method(facts, function, cls or TypeRef(Symbol("unknown", ""))))
+            for span, awaitables, what in _groups(project, facts, function):
+                by_key: dict[str, list[Expr]] = {}
+                for awaitable in awaitables:
+                    key = sessions.of_awaitable(awaitable)
+                    if key is not None:
+                        by_key.setdefault(key, []).append(awaitable)
+                shared = next((items for items in by_key.values() if len(items) >= 2), None)
+                if shared is not None:
+                    names = ", ".join(dict.fromkeys(f"`{render(a[1])}(...)`" for a in shared))
+                    yield Finding(facts, span, f"{what} runs {names} concurrently on one AsyncSession, which "
+                                               "SQLAlchemy forbids; await them one after the other or give "
+                                               "each task its own session")

@@ -1,0 +1,41 @@
+"""## What it does
+Reports a first-party function (nested functions included, lambdas excepted) without a return
+annotation. `__init__` with at least one annotated parameter is excepted (mypy's rule, and
+ruff's `mypy-init-return`), so the style guide's own classes are clean. The rule agrees with
+ruff's ANN201, ANN202, ANN204, ANN205 and ANN206 with `mypy-init-return = true` (a test
+compares them); tests are skipped by default.
+
+## Why is this bad?
+The return annotation is what LL501 and LL204 read to tell a DTO from a table model, and
+what the type checker uses to keep ORM objects out of the API. An unannotated service method
+can return anything.
+
+## Example
+```python
+async def get_item(self, item_id: str):
+    ...
+```
+
+## Use instead
+```python
+async def get_item(self, item_id: str) -> ItemResponse:
+    ...
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from layerlint.project.project import Project
+from layerlint.rules._annotations import checked_functions, needs_return_annotation
+from layerlint.rules.base import Finding, rule
+
+
+@rule("LL702", "missing-return-annotation", "A function has no return annotation", __doc__, tags=("types",))
+def check(project: Project) -> Iterator[Finding]:
+    for facts in project.modules.values():
+        for function in checked_functions(facts):
+            if needs_return_annotation(function):
+                yield Finding(facts, function.span, f"`{function.qualname}` has no return annotation; "
+                                                    "annotate what it returns (`-> None` if nothing)")

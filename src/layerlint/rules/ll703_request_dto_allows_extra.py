@@ -1,0 +1,113 @@
+"""## What it does
+Reports a request DTO that does not forbid extra fields. A request DTO is a Pydantic model
+(not a table model) used as the body parameter of a route, or named `*Request`. Extra fields
+are forbidden by `model_config = {"extra": "forbid"}`, `model_config = ConfigDict(extra="forbid")`,
+a class keyword `extra="forbid"` or (Pydantic v1) `class Config: extra = "forbid"`; a base
+class that forbids them counts.
+
+## Why is this bad?
+By default Pydantic ignores unknown fields: a client that sends `{"nmae": "x"}` gets a 201
+with the default name, and a client that sends `{"is_admin": true}` learns nothing about the
+field being ignored. Forbidding extras turns typos and stale clients into a clear 422.
+
+## Example
+```python
+class ItemCreateRequest(BaseModel):
+    name: str = Field(..., min_length=1, max_length=255)
+```
+
+## Use instead
+```python
+class ItemCreateRequest(BaseModel):
+    name: str = Field(..., min_length=1, max_length=255)
+    model_config = {"extra": "forbid"}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from layerlint.project.annotations import annotated_metadata
+from layerlint.project.expr import Expr, call_kwargs, constant, dotted, is_call
+from layerlint.project.models import is_table_model
+from layerlint.project.project import Project
+from layerlint.project.routes import route_table
+from layerlint.project.symbols import Symbol
+from layerlint.rules.base import Finding, rule
+from layerlint.rules.ll205_route_accepts_orm_model import _not_body
+
+PYDANTIC_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "sqlmodel.SQLModel",
+                            "sqlmodel.main.SQLModel"})
+
+
+def _extra_value(expr: Expr | None) -> str | None:
+    """"forbid", another policy, or None when `expr` says nothing about extra fields."""
+    if expr is None:
+        return None
+    text = str(constant(expr)) if expr[0] == "k" else (dotted(expr) or "")
+    return "forbid" if text.rsplit(".", 1)[-1].lower() == "forbid" else text or "other"
+
+
+def _said_extra(project: Project, cls: Symbol) -> str | None:
+    fact = project.index.class_fact(cls)
+    if fact is None:
+        return None
+    if "extra" in fact.keywords:
+        return _extra_value(fact.keywords["extra"])
+    for field_fact in fact.fields:
+        value = field_fact.value
+        if field_fact.name != "model_config" or value is None:
+            continue
+        if is_call(value) and "extra" in call_kwargs(value):
+            return _extra_value(call_kwargs(value)["extra"])
+        if value[0] == "d":
+            return next((_extra_value(v) for k, v in zip(value[1], value[2]) if constant(k) == "extra"), None)
+    config = project.index.class_fact(Symbol("class", cls.module, f"{cls.name}.Config"))
+    for field_fact in config.fields if config else []:
+        if field_fact.name == "extra":
+            return _extra_value(field_fact.value)
+    return None
+
+
+def forbids_extra(project: Project, cls: Symbol) -> bool:
+    for owner in project.index.mro(cls):
+        said = _said_extra(project, owner)
+        if said is not None:
+            return said == "forbid"
+    return False
+
+
+def is_dto(project: Project, cls: Symbol) -> bool:
+    return (cls.kind == "class" and any(s.dotted in PYDANTIC_BASES for s in project.index.mro(cls))
+            and not is_table_model(project.index, cls))
+
+
+def _body_classes(project: Project) -> set[Symbol]:
+    found: set[Symbol] = set()
+    for handler in route_table(project).handlers:
+        module = handler.module.module
+        for param in handler.function.params:
+            metadata = annotated_metadata(project.index, module, param.annotation)
+            if _not_body(param.default) or any(_not_body(m) for m in metadata):
+                continue
+            annotation = param.annotation
+            if annotation is not None and annotation[0] == "s" and metadata:
+                annotation = annotation[2][1][0]
+            symbol = project.index.resolve_expr(module, annotation)
+            if symbol.kind == "class":
+                found.add(symbol)
+    return found
+
+
+@rule("LL703", "request-dto-allows-extra", "A request DTO does not forbid extra fields", __doc__, tags=("dto",))
+def check(project: Project) -> Iterator[Finding]:
+    bodies = _body_classes(project)
+    for facts in project.modules.values():
+        for cls in facts.classes:
+            symbol = Symbol("class", facts.module, cls.qualname)
+            if not (cls.name.endswith("Request") or symbol in bodies) or not is_dto(project, symbol):
+                continue
+            if not forbids_extra(project, symbol):
+                yield Finding(facts, cls.span, f"request DTO `{cls.name}` accepts unknown fields; add "
+                                               "`model_config = ConfigDict(extra=\"forbid\")`")
