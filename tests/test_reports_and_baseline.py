@@ -51,7 +51,8 @@ def test_sarif_is_valid_and_complete(catalog: Path) -> None:
     driver = run["tool"]["driver"]
     assert driver["version"] and [r["id"] for r in driver["rules"]] == [r.code for r in RULES]
     for descriptor in driver["rules"]:
-        assert descriptor["fullDescription"]["text"] and descriptor["help"]["markdown"]
+        assert 0 < len(descriptor["fullDescription"]["text"]) <= 1024  # GitHub's limit
+        assert descriptor["help"]["markdown"] and descriptor["name"][0].isupper()
         assert descriptor["helpUri"].startswith("https://") and descriptor["properties"]["tags"]
         assert descriptor["defaultConfiguration"]["level"] in ("error", "warning")
     assert run["invocations"][0]["executionSuccessful"] is True

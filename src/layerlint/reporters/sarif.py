@@ -21,6 +21,7 @@ SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sar
 INFORMATION_URI = "https://github.com/layerlint/layerlint"
 FINGERPRINT_KEY = "layerlint/v1"
 SRCROOT = "%SRCROOT%"
+MAX_DESCRIPTION = 1024  # GitHub shows no more
 CATEGORIES = {"0": "input", "1": "layers", "2": "routes", "3": "models", "4": "repositories",
               "5": "services", "6": "async", "7": "types"}
 
@@ -30,17 +31,23 @@ def _level(severity: Severity) -> str:
 
 
 def what_it_does(docs: str) -> str:
-    """The `## What it does` section, as one paragraph: SARIF's fullDescription."""
+    """The first paragraph of `## What it does`, within GitHub's 1024 characters: fullDescription."""
     lines = docs.splitlines()
-    start = next((i + 1 for i, line in enumerate(lines) if line.strip() == "## What it does"), None)
-    if start is None:
-        return docs.strip()
-    section = []
+    start = next((i + 1 for i, line in enumerate(lines) if line.strip() == "## What it does"), 0)
+    paragraph: list[str] = []
     for line in lines[start:]:
-        if line.startswith("## "):
+        if line.startswith("## ") or (not line.strip() and paragraph):
             break
-        section.append(line.strip())
-    return " ".join(part for part in section if part)
+        if line.strip():
+            paragraph.append(line.strip())
+    return _shorten(" ".join(paragraph), MAX_DESCRIPTION)
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(". ", 0, limit - 1)
+    return text[:cut + 1] if cut > 0 else text[:limit - 1] + "…"
 
 
 def rule_descriptor(rule: Rule) -> dict[str, Any]:
@@ -48,7 +55,7 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
     tags = [CATEGORIES.get(rule.code[2], "other"), *rule.tags]
     return {
         "id": rule.code,
-        "name": rule.name,
+        "name": "".join(word.capitalize() for word in rule.name.split("-")),  # SARIF2012: Pascal case
         "shortDescription": {"text": f"{rule.summary}."},
         "fullDescription": {"text": what_it_does(rule.docs)},
         "help": {"text": help_text, "markdown": help_text},
