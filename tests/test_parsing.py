@@ -12,6 +12,8 @@ NEWER = {
     "pep758_except_without_parens": "try:\n    pass\nexcept ValueError, TypeError:\n    pass\n",
     "pep695_class": "class Repo[ModelT: Base, *Ts, **P](Protocol):\n    pass\n",
     "pep695_function": "def first[T](items: list[T]) -> T:\n    return items[0]\n",
+    "pep695_class_multiline_bases": "class Repo[T: Base](\n    Abstract[T]\n):\n    x = 1\n",
+    "pep695_class_trailing_comma": "class Repo[T: Base](\n    Abstract[T],\n):\n    x = 1\n",
     "pep695_type_alias": "type Ids[T] = list[T]\n",
     "pep701_quotes": 'x = f"{d["key"]} {f"{f"{y}"}"}"\n',
     "pep701_backslash": 'x = f"{"\\n".join(lines)}"\n',

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from harness import FIXTURES, run_fixture
+from harness import FIXTURES, NO_CACHE, run_fixture
 
 REPO = Path(__file__).parent.parent
 RUFF = Path(sys.executable).parent / "ruff"
@@ -53,7 +53,7 @@ def _layerlint(root: Path) -> tuple[Flags, Flags, list[str]]:
     from layerlint import engine
     from layerlint.core.config import load_config
 
-    files = [facts.path for facts in engine.load_project(load_config(root)).modules.values() if not facts.failure]
+    files = [facts.path for facts in engine.load_project(load_config(root), options=NO_CACHE).modules.values() if not facts.failure]
     return parameters, functions, files
 
 

@@ -22,10 +22,12 @@ class _Lowerer(cst.CSTTransformer):
                  for p in updated.type_parameters.params]
         generic = cst.Arg(cst.Subscript(cst.Name("Generic"), names))
         bases = [*updated.bases]
-        if bases:
+        if bases and not isinstance(bases[-1].comma, cst.Comma):
             bases[-1] = bases[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        return updated.with_changes(type_parameters=None, bases=[*bases, generic],
-                                    lpar=cst.LeftParen(), rpar=cst.RightParen())
+        # The header's own parentheses keep their line breaks, so every later line stays in place.
+        lpar = updated.lpar if isinstance(updated.lpar, cst.LeftParen) else cst.LeftParen()
+        rpar = updated.rpar if isinstance(updated.rpar, cst.RightParen) else cst.RightParen()
+        return updated.with_changes(type_parameters=None, bases=[*bases, generic], lpar=lpar, rpar=rpar)
 
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
         return updated.with_changes(type_parameters=None) if updated.type_parameters else updated

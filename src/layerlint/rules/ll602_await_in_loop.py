@@ -4,7 +4,8 @@ one query per item (N+1). The finding is at the awaited call and names the loop'
 receiver's type must resolve to a repository or service class (through `self._repository`,
 a local built from a constructor, a parameter annotation...); other awaits are not reported.
 An `async for` over a result stream is not N+1 by itself; awaiting a repository inside its
-body is.
+body is. A loop over a literal (`for period in ("day", "week", "month")`) makes a fixed number
+of calls and is not reported.
 
 Writes that must happen one after the other (each depends on the previous, or the order is
 part of the contract) are legitimate: silence them with `# noqa: LL602` on the reported line.
@@ -43,15 +44,21 @@ from layerlint.rules._layers import layer_of, types
 from layerlint.rules.base import Finding, rule
 
 
+def _over_literal(event: Event) -> bool:
+    """`for period in ("day", "week")`: a fixed number of calls, not one per row."""
+    return event.kind == "for" and event.value is not None and event.value[0] in ("l", "t", "set")
+
+
 def _loop_lines(events: list[Event]) -> list[int]:
-    """For each event, the line of its innermost enclosing loop (0 when none)."""
-    headers: dict[int, int] = {}
+    """For each event, the line of its innermost enclosing loop over data (0 when none)."""
+    headers: dict[int, int] = {}  # loop depth -> header line, 0 for a loop over a literal
     result: list[int] = []
     for index, event in enumerate(events):
         following = events[index + 1] if index + 1 < len(events) else None
-        result.append(headers.get(event.loop - 1, 0) if event.loop else 0)
+        enclosing = (headers.get(depth, 0) for depth in range(event.loop - 1, -1, -1))
+        result.append(next((line for line in enclosing if line), 0))
         if following is not None and following.loop > event.loop and event.kind in ("for", "test"):
-            headers[event.loop] = event.span[0]
+            headers[event.loop] = 0 if _over_literal(event) else event.span[0]
     return result
 
 
