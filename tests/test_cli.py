@@ -194,3 +194,10 @@ def test_routes_say_when_a_dynamic_include_router_hides_the_mount(tmp_path: Path
         "def load(name: str) -> None:\n    app.include_router(getattr(importlib.import_module(name), 'router'))\n")
     _, output = run("routes", str(tmp_path))
     assert "(mount unknown) /ping" in output
+
+
+def test_routes_join_the_prefix_a_registration_helper_is_given() -> None:
+    _, output = run("routes", str(FIXTURES / "ll207" / "helper_registration"))
+    rows = [line.split()[:3] for line in output.strip().splitlines()[1:]]
+    assert rows == [["GET", "/api/items/{item_id}", "app.routers.items:get_item"],
+                    ["GET", "/orders/{order_id}", "app.routers.orders:get_order"]]

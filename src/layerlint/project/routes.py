@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from layerlint.project.call_sites import argument_values, passed_argument
 from layerlint.project.expr import Expr, call_kwargs, constant, dotted, is_call, walk
 from layerlint.project.facts import Event, FunctionFact, ModuleFacts, Span
 from layerlint.project.project import Project
 from layerlint.project.roles import APP_CLASSES, router_instances
 from layerlint.project.symbols import Symbol
 
+Scope = tuple[FunctionFact | None, list[Event]]  # the function (None: module level) and its events
 HTTP_METHODS = {"get": ("GET",), "post": ("POST",), "put": ("PUT",), "patch": ("PATCH",),
                 "delete": ("DELETE",), "head": ("HEAD",), "options": ("OPTIONS",), "trace": ("TRACE",),
                 "websocket": ("WEBSOCKET",)}
@@ -132,15 +134,14 @@ def _handler(project: Project, table: RouteTable, facts: ModuleFacts, function: 
                         constant(kwargs.get("status_code")), _list_items(kwargs.get("dependencies")))
 
 
-def _include_calls(facts: ModuleFacts) -> Iterator[tuple[Expr, list[Event]]]:
-    """Every `x.include_router(...)` call, with the events of its scope (for loop variables)."""
-    scopes: list[list[Event]] = [facts.events, *(f.events for f in facts.functions)]
-    for events in scopes:
-        for event in events:
-            for expr in (event.value,):
-                for node in walk(expr):
-                    if node[0] == "c" and node[1] and node[1][0] == "a" and node[1][2] == "include_router":
-                        yield node, events
+def _include_calls(facts: ModuleFacts) -> Iterator[tuple[Expr, Scope]]:
+    """Every `x.include_router(...)` call, with its scope (for loop variables and parameters)."""
+    scopes: list[Scope] = [(None, facts.events), *((f, f.events) for f in facts.functions)]
+    for scope in scopes:
+        for event in scope[1]:
+            for node in walk(event.value):
+                if node[0] == "c" and node[1] and node[1][0] == "a" and node[1][2] == "include_router":
+                    yield node, scope
 
 
 def _local_values(name: str, events: list[Event]) -> tuple[Expr, ...]:
@@ -156,25 +157,46 @@ def _local_values(name: str, events: list[Event]) -> tuple[Expr, ...]:
 
 
 def _inclusions(project: Project, table: RouteTable, facts: ModuleFacts) -> None:
-    for call, events in _include_calls(facts):
+    for call, scope in _include_calls(facts):
         args, kwargs = call[2], call_kwargs(call)
         child_expr = args[0] if args else kwargs.get("router")
         parent = resolve_router(project, table.routers, facts.module, call[1][1])
-        for child_item in _child_candidates(project, table, facts.module, child_expr, events):
-            children = _built_by(project, table, facts.module, child_item)
+        for module, child_item, site in _child_candidates(project, table, facts.module, child_expr, scope):
+            children = _built_by(project, table, module, child_item)
             if children is None:
                 table.unresolved.append((facts.path, call[4][0]))
                 continue
+            prefix = _prefix(kwargs.get("prefix"), scope[0], site)
             for child in children:
                 table.inclusions.append(Inclusion(parent.symbol if parent else None, child.symbol,
-                                                  _string(kwargs.get("prefix")), facts.module, call[4]))
+                                                  prefix, facts.module, call[4]))
+
+
+def _prefix(expr: Expr | None, function: FunctionFact | None, site: Expr | None) -> str:
+    """`prefix=prefix` inside a helper: the value its caller passes, or the parameter's default."""
+    param = next((p for p in function.params if ["n", p.name] == expr), None) if function else None
+    if param is None:
+        return _string(expr)
+    passed = passed_argument(function, param.name, site) if function and site else None
+    return _string(passed if passed is not None else param.default)
 
 
 def _child_candidates(project: Project, table: RouteTable, module: str, child: Expr | None,
-                      events: list[Event]) -> tuple[Expr | None, ...]:
+                      scope: Scope) -> list[tuple[str, Expr | None, Expr | None]]:
+    """What an include_router argument can be, each with the module to resolve it in (and the
+    call that passed it): itself, the values a local name is given, or, for a parameter, what the
+    function's callers pass."""
+    function, events = scope
     if child is None or child[0] != "n" or resolve_router(project, table.routers, module, child):
-        return (child,)
-    return _local_values(child[1], events) or (child,)
+        return [(module, child, None)]
+    local = _local_values(child[1], events)
+    if local:
+        return [(module, value, None) for value in local]
+    if function is not None and any(p.name == child[1] for p in function.params):
+        passed = argument_values(project, Symbol("function", module, function.qualname), function, child[1])
+        if passed:
+            return list(passed)
+    return [(module, child, None)]
 
 
 def _built_by(project: Project, table: RouteTable, module: str, expr: Expr | None) -> list[RouterObject] | None:

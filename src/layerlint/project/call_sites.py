@@ -1,0 +1,76 @@
+"""Where a project function is called, and what each call passes for one of its parameters.
+
+Used to follow a value into a helper: `def add_routers(app: FastAPI, api: APIRouter) ->
+None: app.include_router(api)` includes whatever its callers pass as `api`.
+"""
+
+from __future__ import annotations
+
+from layerlint.project.expr import Expr, call_args, call_kwargs, calls_in, dotted
+from layerlint.project.facts import FunctionFact, ModuleFacts
+from layerlint.project.project import Project
+from layerlint.project.symbols import Symbol
+
+CallSite = tuple[str, Expr]  # (calling module, the call expression)
+POSITIONAL = ("posonly", "arg")
+
+
+def _caller_names(facts: ModuleFacts, symbol: Symbol, name: str) -> set[str]:
+    """The names under which `facts` can call the function: none when it cannot reach it at all
+    (no import of it, its module or its package), so most modules are never walked."""
+    names = {name} if facts.module == symbol.module else set()
+    package = symbol.module.rsplit(".", 1)[-1]
+    for item in facts.imports:
+        if item.name == name:
+            names.add(item.bound)
+        elif item.name in ("*", package) or (item.kind == "import" and
+                                             (symbol.module + ".").startswith(item.target + ".")):
+            names.add(name)
+    return names
+
+
+def call_sites(project: Project, symbol: Symbol, name: str) -> list[CallSite]:
+    """Every call that resolves to the function `symbol`, memoised per run."""
+    memo = project.memo.setdefault("call-sites", {})
+    if symbol not in memo:
+        found: list[CallSite] = []
+        for facts in project.modules.values():
+            names = _caller_names(facts, symbol, name)
+            if not names:
+                continue
+            for events in (facts.events, *(f.events for f in facts.functions)):
+                for event in events:
+                    for call in calls_in(event.value):
+                        called = dotted(call[1])
+                        if called and called.rsplit(".", 1)[-1] in names and \
+                                project.index.resolve_expr(facts.module, call[1]) == symbol:
+                            found.append((facts.module, call))
+        memo[symbol] = found
+    return memo[symbol]  # type: ignore[no-any-return]
+
+
+def passed_argument(function: FunctionFact, parameter: str, call: Expr) -> Expr | None:
+    kwargs = call_kwargs(call)
+    if parameter in kwargs:
+        return kwargs[parameter]
+    positional = [p.name for p in function.params if p.kind in POSITIONAL]
+    args = call_args(call)
+    position = positional.index(parameter) if parameter in positional else len(args)
+    if position >= len(args) or any(arg and arg[0] == "*" for arg in args[:position + 1]):
+        return None  # not passed (a default), or behind *args: unknown
+    return args[position]
+
+
+def argument_values(project: Project, symbol: Symbol, function: FunctionFact,
+                    parameter: str) -> list[tuple[str, Expr, Expr]] | None:
+    """What the callers of a module-level function pass for `parameter`: (module to resolve it in,
+    the value, the call); None when some call passes nothing we can read (a default, `*args`)."""
+    if function.class_name is not None or function.nested:
+        return None  # methods and closures are called through objects we do not track
+    values: list[tuple[str, Expr, Expr]] = []
+    for module, call in call_sites(project, symbol, function.name):
+        value = passed_argument(function, parameter, call)
+        if value is None:
+            return None
+        values.append((module, value, call))
+    return values
