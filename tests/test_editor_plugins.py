@@ -71,3 +71,16 @@ def test_layerlint_check_does_not_import_plugins(catalog: Path) -> None:
     imported = {line.split("|")[-1].strip().split(".")[0] for line in completed.stderr.splitlines() if "|" in line}
     assert "layerlint" in imported
     assert not imported & {"flake8", "pylint", "astroid", "importlinter", "grimp"}
+
+
+def test_ruff_keeps_layerlint_noqa_codes_when_declared_external(tmp_path: Path) -> None:
+    """The README's advice: without `lint.external`, RUF100's fix drops unknown codes with unused ones."""
+    source = tmp_path / "module.py"
+    (tmp_path / "ruff.toml").write_text('[lint]\nselect = ["F", "RUF100"]\n')
+    source.write_text("x = 1  # noqa: F401, LL101\n")
+    run(tmp_path, "ruff", "check", "--no-cache", "--fix", "module.py")
+    assert source.read_text() == "x = 1\n"
+    (tmp_path / "ruff.toml").write_text('[lint]\nselect = ["F", "RUF100"]\nexternal = ["LL"]\n')
+    source.write_text("x = 1  # noqa: F401, LL101\n")
+    run(tmp_path, "ruff", "check", "--no-cache", "--fix", "module.py")
+    assert source.read_text() == "x = 1  # noqa: LL101\n"

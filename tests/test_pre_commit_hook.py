@@ -11,6 +11,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from integration_helpers import BIN, copy_catalog
 
 REPO = Path(__file__).parent.parent
@@ -33,6 +35,7 @@ def snapshot_of_layerlint(destination: Path) -> Path:
     return destination
 
 
+@pytest.mark.slow
 def test_pre_commit_try_repo_reports_findings_of_the_changed_files(tmp_path: Path) -> None:
     source = tmp_path / "layerlint"
     source.mkdir()
