@@ -45,4 +45,5 @@ def check(project: Project) -> Iterator[Finding]:
             method = next(m for m in handler.methods if m in WRITE_METHODS)
             yield Finding(handler.module, handler.function.span,
                           f"{method} handler `{handler.function.name}` has only the read session (via "
-                          f"{uses[0].render()}); writes need the write session dependency")
+                          f"{uses[0].render()}): a write through it reaches the replica or is never committed; "
+                          f"use the write session dependency (a {method} that never writes: `# noqa: LL203`)")

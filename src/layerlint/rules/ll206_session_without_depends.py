@@ -44,20 +44,39 @@ SESSIONMAKERS = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.ext.asynci
                            "sqlalchemy.orm.session.sessionmaker"})
 
 
+def _builds_sessionmaker(project: Project, symbol: Symbol) -> bool:
+    """`async_session = async_sessionmaker(engine, ...)`, also through a project function that
+    returns one (`make_session_factory(engine)`, annotated or by its return statements)."""
+    index = project.index
+    event = index.assignment(symbol)
+    if event is None or not is_call(event.value):
+        return False
+    assert event.value is not None
+    maker = index.resolve_expr(symbol.module, event.value[1])
+    if maker.dotted in SESSIONMAKERS:
+        return True
+    factory = index.function_fact(maker)
+    if factory is None:
+        return False
+    returns = factory.returns[1] if factory.returns and factory.returns[0] == "s" else factory.returns
+    made = [returns, *(e.value[1] for e in factory.events if e.kind == "return" and is_call(e.value))]
+    return any(index.resolve_expr(maker.module, expr).dotted in SESSIONMAKERS for expr in made if expr)
+
+
 def _creates_session(project: Project, module: str, func: Expr, factories: frozenset[str]) -> str | None:
     """The called name when the call makes a database session, else None."""
     index = project.index
+    if func[0] == "a" and func[2] == "begin":  # async with async_session.begin() as session
+        made = _creates_session(project, module, func[1], factories)
+        return f"{made}.begin" if made else None
     symbol = index.resolve_expr(module, func)
     name = dotted(func) or ""
     if symbol.dotted in SESSION_CLASSES or symbol.dotted in SESSIONMAKERS:
         return name
     if symbol.kind == "class":  # a project class makes a session only if it is one
         return name if index.inherits_from(symbol, SESSION_CLASSES) else None
-    if symbol.kind == "assign":  # async_session = async_sessionmaker(engine, ...)
-        event = index.assignment(symbol)
-        maker = index.resolve_expr(symbol.module, event.value[1]) if event and is_call(event.value) else None
-        if maker is not None and maker.dotted in SESSIONMAKERS:
-            return name
+    if symbol.kind == "assign" and _builds_sessionmaker(project, symbol):
+        return name
     if symbol.kind in ("assign", "function", "external") and symbol.dotted.rsplit(".", 1)[-1] in factories:
         return None if symbol.dotted.startswith("builtins.") else name
     return None
