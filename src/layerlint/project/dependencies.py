@@ -139,12 +139,18 @@ def handler_sessions(project: Project, handler: RouteHandler) -> tuple[SessionUs
 
 
 def has_session_split(project: Project) -> bool:
-    """Both a read and a write session dependency are used somewhere: the project splits them."""
+    """Both a read and a write session dependency are defined or used: the project splits them.
+    (Defined counts too: a project whose handlers all take the write session still has a reader.)"""
     cached = project.memo.get("session-split")
     if isinstance(cached, bool):
         return cached
+    resolver = dependency_resolver(project)
     kinds = {use.kind for handler in route_table(project).handlers for use in handler_sessions(project, handler)}
-    project.memo["session-split"] = split = kinds == {"read", "write"}
+    for facts in project.modules.values():
+        for function in facts.functions:
+            if function.class_name is None and not function.nested:
+                kinds.add(resolver.session_kind(Symbol("function", facts.module, function.qualname)) or "")
+    project.memo["session-split"] = split = {"read", "write"} <= kinds
     return split
 
 

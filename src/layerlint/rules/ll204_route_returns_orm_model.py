@@ -38,6 +38,8 @@ def check(project: Project) -> Iterator[Finding]:
     for handler in route_table(project).handlers:
         module = handler.module.module
         declared = handler.response_model
+        if declared == ["k", None]:
+            declared = None  # response_model=None: the returned object is encoded as it is
         model = table_model_in(project.index, module, declared) if declared is not None else None
         span = handler.decorator_span
         what = "response_model"
