@@ -30,7 +30,7 @@ def _name(message: str) -> str:
 
 
 def _ruff(root: Path, files: list[str]) -> tuple[Flags, Flags]:
-    command = [str(RUFF), "check", "--isolated", "--no-cache", "--output-format", "json", "--exit-zero",
+    command = [str(RUFF), "check", "--isolated", "--no-cache", "--ignore-noqa", "--output-format", "json", "--exit-zero",
                "--select", ",".join(PARAMETER_CODES + FUNCTION_CODES),
                "--config", "lint.flake8-annotations.mypy-init-return = true", *files]
     output = subprocess.run(command, cwd=root, capture_output=True, text=True, check=True).stdout
