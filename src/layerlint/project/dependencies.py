@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from layerlint.project.expr import Expr, call_args, call_kwargs, dotted, is_call
 from layerlint.project.facts import FunctionFact
 from layerlint.project.project import Project
-from layerlint.project.routes import RouteHandler, route_table
+from layerlint.project.routes import RouteHandler, RouterObject, route_table, router_dependencies
 from layerlint.project.symbols import Symbol
 
 DEPENDS_NAMES = frozenset({"Depends", "Security"})
@@ -50,6 +50,7 @@ class DependencyResolver:
         self.read = frozenset(config.read_sessions)
         self.write = frozenset(config.write_sessions)
         self._memo: dict[Symbol, tuple[SessionUse, ...]] = {}
+        self._routers: dict[Symbol, list[tuple[str, Expr]]] = {}
 
     def session_kind(self, symbol: Symbol) -> str | None:
         for kind, names in (("read", self.read), ("write", self.write)):
@@ -62,12 +63,17 @@ class DependencyResolver:
     def handler_sessions(self, handler: RouteHandler) -> tuple[SessionUse, ...]:
         module = handler.module.module
         uses = list(self._function_uses(module, handler.function, frozenset()))
-        extra = [*handler.dependencies, *handler.router.dependencies]
-        for expr in extra:
-            if _is_depends(self.project, module, expr):
+        extra = [(module, expr) for expr in handler.dependencies] + self._router_dependencies(handler.router)
+        for where, expr in extra:
+            if _is_depends(self.project, where, expr):
                 target = _depends_target(expr)  # type: ignore[arg-type]
-                uses += self._callable_uses(module, target, frozenset())
+                uses += self._callable_uses(where, target, frozenset())
         return tuple(SessionUse(u.kind, (handler.function.name, *u.path)) for u in uses)
+
+    def _router_dependencies(self, router: RouterObject) -> list[tuple[str, Expr]]:
+        if router.symbol not in self._routers:
+            self._routers[router.symbol] = router_dependencies(route_table(self.project), router)
+        return self._routers[router.symbol]
 
     # ------------------------------------------------------------------ walking
 

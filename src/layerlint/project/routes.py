@@ -58,6 +58,7 @@ class Inclusion:
     prefix: str
     module: str
     span: Span
+    dependencies: tuple[Expr, ...] = ()  # include_router(..., dependencies=[...])
 
 
 @dataclass
@@ -168,8 +169,8 @@ def _inclusions(project: Project, table: RouteTable, facts: ModuleFacts) -> None
                 continue
             prefix = _prefix(kwargs.get("prefix"), scope[0], site)
             for child in children:
-                table.inclusions.append(Inclusion(parent.symbol if parent else None, child.symbol,
-                                                  prefix, facts.module, call[4]))
+                table.inclusions.append(Inclusion(parent.symbol if parent else None, child.symbol, prefix,
+                                                  facts.module, call[4], _list_items(kwargs.get("dependencies"))))
 
 
 def _prefix(expr: Expr | None, function: FunctionFact | None, site: Expr | None) -> str:
@@ -260,3 +261,20 @@ def mount_paths(table: RouteTable, router: RouterObject) -> list[str]:
 
 def is_registered(table: RouteTable, router: RouterObject) -> bool:
     return router.is_app or bool(mount_paths(table, router))
+
+
+def router_dependencies(table: RouteTable, router: RouterObject) -> list[tuple[str, Expr]]:
+    """Dependencies every route of `router` gets, each with the module to resolve it in: the
+    router's own, those given to include_router, and those of every router it is mounted under."""
+    found = [(router.symbol.module, expr) for expr in router.dependencies]
+    seen: set[Symbol] = {router.symbol}
+    stack = [router.symbol]
+    while stack:
+        for inclusion in table.inclusions_of(stack.pop()):
+            found += [(inclusion.module, expr) for expr in inclusion.dependencies]
+            parent = table.routers.get(inclusion.parent) if inclusion.parent else None
+            if parent is not None and parent.symbol not in seen:
+                seen.add(parent.symbol)
+                found += [(parent.symbol.module, expr) for expr in parent.dependencies]
+                stack.append(parent.symbol)
+    return found
