@@ -1,7 +1,9 @@
 """## What it does
 Reports a public method of a service or repository class that is a plain `def` although it
 touches the session (`self.session`, a session parameter) or a repository attribute.
-Properties, static methods and private helpers are not checked.
+Using means reading an attribute or calling a method of it; handing the session on to another
+call is not. Properties, static and class methods (alternative constructors), private helpers
+and methods working with a synchronous `Session` are not checked.
 
 ## Why is this bad?
 With an `AsyncSession` every query is a coroutine: a plain `def` either cannot await it
@@ -29,7 +31,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from layerlint.project.expr import Expr
 from layerlint.project.project import Project
+from layerlint.project.types import TypeRef
 from layerlint.rules._layers import (
     LAYER_ROLES,
     Method,
@@ -37,19 +41,43 @@ from layerlint.rules._layers import (
     decorated_with,
     expressions,
     methods,
+    self_attribute,
+    types,
 )
 from layerlint.rules.base import Finding, rule
 
-_NOT_CHECKED = ("property", "staticmethod", "cached_property", "setter", "overload", "abstractmethod")
+_NOT_CHECKED = ("property", "staticmethod", "classmethod", "cached_property", "setter", "overload",
+                "abstractmethod")
+SYNC_SESSIONS = frozenset({"sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session",
+                           "sqlmodel.orm.session.Session"})
+
+
+def _is_sync(found: TypeRef | None) -> bool:
+    return found is not None and found.symbol.dotted in SYNC_SESSIONS
+
+
+def _session_used(project: Project, method: Method, keys: SessionKeys, receiver: Expr) -> str | None:
+    """`receiver` as a session this method uses (an asynchronous one, or one of unknown kind)."""
+    resolver = types(project)
+    if receiver[0] == "n" and receiver[1] in keys.sessions:
+        param = next(p for p in method.function.params if p.name == receiver[1])
+        sync = _is_sync(resolver.annotation(method.facts.module, param.annotation))
+        return None if sync else str(receiver[1])
+    attribute = self_attribute(receiver)
+    if attribute is None or keys.of_attribute(attribute) is None:
+        return None
+    return None if _is_sync(resolver.attribute(method.cls, attribute)) else f"self.{attribute}"
 
 
 def _touched(project: Project, method: Method) -> str | None:
+    """A session or repository the method works with: an attribute or method of it, not just
+    handing it on to someone else."""
     keys = SessionKeys(project, method)
     for expr in expressions(method.function):
-        if expr[0] == "a" and expr[1] == ["n", "self"] and keys.of_attribute(expr[2]) is not None:
-            return f"self.{expr[2]}"
-        if expr[0] == "n" and expr[1] in keys.sessions:
-            return str(expr[1])
+        if expr[0] == "a":
+            used = _session_used(project, method, keys, expr[1])
+            if used is not None:
+                return used
     return None
 
 
