@@ -20,6 +20,7 @@ from layerlint.project.expr import (
     constant,
     dotted,
     encode,
+    walk,
 )
 from layerlint.project.facts import Event, FunctionFact
 from layerlint.project.symbols import Symbol, SymbolIndex
@@ -32,6 +33,8 @@ _TRANSPARENT = frozenset({"typing.Annotated", "typing_extensions.Annotated", "ty
                           "typing.Awaitable", "typing.Coroutine", "collections.abc.Awaitable",
                           "collections.abc.Coroutine", "typing.Required", "typing.NotRequired"})
 _TYPEVARS = frozenset({"typing.TypeVar", "typing_extensions.TypeVar"})
+_BINDING_EVENTS = frozenset({"assign", "annassign", "augassign", "for", "with"})
+_SELF = frozenset({"typing.Self", "typing_extensions.Self"})
 _GENERIC_BASES = ("Generic", "Protocol")
 
 
@@ -93,6 +96,8 @@ class TypeResolver:
         if kind == "n" and expr[1] in bindings:
             return bindings[expr[1]]
         symbol = self.index.resolve_expr(module, expr)
+        if symbol.dotted in _SELF:
+            return bindings.get("Self")
         if symbol.kind == "assign":
             event = self.index.assignment(symbol)
             if event is None or event.value is None or self.is_typevar(symbol):
@@ -169,7 +174,7 @@ class TypeResolver:
             return None
         symbol, function = found
         owner = Symbol("class", symbol.module, function.class_name or "")
-        bindings = self.bindings_for(receiver, owner) or {}
+        bindings = {**(self.bindings_for(receiver, owner) or {}), "Self": receiver}
         if function.returns is not None:
             return self.annotation(symbol.module, function.returns, bindings)
         return self.inferred_return(symbol.module, function, receiver, depth + 1)
@@ -214,7 +219,9 @@ class TypeResolver:
             return self._name(module, function, expr[1], cls, line, depth)
         if kind == "a":
             owner = self.expression(module, function, expr[1], cls, line, depth + 1)
-            return self.attribute(owner, expr[2]) if owner is not None and owner.symbol.kind == "class" else None
+            if owner is not None:
+                return self.attribute(owner, expr[2]) if owner.symbol.kind == "class" else None
+            return self.global_value(self.index.resolve_expr(module, expr), depth)  # `crud.user`
         if kind == "c":
             return self._call(module, function, expr, cls, line, depth)
         return None
@@ -231,13 +238,27 @@ class TypeResolver:
         for param in function.params:
             if param.name == name:
                 return self.annotation(module, param.annotation)
-        return None
+        if binds_locally(function, name):
+            return None  # a loop variable, a `with` target, or assigned later in a loop: unknown
+        return self.global_value(self.index.resolve_name(module, name), depth)
+
+    def global_value(self, symbol: Symbol, depth: int = 0) -> TypeRef | None:
+        """A module-level object (`user_dao = CRUDUser(User)`): its annotation, else its value."""
+        event = self.index.assignment(symbol) if symbol.kind == "assign" else None
+        if event is None or depth > MAX_DEPTH:
+            return None
+        if event.annotation is not None:
+            return self.annotation(symbol.module, event.annotation)
+        return self.expression(symbol.module, MODULE_SCOPE, event.value, None, 0, depth + 1)
 
     def _call(self, module: str, function: FunctionFact, call: Expr, cls: TypeRef | None, line: int,
               depth: int) -> TypeRef | None:
         func = call[1]
         if func[0] == "a":
             receiver = self.expression(module, function, func[1], cls, line, depth + 1)
+            owner = self.index.resolve_expr(module, func[1]) if receiver is None else receiver.symbol
+            if receiver is None and owner.kind == "class":  # `ItemRepository.from_session(...)`
+                receiver = TypeRef(owner)
             if receiver is not None:
                 return self.method_return(receiver, func[2], depth + 1)
         symbol = self.index.resolve_expr(module, func)
@@ -269,6 +290,16 @@ class TypeResolver:
         self._cut = self._cut or outer_cut
         self._active.discard(key)
         return result
+
+
+MODULE_SCOPE = FunctionFact("<module>", "<module>", [0, 0, 0, 0], 0, False, None, False)
+
+
+def binds_locally(function: FunctionFact, name: str) -> bool:
+    """Whether `name` is a local of `function` (so a module-level object of that name is hidden)."""
+    target = ["n", name]
+    return any(e.target is not None and e.kind in _BINDING_EVENTS and target in walk(e.target)
+               for e in function.events)
 
 
 def last_assignment(events: list[Event], name: str, line: int) -> Event | None:
