@@ -55,7 +55,7 @@ from layerlint.project.expr import Expr, dotted, render, walk
 from layerlint.project.facts import Event, FunctionFact, ModuleFacts
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
-from layerlint.project.types import TypeRef
+from layerlint.project.types import TypeRef, last_assignment
 from layerlint.rules._layers import Method, SessionKeys, expressions, self_attribute
 from layerlint.rules.base import Finding, rule
 
@@ -75,6 +75,9 @@ class _Sessions:
     def of_awaitable(self, expr: Expr) -> str | None:
         if expr[0] == "aw":
             expr = expr[1]
+        if expr is not None and expr[0] == "n":  # `pg = self._count(session)` ... `gather(pg, tb)`
+            assigned = last_assignment(self.method.function.events, expr[1], 10**9)
+            expr = assigned.value if assigned is not None else None
         if expr is None or expr[0] != "c":
             return None
         func = expr[1]
