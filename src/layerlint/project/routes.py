@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from layerlint.project.call_sites import argument_values, passed_argument
-from layerlint.project.expr import Expr, call_kwargs, constant, dotted, is_call, walk
+from layerlint.project.expr import Expr, call_kwargs, calls_in, constant, dotted, is_call
 from layerlint.project.facts import Event, FunctionFact, ModuleFacts, Span
 from layerlint.project.project import Project
 from layerlint.project.roles import APP_CLASSES, router_instances
@@ -140,8 +140,8 @@ def _include_calls(facts: ModuleFacts) -> Iterator[tuple[Expr, Scope]]:
     scopes: list[Scope] = [(None, facts.events), *((f, f.events) for f in facts.functions)]
     for scope in scopes:
         for event in scope[1]:
-            for node in walk(event.value):
-                if node[0] == "c" and node[1] and node[1][0] == "a" and node[1][2] == "include_router":
+            for node in calls_in(event.value):
+                if node[1] and node[1][0] == "a" and node[1][2] == "include_router":
                     yield node, scope
 
 
