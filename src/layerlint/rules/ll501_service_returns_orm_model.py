@@ -6,7 +6,8 @@ resolves to one, such as `await self._repository.get_by_id(item_id)` where the r
 method is annotated to return the model (directly, or through a generic base repository).
 
 An annotated method is reported at its `def` line; an unannotated one at the `return` that
-hands out the model. Values whose type cannot be resolved are not reported.
+hands out the model. A method with `@overload` signatures is reported once, at the first
+signature that returns a model. Values whose type cannot be resolved are not reported.
 
 ## Why is this bad?
 The service is the boundary between the database and the API. A table model that leaves it
@@ -56,24 +57,33 @@ def _returned_model(project: Project, method: Method) -> tuple[Symbol, list[int]
     return None
 
 
+def _finding(project: Project, method: Method) -> Finding | None:
+    function = method.function
+    if function.returns is not None:
+        model = table_model_in(project.index, method.facts.module, function.returns)
+        if model is None:
+            return None
+        name = model.name.rsplit(".", 1)[-1]
+        return Finding(method.facts, function.span,
+                       f"service method `{function.qualname}` is annotated to return table model `{name}`; "
+                       f"return a DTO (e.g. `{name}Response.model_validate(...)`)")
+    found = _returned_model(project, method)
+    if found is None:
+        return None
+    name = found[0].name.rsplit(".", 1)[-1]
+    return Finding(method.facts, found[1], f"service method `{function.qualname}` returns table model `{name}`; "
+                                           f"return a DTO (e.g. `{name}Response.model_validate(...)`)")
+
+
 @rule("LL501", "service-returns-orm-model", "A service method returns a table model", __doc__,
       tags=("services", "dto"))
 def check(project: Project) -> Iterator[Finding]:
+    reported: set[tuple[str, str]] = set()  # `@overload`s and their implementation are one method
     for method in methods(project, "service"):
-        if not method.public:
+        key = (method.facts.module, method.function.qualname)
+        if not method.public or key in reported:
             continue
-        function = method.function
-        if function.returns is not None:
-            model = table_model_in(project.index, method.facts.module, function.returns)
-            if model is not None:
-                name = model.name.rsplit(".", 1)[-1]
-                yield Finding(method.facts, function.span,
-                              f"service method `{function.qualname}` is annotated to return table model `{name}`; "
-                              f"return a DTO (e.g. `{name}Response.model_validate(...)`)")
-            continue
-        found = _returned_model(project, method)
-        if found is not None:
-            name = found[0].name.rsplit(".", 1)[-1]
-            yield Finding(method.facts, found[1],
-                          f"service method `{function.qualname}` returns table model `{name}`; "
-                          f"return a DTO (e.g. `{name}Response.model_validate(...)`)")
+        finding = _finding(project, method)
+        if finding is not None:
+            reported.add(key)
+            yield finding
