@@ -38,10 +38,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import unawait
+from layerlint.project.expr import Expr, unawait
 from layerlint.project.facts import Event, ModuleFacts
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
+from layerlint.project.types import last_assignment
 from layerlint.rules.base import Finding, rule
 
 HTTP_EXCEPTIONS = frozenset({"fastapi.HTTPException", "fastapi.exceptions.HTTPException",
@@ -53,17 +54,26 @@ def _is_http_exception(project: Project, symbol: Symbol) -> bool:
         symbol.kind == "class" and any(s.dotted in HTTP_EXCEPTIONS for s in project.index.mro(symbol)))
 
 
-def _raised(project: Project, facts: ModuleFacts, event: Event) -> Symbol | None:
-    value = unawait(event.value)
+def _exception_class(project: Project, module: str, value: Expr | None, events: list[Event], line: int) -> Symbol:
+    """What `raise value` raises: a class, an instance built from one, or a name bound to such an
+    instance (`NotFound = HTTPException(404)` at module level, or a local)."""
+    value = unawait(value)
+    if value is not None and value[0] == "n":
+        local = last_assignment(events, value[1], line)
+        if local is not None:
+            value = local.value
     if value is not None and value[0] == "c":
         value = value[1]
-    symbol = project.index.resolve_expr(facts.module, value)
-    return symbol if _is_http_exception(project, symbol) else None
+    symbol = project.index.resolve_expr(module, value)
+    event = project.index.assignment(symbol) if symbol.kind == "assign" else None
+    if event is not None and event.value is not None and event.value[0] == "c":
+        symbol = project.index.resolve_expr(symbol.module, event.value[1])
+    return symbol
 
 
-def _raises(facts: ModuleFacts) -> Iterator[Event]:
+def _raises(facts: ModuleFacts) -> Iterator[tuple[Event, list[Event]]]:
     for events in (facts.events, *(f.events for f in facts.functions)):
-        yield from (e for e in events if e.kind == "raise")
+        yield from ((e, events) for e in events if e.kind == "raise")
 
 
 @rule("LL502", "http-exception-outside-router", "A service, repository or model uses HTTPException", __doc__,
@@ -81,9 +91,9 @@ def check(project: Project) -> Iterator[Finding]:
                 what = "" if symbol.dotted in HTTP_EXCEPTIONS else " (an `HTTPException`)"
                 yield Finding(facts, item.span, f"{role} module imports `{item.name}`{what}; raise a domain "
                                                 "exception and map it to a status code in the router")
-        for event in _raises(facts):
-            symbol = _raised(project, facts, event)
-            if symbol is not None:
+        for event, events in _raises(facts):
+            symbol = _exception_class(project, facts.module, event.value, events, event.span[0])
+            if _is_http_exception(project, symbol):
                 name = symbol.dotted.rsplit(".", 1)[-1]
                 yield Finding(facts, event.span, f"{role} raises `{name}`; raise a domain exception (e.g. "
                                                  "`NotFoundError`) and map it to a status code in the router")
