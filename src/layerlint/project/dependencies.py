@@ -38,6 +38,18 @@ def _is_depends(project: Project, module: str, expr: Expr | None) -> bool:
     return name.rsplit(".", 1)[-1] in DEPENDS_NAMES and (not symbol.known or symbol.kind == "external")
 
 
+def shared_default(project: Project, module: str, default: Expr | None) -> tuple[str, Expr | None]:
+    """A parameter default that names a module-level call (`user: User = CurrentUser` with
+    `CurrentUser = Depends(get_current_user)` anywhere): that call, and the module it is in."""
+    if default is None or default[0] not in ("n", "a"):
+        return module, default
+    symbol = project.index.resolve_expr(module, default)
+    event = project.index.assignment(symbol) if symbol.kind == "assign" else None
+    if event is None or not is_call(event.value):
+        return module, default
+    return symbol.module, event.value
+
+
 def _depends_target(expr: Expr) -> Expr | None:
     args, kwargs = call_args(expr), call_kwargs(expr)
     return args[0] if args else kwargs.get("dependency")
@@ -80,10 +92,12 @@ class DependencyResolver:
     def _function_uses(self, module: str, function: FunctionFact, seen: frozenset[Symbol]) -> list[SessionUse]:
         uses: list[SessionUse] = []
         for param in function.params:
-            if _is_depends(self.project, module, param.default):
-                assert param.default is not None
-                target = _depends_target(param.default) or param.annotation
-                uses += self._callable_uses(module, target, seen)
+            where, default = shared_default(self.project, module, param.default)
+            if _is_depends(self.project, where, default):
+                assert default is not None
+                target = _depends_target(default)
+                uses += self._callable_uses(where, target, seen) if target else \
+                    self._callable_uses(module, param.annotation, seen)
             uses += self._annotation_uses(module, param.annotation, seen)
         return uses
 
