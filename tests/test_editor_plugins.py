@@ -84,3 +84,10 @@ def test_ruff_keeps_layerlint_noqa_codes_when_declared_external(tmp_path: Path) 
     source.write_text("x = 1  # noqa: F401, LL101\n")
     run(tmp_path, "ruff", "check", "--no-cache", "--fix", "module.py")
     assert source.read_text() == "x = 1  # noqa: LL101\n"
+
+
+def test_pylint_disable_by_symbolic_name(catalog: Path) -> None:
+    text = (catalog / PRODUCTS).read_text().replace(
+        "ProductRepository\n", "ProductRepository  # pylint: disable=router-imports-repository\n", 1)
+    found = pylint_findings(catalog, "--from-stdin", PRODUCTS, stdin=text.encode())
+    assert found == {(PRODUCTS, 10, "LL201")}
