@@ -17,6 +17,9 @@ NEWER = {
     "pep695_type_alias": "type Ids[T] = list[T]\n",
     "pep701_quotes": 'x = f"{d["key"]} {f"{f"{y}"}"}"\n',
     "pep701_backslash": 'x = f"{"\\n".join(lines)}"\n',
+    "pep701_parenthesised_over_lines": 'x = (\n    f"{d["key"]} items"\n)\ny = 1\n',
+    "pep701_field_over_lines": 'x = f"-{\n    fmt(d["key"])\n}"\ny = 1\n',
+    "pep695_parameters_over_lines": "class Repo[\n    T: Base,  # why\n    ID,\n](Abstract[T]):\n    x = 1\n",
 }
 
 

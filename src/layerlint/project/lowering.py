@@ -18,9 +18,15 @@ class _Lowerer(cst.CSTTransformer):
         # knows the class's type parameters (for `Repo[Item]` substitution).
         if not updated.type_parameters:
             return updated
-        names = [cst.SubscriptElement(cst.Index(cst.Name(p.param.name.value)))
-                 for p in updated.type_parameters.params]
-        generic = cst.Arg(cst.Subscript(cst.Name("Generic"), names))
+        # Each parameter keeps its comma and the brackets their whitespace: a parameter list
+        # spread over lines stays spread over the same lines.
+        parameters = updated.type_parameters
+        names = [cst.SubscriptElement(cst.Index(cst.Name(p.param.name.value)), comma=p.comma)
+                 for p in parameters.params]
+        generic = cst.Arg(cst.Subscript(
+            cst.Name("Generic"), names,
+            lbracket=cst.LeftSquareBracket(whitespace_after=parameters.lbracket.whitespace_after),
+            rbracket=cst.RightSquareBracket(whitespace_before=parameters.rbracket.whitespace_before)))
         bases = [*updated.bases]
         if bases and not isinstance(bases[-1].comma, cst.Comma):
             bases[-1] = bases[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
@@ -54,13 +60,16 @@ class _Lowerer(cst.CSTTransformer):
                 text = part.value.replace("{{", "{").replace("}}", "}")
                 pieces.append(cst.SimpleString(f"{prefix}{quote}{text}{quote}"))
             else:
-                pieces.append(cst.Call(func=cst.Name("str"), args=[cst.Arg(part.expression)]))
+                # Line breaks inside the braces stay, as whitespace inside `str(...)`.
+                pieces.append(cst.Call(func=cst.Name("str"), whitespace_before_args=part.whitespace_before_expression,
+                                       args=[cst.Arg(part.expression, whitespace_after_arg=part.whitespace_after_expression)]))
         if not pieces:
             return cst.SimpleString(f"{prefix}{quote}{quote}")
         expression = pieces[0]
         for piece in pieces[1:]:
             expression = cst.BinaryOperation(expression, cst.Add(), piece)
-        return expression.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        # Its own parentheses stay outside (with their line breaks), so later lines stay in place.
+        return expression.with_changes(lpar=[*updated.lpar, cst.LeftParen()], rpar=[cst.RightParen(), *updated.rpar])
 
 
     def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
