@@ -201,3 +201,16 @@ def test_routes_join_the_prefix_a_registration_helper_is_given() -> None:
     rows = [line.split()[:3] for line in output.strip().splitlines()[1:]]
     assert rows == [["GET", "/api/items/{item_id}", "app.routers.items:get_item"],
                     ["GET", "/orders/{order_id}", "app.routers.orders:get_order"]]
+
+
+def test_routes_show_a_prefix_known_only_at_run_time_as_written(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "pre"\nversion = "0"\n')
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "main.py").write_text(
+        "from fastapi import APIRouter, FastAPI\n\nfrom app.settings import settings\n\n"
+        "app = FastAPI()\nrouter = APIRouter(prefix='/items')\n\n\n"
+        "@router.get('')\nasync def list_items() -> list[str]:\n    return []\n\n\n"
+        "app.include_router(router, prefix=settings.api_prefix)\n")
+    _, output = run("routes", str(tmp_path))
+    assert "{settings.api_prefix}/items" in output

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from layerlint.project.call_sites import argument_values, passed_argument
-from layerlint.project.expr import Expr, call_kwargs, calls_in, constant, dotted, is_call
+from layerlint.project.expr import Expr, call_kwargs, calls_in, constant, dotted, is_call, render
 from layerlint.project.facts import Event, FunctionFact, ModuleFacts, Span
 from layerlint.project.project import Project
 from layerlint.project.roles import APP_CLASSES, router_instances
@@ -88,9 +88,12 @@ def _list_items(expr: Expr | None) -> tuple[Expr, ...]:
     return tuple(expr[1]) if expr is not None and expr[0] in ("l", "t") else ()
 
 
-def _string(expr: Expr | None, default: str = "") -> str:
+def _path_text(expr: Expr | None) -> str:
+    """A path or prefix as written: a literal, or `{settings.api_prefix}` when only known at run time."""
     value = constant(expr)
-    return value if isinstance(value, str) else default
+    if expr is None or isinstance(value, str):
+        return value or ""
+    return "{" + render(expr) + "}"
 
 
 def _router_objects(project: Project) -> dict[Symbol, RouterObject]:
@@ -106,7 +109,7 @@ def _router_objects(project: Project) -> dict[Symbol, RouterObject]:
                 kwargs = call_kwargs(event.value)
                 routers[Symbol("assign", facts.module, name)] = RouterObject(
                     Symbol("assign", facts.module, name), instances[name] in APP_CLASSES, event.span,
-                    _string(kwargs.get("prefix")), _list_items(kwargs.get("dependencies")))
+                    _path_text(kwargs.get("prefix")), _list_items(kwargs.get("dependencies")))
     return routers
 
 
@@ -130,7 +133,7 @@ def _handler(project: Project, table: RouteTable, facts: ModuleFacts, function: 
         methods = tuple(str(constant(m)).upper() for m in _list_items(kwargs.get("methods"))) or ("GET",)
     else:
         methods = HTTP_METHODS[func[2]]
-    path = _string(args[0] if args else kwargs.get("path"))
+    path = _path_text(args[0] if args else kwargs.get("path"))
     return RouteHandler(facts, function, router, methods, path, decorator, kwargs.get("response_model"),
                         constant(kwargs.get("status_code")), _list_items(kwargs.get("dependencies")))
 
@@ -177,9 +180,9 @@ def _prefix(expr: Expr | None, function: FunctionFact | None, site: Expr | None)
     """`prefix=prefix` inside a helper: the value its caller passes, or the parameter's default."""
     param = next((p for p in function.params if ["n", p.name] == expr), None) if function else None
     if param is None:
-        return _string(expr)
+        return _path_text(expr)
     passed = passed_argument(function, param.name, site) if function and site else None
-    return _string(passed if passed is not None else param.default)
+    return _path_text(passed if passed is not None else param.default)
 
 
 def _child_candidates(project: Project, table: RouteTable, module: str, child: Expr | None,
