@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from integration_helpers import (
     EXPECTED, cli_findings, copy_catalog, flake8_findings, pylint_findings, run,
 )
+from layerlint.core.config import ConfigError
 from layerlint.core.diagnostic import Severity
 from layerlint.integrations.pylint import message_id
 from layerlint.rules import RULES
@@ -84,6 +86,27 @@ def test_ruff_keeps_layerlint_noqa_codes_when_declared_external(tmp_path: Path) 
     source.write_text("x = 1  # noqa: F401, LL101\n")
     run(tmp_path, "ruff", "check", "--no-cache", "--fix", "module.py")
     assert source.read_text() == "x = 1  # noqa: LL101\n"
+
+
+def test_invalid_configuration_is_reported_not_crashed(tmp_path: Path) -> None:
+    """An unknown `[tool.layerlint]` key: flake8 (also with -j, where the error crosses processes)
+    reports LL000 on line 1 of each file, pylint its own config-parse-error (F0011)."""
+    root = copy_catalog(tmp_path)
+    (root / "pyproject.toml").write_text('[project]\nname = "catalog"\n\n[tool.layerlint]\nbogus = 1\n')
+    for jobs in ("1", "2"):
+        completed = run(root, "flake8", "--select", "LL", "-j", jobs, "app/api/routers")
+        lines = completed.stdout.splitlines()
+        assert len(lines) == 4 and all(":1:1: LL000 layerlint configuration error: " in line for line in lines)
+        assert "`bogus`: unknown key" in lines[0] and "Traceback" not in completed.stderr
+    completed = run(root, "pylint", "--load-plugins=layerlint.pylint_plugin", "--score=n", PRODUCTS)
+    assert f"{PRODUCTS}:1:0: F0011: error while parsing the configuration: " in completed.stdout
+    assert "Traceback" not in completed.stdout + completed.stderr
+
+
+def test_configuration_errors_survive_pickling() -> None:
+    error = ConfigError(Path("pyproject.toml"), "roles.router", "matches no module")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.file, copy.key, copy.message, str(copy)) == (error.file, error.key, error.message, str(error))
 
 
 def test_pylint_disable_by_symbolic_name(catalog: Path) -> None:

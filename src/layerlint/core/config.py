@@ -59,6 +59,10 @@ class ConfigError(Exception):
         where = f"{file}: " if file else ""
         super().__init__(f"{where}[tool.layerlint] `{key}`: {message}")
 
+    def __reduce__(self) -> tuple[type[ConfigError], tuple[Path | None, str, str]]:
+        # Pickled between processes (flake8 -j workers): the default would call __init__ with one argument.
+        return (type(self), (self.file, self.key, self.message))
+
 
 @dataclass(frozen=True)
 class Config:

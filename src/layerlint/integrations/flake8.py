@@ -12,7 +12,12 @@ import ast
 from collections.abc import Iterator
 
 from layerlint import __version__
+from layerlint.core.config import ConfigError
 from layerlint.integrations.findings import findings_for
+
+# Not a rule: reported on line 1 when `[tool.layerlint]` is invalid, as flake8 reports E902 when a
+# file cannot be read. A traceback (or a hung `-j` pool) would hide which key is wrong.
+CONFIG_ERROR_CODE = "LL000"
 
 
 class LayerlintChecker:
@@ -27,5 +32,10 @@ class LayerlintChecker:
     def run(self) -> Iterator[tuple[int, int, str, type[LayerlintChecker]]]:
         # `lines` is what flake8 read: the file, or stdin placed by `--stdin-display-name`.
         content = "".join(self.lines).encode("utf-8")
-        for diagnostic in findings_for(self.filename, content):
+        try:
+            found = findings_for(self.filename, content)
+        except ConfigError as error:
+            yield 1, 0, f"{CONFIG_ERROR_CODE} layerlint configuration error: {error}", type(self)
+            return
+        for diagnostic in found:
             yield diagnostic.line, diagnostic.column - 1, f"{diagnostic.code} {diagnostic.message}", type(self)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pylint.checkers import BaseRawFileChecker
 from pylint.constants import WarningScope
 
+from layerlint.core.config import ConfigError
 from layerlint.core.diagnostic import Severity
 from layerlint.integrations.findings import findings_for
 from layerlint.rules import RULES
@@ -46,7 +47,13 @@ class LayerlintChecker(BaseRawFileChecker):
         # With --from-stdin the module's stream is the buffer, not the file on disk.
         with node.stream() as stream:
             content = stream.read()
-        for diagnostic in findings_for(node.file, content):
+        try:
+            found = findings_for(node.file, content)
+        except ConfigError as error:
+            # pylint's own message for a broken configuration, rather than a crash report.
+            self.add_message("config-parse-error", line=1, args=(str(error),))
+            return
+        for diagnostic in found:
             self.add_message(diagnostic.name, line=diagnostic.line, col_offset=diagnostic.column - 1,
                              end_lineno=diagnostic.location.end_line,
                              end_col_offset=diagnostic.location.end_column - 1,
