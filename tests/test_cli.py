@@ -214,3 +214,21 @@ def test_routes_show_a_prefix_known_only_at_run_time_as_written(tmp_path: Path) 
         "app.include_router(router, prefix=settings.api_prefix)\n")
     _, output = run("routes", str(tmp_path))
     assert "{settings.api_prefix}/items" in output
+
+
+def test_routes_note_session_dependencies_that_are_not_configured(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "db"\nversion = "0"\n')
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "db.py").write_text(
+        "from collections.abc import AsyncIterator\n\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n\n"
+        "async def get_db() -> AsyncIterator[AsyncSession]:\n    yield AsyncSession()\n")
+    (tmp_path / "app" / "main.py").write_text(
+        "from fastapi import Depends, FastAPI\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n"
+        "from app.db import get_db\n\napp = FastAPI()\n\n\n"
+        "@app.get('/items')\nasync def list_items(session: AsyncSession = Depends(get_db)) -> list[str]:\n"
+        "    return []\n")
+    _, output = run("routes", str(tmp_path))
+    assert "note: database sessions come from app.db.get_db, but no read or write session" in output
+    _, shop = run("routes", str(EXAMPLE))
+    assert "note:" not in shop

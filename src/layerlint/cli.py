@@ -216,7 +216,8 @@ def routes(path: Path | None) -> None:
 
     config = _config_for((path,) if path else ())
     try:
-        rows = engine.routes(engine.load_project(config))
+        project = engine.load_project(config)
+        rows = engine.routes(project)
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
     header = ("METHOD", "PATH", "HANDLER", "SESSION", "RESPONSE")
@@ -224,3 +225,5 @@ def routes(path: Path | None) -> None:
     widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
     for row in table:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
+    for note in engine.notes(project):  # e.g. why the session column is empty
+        click.echo(f"note: {note}")

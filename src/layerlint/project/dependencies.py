@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from layerlint.project.expr import Expr, call_args, call_kwargs, dotted, is_call
+from layerlint.project.expr import Expr, call_args, call_kwargs, dotted, is_call, walk
 from layerlint.project.facts import FunctionFact
 from layerlint.project.project import Project
 from layerlint.project.routes import RouteHandler, RouterObject, route_table, router_dependencies
+from layerlint.project.sessions import SESSION_CLASSES
 from layerlint.project.symbols import Symbol
 
 DEPENDS_NAMES = frozenset({"Depends", "Security"})
@@ -177,3 +178,22 @@ def has_session_split(project: Project) -> bool:
 def session_kind_label(uses: tuple[SessionUse, ...]) -> str:
     kinds = {u.kind for u in uses}
     return "both" if kinds == {"read", "write"} else (kinds.pop() if kinds else "none")
+
+
+def unconfigured_session_providers(project: Project) -> list[str]:
+    """Module-level functions that yield or return a database session (`async def get_db() ->
+    AsyncIterator[AsyncSession]`) when no function is a configured read or write session
+    dependency: the project names its own, and LL202/LL203 cannot see its split until told."""
+    resolver = dependency_resolver(project)
+    index = project.index
+    found: list[str] = []
+    for facts in project.modules.values():
+        for function in facts.functions:
+            if function.class_name is not None or function.nested:
+                continue
+            if resolver.session_kind(Symbol("function", facts.module, function.qualname)) is not None:
+                return []
+            if any(index.resolve_expr(facts.module, node).dotted in SESSION_CLASSES
+                   for node in walk(function.returns) if node[0] in ("n", "a")):
+                found.append(f"{facts.module}.{function.qualname}")
+    return sorted(found)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from layerlint.project.dependencies import unconfigured_session_providers
 from layerlint.project.project import Project
 from layerlint.project.repositories import unconfigured_base
 from layerlint.project.routes import route_table
@@ -23,5 +24,10 @@ def project_notes(project: Project) -> list[str]:
             places = ", ".join(f"{path}:{line}" for path, line in unresolved[:5])
             notes.append(f"{len(unresolved)} include_router call(s) include a router layerlint cannot resolve "
                          f"({places}); LL207 stays silent for the project")
+        providers = unconfigured_session_providers(project)
+        if providers:
+            notes.append(f"database sessions come from {', '.join(providers[:3])}, but no read or write session "
+                         "dependency is configured: set [tool.layerlint.sessions] read/write to their names "
+                         "(until then `layerlint routes` shows no session kind and LL202/LL203 stay silent)")
         project.memo["notes"] = notes
     return notes  # type: ignore[return-value]
