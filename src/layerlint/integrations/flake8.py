@@ -8,12 +8,13 @@ flake8 applies its own `# noqa`, `--select` and `--extend-ignore` to what is yie
 
 from __future__ import annotations
 
+import argparse
 import ast
 from collections.abc import Iterator
 
 from layerlint import __version__
 from layerlint.core.config import ConfigError
-from layerlint.integrations.findings import findings_for
+from layerlint.integrations.findings import LintRun
 
 # Not a rule: reported on line 1 when `[tool.layerlint]` is invalid, as flake8 reports E902 when a
 # file cannot be read. A traceback (or a hung `-j` pool) would hide which key is wrong.
@@ -23,6 +24,12 @@ CONFIG_ERROR_CODE = "LL000"
 class LayerlintChecker:
     name = "layerlint"
     version = __version__
+    lint_run = LintRun()
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        # Called once per flake8 run (and in each -j worker): start from the files as they are now.
+        cls.lint_run = LintRun()
 
     def __init__(self, tree: ast.AST, filename: str, lines: list[str]) -> None:
         # `tree` is unused (layerlint reads the project itself) but makes this an AST plugin.
@@ -33,7 +40,7 @@ class LayerlintChecker:
         # `lines` is what flake8 read: the file, or stdin placed by `--stdin-display-name`.
         content = "".join(self.lines).encode("utf-8")
         try:
-            found = findings_for(self.filename, content)
+            found = self.lint_run.findings_for(self.filename, content)
         except ConfigError as error:
             yield 1, 0, f"{CONFIG_ERROR_CODE} layerlint configuration error: {error}", type(self)
             return

@@ -16,7 +16,7 @@ from pylint.constants import WarningScope
 
 from layerlint.core.config import ConfigError
 from layerlint.core.diagnostic import Severity
-from layerlint.integrations.findings import findings_for
+from layerlint.integrations.findings import LintRun
 from layerlint.rules import RULES
 
 if TYPE_CHECKING:
@@ -43,12 +43,18 @@ class LayerlintChecker(BaseRawFileChecker):
     name = "layerlint"
     msgs = _messages()
 
+    def __init__(self, linter: PyLinter) -> None:
+        super().__init__(linter)
+        # One per linter, so one per pylint run (and per -j worker): an editor's language server
+        # that runs pylint in-process gets findings of the files as they are at each run.
+        self.lint_run = LintRun()
+
     def process_module(self, node: nodes.Module) -> None:
         # With --from-stdin the module's stream is the buffer, not the file on disk.
         with node.stream() as stream:
             content = stream.read()
         try:
-            found = findings_for(node.file, content)
+            found = self.lint_run.findings_for(node.file, content)
         except ConfigError as error:
             # pylint's own message for a broken configuration, rather than a crash report.
             self.add_message("config-parse-error", line=1, args=(str(error),))
