@@ -4,8 +4,10 @@ one query per item (N+1). The finding is at the awaited call and names the loop'
 receiver's type must resolve to a repository or service class (through `self._repository`,
 a local built from a constructor, a parameter annotation...); other awaits are not reported.
 An `async for` over a result stream is not N+1 by itself; awaiting a repository inside its
-body is. A loop over a literal (`for period in ("day", "week", "month")`) makes a fixed number
-of calls and is not reported.
+body is. Loops whose iterations are not items are not reported: over a literal (`for period in
+("day", "week", "month")`), a fixed `range(3)`, batches (`range(0, len(ids), 500)`,
+`itertools.batched(ids, 500)`), or a `while` loop that tests what the call returned (paging
+through results with an offset or a cursor).
 
 Writes that must happen one after the other (each depends on the previous, or the order is
 part of the contract) are legitimate: silence them with `# noqa: LL602` on the reported line.
@@ -35,7 +37,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import Expr, render, walk
+from itertools import takewhile
+
+from layerlint.project.expr import Expr, call_args, render, walk
 from layerlint.project.facts import Event, FunctionFact, ModuleFacts
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
@@ -44,12 +48,43 @@ from layerlint.rules._layers import layer_of, types
 from layerlint.rules.base import Finding, rule
 
 
-def _over_literal(event: Event) -> bool:
-    """`for period in ("day", "week")`: a fixed number of calls, not one per row."""
-    return event.kind == "for" and event.value is not None and event.value[0] in ("l", "t", "set")
+BATCHING = frozenset({"itertools.batched", "more_itertools.chunked", "more_itertools.batched",
+                      "more_itertools.ichunked", "more_itertools.sliced"})
 
 
-def _loop_lines(events: list[Event]) -> list[int]:
+def _not_per_item(project: Project, module: str, event: Event) -> bool:
+    """A `for` whose iterations are not items: a literal (`for period in ("day", "week")`), a
+    fixed `range(3)`, or batches (`range(0, n, size)`, `itertools.batched(ids, 100)`)."""
+    value = event.value
+    if event.kind != "for" or value is None:
+        return False
+    if value[0] in ("l", "t", "set"):
+        return True
+    if value[0] != "c":
+        return False
+    called = project.index.resolve_expr(module, value[1]).dotted
+    arguments = call_args(value)
+    if called == "builtins.range":
+        return len(arguments) == 3 or (len(arguments) == 1 and arguments[0][0] == "k")
+    return called in BATCHING
+
+
+def _pagination_awaits(events: list[Event]) -> set[tuple[int, ...]]:
+    """Awaits of a `while` loop whose result the loop tests (`batch = await repo.page(offset)`
+    ... `if not batch: break`): fetching page after page, not one query per item."""
+    skipped: set[tuple[int, ...]] = set()
+    for index, header in enumerate(events):
+        body = list(takewhile(lambda e: e.loop > header.loop, events[index + 1:]))
+        if header.kind != "test" or not body or body[0].loop != header.loop + 1:
+            continue
+        fetched = {e.target[1]: e.value for e in body if e.kind == "assign" and e.target and e.target[0] == "n"
+                   and e.value is not None and e.value[0] == "aw"}
+        tested = {n[1] for e in (header, *body) if e.kind == "test" for n in walk(e.value) if n[0] == "n"}
+        skipped |= {tuple(value[2]) for name, value in fetched.items() if name in tested}
+    return skipped
+
+
+def _loop_lines(project: Project, module: str, events: list[Event]) -> list[int]:
     """For each event, the line of its innermost enclosing loop over data (0 when none)."""
     headers: dict[int, int] = {}  # loop depth -> header line, 0 for a loop over a literal
     result: list[int] = []
@@ -58,7 +93,7 @@ def _loop_lines(events: list[Event]) -> list[int]:
         enclosing = (headers.get(depth, 0) for depth in range(event.loop - 1, -1, -1))
         result.append(next((line for line in enclosing if line), 0))
         if following is not None and following.loop > event.loop and event.kind in ("for", "test"):
-            headers[event.loop] = 0 if _over_literal(event) else event.span[0]
+            headers[event.loop] = 0 if _not_per_item(project, module, event) else event.span[0]
     return result
 
 
@@ -91,7 +126,8 @@ class _Checker:
         return layer
 
     def findings(self) -> Iterator[tuple[Expr, int]]:
-        loops = _loop_lines(self.function.events)
+        loops = _loop_lines(self.project, self.facts.module, self.function.events)
+        pagination = _pagination_awaits(self.function.events)
         for event, loop_line in zip(self.function.events, loops):
             candidates: list[tuple[Expr, int]] = []
             if loop_line:
@@ -99,6 +135,8 @@ class _Checker:
             candidates += [(n, event.span[0]) for n in _comprehension_awaits(event.value)]
             seen: set[tuple[int, ...]] = set()
             for awaited, line in candidates:
+                if tuple(awaited[2]) in pagination:
+                    continue
                 if tuple(awaited[2]) not in seen and self.layer_call(awaited, event.span[0]):
                     seen.add(tuple(awaited[2]))
                     yield awaited, line
