@@ -1,6 +1,7 @@
 """## What it does
 Reports a request DTO that does not forbid extra fields. A request DTO is a Pydantic model
-(not a table model) used as the body parameter of a route, or named `*Request`. Extra fields
+(not a table model) used as the body parameter of a route (also inside `list[...]`,
+`Optional[...]` or an `Annotated` alias), or named `*Request`. Extra fields
 are forbidden by `model_config = {"extra": "forbid"}`, `model_config = ConfigDict(extra="forbid")`,
 a class keyword `extra="forbid"` or (Pydantic v1) `class Config: extra = "forbid"`; a base
 class that forbids them counts.
@@ -34,6 +35,7 @@ from layerlint.project.models import is_table_model
 from layerlint.project.project import Project
 from layerlint.project.routes import route_table
 from layerlint.project.symbols import Symbol
+from layerlint.project.types import resolver
 from layerlint.rules.base import Finding, rule
 from layerlint.rules.ll205_route_accepts_orm_model import _not_body
 
@@ -91,12 +93,9 @@ def _body_classes(project: Project) -> set[Symbol]:
             metadata = annotated_metadata(project.index, module, param.annotation)
             if _not_body(param.default) or any(_not_body(m) for m in metadata):
                 continue
-            annotation = param.annotation
-            if annotation is not None and annotation[0] == "s" and metadata:
-                annotation = annotation[2][1][0]
-            symbol = project.index.resolve_expr(module, annotation)
-            if symbol.kind == "class":
-                found.add(symbol)
+            declared = resolver(project.memo, project.index).annotation(module, param.annotation)
+            if declared is not None:
+                found.update(s for s in declared.classes() if s.kind == "class")
     return found
 
 
