@@ -10,10 +10,12 @@ and is reported.
 
 ## Why is this bad?
 An `AsyncSession` is not safe for use in concurrent tasks. The SQLAlchemy documentation
-(*Asynchronous I/O (asyncio)*, "Using AsyncSession with Concurrent Tasks") says a single
-`AsyncSession` instance must not be shared among concurrent tasks; doing so fails at run
-time with "This session is provisioning a new connection; concurrent operations are not
-permitted" (or `InvalidRequestError`/`IllegalStateChangeError`), usually only under load.
+(*Asynchronous I/O (asyncio)*, section "Using AsyncSession with Concurrent Tasks") describes it
+as a mutable, stateful object representing a single database transaction in progress, and
+says that concurrent tasks, with APIs such as `asyncio.gather()`, should use a separate
+`AsyncSession` per task. Sharing one fails at run time, usually only under load, with
+"This session is provisioning a new connection; concurrent operations are not permitted"
+(or `InvalidRequestError` / `IllegalStateChangeError`).
 https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html#using-asyncsession-with-concurrent-tasks
 
 ## Example
