@@ -236,3 +236,13 @@ def test_a_daemon_process_parses_in_itself() -> None:
     process.start()
     process.join(60)
     assert process.exitcode == 0 and queue.get(timeout=5) > 0
+
+
+def test_cli_cache_options(project: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    plain = runner.invoke(main, ["check", str(project), "--no-cache"]).output
+    assert not (project / ".layerlint_cache").exists()
+    elsewhere = tmp_path / "cache-here"
+    assert runner.invoke(main, ["check", str(project), "--cache-dir", str(elsewhere), "-j", "1"]).output == plain
+    assert (elsewhere / "CACHEDIR.TAG").is_file() and not (project / ".layerlint_cache").exists()
+    assert runner.invoke(main, ["check", str(project), "--cache-dir", str(elsewhere)]).output == plain
