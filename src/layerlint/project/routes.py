@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from layerlint.project.call_sites import argument_values, passed_argument
-from layerlint.project.expr import Expr, call_kwargs, calls_in, constant, dotted, is_call, render
+from layerlint.project.expr import Expr, call_args, call_kwargs, calls_in, constant, dotted, is_call, render
 from layerlint.project.facts import Event, FunctionFact, ModuleFacts, Span
 from layerlint.project.project import Project
 from layerlint.project.roles import APP_CLASSES, router_instances
@@ -21,6 +21,7 @@ Scope = tuple[FunctionFact | None, list[Event]]  # the function (None: module le
 HTTP_METHODS = {"get": ("GET",), "post": ("POST",), "put": ("PUT",), "patch": ("PATCH",),
                 "delete": ("DELETE",), "head": ("HEAD",), "options": ("OPTIONS",), "trace": ("TRACE",),
                 "websocket": ("WEBSOCKET",)}
+REFLECTION = ("builtins.", "importlib.", "pydoc.", "operator.")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -203,17 +204,26 @@ def _child_candidates(project: Project, table: RouteTable, module: str, child: E
     return [(module, child, None)]
 
 
-def _built_by(project: Project, table: RouteTable, module: str, expr: Expr | None) -> list[RouterObject] | None:
+def _built_by(project: Project, table: RouteTable, module: str, expr: Expr | None,
+              depth: int = 0) -> list[RouterObject] | None:
     """The module-level routers an include_router argument can be; None when unknown.
 
     `include_router(make_router(...))` includes a router the factory builds: a fresh one (no
-    module-level router), or whichever module-level routers the factory returns."""
+    module-level router), or whichever module-level routers the factory returns. A library call
+    (`fastapi_users.get_auth_router(...)`) builds its own; a project router handed to it counts."""
     router = resolve_router(project, table.routers, module, expr)
     if router is not None:
         return [router]
+    if expr is not None and expr[0] in ("n", "a") and depth < 3:  # auth_router = lib.get_auth_router()
+        symbol = project.index.resolve_expr(module, expr)
+        event = project.index.assignment(symbol) if symbol.kind == "assign" else None
+        return _built_by(project, table, symbol.module, event.value, depth + 1) if event else None
     if not is_call(expr):
         return None
     assert expr is not None
+    if _library_call(project, module, expr[1]):
+        found = [resolve_router(project, table.routers, module, arg) for arg in call_args(expr)]
+        return [r for r in found if r is not None]
     symbol = project.index.resolve_expr(module, expr[1])
     factory = project.index.function_fact(symbol)
     if factory is None:
@@ -221,6 +231,19 @@ def _built_by(project: Project, table: RouteTable, module: str, expr: Expr | Non
     returned = [e.value for e in factory.events if e.kind == "return"]
     found = [resolve_router(project, table.routers, symbol.module, value) for value in returned]
     return [r for r in found if r is not None]
+
+
+def _library_call(project: Project, module: str, func: Expr) -> bool:
+    """A function of an installed library, or a method of a library object the project made
+    (`fastapi_users = FastAPIUsers(...)`): it cannot return one of the project's routers."""
+    index = project.index
+    callee = index.resolve_expr(module, func)
+    if callee.kind == "external":  # getattr(module, name) and import_module(...) can return anything
+        return not callee.dotted.startswith(REFLECTION)
+    owner = index.resolve_expr(module, func[1]) if func[0] == "a" else None
+    event = index.assignment(owner) if owner is not None and owner.kind == "assign" else None
+    return event is not None and is_call(event.value) and \
+        index.resolve_expr(owner.module, event.value[1]).kind == "external"  # type: ignore[union-attr,index]
 
 
 def route_table(project: Project) -> RouteTable:
