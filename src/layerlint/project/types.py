@@ -238,9 +238,22 @@ class TypeResolver:
         for param in function.params:
             if param.name == name:
                 return self.annotation(module, param.annotation)
-        if binds_locally(function, name):
-            return None  # a loop variable, a `with` target, or assigned later in a loop: unknown
+        if binds_locally(function, name) or self._enclosing_binds(module, function, name):
+            return None  # a loop variable, a `with` target, a closure's variable...: unknown
         return self.global_value(self.index.resolve_name(module, name), depth)
+
+    def _enclosing_binds(self, module: str, function: FunctionFact, name: str) -> bool:
+        """Whether a function around a nested one binds `name` (its parameter or local)."""
+        qualname = function.qualname
+        while function.nested and ".<locals>." in qualname:
+            qualname = qualname.rsplit(".<locals>.", 1)[0]
+            outer = self.index.function_fact(Symbol("function", module, qualname))
+            if outer is None:
+                return False
+            if any(p.name == name for p in outer.params) or binds_locally(outer, name):
+                return True
+            function = outer
+        return False
 
     def global_value(self, symbol: Symbol, depth: int = 0) -> TypeRef | None:
         """A module-level object (`user_dao = CRUDUser(User)`): its annotation, else its value."""
