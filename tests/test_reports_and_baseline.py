@@ -53,6 +53,7 @@ def test_sarif_is_valid_and_complete(catalog: Path) -> None:
     for descriptor in driver["rules"]:
         assert 0 < len(descriptor["fullDescription"]["text"]) <= 1024  # GitHub's limit
         assert descriptor["help"]["markdown"] and descriptor["name"][0].isupper()
+        assert "```" not in descriptor["help"]["text"] and "\n## " not in descriptor["help"]["text"]  # plain
         assert descriptor["helpUri"].startswith("https://") and descriptor["properties"]["tags"]
         assert descriptor["defaultConfiguration"]["level"] in ("error", "warning")
     assert run["invocations"][0]["executionSuccessful"] is True

@@ -50,15 +50,33 @@ def _shorten(text: str, limit: int) -> str:
     return text[:cut + 1] if cut > 0 else text[:limit - 1] + "…"
 
 
+def plain_text(markdown: str) -> str:
+    """SARIF's `help.text` is plain text (viewers without markdown show it as is): headings lose
+    their `#`, code blocks lose their fences and are indented instead."""
+    lines: list[str] = []
+    in_code = False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+        elif in_code:
+            lines.append(f"    {line}")
+        elif line.startswith("#"):
+            heading = line.lstrip("#").strip()
+            lines.append(heading if heading.endswith(("?", ".", ":")) else f"{heading}:")
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
 def rule_descriptor(rule: Rule) -> dict[str, Any]:
-    help_text = f"{rule.summary}.\n\n{rule.docs}"
+    help_markdown = f"{rule.summary}.\n\n{rule.docs}"
     tags = [CATEGORIES.get(rule.code[2], "other"), *rule.tags]
     return {
         "id": rule.code,
         "name": "".join(word.capitalize() for word in rule.name.split("-")),  # SARIF2012: Pascal case
         "shortDescription": {"text": f"{rule.summary}."},
         "fullDescription": {"text": what_it_does(rule.docs)},
-        "help": {"text": help_text, "markdown": help_text},
+        "help": {"text": plain_text(help_markdown), "markdown": help_markdown},
         "helpUri": rule.help_uri,
         "defaultConfiguration": {"level": _level(rule.severity)},
         "properties": {"tags": sorted(set(tags))},
