@@ -43,6 +43,6 @@ def check(project: Project) -> Iterator[Finding]:
             continue
         reported.add(key)
         yield Finding(handler.module, handler.function.span,
-                      f"route handler `{handler.function.name}` is a plain `def`: FastAPI runs it in a worker "
-                      "thread, where blocking I/O goes unnoticed and requests queue behind the thread pool; "
-                      "make it `async def` and await the service")
+                      f"route handler `{handler.function.name}` is a plain `def`, which FastAPI runs in its thread "
+                      "pool (40 threads): it works, but mixed with async handlers it hides blocking I/O, and "
+                      "requests queue once the pool is busy; make it `async def` and await the service")
