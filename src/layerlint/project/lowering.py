@@ -61,8 +61,9 @@ class _Lowerer(cst.CSTTransformer):
                 pieces.append(cst.SimpleString(f"{prefix}{quote}{text}{quote}"))
             else:
                 # Line breaks inside the braces stay, as whitespace inside `str(...)`.
-                pieces.append(cst.Call(func=cst.Name("str"), whitespace_before_args=part.whitespace_before_expression,
-                                       args=[cst.Arg(part.expression, whitespace_after_arg=part.whitespace_after_expression)]))
+                argument = cst.Arg(part.expression, whitespace_after_arg=part.whitespace_after_expression)
+                pieces.append(cst.Call(func=cst.Name("str"), args=[argument],
+                                       whitespace_before_args=part.whitespace_before_expression))
         if not pieces:
             return cst.SimpleString(f"{prefix}{quote}{quote}")
         expression = pieces[0]

@@ -275,8 +275,8 @@ class TypeResolver:
             if receiver is not None:
                 return self.method_return(receiver, func[2], depth + 1)
         symbol = self.index.resolve_expr(module, func)
-        if symbol.kind == "class":
-            return TypeRef(symbol)
+        if symbol.kind == "class" or (symbol.kind == "external" and symbol.dotted.rsplit(".", 1)[-1][:1].isupper()):
+            return TypeRef(symbol)  # a library's class by its (PEP 8) name: `httpx.Client()`
         target = self.index.function_fact(symbol)
         if target is None or target.class_name is not None:
             return None

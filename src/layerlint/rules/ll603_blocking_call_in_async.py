@@ -4,7 +4,9 @@ module: `time.sleep`, `requests.*`, the synchronous `httpx` client and functions
 `input`, `subprocess.run`/`call`/`check_call`/`check_output`, `os.system`,
 `urllib.request.urlopen`, `socket.create_connection`... Names are resolved through imports
 (`from time import sleep as pause` is found; `asyncio.sleep` and `httpx.AsyncClient` are not
-reported). Functions passed to `asyncio.to_thread` or `run_in_threadpool` are not calls.
+reported), and so are the requests of a synchronous client made elsewhere (`http = httpx.Client()`
+at module level, `self._client = requests.Session()` in `__init__`, a parameter annotated so).
+Functions passed to `asyncio.to_thread` or `run_in_threadpool` are not calls.
 
 ## Why is this bad?
 An `async def` runs on the event loop. A blocking call stops every other request served by
@@ -30,8 +32,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import calls_in
+from layerlint.project.expr import Expr, calls_in
+from layerlint.project.facts import FunctionFact, ModuleFacts
 from layerlint.project.project import Project
+from layerlint.project.symbols import Symbol
+from layerlint.project.types import TypeRef, binds_locally, resolver
 from layerlint.rules.base import Finding, rule
 
 BLOCKING = {
@@ -66,6 +71,25 @@ def blocking_api(dotted_name: str) -> str | None:
     return None
 
 
+SYNC_CLIENTS = frozenset({"requests.Session", "requests.sessions.Session", "httpx.Client", "httpx._client.Client"})
+
+
+def _sync_client_call(project: Project, facts: ModuleFacts, function: FunctionFact, call: Expr) -> str | None:
+    """`client.get(...)` on a synchronous HTTP client made elsewhere (a module-level object, an
+    attribute set in `__init__`, a parameter); a local one is reported where it is constructed."""
+    func = call[1]
+    if func[0] != "a" or func[2] not in _HTTP_FUNCTIONS:
+        return None
+    receiver = func[1]
+    if receiver[0] == "n" and binds_locally(function, receiver[1]):
+        return None
+    cls = TypeRef(Symbol("class", facts.module, function.class_name)) if function.class_name else None
+    found = resolver(project.memo, project.index).expression(facts.module, function, receiver, cls, call[4][0])
+    if found is None or found.symbol.dotted not in SYNC_CLIENTS:
+        return None
+    return f"{found.symbol.dotted}.{func[2]}"
+
+
 @rule("LL603", "blocking-call-in-async", "An async function calls a blocking API", __doc__, tags=("async",))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules_with_role(*ASYNC_ROLES):
@@ -75,7 +99,11 @@ def check(project: Project) -> Iterator[Finding]:
             for event in function.events:
                 for call in calls_in(event.value):
                     symbol = project.index.resolve_expr(facts.module, call[1])
-                    instead = blocking_api(symbol.dotted) if symbol.kind == "external" else None
+                    name = symbol.dotted if symbol.kind == "external" else None
+                    instead = blocking_api(name) if name else None
+                    if instead is None:
+                        name = _sync_client_call(project, facts, function, call)
+                        instead = "`httpx.AsyncClient`" if name else None
                     if instead is not None:
-                        yield Finding(facts, call[4], f"`{symbol.dotted}` blocks the event loop inside "
+                        yield Finding(facts, call[4], f"`{name}` blocks the event loop inside "
                                                       f"`async def {function.name}`; use {instead}")
