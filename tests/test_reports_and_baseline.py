@@ -125,8 +125,13 @@ def test_baseline_ratchet(catalog: Path) -> None:
 
     (catalog / "app/api/routers/drafts.py").unlink()  # its LL207 is fixed: the entry is stale
     code, output, errors = invoke("check", "--baseline", str(baseline), str(catalog))
-    assert "1 entries match no finding any more" in errors
+    assert "1 entry matches no finding any more" in errors
     assert "app/api/routers/drafts.py: LL207 `router = APIRouter(prefix=\"/drafts\", tags=[\"drafts\"])`" in errors
+
+    code, output, _ = invoke("baseline", "--prune", str(baseline), str(catalog))  # shrink, never grow
+    assert code == 0 and "Removed 1 entries" in output and len(json.loads(baseline.read_text())["entries"]) == 4
+    code, output, errors = invoke("check", "--baseline", str(baseline), str(catalog))
+    assert code == 1 and "legacy.py:1:1: LL101" in output and "no finding any more" not in errors
 
 
 def test_baseline_occurrences_tell_identical_lines_apart(catalog: Path) -> None:

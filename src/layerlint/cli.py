@@ -111,8 +111,9 @@ def _apply_baseline(result: object, config: Config, file: Path, overrides: dict[
     result.diagnostics = outcome.new
     click.echo(f"baseline: {outcome.matched} recorded findings ignored, {len(outcome.new)} new", err=True)
     if outcome.stale:
-        click.echo(f"baseline: {len(outcome.stale)} entries match no finding any more; "
-                   f"`layerlint baseline {file}` rewrites the file without them:", err=True)
+        count = "1 entry matches" if len(outcome.stale) == 1 else f"{len(outcome.stale)} entries match"
+        click.echo(f"baseline: {count} no finding any more; "
+                   f"`layerlint baseline --prune {file}` removes them:", err=True)
         for entry in outcome.stale:
             click.echo(f"  {entry.path}: {entry.code} `{entry.text}` (occurrence {entry.occurrence})", err=True)
 
@@ -146,16 +147,25 @@ def _render(result: object, output_format: str, show_statistics: bool, root: Pat
 @main.command(name="baseline")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-def write_baseline(file: Path, paths: tuple[Path, ...]) -> None:
+@click.option("--prune", is_flag=True, help="Only drop FILE's entries that match no finding; never add new ones.")
+def write_baseline(file: Path, paths: tuple[Path, ...], prune: bool) -> None:
     """Record every current finding of PATHS in FILE: `check --baseline FILE` then fails only on new ones."""
     from layerlint import baseline, engine
 
     config = _config_for(paths)
     try:
         result = engine.check(config, paths)
-    except ConfigError as error:
+        recorded = baseline.read(file) if prune else frozenset()
+    except (ConfigError, baseline.BaselineError) as error:
         raise LayerlintError(str(error)) from error
-    entries = baseline.entries_for(result.diagnostics, baseline.SourceLines(config.root))
+    lines = baseline.SourceLines(config.root)
+    if prune:  # shrink the ratchet without letting findings made since into it
+        targets = engine.relative_targets(config, paths) if paths else None
+        stale = baseline.apply(recorded, result.diagnostics, lines, tuple(targets) if targets is not None else None).stale
+        baseline.write(file, recorded - set(stale))
+        click.echo(f"Removed {len(stale)} entries from {file}; {len(recorded) - len(stale)} remain.")
+        return
+    entries = baseline.entries_for(result.diagnostics, lines)
     baseline.write(file, entries)
     click.echo(f"Recorded {len(entries)} findings in {file}.")
 
