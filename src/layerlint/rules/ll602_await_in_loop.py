@@ -77,10 +77,10 @@ def _pagination_awaits(events: list[Event]) -> set[tuple[int, ...]]:
         body = list(takewhile(lambda e: e.loop > header.loop, events[index + 1:]))
         if header.kind != "test" or not body or body[0].loop != header.loop + 1:
             continue
-        fetched = {e.target[1]: e.value for e in body if e.kind == "assign" and e.target and e.target[0] == "n"
-                   and e.value is not None and e.value[0] == "aw"}
         tested = {n[1] for e in (header, *body) if e.kind == "test" for n in walk(e.value) if n[0] == "n"}
-        skipped |= {tuple(value[2]) for name, value in fetched.items() if name in tested}
+        for event in body:  # `batch = await ...`, `rows = list(await ...)`
+            if event.kind == "assign" and event.target and event.target[0] == "n" and event.target[1] in tested:
+                skipped |= {tuple(n[2]) for n in walk(event.value) if n[0] == "aw"}
     return skipped
 
 
