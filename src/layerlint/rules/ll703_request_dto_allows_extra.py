@@ -3,7 +3,8 @@ Reports a request DTO that does not forbid extra fields. A request DTO is a Pyda
 (not a table model) used as the body parameter of a route (also inside `list[...]`,
 `Optional[...]` or an `Annotated` alias), or named `*Request`. Extra fields
 are forbidden by `model_config = {"extra": "forbid"}`, `model_config = ConfigDict(extra="forbid")`,
-a class keyword `extra="forbid"` or (Pydantic v1) `class Config: extra = "forbid"`; a base
+a class keyword `extra="forbid"` or (Pydantic v1) `class Config: extra = "forbid"`; a shared
+module-level `STRICT = ConfigDict(extra="forbid")` named by `model_config = STRICT` counts, and a base
 class that forbids them counts.
 
 ## Why is this bad?
@@ -51,6 +52,15 @@ def _extra_value(expr: Expr | None) -> str | None:
     return "forbid" if text.rsplit(".", 1)[-1].lower() == "forbid" else text or "other"
 
 
+def _shared_config(project: Project, module: str, value: Expr) -> Expr:
+    """`model_config = STRICT`: the module-level `STRICT = ConfigDict(...)` it names."""
+    if value[0] not in ("n", "a"):
+        return value
+    symbol = project.index.resolve_expr(module, value)
+    event = project.index.assignment(symbol) if symbol.kind == "assign" else None
+    return event.value if event is not None and event.value is not None else value
+
+
 def _said_extra(project: Project, cls: Symbol) -> str | None:
     fact = project.index.class_fact(cls)
     if fact is None:
@@ -61,6 +71,7 @@ def _said_extra(project: Project, cls: Symbol) -> str | None:
         value = field_fact.value
         if field_fact.name != "model_config" or value is None:
             continue
+        value = _shared_config(project, cls.module, value)
         if is_call(value) and "extra" in call_kwargs(value):
             return _extra_value(call_kwargs(value)["extra"])
         if value[0] == "d":
