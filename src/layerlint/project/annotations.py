@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import ast
-
-from layerlint.project.expr import Expr, constant, dotted, encode
+from layerlint.project.expr import Expr, constant, dotted, parse_expression
 from layerlint.project.models import is_table_model
 from layerlint.project.symbols import Symbol, SymbolIndex
 
 MAX_DEPTH = 8
-
-
-def _parse_annotation(text: str) -> Expr | None:
-    """A string annotation (`"Item | None"`) as the expression it spells."""
-    try:
-        node = ast.parse(text.strip(), mode="eval").body
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-    return encode(node, lambda _: [0, 0, 0, 0])
 
 
 def table_model_in(index: SymbolIndex, module: str, expr: Expr | None, depth: int = 0) -> Symbol | None:
@@ -39,7 +28,7 @@ def table_model_in(index: SymbolIndex, module: str, expr: Expr | None, depth: in
     if kind == "b" and expr[1] == "|":
         return table_model_in(index, module, expr[2], depth + 1) or table_model_in(index, module, expr[3], depth + 1)
     if kind == "k" and isinstance(constant(expr), str):
-        return table_model_in(index, module, _parse_annotation(str(constant(expr))), depth + 1)
+        return table_model_in(index, module, parse_expression(str(constant(expr))), depth + 1)
     symbol = index.resolve_expr(module, expr)
     if symbol.kind == "class":
         return symbol if is_table_model(index, symbol) else None

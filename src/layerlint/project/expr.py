@@ -109,6 +109,15 @@ def _encode(node: ast.expr, span_of: SpanOf, d: int) -> Expr:  # noqa: C901 - on
     return ["?", type(node).__name__]
 
 
+def parse_expression(text: str) -> Expr | None:
+    """A string annotation (`"Item | None"`) as the encoded expression it spells, or None."""
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return encode(node, lambda _: [0, 0, 0, 0])
+
+
 def _fstring_part(node: ast.expr, span_of: SpanOf, depth: int) -> Expr:
     if isinstance(node, ast.FormattedValue):
         return ["v", encode(node.value, span_of, depth)]

@@ -9,7 +9,6 @@ it returns something it knows. Anything else is None: unknown, and rules stay si
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -19,7 +18,7 @@ from layerlint.project.expr import (
     call_kwargs,
     constant,
     dotted,
-    encode,
+    parse_expression,
     walk,
 )
 from layerlint.project.facts import Event, FunctionFact
@@ -56,14 +55,6 @@ class TypeRef:
 Bindings = dict[str, TypeRef]
 
 
-def _parse(text: str) -> Expr | None:
-    try:
-        node = ast.parse(text.strip(), mode="eval").body
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-    return encode(node, lambda _: [0, 0, 0, 0])
-
-
 def _items(expr: Expr | None) -> list[Expr]:
     return list(expr[1]) if expr is not None and expr[0] == "t" else [expr] if expr is not None else []
 
@@ -88,7 +79,7 @@ class TypeResolver:
             value = constant(expr)
             if value is None:
                 return TypeRef(NONE)
-            return self.annotation(module, _parse(value), bindings, depth + 1) if isinstance(value, str) else None
+            return self.annotation(module, parse_expression(value), bindings, depth + 1) if isinstance(value, str) else None
         if kind == "b" and expr[1] == "|":
             return _union([self.annotation(module, side, bindings, depth + 1) for side in (expr[2], expr[3])])
         if kind == "s":
