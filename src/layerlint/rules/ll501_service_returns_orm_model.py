@@ -7,7 +7,9 @@ method is annotated to return the model (directly, or through a generic base rep
 
 An annotated method is reported at its `def` line; an unannotated one at the `return` that
 hands out the model. A method with `@overload` signatures is reported once, at the first
-signature that returns a model. Values whose type cannot be resolved are not reported.
+signature that returns a model. A service class that inherits public methods from a generic
+base (`class ItemService(BaseService[Item])`, `get -> ModelT`) is reported once, at the class,
+naming the inherited methods that return the model. Values whose type cannot be resolved are not reported.
 
 ## Why is this bad?
 The service is the boundary between the database and the API. A table model that leaves it
@@ -37,9 +39,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.annotations import table_model_in
+from layerlint.project.facts import ClassFact, ModuleFacts
 from layerlint.project.models import is_table_model
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
+from layerlint.project.types import TypeRef
 from layerlint.rules._layers import Method, methods, types
 from layerlint.rules.base import Finding, rule
 
@@ -75,6 +79,37 @@ def _finding(project: Project, method: Method) -> Finding | None:
                                            f"return a DTO (e.g. `{name}Response.model_validate(...)`)")
 
 
+def _model_in(project: Project, found: TypeRef | None) -> Symbol | None:
+    return next((c for c in found.classes() if is_table_model(project.index, c)), None) if found else None
+
+
+def _inherited(project: Project, facts: ModuleFacts, cls: ClassFact) -> Finding | None:
+    """Public methods a service class inherits from a generic base (`BaseService[Item]`) whose
+    return type is a type parameter the class binds to a table model: one finding, at the class."""
+    resolver = types(project)
+    own = TypeRef(Symbol("class", facts.module, cls.qualname))
+    names: dict[str, Symbol] = {}
+    for owner in project.index.mro(own.symbol)[1:]:
+        fact = project.index.class_fact(owner)
+        for qualname in fact.methods if fact else []:
+            function = project.index.function_fact(Symbol("function", owner.module, qualname))
+            name = qualname.rsplit(".", 1)[-1]
+            if function is None or function.returns is None or name.startswith("_") or name in names:
+                continue
+            if f"{cls.qualname}.{name}" in cls.methods or _model_in(project, resolver.annotation(
+                    owner.module, function.returns)) is not None:
+                continue  # overridden here, or a concrete model the base's own check reports
+            model = _model_in(project, resolver.method_return(own, name))
+            if model is not None:
+                names[name] = model
+    if not names:
+        return None
+    model = next(iter(names.values())).name.rsplit(".", 1)[-1]
+    listed = ", ".join(f"`{n}`" for n in names)
+    return Finding(facts, cls.span, f"service `{cls.name}` inherits {listed} from a generic base, which return table "
+                                    f"model `{model}` here; return DTOs (e.g. `{model}Response.model_validate(...)`)")
+
+
 @rule("LL501", "service-returns-orm-model", "A service method returns a table model", __doc__,
       tags=("services", "dto"))
 def check(project: Project) -> Iterator[Finding]:
@@ -87,3 +122,8 @@ def check(project: Project) -> Iterator[Finding]:
         if finding is not None:
             reported.add(key)
             yield finding
+    for facts in project.modules_with_role("service"):
+        for cls in facts.classes:
+            inherited = _inherited(project, facts, cls)
+            if inherited is not None:
+                yield inherited
