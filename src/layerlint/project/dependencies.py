@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from layerlint.project.annotations import annotated_metadata
 from layerlint.project.expr import Expr, call_args, call_kwargs, dotted, is_call, walk
-from layerlint.project.facts import FunctionFact
+from layerlint.project.facts import FunctionFact, ParamFact
 from layerlint.project.project import Project
 from layerlint.project.routes import RouteHandler, RouterObject, route_table, router_dependencies
 from layerlint.project.sessions import SESSION_CLASSES
@@ -197,3 +198,18 @@ def unconfigured_session_providers(project: Project) -> list[str]:
                    for node in walk(function.returns) if node[0] in ("n", "a")):
                 found.append(f"{facts.module}.{function.qualname}")
     return sorted(found)
+
+
+NOT_BODY = frozenset({"Depends", "Security", "Query", "Path", "Header", "Cookie"})
+
+
+def _names_non_body(expr: Expr | None) -> bool:
+    return is_call(expr) and (dotted(expr[1]) or "").rsplit(".", 1)[-1] in NOT_BODY  # type: ignore[index]
+
+
+def is_body_parameter(project: Project, module: str, param: ParamFact) -> bool:
+    """Is a route parameter read from the request body? Not when its default or its `Annotated`
+    metadata (also through aliases in any module) is `Depends`/`Query`/`Path`/... ."""
+    if _names_non_body(shared_default(project, module, param.default)[1]):
+        return False
+    return not any(_names_non_body(m) for m in annotated_metadata(project.index, module, param.annotation))

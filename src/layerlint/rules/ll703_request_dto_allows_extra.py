@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.annotations import annotated_metadata
+from layerlint.project.dependencies import is_body_parameter
 from layerlint.project.expr import Expr, call_kwargs, constant, dotted, is_call
 from layerlint.project.models import is_table_model
 from layerlint.project.project import Project
@@ -38,7 +38,6 @@ from layerlint.project.routes import route_table
 from layerlint.project.symbols import Symbol
 from layerlint.project.types import resolver
 from layerlint.rules.base import Finding, rule
-from layerlint.rules.ll205_route_accepts_orm_model import _not_body
 
 PYDANTIC_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "sqlmodel.SQLModel",
                             "sqlmodel.main.SQLModel"})
@@ -101,8 +100,7 @@ def _body_classes(project: Project) -> set[Symbol]:
     for handler in route_table(project).handlers:
         module = handler.module.module
         for param in handler.function.params:
-            metadata = annotated_metadata(project.index, module, param.annotation)
-            if _not_body(param.default) or any(_not_body(m) for m in metadata):
+            if not is_body_parameter(project, module, param):
                 continue
             declared = resolver(project.memo, project.index).annotation(module, param.annotation)
             if declared is not None:
