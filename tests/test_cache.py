@@ -246,3 +246,35 @@ def test_cli_cache_options(project: Path, tmp_path: Path) -> None:
     assert runner.invoke(main, ["check", str(project), "--cache-dir", str(elsewhere), "-j", "1"]).output == plain
     assert (elsewhere / "CACHEDIR.TAG").is_file() and not (project / ".layerlint_cache").exists()
     assert runner.invoke(main, ["check", str(project), "--cache-dir", str(elsewhere)]).output == plain
+
+
+@pytest.fixture
+def rule_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times the rules ran over the project in this process."""
+    runs: list[int] = []
+    original = engine.run_rules
+
+    def counting(project: object, rules: object) -> object:
+        runs.append(1)
+        return original(project, rules)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "run_rules", counting)
+    return runs
+
+
+def test_an_edit_that_leaves_the_facts_unchanged_reuses_the_findings(project: Path, rule_runs: list[int]) -> None:
+    first = codes(project)
+    router = project / ROUTER
+    router.write_text(router.read_text() + "# a comment at the end changes no fact\n")
+    os.utime(router, ns=(1, 1))  # a stat the manifest cannot match
+    assert codes(project) == first
+    assert rule_runs == [1]
+
+
+def test_an_edit_that_changes_the_facts_runs_the_rules_again(project: Path, rule_runs: list[int]) -> None:
+    first = codes(project)
+    router = project / ROUTER
+    router.write_text("\n" + router.read_text())  # every line one lower
+    os.utime(router, ns=(1, 1))
+    assert codes(project) == [(p, line + 1 if p == ROUTER else line, c) for p, line, c in first]
+    assert rule_runs == [1, 1]

@@ -3,10 +3,16 @@
 Layout of `.layerlint_cache/` (in the project root, or `--cache-dir`):
 
     .gitignore, CACHEDIR.TAG     as ruff's: never committed, skipped by backup tools
-    <namespace>/files.json       path -> [mtime_ns, size, content hash]: the stat fast path
+    <namespace>/files.json       path -> [mtime_ns, size, content hash, facts digest]: the stat
+                                 fast path, and what the findings key is made of
     <namespace>/facts-N-I.json   compact facts of the files whose path falls in shard I of N
     <namespace>/findings-K.json  the findings of the last run with configuration K, and the key
-                                 (every path and content hash) they are valid for
+                                 (every path and facts digest) they are valid for
+
+Findings are a function of the configuration and every module's facts, nothing else (rules never
+read source text), so they are keyed by a digest of each module's facts, not of its bytes: an
+edit that leaves the facts as they were (a comment, a reflowed call, a docstring's wording) finds
+the findings of the last run still valid once that one file is parsed again.
 
 The namespace hashes layerlint's version, its own source files and the configuration that
 changes extraction, so nothing made by another version or setting is ever read. Only JSON is
@@ -32,12 +38,12 @@ import layerlint
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic, Location, Severity
 from layerlint.core.options import RunOptions
-from layerlint.project.compact import decode_facts
+from layerlint.project.compact import decode_facts, encode_facts
 from layerlint.project.discovery import SourceFile
 from layerlint.project.facts import ModuleFacts
 from layerlint.project.parallel import FileJob, map_tasks, resolve
 
-FORMAT = "layerlint-cache-1"
+FORMAT = "layerlint-cache-2"
 # A file modified this close to when it was stat'ed may change again within the same
 # timestamp tick: its stat is not trusted next time (git's "racy clean" problem).
 RACY_NS = 2_000_000_000
@@ -134,6 +140,7 @@ class ProjectCache:
         self.directory = options.cache_path(config.root) / self.key if options.use_cache else None
         self.workers = options.worker_count()
         self.hashes: dict[str, str] = {}
+        self.digests: dict[str, str] = {}  # path -> facts digest
         self.fresh: dict[str, str] = {}  # compact facts parsed in this run, as JSON text
         self.stats: dict[str, list[int]] = {}
         self.files: list[SourceFile] = []
@@ -151,17 +158,17 @@ class ProjectCache:
         now = time.time_ns()
         for source in self.files:
             entry = known.get(source.relative)
-            if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[2], str)):
+            if not (isinstance(entry, list) and len(entry) == 4 and all(isinstance(x, str) for x in entry[2:])):
                 entry = None
             stat = _stat(source.path)
             if entry is not None and stat is not None and entry[:2] == stat:
-                self.hashes[source.relative] = entry[2]
+                self.hashes[source.relative], self.digests[source.relative] = entry[2], entry[3]
                 self.stats[source.relative] = entry
                 continue
             jobs.setdefault(self._shard_of(source.relative), []).append(FileJob(source, entry[2] if entry else None))
             if stat is not None and now - stat[0] < RACY_NS:
                 stat = [-1, -1]
-            self.stats[source.relative] = [*(stat or [-1, -1]), ""]
+            self.stats[source.relative] = [*(stat or [-1, -1]), "", entry[3] if entry else ""]
         self._run(jobs)
         self.manifest_changed = bool(jobs) or len(known) != len(self.files)
 
@@ -179,11 +186,13 @@ class ProjectCache:
         tasks = [ShardTask(tuple(jobs[i]), self._shard_path(i) if writable else None, self.key, frozenset(keep[i]))
                  for i in sorted(jobs)]
         for task, results in zip(tasks, map_tasks(run_shard, tasks, self.workers, sum(map(len, jobs.values())))):
-            for job, (digest, text) in zip(task.jobs, results):
-                self.hashes[job.source.relative] = digest
-                self.stats[job.source.relative][2] = digest
+            for job, (digest, text, text_digest) in zip(task.jobs, results):
+                relative = job.source.relative
+                self.hashes[relative] = self.stats[relative][2] = digest
                 if text is not None:
-                    self.fresh[job.source.relative] = text
+                    self.fresh[relative] = text
+                    self.stats[relative][3] = text_digest
+                self.digests[relative] = self.stats[relative][3]
 
     def _manifest(self) -> dict[str, list[Any]]:
         document = _read_json(self.directory / "files.json", self.key) if self.directory else None
@@ -211,6 +220,7 @@ class ProjectCache:
                 compact[source.relative] = entry
         shards.clear()
         self._run(missing)
+        self.manifest_changed = self.manifest_changed or bool(missing)
         for jobs in missing.values():
             compact.update((job.source.relative, json.loads(self.fresh.pop(job.source.relative))) for job in jobs)
         self.save_manifest()
@@ -233,11 +243,11 @@ class ProjectCache:
 
     # ---------------------------------------------------------------- findings
 
-    def findings_key(self, config: Config, files: Sequence[SourceFile], extra_hashes: dict[str, str]) -> str:
-        """All inputs of the findings; content handed over (an editor buffer) counts like the same file on disk."""
-        hashes = {**self.hashes, **extra_hashes}
+    def findings_key(self, config: Config, files: Sequence[SourceFile], extra_digests: dict[str, str]) -> str:
+        """All inputs of the findings: the facts of every module (an editor buffer's count like a file's)."""
+        digests = {**self.digests, **extra_digests}
         modules = sorted((s.relative, s.module, s.is_package) for s in files)
-        payload = repr((self.key, config, modules, sorted(hashes.items())))
+        payload = repr((self.key, config, modules, sorted(digests.items())))
         return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
 
     def _findings_path(self, config: Config) -> Path:
@@ -274,12 +284,14 @@ class ShardTask:
     keep: frozenset[str]  # the shard's files that still exist
 
 
-def run_shard(task: ShardTask) -> list[tuple[str, str | None]]:
+def run_shard(task: ShardTask) -> list[tuple[str, str | None, str]]:
     """Runs in a worker: the facts go to disk from there, and to the parent as the same JSON text
-    (one serialisation for both: encoding nested lists is a good part of a worker's time)."""
-    results = [(digest, None if compact is None else _dumps(compact)) for digest, compact in map(resolve, task.jobs)]
+    (one serialisation for both: encoding nested lists is a good part of a worker's time).
+    Each result is (content hash, compact facts text or None if unchanged, facts digest or "")."""
+    results = [(digest, None, "") if compact is None else (digest, text := _dumps(compact), facts_digest(text))
+               for digest, compact in map(resolve, task.jobs)]
     new = {job.source.relative: f"[{_dumps(digest)},{text}]"
-           for job, (digest, text) in zip(task.jobs, results) if text is not None}
+           for job, (digest, text, _) in zip(task.jobs, results) if text is not None}
     if task.path is not None and new:
         document = _read_json(task.path, task.key)
         stored = document.get("modules") if document else None
@@ -289,6 +301,15 @@ def run_shard(task: ShardTask) -> list[tuple[str, str | None]]:
         modules = ",".join(f"{_dumps(relative)}:{text}" for relative, text in new.items())
         _write_text(task.path, f'{{"format":{_dumps(FORMAT)},"key":{_dumps(task.key)},"modules":{{{modules}}}}}')
     return results
+
+
+def facts_digest(compact_text: str) -> str:
+    """The digest findings are keyed by: of the compact facts' JSON text, the same in every process."""
+    return hashlib.blake2b(compact_text.encode(), digest_size=16).hexdigest()
+
+
+def digest_of(facts: ModuleFacts) -> str:
+    return facts_digest(_dumps(encode_facts(facts)))
 
 
 def _dumps(value: Any) -> str:

@@ -19,6 +19,7 @@ from layerlint.project.discovery import SourceFile, discover, module_name_for
 
 if TYPE_CHECKING:  # imported where needed: a run answered from the cache never loads rules or parsers
     from layerlint.cache import ProjectCache
+    from layerlint.project.facts import ModuleFacts
     from layerlint.project.project import Project
     from layerlint.project.route_listing import RouteRow
     from layerlint.rules.base import Rule
@@ -68,7 +69,7 @@ def load_project(config: Config, overrides: dict[str, bytes] | None = None,
     files = _project_files(config, extra_files)
     with gc_paused():
         cache = _open_cache(config, options, [f for f in files if f.relative not in overrides])
-        return _build_project(config, cache, files, overrides)
+        return _build_project(config, cache, _override_facts(files, overrides))
 
 
 def _project_files(config: Config, extra_files: Sequence[SourceFile]) -> list[SourceFile]:
@@ -85,14 +86,31 @@ def _open_cache(config: Config, options: RunOptions | None, files: list[SourceFi
     return cache
 
 
-def _build_project(config: Config, cache: ProjectCache, files: list[SourceFile],
-                   overrides: dict[str, bytes]) -> Project:
+def _differing(config: Config, overrides: dict[str, bytes]) -> dict[str, bytes]:
+    """The buffers that differ from their file on disk: one equal to it is the file (and is cached)."""
+    return {relative: data for relative, data in overrides.items() if _disk_bytes(config.root / relative) != data}
+
+
+def _disk_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _override_facts(files: list[SourceFile], overrides: dict[str, bytes]) -> dict[str, ModuleFacts]:
+    """Facts of the buffers handed over in place of files (an editor's unsaved text, stdin)."""
+    if not overrides:
+        return {}
     from layerlint.project.loader import facts_from_bytes
+
+    return {f.relative: facts_from_bytes(f, overrides[f.relative]) for f in files if f.relative in overrides}
+
+
+def _build_project(config: Config, cache: ProjectCache, override_facts: dict[str, ModuleFacts]) -> Project:
     from layerlint.project.project import Project
 
-    facts = cache.facts()
-    facts += [facts_from_bytes(f, overrides[f.relative]) for f in files if f.relative in overrides]
-    return Project.build(config, facts)
+    return Project.build(config, cache.facts() + list(override_facts.values()))
 
 
 def run_rules(project: Project, rules: Iterable[Rule]) -> list[Diagnostic]:
@@ -142,15 +160,16 @@ def relative_targets(config: Config, paths: Sequence[Path]) -> list[str] | None:
 def check(config: Config, paths: Sequence[Path] = (), overrides: dict[str, bytes] | None = None, *,
           options: RunOptions | None = None) -> CheckResult:
     """Findings of the whole project, shown for `paths`; answered from the cache when nothing changed."""
-    overrides = overrides or {}
+    overrides = _differing(config, overrides or {})
     extra = [f for f in (_source_file_for(config, p) for p in overrides) if f is not None]
     files = _project_files(config, extra)
     with gc_paused():
         cache = _open_cache(config, options, [f for f in files if f.relative not in overrides])
-        key = cache.findings_key(config, files, {r: _content_hash(data) for r, data in overrides.items()})
+        override_facts = _override_facts(files, overrides)
+        key = cache.findings_key(config, files, {r: _digest(f) for r, f in override_facts.items()})
         cached = cache.cached_findings(config, key)
         if cached is None:
-            project = _build_project(config, cache, files, overrides)
+            project = _build_project(config, cache, override_facts)
             diagnostics, noqa_count = apply_noqa(project, run_rules(project, active_rules(config)))
             cache.save_findings(config, key, diagnostics, noqa_count)
         else:
@@ -158,17 +177,17 @@ def check(config: Config, paths: Sequence[Path] = (), overrides: dict[str, bytes
             diagnostics, noqa_count = cached
     targets = relative_targets(config, paths) if paths else None
     shown = sorted((d for d in diagnostics if _in_targets(d.path, targets)), key=Diagnostic.sort_key)
-    result = CheckResult(shown, lambda: _build_project(config, cache, files, overrides),
+    result = CheckResult(shown, lambda: _build_project(config, cache, override_facts),
                          _files_checked(files, overrides, targets), noqa_count)
     if cached is None:
         result.project = project
     return result
 
 
-def _content_hash(data: bytes) -> str:
-    from layerlint.project.loader import content_hash
+def _digest(facts: ModuleFacts) -> str:
+    from layerlint.cache import digest_of
 
-    return content_hash(data)
+    return digest_of(facts)
 
 
 def _files_checked(files: list[SourceFile], overrides: dict[str, bytes], targets: list[str] | None) -> int:

@@ -248,5 +248,4 @@ def extract(facts: ModuleFacts, tree: ast.Module, source: str) -> ModuleFacts:
     extractor = _Extractor(facts, positions)
     extractor.body(tree.body, _Scope("", facts.events))
     facts.noqa = noqa_lines(source)
-    facts.line_count = len(positions.lines)
     return facts

@@ -99,8 +99,6 @@ class ModuleFacts:
     module: str  # dotted name
     path: str  # relative to the project root, "/"-separated
     is_package: bool
-    content_hash: str
-    line_count: int = 0
     failure: ParseFailureFact | None = None
     lowered: bool = False
     imports: list[ImportFact] = field(default_factory=list)

@@ -15,8 +15,7 @@ def content_hash(data: bytes) -> str:
 
 
 def facts_from_bytes(source_file: SourceFile, data: bytes) -> ModuleFacts:
-    facts = ModuleFacts(module=source_file.module, path=source_file.relative,
-                        is_package=source_file.is_package, content_hash=content_hash(data))
+    facts = ModuleFacts(module=source_file.module, path=source_file.relative, is_package=source_file.is_package)
     text = decode_source(data)
     if isinstance(text, ParseFailure):
         facts.failure = ParseFailureFact(text.message, text.line, text.column)
@@ -24,13 +23,12 @@ def facts_from_bytes(source_file: SourceFile, data: bytes) -> ModuleFacts:
     parsed = parse_source(text, source_file.relative)
     if isinstance(parsed, ParseFailure):
         facts.failure = ParseFailureFact(parsed.message, parsed.line, parsed.column)
-        facts.line_count = text.count("\n") + 1
         return facts
     facts.lowered = parsed.lowered
     try:
         return extract(facts, parsed.tree, text)
     except RecursionError:
-        failed = ModuleFacts(facts.module, facts.path, facts.is_package, facts.content_hash)
+        failed = ModuleFacts(facts.module, facts.path, facts.is_package)
         failed.failure = ParseFailureFact("cannot analyse the file: nesting too deep", 1, 1)
         return failed
 
@@ -39,7 +37,7 @@ def load_facts(source_file: SourceFile) -> ModuleFacts:
     try:
         data = source_file.path.read_bytes()
     except OSError as error:
-        facts = ModuleFacts(source_file.module, source_file.relative, source_file.is_package, "")
+        facts = ModuleFacts(source_file.module, source_file.relative, source_file.is_package)
         facts.failure = ParseFailureFact(f"cannot read the file: {error.strerror or error}", 1, 1)
         return facts
     return facts_from_bytes(source_file, data)

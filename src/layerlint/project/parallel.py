@@ -39,7 +39,7 @@ def resolve(job: FileJob) -> JobResult:
         data = job.source.path.read_bytes()
     except OSError:
         failed = load_facts(job.source)  # reports why the file cannot be read
-        return failed.content_hash, encode_facts(failed)
+        return "", encode_facts(failed)
     digest = content_hash(data)
     if digest == job.expected_hash:
         return digest, None
