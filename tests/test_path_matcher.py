@@ -5,11 +5,13 @@ from __future__ import annotations
 from layerlint.core.config import DEFAULT_EXCLUDES
 from layerlint.core.globs import any_path_matcher, match_path
 
-PATTERNS = (*DEFAULT_EXCLUDES, "app/legacy", "scripts/*.py", "app/**/generated_*.py", "tools/")
+PATTERNS = (*DEFAULT_EXCLUDES, "app/legacy", "scripts/*.py", "app/**/generated_*.py", "tools/",
+            "**/gen_*/**", "**/a/b/**")
 PATHS = ("app/main.py", "app/tests/test_x.py", "app/legacy/old.py", "app/legacy", "scripts/run.py",
          "scripts/sub/run.py", "app/a/b/generated_models.py", "app/generated_x.py", "tools/x.py",
          "app/test_items.py", "app/items_test.py", "app/conftest.py", ".venv/lib/x.py", "app/.venv-3/x.py",
-         "app/domain/items/service.py", "app/migrations/versions/1.py", "src/app/build/x.py")
+         "app/domain/items/service.py", "app/migrations/versions/1.py", "src/app/build/x.py",
+         "app/gen_x/y.py", "app/gen_x", "x/a/b/c.py", "x/a/c.py", "app/.venv_x.py", "tests")
 
 
 def excluded_by_walk(path: str) -> bool:

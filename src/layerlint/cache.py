@@ -28,9 +28,10 @@ import json
 import os
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -156,19 +157,20 @@ class ProjectCache:
         known = self._manifest()
         jobs: dict[int, list[FileJob]] = {}
         now = time.time_ns()
+        hashes, digests, stats = self.hashes, self.digests, self.stats  # the loop runs once per file
         for source in self.files:
-            entry = known.get(source.relative)
-            if not (isinstance(entry, list) and len(entry) == 4 and all(isinstance(x, str) for x in entry[2:])):
+            relative = source.relative
+            entry = known.get(relative)
+            if not (type(entry) is list and len(entry) == 4 and type(entry[2]) is str and type(entry[3]) is str):
                 entry = None
-            stat = _stat(source.path)
-            if entry is not None and stat is not None and entry[:2] == stat:
-                self.hashes[source.relative], self.digests[source.relative] = entry[2], entry[3]
-                self.stats[source.relative] = entry
+            stat = source.stat if source.stat is not None else _stat(source.location)
+            if entry is not None and stat is not None and entry[0] == stat[0] and entry[1] == stat[1]:
+                hashes[relative], digests[relative], stats[relative] = entry[2], entry[3], entry
                 continue
-            jobs.setdefault(self._shard_of(source.relative), []).append(FileJob(source, entry[2] if entry else None))
+            jobs.setdefault(self._shard_of(relative), []).append(FileJob(source, entry[2] if entry else None))
             if stat is not None and now - stat[0] < RACY_NS:
-                stat = [-1, -1]
-            self.stats[source.relative] = [*(stat or [-1, -1]), "", entry[3] if entry else ""]
+                stat = (-1, -1)
+            stats[relative] = [*(stat or (-1, -1)), "", entry[3] if entry else ""]
         self._run(jobs)
         self.manifest_changed = bool(jobs) or len(known) != len(self.files)
 
@@ -246,31 +248,44 @@ class ProjectCache:
     def findings_key(self, config: Config, files: Sequence[SourceFile], extra_digests: dict[str, str]) -> str:
         """All inputs of the findings: the facts of every module (an editor buffer's count like a file's)."""
         digests = {**self.digests, **extra_digests}
-        modules = sorted((s.relative, s.module, s.is_package) for s in files)
-        payload = repr((self.key, config, modules, sorted(digests.items())))
-        return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
+        lines = (f"{s.relative}\t{s.module}\t{s.is_package:d}\t{digests.get(s.relative, '')}"
+                 for s in sorted(files, key=attrgetter("relative")))
+        digest = hashlib.blake2b(repr((self.key, config)).encode(), digest_size=16)
+        digest.update("\n".join(lines).encode())
+        return digest.hexdigest()
 
     def _findings_path(self, config: Config) -> Path:
         assert self.directory is not None
         slot = hashlib.blake2b(repr(config).encode(), digest_size=6).hexdigest()
         return self.directory / f"findings-{slot}.json"
 
-    def cached_findings(self, config: Config, key: str) -> tuple[list[Diagnostic], int] | None:
+    def cached_findings(self, config: Config, key: str,
+                        wanted: Callable[[str], bool]) -> tuple[list[Diagnostic], int] | None:
+        """The last run's findings in the paths `wanted` asks for, if `key` is still what they were made of.
+        Stored by path, so a run about one file decodes that file's findings only."""
         if self.directory is None:
             return None
         document = _read_json(self._findings_path(config), self.key)
         if document is None or document.get("findings_key") != key:
             return None
         try:
-            return [_diagnostic(d) for d in document["diagnostics"]], int(document["suppressed"])
-        except (KeyError, TypeError, ValueError):
+            by_path = document["by_path"]
+            found = [_diagnostic(path, item) for path in by_path if wanted(path) for item in by_path[path]]
+            return found, int(document["suppressed"])
+        except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
     def save_findings(self, config: Config, key: str, diagnostics: list[Diagnostic], suppressed: int) -> None:
         if self.directory is None or not _prepare(self.directory):
             return
+        by_path: dict[str, list[list[Any]]] = {}
+        for d in diagnostics:
+            location = d.location
+            by_path.setdefault(d.path, []).append([location.line, location.column, location.end_line,
+                                                   location.end_column, d.code, d.name, d.message,
+                                                   d.severity.value, d.fix])
         document = {"format": FORMAT, "key": self.key, "findings_key": key, "suppressed": suppressed,
-                    "diagnostics": [d.as_dict() for d in diagnostics]}
+                    "by_path": by_path}
         _write_json(self._findings_path(config), document)
 
 
@@ -322,12 +337,12 @@ def _valid_entry(cached: Any, content_hash: str) -> list[Any] | None:
     return None
 
 
-def _stat(path: Path) -> list[int] | None:
+def _stat(path: str) -> tuple[int, int] | None:
     try:
         stat = os.stat(path)
     except OSError:
         return None
-    return [stat.st_mtime_ns, stat.st_size]
+    return stat.st_mtime_ns, stat.st_size
 
 
 def _decode(compact: list[Any], source: SourceFile) -> ModuleFacts:
@@ -342,10 +357,10 @@ def _decode(compact: list[Any], source: SourceFile) -> ModuleFacts:
     return facts
 
 
-def _diagnostic(data: dict[str, Any]) -> Diagnostic:
-    location = Location(data["line"], data["column"], data["end_line"], data["end_column"])
-    return Diagnostic(str(data["path"]), location, str(data["code"]), str(data["name"]), str(data["message"]),
-                      Severity(data["severity"]), data["fix"])
+def _diagnostic(path: str, item: list[Any]) -> Diagnostic:
+    line, column, end_line, end_column, code, name, message, severity, fix = item
+    return Diagnostic(str(path), Location(line, column, end_line, end_column), str(code), str(name), str(message),
+                      Severity(severity), fix)
 
 
 def load_all_facts(config: Config, files: Sequence[SourceFile], options: RunOptions | None = None) -> list[ModuleFacts]:

@@ -135,11 +135,13 @@ def apply_noqa(project: Project, diagnostics: list[Diagnostic]) -> tuple[list[Di
     return kept, len(diagnostics) - len(kept)
 
 
-def _in_targets(path: str, targets: list[str] | None) -> bool:
-    if targets is None:
-        return True
-    return any(target in ("", ".") or path == target or path.startswith(target.rstrip("/") + "/")
-               for target in targets)
+def _target_test(targets: list[str] | None) -> Callable[[str], bool]:
+    """Whether a root-relative path is one of `targets` or below one (None: the whole project)."""
+    if targets is None or any(target in ("", ".") for target in targets):
+        return lambda path: True
+    exact = set(targets)
+    below = tuple(target.rstrip("/") + "/" for target in targets)
+    return lambda path: path in exact or path.startswith(below)
 
 
 def relative_targets(config: Config, paths: Sequence[Path]) -> list[str] | None:
@@ -163,11 +165,12 @@ def check(config: Config, paths: Sequence[Path] = (), overrides: dict[str, bytes
     overrides = _differing(config, overrides or {})
     extra = [f for f in (_source_file_for(config, p) for p in overrides) if f is not None]
     files = _project_files(config, extra)
+    targets = relative_targets(config, paths) if paths else None
     with gc_paused():
         cache = _open_cache(config, options, [f for f in files if f.relative not in overrides])
         override_facts = _override_facts(files, overrides)
         key = cache.findings_key(config, files, {r: _digest(f) for r, f in override_facts.items()})
-        cached = cache.cached_findings(config, key)
+        cached = cache.cached_findings(config, key, _target_test(targets))
         if cached is None:
             project = _build_project(config, cache, override_facts)
             diagnostics, noqa_count = apply_noqa(project, run_rules(project, active_rules(config)))
@@ -175,8 +178,8 @@ def check(config: Config, paths: Sequence[Path] = (), overrides: dict[str, bytes
         else:
             cache.save_manifest()
             diagnostics, noqa_count = cached
-    targets = relative_targets(config, paths) if paths else None
-    shown = sorted((d for d in diagnostics if _in_targets(d.path, targets)), key=Diagnostic.sort_key)
+    wanted = _target_test(targets)
+    shown = sorted((d for d in diagnostics if wanted(d.path)), key=Diagnostic.sort_key)
     result = CheckResult(shown, lambda: _build_project(config, cache, override_facts),
                          _files_checked(files, overrides, targets), noqa_count)
     if cached is None:
@@ -193,16 +196,17 @@ def _digest(facts: ModuleFacts) -> str:
 def _files_checked(files: list[SourceFile], overrides: dict[str, bytes], targets: list[str] | None) -> int:
     """Modules in the targets, each name once: the first file wins, as in `Project.build`."""
     paths: dict[str, str] = {}
-    for source in sorted(files, key=lambda f: f.relative in overrides):
+    for source in sorted(files, key=lambda f: f.relative in overrides) if overrides else files:
         paths.setdefault(source.module, source.relative)
-    return sum(1 for path in paths.values() if _in_targets(path, targets))
+    wanted = _target_test(targets)
+    return sum(1 for path in paths.values() if wanted(path))
 
 
 def _source_file_for(config: Config, relative: str) -> SourceFile | None:
     named = module_name_for(config.root / relative, config)
     if named is None:
         return None
-    return SourceFile(config.root / relative, relative, named[0], named[1])
+    return SourceFile(str(config.root / relative), relative, named[0], named[1])
 
 
 def notes(project: Project) -> list[str]:
