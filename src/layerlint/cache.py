@@ -28,7 +28,7 @@ import json
 import os
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
@@ -259,21 +259,17 @@ class ProjectCache:
         slot = hashlib.blake2b(repr(config).encode(), digest_size=6).hexdigest()
         return self.directory / f"findings-{slot}.json"
 
-    def cached_findings(self, config: Config, key: str,
-                        wanted: Callable[[str], bool]) -> tuple[list[Diagnostic], int] | None:
-        """The last run's findings in the paths `wanted` asks for, if `key` is still what they were made of.
-        Stored by path, so a run about one file decodes that file's findings only."""
+    def cached_findings(self, config: Config, key: str) -> StoredFindings | None:
+        """The last run's findings, if `key` is still what they were made of."""
         if self.directory is None:
             return None
         document = _read_json(self._findings_path(config), self.key)
         if document is None or document.get("findings_key") != key:
             return None
-        try:
-            by_path = document["by_path"]
-            found = [_diagnostic(path, item) for path in by_path if wanted(path) for item in by_path[path]]
-            return found, int(document["suppressed"])
-        except (KeyError, TypeError, ValueError, AttributeError):
+        by_path, suppressed = document.get("by_path"), document.get("suppressed")
+        if not isinstance(by_path, dict) or not isinstance(suppressed, int):
             return None
+        return StoredFindings(by_path, suppressed)
 
     def save_findings(self, config: Config, key: str, diagnostics: list[Diagnostic], suppressed: int) -> None:
         if self.directory is None or not _prepare(self.directory):
@@ -287,6 +283,24 @@ class ProjectCache:
         document = {"format": FORMAT, "key": self.key, "findings_key": key, "suppressed": suppressed,
                     "by_path": by_path}
         _write_json(self._findings_path(config), document)
+
+
+@dataclass(frozen=True)
+class StoredFindings:
+    """Findings as stored, by path: a run about one file decodes that file's findings only."""
+
+    by_path: dict[str, Any]
+    suppressed: int
+
+    def paths(self) -> list[str]:
+        return list(self.by_path)
+
+    def for_path(self, path: str) -> list[Diagnostic] | None:
+        """None when the stored entry is not what this version writes (a tampered file)."""
+        try:
+            return [_diagnostic(path, item) for item in self.by_path.get(path, ())]
+        except (TypeError, ValueError):
+            return None
 
 
 @dataclass(frozen=True)

@@ -66,8 +66,8 @@ def load_project(config: Config, overrides: dict[str, bytes] | None = None,
                  extra_files: Sequence[SourceFile] = (), *, options: RunOptions | None = None) -> Project:
     """Facts for every first-party module; `overrides` replaces file contents (unsaved buffers)."""
     overrides = overrides or {}
-    files = _project_files(config, extra_files)
     with gc_paused():
+        files = _project_files(config, extra_files)
         cache = _open_cache(config, options, [f for f in files if f.relative not in overrides])
         return _build_project(config, cache, _override_facts(files, overrides))
 
@@ -159,32 +159,82 @@ def relative_targets(config: Config, paths: Sequence[Path]) -> list[str] | None:
     return result
 
 
+@dataclass
+class _Answer:
+    """What one run knows: every finding by path (from the cache, decoded only where asked, or fresh)."""
+
+    by_path: Callable[[str], list[Diagnostic] | None]
+    paths: list[str]
+    suppressed: int
+    rebuild: Callable[[], Project]
+    project: Project | None = None
+
+    def in_paths(self, wanted: Callable[[str], bool]) -> list[Diagnostic] | None:
+        found: list[Diagnostic] = []
+        for path in self.paths:
+            if wanted(path):
+                decoded = self.by_path(path)
+                if decoded is None:
+                    return None
+                found += decoded
+        return found
+
+
+def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | None,
+            wanted: Callable[[str], bool]) -> tuple[_Answer, list[Diagnostic], list[SourceFile]]:
+    """The findings of the whole project, and those in the paths `wanted` accepts."""
+    extra = [f for f in (_source_file_for(config, p) for p in overrides) if f is not None]
+    with gc_paused():
+        files = _project_files(config, extra)
+        cache = _open_cache(config, options, [f for f in files if f.relative not in overrides])
+        override_facts = _override_facts(files, overrides)
+        key = cache.findings_key(config, files, {r: _digest(f) for r, f in override_facts.items()})
+        stored = cache.cached_findings(config, key)
+
+        def rebuild() -> Project:
+            return _build_project(config, cache, override_facts)
+
+        if stored is not None:
+            answer = _Answer(stored.for_path, stored.paths(), stored.suppressed, rebuild)
+            shown = answer.in_paths(wanted)
+            if shown is not None:
+                cache.save_manifest()
+                return answer, shown, files
+        project = rebuild()
+        diagnostics, noqa_count = apply_noqa(project, run_rules(project, active_rules(config)))
+        cache.save_findings(config, key, diagnostics, noqa_count)
+    grouped: dict[str, list[Diagnostic]] = {}
+    for diagnostic in diagnostics:
+        grouped.setdefault(diagnostic.path, []).append(diagnostic)
+    answer = _Answer(lambda path: grouped.get(path, []), list(grouped), noqa_count, rebuild, project)
+    return answer, [d for d in diagnostics if wanted(d.path)], files
+
+
 def check(config: Config, paths: Sequence[Path] = (), overrides: dict[str, bytes] | None = None, *,
           options: RunOptions | None = None) -> CheckResult:
     """Findings of the whole project, shown for `paths`; answered from the cache when nothing changed."""
     overrides = _differing(config, overrides or {})
-    extra = [f for f in (_source_file_for(config, p) for p in overrides) if f is not None]
-    files = _project_files(config, extra)
     targets = relative_targets(config, paths) if paths else None
-    with gc_paused():
-        cache = _open_cache(config, options, [f for f in files if f.relative not in overrides])
-        override_facts = _override_facts(files, overrides)
-        key = cache.findings_key(config, files, {r: _digest(f) for r, f in override_facts.items()})
-        cached = cache.cached_findings(config, key, _target_test(targets))
-        if cached is None:
-            project = _build_project(config, cache, override_facts)
-            diagnostics, noqa_count = apply_noqa(project, run_rules(project, active_rules(config)))
-            cache.save_findings(config, key, diagnostics, noqa_count)
-        else:
-            cache.save_manifest()
-            diagnostics, noqa_count = cached
-    wanted = _target_test(targets)
-    shown = sorted((d for d in diagnostics if wanted(d.path)), key=Diagnostic.sort_key)
-    result = CheckResult(shown, lambda: _build_project(config, cache, override_facts),
-                         _files_checked(files, overrides, targets), noqa_count)
-    if cached is None:
-        result.project = project
+    answer, shown, files = _answer(config, overrides, options, _target_test(targets))
+    result = CheckResult(sorted(shown, key=Diagnostic.sort_key), answer.rebuild,
+                         _files_checked(files, overrides, targets), answer.suppressed)
+    if answer.project is not None:
+        result.project = answer.project
     return result
+
+
+def findings_by_path(config: Config, *, options: RunOptions | None = None) -> Callable[[str], list[Diagnostic]]:
+    """Every finding of the project as it is on disk, for one root-relative path at a time (the
+    editor plugins' question: a cached run decodes only the files they ask about)."""
+    answer, _, _ = _answer(config, {}, options, lambda path: False)
+
+    def lookup(path: str) -> list[Diagnostic]:
+        found = answer.by_path(path)
+        if found is None:  # a tampered entry in the cache: decode all of it, or check again
+            found = _answer(config, {}, options, lambda other: other == path)[1]
+        return sorted(found, key=Diagnostic.sort_key)
+
+    return lookup
 
 
 def _digest(facts: ModuleFacts) -> str:

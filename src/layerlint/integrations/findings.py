@@ -10,6 +10,7 @@ its own content in place of the file's.
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable
 from pathlib import Path
 
 from layerlint import engine
@@ -39,7 +40,7 @@ class LintRun:
 
     def __init__(self) -> None:
         self._configs: dict[Path, Config] = {}
-        self._projects: dict[Config, dict[str, tuple[Diagnostic, ...]]] = {}
+        self._projects: dict[Config, Callable[[str], list[Diagnostic]]] = {}
 
     def findings_for(self, filename: str, content: bytes | None = None) -> list[Diagnostic]:
         """The CLI's findings for `filename`; `content` is the text to check in its place (a buffer)."""
@@ -50,7 +51,7 @@ class LintRun:
         except ValueError:
             return []
         if content is None or content == _disk_bytes(path):
-            return list(self._project_findings(config).get(relative, ()))
+            return self._project_findings(config)(relative)
         result = engine.check(config, (path,), {relative: content}, options=_options())
         return [d for d in result.diagnostics if d.path == relative]
 
@@ -59,11 +60,8 @@ class LintRun:
             self._configs[directory] = load_config(directory)
         return self._configs[directory]
 
-    def _project_findings(self, config: Config) -> dict[str, tuple[Diagnostic, ...]]:
+    def _project_findings(self, config: Config) -> Callable[[str], list[Diagnostic]]:
         """Every finding of the project as it is on disk, by root-relative path."""
         if config not in self._projects:
-            grouped: dict[str, list[Diagnostic]] = {}
-            for diagnostic in engine.check(config, (), options=_options()).diagnostics:
-                grouped.setdefault(diagnostic.path, []).append(diagnostic)
-            self._projects[config] = {path: tuple(found) for path, found in grouped.items()}
+            self._projects[config] = engine.findings_by_path(config, options=_options())
         return self._projects[config]
