@@ -113,15 +113,12 @@ def _build_project(config: Config, cache: ProjectCache, override_facts: dict[str
     return Project.build(config, cache.facts() + list(override_facts.values()))
 
 
-def run_rules(project: Project, rules: Iterable[Rule]) -> list[Diagnostic]:
+def run_rules(project: Project, rules: Iterable[Rule], *, workers: int = 1) -> list[Diagnostic]:
+    from layerlint.rule_pool import diagnostics_per_rule
+
     selection = selection_of(project.config)
-    found: list[Diagnostic] = []
-    for current in rules:
-        for finding in current.check(project):
-            diagnostic = current.diagnostic(finding)
-            if selection.enabled_in(diagnostic.code, diagnostic.path):
-                found.append(diagnostic)
-    return found
+    return [diagnostic for found in diagnostics_per_rule(project, list(rules), workers) for diagnostic in found
+            if selection.enabled_in(diagnostic.code, diagnostic.path)]
 
 
 def apply_noqa(project: Project, diagnostics: list[Diagnostic]) -> tuple[list[Diagnostic], int]:
@@ -201,7 +198,7 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
                 cache.save_manifest()
                 return answer, shown, files
         project = rebuild()
-        diagnostics, noqa_count = apply_noqa(project, run_rules(project, active_rules(config)))
+        diagnostics, noqa_count = apply_noqa(project, run_rules(project, active_rules(config), workers=cache.workers))
         cache.save_findings(config, key, diagnostics, noqa_count)
     grouped: dict[str, list[Diagnostic]] = {}
     for diagnostic in diagnostics:

@@ -16,7 +16,7 @@ Span = list[int]
 Expr = list[Any]
 
 
-@dataclass
+@dataclass(slots=True)
 class ImportFact:
     kind: str  # "import" (import a.b as c) or "from" (from a import b as c)
     target: str  # absolute module written in the statement (relative imports resolved)
@@ -28,7 +28,7 @@ class ImportFact:
     in_function: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class ParamFact:
     name: str
     kind: str  # "posonly", "arg", "vararg", "kwonly", "kwarg"
@@ -37,7 +37,7 @@ class ParamFact:
     span: Span
 
 
-@dataclass
+@dataclass(slots=True)
 class Event:
     """One statement of a body, flattened: control flow is kept only as loop depth."""
 
@@ -49,7 +49,7 @@ class Event:
     annotation: Expr | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class FunctionFact:
     name: str
     qualname: str
@@ -64,7 +64,7 @@ class FunctionFact:
     events: list[Event] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class FieldFact:
     """A class-body assignment: `name: annotation = value`, or `name = value`."""
 
@@ -74,7 +74,7 @@ class FieldFact:
     span: Span
 
 
-@dataclass
+@dataclass(slots=True)
 class ClassFact:
     name: str
     qualname: str
@@ -87,14 +87,14 @@ class ClassFact:
     methods: list[str] = field(default_factory=list)  # function qualnames
 
 
-@dataclass
+@dataclass(slots=True)
 class ParseFailureFact:
     message: str
     line: int
     column: int
 
 
-@dataclass
+@dataclass(slots=True)
 class ModuleFacts:
     module: str  # dotted name
     path: str  # relative to the project root, "/"-separated

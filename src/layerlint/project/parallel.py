@@ -55,10 +55,11 @@ def _context() -> Any:
     return None
 
 
-def map_tasks(function: Callable[[T], R], tasks: Sequence[T], workers: int, files: int) -> Iterator[R]:
+def map_tasks(function: Callable[[T], R], tasks: Sequence[T], workers: int, files: int, *,
+              minimum: int = MIN_FILES_PER_WORKER) -> Iterator[R]:
     """`function` over `tasks` (top-level function, picklable tasks), results in task order;
-    in worker processes only when there are enough `files` to be worth starting them."""
-    workers = min(workers, files // MIN_FILES_PER_WORKER, len(tasks))
+    in worker processes only when there are at least `minimum` `files` per worker."""
+    workers = min(workers, files // minimum, len(tasks))
     if workers > 1:
         import multiprocessing  # ~10 ms of imports a small project never needs
 
