@@ -201,6 +201,10 @@ def test_just_modified_files_are_hashed_next_time(project: Path) -> None:
     files = json.loads(manifest.read_text())["files"]
     assert files["app/__init__.py"][:2] == [10**18, old.stat().st_size]
     assert files[ROUTER][:2] == [-1, -1]
+    written = manifest.stat().st_mtime_ns
+    os.utime(manifest, ns=(1, 1))
+    codes(project)  # the file is hashed again, to the same hash: the manifest stays as it is
+    assert manifest.stat().st_mtime_ns == 1 != written
 
 
 def test_a_buffer_equal_to_the_file_on_disk_reuses_the_findings(project: Path, parses: list[str]) -> None:

@@ -39,3 +39,13 @@ def test_families_keep_rules_of_a_family_together() -> None:
     families = rule_pool._families(RULES)
     assert sorted(i for family in families for i in family) == list(range(len(RULES)))
     assert all(len({RULES[i].code[:3] for i in family}) == 1 for family in families)
+
+
+def test_without_fork_the_rules_run_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where workers are spawned (macOS, Windows) they would not inherit the project."""
+    root = FIRING[0]
+    serial = per_rule(root, 1)
+    monkeypatch.setattr(rule_pool, "MIN_MODULES_PER_WORKER", 1)
+    monkeypatch.setattr(rule_pool, "can_fork", lambda: False)
+    monkeypatch.setattr(rule_pool, "_shared_analyses", lambda project: pytest.fail("forked"))
+    assert per_rule(root, 2) == serial

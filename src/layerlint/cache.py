@@ -172,7 +172,10 @@ class ProjectCache:
                 stat = (-1, -1)
             stats[relative] = [*(stat or (-1, -1)), "", entry[3] if entry else ""]
         self._run(jobs)
-        self.manifest_changed = bool(jobs) or len(known) != len(self.files)
+        # A file saved within the last 2 s is hashed on every run until it is older; when its
+        # hash is what it was, its entry is too, and the manifest is not written again.
+        self.manifest_changed = len(known) != len(self.files) or any(
+            stats[job.source.relative] != known.get(job.source.relative) for shard in jobs.values() for job in shard)
 
     def _shard_of(self, relative: str) -> int:
         return zlib.crc32(relative.encode()) % self.shard_count

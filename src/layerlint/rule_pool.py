@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from layerlint.core.diagnostic import Diagnostic
-from layerlint.project.parallel import map_tasks
+from layerlint.project.parallel import can_fork, map_tasks
 from layerlint.project.project import Project
 from layerlint.rules.base import Rule
 
@@ -27,8 +27,12 @@ def diagnostics_per_rule(project: Project, rules: Sequence[Rule], workers: int) 
     global _shared
     _shared = (project, rules)
     families = _families(rules)
-    if min(workers, len(families), len(project.modules) // MIN_MODULES_PER_WORKER) > 1:
+    # can_fork last: it imports multiprocessing, which a small project never needs. Where workers
+    # are spawned (macOS, Windows) they would start without the project: the rules run here.
+    if min(workers, len(families), len(project.modules) // MIN_MODULES_PER_WORKER) > 1 and can_fork():
         _shared_analyses(project)
+    else:
+        workers = 1
     per_rule: list[list[Diagnostic]] = [[] for _ in rules]
     try:
         results = map_tasks(_check_family, families, workers, len(project.modules), minimum=MIN_MODULES_PER_WORKER)

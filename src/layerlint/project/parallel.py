@@ -55,6 +55,11 @@ def _context() -> Any:
     return None
 
 
+def can_fork() -> bool:
+    """Whether workers start as forks of this process, inheriting what it has built."""
+    return _context() is not None
+
+
 def map_tasks(function: Callable[[T], R], tasks: Sequence[T], workers: int, files: int, *,
               minimum: int = MIN_FILES_PER_WORKER) -> Iterator[R]:
     """`function` over `tasks` (top-level function, picklable tasks), results in task order;
