@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,21 +18,31 @@ FIRING = [FIXTURES / case for case in ("ll101/direct_imports", "ll202/write_sess
                                        "ll702/missing_returns")]
 
 
-def per_rule(root: Path, workers: int) -> list[list[tuple[str, int, int, str, str]]]:
+Found = list[list[tuple[str, int, int, str, str]]]
+
+
+def per_rule(root: Path, workers: int, workers_used: list[int] | None = None) -> Found:
+    """Each rule's findings; `workers_used` receives the worker count the pool was started with."""
     project = engine.load_project(load_config(root))
-    return [[(d.path, d.line, d.column, d.code, d.message) for d in found]
-            for found in rule_pool.diagnostics_per_rule(project, RULES, workers)]
+    original = rule_pool.map_tasks
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        if workers_used is not None:
+            workers_used.append(args[2])
+        return original(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rule_pool, "map_tasks", recording)
+        found = rule_pool.diagnostics_per_rule(project, RULES, workers)
+    return [[(d.path, d.line, d.column, d.code, d.message) for d in diagnostics] for diagnostics in found]
 
 
 @pytest.mark.parametrize("root", FIRING, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_two_workers_give_what_one_gives(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     serial = per_rule(root, 1)
     monkeypatch.setattr(rule_pool, "MIN_MODULES_PER_WORKER", 1)  # fork even for a small project
-    forked: list[bool] = []
-    original = rule_pool._shared_analyses
-    monkeypatch.setattr(rule_pool, "_shared_analyses", lambda project: forked.append(True) or original(project))
-    assert per_rule(root, 2) == serial
-    assert forked == [True]
+    assert per_rule(root, 2, workers_used := []) == serial
+    assert workers_used == [2]
     assert any(serial)
 
 
@@ -47,5 +58,5 @@ def test_without_fork_the_rules_run_in_this_process(monkeypatch: pytest.MonkeyPa
     serial = per_rule(root, 1)
     monkeypatch.setattr(rule_pool, "MIN_MODULES_PER_WORKER", 1)
     monkeypatch.setattr(rule_pool, "can_fork", lambda: False)
-    monkeypatch.setattr(rule_pool, "_shared_analyses", lambda project: pytest.fail("forked"))
-    assert per_rule(root, 2) == serial
+    assert per_rule(root, 2, workers_used := []) == serial
+    assert workers_used == [1]
