@@ -142,7 +142,7 @@ class ProjectCache:
         self.workers = options.worker_count()
         self.hashes: dict[str, str] = {}
         self.digests: dict[str, str] = {}  # path -> facts digest
-        self.fresh: dict[str, str] = {}  # compact facts parsed in this run, as JSON text
+        self.fresh: dict[str, ModuleFacts] = {}  # facts parsed in this run
         self.stats: dict[str, list[int]] = {}
         self.files: list[SourceFile] = []
         self.shard_count = 1
@@ -194,8 +194,8 @@ class ProjectCache:
             for job, (digest, text, text_digest) in zip(task.jobs, results):
                 relative = job.source.relative
                 self.hashes[relative] = self.stats[relative][2] = digest
-                if text is not None:
-                    self.fresh[relative] = text
+                if text is not None:  # decoded while the workers parse the next shards: a core would idle
+                    self.fresh[relative] = _decode(json.loads(text), job.source)
                     self.stats[relative][3] = text_digest
                 self.digests[relative] = self.stats[relative][3]
 
@@ -208,28 +208,29 @@ class ProjectCache:
 
     def facts(self) -> list[ModuleFacts]:
         """Facts of every refreshed file, in file order: from this run, the shards, or a parse."""
-        compact: dict[str, list[Any]] = {}
+        found: dict[str, ModuleFacts] = {}
         shards: dict[int, dict[str, Any]] = {}
         missing: dict[int, list[FileJob]] = {}
         for source in self.files:
-            text = self.fresh.pop(source.relative, None)  # held once: decoded facts replace it
-            entry = json.loads(text) if text is not None else None
-            if entry is None:
-                index = self._shard_of(source.relative)
-                if index not in shards:
-                    shards[index] = self._shard(index)
-                entry = _valid_entry(shards[index].get(source.relative), self.hashes[source.relative])
+            fresh = self.fresh.pop(source.relative, None)
+            if fresh is not None:
+                found[source.relative] = fresh
+                continue
+            index = self._shard_of(source.relative)
+            if index not in shards:
+                shards[index] = self._shard(index)
+            entry = _valid_entry(shards[index].get(source.relative), self.hashes[source.relative])
             if entry is None:  # a shard lost, corrupt or written by a concurrent run
-                missing.setdefault(self._shard_of(source.relative), []).append(FileJob(source, None))
+                missing.setdefault(index, []).append(FileJob(source, None))
             else:
-                compact[source.relative] = entry
+                found[source.relative] = _decode(entry, source)
         shards.clear()
         self._run(missing)
         self.manifest_changed = self.manifest_changed or bool(missing)
         for jobs in missing.values():
-            compact.update((job.source.relative, json.loads(self.fresh.pop(job.source.relative))) for job in jobs)
+            found.update((job.source.relative, self.fresh.pop(job.source.relative)) for job in jobs)
         self.save_manifest()
-        return [_decode(compact.pop(s.relative), s) for s in self.files]
+        return [found[s.relative] for s in self.files]
 
     def _shard(self, index: int) -> dict[str, Any]:
         document = _read_json(self._shard_path(index), self.key) if self.directory else None
