@@ -258,9 +258,9 @@ def rule_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     runs: list[int] = []
     original = engine.run_rules
 
-    def counting(project: object, rules: object, **options: int) -> object:
+    def counting(source: object, rules: object, **options: int) -> object:
         runs.append(1)
-        return original(project, rules, **options)  # type: ignore[arg-type]
+        return original(source, rules, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(engine, "run_rules", counting)
     return runs

@@ -232,6 +232,10 @@ class ProjectCache:
         self.save_manifest()
         return [found[s.relative] for s in self.files]
 
+    def fresh_count(self) -> int:
+        """How many files this run parsed (and holds the facts of)."""
+        return len(self.fresh)
+
     def _shard(self, index: int) -> dict[str, Any]:
         document = _read_json(self._shard_path(index), self.key) if self.directory else None
         modules = document.get("modules") if document else None

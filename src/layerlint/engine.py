@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic
-from layerlint.core.noqa import suppressed
 from layerlint.core.options import RunOptions
 from layerlint.core.selection import Selection
 from layerlint.project.discovery import SourceFile, discover, module_name_for
@@ -51,14 +50,10 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def selection_of(config: Config) -> Selection:
-    return Selection(config.select + config.extend_select, config.ignore, config.per_file_ignores)
-
-
 def active_rules(config: Config) -> list[Rule]:
     from layerlint.rules import RULES
 
-    selection = selection_of(config)
+    selection = Selection.of(config)
     return [r for r in RULES if selection.enabled(r.code)]
 
 
@@ -113,23 +108,15 @@ def _build_project(config: Config, cache: ProjectCache, override_facts: dict[str
     return Project.build(config, cache.facts() + list(override_facts.values()))
 
 
-def run_rules(project: Project, rules: Iterable[Rule], *, workers: int = 1) -> list[Diagnostic]:
-    from layerlint.rule_pool import diagnostics_per_rule
+def run_rules(source: Project | Callable[[], Project], rules: Sequence[Rule], *, workers: int,
+              modules: int) -> tuple[list[Diagnostic], int]:
+    """The rules' diagnostics (selected, noqa applied) and how many noqa comments suppressed;
+    `source` is the project of `modules` modules, or how to build it (then worker processes
+    each build their own)."""
+    from layerlint.rule_pool import evaluate
 
-    selection = selection_of(project.config)
-    return [diagnostic for found in diagnostics_per_rule(project, list(rules), workers) for diagnostic in found
-            if selection.enabled_in(diagnostic.code, diagnostic.path)]
-
-
-def apply_noqa(project: Project, diagnostics: list[Diagnostic]) -> tuple[list[Diagnostic], int]:
-    by_path = {facts.path: facts for facts in project.modules.values()}
-    kept: list[Diagnostic] = []
-    for diagnostic in diagnostics:
-        facts = by_path.get(diagnostic.path)
-        codes = facts.noqa.get(diagnostic.line) if facts else None
-        if not suppressed(diagnostic.code, tuple(codes) if codes is not None else None):
-            kept.append(diagnostic)
-    return kept, len(diagnostics) - len(kept)
+    results = evaluate(source, rules, workers, modules)
+    return [d for kept, _ in results for d in kept], sum(count for _, count in results)
 
 
 def _target_test(targets: list[str] | None) -> Callable[[str], bool]:
@@ -197,14 +184,29 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
             if shown is not None:
                 cache.save_manifest()
                 return answer, shown, files
-        project = rebuild()
-        diagnostics, noqa_count = apply_noqa(project, run_rules(project, active_rules(config), workers=cache.workers))
+        rules = active_rules(config)
+        project, source = _rule_source(cache, files, rules, rebuild)
+        diagnostics, noqa_count = run_rules(source, rules, workers=cache.workers, modules=len(files))
         cache.save_findings(config, key, diagnostics, noqa_count)
     grouped: dict[str, list[Diagnostic]] = {}
     for diagnostic in diagnostics:
         grouped.setdefault(diagnostic.path, []).append(diagnostic)
     answer = _Answer(lambda path: grouped.get(path, []), list(grouped), noqa_count, rebuild, project)
     return answer, [d for d in diagnostics if wanted(d.path)], files
+
+
+def _rule_source(cache: ProjectCache, files: list[SourceFile], rules: list[Rule],
+                 rebuild: Callable[[], Project]) -> tuple[Project | None, Project | Callable[[], Project]]:
+    """The project for the rules, or how workers build it: when most facts are still in the
+    cache files (an edit), forked workers read them in parallel and this process never does;
+    after parsing most files (a cold run) this process already holds them (see rule_pool)."""
+    from layerlint.rule_pool import forks
+
+    if forks(rules, cache.workers, len(files)) and cache.fresh_count() * 2 < len(files):
+        cache.save_manifest()  # before forking: workers must not each write it
+        return None, rebuild
+    project = rebuild()
+    return project, project
 
 
 def check(config: Config, paths: Sequence[Path] = (), overrides: dict[str, bytes] | None = None, *,

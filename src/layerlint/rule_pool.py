@@ -1,18 +1,28 @@
-"""Run the rules over a project in forked worker processes, one family of rules per task.
+"""Run the rules over a project, in forked worker processes on big projects, a family per task.
 
-On a big project the rules are most of a run (about 15 s of 25 s cold at 1M lines), and they
-are independent of each other. Forked workers inherit the built project, so nothing is sent to
-them but a rule's index; each sends back its Diagnostics. Results are collected in rule order,
-so the output never depends on `--jobs`. Analyses shared between families (roles, routes, the
-symbol index's caches) are computed in each worker that needs them: building them once in the
-parent before forking was slower (1M lines: 10.0 s against 8.9 s), as the other core idles.
+On a big project the rules are most of a run (about 15 s of 20 s cold at 1M lines), and they
+are independent of each other. Workers are forked, so nothing is sent to them but a family's
+rule indices; each sends back its Diagnostics, already filtered by the selection and by noqa
+comments (which need the facts). Results are collected in rule order, so the output never
+depends on `--jobs`.
+
+A worker gets the project one of two ways. After a cold run the parent holds every module's
+facts (it decoded them while the workers parsed), and workers inherit them. When most facts
+are still in the cache (one file edited), each worker reads them itself: two processes decode
+the shards at the same time, the parent never builds the project, and the workers fault in no
+copy-on-write pages of it (1M lines: 12.6 s against 10.9 s for load and rules).
+Analyses shared between families (roles, routes, the symbol index's caches) are built in each
+worker that needs them: building them once in the parent before forking was slower (10.0 s
+against 8.9 s), as the other core idled.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from layerlint.core.diagnostic import Diagnostic
+from layerlint.core.noqa import suppressed
+from layerlint.core.selection import Selection
 from layerlint.project.parallel import can_fork, map_tasks
 from layerlint.project.project import Project
 from layerlint.rules.base import Rule
@@ -20,26 +30,35 @@ from layerlint.rules.base import Rule
 # Below this many modules per worker, forking costs more than the rules take (~1 ms per module).
 MIN_MODULES_PER_WORKER = 500
 
-_shared: tuple[Project, Sequence[Rule]] | None = None  # what forked workers inherit
+# A rule's diagnostics after selection and noqa, and how many noqa comments suppressed.
+RuleResult = tuple[list[Diagnostic], int]
+ProjectSource = Project | Callable[[], Project]
+
+_shared: tuple[ProjectSource, Sequence[Rule]] | None = None  # what forked workers inherit
+_built: Project | None = None  # the project a loader built in this process
 
 
-def diagnostics_per_rule(project: Project, rules: Sequence[Rule], workers: int) -> list[list[Diagnostic]]:
-    """Each rule's diagnostics, in the order of `rules`."""
-    global _shared
-    _shared = (project, rules)
-    families = _families(rules)
+def forks(rules: Sequence[Rule], workers: int, modules: int) -> bool:
+    """Whether `evaluate` will run these rules in worker processes."""
     # can_fork last: it imports multiprocessing, which a small project never needs. Where workers
     # are spawned (macOS, Windows) they would start without the project: the rules run here.
-    if min(workers, len(families), len(project.modules) // MIN_MODULES_PER_WORKER) < 2 or not can_fork():
-        workers = 1
-    per_rule: list[list[Diagnostic]] = [[] for _ in rules]
+    return min(workers, len(_families(rules)), modules // MIN_MODULES_PER_WORKER) > 1 and can_fork()
+
+
+def evaluate(source: ProjectSource, rules: Sequence[Rule], workers: int, modules: int) -> list[RuleResult]:
+    """Each rule's result, in the order of `rules`; `source` is the project or how to build it."""
+    global _shared, _built
+    families = _families(rules)
+    workers = workers if forks(rules, workers, modules) else 1
+    _shared = (source, rules)
+    per_rule: list[RuleResult] = [([], 0) for _ in rules]
     try:
-        results = map_tasks(_check_family, families, workers, len(project.modules), minimum=MIN_MODULES_PER_WORKER)
+        results = map_tasks(_check_family, families, workers, modules, minimum=MIN_MODULES_PER_WORKER)
         for indices, found in zip(families, results):
-            for index, diagnostics in zip(indices, found):
-                per_rule[index] = diagnostics
+            for index, result in zip(indices, found):
+                per_rule[index] = result
     finally:
-        _shared = None
+        _shared = _built = None
     return per_rule
 
 
@@ -52,16 +71,30 @@ def _families(rules: Sequence[Rule]) -> list[list[int]]:
     return list(families.values())
 
 
-def _shared_analyses(project: Project) -> None:
-    """What most rules build first, built once before forking instead of once in every worker
-    (about 2 s of the rules' 16 s at 1M lines)."""
-    from layerlint.project.routes import route_table
-
-    for analysis in (lambda: project.roles, lambda: project.dependency_graph, lambda: route_table(project)):
-        analysis()
-
-
-def _check_family(indices: list[int]) -> list[list[Diagnostic]]:
+def _project() -> Project:
+    global _built
     assert _shared is not None
-    project, rules = _shared
-    return [[rules[i].diagnostic(finding) for finding in rules[i].check(project)] for i in indices]
+    source = _shared[0]
+    if isinstance(source, Project):
+        return source
+    if _built is None:  # once per worker: the pool's processes live for one run
+        _built = source()
+    return _built
+
+
+def _check_family(indices: list[int]) -> list[RuleResult]:
+    assert _shared is not None
+    project, rules = _project(), _shared[1]
+    return [_check_rule(project, rules[index]) for index in indices]
+
+
+def _check_rule(project: Project, rule: Rule) -> RuleResult:
+    selection = Selection.of(project.config)
+    found = [d for d in map(rule.diagnostic, rule.check(project)) if selection.enabled_in(d.code, d.path)]
+    noqa = project.noqa_by_path
+    kept = [d for d in found if not suppressed(d.code, _codes(noqa.get(d.path, {}).get(d.line)))]
+    return kept, len(found) - len(kept)
+
+
+def _codes(codes: list[str] | None) -> tuple[str, ...] | None:
+    return tuple(codes) if codes is not None else None

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from layerlint.core.globs import match_path
+
+if TYPE_CHECKING:
+    from layerlint.core.config import Config
 
 
 def _matches(code: str, prefixes: tuple[str, ...]) -> bool:
@@ -20,6 +24,10 @@ class Selection:
     select: tuple[str, ...]
     ignore: tuple[str, ...]
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @classmethod
+    def of(cls, config: Config) -> Selection:
+        return cls(config.select + config.extend_select, config.ignore, config.per_file_ignores)
 
     def enabled(self, code: str) -> bool:
         # As in ruff: the more specific prefix wins; on a tie, ignore wins.

@@ -44,6 +44,11 @@ class Project:
         """Edges to the modules that define what is imported, for architectural chains."""
         return ImportGraph(self.modules, lambda item: defining_modules(self.index, item))
 
+    @cached_property
+    def noqa_by_path(self) -> dict[str, dict[int, list[str]]]:
+        """Each file's `# noqa` comments by line, for the diagnostics located in it."""
+        return {facts.path: facts.noqa for facts in self.modules.values()}
+
     def role(self, module: str) -> str | None:
         role = self.roles.get(module)
         return role.role if role else None
