@@ -142,7 +142,7 @@ class ProjectCache:
         self.workers = options.worker_count()
         self.hashes: dict[str, str] = {}
         self.digests: dict[str, str] = {}  # path -> facts digest
-        self.fresh: dict[str, ModuleFacts] = {}  # facts parsed in this run
+        self.fresh: dict[str, str] = {}  # compact facts parsed in this run, as JSON text
         self.stats: dict[str, list[int]] = {}
         self.files: list[SourceFile] = []
         self.shard_count = 1
@@ -194,8 +194,8 @@ class ProjectCache:
             for job, (digest, text, text_digest) in zip(task.jobs, results):
                 relative = job.source.relative
                 self.hashes[relative] = self.stats[relative][2] = digest
-                if text is not None:  # decoded while the workers parse the next shards: a core would idle
-                    self.fresh[relative] = _decode(json.loads(text), job.source)
+                if text is not None:
+                    self.fresh[relative] = text
                     self.stats[relative][3] = text_digest
                 self.digests[relative] = self.stats[relative][3]
 
@@ -212,9 +212,9 @@ class ProjectCache:
         shards: dict[int, dict[str, Any]] = {}
         missing: dict[int, list[FileJob]] = {}
         for source in self.files:
-            fresh = self.fresh.pop(source.relative, None)
-            if fresh is not None:
-                found[source.relative] = fresh
+            text = self.fresh.pop(source.relative, None)  # held once: the decoded facts replace it
+            if text is not None:
+                found[source.relative] = _decode(json.loads(text), source)
                 continue
             index = self._shard_of(source.relative)
             if index not in shards:
@@ -228,13 +228,10 @@ class ProjectCache:
         self._run(missing)
         self.manifest_changed = self.manifest_changed or bool(missing)
         for jobs in missing.values():
-            found.update((job.source.relative, self.fresh.pop(job.source.relative)) for job in jobs)
+            for job in jobs:
+                found[job.source.relative] = _decode(json.loads(self.fresh.pop(job.source.relative)), job.source)
         self.save_manifest()
         return [found[s.relative] for s in self.files]
-
-    def fresh_count(self) -> int:
-        """How many files this run parsed (and holds the facts of)."""
-        return len(self.fresh)
 
     def _shard(self, index: int) -> dict[str, Any]:
         document = _read_json(self._shard_path(index), self.key) if self.directory else None

@@ -197,12 +197,11 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
 
 def _rule_source(cache: ProjectCache, files: list[SourceFile], rules: list[Rule],
                  rebuild: Callable[[], Project]) -> tuple[Project | None, Project | Callable[[], Project]]:
-    """The project for the rules, or how workers build it: when most facts are still in the
-    cache files (an edit), forked workers read them in parallel and this process never does;
-    after parsing most files (a cold run) this process already holds them (see rule_pool)."""
+    """The project for the rules, or, when they run in forked workers, how each worker builds it:
+    then the workers decode the facts at the same time and this process never does (see rule_pool)."""
     from layerlint.rule_pool import forks
 
-    if forks(rules, cache.workers, len(files)) and cache.fresh_count() * 2 < len(files):
+    if forks(rules, cache.workers, len(files)):
         cache.save_manifest()  # before forking: workers must not each write it
         return None, rebuild
     project = rebuild()
