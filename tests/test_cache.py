@@ -282,3 +282,32 @@ def test_an_edit_that_changes_the_facts_runs_the_rules_again(project: Path, rule
     os.utime(router, ns=(1, 1))
     assert codes(project) == [(p, line + 1 if p == ROUTER else line, c) for p, line, c in first]
     assert rule_runs == [1, 1]
+
+
+def test_rule_workers_report_what_one_process_reports(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Forked rule workers build the project from this run's parsed text (no cache, cold) or
+    from the shards plus the edited file (after an edit): always what one process reports."""
+    from layerlint import rule_pool
+
+    monkeypatch.setattr(parallel, "MIN_FILES_PER_WORKER", 1)
+    monkeypatch.setattr(rule_pool, "MIN_MODULES_PER_WORKER", 1)
+    started: list[int] = []
+    original = rule_pool.map_tasks
+    monkeypatch.setattr(rule_pool, "map_tasks", lambda *args, **kwargs: started.append(args[2]) or original(
+        *args, **kwargs))
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "ll104" / "router_queries", root, ignore=shutil.ignore_patterns(".layerlint_cache"))
+
+    def run(jobs: str, *options: str) -> str:
+        result = CliRunner().invoke(main, ["check", str(root), "--jobs", jobs, "--format", "json", *options])
+        assert result.exit_code == 1, result.output
+        return result.output
+
+    serial = run("1", "--no-cache")
+    assert run("2", "--no-cache") == serial
+    assert run("2") == serial  # cold: the cache is written
+    edited = root / "app" / "api" / "v1" / "routers" / "items.py"
+    edited.write_text("\n" + edited.read_text())  # every finding in it one line lower
+    os.utime(edited, ns=(1, 1))
+    assert run("2") == run("1", "--no-cache") != serial
+    assert started == [1, 2, 2, 2, 1]
