@@ -9,7 +9,6 @@ its own content in place of the file's.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,11 +16,6 @@ from layerlint import engine
 from layerlint.core.config import Config, load_config
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.options import RunOptions
-
-
-def _options() -> RunOptions:
-    """Worker processes of flake8 and pylint are daemons: they may not start parsing workers."""
-    return RunOptions(jobs=1 if multiprocessing.current_process().daemon else None)
 
 
 def _disk_bytes(path: Path) -> bytes | None:
@@ -52,7 +46,7 @@ class LintRun:
             return []
         if content is None or content == _disk_bytes(path):
             return self._project_findings(config)(relative)
-        result = engine.check(config, (path,), {relative: content}, options=_options())
+        result = engine.check(config, (path,), {relative: content}, options=RunOptions())
         return [d for d in result.diagnostics if d.path == relative]
 
     def _config_for(self, directory: Path) -> Config:
@@ -63,5 +57,5 @@ class LintRun:
     def _project_findings(self, config: Config) -> Callable[[str], list[Diagnostic]]:
         """Every finding of the project as it is on disk, by root-relative path."""
         if config not in self._projects:
-            self._projects[config] = engine.findings_by_path(config, options=_options())
+            self._projects[config] = engine.findings_by_path(config, options=RunOptions())
         return self._projects[config]
