@@ -311,3 +311,26 @@ def test_rule_workers_report_what_one_process_reports(monkeypatch: pytest.Monkey
     os.utime(edited, ns=(1, 1))
     assert run("2") == run("1", "--no-cache") != serial
     assert started == [1, 2, 2, 2, 1]
+
+
+def test_undoing_an_edit_finds_the_findings_of_before(project: Path, rule_runs: list[int]) -> None:
+    first = codes(project)
+    router = project / ROUTER
+    original = router.read_text()
+    router.write_text("\n" + original)
+    os.utime(router, ns=(1, 1))
+    codes(project)
+    router.write_text(original)
+    os.utime(router, ns=(2, 2))
+    assert codes(project) == first
+    assert rule_runs == [1, 1]
+
+
+def test_only_the_last_runs_findings_are_kept(project: Path) -> None:
+    router = project / ROUTER
+    original = router.read_text()
+    for lines in range(6):
+        router.write_text("\n" * lines + original)
+        os.utime(router, ns=(lines + 1, lines + 1))
+        codes(project)
+    assert len(list((project / ".layerlint_cache").rglob("findings-*.json"))) == 4

@@ -6,8 +6,8 @@ Layout of `.layerlint_cache/` (in the project root, or `--cache-dir`):
     <namespace>/files.json       path -> [mtime_ns, size, content hash, facts digest]: the stat
                                  fast path, and what the findings key is made of
     <namespace>/facts-N-I.json   compact facts of the files whose path falls in shard I of N
-    <namespace>/findings-K.json  the findings of the last run with configuration K, and the key
-                                 (every path and facts digest) they are valid for
+    <namespace>/findings-K.json  the findings of a run whose inputs (the configuration, every path
+                                 and facts digest) have the key K; the last 4 runs' are kept
 
 Findings are a function of the configuration and every module's facts, nothing else (rules never
 read source text), so they are keyed by a digest of each module's facts, not of its bytes: an
@@ -49,6 +49,7 @@ FORMAT = "layerlint-cache-2"
 # timestamp tick: its stat is not trusted next time (git's "racy clean" problem).
 RACY_NS = 2_000_000_000
 STALE_SECONDS = 600
+KEPT_FINDINGS = 4
 FILES_PER_SHARD = 256
 MAX_SHARDS = 64
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -259,24 +260,28 @@ class ProjectCache:
         digest.update("\n".join(lines).encode())
         return digest.hexdigest()
 
-    def _findings_path(self, config: Config) -> Path:
+    def _findings_path(self, key: str) -> Path:
         assert self.directory is not None
-        slot = hashlib.blake2b(repr(config).encode(), digest_size=6).hexdigest()
-        return self.directory / f"findings-{slot}.json"
+        return self.directory / f"findings-{key[:24]}.json"
 
-    def cached_findings(self, config: Config, key: str) -> StoredFindings | None:
-        """The last run's findings, if `key` is still what they were made of."""
+    def cached_findings(self, key: str) -> StoredFindings | None:
+        """The findings of a recent run made of exactly `key`'s inputs, if there was one."""
         if self.directory is None:
             return None
-        document = _read_json(self._findings_path(config), self.key)
+        path = self._findings_path(key)
+        document = _read_json(path, self.key)
         if document is None or document.get("findings_key") != key:
             return None
         by_path, suppressed = document.get("by_path"), document.get("suppressed")
         if not isinstance(by_path, dict) or not isinstance(suppressed, int):
             return None
+        try:
+            os.utime(path)  # recently used: kept longest
+        except OSError:
+            pass
         return StoredFindings(by_path, suppressed)
 
-    def save_findings(self, config: Config, key: str, diagnostics: list[Diagnostic], suppressed: int) -> None:
+    def save_findings(self, key: str, diagnostics: list[Diagnostic], suppressed: int) -> None:
         if self.directory is None or not _prepare(self.directory):
             return
         by_path: dict[str, list[list[Any]]] = {}
@@ -287,7 +292,19 @@ class ProjectCache:
                                                    d.severity.value, d.fix])
         document = {"format": FORMAT, "key": self.key, "findings_key": key, "suppressed": suppressed,
                     "by_path": by_path}
-        _write_json(self._findings_path(config), document)
+        _write_json(self._findings_path(key), document)
+        self._prune_findings()
+
+    def _prune_findings(self) -> None:
+        """Keep the findings of the last few runs: undoing an edit, or switching back to a branch
+        or a configuration, finds its findings still there."""
+        assert self.directory is not None
+        try:
+            stored = sorted(((p.stat().st_mtime_ns, p) for p in self.directory.glob("findings-*.json")), reverse=True)
+            for _, path in stored[KEPT_FINDINGS:]:
+                path.unlink()
+        except OSError:  # a concurrent run pruned first
+            pass
 
 
 @dataclass(frozen=True)

@@ -173,7 +173,7 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
         cache = _open_cache(config, options, [f for f in files if f.relative not in overrides])
         override_facts = _override_facts(files, overrides)
         key = cache.findings_key(config, files, {r: _digest(f) for r, f in override_facts.items()})
-        stored = cache.cached_findings(config, key)
+        stored = cache.cached_findings(key)
 
         def rebuild() -> Project:
             return _build_project(config, cache, override_facts)
@@ -187,7 +187,7 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
         rules = active_rules(config)
         project, source = _rule_source(cache, files, rules, rebuild)
         diagnostics, noqa_count = run_rules(source, rules, workers=cache.workers, modules=len(files))
-        cache.save_findings(config, key, diagnostics, noqa_count)
+        cache.save_findings(key, diagnostics, noqa_count)
     grouped: dict[str, list[Diagnostic]] = {}
     for diagnostic in diagnostics:
         grouped.setdefault(diagnostic.path, []).append(diagnostic)
