@@ -334,3 +334,11 @@ def test_only_the_last_runs_findings_are_kept(project: Path) -> None:
         os.utime(router, ns=(lines + 1, lines + 1))
         codes(project)
     assert len(list((project / ".layerlint_cache").rglob("findings-*.json"))) == 4
+
+
+def test_timings_say_where_the_time_went(project: Path) -> None:
+    cold = CliRunner().invoke(main, ["check", str(project), "--timings"])
+    assert "timings: discover" in cold.stderr and "parsed" in cold.stderr and "slowest rules: LL" in cold.stderr
+    warm = CliRunner().invoke(main, ["check", str(project), "--timings"])
+    assert "0 parsed" in warm.stderr and "findings from the cache" in warm.stderr
+    assert "timings" not in CliRunner().invoke(main, ["check", str(project)]).stderr

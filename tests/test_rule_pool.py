@@ -33,8 +33,13 @@ def per_rule(source: Project | Callable[[], Project], workers: int, workers_used
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(rule_pool, "map_tasks", recording)
-        results = rule_pool.evaluate(source, RULES, workers, modules=10)
-    return [([(d.path, d.line, d.column, d.code, d.message) for d in kept], count) for kept, count in results]
+        evaluation = rule_pool.evaluate(source, RULES, workers, modules=10)
+    assert len(evaluation.seconds) == len(RULES) and all(seconds >= 0 for seconds in evaluation.seconds)
+    # a worker builds the project for its first family; one worker may take every family
+    loads = len(evaluation.loads)
+    assert loads == 0 if isinstance(source, Project) else 1 <= loads <= evaluation.workers
+    return [([(d.path, d.line, d.column, d.code, d.message) for d in kept], count)
+            for kept, count in evaluation.results]
 
 
 @pytest.mark.parametrize("root", FIRING, ids=lambda p: f"{p.parent.name}/{p.name}")

@@ -148,6 +148,7 @@ class ProjectCache:
         self.files: list[SourceFile] = []
         self.shard_count = 1
         self.manifest_changed = False
+        self.parsed = 0  # files parsed in this run
 
     # ---------------------------------------------------------------- content hashes
 
@@ -197,6 +198,7 @@ class ProjectCache:
                 self.hashes[relative] = self.stats[relative][2] = digest
                 if text is not None:
                     self.fresh[relative] = text
+                    self.parsed += 1
                     self.stats[relative][3] = text_digest
                 self.digests[relative] = self.stats[relative][3]
 

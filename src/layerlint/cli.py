@@ -53,9 +53,10 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--baseline", "baseline_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Ignore findings recorded in this file (see `layerlint baseline`); fail on new ones.")
+@click.option("--timings", "show_timings", is_flag=True, help="Print where the time went to stderr.")
 def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignore: str | None,
           exit_zero: bool, show_statistics: bool, stdin_filename: str | None, jobs: int | None,
-          cache_dir: Path | None, no_cache: bool, baseline_file: Path | None) -> None:
+          cache_dir: Path | None, no_cache: bool, baseline_file: Path | None, show_timings: bool) -> None:
     """Check PATHS (default: the project around the current directory)."""
     import gc
 
@@ -76,6 +77,8 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
     if baseline_file is not None:
         _apply_baseline(result, config, baseline_file, overrides, paths)
     click.echo(_render(result, output_format, show_statistics, config.root, overrides))
+    if show_timings:
+        click.echo(result.timings.summary(), err=True)
     _exit_now(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
 
 

@@ -14,6 +14,7 @@ from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.options import RunOptions
 from layerlint.core.selection import Selection
+from layerlint.core.timings import Timings
 from layerlint.project.discovery import SourceFile, discover, module_name_for
 
 if TYPE_CHECKING:  # imported where needed: a run answered from the cache never loads rules or parsers
@@ -31,6 +32,7 @@ class CheckResult:
     files_checked: int
     suppressed_by_noqa: int = 0
     notes: list[str] = field(default_factory=list)
+    timings: Timings = field(default_factory=Timings)
 
     @cached_property
     def project(self) -> Project:
@@ -109,13 +111,17 @@ def _build_project(config: Config, cache: ProjectCache, override_facts: dict[str
 
 
 def run_rules(source: Project | Callable[[], Project], rules: Sequence[Rule], *, workers: int,
-              modules: int) -> tuple[list[Diagnostic], int]:
+              modules: int, timings: Timings | None = None) -> tuple[list[Diagnostic], int]:
     """The rules' diagnostics (selected, noqa applied) and how many noqa comments suppressed;
     `source` is the project of `modules` modules, or how to build it (then worker processes
     each build their own)."""
     from layerlint.rule_pool import evaluate
 
-    results = evaluate(source, rules, workers, modules)
+    evaluation = evaluate(source, rules, workers, modules)
+    if timings is not None:
+        timings.rules = {rule.code: seconds for rule, seconds in zip(rules, evaluation.seconds)}
+        timings.loads, timings.workers = evaluation.loads, evaluation.workers
+    results = evaluation.results
     return [d for kept, _ in results for d in kept], sum(count for _, count in results)
 
 
@@ -165,15 +171,18 @@ class _Answer:
 
 
 def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | None,
-            wanted: Callable[[str], bool]) -> tuple[_Answer, list[Diagnostic], list[SourceFile]]:
+            wanted: Callable[[str], bool], timings: Timings) -> tuple[_Answer, list[Diagnostic], list[SourceFile]]:
     """The findings of the whole project, and those in the paths `wanted` accepts."""
     extra = [f for f in (_source_file_for(config, p) for p in overrides) if f is not None]
     with gc_paused():
-        files = _project_files(config, extra)
-        cache = _open_cache(config, options, [f for f in files if f.relative not in overrides])
-        override_facts = _override_facts(files, overrides)
-        key = cache.findings_key(config, files, {r: _digest(f) for r, f in override_facts.items()})
-        stored = cache.cached_findings(key)
+        with timings.phase("discover"):
+            files = _project_files(config, extra)
+        with timings.phase("cache"):
+            cache = _open_cache(config, options, [f for f in files if f.relative not in overrides])
+            override_facts = _override_facts(files, overrides)
+            key = cache.findings_key(config, files, {r: _digest(f) for r, f in override_facts.items()})
+            stored = cache.cached_findings(key)
+        timings.files, timings.parsed = len(files), cache.parsed + len(override_facts)
 
         def rebuild() -> Project:
             return _build_project(config, cache, override_facts)
@@ -183,11 +192,15 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
             shown = answer.in_paths(wanted)
             if shown is not None:
                 cache.save_manifest()
+                timings.from_cache = True
                 return answer, shown, files
         rules = active_rules(config)
-        project, source = _rule_source(cache, files, rules, rebuild)
-        diagnostics, noqa_count = run_rules(source, rules, workers=cache.workers, modules=len(files))
-        cache.save_findings(key, diagnostics, noqa_count)
+        with timings.phase("rules"):
+            project, source = _rule_source(cache, files, rules, rebuild)
+            diagnostics, noqa_count = run_rules(source, rules, workers=cache.workers, modules=len(files),
+                                                timings=timings)
+        with timings.phase("save"):
+            cache.save_findings(key, diagnostics, noqa_count)
     grouped: dict[str, list[Diagnostic]] = {}
     for diagnostic in diagnostics:
         grouped.setdefault(diagnostic.path, []).append(diagnostic)
@@ -213,9 +226,10 @@ def check(config: Config, paths: Sequence[Path] = (), overrides: dict[str, bytes
     """Findings of the whole project, shown for `paths`; answered from the cache when nothing changed."""
     overrides = _differing(config, overrides or {})
     targets = relative_targets(config, paths) if paths else None
-    answer, shown, files = _answer(config, overrides, options, _target_test(targets))
+    timings = Timings()
+    answer, shown, files = _answer(config, overrides, options, _target_test(targets), timings)
     result = CheckResult(sorted(shown, key=Diagnostic.sort_key), answer.rebuild,
-                         _files_checked(files, overrides, targets), answer.suppressed)
+                         _files_checked(files, overrides, targets), answer.suppressed, timings=timings)
     if answer.project is not None:
         result.project = answer.project
     return result
@@ -226,12 +240,12 @@ def findings_by_path(config: Config, *, options: RunOptions | None = None) -> Ca
     editor plugins' question: a cached run decodes only the files they ask about)."""
     # Only the findings are kept: the run's files, stats and hashes are freed now, not left for
     # the collector to walk in the host's process (in flake8 at 1M lines that cost 0.2 s at exit).
-    by_path = _answer(config, {}, options, lambda path: False)[0].by_path
+    by_path = _answer(config, {}, options, lambda path: False, Timings())[0].by_path
 
     def lookup(path: str) -> list[Diagnostic]:
         found = by_path(path)
         if found is None:  # a tampered entry in the cache: decode all of it, or check again
-            found = _answer(config, {}, options, lambda other: other == path)[1]
+            found = _answer(config, {}, options, lambda other: other == path, Timings())[1]
         return sorted(found, key=Diagnostic.sort_key)
 
     return lookup

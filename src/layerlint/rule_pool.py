@@ -18,7 +18,9 @@ against 8.9 s), as the other core idled.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.noqa import suppressed
@@ -45,21 +47,32 @@ def forks(rules: Sequence[Rule], workers: int, modules: int) -> bool:
     return min(workers, len(_families(rules)), modules // MIN_MODULES_PER_WORKER) > 1 and can_fork()
 
 
-def evaluate(source: ProjectSource, rules: Sequence[Rule], workers: int, modules: int) -> list[RuleResult]:
+@dataclass
+class Evaluation:
+    results: list[RuleResult]  # in the order of the rules
+    seconds: list[float]  # each rule's time in the process that ran it
+    loads: list[float]  # seconds each process that built the project took to build it
+    workers: int
+
+
+def evaluate(source: ProjectSource, rules: Sequence[Rule], workers: int, modules: int) -> Evaluation:
     """Each rule's result, in the order of `rules`; `source` is the project or how to build it."""
     global _shared, _built
     families = _families(rules)
     workers = workers if forks(rules, workers, modules) else 1
     _shared = (source, rules)
-    per_rule: list[RuleResult] = [([], 0) for _ in rules]
+    evaluation = Evaluation([([], 0) for _ in rules], [0.0] * len(rules), [], workers)
     try:
-        results = map_tasks(_check_family, families, workers, modules, minimum=MIN_MODULES_PER_WORKER)
-        for indices, found in zip(families, results):
-            for index, result in zip(indices, found):
-                per_rule[index] = result
+        for indices, (found, load) in zip(families, map_tasks(_check_family, families, workers, modules,
+                                                                minimum=MIN_MODULES_PER_WORKER)):
+            for index, (kept, count, seconds) in zip(indices, found):
+                evaluation.results[index] = (kept, count)
+                evaluation.seconds[index] = seconds
+            if load:
+                evaluation.loads.append(load)
     finally:
         _shared = _built = None
-    return per_rule
+    return evaluation
 
 
 def _families(rules: Sequence[Rule]) -> list[list[int]]:
@@ -71,29 +84,33 @@ def _families(rules: Sequence[Rule]) -> list[list[int]]:
     return list(families.values())
 
 
-def _project() -> Project:
+def _project() -> tuple[Project, float]:
+    """The project, and the seconds spent building it in this call (0.0 when it was at hand)."""
     global _built
     assert _shared is not None
     source = _shared[0]
     if isinstance(source, Project):
-        return source
-    if _built is None:  # once per worker: the pool's processes live for one run
-        _built = source()
-    return _built
+        return source, 0.0
+    if _built is not None:
+        return _built, 0.0
+    start = time.perf_counter()
+    _built = source()  # once per worker: the pool's processes live for one run
+    return _built, time.perf_counter() - start
 
 
-def _check_family(indices: list[int]) -> list[RuleResult]:
+def _check_family(indices: list[int]) -> tuple[list[tuple[list[Diagnostic], int, float]], float]:
     assert _shared is not None
-    project, rules = _project(), _shared[1]
-    return [_check_rule(project, rules[index]) for index in indices]
+    (project, load), rules = _project(), _shared[1]
+    return [_check_rule(project, rules[index]) for index in indices], load
 
 
-def _check_rule(project: Project, rule: Rule) -> RuleResult:
+def _check_rule(project: Project, rule: Rule) -> tuple[list[Diagnostic], int, float]:
+    start = time.perf_counter()
     selection = Selection.of(project.config)
     found = [d for d in map(rule.diagnostic, rule.check(project)) if selection.enabled_in(d.code, d.path)]
     noqa = project.noqa_by_path
     kept = [d for d in found if not suppressed(d.code, _codes(noqa.get(d.path, {}).get(d.line)))]
-    return kept, len(found) - len(kept)
+    return kept, len(found) - len(kept), time.perf_counter() - start
 
 
 def _codes(codes: list[str] | None) -> tuple[str, ...] | None:
