@@ -164,6 +164,26 @@ def measure_flake8(target: Path, edited: Path, repeat: int) -> dict[str, Run | N
             "flake8 one file, without plugin": median_of(repeat, nothing, without, target)}
 
 
+def where_the_time_goes(target: Path) -> list[str]:
+    """`layerlint check --timings` once cold and once after a function is added to one file."""
+    layerlint = [str(BIN / "layerlint"), "check", str(target), "--timings"]
+    edited = first_service(target)
+    original = edited.read_bytes()
+    shutil.rmtree(target / ".layerlint_cache", ignore_errors=True)
+    lines = ["", "Where the time goes (`--timings`, one run each):", "", "cold:", timings_of(layerlint)]
+    try:
+        edited.write_bytes(original + b"\n\ndef edited_for_timings() -> int:\n    return 0\n")
+        lines += ["a function added to one file:", timings_of(layerlint)]
+    finally:
+        edited.write_bytes(original)
+    return lines
+
+
+def timings_of(argv: Sequence[str]) -> str:
+    completed = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return "\n".join(f"    {line}" for line in completed.stderr.splitlines() if line.startswith(("timings", "slowest")))
+
+
 def example_project(repeat: int) -> Run:
     return median_of(repeat, nothing, [str(BIN / "layerlint"), "check", str(REPO / "examples" / "shop")])
 
@@ -214,6 +234,7 @@ def main() -> int:
         cold = results["cold"]
         colds[name] = cold.seconds if cold else 0.0
         print("\n".join(table(f"{name} ({target})", results)), flush=True)
+        print("\n".join(where_the_time_goes(target)), flush=True)
     if "100k" in colds and "1M" in colds:
         scale = colds["1M"] / colds["100k"]
         print(f"\n| scaling: 1M cold / 100k cold | {scale:.1f}x | target <= 11x | {'met' if scale <= 11 else 'MISSED'} |")
