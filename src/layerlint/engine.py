@@ -6,7 +6,7 @@ import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -183,29 +183,32 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
             key = cache.findings_key(config, files, {r: _digest(f) for r, f in override_facts.items()})
             stored = cache.cached_findings(key)
         timings.files, timings.parsed = len(files), cache.parsed + len(override_facts)
-
-        def rebuild() -> Project:
-            return _build_project(config, cache, override_facts)
-
+        rebuild = partial(_build_project, config, cache, override_facts)
         if stored is not None:
             answer = _Answer(stored.for_path, stored.paths(), stored.suppressed, rebuild)
             shown = answer.in_paths(wanted)
-            if shown is not None:
+            if shown is not None:  # None: an entry of the stored findings is not ours
                 cache.save_manifest()
                 timings.from_cache = True
                 return answer, shown, files
-        rules = active_rules(config)
-        with timings.phase("rules"):
-            project, source = _rule_source(cache, files, rules, rebuild)
-            diagnostics, noqa_count = run_rules(source, rules, workers=cache.workers, modules=len(files),
-                                                timings=timings)
-        with timings.phase("save"):
-            cache.save_findings(key, diagnostics, noqa_count)
+        answer = _fresh_answer(config, cache, key, files, rebuild, timings)
+    return answer, [d for path in answer.paths if wanted(path) for d in answer.by_path(path) or ()], files
+
+
+def _fresh_answer(config: Config, cache: ProjectCache, key: str, files: list[SourceFile],
+                  rebuild: Callable[[], Project], timings: Timings) -> _Answer:
+    """Run the rules, and store what they found under `key`."""
+    rules = active_rules(config)
+    with timings.phase("rules"):
+        project, source = _rule_source(cache, files, rules, rebuild)
+        diagnostics, noqa_count = run_rules(source, rules, workers=cache.workers, modules=len(files),
+                                            timings=timings)
+    with timings.phase("save"):
+        cache.save_findings(key, diagnostics, noqa_count)
     grouped: dict[str, list[Diagnostic]] = {}
     for diagnostic in diagnostics:
         grouped.setdefault(diagnostic.path, []).append(diagnostic)
-    answer = _Answer(lambda path: grouped.get(path, []), list(grouped), noqa_count, rebuild, project)
-    return answer, [d for d in diagnostics if wanted(d.path)], files
+    return _Answer(lambda path: grouped.get(path, []), list(grouped), noqa_count, rebuild, project)
 
 
 def _rule_source(cache: ProjectCache, files: list[SourceFile], rules: list[Rule],
