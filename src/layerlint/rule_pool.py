@@ -18,6 +18,7 @@ against 8.9 s), as the other core idled.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ RuleResult = tuple[list[Diagnostic], int]
 ProjectSource = Project | Callable[[], Project]
 
 _shared: tuple[ProjectSource, Sequence[Rule]] | None = None  # what forked workers inherit
+_one_at_a_time = threading.Lock()
 _built: Project | None = None  # the project a loader built in this process
 
 
@@ -57,11 +59,18 @@ class Evaluation:
 
 def evaluate(source: ProjectSource, rules: Sequence[Rule], workers: int, modules: int) -> Evaluation:
     """Each rule's result, in the order of `rules`; `source` is the project or how to build it."""
-    global _shared, _built
+    global _shared
     families = _families(rules)
     workers = workers if forks(rules, workers, modules) else 1
-    _shared = (source, rules)
     evaluation = Evaluation([([], 0) for _ in rules], [0.0] * len(rules), [], workers)
+    with _one_at_a_time:  # a host that lints from several threads: `_shared` is one per process
+        _shared = (source, rules)
+        _collect(evaluation, families, workers, modules)
+    return evaluation
+
+
+def _collect(evaluation: Evaluation, families: list[list[int]], workers: int, modules: int) -> None:
+    global _shared, _built
     try:
         for indices, (found, load) in zip(families, map_tasks(_check_family, families, workers, modules,
                                                                 minimum=MIN_MODULES_PER_WORKER)):
@@ -72,7 +81,6 @@ def evaluate(source: ProjectSource, rules: Sequence[Rule], workers: int, modules
                 evaluation.loads.append(load)
     finally:
         _shared = _built = None
-    return evaluation
 
 
 def _families(rules: Sequence[Rule]) -> list[list[int]]:
