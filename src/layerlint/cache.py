@@ -50,6 +50,7 @@ FORMAT = "layerlint-cache-2"
 RACY_NS = 2_000_000_000
 STALE_SECONDS = 600
 KEPT_FINDINGS = 4
+HASH, DIGEST = 2, 3  # a manifest entry: [mtime_ns, size, content hash, facts digest]
 FILES_PER_SHARD = 256
 MAX_SHARDS = 64
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -141,10 +142,8 @@ class ProjectCache:
         self.key = namespace(config)
         self.directory = options.cache_path(config.root) / self.key if options.use_cache else None
         self.workers = options.worker_count()
-        self.hashes: dict[str, str] = {}
-        self.digests: dict[str, str] = {}  # path -> facts digest
         self.fresh: dict[str, str] = {}  # compact facts parsed in this run, as JSON text
-        self.stats: dict[str, list[int]] = {}
+        self.stats: dict[str, list[Any]] = {}  # path -> manifest entry [mtime_ns, size, HASH, DIGEST]
         self.files: list[SourceFile] = []
         self.shard_count = 1
         self.manifest_changed = False
@@ -159,7 +158,7 @@ class ProjectCache:
         known = self._manifest()
         jobs: dict[int, list[FileJob]] = {}
         now = time.time_ns()
-        hashes, digests, stats = self.hashes, self.digests, self.stats  # the loop runs once per file
+        stats = self.stats  # the loop runs once per file
         for source in self.files:
             relative = source.relative
             entry = known.get(relative)
@@ -167,12 +166,12 @@ class ProjectCache:
                 entry = None
             stat = source.stat if source.stat is not None else _stat(source.location)
             if entry is not None and stat is not None and entry[0] == stat[0] and entry[1] == stat[1]:
-                hashes[relative], digests[relative], stats[relative] = entry[2], entry[3], entry
+                stats[relative] = entry
                 continue
-            jobs.setdefault(self._shard_of(relative), []).append(FileJob(source, entry[2] if entry else None))
+            jobs.setdefault(self._shard_of(relative), []).append(FileJob(source, entry[HASH] if entry else None))
             if stat is not None and now - stat[0] < RACY_NS:
                 stat = (-1, -1)
-            stats[relative] = [*(stat or (-1, -1)), "", entry[3] if entry else ""]
+            stats[relative] = [*(stat or (-1, -1)), "", entry[DIGEST] if entry else ""]
         self._run(jobs)
         # A file saved within the last 2 s is hashed on every run until it is older; when its
         # hash is what it was, its entry is too, and the manifest is not written again.
@@ -195,12 +194,11 @@ class ProjectCache:
         for task, results in zip(tasks, map_tasks(run_shard, tasks, self.workers, sum(map(len, jobs.values())))):
             for job, (digest, text, text_digest) in zip(task.jobs, results):
                 relative = job.source.relative
-                self.hashes[relative] = self.stats[relative][2] = digest
+                self.stats[relative][HASH] = digest
                 if text is not None:
                     self.fresh[relative] = text
                     self.parsed += 1
-                    self.stats[relative][3] = text_digest
-                self.digests[relative] = self.stats[relative][3]
+                    self.stats[relative][DIGEST] = text_digest
 
     def _manifest(self) -> dict[str, list[Any]]:
         document = _read_json(self.directory / "files.json", self.key) if self.directory else None
@@ -222,7 +220,7 @@ class ProjectCache:
             index = self._shard_of(source.relative)
             if index not in shards:
                 shards[index] = self._shard(index)
-            entry = _valid_entry(shards[index].get(source.relative), self.hashes[source.relative])
+            entry = _valid_entry(shards[index].get(source.relative), self.stats[source.relative][HASH])
             if entry is None:  # a shard lost, corrupt or written by a concurrent run
                 missing.setdefault(index, []).append(FileJob(source, None))
             else:
@@ -255,12 +253,15 @@ class ProjectCache:
 
     def findings_key(self, config: Config, files: Sequence[SourceFile], extra_digests: dict[str, str]) -> str:
         """All inputs of the findings: the facts of every module (an editor buffer's count like a file's)."""
-        digests = {**self.digests, **extra_digests}
-        lines = (f"{s.relative}\t{s.module}\t{s.is_package:d}\t{digests.get(s.relative, '')}"
+        def facts_digest_of(relative: str) -> str:
+            entry = self.stats.get(relative)
+            return extra_digests.get(relative) or (entry[DIGEST] if entry else "")
+
+        lines = (f"{s.relative}\t{s.module}\t{s.is_package:d}\t{facts_digest_of(s.relative)}"
                  for s in sorted(files, key=attrgetter("relative")))
-        digest = hashlib.blake2b(repr((self.key, config)).encode(), digest_size=16)
-        digest.update("\n".join(lines).encode())
-        return digest.hexdigest()
+        hasher = hashlib.blake2b(repr((self.key, config)).encode(), digest_size=16)
+        hasher.update("\n".join(lines).encode())
+        return hasher.hexdigest()
 
     def _findings_path(self, key: str) -> Path:
         assert self.directory is not None

@@ -85,14 +85,15 @@ def _open_cache(config: Config, options: RunOptions | None, files: list[SourceFi
 
 def _differing(config: Config, overrides: dict[str, bytes]) -> dict[str, bytes]:
     """The buffers that differ from their file on disk: one equal to it is the file (and is cached)."""
-    return {relative: data for relative, data in overrides.items() if _disk_bytes(config.root / relative) != data}
+    return {relative: data for relative, data in overrides.items() if differs_from_disk(config.root / relative, data)}
 
 
-def _disk_bytes(path: Path) -> bytes | None:
+def differs_from_disk(path: Path, data: bytes) -> bool:
+    """Whether a buffer (an editor's text, stdin) is not what the file holds on disk."""
     try:
-        return path.read_bytes()
+        return path.read_bytes() != data
     except OSError:
-        return None
+        return True
 
 
 def _override_facts(files: list[SourceFile], overrides: dict[str, bytes]) -> dict[str, ModuleFacts]:

@@ -18,13 +18,6 @@ from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.options import RunOptions
 
 
-def _disk_bytes(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
 class LintRun:
     """The projects one flake8 or pylint run has asked about, each checked once for all its files.
 
@@ -44,7 +37,7 @@ class LintRun:
             relative = path.relative_to(config.root).as_posix()
         except ValueError:
             return []
-        if content is None or content == _disk_bytes(path):
+        if content is None or not engine.differs_from_disk(path, content):
             return self._project_findings(config)(relative)
         result = engine.check(config, (path,), {relative: content}, options=RunOptions())
         return [d for d in result.diagnostics if d.path == relative]
