@@ -131,7 +131,7 @@ def measure(target: Path, repeat: int) -> dict[str, Run | None]:
         edited.write_bytes(original + f"# edit {index} {time.time_ns()}\n".encode())
 
     def new_function(index: int) -> None:  # the facts change: every rule runs again
-        edited.write_bytes(original + f"\n\ndef edited_{index}_{time.time_ns()}() -> int:\n    return {index}\n".encode())
+        edited.write_bytes(with_function_added(original, f"{index}_{time.time_ns()}"))
 
     try:
         results["one file edited: comment"] = median_of(repeat, comment, layerlint)
@@ -164,6 +164,11 @@ def measure_flake8(target: Path, edited: Path, repeat: int) -> dict[str, Run | N
             "flake8 one file, without plugin": median_of(repeat, nothing, without, target)}
 
 
+def with_function_added(source: bytes, tag: str) -> bytes:
+    """The edit that changes a module's facts, so that every rule runs again."""
+    return source + f"\n\ndef edited_{tag}() -> int:\n    return 0\n".encode()
+
+
 def where_the_time_goes(target: Path) -> list[str]:
     """`layerlint check --timings` once cold and once after a function is added to one file."""
     layerlint = [str(BIN / "layerlint"), "check", str(target), "--timings"]
@@ -172,7 +177,7 @@ def where_the_time_goes(target: Path) -> list[str]:
     shutil.rmtree(target / ".layerlint_cache", ignore_errors=True)
     lines = ["", "Where the time goes (`--timings`, one run each):", "", "cold:", timings_of(layerlint)]
     try:
-        edited.write_bytes(original + b"\n\ndef edited_for_timings() -> int:\n    return 0\n")
+        edited.write_bytes(with_function_added(original, "for_timings"))
         lines += ["a function added to one file:", timings_of(layerlint)]
     finally:
         edited.write_bytes(original)

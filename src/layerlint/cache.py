@@ -400,11 +400,3 @@ def _diagnostic(path: str, item: list[Any]) -> Diagnostic:
     line, column, end_line, end_column, code, name, message, severity, fix = item
     return Diagnostic(str(path), Location(line, column, end_line, end_column), str(code), str(name), str(message),
                       Severity(severity), fix)
-
-
-def load_all_facts(config: Config, files: Sequence[SourceFile], options: RunOptions | None = None) -> list[ModuleFacts]:
-    """Facts of `files`, in order: from the cache where the content is unchanged, else parsed."""
-    cache = ProjectCache(config, options)
-    cache.refresh(files)
-    return cache.facts()
-

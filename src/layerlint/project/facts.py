@@ -7,7 +7,7 @@ lists (see `expr.py`), which JSON round-trips exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 # [line, column, end_line, end_column], 1-based, columns in characters.
@@ -107,49 +107,3 @@ class ModuleFacts:
     events: list[Event] = field(default_factory=list)  # module-level statements
     noqa: dict[int, list[str]] = field(default_factory=dict)
     type_checking_names: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return _dump(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ModuleFacts:
-        return _load_module(data)
-
-
-def _dump(value: Any) -> Any:
-    if hasattr(value, "__dataclass_fields__"):
-        return {f.name: _dump(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, list):
-        return [_dump(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _dump(v) for k, v in value.items()}
-    return value
-
-
-def _events(items: list[dict[str, Any]]) -> list[Event]:
-    return [Event(**item) for item in items]
-
-
-def _load_function(data: dict[str, Any]) -> FunctionFact:
-    data = dict(data)
-    data["params"] = [ParamFact(**p) for p in data["params"]]
-    data["events"] = _events(data["events"])
-    return FunctionFact(**data)
-
-
-def _load_class(data: dict[str, Any]) -> ClassFact:
-    data = dict(data)
-    data["fields"] = [FieldFact(**f) for f in data["fields"]]
-    return ClassFact(**data)
-
-
-def _load_module(data: dict[str, Any]) -> ModuleFacts:
-    data = dict(data)
-    if data["failure"] is not None:
-        data["failure"] = ParseFailureFact(**data["failure"])
-    data["imports"] = [ImportFact(**i) for i in data["imports"]]
-    data["classes"] = [_load_class(c) for c in data["classes"]]
-    data["functions"] = [_load_function(f) for f in data["functions"]]
-    data["events"] = _events(data["events"])
-    data["noqa"] = {int(k): v for k, v in data["noqa"].items()}
-    return ModuleFacts(**data)
