@@ -336,6 +336,69 @@ def test_only_the_last_runs_findings_are_kept(project: Path) -> None:
     assert len(list((project / ".layerlint_cache").rglob("findings-*.json"))) == 4
 
 
+def _age(root: Path) -> None:
+    """Every file saved long ago: no stat is too recent to trust."""
+    for number, path in enumerate(sorted(root.rglob("*.py")), start=1):
+        os.utime(path, ns=(number, number))
+
+
+@pytest.fixture
+def refreshes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Runs that read the manifest and every file's facts digest."""
+    calls: list[int] = []
+    original = ProjectCache.refresh
+
+    def counting(self: ProjectCache, files: object) -> None:
+        calls.append(1)
+        original(self, files)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ProjectCache, "refresh", counting)
+    return calls
+
+
+def test_an_unchanged_tree_is_answered_without_the_manifest(project: Path, refreshes: list[int]) -> None:
+    _age(project)
+    first = codes(project)
+    assert refreshes == [1]
+    assert codes(project) == first
+    assert refreshes == [1]  # the tree's stats gave the findings key
+    result = engine.check(load_config(project))
+    assert ROUTER in {facts.path for facts in result.project.modules.values()}  # built on demand
+
+
+def test_a_changed_or_just_saved_tree_reads_the_manifest(project: Path, refreshes: list[int]) -> None:
+    _age(project)
+    first = codes(project)
+    router = project / ROUTER
+    router.write_text("\n" + router.read_text())
+    assert codes(project) == [(p, line + 1 if p == ROUTER else line, c) for p, line, c in first]
+    assert refreshes == [1, 1]  # saved just now: its stat is not trusted, the tree is not either
+    codes(project)
+    assert refreshes == [1, 1, 1]
+    os.utime(router, ns=(10**9, 10**9))  # another stat: another tree
+    codes(project)
+    codes(project)
+    assert refreshes == [1, 1, 1, 1]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_tampered_findings_of_an_unchanged_tree_are_found_again(
+        project: Path, rule_runs: list[int], refreshes: list[int], monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    from layerlint import rule_pool
+
+    monkeypatch.setattr(rule_pool, "MIN_MODULES_PER_WORKER", 1)
+    _age(project)
+    options = RunOptions(jobs=jobs)
+    first = engine.check(load_config(project), options=options).diagnostics
+    stored = next((project / ".layerlint_cache").rglob("findings-*.json"))
+    document = json.loads(stored.read_text())
+    document["by_path"][ROUTER] = [["not", "a", "finding"]]
+    stored.write_text(json.dumps(document))
+    assert engine.check(load_config(project), options=options).diagnostics == first
+    assert rule_runs == [1, 1]
+    assert refreshes == [1, 1]  # here, before any rule worker is forked: never in each of them
+
+
 def test_timings_say_where_the_time_went(project: Path) -> None:
     cold = CliRunner().invoke(main, ["check", str(project), "--timings"])
     assert "timings: discover" in cold.stderr and "parsed" in cold.stderr and "slowest rules: LL" in cold.stderr

@@ -8,6 +8,9 @@ Layout of `.layerlint_cache/` (in the project root, or `--cache-dir`):
     <namespace>/facts-N-I.json   compact facts of the files whose path falls in shard I of N
     <namespace>/findings-K.json  the findings of a run whose inputs (the configuration, every path
                                  and facts digest) have the key K; the last 4 runs' are kept
+    <namespace>/tree.json        the last run's tree digest (every path, mtime and size) and its
+                                 findings key: a run over an unchanged tree reads neither the
+                                 manifest nor any facts digest
 
 Findings are a function of the configuration and every module's facts, nothing else (rules never
 read source text), so they are keyed by a digest of each module's facts, not of its bytes: an
@@ -148,12 +151,14 @@ class ProjectCache:
         self.shard_count = 1
         self.manifest_changed = False
         self.parsed = 0  # files parsed in this run
+        self.refreshed = False  # every file's content hash is known
 
     # ---------------------------------------------------------------- content hashes
 
     def refresh(self, files: Sequence[SourceFile]) -> None:
         """Know every file's content hash; parse (and store) only files whose content changed."""
         self.files = list(files)
+        self.refreshed = True
         self.shard_count = min(MAX_SHARDS, max(1, len(self.files) // FILES_PER_SHARD))
         known = self._manifest()
         jobs: dict[int, list[FileJob]] = {}
@@ -248,6 +253,38 @@ class ProjectCache:
             return
         _write_json(self.directory / "files.json", {"format": FORMAT, "key": self.key, "files": self.stats})
         self.manifest_changed = False
+
+    # ---------------------------------------------------------------- the unchanged tree
+
+    def tree_digest(self, config: Config, files: Sequence[SourceFile]) -> str | None:
+        """A digest of every file's path and stat, or None when a stat cannot be trusted to stand
+        for the content (a file saved in the last 2 s, or one without a stat)."""
+        if self.directory is None:
+            return None
+        now = time.time_ns()
+        lines = []
+        for source in files:
+            stat = source.stat
+            if stat is None or now - stat[0] < RACY_NS:
+                return None
+            lines.append(f"{source.relative}\t{stat[0]}\t{stat[1]}")
+        hasher = hashlib.blake2b(repr((self.key, config)).encode(), digest_size=16)
+        hasher.update("\n".join(lines).encode())
+        return hasher.hexdigest()
+
+    def findings_key_of_tree(self, tree: str | None) -> str | None:
+        """The findings key of the last run over this very tree: the same paths with the same
+        stats have the same contents, as the manifest's fast path assumes file by file."""
+        if tree is None or self.directory is None:
+            return None
+        document = _read_json(self.directory / "tree.json", self.key)
+        found = document.get("findings_key") if document and document.get("tree") == tree else None
+        return found if isinstance(found, str) else None
+
+    def remember_tree(self, tree: str | None, findings_key: str) -> None:
+        if tree is not None and self.directory is not None and _prepare(self.directory):
+            _write_json(self.directory / "tree.json",
+                        {"format": FORMAT, "key": self.key, "tree": tree, "findings_key": findings_key})
 
     # ---------------------------------------------------------------- findings
 

@@ -18,7 +18,7 @@ from layerlint.core.timings import Timings
 from layerlint.project.discovery import SourceFile, discover, module_name_for
 
 if TYPE_CHECKING:  # imported where needed: a run answered from the cache never loads rules or parsers
-    from layerlint.cache import ProjectCache
+    from layerlint.cache import ProjectCache, StoredFindings
     from layerlint.project.facts import ModuleFacts
     from layerlint.project.project import Project
     from layerlint.project.route_listing import RouteRow
@@ -66,7 +66,7 @@ def load_project(config: Config, overrides: dict[str, bytes] | None = None,
     with gc_paused():
         files = _project_files(config, extra_files)
         cache = _open_cache(config, options, [f for f in files if f.relative not in overrides])
-        return _build_project(config, cache, _override_facts(files, overrides))
+        return _build_project(config, cache, _override_facts(files, overrides), files)
 
 
 def _project_files(config: Config, extra_files: Sequence[SourceFile]) -> list[SourceFile]:
@@ -105,9 +105,12 @@ def _override_facts(files: list[SourceFile], overrides: dict[str, bytes]) -> dic
     return {f.relative: facts_from_bytes(f, overrides[f.relative]) for f in files if f.relative in overrides}
 
 
-def _build_project(config: Config, cache: ProjectCache, override_facts: dict[str, ModuleFacts]) -> Project:
+def _build_project(config: Config, cache: ProjectCache, override_facts: dict[str, ModuleFacts],
+                   files: list[SourceFile]) -> Project:
     from layerlint.project.project import Project
 
+    if not cache.refreshed:  # the findings came from an unchanged tree: facts need the hashes
+        cache.refresh(files)
     return Project.build(config, cache.facts() + list(override_facts.values()))
 
 
@@ -179,12 +182,9 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
         with timings.phase("discover"):
             files = _project_files(config, extra)
         with timings.phase("cache"):
-            cache = _open_cache(config, options, [f for f in files if f.relative not in overrides])
-            override_facts = _override_facts(files, overrides)
-            key = cache.findings_key(config, files, {r: _digest(f) for r, f in override_facts.items()})
-            stored = cache.cached_findings(key)
+            cache, override_facts, key, stored = _cached_findings(config, options, files, overrides)
         timings.files, timings.parsed = len(files), cache.parsed + len(override_facts)
-        rebuild = partial(_build_project, config, cache, override_facts)
+        rebuild = partial(_build_project, config, cache, override_facts, files)
         if stored is not None:
             answer = _Answer(stored.for_path, stored.paths(), stored.suppressed, rebuild)
             shown = answer.in_paths(wanted)
@@ -192,8 +192,30 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
                 cache.save_manifest()
                 timings.from_cache = True
                 return answer, shown, files
+        if not cache.refreshed:  # the unchanged tree's findings were tampered with
+            cache.refresh(files)
         answer = _fresh_answer(config, cache, key, files, rebuild, timings)
     return answer, [d for path in answer.paths if wanted(path) for d in answer.by_path(path) or ()], files
+
+
+def _cached_findings(config: Config, options: RunOptions | None, files: list[SourceFile], overrides: dict[str, bytes]
+                     ) -> tuple[ProjectCache, dict[str, ModuleFacts], str, StoredFindings | None]:
+    """The cache, the buffers' facts, the findings key and the findings stored under it, if any.
+    When no file changed since the last run, its key is known from the tree's stats alone: then
+    neither the manifest nor any file's facts digest is read (at 24,000 files, 0.1 s of 0.45 s)."""
+    from layerlint.cache import ProjectCache
+
+    cache = ProjectCache(config, options)
+    tree = None if overrides else cache.tree_digest(config, files)
+    key = cache.findings_key_of_tree(tree)
+    stored = cache.cached_findings(key) if key else None
+    if key and stored is not None:
+        return cache, {}, key, stored
+    cache.refresh([f for f in files if f.relative not in overrides])
+    override_facts = _override_facts(files, overrides)
+    key = cache.findings_key(config, files, {r: _digest(f) for r, f in override_facts.items()})
+    cache.remember_tree(tree, key)
+    return cache, override_facts, key, cache.cached_findings(key)
 
 
 def _fresh_answer(config: Config, cache: ProjectCache, key: str, files: list[SourceFile],
