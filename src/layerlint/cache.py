@@ -36,16 +36,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import layerlint
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic, Location, Severity
 from layerlint.core.options import RunOptions
-from layerlint.project.compact import decode_facts, encode_facts
 from layerlint.project.discovery import SourceFile
-from layerlint.project.facts import ModuleFacts
 from layerlint.project.parallel import FileJob, map_tasks, resolve
+
+if TYPE_CHECKING:  # the codec only where facts are decoded: a run answered from the cache never is
+    from layerlint.project.facts import ModuleFacts
 
 FORMAT = "layerlint-cache-2"
 # A file modified this close to when it was stat'ed may change again within the same
@@ -400,6 +401,8 @@ def facts_digest(compact_text: str) -> str:
 
 
 def digest_of(facts: ModuleFacts) -> str:
+    from layerlint.project.compact import encode_facts
+
     return facts_digest(_dumps(encode_facts(facts)))
 
 
@@ -422,6 +425,7 @@ def _stat(path: str) -> tuple[int, int] | None:
 
 
 def _decode(compact: list[Any], source: SourceFile) -> ModuleFacts:
+    from layerlint.project.compact import decode_facts
     from layerlint.project.loader import load_facts
 
     try:
