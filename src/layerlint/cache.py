@@ -216,22 +216,22 @@ class ProjectCache:
     def facts(self) -> list[ModuleFacts]:
         """Facts of every refreshed file, in file order: from this run, the shards, or a parse."""
         found: dict[str, ModuleFacts] = {}
-        shards: dict[int, dict[str, Any]] = {}
-        missing: dict[int, list[FileJob]] = {}
+        stored: dict[int, list[SourceFile]] = {}
         for source in self.files:
             text = self.fresh.pop(source.relative, None)  # held once: the decoded facts replace it
             if text is not None:
                 found[source.relative] = _decode(json.loads(text), source)
-                continue
-            index = self._shard_of(source.relative)
-            if index not in shards:
-                shards[index] = self._shard(index)
-            entry = _valid_entry(shards[index].get(source.relative), self.stats[source.relative][HASH])
-            if entry is None:  # a shard lost, corrupt or written by a concurrent run
-                missing.setdefault(index, []).append(FileJob(source, None))
             else:
-                found[source.relative] = _decode(entry, source)
-        shards.clear()
+                stored.setdefault(self._shard_of(source.relative), []).append(source)
+        missing: dict[int, list[FileJob]] = {}
+        for index, sources in stored.items():  # a shard at a time: its JSON values go as it is done
+            shard = self._shard(index)
+            for source in sources:
+                entry = _valid_entry(shard.get(source.relative), self.stats[source.relative][HASH])
+                if entry is None:  # a shard lost, corrupt or written by a concurrent run
+                    missing.setdefault(index, []).append(FileJob(source, None))
+                else:
+                    found[source.relative] = _decode(entry, source)
         self._run(missing)
         self.manifest_changed = self.manifest_changed or bool(missing)
         for jobs in missing.values():
