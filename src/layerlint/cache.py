@@ -45,7 +45,7 @@ from layerlint.core.options import RunOptions
 from layerlint.project.discovery import SourceFile
 from layerlint.project.parallel import FileJob, map_tasks, resolve
 
-if TYPE_CHECKING:  # the codec only where facts are decoded: a run answered from the cache never is
+if TYPE_CHECKING:  # facts and their codec are imported where facts are decoded: a cached run decodes none
     from layerlint.project.facts import ModuleFacts
 
 FORMAT = "layerlint-cache-2"
