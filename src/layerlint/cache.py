@@ -31,7 +31,7 @@ import json
 import os
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
@@ -269,9 +269,7 @@ class ProjectCache:
             if stat is None or now - stat[0] < RACY_NS:
                 return None
             lines.append(f"{source.relative}\t{stat[0]}\t{stat[1]}")
-        hasher = hashlib.blake2b(repr((self.key, config)).encode(), digest_size=16)
-        hasher.update("\n".join(lines).encode())
-        return hasher.hexdigest()
+        return self._digest(config, lines)
 
     def findings_key_of_tree(self, tree: str | None) -> str | None:
         """The findings key of the last run over this very tree: the same paths with the same
@@ -297,6 +295,10 @@ class ProjectCache:
 
         lines = (f"{s.relative}\t{s.module}\t{s.is_package:d}\t{facts_digest_of(s.relative)}"
                  for s in sorted(files, key=attrgetter("relative")))
+        return self._digest(config, lines)
+
+    def _digest(self, config: Config, lines: Iterable[str]) -> str:
+        """A digest of this namespace, the whole configuration and one line per file."""
         hasher = hashlib.blake2b(repr((self.key, config)).encode(), digest_size=16)
         hasher.update("\n".join(lines).encode())
         return hasher.hexdigest()

@@ -192,8 +192,6 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
                 cache.save_manifest()
                 timings.from_cache = True
                 return answer, shown, files
-        if not cache.refreshed:  # the unchanged tree's findings were tampered with
-            cache.refresh(files)
         answer = _fresh_answer(config, cache, key, files, rebuild, timings)
     return answer, [d for path in answer.paths if wanted(path) for d in answer.by_path(path) or ()], files
 
@@ -202,7 +200,7 @@ def _cached_findings(config: Config, options: RunOptions | None, files: list[Sou
                      ) -> tuple[ProjectCache, dict[str, ModuleFacts], str, StoredFindings | None]:
     """The cache, the buffers' facts, the findings key and the findings stored under it, if any.
     When no file changed since the last run, its key is known from the tree's stats alone: then
-    neither the manifest nor any file's facts digest is read (at 24,000 files, 0.1 s of 0.45 s)."""
+    neither the manifest nor any file's facts digest is read (at 24,000 files, 0.07 s of a 0.5 s run)."""
     from layerlint.cache import ProjectCache
 
     cache = ProjectCache(config, options)
@@ -241,6 +239,8 @@ def _rule_source(cache: ProjectCache, files: list[SourceFile], rules: list[Rule]
     from layerlint.rule_pool import forks
 
     if forks(rules, cache.workers, len(files)):
+        if not cache.refreshed:  # the unchanged tree's findings were tampered with: hash here, once
+            cache.refresh(files)
         cache.save_manifest()  # before forking: workers must not each write it
         return None, rebuild
     project = rebuild()
