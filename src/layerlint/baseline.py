@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,17 +109,11 @@ def read(file: Path) -> frozenset[BaselineEntry]:
 
 
 def apply(baseline: frozenset[BaselineEntry], diagnostics: Sequence[Diagnostic], lines: SourceLines,
-          in_scope: tuple[str, ...] | None = None) -> BaselineOutcome:
-    """Split findings into new and baselined; entries under `in_scope` (path prefixes) that match
-    nothing are stale. Entries for files outside the checked paths are neither."""
+          in_scope: Callable[[str], bool] = lambda path: True) -> BaselineOutcome:
+    """Split findings into new and baselined; entries whose path is `in_scope` (the checked paths,
+    `engine.in_paths`) that match nothing are stale. Entries for other files are neither."""
     entries = entries_for(diagnostics, lines)
     new = [d for d, entry in zip(diagnostics, entries) if entry not in baseline]
     used = set(entries)
-    stale = sorted(e for e in baseline if e not in used and _under(e.path, in_scope))
+    stale = sorted(e for e in baseline if e not in used and in_scope(e.path))
     return BaselineOutcome(new, len(diagnostics) - len(new), stale)
-
-
-def _under(path: str, prefixes: tuple[str, ...] | None) -> bool:
-    if prefixes is None:
-        return True
-    return any(p in ("", ".") or path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)

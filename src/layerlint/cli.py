@@ -108,9 +108,8 @@ def _apply_baseline(result: object, config: Config, file: Path, overrides: dict[
         recorded = baseline.read(file)
     except baseline.BaselineError as error:
         raise LayerlintError(str(error)) from error
-    targets = engine.relative_targets(config, paths) if paths else None
     outcome = baseline.apply(recorded, result.diagnostics, baseline.SourceLines(config.root, overrides),
-                             tuple(targets) if targets is not None else None)
+                             engine.in_paths(config, paths))
     result.diagnostics = outcome.new
     click.echo(f"baseline: {outcome.matched} recorded findings ignored, {len(outcome.new)} new", err=True)
     if outcome.stale:
@@ -163,8 +162,7 @@ def write_baseline(file: Path, paths: tuple[Path, ...], prune: bool) -> None:
         raise LayerlintError(str(error)) from error
     lines = baseline.SourceLines(config.root)
     if prune:  # shrink the ratchet without letting findings made since into it
-        targets = engine.relative_targets(config, paths) if paths else None
-        stale = baseline.apply(recorded, result.diagnostics, lines, tuple(targets) if targets is not None else None).stale
+        stale = baseline.apply(recorded, result.diagnostics, lines, engine.in_paths(config, paths)).stale
         baseline.write(file, recorded - set(stale))
         click.echo(f"Removed {len(stale)} entries from {file}; {len(recorded) - len(stale)} remain.")
         return

@@ -88,11 +88,18 @@ def _differing(config: Config, overrides: dict[str, bytes]) -> dict[str, bytes]:
     return {relative: data for relative, data in overrides.items() if differs_from_disk(config.root / relative, data)}
 
 
-def differs_from_disk(path: Path, data: bytes) -> bool:
-    """Whether a buffer (an editor's text, stdin) is not what the file holds on disk."""
+def differs_from_disk(path: Path, data: bytes | str) -> bool:
+    """Whether a buffer (an editor's text, stdin) is not what the file holds on disk. Text is
+    compared with the file as Python reads it (encoding cookie, BOM, universal newlines): flake8
+    hands over lines read that way, and a CRLF file is still the file."""
     try:
+        if isinstance(data, str):
+            import tokenize
+
+            with tokenize.open(path) as handle:
+                return handle.read() != data
         return path.read_bytes() != data
-    except OSError:
+    except (OSError, SyntaxError, UnicodeDecodeError):  # unreadable, or a bad coding cookie
         return True
 
 
@@ -127,6 +134,11 @@ def run_rules(source: Project | Callable[[], Project], rules: Sequence[Rule], *,
         timings.loads, timings.workers = evaluation.loads, evaluation.workers
     results = evaluation.results
     return [d for kept, _ in results for d in kept], sum(count for _, count in results)
+
+
+def in_paths(config: Config, paths: Sequence[Path]) -> Callable[[str], bool]:
+    """Whether a root-relative path is one of `paths` or below one (no paths: the whole project)."""
+    return _target_test(relative_targets(config, paths) if paths else None)
 
 
 def _target_test(targets: list[str] | None) -> Callable[[str], bool]:

@@ -15,7 +15,6 @@ from pathlib import Path
 from layerlint import engine
 from layerlint.core.config import Config, load_config
 from layerlint.core.diagnostic import Diagnostic
-from layerlint.core.options import RunOptions
 
 
 class LintRun:
@@ -29,8 +28,9 @@ class LintRun:
         self._configs: dict[Path, Config] = {}
         self._projects: dict[Config, Callable[[str], list[Diagnostic]]] = {}
 
-    def findings_for(self, filename: str, content: bytes | None = None) -> list[Diagnostic]:
-        """The CLI's findings for `filename`; `content` is the text to check in its place (a buffer)."""
+    def findings_for(self, filename: str, content: bytes | str | None = None) -> list[Diagnostic]:
+        """The CLI's findings for `filename`; `content` is the buffer to check in its place, as
+        bytes or as text decoded the way Python reads source (see `engine.differs_from_disk`)."""
         path = Path(filename).resolve()
         config = self._config_for(path.parent)
         try:
@@ -39,8 +39,8 @@ class LintRun:
             return []
         if content is None or not engine.differs_from_disk(path, content):
             return self._project_findings(config)(relative)
-        result = engine.check(config, (path,), {relative: content}, options=RunOptions())
-        return [d for d in result.diagnostics if d.path == relative]
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        return engine.check(config, (path,), {relative: data}).diagnostics  # shown for `path` only
 
     def _config_for(self, directory: Path) -> Config:
         if directory not in self._configs:
@@ -50,5 +50,5 @@ class LintRun:
     def _project_findings(self, config: Config) -> Callable[[str], list[Diagnostic]]:
         """Every finding of the project as it is on disk, by root-relative path."""
         if config not in self._projects:
-            self._projects[config] = engine.findings_by_path(config, options=RunOptions())
+            self._projects[config] = engine.findings_by_path(config)
         return self._projects[config]

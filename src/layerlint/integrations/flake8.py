@@ -37,10 +37,10 @@ class LayerlintChecker:
         self.lines = lines
 
     def run(self) -> Iterator[tuple[int, int, str, type[LayerlintChecker]]]:
-        # `lines` is what flake8 read: the file, or stdin placed by `--stdin-display-name`.
-        content = "".join(self.lines).encode("utf-8")
+        # `lines` is what flake8 read, decoded and with "\n" newlines: the file, or stdin placed
+        # by `--stdin-display-name`.
         try:
-            found = self.lint_run.findings_for(self.filename, content)
+            found = self.lint_run.findings_for(self.filename, "".join(self.lines))
         except ConfigError as error:
             yield 1, 0, f"{CONFIG_ERROR_CODE} layerlint configuration error: {error}", type(self)
             return

@@ -50,11 +50,10 @@ class LayerlintChecker(BaseRawFileChecker):
         self.lint_run = LintRun()
 
     def process_module(self, node: nodes.Module) -> None:
-        # With --from-stdin the module's stream is the buffer, not the file on disk.
-        with node.stream() as stream:
-            content = stream.read()
+        # astroid keeps the text only of a module built from a string (--from-stdin, an editor's
+        # buffer); a module built from its file is the file, which needs no second read.
         try:
-            found = self.lint_run.findings_for(node.file, content)
+            found = self.lint_run.findings_for(node.file, node.file_bytes)
         except ConfigError as error:
             # pylint's own message for a broken configuration, rather than a crash report.
             self.add_message("config-parse-error", line=1, args=(str(error),))
