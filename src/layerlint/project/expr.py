@@ -150,10 +150,6 @@ def is_call(expr: Expr | None) -> bool:
     return expr is not None and expr[0] == "c"
 
 
-def call_func(expr: Expr) -> Expr:
-    return expr[1]  # type: ignore[no-any-return]
-
-
 def call_args(expr: Expr) -> list[Expr]:
     return expr[2]  # type: ignore[no-any-return]
 
@@ -162,8 +158,9 @@ def call_kwargs(expr: Expr) -> dict[str, Expr]:
     return expr[3]  # type: ignore[no-any-return]
 
 
-def call_span(expr: Expr) -> list[int]:
-    return expr[4]  # type: ignore[no-any-return]
+def call_arguments(call: Expr) -> list[Expr]:
+    """Positional and keyword arguments of an encoded call."""
+    return [*call[2], *call[3].values()]
 
 
 def constant(expr: Expr | None) -> object:
@@ -174,24 +171,6 @@ def unawait(expr: Expr | None) -> Expr | None:
     while expr is not None and expr[0] == "aw":
         expr = expr[1]
     return expr
-
-
-def children(expr: Expr) -> Iterator[Expr]:
-    """Direct sub-expressions, in source order."""
-    for item in expr[1:]:
-        yield from _expressions_in(item)
-
-
-def _expressions_in(item: Any) -> Iterator[Expr]:
-    if isinstance(item, list):
-        if item and isinstance(item[0], str):
-            yield item
-        else:
-            for element in item:
-                yield from _expressions_in(element)
-    elif isinstance(item, dict):
-        for value in item.values():
-            yield from _expressions_in(value)
 
 
 def walk(expr: Expr | None, *, into_lambdas: bool = False) -> Iterator[Expr]:

@@ -44,7 +44,6 @@ class RouteHandler:
     path: str
     decorator: Expr
     response_model: Expr | None
-    status_code: object
     dependencies: tuple[Expr, ...]  # decorator-level dependencies=[...]
 
     @property
@@ -58,7 +57,6 @@ class Inclusion:
     child: Symbol
     prefix: str
     module: str
-    span: Span
     dependencies: tuple[Expr, ...] = ()  # include_router(..., dependencies=[...])
 
 
@@ -68,21 +66,11 @@ class RouteTable:
     handlers: list[RouteHandler] = field(default_factory=list)
     inclusions: list[Inclusion] = field(default_factory=list)
     unresolved: list[tuple[str, int]] = field(default_factory=list)  # include_router(x): x unknown
-    _by_child: dict[Symbol, list[Inclusion]] = field(default_factory=dict, init=False, repr=False, compare=False)
-    _indexed: int = field(default=-1, init=False, repr=False, compare=False)
-
-    @property
-    def unresolved_inclusions(self) -> int:
-        return len(self.unresolved)
+    by_child: dict[Symbol, list[Inclusion]] = field(default_factory=dict)  # indexed once the table is built
 
     def inclusions_of(self, child: Symbol) -> list[Inclusion]:
-        """`include_router(child)` calls, in table order; indexed once (a scan per router was O(n^2))."""
-        if self._indexed != len(self.inclusions):
-            self._by_child = {}
-            for inclusion in self.inclusions:
-                self._by_child.setdefault(inclusion.child, []).append(inclusion)
-            self._indexed = len(self.inclusions)
-        return self._by_child.get(child, [])
+        """`include_router(child)` calls, in table order (a scan per router was O(n^2))."""
+        return self.by_child.get(child, [])
 
 
 def _list_items(expr: Expr | None) -> tuple[Expr, ...]:
@@ -136,7 +124,7 @@ def _handler(project: Project, table: RouteTable, facts: ModuleFacts, function: 
         methods = HTTP_METHODS[func[2]]
     path = _path_text(args[0] if args else kwargs.get("path"))
     return RouteHandler(facts, function, router, methods, path, decorator, kwargs.get("response_model"),
-                        constant(kwargs.get("status_code")), _list_items(kwargs.get("dependencies")))
+                        _list_items(kwargs.get("dependencies")))
 
 
 def _include_calls(facts: ModuleFacts) -> Iterator[tuple[Expr, Scope]]:
@@ -174,7 +162,7 @@ def _inclusions(project: Project, table: RouteTable, facts: ModuleFacts) -> None
             prefix = _prefix(kwargs.get("prefix"), scope[0], site)
             for child in children:
                 table.inclusions.append(Inclusion(parent.symbol if parent else None, child.symbol, prefix,
-                                                  facts.module, call[4], _list_items(kwargs.get("dependencies"))))
+                                                  facts.module, _list_items(kwargs.get("dependencies"))))
 
 
 def _prefix(expr: Expr | None, function: FunctionFact | None, site: Expr | None) -> str:
@@ -259,6 +247,8 @@ def route_table(project: Project) -> RouteTable:
                     if handler is not None:
                         table.handlers.append(handler)
             _inclusions(project, table, facts)
+    for inclusion in table.inclusions:
+        table.by_child.setdefault(inclusion.child, []).append(inclusion)
     project.memo["routes"] = table
     return table
 

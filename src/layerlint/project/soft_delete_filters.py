@@ -55,7 +55,7 @@ class _Polarity:
         if negated is not None:
             inner = self.of(module, negated, owner, depth + 1)
             return {"live": "deleted", "deleted": "live"}.get(inner or "")
-        if node[0] == "a" and node[2] != self.column:
+        if node[0] == "a":  # not the column itself: returned above
             return self._hybrid(module, node, owner, depth)
         return None
 

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 
 from layerlint.project.expr import (
     Expr,
-    call_args,
-    call_kwargs,
     constant,
     dotted,
     parse_expression,
@@ -328,11 +326,6 @@ def _union(types: list[TypeRef | None]) -> TypeRef | None:
             if alternative not in flat:
                 flat.append(alternative)
     return flat[0] if len(flat) == 1 else TypeRef(UNION, tuple(flat))
-
-
-def call_arguments(call: Expr) -> list[Expr]:
-    """Positional and keyword arguments of an encoded call."""
-    return [*call_args(call), *call_kwargs(call).values()]
 
 
 def resolver(project_memo: dict[str, object], index: SymbolIndex) -> TypeResolver:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from layerlint.project.expr import Expr, dotted, walk
+from layerlint.project.expr import Expr, call_arguments, dotted, walk
 from layerlint.project.facts import FunctionFact, ModuleFacts
 from layerlint.project.project import Project
 from layerlint.project.sessions import (
@@ -124,7 +124,7 @@ class SessionKeys:
             return None
         init, call = found
         init_sessions = session_parameters(self.project.index, self.method.facts.module, init)
-        for arg in [*call[2], *call[3].values()]:
+        for arg in call_arguments(call):
             if arg[0] == "n" and arg[1] in init_sessions:
                 return f"init:{arg[1]}"
             attribute = self_attribute(arg)
@@ -152,7 +152,7 @@ class SessionKeys:
         symbol = self.project.index.resolve_expr(self.method.facts.module, call[1])
         if layer_of(self.project, symbol) != "repository":
             return None
-        for arg in [*call[2], *call[3].values()]:
+        for arg in call_arguments(call):
             key = self.of_local(arg, depth + 1)
             if key is not None:
                 return key

@@ -34,7 +34,6 @@ class Rule:
     check: Check
     severity: Severity = Severity.ERROR
     tags: tuple[str, ...] = ()
-    fixable: bool = False
 
     @property
     def help_uri(self) -> str:

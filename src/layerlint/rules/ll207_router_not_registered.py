@@ -32,7 +32,7 @@ from layerlint.rules.base import Finding, rule
 @rule("LL207", "router-not-registered", "A router is never included", __doc__, tags=("routes",))
 def check(project: Project) -> Iterator[Finding]:
     table = route_table(project)
-    if table.unresolved_inclusions:
+    if table.unresolved:
         return  # some include_router(x) cannot be followed: x might be any router
     for router in table.routers.values():
         if router.is_app or project.role(router.symbol.module) != "router":

@@ -53,7 +53,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import Expr, dotted, render, walk
+from layerlint.project.expr import Expr, call_arguments, dotted, render, walk
 from layerlint.project.facts import Event, FunctionFact, ModuleFacts
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
@@ -89,7 +89,7 @@ class _Sessions:
             key = self.keys.of_local(func[1])
             if key is not None:
                 return key
-        for arg in [*expr[2], *expr[3].values()]:
+        for arg in call_arguments(expr):
             key = self.keys.of_local(arg)
             if key is not None:
                 return key
