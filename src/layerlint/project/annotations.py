@@ -47,5 +47,5 @@ def annotated_metadata(index: SymbolIndex, module: str, annotation: Expr | None,
         inner = annotation[2]
         return list(inner[1][1:]) if inner and inner[0] == "t" else []
     symbol = index.resolve_expr(module, annotation)
-    event = index.assignment(symbol) if symbol.kind == "assign" else None
+    event = index.assignment(symbol)
     return annotated_metadata(index, symbol.module, event.value, depth + 1) if event else []

@@ -46,7 +46,7 @@ def shared_default(project: Project, module: str, default: Expr | None) -> tuple
     if default is None or default[0] not in ("n", "a"):
         return module, default
     symbol = project.index.resolve_expr(module, default)
-    event = project.index.assignment(symbol) if symbol.kind == "assign" else None
+    event = project.index.assignment(symbol)
     if event is None or not is_call(event.value):
         return module, default
     return symbol.module, event.value

@@ -204,7 +204,7 @@ def _built_by(project: Project, table: RouteTable, module: str, expr: Expr | Non
         return [router]
     if expr is not None and expr[0] in ("n", "a") and depth < 3:  # auth_router = lib.get_auth_router()
         symbol = project.index.resolve_expr(module, expr)
-        event = project.index.assignment(symbol) if symbol.kind == "assign" else None
+        event = project.index.assignment(symbol)
         return _built_by(project, table, symbol.module, event.value, depth + 1) if event else None
     if not is_call(expr):
         return None
@@ -229,7 +229,7 @@ def _library_call(project: Project, module: str, func: Expr) -> bool:
     if callee.kind == "external":  # getattr(module, name) and import_module(...) can return anything
         return not callee.dotted.startswith(REFLECTION)
     owner = index.resolve_expr(module, func[1]) if func[0] == "a" else None
-    event = index.assignment(owner) if owner is not None and owner.kind == "assign" else None
+    event = index.assignment(owner) if owner is not None else None
     return event is not None and is_call(event.value) and \
         index.resolve_expr(owner.module, event.value[1]).kind == "external"  # type: ignore[union-attr,index]
 

@@ -356,7 +356,10 @@ def annotated_model(project: Project, module: str, annotation: Expr | None) -> S
 
 def global_filters(project: Project) -> list[str]:
     """Modules whose session event listeners (`@event.listens_for`, `event.listen(...)`) call
-    `with_loader_criteria`: a filter applied to every query."""
+    `with_loader_criteria`: a filter applied to every query (once per run: LL402 and the notes ask)."""
+    cached = project.memo.get("soft_delete.global")
+    if isinstance(cached, list):
+        return cached
     found: list[str] = []
     for facts in sorted(project.modules.values(), key=lambda f: f.path):
         listens = any(_named(e.value, ".listen") for e in facts.events)
@@ -366,6 +369,7 @@ def global_filters(project: Project) -> list[str]:
                 facts.module, node[1]).dotted.endswith("with_loader_criteria")
                for f in functions for e in f.events for node in walk(e.value, into_lambdas=True)):
             found.append(facts.module)
+    project.memo["soft_delete.global"] = found
     return found
 
 

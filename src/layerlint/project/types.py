@@ -107,7 +107,7 @@ class TypeResolver:
         return TypeRef(head, tuple(a for a in args if a is not None))
 
     def is_typevar(self, symbol: Symbol) -> bool:
-        event = self.index.assignment(symbol) if symbol.kind == "assign" else None
+        event = self.index.assignment(symbol)
         if event is None or event.value is None or event.value[0] != "c":
             return False
         return self.index.resolve_expr(symbol.module, event.value[1]).dotted in _TYPEVARS
@@ -246,7 +246,7 @@ class TypeResolver:
 
     def global_value(self, symbol: Symbol, depth: int = 0) -> TypeRef | None:
         """A module-level object (`user_dao = CRUDUser(User)`): its annotation, else its value."""
-        event = self.index.assignment(symbol) if symbol.kind == "assign" else None
+        event = self.index.assignment(symbol)
         if event is None or depth > MAX_DEPTH:
             return None
         if event.annotation is not None:

@@ -25,9 +25,13 @@ def live_filter(project: Project, model: Symbol) -> str:
     boolean flag configured as the soft-delete column."""
     column = project.config.soft_delete_column
     field = model_fields(project, model).get(column)
-    flag = field is not None and project.index.resolve_expr(
-        field.annotation_module, field.annotation).dotted == "builtins.bool"
+    flag = field is not None and is_flag(project, field)
     return f"{model_name(project, model)}.{column}.is_({'False' if flag else 'None'})"
+
+
+def is_flag(project: Project, field: ModelField) -> bool:
+    """A field annotated `bool`: a soft-delete flag rather than a timestamp."""
+    return project.index.resolve_expr(field.annotation_module, field.annotation).dotted == "builtins.bool"
 
 
 def model_site(project: Project, model: Symbol, field: ModelField | None = None) -> tuple[ModuleFacts, Span]:

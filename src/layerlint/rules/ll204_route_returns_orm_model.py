@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from layerlint.project.annotations import table_model_in
 from layerlint.project.project import Project
 from layerlint.project.routes import route_table
+from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, rule
 
 
@@ -40,14 +41,14 @@ def check(project: Project) -> Iterator[Finding]:
         declared = handler.response_model
         if declared == ["k", None]:
             declared = None  # response_model=None: the returned object is encoded as it is
-        model = table_model_in(project.index, module, declared) if declared is not None else None
+        model = table_model_in(project.index, module, declared)
         span = handler.decorator_span
         what = "response_model"
         if model is None and declared is None:
             model = table_model_in(project.index, module, handler.function.returns)
             span, what = handler.function.span, "return annotation"
         if model is not None:
-            name = model.name.rsplit(".", 1)[-1]
+            name = model_name(project, model)
             yield Finding(handler.module, span,
                           f"route `{handler.function.name}` exposes table model `{name}` through its {what}; "
                           f"return a response DTO (e.g. `{name}Response`) built by the service")

@@ -28,6 +28,7 @@ from layerlint.project.annotations import table_model_in
 from layerlint.project.dependencies import is_body_parameter
 from layerlint.project.project import Project
 from layerlint.project.routes import route_table
+from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, rule
 
 @rule("LL205", "route-accepts-orm-model", "A route takes a table model as its body", __doc__,
@@ -39,7 +40,7 @@ def check(project: Project) -> Iterator[Finding]:
                 continue
             model = table_model_in(project.index, handler.module.module, param.annotation)
             if model is not None:
-                name = model.name.rsplit(".", 1)[-1]
+                name = model_name(project, model)
                 yield Finding(handler.module, param.span,
                               f"route `{handler.function.name}` reads its body `{param.name}` as table model "
                               f"`{name}`; accept a request DTO (e.g. `{name}CreateRequest`) with extra='forbid'")

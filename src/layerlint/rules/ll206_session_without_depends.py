@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.dependencies import dependency_resolver
+from layerlint.project.dependencies import DependencyResolver, dependency_resolver
 from layerlint.project.expr import Expr, calls_in, dotted, is_call
 from layerlint.project.facts import FunctionFact, ModuleFacts
 from layerlint.project.project import Project
@@ -82,24 +82,34 @@ def _creates_session(project: Project, module: str, func: Expr, factories: froze
     return None
 
 
-def _is_session_dependency(project: Project, facts: ModuleFacts, function: FunctionFact) -> bool:
-    resolver = dependency_resolver(project)
+def _is_session_dependency(resolver: DependencyResolver, facts: ModuleFacts, function: FunctionFact) -> bool:
     return resolver.session_kind(Symbol("function", facts.module, function.qualname)) is not None
+
+
+def _sessions_made(project: Project, module: str, function: FunctionFact,
+                   factories: frozenset[str]) -> Iterator[tuple[Expr, str]]:
+    """Each statement's first call that makes a session, with the called name."""
+    for event in function.events:
+        for call in calls_in(event.value):
+            made = _creates_session(project, module, call[1], factories)
+            if made:
+                yield call, made
+                break
 
 
 @rule("LL206", "session-without-depends", "A router or service creates its own session", __doc__,
       tags=("routes", "sessions"))
 def check(project: Project) -> Iterator[Finding]:
     factories = frozenset(project.config.session_factories)
+    resolver = dependency_resolver(project)
     for facts in project.modules_with_role("router", "service"):
         for function in facts.functions:
-            if _is_session_dependency(project, facts, function):
-                continue
-            for event in function.events:
-                for call in calls_in(event.value):
-                    made = _creates_session(project, facts.module, call[1], factories)
-                    if made:
-                        yield Finding(facts, call[4], f"`{function.name}` creates its own session with "
-                                                      f"`{made}(...)`; receive it through `Depends(...)` "
-                                                      "(the read or write session dependency) instead")
-                        break
+            excused: bool | None = None  # asked only of functions that make a session: most do not
+            for call, made in _sessions_made(project, facts.module, function, factories):
+                if excused is None:
+                    excused = _is_session_dependency(resolver, facts, function)
+                if excused:
+                    break
+                yield Finding(facts, call[4], f"`{function.name}` creates its own session with "
+                                              f"`{made}(...)`; receive it through `Depends(...)` "
+                                              "(the read or write session dependency) instead")

@@ -43,6 +43,7 @@ from layerlint.project.project import Project
 from layerlint.rules._models import (
     column_example,
     inherited_note,
+    is_flag,
     model_name,
     model_site,
     where_to_get,
@@ -67,8 +68,7 @@ def check(project: Project) -> Iterator[Finding]:
             instead = f" (`{flag}` says whether, not when: keep a timestamp)" if flag else ""
             yield Finding(facts, span, f"table model `{name}` has no `{column}` column for soft delete{instead}; "
                                        f"{fix}")
-        elif field.readable and not field.nullable and project.index.resolve_expr(
-                field.annotation_module, field.annotation).dotted != "builtins.bool":  # a flag is never NULL
+        elif field.readable and not field.nullable and not is_flag(project, field):  # a flag is never NULL
             facts, span = model_site(project, model, field)
             yield Finding(facts, span, f"`{name}.{column}`{inherited_note(project, model, field)} is not nullable, "
                                        "so a row cannot be \"not deleted\"; make it nullable (an `Optional[datetime]` "

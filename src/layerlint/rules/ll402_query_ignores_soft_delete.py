@@ -61,9 +61,7 @@ from layerlint.rules.base import Finding, rule
 
 
 def _note(project: Project) -> str:
-    found = project.memo.get("soft_delete.global")
-    if found is None:
-        found = project.memo["soft_delete.global"] = global_filters(project)
+    found = global_filters(project)
     if not found:
         return ""
     return f" (`{found[0]}` applies `with_loader_criteria`: if that covers this model, ignore LL402)"

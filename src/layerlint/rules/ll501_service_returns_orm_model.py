@@ -45,6 +45,7 @@ from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
 from layerlint.project.types import TypeRef
 from layerlint.rules._layers import Method, methods, types
+from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, rule
 
 
@@ -55,7 +56,7 @@ def _returned_model(project: Project, method: Method) -> tuple[Symbol, list[int]
         if event.kind != "return":
             continue
         found = resolver.expression(method.facts.module, method.function, event.value, method.cls, event.span[0])
-        model = next((s for s in found.classes() if is_table_model(project.index, s)), None) if found else None
+        model = _model_in(project, found)
         if model is not None:
             return model, event.span
     return None
@@ -67,14 +68,14 @@ def _finding(project: Project, method: Method) -> Finding | None:
         model = table_model_in(project.index, method.facts.module, function.returns)
         if model is None:
             return None
-        name = model.name.rsplit(".", 1)[-1]
+        name = model_name(project, model)
         return Finding(method.facts, function.span,
                        f"service method `{function.qualname}` is annotated to return table model `{name}`; "
                        f"return a DTO (e.g. `{name}Response.model_validate(...)`)")
     found = _returned_model(project, method)
     if found is None:
         return None
-    name = found[0].name.rsplit(".", 1)[-1]
+    name = model_name(project, found[0])
     return Finding(method.facts, found[1], f"service method `{function.qualname}` returns table model `{name}`; "
                                            f"return a DTO (e.g. `{name}Response.model_validate(...)`)")
 
@@ -104,7 +105,7 @@ def _inherited(project: Project, facts: ModuleFacts, cls: ClassFact) -> Finding 
                 names[name] = model
     if not names:
         return None
-    model = next(iter(names.values())).name.rsplit(".", 1)[-1]
+    model = model_name(project, next(iter(names.values())))
     listed = ", ".join(f"`{n}`" for n in names)
     return Finding(facts, cls.span, f"service `{cls.name}` inherits {listed} from a generic base, which return table "
                                     f"model `{model}` here; return DTOs (e.g. `{model}Response.model_validate(...)`)")

@@ -50,8 +50,7 @@ HTTP_EXCEPTIONS = frozenset({"fastapi.HTTPException", "fastapi.exceptions.HTTPEx
 
 
 def _is_http_exception(project: Project, symbol: Symbol) -> bool:
-    return symbol.dotted in HTTP_EXCEPTIONS or (
-        symbol.kind == "class" and any(s.dotted in HTTP_EXCEPTIONS for s in project.index.mro(symbol)))
+    return project.index.inherits_from(symbol, HTTP_EXCEPTIONS)  # the symbol itself first
 
 
 def _exception_class(project: Project, module: str, value: Expr | None, events: list[Event], line: int) -> Symbol:
@@ -65,7 +64,7 @@ def _exception_class(project: Project, module: str, value: Expr | None, events: 
     if value is not None and value[0] == "c":
         value = value[1]
     symbol = project.index.resolve_expr(module, value)
-    event = project.index.assignment(symbol) if symbol.kind == "assign" else None
+    event = project.index.assignment(symbol)
     if event is not None and event.value is not None and event.value[0] == "c":
         symbol = project.index.resolve_expr(symbol.module, event.value[1])
     return symbol

@@ -53,10 +53,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import Expr, call_arguments, dotted, render, walk
+from layerlint.project.expr import Expr, call_arguments, calls_in, dotted, render
 from layerlint.project.facts import Event, FunctionFact, ModuleFacts
 from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
+from layerlint.project.symbols import UNKNOWN, Symbol
 from layerlint.project.types import TypeRef, last_assignment
 from layerlint.rules._layers import Method, SessionKeys, expressions, self_attribute
 from layerlint.rules.base import Finding, rule
@@ -138,9 +138,7 @@ def _groups(project: Project, facts: ModuleFacts, function: FunctionFact) -> Ite
         if _is_task_group(project, facts, event):
             assert event.target is not None
             groups[event.target[1]] = (event.span, [])
-        for node in walk(event.value):
-            if node[0] != "c":
-                continue
+        for node in calls_in(event.value):
             name = dotted(node[1]) or ""
             owner, _, attr = name.rpartition(".")
             if attr == "create_task" and owner in groups and node[2]:
@@ -151,6 +149,11 @@ def _groups(project: Project, facts: ModuleFacts, function: FunctionFact) -> Ite
         yield span, tasks, "this `asyncio.TaskGroup`"
 
 
+def _sessions_of(project: Project, facts: ModuleFacts, function: FunctionFact) -> _Sessions:
+    cls = TypeRef(Symbol("class", facts.module, function.class_name)) if function.class_name else None
+    return _Sessions(project, Method(facts, function, cls or TypeRef(UNKNOWN)))
+
+
 @rule("LL604", "gather-on-shared-session", "Concurrent awaitables share one AsyncSession", __doc__,
       tags=("async", "sessions"))
 def check(project: Project) -> Iterator[Finding]:
@@ -158,9 +161,9 @@ def check(project: Project) -> Iterator[Finding]:
         for function in facts.functions:
             if not function.is_async:
                 continue
-            cls = TypeRef(Symbol("class", facts.module, function.class_name)) if function.class_name else None
-            sessions = _Sessions(project, Method(facts, function, cls or TypeRef(Symbol("unknown", ""))))
+            sessions: _Sessions | None = None  # built for the few functions that gather
             for span, awaitables, what in _groups(project, facts, function):
+                sessions = sessions or _sessions_of(project, facts, function)
                 by_key: dict[str, list[Expr]] = {}
                 for awaitable in awaitables:
                     key = sessions.of_awaitable(awaitable)

@@ -56,7 +56,7 @@ def _shared_config(project: Project, module: str, value: Expr) -> Expr:
     if value[0] not in ("n", "a"):
         return value
     symbol = project.index.resolve_expr(module, value)
-    event = project.index.assignment(symbol) if symbol.kind == "assign" else None
+    event = project.index.assignment(symbol)
     return event.value if event is not None and event.value is not None else value
 
 
@@ -91,18 +91,19 @@ def forbids_extra(project: Project, cls: Symbol) -> bool:
 
 
 def is_dto(project: Project, cls: Symbol) -> bool:
-    return (cls.kind == "class" and any(s.dotted in PYDANTIC_BASES for s in project.index.mro(cls))
-            and not is_table_model(project.index, cls))
+    return cls.kind == "class" and project.index.inherits_from(cls, PYDANTIC_BASES) and \
+        not is_table_model(project.index, cls)
 
 
 def _body_classes(project: Project) -> set[Symbol]:
     found: set[Symbol] = set()
+    type_resolver = resolver(project.memo, project.index)
     for handler in route_table(project).handlers:
         module = handler.module.module
         for param in handler.function.params:
             if not is_body_parameter(project, module, param):
                 continue
-            declared = resolver(project.memo, project.index).annotation(module, param.annotation)
+            declared = type_resolver.annotation(module, param.annotation)
             if declared is not None:
                 found.update(s for s in declared.classes() if s.kind == "class")
     return found
