@@ -14,13 +14,10 @@ from layerlint.project.call_sites import argument_values, passed_argument
 from layerlint.project.expr import Expr, call_args, call_kwargs, calls_in, constant, dotted, is_call, render
 from layerlint.project.facts import Event, FunctionFact, ModuleFacts, Span
 from layerlint.project.project import Project
-from layerlint.project.roles import APP_CLASSES, router_instances
+from layerlint.project.roles import APP_CLASSES, ROUTE_METHODS, router_instances
 from layerlint.project.symbols import Symbol
 
 Scope = tuple[FunctionFact | None, list[Event]]  # the function (None: module level) and its events
-HTTP_METHODS = {"get": ("GET",), "post": ("POST",), "put": ("PUT",), "patch": ("PATCH",),
-                "delete": ("DELETE",), "head": ("HEAD",), "options": ("OPTIONS",), "trace": ("TRACE",),
-                "websocket": ("WEBSOCKET",)}
 REFLECTION = ("builtins.", "importlib.", "pydoc.", "operator.")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -111,7 +108,7 @@ def resolve_router(project: Project, routers: dict[Symbol, RouterObject], module
 def _handler(project: Project, table: RouteTable, facts: ModuleFacts, function: FunctionFact,
              decorator: Expr) -> RouteHandler | None:
     func = decorator[1] if is_call(decorator) else decorator
-    if func is None or func[0] != "a" or (func[2] not in HTTP_METHODS and func[2] != "api_route"):
+    if func is None or func[0] != "a" or func[2] not in ROUTE_METHODS:
         return None
     router = resolve_router(project, table.routers, facts.module, func[1])
     if router is None:
@@ -121,7 +118,7 @@ def _handler(project: Project, table: RouteTable, facts: ModuleFacts, function: 
     if func[2] == "api_route":
         methods = tuple(str(constant(m)).upper() for m in _list_items(kwargs.get("methods"))) or ("GET",)
     else:
-        methods = HTTP_METHODS[func[2]]
+        methods = (func[2].upper(),)
     path = _path_text(args[0] if args else kwargs.get("path"))
     return RouteHandler(facts, function, router, methods, path, decorator, kwargs.get("response_model"),
                         _list_items(kwargs.get("dependencies")))

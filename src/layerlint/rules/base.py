@@ -36,8 +36,13 @@ class Rule:
     tags: tuple[str, ...] = ()
 
     @property
+    def anchor(self) -> str:
+        """The rule's heading in docs/rules.md."""
+        return f"{self.code.lower()}-{self.name}"
+
+    @property
     def help_uri(self) -> str:
-        return f"{DOCS_URL}#{self.code.lower()}-{self.name}"
+        return f"{DOCS_URL}#{self.anchor}"
 
     def diagnostic(self, finding: Finding) -> Diagnostic:
         line, column, end_line, end_column = finding.span

@@ -21,6 +21,6 @@ def _demote(docs: str) -> str:
 
 
 def rules_markdown(rules: Sequence[Rule]) -> str:
-    table = "".join(f"| [{r.code}](#{r.code.lower()}-{r.name}) | {r.name} | {r.summary} |\n" for r in rules)
+    table = "".join(f"| [{r.code}](#{r.anchor}) | {r.name} | {r.summary} |\n" for r in rules)
     sections = [f"## {r.code} {r.name}\n\n{r.summary}.\n\n{_demote(r.docs)}\n" for r in rules]
     return _HEADER + table + "\n" + "\n".join(sections)

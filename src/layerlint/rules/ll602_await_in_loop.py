@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from itertools import takewhile
+from itertools import islice, takewhile
 
 from layerlint.project.expr import Expr, call_args, render, walk
 from layerlint.project.facts import Event, FunctionFact, ModuleFacts
@@ -74,8 +74,10 @@ def _pagination_awaits(events: list[Event]) -> set[tuple[int, ...]]:
     ... `if not batch: break`): fetching page after page, not one query per item."""
     skipped: set[tuple[int, ...]] = set()
     for index, header in enumerate(events):
-        body = list(takewhile(lambda e: e.loop > header.loop, events[index + 1:]))
-        if header.kind != "test" or not body or body[0].loop != header.loop + 1:
+        if header.kind != "test":
+            continue
+        body = list(takewhile(lambda e: e.loop > header.loop, islice(events, index + 1, None)))
+        if not body or body[0].loop != header.loop + 1:
             continue
         tested = {n[1] for e in (header, *body) if e.kind == "test" for n in walk(e.value) if n[0] == "n"}
         for event in body:  # `batch = await ...`, `rows = list(await ...)`
@@ -122,8 +124,7 @@ class _Checker:
         if call is None or call[0] != "c" or call[1][0] != "a" or call[1][1] == ["n", "self"]:
             return None  # a helper of the same class is not a layer call by itself
         receiver = types(self.project).expression(self.facts.module, self.function, call[1][1], self.cls, line)
-        layer = layer_of(self.project, receiver.symbol) if receiver else None
-        return layer
+        return layer_of(self.project, receiver.symbol) if receiver else None
 
     def findings(self) -> Iterator[tuple[Expr, int]]:
         loops = _loop_lines(self.project, self.facts.module, self.function.events)
