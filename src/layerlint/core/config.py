@@ -140,6 +140,12 @@ def find_pyproject(start: Path) -> Path | None:
     A pyproject.toml with neither (a tool-only file) does not bound the project; the closest
     one of any kind is the fallback.
     """
+    return _closest_pyproject(start)[0]
+
+
+def _closest_pyproject(start: Path) -> tuple[Path | None, dict[str, Any] | None]:
+    """`find_pyproject`, with the document when it was parsed on the way (None: parse it again,
+    for the fallback or to report why it cannot be read)."""
     start = start.resolve()
     directory = start if start.is_dir() else start.parent
     first_seen: Path | None = None
@@ -151,19 +157,19 @@ def find_pyproject(start: Path) -> Path | None:
         try:
             document = tomllib.loads(candidate.read_text("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
-            return candidate  # load_config reports it
+            return candidate, None  # load_config reports it
         if "layerlint" in document.get("tool", {}) or "project" in document:
-            return candidate
-    return first_seen
+            return candidate, document
+    return first_seen, None
 
 
 def load_config(start: Path) -> Config:
-    pyproject = find_pyproject(start)
+    pyproject, document = _closest_pyproject(start)
     if pyproject is None:
         directory = start.resolve() if start.is_dir() else start.resolve().parent
         return Config(root=directory)
     try:
-        document = tomllib.loads(pyproject.read_text("utf-8"))
+        document = document if document is not None else tomllib.loads(pyproject.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(pyproject, "<file>", f"not valid TOML: {error}") from error
     table = document.get("tool", {}).get("layerlint", {})

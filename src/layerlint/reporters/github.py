@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from layerlint.core.diagnostic import Diagnostic, Severity
+from layerlint.core.diagnostic import Diagnostic
 
 
 def escape_data(text: str) -> str:
@@ -18,7 +18,7 @@ def escape_property(text: str) -> str:
 
 
 def annotation(diagnostic: Diagnostic) -> str:
-    command = "error" if diagnostic.severity is Severity.ERROR else "warning"
+    command = diagnostic.severity.value  # "error" or "warning", as GitHub names them
     where = diagnostic.location
     properties = {
         "file": diagnostic.path,

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from layerlint import __version__
-from layerlint.core.diagnostic import Diagnostic, Severity
+from layerlint.core.diagnostic import Diagnostic
 from layerlint.rules.base import Rule
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -24,10 +24,6 @@ SRCROOT = "%SRCROOT%"
 MAX_DESCRIPTION = 1024  # GitHub shows no more
 CATEGORIES = {"0": "input", "1": "layers", "2": "routes", "3": "models", "4": "repositories",
               "5": "services", "6": "async", "7": "types"}
-
-
-def _level(severity: Severity) -> str:
-    return "error" if severity is Severity.ERROR else "warning"
 
 
 def what_it_does(docs: str) -> str:
@@ -78,7 +74,7 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
         "fullDescription": {"text": what_it_does(rule.docs)},
         "help": {"text": plain_text(help_markdown), "markdown": help_markdown},
         "helpUri": rule.help_uri,
-        "defaultConfiguration": {"level": _level(rule.severity)},
+        "defaultConfiguration": {"level": rule.severity.value},
         "properties": {"tags": sorted(set(tags))},
     }
 
@@ -90,7 +86,7 @@ def result(diagnostic: Diagnostic, rule_index: int, fingerprint: str) -> dict[st
     return {
         "ruleId": diagnostic.code,
         "ruleIndex": rule_index,
-        "level": _level(diagnostic.severity),
+        "level": diagnostic.severity.value,
         "message": {"text": diagnostic.message},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": quote(diagnostic.path), "uriBaseId": SRCROOT},
