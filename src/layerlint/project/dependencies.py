@@ -167,11 +167,11 @@ def has_session_split(project: Project) -> bool:
     if isinstance(cached, bool):
         return cached
     resolver = dependency_resolver(project)
-    kinds = {use.kind for handler in route_table(project).handlers for use in handler_sessions(project, handler)}
-    for facts in project.modules.values():
-        for function in facts.functions:
-            if function.class_name is None and not function.nested:
-                kinds.add(resolver.session_kind(Symbol("function", facts.module, function.qualname)) or "")
+    kinds = {resolver.session_kind(Symbol("function", facts.module, function.qualname))
+             for facts in project.modules.values() for function in facts.functions
+             if function.class_name is None and not function.nested}
+    if not {"read", "write"} <= kinds:  # the handlers' dependency chains only when defining is not enough
+        kinds |= {use.kind for handler in route_table(project).handlers for use in resolver.handler_sessions(handler)}
     project.memo["session-split"] = split = {"read", "write"} <= kinds
     return split
 
