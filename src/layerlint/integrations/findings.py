@@ -5,16 +5,39 @@ root and configuration) and each file gets its share of that result. Through the
 on-disk cache answers warm runs, so a worker process that flake8 or pylint starts pays little.
 A buffer that differs from the file on disk (an editor's unsaved text, stdin) is checked with
 its own content in place of the file's.
+
+The engine imports some modules only when it needs them (the parser, libcst, the process pool).
+pylint puts the checked directories in front of `sys.path` while it checks, so such an import
+would find a project's own `hashlib.py` before the standard library's and run it. The engine
+therefore runs with `sys.path` as it was when this plugin was loaded (`_import_path_at_load`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from layerlint import engine
 from layerlint.core.config import Config, load_config
 from layerlint.core.diagnostic import Diagnostic
+
+
+# Taken when flake8 or pylint loads the plugin, before pylint adds the project to `sys.path`.
+_PATH_AT_LOAD = tuple(sys.path)
+
+
+@contextmanager
+def _import_path_at_load() -> Iterator[None]:
+    """Imports made inside resolve as they would have when the plugin was loaded (and so do
+    worker processes started inside, which inherit the path)."""
+    saved = sys.path[:]
+    sys.path[:] = _PATH_AT_LOAD
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
 
 
 class LintRun:
@@ -31,6 +54,10 @@ class LintRun:
     def findings_for(self, filename: str, content: bytes | str | None = None) -> list[Diagnostic]:
         """The CLI's findings for `filename`; `content` is the buffer to check in its place, as
         bytes or as text decoded the way Python reads source (see `engine.differs_from_disk`)."""
+        with _import_path_at_load():
+            return self._findings_for(filename, content)
+
+    def _findings_for(self, filename: str, content: bytes | str | None) -> list[Diagnostic]:
         path = Path(filename).resolve()
         config = self._config_for(path.parent)
         try:
