@@ -2,7 +2,10 @@
 
 Layout of `.layerlint_cache/` (in the project root, or `--cache-dir`):
 
-    .gitignore, CACHEDIR.TAG     as ruff's: never committed, skipped by backup tools
+    .gitignore, CACHEDIR.TAG     as ruff's: never committed, skipped by backup tools; only in a
+                                 directory layerlint created (never in a `--cache-dir` that was there)
+    <namespace>/.gitignore, CACHEDIR.TAG   the same, and the tag marks the directory as layerlint's:
+                                 pruning deletes nothing untagged
     <namespace>/files.json       path -> [mtime_ns, size, content hash, facts digest]: the stat
                                  fast path, and what the findings key is made of
     <namespace>/facts-N-I.json   compact facts of the files whose path falls in shard I of N
@@ -29,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 import zlib
 from collections.abc import Iterable, Sequence
@@ -36,6 +40,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 from typing import TYPE_CHECKING, Any
 
 import layerlint
@@ -57,9 +62,15 @@ KEPT_FINDINGS = 4
 HASH, DIGEST = 2, 3  # a manifest entry: [mtime_ns, size, content hash, facts digest]
 FILES_PER_SHARD = 256
 MAX_SHARDS = 64
+TAG_NAME = "CACHEDIR.TAG"
+GITIGNORE = "# Created by layerlint.\n*\n"
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by layerlint.\n"
                 "# For information about cache directory tags see https://bford.info/cachedir/\n")
+# What a namespace directory (and one being created) is called, and the files in it.
+_NAMESPACE_NAME = re.compile(r"\.?[0-9a-f]{16}(\.\d+\.\d+\.tmp)?")
+_CACHE_FILE_NAME = re.compile(r"(files|tree)\.json|facts-\d+-\d+\.json|findings-[0-9a-f]+\.json"
+                              r"|\.gitignore|CACHEDIR\.TAG|\..+\.\d+\.\d+\.tmp")
 
 
 @lru_cache(maxsize=1)
@@ -82,13 +93,34 @@ def namespace(config: Config) -> str:
 
 def _read_json(path: Path, key: str) -> dict[str, Any] | None:
     """The document at `path` if it is ours and made for `key`; None for anything else."""
+    data = _read_regular_file(path)
+    if data is None:
+        return None
     try:
-        document = json.loads(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
+        document = json.loads(data)
+    except (ValueError, RecursionError):
         return None
     if not isinstance(document, dict) or document.get("format") != FORMAT or document.get("key") != key:
         return None
     return document
+
+
+def _read_regular_file(path: Path) -> bytes | None:
+    """The bytes of `path` if it is a regular file. A FIFO planted in a cache file's place would
+    block an ordinary open until a writer came, a device would never end: opened without
+    blocking and without following a symlink, anything else is refused before it is read."""
+    try:
+        descriptor = os.open(path, _READ_FLAGS)
+    except OSError:
+        return None
+    with open(descriptor, "rb") as handle:
+        try:
+            return handle.read() if S_ISREG(os.fstat(descriptor).st_mode) else None
+        except OSError:
+            return None
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def _write_json(path: Path, document: dict[str, Any]) -> None:
@@ -98,44 +130,99 @@ def _write_json(path: Path, document: dict[str, Any]) -> None:
 def _write_text(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
     try:
-        temporary.write_text(text, "utf-8")
+        with open(temporary, "x", encoding="utf-8") as handle:  # never through a planted file or link
+            handle.write(text)
         os.replace(temporary, path)
     except OSError:  # a read-only or full disk only costs speed
         temporary.unlink(missing_ok=True)
 
 
 def _prepare(directory: Path) -> bool:
-    """Create the namespace directory; never write through a symlink a repository may have shipped."""
+    """Create the namespace directory; never write through a symlink a repository may have shipped.
+
+    The cache root may be a directory of the user's (`--cache-dir ~/shared`): `.gitignore` and
+    `CACHEDIR.TAG` go into it only when this call created it, and pruning touches nothing in it
+    but namespace directories that carry layerlint's own tag (see `_prune`)."""
     try:
-        if directory.parent.is_symlink() or directory.is_symlink():
-            return False
-        if not directory.is_dir():
-            _prune(directory.parent)
-        directory.mkdir(parents=True, exist_ok=True)
         root = directory.parent
-        for name, text in ((".gitignore", "# Created by layerlint.\n*\n"), ("CACHEDIR.TAG", CACHEDIR_TAG)):
-            if not (root / name).exists():
-                (root / name).write_text(text, "utf-8")
+        if root.is_symlink() or directory.is_symlink():
+            return False
+        if directory.is_dir():
+            return True
+        if _make_directory(root):
+            _mark(root)
+        _prune(root)
+        _make_namespace(directory)
     except OSError:
         return False
     return True
 
 
+def _make_directory(path: Path) -> bool:
+    """Whether this call created `path` (with its parents); False when it was already there."""
+    try:
+        path.mkdir(parents=True)
+    except FileExistsError:
+        return False
+    return True
+
+
+def _mark(directory: Path) -> None:
+    """Tag a directory layerlint created: never committed, skipped by backup tools, and known as
+    its own when pruning."""
+    for name, text in ((".gitignore", GITIGNORE), (TAG_NAME, CACHEDIR_TAG)):
+        try:
+            with open(directory / name, "x", encoding="utf-8") as handle:
+                handle.write(text)
+        except FileExistsError:
+            pass
+
+
+def _make_namespace(directory: Path) -> None:
+    """Create the namespace directory with its tag in place: it is made under a temporary name
+    and renamed, so no namespace directory ever exists untagged (a run killed half-way would
+    leave one that pruning never recognises)."""
+    temporary = directory.with_name(f".{directory.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
+    temporary.mkdir()
+    _mark(temporary)
+    try:
+        os.rename(temporary, directory)
+    except OSError:  # a concurrent run made it first
+        for name in (".gitignore", TAG_NAME):
+            (temporary / name).unlink(missing_ok=True)
+        temporary.rmdir()
+        if not directory.is_dir():
+            raise
+
+
 def _prune(root: Path) -> None:
-    """Namespaces of other versions or settings, unused for a while: another layerlint may still run."""
+    """Namespaces of other versions or settings, unused for a while (another layerlint may still
+    use one). Only what layerlint provably made is deleted: a directory named like a namespace
+    (or a temporary one), tagged with layerlint's own CACHEDIR.TAG, holding nothing but files
+    named as the cache names them; anything else in it keeps the whole directory."""
     try:
         entries = list(root.iterdir())
     except OSError:
         return
     for entry in entries:
         try:
-            stale = time.time() - entry.stat().st_mtime > STALE_SECONDS
-            if stale and len(entry.name) == 16 and entry.is_dir() and not entry.is_symlink():
-                for child in entry.iterdir():
-                    child.unlink()
-                entry.rmdir()
+            if not _NAMESPACE_NAME.fullmatch(entry.name) or not S_ISDIR(entry.lstat().st_mode):
+                continue
+            if time.time() - entry.lstat().st_mtime <= STALE_SECONDS or not _is_tagged(entry):
+                continue
+            children = list(entry.iterdir())
+            if not all(_CACHE_FILE_NAME.fullmatch(child.name) for child in children):
+                continue
+            for child in sorted(children, key=lambda c: c.name == TAG_NAME):  # the tag last
+                child.unlink()
+            entry.rmdir()
         except OSError:
             continue
+
+
+def _is_tagged(directory: Path) -> bool:
+    tag = directory / TAG_NAME
+    return not tag.is_symlink() and _read_regular_file(tag) == CACHEDIR_TAG.encode()
 
 
 class ProjectCache:

@@ -25,11 +25,19 @@ def _config_for(paths: tuple[Path, ...]) -> Config:
         raise LayerlintError(str(error)) from error
 
 
-
 class LayerlintError(click.ClickException):
     """A usage or configuration error: printed as `Error: ...`, exit code 2 (as ruff and flake8)."""
 
     exit_code = EXIT_ERROR
+
+
+def _cache_dir(context: click.Context, parameter: click.Parameter, value: str | None) -> Path | None:
+    """`--cache-dir ""` would silently be the current directory: a usage error (`.` says it)."""
+    if value is None:
+        return None
+    if not value:
+        raise click.BadParameter("must name a directory (`.` for the current one)", context, parameter)
+    return Path(value).resolve()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,7 +56,7 @@ def main() -> None:
 @click.option("--statistics", "show_statistics", is_flag=True, help="Show counts per rule.")
 @click.option("--stdin-filename", help="Check standard input as the contents of this file.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Processes for parsing (default: every core).")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--cache-dir", type=click.Path(file_okay=False), callback=_cache_dir,
               help="Cache directory (default: .layerlint_cache in the project root).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--baseline", "baseline_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -64,7 +72,7 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
     from layerlint.core.options import RunOptions
 
     gc.disable()  # the process ends after one run: collecting millions of facts objects only costs
-    options = RunOptions(use_cache=not no_cache, cache_dir=cache_dir.resolve() if cache_dir else None, jobs=jobs)
+    options = RunOptions(use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs)
 
     config = _config_for(paths or ((Path(stdin_filename),) if stdin_filename else ()))
     try:

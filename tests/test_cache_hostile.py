@@ -1,0 +1,140 @@
+"""The cache facing hostile or unlucky surroundings: a shared `--cache-dir`, planted files,
+tampered entries, a read-only or full disk. Every case ends with the `--no-cache` findings."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import layerlint
+from harness import FIXTURES
+from layerlint import engine
+from layerlint.cli import main
+from layerlint.core.config import load_config
+from layerlint.core.options import RunOptions
+
+ROUTER = "app/api/v1/routers/items.py"
+AN_HOUR_AGO = 3600
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of an LL101 fixture: a router that imports a repository."""
+    target = tmp_path / "project"
+    shutil.copytree(FIXTURES / "ll101" / "direct_imports", target, ignore=shutil.ignore_patterns(".layerlint_cache"))
+    return target
+
+
+def findings(root: Path, cache_dir: Path | None = None, *, use_cache: bool = True) -> list[tuple[str, int, str]]:
+    options = RunOptions(use_cache=use_cache, cache_dir=cache_dir)
+    return [(d.path, d.line, d.code) for d in engine.check(load_config(root), options=options).diagnostics]
+
+
+def _age(path: Path) -> None:
+    old = path.stat().st_mtime - AN_HOUR_AGO
+    os.utime(path, (old, old))
+
+
+def _user_files(shared: Path) -> dict[str, bytes]:
+    """What a user keeps in a shared directory, some of it named like a cache namespace."""
+    files = {
+        "my_photos_backup/holiday.jpg": b"\xff\xd8 a photo",  # 16 characters, as a namespace
+        "0123456789abcdef/notes.txt": b"16 hex digits, as a namespace",
+        "fedcba9876543210/files.json": b"named as a cache file, but not ours",
+        "notes.txt": b"beside the cache",
+    }
+    for relative, data in files.items():
+        (shared / relative).parent.mkdir(parents=True, exist_ok=True)
+        (shared / relative).write_bytes(data)
+    for directory in shared.iterdir():
+        _age(directory)
+    return files
+
+
+def test_a_shared_cache_dir_keeps_every_file_of_the_user(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    user = _user_files(shared)
+    expected = findings(project, use_cache=False)
+    assert findings(project, shared) == expected
+    for namespace in [p for p in shared.iterdir() if p.name not in {"my_photos_backup", "notes.txt"}]:
+        _age(namespace)
+    monkeypatch.setattr(layerlint, "__version__", "999.0")  # a new namespace: the old ones are pruned
+    assert findings(project, shared) == expected
+    assert {p.relative_to(shared).as_posix(): p.read_bytes() for p in shared.rglob("*")
+            if p.is_file() and p.parent.name in {"shared", "my_photos_backup", "0123456789abcdef",
+                                                 "fedcba9876543210"}} == user
+    # Nothing is written into a directory layerlint did not create: no .gitignore hides the
+    # user's files from git (`--cache-dir .` in a repository), no tag hides them from backups.
+    assert not (shared / ".gitignore").exists() and not (shared / "CACHEDIR.TAG").exists()
+
+
+def test_a_namespace_of_its_own_is_pruned_unless_the_user_put_a_file_in_it(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    findings(project, cache)
+    first = next(p for p in cache.iterdir() if p.is_dir())
+    assert (first / ".gitignore").is_file() and (first / "CACHEDIR.TAG").is_file()
+    (cache / "copy").mkdir()
+    shutil.copytree(first, cache / "copy" / first.name)
+    kept = cache / "copy" / first.name
+    (kept / "mine.txt").write_text("a file of the user's")
+    kept = kept.rename(cache / ("f" * 16))
+    for namespace in (first, kept):
+        _age(namespace)
+    monkeypatch.setattr(layerlint, "__version__", "999.0")
+    findings(project, cache)
+    assert not first.exists()  # unused for an hour, tagged, holding only cache files: deleted
+    assert (kept / "mine.txt").read_text() == "a file of the user's"  # anything else keeps it whole
+    assert (kept / "CACHEDIR.TAG").is_file()
+
+
+def test_cache_dir_dot_in_a_repository_hides_no_file_of_the_user(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / ".gitignore").write_text("*.log\n")
+    monkeypatch.chdir(work)
+    result = CliRunner().invoke(main, ["check", str(project), "--cache-dir", "."])
+    assert result.exit_code == 1, result.output
+    assert (work / ".gitignore").read_text() == "*.log\n" and not (work / "CACHEDIR.TAG").exists()
+    namespace, = [p for p in work.iterdir() if p.is_dir()]
+    assert (namespace / ".gitignore").read_text().splitlines()[-1] == "*"  # its own directory only
+
+
+def test_an_empty_cache_dir_is_a_usage_error(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", str(project), "--cache-dir", ""])
+    assert result.exit_code == 2
+    assert "--cache-dir" in result.output and "must name a directory" in result.output
+    assert list(tmp_path.iterdir()) == [project]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+@pytest.mark.parametrize("name", ["files.json", "facts-1-0.json", "findings-*.json", "tree.json"])
+def test_a_fifo_in_place_of_a_cache_file_is_ignored(project: Path, name: str) -> None:
+    for number, path in enumerate(sorted(project.rglob("*.py")), start=1):
+        os.utime(path, ns=(number, number))  # saved long ago: the tree's stats are trusted (tree.json)
+    findings(project)
+    planted = list((project / ".layerlint_cache").glob(f"*/{name}"))
+    assert planted
+    for path in planted:
+        path.unlink()
+        os.mkfifo(path)
+    if name in ("files.json", "facts-1-0.json"):  # read only when something changed
+        router = project / ROUTER
+        router.write_text("\n" + router.read_text())
+        os.utime(router, ns=(10**9, 10**9))
+    # In a process of its own: before the fix, opening the FIFO blocked forever.
+    command = [sys.executable, "-m", "layerlint", "check", str(project), "--format", "json"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 1, result.stderr
+    assert findings(project) == findings(project, use_cache=False)
