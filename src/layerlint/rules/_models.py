@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from layerlint.project.expr import render
@@ -183,7 +182,7 @@ def _factory_problems(project: Project, field: ModelField, problems: list[str]) 
         if not shape.written_prefix:
             problems.append(f"{what} makes a ULID without an entity prefix (`f\"itm_{{ULID()}}\"`)")
         return None
-    if not re.search(project.config.id_prefix, shape.prefix):
+    if not project.config.id_prefix_matches(shape.prefix):
         problems.append(f"the prefix `{shape.prefix}` does not match `{project.config.id_prefix}` "
                         "(models.id-prefix)")
     return shape.prefix

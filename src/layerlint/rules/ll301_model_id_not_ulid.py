@@ -29,6 +29,9 @@ class Item(SQLModel, table=True):
 
 ## Options
 - `models.id-prefix`: the regular expression the prefix must match (default `^[a-z]{2,5}_$`).
+  A pattern that could backtrack for ever is refused when the configuration is loaded (a
+  repetition inside another or over alternatives, a backreference, more than 4 repetitions),
+  and a prefix longer than 64 characters never matches: no pattern can hang the run.
 '''
 
 from __future__ import annotations
