@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -267,3 +271,19 @@ def test_routes_note_session_dependencies_that_are_not_configured(tmp_path: Path
     assert "note: database sessions come from app.db.get_db, but no read or write session" in output
     _, shop = run("routes", str(EXAMPLE))
     assert "note:" not in shop
+
+
+def test_stdin_filename_outside_the_project_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", str(DIRECT), "--stdin-filename", str(tmp_path / "elsewhere.py")],
+                                input="x = 1\n")
+    assert result.exit_code == 2 and isinstance(result.exception, (SystemExit, type(None)))
+    assert "--stdin-filename" in result.output and "is outside the project at" in result.output
+
+
+def test_stdin_filename_with_standard_input_closed_is_an_error(tmp_path: Path) -> None:
+    router = DIRECT / "app" / "api" / "v1" / "routers" / "items.py"
+    command = f"{shlex.quote(sys.executable)} -m layerlint check --no-cache --stdin-filename {shlex.quote(str(router))} <&-"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    completed = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert completed.returncode == 2, completed.stderr
+    assert "standard input is closed" in completed.stderr and "Traceback" not in completed.stderr

@@ -102,8 +102,18 @@ def _exit_now(code: int) -> None:
 def _stdin_override(config: Config, stdin_filename: str | None) -> dict[str, bytes]:
     if not stdin_filename:
         return {}
-    relative = Path(stdin_filename).resolve().relative_to(config.root).as_posix()
-    return {relative: sys.stdin.buffer.read()}
+    named = Path(stdin_filename).resolve()
+    if not named.is_relative_to(config.root):
+        raise click.BadParameter(f"`{stdin_filename}` is outside the project at {config.root}",
+                                 param_hint="--stdin-filename")
+    buffer = getattr(sys.stdin, "buffer", None)  # None: started with standard input closed
+    try:
+        data = buffer.read() if buffer is not None else None
+    except (OSError, ValueError) as error:  # a closed or unreadable descriptor
+        raise LayerlintError(f"--stdin-filename: cannot read standard input: {error}") from error
+    if data is None:
+        raise LayerlintError("--stdin-filename: standard input is closed")
+    return {named.relative_to(config.root).as_posix(): data}
 
 
 def _apply_baseline(result: object, config: Config, file: Path, overrides: dict[str, bytes],
