@@ -3,11 +3,14 @@ tampered entries, a read-only or full disk. Every case ends with the `--no-cache
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -138,3 +141,70 @@ def test_a_fifo_in_place_of_a_cache_file_is_ignored(project: Path, name: str) ->
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 1, result.stderr
     assert findings(project) == findings(project, use_cache=False)
+
+
+def _aged(project: Path) -> Path:
+    """Every file saved long ago: a second run is answered from the stored findings."""
+    for number, path in enumerate(sorted(project.rglob("*.py")), start=1):
+        os.utime(path, ns=(number, number))
+    return project
+
+
+def _cli(project: Path, *options: str) -> str:
+    result = CliRunner().invoke(main, ["check", str(project), "--format", "json", *options])
+    assert result.exit_code == 1, result.output
+    return result.output
+
+
+FINDING_TAMPERINGS: dict[str, Callable[[list[Any]], object]] = {
+    "a fractional line": lambda item: [1.5, *item[1:]],
+    "a huge line": lambda item: [10**30, *item[1:]],
+    "a string line": lambda item: ["1", *item[1:]],
+    "a boolean column": lambda item: [item[0], True, *item[2:]],
+    "a negative end": lambda item: [*item[:3], -1, *item[4:]],
+    "an unknown code": lambda item: [*item[:4], "LL999", *item[5:]],
+    "a code with another rule's name": lambda item: [*item[:4], "LL102", *item[5:]],
+    "a message that is a number": lambda item: [*item[:6], 7, *item[7:]],
+    "an unknown severity": lambda item: [*item[:7], "fatal", item[8]],
+    "a fix that is a string": lambda item: [*item[:8], "rm -rf"],
+    "too few fields": lambda item: item[:8],
+    "a string for a finding": lambda item: "LL101",
+}
+
+
+def _tamper_finding(how: str) -> Callable[[dict[str, Any]], None]:
+    def tamper(document: dict[str, Any]) -> None:
+        document["by_path"][ROUTER][0] = FINDING_TAMPERINGS[how](document["by_path"][ROUTER][0])
+    return tamper
+
+
+DOCUMENT_TAMPERINGS: dict[str, Callable[[dict[str, Any]], None]] = {
+    **{how: _tamper_finding(how) for how in FINDING_TAMPERINGS},
+    "a path that is not in the project": lambda document: document["by_path"].update(
+        {"app/ghost.py": document["by_path"][ROUTER]}),
+    "a path that is not a file of the run": lambda document: document["by_path"].update(
+        {"pyproject.toml": document["by_path"][ROUTER]}),
+    "a table for a path": lambda document: document["by_path"].update({ROUTER: {"0": document["by_path"][ROUTER][0]}}),
+    "a negative suppressed count": lambda document: document.update(suppressed=-1),
+    "a boolean suppressed count": lambda document: document.update(suppressed=True),
+}
+
+
+@pytest.mark.parametrize("how", sorted(DOCUMENT_TAMPERINGS))
+def test_tampered_stored_findings_are_recomputed(project: Path, how: str) -> None:
+    expected = _cli(_aged(project), "--no-cache")
+    _cli(project)
+    path, = (project / ".layerlint_cache").glob("*/findings-*.json")
+    document = json.loads(path.read_text())
+    DOCUMENT_TAMPERINGS[how](document)
+    path.write_text(json.dumps(document))
+    assert _cli(project) == expected
+    assert findings(project) == findings(project, use_cache=False)
+
+
+def test_stored_findings_are_checked_against_every_rule() -> None:
+    """The codes and names the cache reads from the rule modules' file names are the registry's."""
+    from layerlint.cache import known_rules
+    from layerlint.rules import RULES
+
+    assert known_rules() == {rule.code: rule.name for rule in RULES}

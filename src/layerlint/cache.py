@@ -67,6 +67,8 @@ GITIGNORE = "# Created by layerlint.\n*\n"
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by layerlint.\n"
                 "# For information about cache directory tags see https://bford.info/cachedir/\n")
+_RULE_MODULE = re.compile(r"ll(\d{3})_(\w+)\.py")
+MAX_POSITION = 2**31  # no line or column of a real finding is larger
 # What a namespace directory (and one being created) is called, and the files in it.
 _NAMESPACE_NAME = re.compile(r"\.?[0-9a-f]{16}(\.\d+\.\d+\.tmp)?")
 _CACHE_FILE_NAME = re.compile(r"(files|tree)\.json|facts-\d+-\d+\.json|findings-[0-9a-f]+\.json"
@@ -74,20 +76,31 @@ _CACHE_FILE_NAME = re.compile(r"(files|tree)\.json|facts-\d+-\d+\.json|findings-
 
 
 @lru_cache(maxsize=1)
-def _source_fingerprint() -> str:
-    """layerlint's own source files (path, size, mtime): an edited rule invalidates findings."""
+def _own_source() -> tuple[str, dict[str, str]]:
+    """A digest of layerlint's own source files (path, size, mtime): an edited rule invalidates
+    findings. And the rules they define, code -> name, read from the rule modules' names
+    (`ll101_router_imports_repository.py`): stored findings are checked against them without
+    importing the rules (a run answered from the cache never does; a test holds the two equal)."""
     package = Path(layerlint.__file__).parent
     digest = hashlib.blake2b(digest_size=16)
+    rules: dict[str, str] = {}
     for directory, subdirs, names in sorted(os.walk(package)):
         subdirs.sort()
         for name in sorted(n for n in names if n.endswith(".py")):
             stat = os.stat(os.path.join(directory, name))
             digest.update(f"{directory}/{name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
-    return digest.hexdigest()
+            rule_module = _RULE_MODULE.fullmatch(name) if directory.endswith("rules") else None
+            if rule_module:
+                rules[f"LL{rule_module[1]}"] = rule_module[2].replace("_", "-")
+    return digest.hexdigest(), rules
+
+
+def known_rules() -> dict[str, str]:
+    return dict(_own_source()[1])
 
 
 def namespace(config: Config) -> str:
-    parts = (FORMAT, layerlint.__version__, _source_fingerprint(), config.extraction_key())
+    parts = (FORMAT, layerlint.__version__, _own_source()[0], config.extraction_key())
     return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 
 
@@ -394,8 +407,10 @@ class ProjectCache:
         assert self.directory is not None
         return self.directory / f"findings-{key[:24]}.json"
 
-    def cached_findings(self, key: str) -> StoredFindings | None:
-        """The findings of a recent run made of exactly `key`'s inputs, if there was one."""
+    def cached_findings(self, key: str, files: Sequence[SourceFile]) -> StoredFindings | None:
+        """The findings of a recent run made of exactly `key`'s inputs, if there was one. A
+        cache directory can come with a repository: a stored path that is not one of this run's
+        files, or a count that is not one, discards them all (entries are checked as decoded)."""
         if self.directory is None:
             return None
         path = self._findings_path(key)
@@ -403,7 +418,9 @@ class ProjectCache:
         if document is None or document.get("findings_key") != key:
             return None
         by_path, suppressed = document.get("by_path"), document.get("suppressed")
-        if not isinstance(by_path, dict) or not isinstance(suppressed, int):
+        if not isinstance(by_path, dict) or type(suppressed) is not int or suppressed < 0:
+            return None
+        if not by_path.keys() <= {source.relative for source in files}:
             return None
         try:
             os.utime(path)  # recently used: kept longest
@@ -449,8 +466,12 @@ class StoredFindings:
 
     def for_path(self, path: str) -> list[Diagnostic] | None:
         """None when the stored entry is not what this version writes (a tampered file)."""
+        items = self.by_path.get(path, [])
+        if type(items) is not list:
+            return None
+        rules = _own_source()[1]
         try:
-            return [_diagnostic(path, item) for item in self.by_path.get(path, ())]
+            return [_diagnostic(path, item, rules) for item in items]
         except (TypeError, ValueError):
             return None
 
@@ -526,7 +547,16 @@ def _decode(compact: list[Any], source: SourceFile) -> ModuleFacts:
     return facts
 
 
-def _diagnostic(path: str, item: list[Any]) -> Diagnostic:
+def _diagnostic(path: str, item: list[Any], rules: dict[str, str]) -> Diagnostic:
+    """A stored finding, checked as strictly as it is written: a line of 1.5 or 10**30 would be
+    printed as it is, a string would break the sort, an unknown code would be reported."""
+    if type(item) is not list:
+        raise TypeError("not a stored finding")
     line, column, end_line, end_column, code, name, message, severity, fix = item
-    return Diagnostic(str(path), Location(line, column, end_line, end_column), str(code), str(name), str(message),
-                      Severity(severity), fix)
+    if not all(type(n) is int and 0 <= n < MAX_POSITION for n in (line, column, end_line, end_column)):
+        raise ValueError("not a position")
+    if type(code) is not str or rules.get(code) != name or type(message) is not str:
+        raise ValueError("not a finding of a known rule")
+    if fix is not None and type(fix) is not dict:
+        raise ValueError("not a fix")
+    return Diagnostic(path, Location(line, column, end_line, end_column), code, name, message, Severity(severity), fix)

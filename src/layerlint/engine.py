@@ -218,14 +218,14 @@ def _cached_findings(config: Config, options: RunOptions | None, files: list[Sou
     cache = ProjectCache(config, options)
     tree = None if overrides else cache.tree_digest(config, files)
     key = cache.findings_key_of_tree(tree)
-    stored = cache.cached_findings(key) if key else None
+    stored = cache.cached_findings(key, files) if key else None
     if key and stored is not None:
         return cache, {}, key, stored
     cache.refresh([f for f in files if f.relative not in overrides])
     override_facts = _override_facts(files, overrides)
     key = cache.findings_key(config, files, {r: _digest(f) for r, f in override_facts.items()})
     cache.remember_tree(tree, key)
-    return cache, override_facts, key, cache.cached_findings(key)
+    return cache, override_facts, key, cache.cached_findings(key, files)
 
 
 def _fresh_answer(config: Config, cache: ProjectCache, key: str, files: list[SourceFile],
