@@ -208,3 +208,43 @@ def test_stored_findings_are_checked_against_every_rule() -> None:
     from layerlint.rules import RULES
 
     assert known_rules() == {rule.code: rule.name for rule in RULES}
+
+
+def _forget_findings(project: Path) -> None:
+    """Only the facts are left in the cache: the next run evaluates the rules over them."""
+    for path in (project / ".layerlint_cache").glob("*/*.json"):
+        if path.name.startswith("findings-") or path.name == "tree.json":
+            path.unlink()
+
+
+IMPORTS, NOQA = 5, 9  # fields of ModuleFacts in its compact form
+FACTS_TAMPERINGS: dict[str, Callable[[list[Any]], None]] = {
+    # Caught where the rules break on them: the run starts again from source.
+    "an import target that is a number": lambda facts: facts[IMPORTS][0].__setitem__(1, 7),
+    "an import span that is null": lambda facts: facts[IMPORTS][0].__setitem__(4, None),
+    "an import that is a string": lambda facts: facts[IMPORTS].__setitem__(0, "from app import x"),
+    # Caught by the shape check before decoding.
+    "a noqa value that is a number": lambda facts: facts.__setitem__(NOQA, {"1": 5}),
+    "a noqa line that is not a number": lambda facts: facts.__setitem__(NOQA, {"one": ["LL101"]}),
+    "a path that is a number": lambda facts: facts.__setitem__(1, 3),
+    "imports that are a table": lambda facts: facts.__setitem__(IMPORTS, {}),
+    "a field too many": lambda facts: facts.append([]),
+}
+
+
+@pytest.mark.parametrize("how", sorted(FACTS_TAMPERINGS))
+def test_tampered_cached_facts_are_parsed_again_and_repaired(project: Path, parses: list[str], how: str) -> None:
+    expected = findings(_aged(project), use_cache=False)
+    findings(project)
+    shard, = (project / ".layerlint_cache").glob("*/facts-*.json")
+    document = json.loads(shard.read_text())
+    FACTS_TAMPERINGS[how](document["modules"][ROUTER][1])
+    shard.write_text(json.dumps(document))
+    _forget_findings(project)
+    parses.clear()
+    assert findings(project) == expected
+    assert ROUTER in parses
+    _forget_findings(project)
+    parses.clear()
+    assert findings(project) == expected
+    assert parses == []  # the shard holds the facts from source again

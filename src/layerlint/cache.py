@@ -253,6 +253,7 @@ class ProjectCache:
         self.manifest_changed = False
         self.parsed = 0  # files parsed in this run
         self.refreshed = False  # every file's content hash is known
+        self.trust_stored = True  # False: every file's facts come from its source (see distrust_facts)
 
     # ---------------------------------------------------------------- content hashes
 
@@ -320,25 +321,35 @@ class ProjectCache:
         for source in self.files:
             text = self.fresh.pop(source.relative, None)  # held once: the decoded facts replace it
             if text is not None:
-                found[source.relative] = _decode(json.loads(text), source)
+                found[source.relative] = _parsed(text, source)
             else:
                 stored.setdefault(self._shard_of(source.relative), []).append(source)
         missing: dict[int, list[FileJob]] = {}
         for index, sources in stored.items():  # a shard at a time: its JSON values go as it is done
-            shard = self._shard(index)
+            shard = self._shard(index) if self.trust_stored else {}
             for source in sources:
                 entry = _valid_entry(shard.get(source.relative), self.stats[source.relative][HASH])
-                if entry is None:  # a shard lost, corrupt or written by a concurrent run
+                facts = None if entry is None else _decode(entry, source)
+                if facts is None:  # a shard lost, corrupt, tampered with or written by a concurrent run
                     missing.setdefault(index, []).append(FileJob(source, None))
                 else:
-                    found[source.relative] = _decode(entry, source)
+                    found[source.relative] = facts
         self._run(missing)
         self.manifest_changed = self.manifest_changed or bool(missing)
         for jobs in missing.values():
             for job in jobs:
-                found[job.source.relative] = _decode(json.loads(self.fresh.pop(job.source.relative)), job.source)
+                found[job.source.relative] = _parsed(self.fresh.pop(job.source.relative), job.source)
         self.save_manifest()
         return [found[s.relative] for s in self.files]
+
+    def distrust_facts(self) -> bool:
+        """From now on take every file's facts from its source, and store them afresh: stored
+        facts broke a rule, which a tampered entry of the right shape can (see valid_facts).
+        False when no stored facts could have been read: a failure then is not the cache's."""
+        if self.directory is None or not self.trust_stored:
+            return False
+        self.trust_stored = False
+        return True
 
     def _shard(self, index: int) -> dict[str, Any]:
         document = _read_json(self._shard_path(index), self.key) if self.directory else None
@@ -521,7 +532,10 @@ def _dumps(value: Any) -> str:
 
 
 def _valid_entry(cached: Any, content_hash: str) -> list[Any] | None:
-    if isinstance(cached, list) and len(cached) == 2 and cached[0] == content_hash and isinstance(cached[1], list):
+    """A stored entry's compact facts, if they were made from this content and have their shape."""
+    from layerlint.project.compact import valid_facts
+
+    if type(cached) is list and len(cached) == 2 and cached[0] == content_hash and valid_facts(cached[1]):
         return cached[1]
     return None
 
@@ -534,16 +548,23 @@ def _stat(path: str) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
-def _decode(compact: list[Any], source: SourceFile) -> ModuleFacts:
+def _decode(compact: list[Any], source: SourceFile) -> ModuleFacts | None:
+    """The facts of a stored entry; None when they cannot be this file's (a tampered entry)."""
     from layerlint.project.compact import decode_facts
-    from layerlint.project.loader import load_facts
 
     try:
         facts = decode_facts(compact)
-    except (TypeError, ValueError, IndexError, KeyError, AttributeError):  # a tampered entry
-        return load_facts(source)
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+        return None
     if facts.path != source.relative or facts.module != source.module or facts.is_package != source.is_package:
-        return load_facts(source)
+        return None
+    return facts
+
+
+def _parsed(text: str, source: SourceFile) -> ModuleFacts:
+    """The facts parsed in this run, from their JSON text."""
+    facts = _decode(json.loads(text), source)
+    assert facts is not None, source.relative  # the text was made from this file's facts
     return facts
 
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic
@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # imported where needed: a run answered from the cache never 
     from layerlint.project.project import Project
     from layerlint.project.route_listing import RouteRow
     from layerlint.rules.base import Rule
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -66,7 +68,8 @@ def load_project(config: Config, overrides: dict[str, bytes] | None = None,
     with gc_paused():
         files = _project_files(config, extra_files)
         cache = _open_cache(config, options, [f for f in files if f.relative not in overrides])
-        return _build_project(config, cache, _override_facts(files, overrides), files)
+        override_facts = _override_facts(files, overrides)
+        return _from_cached_facts(cache, partial(_build_project, config, cache, override_facts, files))
 
 
 def _project_files(config: Config, extra_files: Sequence[SourceFile]) -> list[SourceFile]:
@@ -232,16 +235,31 @@ def _fresh_answer(config: Config, cache: ProjectCache, key: str, files: list[Sou
                   rebuild: Callable[[], Project], timings: Timings) -> _Answer:
     """Run the rules, and store what they found under `key`."""
     rules = active_rules(config)
-    with timings.phase("rules"):
+
+    def evaluate() -> tuple[Project | None, list[Diagnostic], int]:
         project, source = _rule_source(cache, files, rules, rebuild)
-        diagnostics, noqa_count = run_rules(source, rules, workers=cache.workers, modules=len(files),
-                                            timings=timings)
+        return project, *run_rules(source, rules, workers=cache.workers, modules=len(files), timings=timings)
+
+    with timings.phase("rules"):
+        project, diagnostics, noqa_count = _from_cached_facts(cache, evaluate)
     with timings.phase("save"):
         cache.save_findings(key, diagnostics, noqa_count)
     grouped: dict[str, list[Diagnostic]] = {}
     for diagnostic in diagnostics:
         grouped.setdefault(diagnostic.path, []).append(diagnostic)
     return _Answer(lambda path: grouped.get(path, []), list(grouped), noqa_count, rebuild, project)
+
+
+def _from_cached_facts(cache: ProjectCache, action: Callable[[], T]) -> T:
+    """`action` over facts read from the cache; when it raises, once more over facts parsed from
+    source: a tampered cache entry that passed the shape check may break a rule, and must not
+    on every later run. A failure with facts from source is a bug, and propagates."""
+    try:
+        return action()
+    except Exception:
+        if not cache.distrust_facts():
+            raise
+        return action()
 
 
 def _rule_source(cache: ProjectCache, files: list[SourceFile], rules: list[Rule],
