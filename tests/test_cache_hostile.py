@@ -3,6 +3,7 @@ tampered entries, a read-only or full disk. Every case ends with the `--no-cache
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -248,3 +249,42 @@ def test_tampered_cached_facts_are_parsed_again_and_repaired(project: Path, pars
     parses.clear()
     assert findings(project) == expected
     assert parses == []  # the shard holds the facts from source again
+
+
+def _failing_writes(monkeypatch: pytest.MonkeyPatch, directory: Path, code: int) -> None:
+    """Every write below `directory` fails as a read-only or full disk makes it (root, as CI
+    runs, ignores permission bits: the failure is simulated where the cache meets the OS)."""
+    import builtins
+
+    import layerlint.cache
+
+    def fail_below(function: Callable[..., Any], writes: Callable[..., bool]) -> Callable[..., Any]:
+        def failing(path: Any, *args: Any, **kwargs: Any) -> Any:
+            if not isinstance(path, int) and Path(path).is_relative_to(directory) and writes(*args, **kwargs):
+                raise OSError(code, os.strerror(code), str(path))
+            return function(path, *args, **kwargs)
+        return failing
+
+    monkeypatch.setattr(os, "mkdir", fail_below(os.mkdir, lambda *_, **__: True))
+    monkeypatch.setattr(os, "replace", fail_below(os.replace, lambda *_, **__: True))
+    monkeypatch.setattr(layerlint.cache, "open", fail_below(builtins.open, lambda mode="r", *_, **__: mode != "rb"),
+                        raising=False)
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS])
+@pytest.mark.parametrize("state", ["cold", "warm, after an edit"])
+def test_a_cache_that_cannot_be_written_means_running_without_it_with_one_warning(
+        project: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, code: int,
+        state: str) -> None:
+    if state != "cold":
+        findings(_aged(project))
+        router = project / ROUTER
+        router.write_text("\n" + router.read_text())  # facts, manifest and findings all to be written
+        os.utime(router, ns=(10**9, 10**9))
+    expected = findings(project, use_cache=False)
+    _failing_writes(monkeypatch, project / ".layerlint_cache", code)
+    with caplog.at_level("WARNING", logger="layerlint.cache"):
+        assert findings(project) == expected
+    warnings = [r.getMessage() for r in caplog.records if "cannot write the cache" in r.getMessage()]
+    assert len(warnings) == 1 and os.strerror(code) in warnings[0] and "running without it" in warnings[0]
+    assert not list(project.rglob("*.tmp"))

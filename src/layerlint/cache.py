@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import time
@@ -52,6 +53,8 @@ from layerlint.project.parallel import FileJob, map_tasks, resolve
 
 if TYPE_CHECKING:  # facts and their codec are imported where facts are decoded: a cached run decodes none
     from layerlint.project.facts import ModuleFacts
+
+logger = logging.getLogger(__name__)  # with no handler configured, Python prints warnings to stderr
 
 FORMAT = "layerlint-cache-2"
 # A file modified this close to when it was stat'ed may change again within the same
@@ -136,38 +139,37 @@ def _read_regular_file(path: Path) -> bytes | None:
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def _write_json(path: Path, document: dict[str, Any]) -> None:
-    _write_text(path, json.dumps(document, separators=(",", ":")))
-
-
 def _write_text(path: Path, text: str) -> None:
+    """Write through a temporary file renamed into place; an OSError leaves nothing behind."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
     try:
         with open(temporary, "x", encoding="utf-8") as handle:  # never through a planted file or link
             handle.write(text)
         os.replace(temporary, path)
-    except OSError:  # a read-only or full disk only costs speed
-        temporary.unlink(missing_ok=True)
+    except OSError:
+        try:
+            temporary.unlink(missing_ok=True)
+        except OSError:  # a read-only directory: there is no temporary file either
+            pass
+        raise
 
 
 def _prepare(directory: Path) -> bool:
-    """Create the namespace directory; never write through a symlink a repository may have shipped.
+    """Create the namespace directory; never write through a symlink a repository may have shipped
+    (False). An OSError (a read-only or full disk) propagates.
 
     The cache root may be a directory of the user's (`--cache-dir ~/shared`): `.gitignore` and
     `CACHEDIR.TAG` go into it only when this call created it, and pruning touches nothing in it
     but namespace directories that carry layerlint's own tag (see `_prune`)."""
-    try:
-        root = directory.parent
-        if root.is_symlink() or directory.is_symlink():
-            return False
-        if directory.is_dir():
-            return True
-        if _make_directory(root):
-            _mark(root)
-        _prune(root)
-        _make_namespace(directory)
-    except OSError:
+    root = directory.parent
+    if root.is_symlink() or directory.is_symlink():
         return False
+    if directory.is_dir():
+        return True
+    if _make_directory(root):
+        _mark(root)
+    _prune(root)
+    _make_namespace(directory)
     return True
 
 
@@ -254,6 +256,7 @@ class ProjectCache:
         self.parsed = 0  # files parsed in this run
         self.refreshed = False  # every file's content hash is known
         self.trust_stored = True  # False: every file's facts come from its source (see distrust_facts)
+        self.write_failed = False  # the directory could not be written: the run goes on without writing
 
     # ---------------------------------------------------------------- content hashes
 
@@ -292,13 +295,16 @@ class ProjectCache:
         """Resolve jobs shard by shard; whoever parses a shard's files (a worker) also stores them."""
         if not jobs:
             return
-        writable = self.directory is not None and _prepare(self.directory)
+        writable = self._writable()
         keep: dict[int, set[str]] = {}
         for source in self.files:
             keep.setdefault(self._shard_of(source.relative), set()).add(source.relative)
         tasks = [ShardTask(tuple(jobs[i]), self._shard_path(i) if writable else None, self.key, frozenset(keep[i]))
                  for i in sorted(jobs)]
-        for task, results in zip(tasks, map_tasks(run_shard, tasks, self.workers, sum(map(len, jobs.values())))):
+        for task, (results, failure) in zip(tasks, map_tasks(run_shard, tasks, self.workers,
+                                                               sum(map(len, jobs.values())))):
+            if failure is not None:
+                self._give_up_writing(failure)
             for job, (digest, text, text_digest) in zip(task.jobs, results):
                 relative = job.source.relative
                 self.stats[relative][HASH] = digest
@@ -361,10 +367,34 @@ class ProjectCache:
         return self.directory / f"facts-{self.shard_count}-{index}.json"
 
     def save_manifest(self) -> None:
-        if self.directory is None or not self.manifest_changed or not _prepare(self.directory):
+        if self.directory is None or not self.manifest_changed:
             return
-        _write_json(self.directory / "files.json", {"format": FORMAT, "key": self.key, "files": self.stats})
+        self._write_json(self.directory / "files.json", {"format": FORMAT, "key": self.key, "files": self.stats})
         self.manifest_changed = False
+
+    def _writable(self) -> bool:
+        if self.directory is None or self.write_failed:
+            return False
+        try:
+            return _prepare(self.directory)
+        except OSError as error:
+            self._give_up_writing(_reason(error))
+            return False
+
+    def _write_json(self, path: Path, document: dict[str, Any]) -> None:
+        if self._writable():
+            try:
+                _write_text(path, json.dumps(document, separators=(",", ":")))
+            except OSError as error:
+                self._give_up_writing(_reason(error))
+
+    def _give_up_writing(self, reason: str) -> None:
+        """A cache that cannot be written (a read-only or full disk) only costs speed: the run
+        goes on without writing, and says so once."""
+        if not self.write_failed:
+            self.write_failed = True
+            logger.warning("layerlint: warning: cannot write the cache in %s (%s); running without it",
+                           self.directory, reason)
 
     # ---------------------------------------------------------------- the unchanged tree
 
@@ -392,8 +422,8 @@ class ProjectCache:
         return found if isinstance(found, str) else None
 
     def remember_tree(self, tree: str | None, findings_key: str) -> None:
-        if tree is not None and self.directory is not None and _prepare(self.directory):
-            _write_json(self.directory / "tree.json",
+        if tree is not None and self.directory is not None:
+            self._write_json(self.directory / "tree.json",
                         {"format": FORMAT, "key": self.key, "tree": tree, "findings_key": findings_key})
 
     # ---------------------------------------------------------------- findings
@@ -440,7 +470,7 @@ class ProjectCache:
         return StoredFindings(by_path, suppressed)
 
     def save_findings(self, key: str, diagnostics: list[Diagnostic], suppressed: int) -> None:
-        if self.directory is None or not _prepare(self.directory):
+        if not self._writable():
             return
         by_path: dict[str, list[list[Any]]] = {}
         for d in diagnostics:
@@ -450,8 +480,9 @@ class ProjectCache:
                                                    d.severity.value, d.fix])
         document = {"format": FORMAT, "key": self.key, "findings_key": key, "suppressed": suppressed,
                     "by_path": by_path}
-        _write_json(self._findings_path(key), document)
-        self._prune_findings()
+        self._write_json(self._findings_path(key), document)
+        if not self.write_failed:
+            self._prune_findings()
 
     def _prune_findings(self) -> None:
         """Keep the findings of the last few runs: undoing an edit, or switching back to a branch
@@ -497,23 +528,32 @@ class ShardTask:
     keep: frozenset[str]  # the shard's files that still exist
 
 
-def run_shard(task: ShardTask) -> list[tuple[str, str | None, str]]:
+def run_shard(task: ShardTask) -> tuple[list[tuple[str, str | None, str]], str | None]:
     """Runs in a worker: the facts go to disk from there, and to the parent as the same JSON text
     (one serialisation for both: encoding nested lists is a good part of a worker's time).
-    Each result is (content hash, compact facts text or None if unchanged, facts digest or "")."""
+    Each result is (content hash, compact facts text or None if unchanged, facts digest or "");
+    with why the shard could not be written, if it could not."""
     results = [(digest, None, "") if compact is None else (digest, text := _dumps(compact), facts_digest(text))
                for digest, compact in map(resolve, task.jobs)]
     new = {job.source.relative: f"[{_dumps(digest)},{text}]"
            for job, (digest, text, _) in zip(task.jobs, results) if text is not None}
-    if task.path is not None and new:
-        document = _read_json(task.path, task.key)
-        stored = document.get("modules") if document else None
-        for relative, value in (stored.items() if isinstance(stored, dict) else ()):
-            if relative in task.keep and relative not in new:
-                new[relative] = _dumps(value)
-        modules = ",".join(f"{_dumps(relative)}:{text}" for relative, text in new.items())
+    if task.path is None or not new:
+        return results, None
+    document = _read_json(task.path, task.key)
+    stored = document.get("modules") if document else None
+    for relative, value in (stored.items() if isinstance(stored, dict) else ()):
+        if relative in task.keep and relative not in new:
+            new[relative] = _dumps(value)
+    modules = ",".join(f"{_dumps(relative)}:{text}" for relative, text in new.items())
+    try:
         _write_text(task.path, f'{{"format":{_dumps(FORMAT)},"key":{_dumps(task.key)},"modules":{{{modules}}}}}')
-    return results
+    except OSError as error:
+        return results, _reason(error)
+    return results, None
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
 
 
 def facts_digest(compact_text: str) -> str:
