@@ -618,6 +618,6 @@ def _diagnostic(path: str, item: list[Any], rules: dict[str, str]) -> Diagnostic
         raise ValueError("not a position")
     if type(code) is not str or rules.get(code) != name or type(message) is not str:
         raise ValueError("not a finding of a known rule")
-    if fix is not None and type(fix) is not dict:
+    if fix is not None:  # no rule makes a fix yet: the check widens with the first that does
         raise ValueError("not a fix")
     return Diagnostic(path, Location(line, column, end_line, end_column), code, name, message, Severity(severity), fix)
