@@ -7,6 +7,7 @@ is about: the code its folder is named after (tests/fixtures/ll101/...) plus any
 from __future__ import annotations
 
 import re
+import shutil
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,13 @@ def fixture_projects() -> list[FixtureProject]:
 
 # Fixtures test the analysis itself: no cache (tests/test_cache.py covers it), one process.
 NO_CACHE = RunOptions(use_cache=False, jobs=1)
+
+
+def copy_fixture(root: Path, destination: Path) -> Path:
+    """A copy to run with the cache on: tests never write into the source tree."""
+    copied = destination / root.name
+    shutil.copytree(root, copied, ignore=shutil.ignore_patterns(".layerlint_cache", "__pycache__"))
+    return copied
 
 
 def run_fixture(root: Path, codes: tuple[str, ...] | None) -> list[Diagnostic]:

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import layerlint
 from layerlint.core.config import Config
-from layerlint.core.diagnostic import Diagnostic, Location, Severity
+from layerlint.core.diagnostic import Diagnostic, ImportStep, Location, Severity
 from layerlint.core.options import RunOptions
 from layerlint.project.discovery import SourceFile
 from layerlint.project.parallel import FileJob, map_tasks, resolve
@@ -330,9 +330,10 @@ class ProjectCache:
         by_path: dict[str, list[list[Any]]] = {}
         for d in diagnostics:
             location = d.location
+            chain = [[step.importer, step.imported, step.line] for step in d.chain]
             by_path.setdefault(d.path, []).append([location.line, location.column, location.end_line,
                                                    location.end_column, d.code, d.name, d.message,
-                                                   d.severity.value, d.fix])
+                                                   d.severity.value, chain])
         document = {"format": FORMAT, "key": self.key, "findings_key": key, "suppressed": suppressed,
                     "by_path": by_path}
         _write_json(self._findings_path(key), document)
@@ -440,6 +441,7 @@ def _decode(compact: list[Any], source: SourceFile) -> ModuleFacts:
 
 
 def _diagnostic(path: str, item: list[Any]) -> Diagnostic:
-    line, column, end_line, end_column, code, name, message, severity, fix = item
+    line, column, end_line, end_column, code, name, message, severity, chain = item
+    steps = tuple(ImportStep(str(importer), str(imported), int(number)) for importer, imported, number in chain)
     return Diagnostic(str(path), Location(line, column, end_line, end_column), str(code), str(name), str(message),
-                      Severity(severity), fix)
+                      Severity(severity), steps)

@@ -10,6 +10,8 @@ import click
 
 from layerlint import __version__
 from layerlint.core.config import Config, ConfigError, load_config
+from layerlint.reporters import REPORTERS
+from layerlint.reporters.base import Report
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -40,7 +42,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]),
+@click.option("--format", "output_format", type=click.Choice(list(REPORTERS)),
               default="text", show_default=True, help="Output format.")
 @click.option("--select", help="Comma-separated codes or prefixes to enable (replaces the configured set).")
 @click.option("--ignore", help="Comma-separated codes or prefixes to disable.")
@@ -123,27 +125,12 @@ def _apply_baseline(result: object, config: Config, file: Path, overrides: dict[
 def _render(result: object, output_format: str, show_statistics: bool, root: Path,
             overrides: dict[str, bytes]) -> str:
     from layerlint.engine import CheckResult
+    from layerlint.rules import RULES
 
     assert isinstance(result, CheckResult)
-    if output_format == "sarif":
-        from layerlint import baseline
-        from layerlint.reporters import sarif
-        from layerlint.rules import RULES
-
-        entries = baseline.entries_for(result.diagnostics, baseline.SourceLines(root, overrides))
-        return sarif.render(result.diagnostics, RULES, root, [e.fingerprint() for e in entries])
-    if output_format == "github":
-        from layerlint.reporters import github
-
-        return github.render(result.diagnostics)
-    if output_format == "json":
-        from layerlint.reporters import json as json_reporter
-
-        return json_reporter.render(result.diagnostics)
-    from layerlint.reporters import text
-
-    color = sys.stdout.isatty()
-    return text.render(result.diagnostics, result.files_checked, color, show_statistics)
+    report = Report(result.diagnostics, result.files_checked, RULES, root, overrides,
+                    color=sys.stdout.isatty(), statistics=show_statistics)
+    return REPORTERS[output_format].render(report)
 
 
 @main.command(name="baseline")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from layerlint.core.diagnostic import Diagnostic, Location, Severity
+from layerlint.core.diagnostic import Diagnostic, ImportStep, Location, Severity
 from layerlint.project.facts import ModuleFacts, Span
 from layerlint.project.project import Project
 
@@ -20,6 +20,7 @@ class Finding:
     module: ModuleFacts
     span: Span | tuple[int, int, int, int]
     message: str
+    chain: tuple[ImportStep, ...] = ()  # an import chain's steps, for adapters (Diagnostic.chain)
 
 
 Check = Callable[[Project], Iterator[Finding]]
@@ -47,7 +48,7 @@ class Rule:
     def diagnostic(self, finding: Finding) -> Diagnostic:
         line, column, end_line, end_column = finding.span
         return Diagnostic(finding.module.path, Location(line, column, end_line, end_column), self.code,
-                          self.name, finding.message, self.severity)
+                          self.name, finding.message, self.severity, finding.chain)
 
 
 def rule(code: str, name: str, summary: str, docs: str | None, *, tags: tuple[str, ...] = (),

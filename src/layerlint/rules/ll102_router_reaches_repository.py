@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from layerlint.core.diagnostic import ImportStep
 from layerlint.project.project import Project
 from layerlint.rules.base import Finding, rule
 
@@ -52,4 +53,5 @@ def check(project: Project) -> Iterator[Finding]:
                 continue
             yield Finding(facts, chain.edges[0].span,
                           f"router reaches repository `{chain.modules[-1]}` through {chain.render()}; "
-                          "import a service instead, or move the repository use into one")
+                          "import a service instead, or move the repository use into one",
+                          tuple(ImportStep(edge.importer, edge.imported, edge.line) for edge in chain.edges))
