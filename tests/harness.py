@@ -62,6 +62,7 @@ NO_CACHE = RunOptions(use_cache=False, jobs=1)
 def copy_fixture(root: Path, destination: Path) -> Path:
     """A copy to run with the cache on: tests never write into the source tree."""
     copied = destination / root.name
+    destination.mkdir(parents=True, exist_ok=True)
     shutil.copytree(root, copied, ignore=shutil.ignore_patterns(".layerlint_cache", "__pycache__"))
     return copied
 

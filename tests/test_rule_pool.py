@@ -43,8 +43,9 @@ def per_rule(source: Project | Callable[[], Project], workers: int, workers_used
 
 
 @pytest.mark.parametrize("root", FIRING, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_two_workers_give_what_one_gives(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    config = load_config(root)
+def test_two_workers_give_what_one_gives(root: Path, monkeypatch: pytest.MonkeyPatch,
+                                         copy_of: Callable[[Path], Path]) -> None:
+    config = load_config(copy_of(root))  # the workers build the project from its cache
     serial = per_rule(engine.load_project(config), 1)
     monkeypatch.setattr(rule_pool, "MIN_MODULES_PER_WORKER", 1)  # fork even for a small project
     assert per_rule(engine.load_project(config), 2, inherited := []) == serial
@@ -53,8 +54,8 @@ def test_two_workers_give_what_one_gives(root: Path, monkeypatch: pytest.MonkeyP
     assert any(kept for kept, _ in serial)
 
 
-def test_noqa_is_applied_in_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = FIRING[0]
+def test_noqa_is_applied_in_the_workers(monkeypatch: pytest.MonkeyPatch, copy_of: Callable[[Path], Path]) -> None:
+    root = copy_of(FIRING[0])
     config = load_config(root)
     kept, _ = per_rule(engine.load_project(config), 1)[1]
     path, line, _, code, _ = kept[0]
@@ -65,9 +66,10 @@ def test_noqa_is_applied_in_the_workers(tmp_path: Path, monkeypatch: pytest.Monk
     assert count >= 1 and all((p, n) != (path, line) for p, n, *_ in after)
 
 
-def test_without_fork_the_rules_run_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_fork_the_rules_run_in_this_process(monkeypatch: pytest.MonkeyPatch,
+                                                    copy_of: Callable[[Path], Path]) -> None:
     """Where workers are spawned (macOS, Windows) they would not inherit the project."""
-    config = load_config(FIRING[0])
+    config = load_config(copy_of(FIRING[0]))
     serial = per_rule(engine.load_project(config), 1)
     monkeypatch.setattr(rule_pool, "MIN_MODULES_PER_WORKER", 1)
     monkeypatch.setattr(rule_pool, "can_fork", lambda: False)
