@@ -1,5 +1,6 @@
-"""The harness on the import path, and a check that the tests write nothing into the source tree
-(a run that writes a cache runs on a copy under tmp_path: `copy_of`, harness.copy_fixture)."""
+"""The harness on the import path, `--update-expected` (tests/harness.py), and a check that the
+tests write nothing into the source tree (a run that writes a cache runs on a copy under
+tmp_path: `copy_of`, harness.copy_fixture)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,11 @@ ALLOWED_PARTS = (".venv", ".pytest_cache", "__pycache__")
 ALLOWED_SUFFIXES = (".egg-info",)
 Snapshot = dict[str, int]
 _BEFORE = pytest.StashKey["Snapshot | None"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-expected", action="store_true",
+                     help="Rewrite each fixture's expected.txt from the findings (tests/harness.py).")
 
 
 @pytest.fixture
@@ -68,8 +74,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     before = session.stash.get(_BEFORE, None)
     after = tree_snapshot(REPO) if before is not None else None
-    if before is None or after is None:
-        return  # not a git checkout
+    if before is None or after is None or session.config.getoption("--update-expected"):
+        return  # not a git checkout, or a run that writes expected files on purpose
     paths = written(before, after)
     if paths:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
