@@ -10,6 +10,7 @@ import click
 
 from layerlint import __version__
 from layerlint.core.config import Config, ConfigError, load_config
+from layerlint.core.roots import user_path
 from layerlint.reporters import REPORTERS
 from layerlint.reporters.base import Report
 
@@ -79,6 +80,8 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
     if baseline_file is not None:
         _apply_baseline(result, config, baseline_file, overrides, paths)
     click.echo(_render(result, output_format, show_statistics, config.root, overrides))
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if show_timings:
         click.echo(result.timings.summary(), err=True)
     _exit_now(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
@@ -96,7 +99,7 @@ def _exit_now(code: int) -> None:
 def _stdin_override(config: Config, stdin_filename: str | None) -> dict[str, bytes]:
     if not stdin_filename:
         return {}
-    relative = Path(stdin_filename).resolve().relative_to(config.root).as_posix()
+    relative = user_path(Path(stdin_filename)).relative_to(config.root).as_posix()
     return {relative: sys.stdin.buffer.read()}
 
 
@@ -194,7 +197,7 @@ def roles(path: Path | None) -> None:
 
     config = _config_for((path,) if path else ())
     try:
-        project = engine.load_project(config)
+        project = engine.load_project(config, named=(path,) if path else ())
         assigned = project.roles
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
@@ -214,7 +217,7 @@ def routes(path: Path | None) -> None:
 
     config = _config_for((path,) if path else ())
     try:
-        project = engine.load_project(config)
+        project = engine.load_project(config, named=(path,) if path else ())
         rows = engine.routes(project)
     except ConfigError as error:
         raise LayerlintError(str(error)) from error

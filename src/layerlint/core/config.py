@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from layerlint.core.roots import fallback_root, user_path
+
 # In the order globs are tried: "dependency" (modules that wire services for Depends) first,
 # because `app/routers/dependencies.py` is wiring, not a router.
 ROLE_NAMES = ("dependency", "router", "service", "repository", "model", "dto", "app")
@@ -146,7 +148,7 @@ def find_pyproject(start: Path) -> Path | None:
 def _closest_pyproject(start: Path) -> tuple[Path | None, dict[str, Any] | None]:
     """`find_pyproject`, with the document when it was parsed on the way (None: parse it again,
     for the fallback or to report why it cannot be read)."""
-    start = start.resolve()
+    start = user_path(start)
     directory = start if start.is_dir() else start.parent
     first_seen: Path | None = None
     for candidate_dir in (directory, *directory.parents):
@@ -166,8 +168,7 @@ def _closest_pyproject(start: Path) -> tuple[Path | None, dict[str, Any] | None]
 def load_config(start: Path) -> Config:
     pyproject, document = _closest_pyproject(start)
     if pyproject is None:
-        directory = start.resolve() if start.is_dir() else start.resolve().parent
-        return Config(root=directory)
+        return Config(root=fallback_root(start))
     try:
         document = document if document is not None else tomllib.loads(pyproject.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:

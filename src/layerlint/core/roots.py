@@ -1,0 +1,63 @@
+"""Where a project starts when no pyproject.toml says so, and whether a directory is a project at all.
+
+A directory layerlint did not find as a project is never written to (no cache) and never walked
+on behalf of one file in it: `layerlint check /some/dir/loose.py` checks that file alone, as ruff
+and flake8 do, instead of parsing every file around it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Files that make their directory a project root (after pyproject.toml, which config.py looks for).
+ROOT_MARKERS = ("setup.cfg", "setup.py", ".git")
+
+
+def user_path(path: Path) -> Path:
+    """An absolute path as the user wrote it: `..` collapsed, symlinks kept (as ruff keeps them),
+    so a file reached through a symlink belongs to the project it is in, not to its target's."""
+    return Path(os.path.abspath(path))
+
+
+def fallback_root(start: Path) -> Path:
+    """The project root when no pyproject.toml is found above `start`.
+
+    Inside a package, the directory above its topmost package (where Python, pylint and mypy
+    start module names), so every path in a project gives the same root; otherwise the closest
+    directory holding setup.cfg, setup.py or .git; otherwise `start`'s own directory.
+    """
+    start = user_path(start)
+    directory = start if start.is_dir() else start.parent
+    if _is_package(directory):
+        while directory.parent != directory and _is_package(directory.parent):
+            directory = directory.parent
+        return directory.parent
+    for candidate in (directory, *directory.parents):
+        if _has_marker(candidate):
+            return candidate
+    return directory
+
+
+def is_project_root(root: Path) -> bool:
+    """Whether `root` is a project layerlint found: it holds pyproject.toml, setup.cfg, setup.py or
+    .git, or a package (a directory with `__init__.py`, in it or in its `src/`)."""
+    if (root / "pyproject.toml").is_file() or _has_marker(root):
+        return True
+    return any(_holds_package(base) for base in (root, root / "src"))
+
+
+def _has_marker(directory: Path) -> bool:
+    return any(os.path.lexists(directory / marker) for marker in ROOT_MARKERS)
+
+
+def _is_package(directory: Path) -> bool:
+    return (directory / "__init__.py").is_file()
+
+
+def _holds_package(directory: Path) -> bool:
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return False
+    return any(entry.is_dir() and _is_package(Path(entry.path)) for entry in entries)
