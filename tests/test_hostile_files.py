@@ -1,6 +1,6 @@
 """Hostile files on disk and where the project is: every file is checked, reported as LL001 or
 named in a warning; nothing hangs, nothing is written outside a project, no path is dropped in
-silence (issue 17: D1, D2, D3, D19, D20, D21, D22)."""
+silence (issue 17: D1, D2, D3, D7, D19, D20, D21, D22)."""
 
 from __future__ import annotations
 
@@ -209,6 +209,16 @@ def test_a_file_symlink_loop_is_an_ll001(project: Path) -> None:
     os.symlink("a.py", project / "app" / "b.py")
     found = findings(project)
     assert found == EXPECTED | {("app/a.py", 1, "LL001"), ("app/b.py", 1, "LL001")}
+
+
+# ---------------------------------------------------------------- D7: packages are names, not paths
+
+@pytest.mark.parametrize("package", ["/etc", "app/../..", "", "..", "app.", ".app"])
+def test_a_package_that_is_no_dotted_name_is_a_config_error(project: Path, package: str) -> None:
+    (project / "pyproject.toml").write_text(PYPROJECT + f'[tool.layerlint]\npackages = ["{package}"]\n')
+    result = CliRunner().invoke(main, ["check", "--no-cache", str(project)])
+    assert result.exit_code == 2
+    assert f"pyproject.toml: [tool.layerlint] `packages`: `{package}` is not a dotted package name" in result.stderr
 
 
 # ---------------------------------------------------------------- D21: nothing dropped in silence

@@ -229,6 +229,10 @@ def _convert(value: Any, spec: _Key, dotted: str, file: Path | None, out: dict[s
 
 
 def _check_values(config: Config) -> None:
+    for package in config.packages:  # a path ("/etc", "app/..") or an empty part would walk outside the project
+        if not all(part.isidentifier() for part in package.split(".")):
+            raise ConfigError(config.file, "packages", f"`{package}` is not a dotted package name "
+                              "(like `app` or `app.core`, relative to the project root or src/)")
     try:
         re.compile(config.id_prefix)
     except re.error as error:
