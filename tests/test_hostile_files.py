@@ -236,7 +236,10 @@ def test_a_file_that_is_no_module_name_is_named_in_a_warning(project: Path) -> N
     code, found, stderr = cli(str(project / "app" / "routers" / "my-items.py"))
     assert "app/routers/my-items.py: not checked: `my-items` is not a module name" in stderr
     assert "no files were checked" in stderr and (code, found) == (0, [])
-    assert "my-items" in cli(str(project))[2]  # found while walking: said too
+    assert "app/routers/my-items.py: not checked" in cli(str(project))[2]  # found while walking: said too
+    write(project, {"app/versions/2021-07-22_c0bc.py": "", "app/versions/2021-07-23_d1cd.py": ""})
+    assert ("3 files not checked: their names are not module names, so they cannot be imported "
+            "(app/routers/my-items.py, ...; `exclude` them to silence this)") in cli(str(project))[2]
 
 
 def test_a_named_namespace_package_file_is_checked(project: Path) -> None:

@@ -89,7 +89,8 @@ class _Collector:
         self.excluded: Callable[[str], bool] = any_path_matcher(config.all_excludes())
         self.files: dict[str, SourceFile] = {}
         self.warnings: list[str] = []
-        self.walked: list[str] = []  # root-relative directories walked, each with all below it
+        self.walked: set[str] = set()  # root-relative directories walked, each with all below it
+        self.unimportable: list[str] = []  # .py files met while walking whose names are no module names
 
     def was_walked(self, relative: str) -> bool:
         return any(top == "." or relative == top or relative.startswith(top + "/") for top in self.walked)
@@ -156,7 +157,24 @@ def find_files(config: Config, named: Sequence[Path] = ()) -> Discovery:
         if relative is not None and relative != ".":
             _add_named(collector, path, relative)
     files = _unshadowed(collector.files.values(), collector.warnings)
+    _summarise_unimportable(collector)
     return Discovery(sorted(files, key=lambda f: f.relative), list(dict.fromkeys(collector.warnings)))
+
+
+def _summarise_unimportable(collector: _Collector) -> None:
+    """One warning for the walk's files that no import can reach (a migration directory holds
+    hundreds, e.g. `2021-07-22_c0bc938b058e.py`); a named one has its own."""
+    found = sorted(set(collector.unimportable))
+    if len(found) == 1:
+        stem = found[0].rsplit("/", 1)[-1][:-3]
+        collector.warnings.append(_not_a_module(found[0], stem))
+    elif found:
+        collector.warnings.append(f"{len(found)} files not checked: their names are not module names, so they "
+                                  f"cannot be imported ({found[0]}, ...; `exclude` them to silence this)")
+
+
+def _not_a_module(relative: str, name: str) -> str:
+    return f"{relative}: not checked: `{name}` is not a module name, so it cannot be imported"
 
 
 def _discover_project(collector: _Collector) -> None:
@@ -193,7 +211,7 @@ def _add_named(collector: _Collector, path: Path, relative: str) -> None:
     parts = _module_parts(relative, collector.config)
     bad = next((part for part in parts if not part.isidentifier()), None)
     if bad is not None:
-        collector.warnings.append(f"{relative}: not checked: `{bad}` is not a module name, so it cannot be imported")
+        collector.warnings.append(_not_a_module(relative, bad))
         return
     named = _module_of(parts)
     if named is not None:
@@ -223,9 +241,9 @@ def _walk(collector: _Collector, package_dir: Path, base: Path, *, named: bool =
     bad = next((part for part in base_parts if not part.isidentifier()), None)
     if bad is not None:
         if named:
-            collector.warnings.append(f"{top}/: not checked: `{bad}` is not a module name, so it cannot be imported")
+            collector.warnings.append(_not_a_module(f"{top}/", bad))
         return
-    collector.walked.append(top)
+    collector.walked.add(top)
     pending = [(str(package_dir), "" if top == "." else top + "/", list(base_parts), _real_ancestors(package_dir))]
     while pending:
         directory, prefix, module_parts, ancestors = pending.pop()
@@ -246,7 +264,8 @@ def _visit(collector: _Collector, entry: os.DirEntry[str], prefix: str, module_p
     relative = prefix + name
     identity = _directory_identity(entry)
     if identity is not None:
-        if name in _SKIP_DIRS or name.startswith(".venv") or not name.isidentifier() or collector.excluded(relative):
+        if name in _SKIP_DIRS or name.startswith(".venv") or not name.isidentifier() or collector.excluded(relative) \
+                or relative in collector.walked:  # a package below a named directory: walked already
             return
         if identity in ancestors:
             collector.warnings.append(f"{relative}/: not followed: a symlink to a directory above it (a loop)")
@@ -286,7 +305,7 @@ def _add_entry(collector: _Collector, entry: os.DirEntry[str], relative: str, mo
     is_package = stem == "__init__"
     dotted = module_parts if is_package else [*module_parts, stem]
     if not stem.isidentifier():
-        collector.warnings.append(f"{relative}: not checked: `{stem}` is not a module name, so it cannot be imported")
+        collector.unimportable.append(relative)
         return
     if not dotted:
         return
