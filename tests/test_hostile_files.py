@@ -209,6 +209,7 @@ def test_a_file_symlink_loop_is_an_ll001(project: Path) -> None:
     os.symlink("a.py", project / "app" / "b.py")
     found = findings(project)
     assert found == EXPECTED | {("app/a.py", 1, "LL001"), ("app/b.py", 1, "LL001")}
+    assert findings(project, project / "app" / "a.py") == {("app/a.py", 1, "LL001")}  # named: no RuntimeError
 
 
 # ---------------------------------------------------------------- D7: packages are names, not paths

@@ -62,7 +62,7 @@ def _kind_of(mode: int) -> str:
     kinds = ((stat_module.S_ISFIFO, "a FIFO"), (stat_module.S_ISCHR, "a character device"),
              (stat_module.S_ISBLK, "a block device"), (stat_module.S_ISSOCK, "a socket"),
              (stat_module.S_ISDIR, "a directory"))
-    return next((name for test, name in kinds if test(mode)), "not a file")
+    return next((name for test, name in kinds if test(mode)), "another kind")
 
 
 def root_relative(path: Path, root: Path) -> str | None:
@@ -72,7 +72,7 @@ def root_relative(path: Path, root: Path) -> str | None:
     resolved root second, for a path written through the real directory of a symlinked root.
     """
     absolute = user_path(path)
-    for candidate, base in ((absolute, root), (absolute.resolve(), root.resolve())):
+    for candidate, base in ((absolute, root), (Path(os.path.realpath(absolute)), Path(os.path.realpath(root)))):
         try:
             return candidate.relative_to(base).as_posix()
         except ValueError:
