@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from harness import NO_CACHE
+from integration_helpers import run
 from layerlint import engine
 from layerlint.cli import main
 from layerlint.core.config import load_config
@@ -151,6 +152,13 @@ def test_a_symlinked_package_belongs_to_the_project_it_is_linked_into(linked: tu
     found = LintRun().findings_for(str(project / "app" / "extra" / "routers.py"))  # flake8, pylint
     assert {(d.path, d.line, d.code) for d in found} == {finding}
     assert not (elsewhere / ".layerlint_cache").exists() and (project / ".layerlint_cache").is_dir()
+
+
+def test_flake8_reports_a_symlinked_package_under_the_link(linked: tuple[Path, Path]) -> None:
+    project, elsewhere = linked
+    done = run(project, "flake8", "--select", "LL", "app/extra/routers.py")
+    assert done.stdout.startswith("app/extra/routers.py:1:1: LL101 "), done.stdout + done.stderr
+    assert not (elsewhere / ".layerlint_cache").exists()
 
 
 def test_a_plugin_file_linking_out_of_the_project_does_not_check_the_target(linked: tuple[Path, Path]) -> None:
