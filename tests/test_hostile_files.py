@@ -105,13 +105,18 @@ def test_flake8_and_pylint_check_a_loose_file_alone(tmp_path: Path) -> None:
     loose = write(tmp_path / "loose", {"loose.py": UNANNOTATED, "sub/other.py": UNANNOTATED})
     found = LintRun().findings_for(str(loose / "loose.py"))
     assert {d.path for d in found} == {"loose.py"}
+    unsaved = LintRun().findings_for(str(loose / "unsaved.py"), UNANNOTATED)  # a buffer (stdin) named there
+    assert {(d.path, d.code) for d in unsaved} == {("unsaved.py", "LL701"), ("unsaved.py", "LL702")}
     assert not (loose / ".layerlint_cache").exists()
 
 
-def test_a_project_without_pyproject_still_gets_its_cache(tmp_path: Path) -> None:
+def test_only_a_marked_root_gets_a_cache(tmp_path: Path) -> None:
     root = write(tmp_path / "nopy", FILES)
     assert engine.check(load_config(root / ROUTER), [root / ROUTER]).diagnostics
-    assert (root / ".layerlint_cache").is_dir()  # the directory above the topmost package
+    assert not (root / ".layerlint_cache").exists()  # packages alone: a file in site-packages is in one
+    (root / "setup.cfg").write_text("")
+    assert engine.check(load_config(root / ROUTER), [root / ROUTER]).diagnostics
+    assert (root / ".layerlint_cache").is_dir()
 
 
 # ---------------------------------------------------------------- D19: one root whatever path is given

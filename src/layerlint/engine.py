@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.options import RunOptions
-from layerlint.core.roots import is_project_root
+from layerlint.core.roots import is_marked
 from layerlint.core.selection import Selection
 from layerlint.core.timings import Timings
 from layerlint.project.discovery import Discovery, SourceFile, find_files, module_name_for, read_source, root_relative
@@ -81,10 +81,11 @@ def _project_files(config: Config, extra_files: Sequence[SourceFile], named: Seq
 
 
 def run_options(config: Config, options: RunOptions | None) -> RunOptions:
-    """`options`, without the cache when the root is no project layerlint found (a loose file's
-    directory, /etc): layerlint never creates a directory there unless `--cache-dir` says where."""
+    """`options`, without the cache when the root holds no pyproject.toml, setup.cfg, setup.py or
+    .git (a loose file's directory, /etc, site-packages): layerlint never creates a directory there
+    unless `--cache-dir` says where."""
     options = options or RunOptions()
-    if options.use_cache and options.cache_dir is None and not is_project_root(config.root):
+    if options.use_cache and options.cache_dir is None and not is_marked(config.root):
         return replace(options, use_cache=False)
     return options
 

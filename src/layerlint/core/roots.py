@@ -40,11 +40,15 @@ def fallback_root(start: Path) -> Path:
 
 
 def is_project_root(root: Path) -> bool:
-    """Whether `root` is a project layerlint found: it holds pyproject.toml, setup.cfg, setup.py or
-    .git, or a package (a directory with `__init__.py`, in it or in its `src/`)."""
-    if (root / "pyproject.toml").is_file() or _has_marker(root):
-        return True
-    return any(_holds_package(base) for base in (root, root / "src"))
+    """Whether `root` is a project layerlint found: it is marked (see `is_marked`) or holds a
+    package (a directory with `__init__.py`, in it or in its `src/`)."""
+    return is_marked(root) or any(_holds_package(base) for base in (root, root / "src"))
+
+
+def is_marked(root: Path) -> bool:
+    """Whether `root` holds pyproject.toml, setup.cfg, setup.py or .git: someone's project, where a
+    cache may be written. Packages alone do not say so (a file in site-packages is in a package)."""
+    return (root / "pyproject.toml").is_file() or _has_marker(root)
 
 
 def _has_marker(directory: Path) -> bool:
