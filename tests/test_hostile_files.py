@@ -131,6 +131,12 @@ def test_without_pyproject_every_path_finds_the_same_root(tmp_path: Path, chdir:
     assert findings(root, Path("items.py")) == EXPECTED
 
 
+def test_the_src_layout_without_pyproject_has_one_root(tmp_path: Path) -> None:
+    root = write(tmp_path / "r", {"setup.py": "", **{f"src/{p}": text for p, text in FILES.items()}})
+    assert load_config(root / "src" / ROUTER).root == root == load_config(root).root
+    assert findings(root, root / "src" / ROUTER) == findings(root) == {(f"src/{ROUTER}", 3, "LL101")}
+
+
 @pytest.mark.parametrize("marker", ["setup.cfg", "setup.py", ".git"])
 def test_setup_files_and_git_mark_the_root(tmp_path: Path, marker: str) -> None:
     root = write(tmp_path / "r", {marker: "", "scripts/tool.py": UNANNOTATED})

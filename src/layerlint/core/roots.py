@@ -24,15 +24,18 @@ def fallback_root(start: Path) -> Path:
     """The project root when no pyproject.toml is found above `start`.
 
     Inside a package, the directory above its topmost package (where Python, pylint and mypy
-    start module names), so every path in a project gives the same root; otherwise the closest
-    directory holding setup.cfg, setup.py or .git; otherwise `start`'s own directory.
+    start module names), or the one above that `src/` if it holds setup.cfg, setup.py or .git,
+    so every path in a project gives the same root; otherwise the closest directory holding
+    setup.cfg, setup.py or .git; otherwise `start`'s own directory.
     """
     start = user_path(start)
     directory = start if start.is_dir() else start.parent
     if _is_package(directory):
         while directory.parent != directory and _is_package(directory.parent):
             directory = directory.parent
-        return directory.parent
+        above = directory.parent
+        # the src layout: the project is the directory holding src/, as `check .` there finds it
+        return above.parent if above.name == "src" and _has_marker(above.parent) else above
     for candidate in (directory, *directory.parents):
         if _has_marker(candidate):
             return candidate
