@@ -344,6 +344,14 @@ def test_a_path_outside_the_project_is_named_in_a_warning(project: Path, tmp_pat
     assert f"{outside}: not checked: outside the project at {project}" in stderr
 
 
+def test_a_script_named_first_does_not_choose_the_root(tmp_path: Path) -> None:
+    repo = write(tmp_path / "repo", {".git/HEAD": "", "scripts/tool.py": UNANNOTATED})
+    project = write(repo / "backend", {**FILES, "pyproject.toml": PYPROJECT})
+    code, found, stderr = cli(str(repo / "scripts" / "tool.py"), str(project / ROUTER))  # as pre-commit may
+    assert (code, set(found)) == (1, EXPECTED)
+    assert f"{repo / 'scripts' / 'tool.py'}: not checked: outside the project at {project}" in stderr
+
+
 def test_excluding_everything_warns_that_nothing_was_checked(project: Path) -> None:
     (project / "pyproject.toml").write_text(PYPROJECT + '[tool.layerlint]\nexclude = ["**"]\n')
     code, found, stderr = cli(str(project))

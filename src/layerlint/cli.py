@@ -23,9 +23,27 @@ def _codes(value: str | None) -> tuple[str, ...]:
 
 def _config_for(paths: tuple[Path, ...]) -> Config:
     try:
-        return load_config(paths[0] if paths else Path("."))
+        return _first_configured(paths or (Path("."),))
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
+
+
+def _first_configured(paths: tuple[Path, ...]) -> Config:
+    """The configuration of the first path with a pyproject.toml around it, else the first path's:
+    pre-commit passes files in any order, and a script beside the project must not choose the root."""
+    first: Config | None = None
+    directories: set[Path] = set()
+    for path in paths:
+        directory = user_path(path) if path.is_dir() else user_path(path).parent
+        if directory in directories:
+            continue
+        directories.add(directory)
+        config = load_config(path)
+        if config.file is not None:
+            return config
+        first = first or config
+    assert first is not None
+    return first
 
 
 
