@@ -9,7 +9,6 @@ import os
 import resource
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,11 +50,6 @@ def write(root: Path, files: dict[str, str]) -> Path:
 def project(tmp_path: Path) -> Path:
     """The issue's reproduction: one LL101, a registered router, a pyproject.toml with [project]."""
     return write(tmp_path / "p", {**FILES, "pyproject.toml": PYPROJECT})
-
-
-@pytest.fixture
-def chdir(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    yield monkeypatch
 
 
 def cli(*args: str) -> tuple[int, list[tuple[str, int, str]], str]:
@@ -121,13 +115,13 @@ def test_only_a_marked_root_gets_a_cache(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- D19: one root whatever path is given
 
-def test_without_pyproject_every_path_finds_the_same_root(tmp_path: Path, chdir: pytest.MonkeyPatch) -> None:
+def test_without_pyproject_every_path_finds_the_same_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = write(tmp_path / "nopy", FILES)
-    chdir.chdir(root)
+    monkeypatch.chdir(root)
     assert findings(root, Path(".")) == EXPECTED
     assert findings(root, Path(ROUTER)) == EXPECTED
     assert findings(root, Path("app/routers")) == EXPECTED
-    chdir.chdir(root / "app" / "routers")
+    monkeypatch.chdir(root / "app" / "routers")
     assert findings(root, Path("items.py")) == EXPECTED
 
 
@@ -271,10 +265,11 @@ def test_a_named_namespace_package_file_is_checked(project: Path) -> None:
 
 def test_a_module_beside_a_package_of_its_name_is_named_in_a_warning(project: Path) -> None:
     write(project, {"dup/__init__.py": UNANNOTATED, "dup.py": "def g(y):\n    return y\n"})
-    (project / "pyproject.toml").write_text(PYPROJECT + '[tool.layerlint]\npackages = ["app", "dup"]\n')
     _, found, stderr = cli(str(project / "dup.py"), str(project / "dup"))
     assert {p for p, _, _ in found} == {"dup/__init__.py"}  # the package is what Python imports
     assert "dup.py: not checked: dup/__init__.py is also module `dup` (Python imports the package)" in stderr
+    write(project, {"app/sub/__init__.py": "", "app/sub.py": ""})  # met while walking: the same
+    assert "app/sub.py: not checked: app/sub/__init__.py is also module `app.sub`" in cli(str(project))[2]
 
 
 def test_two_packages_of_one_name_are_named_in_a_warning(project: Path) -> None:
