@@ -17,7 +17,7 @@ SESSION_NAMES = frozenset({"session", "db", "db_session", "async_session", "_ses
 DATABASE_METHODS = frozenset({"execute", "exec", "scalars", "scalar", "get", "add", "add_all", "delete",
                               "merge", "commit", "flush", "refresh"})
 # Reading or running SQL. `add`/`delete`/`merge` stage objects in the unit of work, which
-# services that coordinate repositories commonly do; hard deletes are LL401's concern.
+# services that coordinate repositories commonly do; hard deletes are judged on their own.
 QUERY_METHODS = frozenset({"execute", "exec", "scalars", "scalar", "get", "stream", "stream_scalars",
                            "get_one"})
 

@@ -326,11 +326,3 @@ def _union(types: list[TypeRef | None]) -> TypeRef | None:
             if alternative not in flat:
                 flat.append(alternative)
     return flat[0] if len(flat) == 1 else TypeRef(UNION, tuple(flat))
-
-
-def resolver(project_memo: dict[str, object], index: SymbolIndex) -> TypeResolver:
-    """One resolver per run, shared by the rules (its inferred returns are cached)."""
-    found = project_memo.get("types.resolver")
-    if not isinstance(found, TypeResolver):
-        found = project_memo["types.resolver"] = TypeResolver(index)
-    return found

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.dependencies import DependencyResolver, dependency_resolver
+from layerlint.project.dependencies import DependencyResolver
 from layerlint.project.expr import Expr, calls_in, dotted, is_call
 from layerlint.project.facts import FunctionFact, ModuleFacts
 from layerlint.project.project import Project
@@ -101,7 +101,7 @@ def _sessions_made(project: Project, module: str, function: FunctionFact,
       tags=("routes", "sessions"))
 def check(project: Project) -> Iterator[Finding]:
     factories = frozenset(project.config.session_factories)
-    resolver = dependency_resolver(project)
+    resolver = project.dependencies
     for facts in project.modules_with_role("router", "service"):
         for function in facts.functions:
             excused: bool | None = None  # asked only of functions that make a session: most do not

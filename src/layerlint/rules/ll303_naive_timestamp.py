@@ -30,8 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.factories import naive_datetime
-from layerlint.project.model_fields import ModelField, model_fields
-from layerlint.project.models import tables
+from layerlint.project.model_fields import ModelField
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
 from layerlint.project.timestamps import field_timezone
@@ -57,8 +56,8 @@ def _problems(project: Project, model: Symbol, field: ModelField) -> list[str]:
 def check(project: Project) -> Iterator[Finding]:
     columns = ("created_at", "updated_at", project.config.soft_delete_column)
     reported: set[tuple[str, int]] = set()
-    for model in tables(project):
-        fields = model_fields(project, model)
+    for model in project.tables:
+        fields = project.model_fields.of(model)
         for column in columns:
             field = fields.get(column)
             if field is None or (field.module, field.span[0]) in reported:

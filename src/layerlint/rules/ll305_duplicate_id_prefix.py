@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.models import tables
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
 from layerlint.rules._models import id_check, model_name, model_site
@@ -37,7 +36,7 @@ from layerlint.rules.base import Finding, rule
 @rule("LL305", "duplicate-id-prefix", "Two table models use the same ID prefix", __doc__, tags=("models",))
 def check(project: Project) -> Iterator[Finding]:
     first: dict[str, Symbol] = {}
-    for model in tables(project):
+    for model in project.tables:
         result = id_check(project, model)
         if result.prefix is None:
             continue

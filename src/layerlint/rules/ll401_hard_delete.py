@@ -31,20 +31,19 @@ from collections.abc import Iterator
 
 from layerlint.project.expr import call_args, dotted, render
 from layerlint.project.project import Project
-from layerlint.project.soft_delete import session_calls, soft_delete_models
 from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, rule
 
 
 @rule("LL401", "hard-delete", "A soft-delete model is hard-deleted", __doc__, tags=("repositories",))
 def check(project: Project) -> Iterator[Finding]:
-    soft = soft_delete_models(project)
+    soft = project.soft_delete_models
     if not soft:
         return
     column = project.config.soft_delete_column
     for facts in project.modules.values():
         for function in facts.functions:
-            for item in session_calls(project, facts, function):
+            for item in project.session_calls.of(facts, function):
                 if item.method not in ("delete", "delete()", "query.delete") or item.model not in soft:
                     continue
                 call = item.call

@@ -49,19 +49,13 @@ from collections.abc import Iterator
 from layerlint.project.expr import dotted
 from layerlint.project.facts import ModuleFacts
 from layerlint.project.project import Project
-from layerlint.project.soft_delete import (
-    SessionCall,
-    Statement,
-    global_filters,
-    session_calls,
-    soft_delete_models,
-)
+from layerlint.project.soft_delete import SessionCall, Statement
 from layerlint.rules._models import live_filter, model_name
 from layerlint.rules.base import Finding, rule
 
 
 def _note(project: Project) -> str:
-    found = global_filters(project)
+    found = project.global_filters
     if not found:
         return ""
     return f" (`{found[0]}` applies `with_loader_criteria`: if that covers this model, ignore LL402)"
@@ -90,13 +84,13 @@ def _statement_finding(project: Project, facts: ModuleFacts, item: SessionCall, 
 @rule("LL402", "query-ignores-soft-delete", "A query can return soft-deleted rows", __doc__,
       tags=("repositories",))
 def check(project: Project) -> Iterator[Finding]:
-    soft = soft_delete_models(project)
+    soft = project.soft_delete_models
     if not soft:
         return
     for facts in project.modules.values():
         for function in facts.functions:
             seen: set[int] = set()
-            for item in session_calls(project, facts, function):
+            for item in project.session_calls.of(facts, function):
                 if item.method in ("get", "query.get") and item.model in soft:
                     yield _get_finding(project, facts, item)
                 state = item.statement
