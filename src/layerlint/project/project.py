@@ -4,14 +4,16 @@ and the framework analyses (routes, sessions, types, table models, queries), eac
 Every analysis is a typed attribute built once per run and only when read: rule workers fork
 and each builds only what its rules read (see rule_pool). The analyses live in their own
 modules, imported here when first built (they import this module for the `Project` type).
+Each names the analyses its building reads (`needs`), so a rule declares only what it reads
+itself and `needed_analyses` gives the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from layerlint.core.config import Config
 from layerlint.project.facts import ModuleFacts
@@ -32,6 +34,23 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+class Analysis(cached_property[T]):
+    """A lazily built analysis of the project, with the analyses its building reads."""
+
+    def __init__(self, build: Callable[[Any], T], needs: tuple[str, ...], incremental: bool) -> None:
+        super().__init__(build)
+        self.needs = needs
+        self.incremental = incremental
+
+
+def analysis(*needs: str, incremental: bool = False) -> Callable[[Callable[[Any], T]], Analysis[T]]:
+    """Decorate a Project method that builds an analysis; `needs`: the analyses it reads.
+    `incremental`: built empty and filled one question at a time (a function's calls, a model's
+    fields), so two processes that read it repeat only the questions both ask; the others are
+    built whole when first read (the route table scans every module)."""
+    return lambda build: Analysis(build, needs, incremental)
+
+
 @dataclass
 class Project:
     config: Config
@@ -50,16 +69,16 @@ class Project:
             modules.setdefault(module_facts.module, module_facts)
         return cls(config, modules)
 
-    @cached_property
+    @analysis()
     def roles(self) -> dict[str, Role]:
         return RoleAssigner(self.index, self.config).assign()
 
-    @cached_property
+    @analysis()
     def graph(self) -> ImportGraph:
         """Syntactic import edges, exactly as grimp and import-linter see them."""
         return ImportGraph(self.modules)
 
-    @cached_property
+    @analysis()
     def dependency_graph(self) -> ImportGraph:
         """Edges to the modules that define what is imported, for architectural chains."""
         return ImportGraph(self.modules, lambda item: defining_modules(self.index, item))
@@ -78,28 +97,28 @@ class Project:
 
     # ------------------------------------------------------------------ FastAPI
 
-    @cached_property
+    @analysis("call_sites")
     def routes(self) -> RouteTable:
         """Routers, apps, their inclusions and every route handler."""
         from layerlint.project.routes import build_route_table
 
         return build_route_table(self)
 
-    @cached_property
+    @analysis("routes", incremental=True)
     def dependencies(self) -> DependencyResolver:
         """The sessions each handler reaches through its `Depends` chain."""
         from layerlint.project.dependencies import DependencyResolver
 
         return DependencyResolver(self)
 
-    @cached_property
+    @analysis("dependencies", "routes")
     def session_split(self) -> bool:
         """Both a read and a write session dependency are defined or used."""
         from layerlint.project.dependencies import has_session_split
 
         return has_session_split(self)
 
-    @cached_property
+    @analysis(incremental=True)
     def call_sites(self) -> CallSites:
         """Where each project function is called."""
         from layerlint.project.call_sites import CallSites
@@ -108,7 +127,7 @@ class Project:
 
     # ------------------------------------------------------------------ types
 
-    @cached_property
+    @analysis(incremental=True)
     def types(self) -> TypeResolver:
         """The inferred type of an expression (its inferred returns are cached)."""
         from layerlint.project.types import TypeResolver
@@ -117,56 +136,56 @@ class Project:
 
     # ------------------------------------------------------------------ SQLAlchemy / SQLModel
 
-    @cached_property
+    @analysis()
     def table_models(self) -> list[Symbol]:
         """Every table model of the project, in path order."""
         from layerlint.project.models import find_table_models
 
         return find_table_models(self)
 
-    @cached_property
+    @analysis("table_models")
     def tables(self) -> list[Symbol]:
         """Table models that have a table of their own."""
         from layerlint.project.models import has_own_table
 
         return [model for model in self.table_models if has_own_table(self.index, model)]
 
-    @cached_property
+    @analysis(incremental=True)
     def model_fields(self) -> ModelFields:
         """Each model's column-like fields, inherited ones included."""
         from layerlint.project.model_fields import ModelFields
 
         return ModelFields(self.index)
 
-    @cached_property
+    @analysis("table_models")
     def soft_delete_models(self) -> frozenset[Symbol]:
         """Table models with the soft-delete column."""
         from layerlint.project.soft_delete import find_soft_delete_models
 
         return find_soft_delete_models(self)
 
-    @cached_property
+    @analysis("filter_helpers", incremental=True)
     def session_calls(self) -> SessionCalls:
         """Each function's session calls, with the statement or model each works on."""
         from layerlint.project.soft_delete import SessionCalls
 
         return SessionCalls(self)
 
-    @cached_property
+    @analysis(incremental=True)
     def filter_helpers(self) -> FilterHelpers:
         """Which project functions and hybrid properties apply the soft-delete filter."""
         from layerlint.project.soft_delete_filters import FilterHelpers
 
         return FilterHelpers()
 
-    @cached_property
+    @analysis()
     def global_filters(self) -> list[str]:
         """Modules whose session event listeners apply `with_loader_criteria` to every query."""
         from layerlint.project.soft_delete import find_global_filters
 
         return find_global_filters(self)
 
-    @cached_property
+    @analysis("roles")
     def unconfigured_base(self) -> tuple[str, int] | None:
         """The configured base repository does not exist, but repositories share another."""
         from layerlint.project.repositories import find_unconfigured_base
@@ -183,5 +202,24 @@ class Project:
 
     def built_analyses(self) -> set[str]:
         """The names of the analyses built so far (what a rule read, for its declaration's test)."""
-        lazy = {name for name, value in vars(type(self)).items() if isinstance(value, cached_property)}
-        return (lazy & vars(self).keys()) | {getattr(build, "__name__", repr(build)) for build in self._derived}
+        return (ANALYSES.keys() & vars(self).keys()) | {getattr(b, "__name__", repr(b)) for b in self._derived}
+
+
+# Each analysis of the model, by name, with the analyses its building reads.
+ANALYSES: dict[str, tuple[str, ...]] = {name: value.needs for name, value in vars(Project).items()
+                                        if isinstance(value, Analysis)}
+# The analyses built whole when first read: what a process that shares them saves building.
+BUILT_WHOLE = frozenset(name for name, value in vars(Project).items()
+                        if isinstance(value, Analysis) and not value.incremental)
+
+
+def needed_analyses(names: Iterable[str]) -> set[str]:
+    """`names` and every analysis building them reads (analyses the model does not know stay as named)."""
+    found: set[str] = set()
+    pending = list(names)
+    while pending:
+        name = pending.pop()
+        if name not in found:
+            found.add(name)
+            pending.extend(ANALYSES.get(name, ()))
+    return found

@@ -30,10 +30,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.project import Project
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
-@rule("LL201", "sync-route-handler", "A route handler is a plain def", __doc__, tags=("routes", "async"))
+@rule("LL201", "sync-route-handler", "A route handler is a plain def", __doc__, tags=("routes", "async"),
+      scope=Scope.MODULE, analyses=("routes",))
 def check(project: Project) -> Iterator[Finding]:
     reported: set[tuple[str, str]] = set()
     for handler in project.routes.handlers:

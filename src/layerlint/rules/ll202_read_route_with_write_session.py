@@ -31,7 +31,7 @@ async def get_item(item_id: str, service: ItemService = Depends(get_item_reader)
 ```
 
 ## Options
-`[tool.layerlint.sessions] read` and `write`: the session dependencies, by name or dotted path.
+- `sessions.read` and `sessions.write`: the session dependencies, by name or dotted path.
 """
 
 from __future__ import annotations
@@ -40,11 +40,13 @@ from collections.abc import Iterator
 
 from layerlint.project.project import Project
 from layerlint.project.routes import READ_METHODS
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL202", "read-route-with-write-session", "A read route depends on the write session", __doc__,
-      tags=("routes", "sessions"))
+      tags=("routes", "sessions"),
+      scope=Scope.MODULE, analyses=("session_split", "routes", "dependencies"),
+      options=("sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
     if not project.session_split:
         return

@@ -19,6 +19,9 @@ async def create_item(request: ItemCreateRequest, session: ReadSession) -> ItemR
 async def create_item(request: ItemCreateRequest, session: WriteSession) -> ItemResponse:
     ...
 ```
+
+## Options
+- `sessions.read` and `sessions.write`: the session dependencies, by name or dotted path.
 """
 
 from __future__ import annotations
@@ -27,11 +30,13 @@ from collections.abc import Iterator
 
 from layerlint.project.project import Project
 from layerlint.project.routes import WRITE_METHODS
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL203", "write-route-with-read-session", "A write route has only the read session", __doc__,
-      tags=("routes", "sessions"))
+      tags=("routes", "sessions"),
+      scope=Scope.MODULE, analyses=("session_split", "routes", "dependencies"),
+      options=("sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
     if not project.session_split:
         return

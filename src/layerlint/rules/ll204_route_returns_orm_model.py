@@ -30,10 +30,11 @@ from collections.abc import Iterator
 from layerlint.project.annotations import table_model_in
 from layerlint.project.project import Project
 from layerlint.rules._models import model_name
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
-@rule("LL204", "route-returns-orm-model", "A route returns a table model", __doc__, tags=("routes", "dto"))
+@rule("LL204", "route-returns-orm-model", "A route returns a table model", __doc__, tags=("routes", "dto"),
+      scope=Scope.MODULE, analyses=("routes",))
 def check(project: Project) -> Iterator[Finding]:
     for handler in project.routes.handlers:
         module = handler.module.module

@@ -26,10 +26,11 @@ from collections.abc import Iterator
 
 from layerlint.project.project import Project
 from layerlint.project.routes import is_registered
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
-@rule("LL207", "router-not-registered", "A router is never included", __doc__, tags=("routes",))
+@rule("LL207", "router-not-registered", "A router is never included", __doc__, tags=("routes",),
+      scope=Scope.PROJECT, analyses=("roles", "routes"))
 def check(project: Project) -> Iterator[Finding]:
     table = project.routes
     if table.unresolved:

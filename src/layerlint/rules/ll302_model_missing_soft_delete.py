@@ -46,13 +46,15 @@ from layerlint.rules._models import (
     model_site,
     where_to_get,
 )
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 _FLAGS = ("is_deleted", "deleted", "is_removed", "removed", "is_archived")
 
 
 @rule("LL302", "model-missing-soft-delete", "A table model has no nullable soft-delete column", __doc__,
-      tags=("models",))
+      tags=("models",),
+      scope=Scope.MODULE, analyses=("roles", "tables", "model_fields", "ColumnProviders"),
+      options=("models.soft-delete-column",))
 def check(project: Project) -> Iterator[Finding]:
     column = project.config.soft_delete_column
     for model in project.tables:

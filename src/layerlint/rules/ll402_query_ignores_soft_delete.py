@@ -36,6 +36,7 @@ async def list_items(self) -> list[Item]:
 ```
 
 ## Options
+- `models.soft-delete-column`: the column the filter tests (default `deleted_at`).
 - `repositories.soft-delete-helpers`: names of helpers that add the filter; helpers whose body
   visibly applies `deleted_at.is_(None)` are recognised under any name.
 - A project that applies the filter globally (`with_loader_criteria` in a session event) can
@@ -51,7 +52,7 @@ from layerlint.project.facts import ModuleFacts
 from layerlint.project.project import Project
 from layerlint.project.soft_delete import SessionCall, Statement
 from layerlint.rules._models import live_filter, model_name
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
 def _note(project: Project) -> str:
@@ -82,7 +83,9 @@ def _statement_finding(project: Project, facts: ModuleFacts, item: SessionCall, 
 
 
 @rule("LL402", "query-ignores-soft-delete", "A query can return soft-deleted rows", __doc__,
-      tags=("repositories",))
+      tags=("repositories",),
+      scope=Scope.MODULE, analyses=("soft_delete_models", "session_calls", "global_filters", "model_fields"),
+      options=("models.soft-delete-column", "repositories.soft-delete-helpers"))
 def check(project: Project) -> Iterator[Finding]:
     soft = project.soft_delete_models
     if not soft:

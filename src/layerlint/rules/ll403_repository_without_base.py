@@ -35,11 +35,12 @@ from collections.abc import Iterator
 
 from layerlint.project.project import Project
 from layerlint.project.repositories import repository_classes
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL403", "repository-without-base", "A repository does not extend the base repository", __doc__,
-      tags=("repositories",))
+      tags=("repositories",),
+      scope=Scope.MODULE, analyses=("roles", "unconfigured_base"), options=("repositories.base-class",))
 def check(project: Project) -> Iterator[Finding]:
     if project.unconfigured_base:
         return  # the project's base has another name: `layerlint roles` says which to configure

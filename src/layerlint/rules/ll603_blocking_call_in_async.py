@@ -37,7 +37,7 @@ from layerlint.project.facts import FunctionFact, ModuleFacts
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
 from layerlint.project.types import TypeRef, binds_locally
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 BLOCKING = {
     "time.sleep": "`await asyncio.sleep(...)`",
@@ -90,7 +90,8 @@ def _sync_client_call(project: Project, facts: ModuleFacts, function: FunctionFa
     return f"{found.symbol.dotted}.{func[2]}"
 
 
-@rule("LL603", "blocking-call-in-async", "An async function calls a blocking API", __doc__, tags=("async",))
+@rule("LL603", "blocking-call-in-async", "An async function calls a blocking API", __doc__, tags=("async",),
+      scope=Scope.MODULE, analyses=("roles", "types"))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules_with_role(*ASYNC_ROLES):
         for function in facts.functions:

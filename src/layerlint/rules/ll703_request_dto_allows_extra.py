@@ -35,7 +35,7 @@ from layerlint.project.expr import Expr, call_kwargs, constant, dotted, is_call
 from layerlint.project.models import is_table_model
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 PYDANTIC_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "sqlmodel.SQLModel",
                             "sqlmodel.main.SQLModel"})
@@ -107,7 +107,8 @@ def _body_classes(project: Project) -> set[Symbol]:
     return found
 
 
-@rule("LL703", "request-dto-allows-extra", "A request DTO does not forbid extra fields", __doc__, tags=("dto",))
+@rule("LL703", "request-dto-allows-extra", "A request DTO does not forbid extra fields", __doc__, tags=("dto",),
+      scope=Scope.MODULE, analyses=("routes", "types"))
 def check(project: Project) -> Iterator[Finding]:
     bodies = _body_classes(project)
     for facts in project.modules.values():
