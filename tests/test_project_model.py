@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from harness import FIXTURES
+from harness import FIXTURES, NO_CACHE
 from layerlint import engine
 from layerlint.core.config import load_config
 from layerlint.project.project import Project
@@ -14,7 +14,7 @@ PROJECT_PACKAGE = Path(__file__).parent.parent / "src" / "layerlint" / "project"
 
 
 def _project(case: str) -> Project:
-    return engine.load_project(load_config(FIXTURES / case))
+    return engine.load_project(load_config(FIXTURES / case), options=NO_CACHE)  # writes no cache
 
 
 def test_no_analysis_is_built_before_it_is_read() -> None:
