@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from layerlint.project.annotated import annotated_parts
 from layerlint.project.annotations import annotated_metadata
 from layerlint.project.expr import Expr, call_args, call_kwargs, dotted, is_call, walk
 from layerlint.project.facts import FunctionFact, ParamFact
@@ -106,12 +107,12 @@ class DependencyResolver:
     def _annotation_uses(self, module: str, annotation: Expr | None, seen: frozenset[Symbol]) -> list[SessionUse]:
         if annotation is None:
             return []
-        if annotation[0] == "s" and (dotted(annotation[1]) or "").endswith("Annotated"):
-            items = annotation[2][1] if annotation[2] and annotation[2][0] == "t" else []
+        parts = annotated_parts(self.project.index, module, annotation)
+        if parts is not None:
             uses: list[SessionUse] = []
-            for item in items[1:]:
+            for item in parts[1]:
                 if _is_depends(self.project, module, item):
-                    uses += self._callable_uses(module, _depends_target(item) or items[0], seen)
+                    uses += self._callable_uses(module, _depends_target(item) or parts[0], seen)
             return uses
         symbol = self.project.index.resolve_expr(module, annotation)
         if symbol.kind != "assign" or symbol in seen:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from layerlint.project.annotated import annotated_parts
 from layerlint.project.expr import Expr, call_args, call_kwargs, constant, dotted
 from layerlint.project.facts import FieldFact, Span
 from layerlint.project.models import is_sqlmodel
@@ -256,7 +257,8 @@ def read_field(index: SymbolIndex, model: Symbol, name: str, fact: FieldFact, ow
                       typing.column_module, reader.foreign_key)
 
 
-def _annotated(index: SymbolIndex, module: str, annotation: Expr | None) -> tuple[str, Expr, list[Expr]] | None:
+def _annotated(index: SymbolIndex, module: str,
+               annotation: Expr | None) -> tuple[str, Expr | None, list[Expr]] | None:
     """`Annotated[T, extras...]`, inline or through a module-level alias in any module."""
     if annotation is None:
         return None
@@ -266,12 +268,8 @@ def _annotated(index: SymbolIndex, module: str, annotation: Expr | None) -> tupl
         if event is None or event.value is None:
             return None
         module, annotation = symbol.module, event.value
-    if annotation[0] != "s" or not index.resolve_expr(module, annotation[1]).dotted.endswith("Annotated"):
-        return None
-    inner = annotation[2]
-    if inner is None or inner[0] != "t" or not inner[1]:
-        return None
-    return module, inner[1][0], [e for e in inner[1][1:] if e is not None]
+    parts = annotated_parts(index, module, annotation)
+    return (module, *parts) if parts else None
 
 
 def _is_plain_column(index: SymbolIndex, module: str, value: Expr, sqlmodel: bool, annotated: bool) -> bool:

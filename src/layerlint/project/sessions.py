@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from layerlint.project.annotated import annotated_parts
 from layerlint.project.expr import Expr, dotted
 from layerlint.project.facts import FunctionFact
 from layerlint.project.symbols import SymbolIndex
@@ -44,10 +45,8 @@ def _annotation_is_session(index: SymbolIndex, module: str, annotation: Expr | N
     if annotation is None:
         return False
     if annotation[0] == "s":  # Annotated[AsyncSession, Depends(...)]
-        head = index.resolve_expr(module, annotation[1]).dotted
-        if head.endswith("Annotated") and annotation[2] and annotation[2][0] == "t":
-            return _annotation_is_session(index, module, annotation[2][1][0])
-        return False
+        parts = annotated_parts(index, module, annotation)
+        return parts is not None and _annotation_is_session(index, module, parts[0])
     symbol = index.resolve_expr(module, annotation)
     if symbol.dotted in SESSION_CLASSES:
         return True

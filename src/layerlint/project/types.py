@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from layerlint.project.annotated import ANNOTATED
 from layerlint.project.expr import (
     Expr,
     constant,
@@ -26,9 +27,9 @@ MAX_DEPTH = 6
 UNION = Symbol("external", "typing.Union")
 NONE = Symbol("external", "builtins.None")
 _UNION_HEADS = frozenset({"typing.Union", "typing.Optional", "typing_extensions.Union", "typing_extensions.Optional"})
-_TRANSPARENT = frozenset({"typing.Annotated", "typing_extensions.Annotated", "typing.Final", "typing.ClassVar",
-                          "typing.Awaitable", "typing.Coroutine", "collections.abc.Awaitable",
-                          "collections.abc.Coroutine", "typing.Required", "typing.NotRequired"})
+_TRANSPARENT = ANNOTATED | frozenset({"typing.Final", "typing.ClassVar", "typing.Awaitable", "typing.Coroutine",
+                                      "collections.abc.Awaitable", "collections.abc.Coroutine", "typing.Required",
+                                      "typing.NotRequired"})
 _TYPEVARS = frozenset({"typing.TypeVar", "typing_extensions.TypeVar"})
 _BINDING_EVENTS = frozenset({"assign", "annassign", "augassign", "for", "with"})
 _SELF = frozenset({"typing.Self", "typing_extensions.Self"})
