@@ -339,7 +339,7 @@ def _source_file_for(config: Config, relative: str) -> SourceFile | None:
 
 def notes(project: Project) -> list[str]:
     """What the user should know about the project beyond findings (`layerlint roles` prints them)."""
-    from layerlint.project.notes import project_notes
+    from layerlint.rules.notes import project_notes
 
     return project_notes(project)
 

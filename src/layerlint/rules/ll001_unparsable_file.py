@@ -27,10 +27,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.project import Project
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
-@rule("LL001", "unparsable-file", "A file cannot be read, decoded or parsed", __doc__, tags=("input",))
+@rule("LL001", "unparsable-file", "A file cannot be read, decoded or parsed", __doc__, tags=("input",),
+      scope=Scope.MODULE, analyses=())
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules.values():
         if facts.failure is not None:
