@@ -2,8 +2,8 @@
 excludes, and the files and directories the user named.
 
 What cannot be checked is said, never dropped in silence: a `.py` entry that is not a regular
-file (a FIFO, a device, a dangling or looping symlink) is kept and its read fails as LL001, as
-flake8 and ruff report E902; a named file that is no module of the project, a directory that
+file (a FIFO, a device, a dangling or looping symlink) is kept and its read fails, which the
+rules report as an unparsable file, as flake8 and ruff report E902; a named file that is no module of the project, a directory that
 cannot be read and a module shadowed by another file of the same name are warnings.
 """
 
