@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from harness import FIXTURES
 from layerlint import engine
 from layerlint.core.config import load_config
+from layerlint.core.diagnostic import Diagnostic
 
 EXAMPLES = int(os.environ.get("LAYERLINT_FUZZ_EXAMPLES", "60"))
 # How deep a corruption goes in each file: to the fields the cache checks.
@@ -40,7 +41,7 @@ def _json_type(value: Any) -> type:
 
 
 @pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[dict[str, Any]]]:
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[Diagnostic]]:
     """A project with a warm cache (facts, manifest, findings, tree), a copy of that cache, and
     the `--no-cache` findings."""
     root = tmp_path_factory.mktemp("fuzz") / "project"
@@ -54,11 +55,11 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list
     return root, snapshot, expected
 
 
-def _run(root: Path, *, use_cache: bool = True) -> list[dict[str, Any]]:
+def _run(root: Path, *, use_cache: bool = True) -> list[Diagnostic]:
     from layerlint.core.options import RunOptions
 
     result = engine.check(load_config(root), options=RunOptions(use_cache=use_cache, jobs=1))
-    return [d.as_dict() for d in result.diagnostics]
+    return result.diagnostics  # compared whole: position, code, message, severity, import chain
 
 
 def _kind(path: Path) -> str:
@@ -101,7 +102,7 @@ def _corruption(draw: st.DrawFn, data: bytes, kind: str) -> bytes:
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_corrupt_cache_file_gives_the_findings_of_no_cache(
-        pristine: tuple[Path, Path, list[dict[str, Any]]], data: st.DataObject) -> None:
+        pristine: tuple[Path, Path, list[Diagnostic]], data: st.DataObject) -> None:
     root, snapshot, expected = pristine
     cache = root / ".layerlint_cache"
     shutil.rmtree(cache)

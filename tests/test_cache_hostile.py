@@ -167,7 +167,8 @@ FINDING_TAMPERINGS: dict[str, Callable[[list[Any]], object]] = {
     "a code with another rule's name": lambda item: [*item[:4], "LL102", *item[5:]],
     "a message that is a number": lambda item: [*item[:6], 7, *item[7:]],
     "an unknown severity": lambda item: [*item[:7], "fatal", item[8]],
-    "a fix that is a string": lambda item: [*item[:8], "rm -rf"],
+    "a chain that is a string": lambda item: [*item[:8], "rm -rf"],
+    "a chain step of the wrong shape": lambda item: [*item[:8], [["app.a", "app.b", "3"]]],
     "too few fields": lambda item: item[:8],
     "a string for a finding": lambda item: "LL101",
 }

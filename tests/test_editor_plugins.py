@@ -12,7 +12,7 @@ from integration_helpers import (
 )
 from layerlint.core.config import ConfigError
 from layerlint.core.diagnostic import Severity
-from layerlint.integrations.pylint import message_id
+from layerlint.integrations.pylint import CHECKER_ID, MESSAGE_NUMBERS, LayerlintChecker, message_id
 from layerlint.rules import RULES
 
 DRAFTS = "app/api/routers/drafts.py"
@@ -54,11 +54,25 @@ def test_pylint_from_stdin(catalog: Path) -> None:
     assert found == {(DRAFTS, 3, "LL101"), (DRAFTS, 6, "LL207"), (DRAFTS, 10, "LL201")}
 
 
-def test_pylint_message_ids_and_symbols() -> None:
+def test_pylint_message_ids_come_from_the_table() -> None:
+    assert sorted(MESSAGE_NUMBERS) == sorted(r.code for r in RULES)  # one number per registered rule, no other
+    numbers = list(MESSAGE_NUMBERS.values())
+    assert len(set(numbers)) == len(numbers)
+    assert all(len(n) == 4 and n.isdigit() and n.startswith(CHECKER_ID) for n in numbers)  # pylint's rules
     ids = [message_id(r.code, r.severity) for r in RULES]
-    assert len(set(ids)) == len(ids)
+    assert sorted(LayerlintChecker.msgs) == sorted(ids)
+    assert [LayerlintChecker.msgs[i][1] for i in ids] == [r.name for r in RULES]
     assert message_id("LL101", Severity.ERROR) == "E6811"
     assert message_id("LL207", Severity.WARNING) == "W6827"
+    with pytest.raises(ValueError, match="LL110 has no pylint message id"):
+        message_id("LL110", Severity.ERROR)
+
+
+def test_pylint_message_ids_of_the_first_rules_are_kept() -> None:
+    """Users' `--disable=E6811` must keep working: the first rules keep the ids the old formula gave."""
+    formula = [code for code in MESSAGE_NUMBERS if code[3] == "0"]  # LLa0c: 68ac, as before the table
+    assert {"LL001", "LL101", "LL207", "LL704"} <= set(formula)
+    assert all(MESSAGE_NUMBERS[code] == f"68{code[2]}{code[4]}" for code in formula)
 
 
 def test_cli_flake8_and_pylint_agree(catalog: Path) -> None:

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 import layerlint
 from layerlint.core.config import Config
-from layerlint.core.diagnostic import Diagnostic, Location, Severity
+from layerlint.core.diagnostic import Diagnostic, ImportStep, Location, Severity
 from layerlint.core.options import RunOptions
 from layerlint.project.discovery import SourceFile
 from layerlint.project.parallel import FileJob, map_tasks, resolve
@@ -475,9 +475,10 @@ class ProjectCache:
         by_path: dict[str, list[list[Any]]] = {}
         for d in diagnostics:
             location = d.location
+            chain = [[step.importer, step.imported, step.line] for step in d.chain]
             by_path.setdefault(d.path, []).append([location.line, location.column, location.end_line,
                                                    location.end_column, d.code, d.name, d.message,
-                                                   d.severity.value, d.fix])
+                                                   d.severity.value, chain])
         document = {"format": FORMAT, "key": self.key, "findings_key": key, "suppressed": suppressed,
                     "by_path": by_path}
         self._write_json(self._findings_path(key), document)
@@ -613,11 +614,23 @@ def _diagnostic(path: str, item: list[Any], rules: dict[str, str]) -> Diagnostic
     printed as it is, a string would break the sort, an unknown code would be reported."""
     if type(item) is not list:
         raise TypeError("not a stored finding")
-    line, column, end_line, end_column, code, name, message, severity, fix = item
-    if not all(type(n) is int and 0 <= n < MAX_POSITION for n in (line, column, end_line, end_column)):
+    line, column, end_line, end_column, code, name, message, severity, chain = item
+    if not all(_position(n) for n in (line, column, end_line, end_column)):
         raise ValueError("not a position")
     if type(code) is not str or rules.get(code) != name or type(message) is not str:
         raise ValueError("not a finding of a known rule")
-    if fix is not None:  # no rule makes a fix yet: the check widens with the first that does
-        raise ValueError("not a fix")
-    return Diagnostic(path, Location(line, column, end_line, end_column), code, name, message, Severity(severity), fix)
+    if type(chain) is not list or not all(map(_import_step, chain)):
+        raise ValueError("not an import chain")
+    steps = tuple(ImportStep(importer, imported, number) for importer, imported, number in chain)
+    return Diagnostic(path, Location(line, column, end_line, end_column), code, name, message, Severity(severity),
+                      steps)
+
+
+def _position(value: Any) -> bool:
+    return type(value) is int and 0 <= value < MAX_POSITION
+
+
+def _import_step(step: Any) -> bool:
+    """[importer, imported, line], as LL102's chain is stored."""
+    return (type(step) is list and len(step) == 3 and type(step[0]) is str and type(step[1]) is str
+            and _position(step[2]))

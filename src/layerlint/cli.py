@@ -10,6 +10,9 @@ import click
 
 from layerlint import __version__
 from layerlint.core.config import Config, ConfigError, load_config
+from layerlint.core.roots import user_path
+from layerlint.reporters import REPORTERS
+from layerlint.reporters.base import Report
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -20,9 +23,28 @@ def _codes(value: str | None) -> tuple[str, ...]:
 
 def _config_for(paths: tuple[Path, ...]) -> Config:
     try:
-        return load_config(paths[0] if paths else Path("."))
+        return _first_configured(paths or (Path("."),))
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
+
+
+def _first_configured(paths: tuple[Path, ...]) -> Config:
+    """The configuration of the first path with a pyproject.toml around it, else the first path's:
+    pre-commit passes files in any order, and a script beside the project must not choose the root."""
+    first: Config | None = None
+    directories: set[Path] = set()
+    for path in paths:
+        directory = user_path(path) if path.is_dir() else user_path(path).parent
+        if directory in directories:
+            continue
+        directories.add(directory)
+        config = load_config(path)
+        if config.file is not None:
+            return config
+        first = first or config
+    assert first is not None
+    return first
+
 
 
 class LayerlintError(click.ClickException):
@@ -48,7 +70,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]),
+@click.option("--format", "output_format", type=click.Choice(list(REPORTERS)),
               default="text", show_default=True, help="Output format.")
 @click.option("--select", help="Comma-separated codes or prefixes to enable (replaces the configured set).")
 @click.option("--ignore", help="Comma-separated codes or prefixes to disable.")
@@ -85,6 +107,8 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
     if baseline_file is not None:
         _apply_baseline(result, config, baseline_file, overrides, paths)
     click.echo(_render(result, output_format, show_statistics, config.root, overrides))
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if show_timings:
         click.echo(result.timings.summary(), err=True)
     _exit_now(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
@@ -102,7 +126,7 @@ def _exit_now(code: int) -> None:
 def _stdin_override(config: Config, stdin_filename: str | None) -> dict[str, bytes]:
     if not stdin_filename:
         return {}
-    named = Path(stdin_filename).resolve()
+    named = user_path(Path(stdin_filename))
     if not named.is_relative_to(config.root):
         raise click.BadParameter(f"`{stdin_filename}` is outside the project at {config.root}",
                                  param_hint="--stdin-filename")
@@ -141,27 +165,12 @@ def _apply_baseline(result: object, config: Config, file: Path, overrides: dict[
 def _render(result: object, output_format: str, show_statistics: bool, root: Path,
             overrides: dict[str, bytes]) -> str:
     from layerlint.engine import CheckResult
+    from layerlint.rules import RULES
 
     assert isinstance(result, CheckResult)
-    if output_format == "sarif":
-        from layerlint import baseline
-        from layerlint.reporters import sarif
-        from layerlint.rules import RULES
-
-        entries = baseline.entries_for(result.diagnostics, baseline.SourceLines(root, overrides))
-        return sarif.render(result.diagnostics, RULES, root, [e.fingerprint() for e in entries])
-    if output_format == "github":
-        from layerlint.reporters import github
-
-        return github.render(result.diagnostics)
-    if output_format == "json":
-        from layerlint.reporters import json as json_reporter
-
-        return json_reporter.render(result.diagnostics)
-    from layerlint.reporters import text
-
-    color = sys.stdout.isatty()
-    return text.render(result.diagnostics, result.files_checked, color, show_statistics)
+    report = Report(result.diagnostics, result.files_checked, RULES, root, overrides,
+                    color=sys.stdout.isatty(), statistics=show_statistics)
+    return REPORTERS[output_format].render(report)
 
 
 @main.command(name="baseline")
@@ -225,7 +234,7 @@ def roles(path: Path | None) -> None:
 
     config = _config_for((path,) if path else ())
     try:
-        project = engine.load_project(config)
+        project = engine.load_project(config, named=(path,) if path else ())
         assigned = project.roles
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
@@ -245,7 +254,7 @@ def routes(path: Path | None) -> None:
 
     config = _config_for((path,) if path else ())
     try:
-        project = engine.load_project(config)
+        project = engine.load_project(config, named=(path,) if path else ())
         rows = engine.routes(project)
     except ConfigError as error:
         raise LayerlintError(str(error)) from error

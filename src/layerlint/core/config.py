@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from layerlint.core.roots import fallback_root, user_path
+
 # In the order globs are tried: "dependency" (modules that wire services for Depends) first,
 # because `app/routers/dependencies.py` is wiring, not a router.
 ROLE_NAMES = ("dependency", "router", "service", "repository", "model", "dto", "app")
@@ -154,7 +156,7 @@ def find_pyproject(start: Path) -> Path | None:
 def _closest_pyproject(start: Path) -> tuple[Path | None, dict[str, Any] | None]:
     """`find_pyproject`, with the document when it was parsed on the way (None: parse it again,
     for the fallback or to report why it cannot be read)."""
-    start = start.resolve()
+    start = user_path(start)
     directory = start if start.is_dir() else start.parent
     first_seen: Path | None = None
     for candidate_dir in (directory, *directory.parents):
@@ -193,8 +195,7 @@ def _read_pyproject(path: Path) -> dict[str, Any]:
 def load_config(start: Path) -> Config:
     pyproject, document = _closest_pyproject(start)
     if pyproject is None:
-        directory = start.resolve() if start.is_dir() else start.resolve().parent
-        return Config(root=directory)
+        return Config(root=fallback_root(start))
     document = document if document is not None else _read_pyproject(pyproject)
     table = document.get("tool", {}).get("layerlint", {})
     if not isinstance(table, dict):
@@ -252,6 +253,10 @@ def _convert(value: Any, spec: _Key, dotted: str, file: Path | None, out: dict[s
 
 
 def _check_values(config: Config) -> None:
+    for package in config.packages:  # a path ("/etc", "app/..") or an empty part would walk outside the project
+        if not all(part.isidentifier() for part in package.split(".")):
+            raise ConfigError(config.file, "packages", f"`{package}` is not a dotted package name "
+                              "(like `app` or `app.core`, relative to the project root or src/)")
     try:
         re.compile(config.id_prefix)
     except re.error as error:

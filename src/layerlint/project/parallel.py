@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from layerlint.project.discovery import SourceFile
+from layerlint.project.discovery import SourceFile, read_source
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -36,7 +36,7 @@ def resolve(job: FileJob) -> JobResult:
     from layerlint.project.loader import content_hash, facts_from_bytes, load_facts
 
     try:
-        data = job.source.path.read_bytes()
+        data = read_source(job.source.location)
     except OSError:
         failed = load_facts(job.source)  # reports why the file cannot be read
         return "", encode_facts(failed)

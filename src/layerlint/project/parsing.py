@@ -4,7 +4,7 @@ Projects already use syntax newer than the interpreter a linter may run on (PEP 
 parameters, PEP 701 f-strings, PEP 758 unparenthesised `except A, B:`). When `ast.parse`
 rejects a file, libcst's native parser (grammar up to 3.14) parses it and a small transformer
 lowers just those constructs to equivalent 3.11 syntax on the same lines; the lowered text is
-then parsed with `ast`. Only files that neither parser accepts are reported as LL001.
+then parsed with `ast`. Only files that neither parser accepts are reported as unparsable.
 """
 
 from __future__ import annotations
