@@ -70,6 +70,8 @@ GITIGNORE = "# Created by layerlint.\n*\n"
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by layerlint.\n"
                 "# For information about cache directory tags see https://bford.info/cachedir/\n")
+# A FIFO opened for reading blocks until a writer comes; a symlink may lead anywhere.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _RULE_MODULE = re.compile(r"ll(\d{3})_(\w+)\.py")
 MAX_POSITION = 2**31  # no line or column of a real finding is larger
 # What a namespace directory (and one being created) is called, and the files in it.
@@ -134,9 +136,6 @@ def _read_regular_file(path: Path) -> bytes | None:
             return handle.read() if S_ISREG(os.fstat(descriptor).st_mode) else None
         except OSError:
             return None
-
-
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -221,9 +220,10 @@ def _prune(root: Path) -> None:
         return
     for entry in entries:
         try:
-            if not _NAMESPACE_NAME.fullmatch(entry.name) or not S_ISDIR(entry.lstat().st_mode):
+            if not _NAMESPACE_NAME.fullmatch(entry.name):
                 continue
-            if time.time() - entry.lstat().st_mtime <= STALE_SECONDS or not _is_tagged(entry):
+            status = entry.lstat()
+            if not S_ISDIR(status.st_mode) or time.time() - status.st_mtime <= STALE_SECONDS or not _is_tagged(entry):
                 continue
             children = list(entry.iterdir())
             if not all(_CACHE_FILE_NAME.fullmatch(child.name) for child in children):
@@ -236,8 +236,7 @@ def _prune(root: Path) -> None:
 
 
 def _is_tagged(directory: Path) -> bool:
-    tag = directory / TAG_NAME
-    return not tag.is_symlink() and _read_regular_file(tag) == CACHEDIR_TAG.encode()
+    return _read_regular_file(directory / TAG_NAME) == CACHEDIR_TAG.encode()  # a symlinked tag is not read
 
 
 class ProjectCache:
@@ -424,7 +423,7 @@ class ProjectCache:
     def remember_tree(self, tree: str | None, findings_key: str) -> None:
         if tree is not None and self.directory is not None:
             self._write_json(self.directory / "tree.json",
-                        {"format": FORMAT, "key": self.key, "tree": tree, "findings_key": findings_key})
+                             {"format": FORMAT, "key": self.key, "tree": tree, "findings_key": findings_key})
 
     # ---------------------------------------------------------------- findings
 
