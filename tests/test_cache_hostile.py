@@ -100,6 +100,20 @@ def test_a_namespace_of_its_own_is_pruned_unless_the_user_put_a_file_in_it(
     assert (kept / "CACHEDIR.TAG").is_file()
 
 
+def test_an_untagged_namespace_of_an_older_layerlint_is_pruned_in_its_own_cache_directory(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    findings(project)
+    cache = project / ".layerlint_cache"
+    older = cache / ("e" * 16)  # as layerlint wrote namespaces before they were tagged
+    older.mkdir()
+    (older / "files.json").write_text("{}")
+    (older / "facts-1-0.json").write_text("{}")
+    _age(older)
+    monkeypatch.setattr(layerlint, "__version__", "999.0")
+    findings(project)
+    assert not older.exists()
+
+
 def test_cache_dir_dot_in_a_repository_hides_no_file_of_the_user(
         project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     work = tmp_path / "work"

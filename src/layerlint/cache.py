@@ -213,17 +213,22 @@ def _prune(root: Path) -> None:
     """Namespaces of other versions or settings, unused for a while (another layerlint may still
     use one). Only what layerlint provably made is deleted: a directory named like a namespace
     (or a temporary one), tagged with layerlint's own CACHEDIR.TAG, holding nothing but files
-    named as the cache names them; anything else in it keeps the whole directory."""
+    named as the cache names them; anything else in it keeps the whole directory. In a cache
+    directory layerlint made (tagged itself), an untagged namespace qualifies too: layerlint
+    used to tag only the cache directory, and its namespaces would otherwise stay for ever."""
     try:
         entries = list(root.iterdir())
     except OSError:
         return
+    root_is_ours = _is_tagged(root)
     for entry in entries:
         try:
             if not _NAMESPACE_NAME.fullmatch(entry.name):
                 continue
             status = entry.lstat()
-            if not S_ISDIR(status.st_mode) or time.time() - status.st_mtime <= STALE_SECONDS or not _is_tagged(entry):
+            if not S_ISDIR(status.st_mode) or time.time() - status.st_mtime <= STALE_SECONDS:
+                continue
+            if not (_is_tagged(entry) or root_is_ours and not entry.name.startswith(".")):
                 continue
             children = list(entry.iterdir())
             if not all(_CACHE_FILE_NAME.fullmatch(child.name) for child in children):
