@@ -1,7 +1,7 @@
 """Cache files corrupted every way give the findings of `--no-cache`: truncated, random bytes,
 valid JSON of the wrong shape, another format or namespace, a pickle (hypothesis, bounded).
 
-CI runs 60 examples (a few seconds); for a long run:
+CI runs 100 examples (2-4 s); for a long run:
     LAYERLINT_FUZZ_EXAMPLES=5000 .venv/bin/python -m pytest tests/test_cache_fuzz.py
 
 "Wrong shape" replaces a value with one of another JSON type, down to the level the cache checks
@@ -28,7 +28,7 @@ from layerlint import engine
 from layerlint.core.config import load_config
 from layerlint.core.diagnostic import Diagnostic
 
-EXAMPLES = int(os.environ.get("LAYERLINT_FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("LAYERLINT_FUZZ_EXAMPLES", "100"))
 # How deep a corruption goes in each file: to the fields the cache checks.
 DEPTHS = {"files.json": 3, "tree.json": 1, "findings": 4, "facts": 4}
 JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
