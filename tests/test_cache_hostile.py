@@ -303,3 +303,19 @@ def test_a_cache_that_cannot_be_written_means_running_without_it_with_one_warnin
     warnings = [r.getMessage() for r in caplog.records if "cannot write the cache" in r.getMessage()]
     assert len(warnings) == 1 and os.strerror(code) in warnings[0] and "running without it" in warnings[0]
     assert not list(project.rglob("*.tmp"))
+
+
+def test_a_configuration_error_met_by_the_rules_is_not_blamed_on_the_cache(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from layerlint.cache import ProjectCache
+    from layerlint.core.config import ConfigError
+
+    findings(project)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '\n[tool.layerlint.roles]\nrouter = ["nothing.matches.**"]\n')
+    distrusted: list[int] = []
+    original = ProjectCache.distrust_facts
+    monkeypatch.setattr(ProjectCache, "distrust_facts", lambda self: distrusted.append(1) or original(self))
+    with pytest.raises(ConfigError, match="matches no module"):
+        findings(project)
+    assert distrusted == []  # raised at once, not after parsing everything again

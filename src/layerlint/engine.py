@@ -10,7 +10,7 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from layerlint.core.config import Config
+from layerlint.core.config import Config, ConfigError
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.options import RunOptions
 from layerlint.core.roots import is_marked
@@ -279,6 +279,8 @@ def _from_cached_facts(cache: ProjectCache, action: Callable[[], T]) -> T:
     on every later run. A failure with facts from source is a bug, and propagates."""
     try:
         return action()
+    except ConfigError:  # the configuration's fault, whatever the facts
+        raise
     except Exception:
         if not cache.distrust_facts():
             raise
