@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -15,6 +19,7 @@ from layerlint.reporters import REPORTERS
 from layerlint.reporters.base import Report
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as shells report a process ended by Ctrl-C
 
 
 def _codes(value: str | None) -> tuple[str, ...]:
@@ -53,7 +58,48 @@ class LayerlintError(click.ClickException):
     exit_code = EXIT_ERROR
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The `layerlint` group; in a real process, Ctrl-C anywhere in it ends it as `_interrupted` says."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with _interrupts_exit():
+            return super().main(*args, **kwargs)
+
+
+@contextmanager
+def _interrupts_exit() -> Iterator[None]:
+    installed = _real_process() and _in_main_thread()  # not under CliRunner, nor in a host's thread
+    previous = signal.signal(signal.SIGINT, _interrupted) if installed else None
+    try:
+        yield
+    finally:
+        if installed:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    """Ctrl-C: one line and exit code 130, at once, instead of click's `Aborted!` and exit 1
+    (the code of "findings found"). Nothing is unwound: the workers die with this process and
+    ignore the signal themselves, and the cache only ever holds whole files."""
+    try:
+        os.write(2, b"\nlayerlint: interrupted\n" if os.isatty(2) else b"layerlint: interrupted\n")
+    except OSError:  # no stderr left to tell
+        pass
+    os._exit(EXIT_INTERRUPTED)
+
+
+def _in_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _real_process() -> bool:
+    """Not under CliRunner or pytest, which replace stdout and must not be exited."""
+    return sys.stdout is sys.__stdout__
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="layerlint")
 def main() -> None:
     """Architecture linter for FastAPI backends: layers, routes, models, services."""
@@ -107,7 +153,7 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
 
 def _exit_now(code: int) -> None:
     """Exit without freeing the project's objects one by one: on a big project that took seconds."""
-    if sys.stdout is sys.__stdout__:  # a real process (CliRunner and pytest replace stdout)
+    if _real_process():
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
