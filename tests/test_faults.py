@@ -126,6 +126,33 @@ def test_workers_end_when_their_parent_is_killed(generated: Path, tmp_path: Path
         assert wait_until(lambda: not any(map(alive, workers))), "workers outlived their killed parent"
 
 
+HOST = """
+import time
+from layerlint.project import parallel
+
+def task(seconds):
+    time.sleep(seconds)
+    return seconds
+
+if __name__ == "__main__":
+    results = parallel.map_tasks(task, [0, 3600, 3600, 3600], 2, 4, minimum=1)
+    print(next(results), flush=True)
+    results.close()  # a host that stops reading: an error, or Ctrl-C caught by flake8 or pylint
+    print("closed", flush=True)
+"""
+
+
+def test_a_host_that_stops_reading_results_is_not_held_by_busy_workers(tmp_path: Path) -> None:
+    """Without the CLI's exit: the pool must end its workers, not wait for their tasks."""
+    script = tmp_path / "host.py"
+    script.write_text(HOST)
+    with ended(subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True)) as run:
+        out, err = run.communicate(timeout=WAIT)
+        assert (run.returncode, out, err) == (0, b"0\nclosed\n", b"")
+        assert wait_until(lambda: not alive_in_group(run.pid))
+
+
 # ------------------------------------------------------------------------ killed at any write
 
 
