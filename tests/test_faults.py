@@ -232,6 +232,21 @@ def test_a_run_stopped_at_any_cache_write_leaves_a_cache_that_gives_the_right_fi
     assert write > 3
 
 
+def test_temporary_files_of_stopped_runs_are_removed_once_stale(generated: Path, tmp_path: Path) -> None:
+    """A run stopped between writing a cache file and renaming it leaves the temporary behind."""
+    cache = tmp_path / "cache"
+    findings(generated, "--cache-dir", str(cache))
+    [namespace] = [path for path in cache.iterdir() if path.is_dir()]
+    stale, recent = namespace / ".files.json.123.456.tmp", namespace / ".files.json.789.012.tmp"
+    for temporary in (stale, recent):
+        temporary.write_text('{"format": "half a')
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    for stored in namespace.glob("findings-*.json"):
+        stored.unlink()  # the next run stores its findings again
+    assert findings(generated, "--cache-dir", str(cache)) == findings(generated)
+    assert not stale.exists() and recent.exists()  # a recent one may be a concurrent run's
+
+
 # ---------------------------------------------------------------------------- concurrent runs
 
 
