@@ -13,13 +13,13 @@ from typing import Any
 import click
 
 from layerlint import __version__
+from layerlint.__main__ import interrupted
 from layerlint.core.config import Config, ConfigError, load_config
 from layerlint.core.roots import user_path
 from layerlint.reporters import REPORTERS
 from layerlint.reporters.base import Report
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as shells report a process ended by Ctrl-C
 
 
 def _codes(value: str | None) -> tuple[str, ...]:
@@ -59,7 +59,8 @@ class LayerlintError(click.ClickException):
 
 
 class _Commands(click.Group):
-    """The `layerlint` group; in a real process, Ctrl-C anywhere in it ends it as `_interrupted` says."""
+    """The `layerlint` group; in a real process, Ctrl-C anywhere in it ends it as `interrupted` says
+    (also when the group is called without `layerlint.__main__.run`, e.g. by an older install's script)."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         with _interrupts_exit():
@@ -69,23 +70,12 @@ class _Commands(click.Group):
 @contextmanager
 def _interrupts_exit() -> Iterator[None]:
     installed = _real_process() and _in_main_thread()  # not under CliRunner, nor in a host's thread
-    previous = signal.signal(signal.SIGINT, _interrupted) if installed else None
+    previous = signal.signal(signal.SIGINT, interrupted) if installed else None
     try:
         yield
     finally:
         if installed:
             signal.signal(signal.SIGINT, previous)
-
-
-def _interrupted(signum: int, frame: object) -> None:
-    """Ctrl-C: one line and exit code 130, at once, instead of click's `Aborted!` and exit 1
-    (the code of "findings found"). Nothing is unwound: the workers die with this process and
-    ignore the signal themselves, and the cache only ever holds whole files."""
-    try:
-        os.write(2, b"\nlayerlint: interrupted\n" if os.isatty(2) else b"layerlint: interrupted\n")
-    except OSError:  # no stderr left to tell
-        pass
-    os._exit(EXIT_INTERRUPTED)
 
 
 def _in_main_thread() -> bool:
