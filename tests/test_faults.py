@@ -114,6 +114,34 @@ def test_ctrl_c_prints_one_line_and_exits_130(generated: Path, tmp_path: Path, p
         assert wait_until(lambda: not alive_in_group(run.pid)), "a worker outlived the interrupted run"
 
 
+STARTING = """
+import importlib.abc, pathlib, runpy, sys, time
+
+marker = pathlib.Path(sys.argv[1])
+
+class HoldClick(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "click":  # the CLI's first import: hold the run while it is starting
+            marker.touch()
+            time.sleep(60)
+
+sys.meta_path.insert(0, HoldClick())
+sys.argv = ["layerlint", "--version"]
+runpy.run_module("layerlint", run_name="__main__", alter_sys=True)  # python -m layerlint
+"""
+
+
+def test_ctrl_c_while_the_command_is_starting_prints_one_line_and_exits_130(tmp_path: Path) -> None:
+    script, marker = tmp_path / "starting.py", tmp_path / "importing-click"
+    script.write_text(STARTING)
+    with ended(subprocess.Popen([sys.executable, str(script), str(marker)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True)) as run:
+        assert wait_until(lambda: marker.exists() or run.poll() is not None) and run.poll() is None
+        os.killpg(run.pid, signal.SIGINT)
+        out, err = run.communicate(timeout=WAIT)
+        assert (run.returncode, err.decode(), out) == (130, "layerlint: interrupted\n", b"")
+
+
 @pytest.mark.parametrize("phase", ["parse", "rules"])
 def test_workers_end_when_their_parent_is_killed(generated: Path, tmp_path: Path, phase: str) -> None:
     """As the OOM killer does: only the parent gets SIGKILL; its workers must not live on, blocked."""
