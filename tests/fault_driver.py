@@ -4,7 +4,8 @@
 
 --small-pools      worker pools and cache shards even for a project of a few dozen files
 --hold PHASE DIR   in PHASE (parse: the parse workers; rules: the rule workers or, with --jobs 1,
-                   this process), write DIR/<phase>-<pid> and wait there (up to 60 s) for the test
+                   this process; parse-in-workers: the parse workers, never this process), write
+                   DIR/<phase>-<pid> and wait there (up to 60 s) for the test
 --stop-at-write K SIGNAL COUNTER
                    send SIGNAL to the whole process group (as a terminal's Ctrl-C or a CI runner's
                    kill does) just before the K-th cache file is renamed into place, counted over
@@ -36,6 +37,8 @@ def _held(phase: str) -> None:
 
 def held_shard(task: Any) -> Any:
     _held("parse")
+    if os.getpid() != _main_pid:
+        _held("parse-in-workers")
     return _original_shard(task)
 
 
@@ -79,6 +82,7 @@ def _install(options: list[str]) -> None:
     rule_pool._check_family = held_family  # type: ignore[assignment]
 
 
+_main_pid = os.getpid()
 _original_shard: Any = None
 _original_family: Any = None
 _original_replace: Any = None

@@ -94,7 +94,7 @@ def held_processes(markers: Path, phase: str, run: subprocess.Popen[bytes]) -> l
 
     assert wait_until(there), f"no process reached the {phase} phase"
     assert run.poll() is None, run.communicate()[1].decode()
-    return [int(marker.name.split("-")[1]) for marker in markers.glob(f"{phase}-*")]
+    return [int(marker.name.rsplit("-", 1)[1]) for marker in markers.glob(f"{phase}-*")]
 
 
 # ------------------------------------------------------------------------------------- Ctrl-C
@@ -152,6 +152,17 @@ def test_workers_end_when_their_parent_is_killed(generated: Path, tmp_path: Path
         os.kill(run.pid, signal.SIGKILL)
         run.wait(timeout=WAIT)
         assert wait_until(lambda: not any(map(alive, workers))), "workers outlived their killed parent"
+
+
+def test_a_killed_worker_costs_time_not_findings(generated: Path, tmp_path: Path) -> None:
+    """A parse worker killed (the OOM killer's choice): the others are ended, this process parses
+    what is left, and the findings are those of a run without faults."""
+    with ended(start(generated, "--small-pools", "--hold", "parse-in-workers", str(tmp_path),
+                     args=("--no-cache", "--jobs", "2", "--format", "json", "."))) as run:
+        os.kill(held_processes(tmp_path, "parse-in-workers", run)[0], signal.SIGKILL)
+        out, err = run.communicate(timeout=WAIT)
+        assert (run.returncode, err, out.decode()) == (1, b"", findings(generated))
+        assert wait_until(lambda: not alive_in_group(run.pid))
 
 
 HOST = """
