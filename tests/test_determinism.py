@@ -50,7 +50,7 @@ def outputs(root: Path, *args: str, formats: tuple[str, ...] = ("json",)) -> lis
     return found
 
 
-Run = tuple[int, str]  # --jobs, and the cache: "cold", "warm" or "none"
+Run = tuple[int, str]  # --jobs, and the cache: "cold", "warm", "facts" (warm, no stored findings) or "none"
 
 
 def runs_agree(root: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, runs: list[Run],
@@ -63,6 +63,11 @@ def runs_agree(root: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, run
         monkeypatch.setattr(engine, "find_files", shuffled(find_files, seed))
         cache_args = ("--no-cache",) if state == "none" else ("--cache-dir", str(cache_dir))
         assert state != "cold" or not cache_dir.exists()
+        if state == "facts":  # the rules run again, on facts read from the cache's shards
+            stored = list(cache_dir.glob("*/findings-*.json"))
+            assert stored and list(cache_dir.glob("*/facts-*.json"))
+            for findings in stored:
+                findings.unlink()
         assert outputs(root, *cache_args, "--jobs", str(jobs), formats=formats) == reference, (jobs, state)
 
 
@@ -83,5 +88,6 @@ def test_generated_project_output_is_the_same_for_any_jobs_cache_and_discovery_o
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = generate(tmp_path / "project", domains=10)
     assert len(list(root.rglob("*.py"))) > 60
-    runs_agree(root, tmp_path / "cache", monkeypatch, [(2, "cold"), (4, "warm"), (1, "warm"), (4, "none")],
+    runs_agree(root, tmp_path / "cache", monkeypatch,
+               [(2, "cold"), (4, "warm"), (1, "warm"), (2, "facts"), (1, "facts"), (4, "none")],
                formats=("json", "text", "sarif"))
