@@ -57,25 +57,23 @@ def ended(run: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes]]:
 
 
 def alive_in_group(group: int) -> list[int]:
-    """Processes of a process group that still run (a zombie has ended: only its parent is late)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and _state_and_group(entry) in {(state, group) for state in "RSDT"}:
-            found.append(int(entry.name))
-    return found
+    """Processes of a process group that still run."""
+    return [int(entry.name) for entry in Path("/proc").iterdir()
+            if entry.name.isdigit() and _group_if_running(entry) == group]
 
 
 def alive(pid: int) -> bool:
-    return _state_and_group(Path(f"/proc/{pid}")) is not None and _state_and_group(Path(f"/proc/{pid}"))[0] in "RSDT"
+    return _group_if_running(Path(f"/proc/{pid}")) is not None
 
 
-def _state_and_group(entry: Path) -> tuple[str, int] | None:
+def _group_if_running(entry: Path) -> int | None:
+    """A process's group; None once it has ended (a zombie has: only its parent is late to reap it)."""
     try:
         stat = (entry / "stat").read_text()
     except OSError:
         return None
-    fields = stat[stat.rindex(")") + 2:].split()  # state, ppid, pgrp, ...
-    return fields[0], int(fields[2])
+    state, _, group = stat[stat.rindex(")") + 2:].split()[:3]
+    return int(group) if state in "RSDTt" else None
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = WAIT) -> bool:
