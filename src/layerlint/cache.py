@@ -24,7 +24,8 @@ The namespace hashes layerlint's version, its own source files and the configura
 changes extraction, so nothing made by another version or setting is ever read. Only JSON is
 read, never pickle: a repository can ship a poisoned cache directory. A file that is corrupt,
 foreign or from another namespace is ignored and rebuilt. Writes go to a temporary file that
-is renamed into place, so concurrent runs never see half a file.
+is renamed into place, so concurrent runs never see half a file, nor does the run after one
+that was killed; a temporary such a run left is removed once it is 10 minutes old.
 """
 
 from __future__ import annotations
@@ -151,6 +152,18 @@ def _write_text(path: Path, text: str) -> None:
         except OSError:  # a read-only directory: there is no temporary file either
             pass
         raise
+
+
+def _remove_stale_temporaries(directory: Path) -> None:
+    """Temporary files of runs stopped between writing one and renaming it (SIGKILL, Ctrl-C):
+    never read, but each as big as the file it was to replace (a shard: up to ~2 MB)."""
+    now = time.time()
+    for temporary in directory.glob(".*.tmp"):
+        try:
+            if now - temporary.stat().st_mtime > STALE_SECONDS:  # not a concurrent run's
+                temporary.unlink()
+        except OSError:
+            continue
 
 
 def _prepare(directory: Path) -> bool:
@@ -488,6 +501,7 @@ class ProjectCache:
         self._write_json(self._findings_path(key), document)
         if not self.write_failed:
             self._prune_findings()
+            _remove_stale_temporaries(self.directory)
 
     def _prune_findings(self) -> None:
         """Keep the findings of the last few runs: undoing an edit, or switching back to a branch

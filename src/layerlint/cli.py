@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
 from layerlint import __version__
+from layerlint.__main__ import interrupted
 from layerlint.core.config import Config, ConfigError, load_config
 from layerlint.core.roots import user_path
 from layerlint.reporters import REPORTERS
@@ -62,7 +67,38 @@ def _cache_dir(context: click.Context, parameter: click.Parameter, value: str | 
     return Path(value).resolve()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The `layerlint` group; in a real process, Ctrl-C anywhere in it ends it as `interrupted` says
+    (also when the group is called without `layerlint.__main__.run`, e.g. by an older install's script)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with _interrupts_exit():
+            return super().main(*args, **kwargs)
+
+
+@contextmanager
+def _interrupts_exit() -> Iterator[None]:
+    installed = _real_process() and _in_main_thread()  # not under CliRunner, nor in a host's thread
+    previous = signal.signal(signal.SIGINT, interrupted) if installed else None
+    try:
+        yield
+    finally:
+        if installed:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _in_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _real_process() -> bool:
+    """Not under CliRunner or pytest, which replace stdout and must not be exited."""
+    return sys.stdout is sys.__stdout__
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="layerlint")
 def main() -> None:
     """Architecture linter for FastAPI backends: layers, routes, models, services."""
@@ -116,7 +152,7 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
 
 def _exit_now(code: int) -> None:
     """Exit without freeing the project's objects one by one: on a big project that took seconds."""
-    if sys.stdout is sys.__stdout__:  # a real process (CliRunner and pytest replace stdout)
+    if _real_process():
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
