@@ -144,7 +144,7 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
         _apply_baseline(result, config, baseline_file, overrides, paths)
     click.echo(_render(result, output_format, show_statistics, config.root, overrides))
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"layerlint: warning: {warning}", err=True)
     if show_timings:
         click.echo(result.timings.summary(), err=True)
     _exit_now(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
