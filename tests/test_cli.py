@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,14 +27,14 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_example_project_is_clean() -> None:
-    code, output = run("check", str(EXAMPLE))
+def test_example_project_is_clean(copy_of: Callable[[Path], Path]) -> None:
+    code, output = run("check", str(copy_of(EXAMPLE)))
     assert code == 0, output
     assert "All checks passed" in output
 
 
-def test_findings_exit_1_sorted_text() -> None:
-    code, output = run("check", str(DIRECT))
+def test_findings_exit_1_sorted_text(copy_of: Callable[[Path], Path]) -> None:
+    code, output = run("check", str(copy_of(DIRECT)))
     lines = output.strip().splitlines()
     assert code == 1
     findings = [line for line in lines if ": LL" in line]
@@ -39,12 +44,12 @@ def test_findings_exit_1_sorted_text() -> None:
     assert "\033[" not in output  # no colour when not on a terminal
 
 
-def test_exit_zero() -> None:
-    assert run("check", "--exit-zero", str(DIRECT))[0] == 0
+def test_exit_zero(copy_of: Callable[[Path], Path]) -> None:
+    assert run("check", "--exit-zero", str(copy_of(DIRECT)))[0] == 0
 
 
-def test_json_output_fields() -> None:
-    code, output = run("check", "--format", "json", str(DIRECT))
+def test_json_output_fields(copy_of: Callable[[Path], Path]) -> None:
+    code, output = run("check", "--format", "json", str(copy_of(DIRECT)))
     items = json.loads(output)
     assert code == 1 and len(items) == 5
     first = items[0]
@@ -54,15 +59,16 @@ def test_json_output_fields() -> None:
     assert (first["line"], first["column"]) == (1, 1) and first["fix"] is None
 
 
-def test_select_and_ignore() -> None:
-    assert run("check", "--select", "LL2", str(DIRECT))[0] == 0
-    assert run("check", "--ignore", "LL101", str(DIRECT))[0] == 0
-    assert run("check", "--select", "LL1", "--ignore", "LL10", str(DIRECT))[0] == 0
-    assert run("check", "--select", "LL101", str(DIRECT))[0] == 1
+def test_select_and_ignore(copy_of: Callable[[Path], Path]) -> None:
+    direct = str(copy_of(DIRECT))
+    assert run("check", "--select", "LL2", direct)[0] == 0
+    assert run("check", "--ignore", "LL101", direct)[0] == 0
+    assert run("check", "--select", "LL1", "--ignore", "LL10", direct)[0] == 0
+    assert run("check", "--select", "LL101", direct)[0] == 1
 
 
-def test_statistics() -> None:
-    _, output = run("check", "--statistics", str(DIRECT))
+def test_statistics(copy_of: Callable[[Path], Path]) -> None:
+    _, output = run("check", "--statistics", str(copy_of(DIRECT)))
     assert "    5  LL101  router-imports-repository" in output
 
 
@@ -96,8 +102,8 @@ def test_rules_and_rule_docs() -> None:
     assert run("rule", "LL999")[0] == 2
 
 
-def test_roles_explains_every_module() -> None:
-    code, output = run("roles", str(EXAMPLE))
+def test_roles_explains_every_module(copy_of: Callable[[Path], Path]) -> None:
+    code, output = run("roles", str(copy_of(EXAMPLE)))
     assert code == 0
     rows = {line.split()[0]: line.split(None, 2)[1:] for line in output.splitlines() if line.startswith("shop")}
     assert rows["shop.api.v1.routers.products"][0] == "router"
@@ -113,6 +119,12 @@ def test_roles_explains_every_module() -> None:
     ('[tool.layerlint.roles]\nrouters = ["app.api.**"]', "roles.routers", "did you mean `roles.router`"),
     ('[tool.layerlint.models]\nid-prefix = 3', "models.id-prefix", "must be a string"),
     ('select = ["XX1"]', "select", "not a rule code"),
+    # Patterns that backtrack for ever on a long prefix: before, LL301 hung on `^(a+)+$`.
+    ('[tool.layerlint.models]\nid-prefix = "^(a+)+$"', "models.id-prefix", "nests a repetition"),
+    ('[tool.layerlint.models]\nid-prefix = "^(a|aa)*_$"', "models.id-prefix", "repeats a group of alternatives"),
+    ('[tool.layerlint.models]\nid-prefix = "^(a?){30}a{30}$"', "models.id-prefix", "nests a repetition"),
+    ('[tool.layerlint.models]\nid-prefix = "^(\\\\w+)\\\\1_$"', "models.id-prefix", "backreference"),
+    ('[tool.layerlint.models]\nid-prefix = "^a*a*a*a*a*a*$"', "models.id-prefix", "6 repetitions (at most 4)"),
 ])
 def test_bad_config_exits_2_naming_file_and_key(tmp_path: Path, table: str, key: str, expected: str) -> None:
     project = tmp_path / "p"
@@ -124,12 +136,41 @@ def test_bad_config_exits_2_naming_file_and_key(tmp_path: Path, table: str, key:
     assert "pyproject.toml" in output and f"`{key}`" in output and expected in output
 
 
+@pytest.mark.parametrize("pattern", ["^[a-z]{2,5}_$", "^(usr|itm|ord)_$", "^[a-z]+(_[a-z]+)?_$", "^[a-z]{3}_(?!x)"])
+def test_id_prefix_patterns_users_write_are_accepted(tmp_path: Path, pattern: str) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(DIRECT, project)
+    (project / "pyproject.toml").write_text(f'[project]\nname = "x"\n[tool.layerlint.models]\nid-prefix = "{pattern}"\n')
+    assert run("check", "--no-cache", str(project))[0] == 1
+
+
 def test_invalid_toml_exits_2(tmp_path: Path) -> None:
     project = tmp_path / "p"
     shutil.copytree(DIRECT, project)
     (project / "pyproject.toml").write_text("[tool.layerlint\n")
     code, output = run("check", str(project))
     assert code == 2 and "not valid TOML" in output
+
+
+DEEP = "[" * 5000 + "]" * 5000
+
+
+@pytest.mark.parametrize("document, expected", [
+    ('tool = 5\n[project]\nname = "x"\n', "`tool` must be a table, got int 5"),
+    ('tool = 5\n', "`tool` must be a table"),  # not a project's: whether it configures layerlint is unknown
+    (f'x = {DEEP}\n[project]\nname = "x"\n', "nested too deeply"),
+    ('[project]\nname = "x"\n[tool.layerlint]\nselect = ' + DEEP + "\n", "nested too deeply"),
+    (b'[project]\nname = "\xff"\n', "not valid TOML"),
+])
+def test_a_pyproject_that_cannot_be_read_exits_2_naming_it(tmp_path: Path, document: str | bytes,
+                                                           expected: str) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(DIRECT, project)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_bytes(document if isinstance(document, bytes) else document.encode())
+    code, output = run("check", str(project))
+    assert code == 2
+    assert f"{pyproject}: " in output and expected in output
 
 
 def test_per_file_ignores(tmp_path: Path) -> None:
@@ -151,8 +192,8 @@ def test_tests_and_venvs_are_not_first_party(tmp_path: Path) -> None:
     assert code == 0, output
 
 
-def test_stdin_buffer_is_checked_in_place_of_the_file() -> None:
-    router = DIRECT / "app" / "api" / "v1" / "routers" / "items.py"
+def test_stdin_buffer_is_checked_in_place_of_the_file(copy_of: Callable[[Path], Path]) -> None:
+    router = copy_of(DIRECT) / "app" / "api" / "v1" / "routers" / "items.py"
     buffer = "from app.domain.items.service import ItemService\nfrom app.domain.items.repository import X\n"
     result = CliRunner().invoke(main, ["check", "--format", "json", "--stdin-filename", str(router)], input=buffer)
     items = json.loads(result.output)
@@ -160,8 +201,8 @@ def test_stdin_buffer_is_checked_in_place_of_the_file() -> None:
     assert [(i["path"], i["line"], i["code"]) for i in items] == [("app/api/v1/routers/items.py", 2, "LL101")]
 
 
-def test_routes_lists_full_paths_sessions_and_response_models() -> None:
-    code, output = run("routes", str(EXAMPLE))
+def test_routes_lists_full_paths_sessions_and_response_models(copy_of: Callable[[Path], Path]) -> None:
+    code, output = run("routes", str(copy_of(EXAMPLE)))
     rows = [line.split() for line in output.strip().splitlines()[1:]]
     assert code == 0
     assert ["GET", "/api/v1/orders/{order_id}", "shop.api.v1.routers.orders:get_order", "read",
@@ -171,13 +212,13 @@ def test_routes_lists_full_paths_sessions_and_response_models() -> None:
     assert len(rows) == 6
 
 
-def test_routes_marks_routers_that_are_not_included() -> None:
-    _, output = run("routes", str(FIXTURES / "ll207" / "unregistered"))
+def test_routes_marks_routers_that_are_not_included(copy_of: Callable[[Path], Path]) -> None:
+    _, output = run("routes", str(copy_of(FIXTURES / "ll207" / "unregistered")))
     assert output.strip().splitlines()[0].split() == ["METHOD", "PATH", "HANDLER", "SESSION", "RESPONSE"]
 
 
-def test_routes_follow_a_router_built_by_an_app_factory() -> None:
-    _, output = run("routes", str(FIXTURES / "ll207" / "app_factory"))
+def test_routes_follow_a_router_built_by_an_app_factory(copy_of: Callable[[Path], Path]) -> None:
+    _, output = run("routes", str(copy_of(FIXTURES / "ll207" / "app_factory")))
     rows = [line.split() for line in output.strip().splitlines()[1:]]
     assert ["GET", "/api/v1/items/{item_id}", "app.api.routers.items:get_item", "none", "dict[str,", "str]"] in rows
     assert ["GET", "(not", "included)", "/drafts/{draft_id}", "app.api.routers.items:get_draft", "none", "dict[str,",
@@ -196,8 +237,8 @@ def test_routes_say_when_a_dynamic_include_router_hides_the_mount(tmp_path: Path
     assert "(mount unknown) /ping" in output
 
 
-def test_routes_join_the_prefix_a_registration_helper_is_given() -> None:
-    _, output = run("routes", str(FIXTURES / "ll207" / "helper_registration"))
+def test_routes_join_the_prefix_a_registration_helper_is_given(copy_of: Callable[[Path], Path]) -> None:
+    _, output = run("routes", str(copy_of(FIXTURES / "ll207" / "helper_registration")))
     rows = [line.split()[:3] for line in output.strip().splitlines()[1:]]
     assert rows == [["GET", "/api/items/{item_id}", "app.routers.items:get_item"],
                     ["GET", "/orders/{order_id}", "app.routers.orders:get_order"]]
@@ -216,7 +257,8 @@ def test_routes_show_a_prefix_known_only_at_run_time_as_written(tmp_path: Path) 
     assert "{settings.api_prefix}/items" in output
 
 
-def test_routes_note_session_dependencies_that_are_not_configured(tmp_path: Path) -> None:
+def test_routes_note_session_dependencies_that_are_not_configured(tmp_path: Path,
+                                                                  copy_of: Callable[[Path], Path]) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "db"\nversion = "0"\n')
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "__init__.py").write_text("")
@@ -230,5 +272,21 @@ def test_routes_note_session_dependencies_that_are_not_configured(tmp_path: Path
         "    return []\n")
     _, output = run("routes", str(tmp_path))
     assert "note: database sessions come from app.db.get_db, but no read or write session" in output
-    _, shop = run("routes", str(EXAMPLE))
+    _, shop = run("routes", str(copy_of(EXAMPLE)))
     assert "note:" not in shop
+
+
+def test_stdin_filename_outside_the_project_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", str(DIRECT), "--stdin-filename", str(tmp_path / "elsewhere.py")],
+                                input="x = 1\n")
+    assert result.exit_code == 2 and isinstance(result.exception, (SystemExit, type(None)))
+    assert "--stdin-filename" in result.output and "is outside the project at" in result.output
+
+
+def test_stdin_filename_with_standard_input_closed_is_an_error(tmp_path: Path) -> None:
+    router = DIRECT / "app" / "api" / "v1" / "routers" / "items.py"
+    command = f"{shlex.quote(sys.executable)} -m layerlint check --no-cache --stdin-filename {shlex.quote(str(router))} <&-"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    completed = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert completed.returncode == 2, completed.stderr
+    assert "standard input is closed" in completed.stderr and "Traceback" not in completed.stderr

@@ -12,7 +12,7 @@ from integration_helpers import (
 )
 from layerlint.core.config import ConfigError
 from layerlint.core.diagnostic import Severity
-from layerlint.integrations.pylint import message_id
+from layerlint.integrations.pylint import CHECKER_ID, MESSAGE_NUMBERS, LayerlintChecker, message_id
 from layerlint.rules import RULES
 
 DRAFTS = "app/api/routers/drafts.py"
@@ -54,11 +54,25 @@ def test_pylint_from_stdin(catalog: Path) -> None:
     assert found == {(DRAFTS, 3, "LL101"), (DRAFTS, 6, "LL207"), (DRAFTS, 10, "LL201")}
 
 
-def test_pylint_message_ids_and_symbols() -> None:
+def test_pylint_message_ids_come_from_the_table() -> None:
+    assert sorted(MESSAGE_NUMBERS) == sorted(r.code for r in RULES)  # one number per registered rule, no other
+    numbers = list(MESSAGE_NUMBERS.values())
+    assert len(set(numbers)) == len(numbers)
+    assert all(len(n) == 4 and n.isdigit() and n.startswith(CHECKER_ID) for n in numbers)  # pylint's rules
     ids = [message_id(r.code, r.severity) for r in RULES]
-    assert len(set(ids)) == len(ids)
+    assert sorted(LayerlintChecker.msgs) == sorted(ids)
+    assert [LayerlintChecker.msgs[i][1] for i in ids] == [r.name for r in RULES]
     assert message_id("LL101", Severity.ERROR) == "E6811"
     assert message_id("LL207", Severity.WARNING) == "W6827"
+    with pytest.raises(ValueError, match="LL110 has no pylint message id"):
+        message_id("LL110", Severity.ERROR)
+
+
+def test_pylint_message_ids_of_the_first_rules_are_kept() -> None:
+    """Users' `--disable=E6811` must keep working: the first rules keep the ids the old formula gave."""
+    formula = [code for code in MESSAGE_NUMBERS if code[3] == "0"]  # LLa0c: 68ac, as before the table
+    assert {"LL001", "LL101", "LL207", "LL704"} <= set(formula)
+    assert all(MESSAGE_NUMBERS[code] == f"68{code[2]}{code[4]}" for code in formula)
 
 
 def test_cli_flake8_and_pylint_agree(catalog: Path) -> None:
@@ -101,6 +115,15 @@ def test_invalid_configuration_is_reported_not_crashed(tmp_path: Path) -> None:
     completed = run(root, "pylint", "--load-plugins=layerlint.pylint_plugin", "--score=n", PRODUCTS)
     assert f"{PRODUCTS}:1:0: F0011: error while parsing the configuration: " in completed.stdout
     assert "Traceback" not in completed.stdout + completed.stderr
+
+
+def test_a_pyproject_nested_too_deeply_is_a_configuration_error_in_flake8(tmp_path: Path) -> None:
+    root = copy_catalog(tmp_path)
+    (root / "pyproject.toml").write_text(f'[project]\nname = "catalog"\nx = {"[" * 5000}{"]" * 5000}\n')
+    completed = run(root, "flake8", "--select", "LL", "app/api/routers")
+    lines = completed.stdout.splitlines()
+    assert lines and all(":1:1: LL000 layerlint configuration error: " in line for line in lines)
+    assert "nested too deeply" in lines[0] and "Traceback" not in completed.stderr
 
 
 def test_configuration_errors_survive_pickling() -> None:

@@ -1,17 +1,30 @@
-"""Every fixture project gives exactly the findings marked in it."""
+"""Every fixture project gives exactly the findings marked in it, printed as its expected.txt says."""
 
 from __future__ import annotations
 
 import pytest
 
-from harness import FixtureProject, compare, fixture_projects, marked_findings, run_fixture
+from harness import (
+    EXPECTED_FILE, FixtureProject, compare, compare_rows, difference, expected_rows, fixture_projects,
+    marked_findings, marked_in_rows, run_fixture, write_expected,
+)
 
 PROJECTS = fixture_projects()
 
 
 @pytest.mark.parametrize("fixture", PROJECTS, ids=[p.id for p in PROJECTS])
-def test_fixture_findings(fixture: FixtureProject) -> None:
-    problems = compare(marked_findings(fixture.root), run_fixture(fixture.root, fixture.codes))
+def test_fixture_findings(fixture: FixtureProject, request: pytest.FixtureRequest) -> None:
+    marked = marked_findings(fixture.root)
+    found = run_fixture(fixture.root, fixture.codes)
+    problems = compare(marked, found)
+    assert not problems, f"{fixture.id}:\n{problems}"
+    if request.config.getoption("--update-expected"):
+        write_expected(fixture.root, found)
+    rows = expected_rows(fixture.root)
+    assert rows is not None, f"{fixture.id} has no {EXPECTED_FILE}: pytest --update-expected writes it"
+    disagreement = difference(marked, marked_in_rows(rows))
+    assert not disagreement, f"{fixture.id}: {EXPECTED_FILE} against the markers:\n{disagreement}"
+    problems = compare_rows(rows, found)
     assert not problems, f"{fixture.id}:\n{problems}"
 
 

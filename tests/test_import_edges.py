@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import FIXTURES
+from harness import FIXTURES, NO_CACHE
 from layerlint import engine
 from layerlint.core.config import load_config
 
@@ -39,7 +39,7 @@ def grimp_edges(root: Path, packages: list[str]) -> set[tuple[str, str]]:
 
 @pytest.mark.parametrize("root", _projects(), ids=lambda p: p.relative_to(REPO).as_posix())
 def test_edges_equal_grimps(root: Path) -> None:
-    project = engine.load_project(load_config(root))
+    project = engine.load_project(load_config(root), options=NO_CACHE)
     packages = sorted({name.split(".")[0] for name in project.modules})
     ours = project.graph.edge_pairs()
     theirs = grimp_edges(root, packages)

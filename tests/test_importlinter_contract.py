@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from importlinter.domain.contract import ContractCheck
+
+from harness import FIXTURES, copy_fixture
 from integration_helpers import EXPECTED, copy_catalog, run
-from layerlint.importlinter import chain_steps
+from layerlint import engine
+from layerlint.core.config import load_config
+from layerlint.core.diagnostic import Diagnostic, ImportStep, Location
+from layerlint.importlinter import LayersContract
 
 IMPORTLINTER = """\
 [importlinter]
@@ -45,7 +52,21 @@ def test_contract_kept_when_layers_hold(tmp_path: Path) -> None:
     assert "1 kept, 0 broken" in completed.stdout
 
 
-def test_chain_steps() -> None:
-    message = "router reaches repository `r` through a.b:3 -> c:1 -> r; import a service instead"
-    assert chain_steps(message) == ["a.b -> c (l.3)", "c -> r (l.1)"]
-    assert chain_steps("router imports repository `x`") == []
+def test_a_chain_is_shown_from_the_diagnostics_steps_not_its_message(capsys: pytest.CaptureFixture[str]) -> None:
+    steps = (ImportStep("a.b", "c", 3), ImportStep("c", "r", 1))
+    finding = Diagnostic("a/b.py", Location(3, 1, 3, 9), "LL102", "router-reaches-repository",
+                         "worded in any way", chain=steps)
+    LayersContract.render_broken_contract(None, ContractCheck(kept=False, metadata={"findings": [finding]}))  # type: ignore[arg-type]
+    printed = capsys.readouterr().out
+    assert "a.b -> c (l.3)" in printed and "c -> r (l.1)" in printed
+
+
+def test_ll102_findings_carry_their_chain_through_the_cache(tmp_path: Path) -> None:
+    root = copy_fixture(FIXTURES / "ll102" / "indirect_chains", tmp_path)
+    config = load_config(root).with_selection(("LL102",), ())
+    fresh = engine.check(config).diagnostics
+    cached = engine.check(config).diagnostics  # answered from the findings stored by the first run
+    assert [d.chain for d in cached] == [d.chain for d in fresh]
+    for finding in fresh:
+        rendered = " -> ".join([*(f"{s.importer}:{s.line}" for s in finding.chain), finding.chain[-1].imported])
+        assert len(finding.chain) >= 2 and f"through {rendered};" in finding.message

@@ -19,7 +19,6 @@ with a line number for each step.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from importlinter.domain.contract import Contract, ContractCheck
 
 from layerlint import engine
 from layerlint.core.config import load_config
+from layerlint.core.diagnostic import Diagnostic
 
 LAYER_CODES = ("LL101", "LL102", "LL103")
 
@@ -40,30 +40,15 @@ class LayersContract(Contract):
         # `graph` is grimp's; layerlint reads the imports itself, so the lines match its CLI.
         config = load_config(Path(str(self.config or "."))).with_selection(LAYER_CODES, ())
         diagnostics = engine.check(config).diagnostics
-        findings = [d.as_dict() for d in diagnostics if d.code in LAYER_CODES]
+        findings = [d for d in diagnostics if d.code in LAYER_CODES]
         return ContractCheck(kept=not findings, metadata={"findings": findings})
 
     def render_broken_contract(self, check: ContractCheck) -> None:
+        finding: Diagnostic
         for finding in check.metadata["findings"]:
-            output.print_error(f"{finding['path']}:{finding['line']}: {finding['code']} {finding['name']}")
-            output.print_error(str(finding["message"]), bold=False)
-            for step in chain_steps(str(finding["message"])):
+            output.print_error(f"{finding.path}:{finding.line}: {finding.code} {finding.name}")
+            output.print_error(finding.message, bold=False)
+            for step in finding.chain:  # as import-linter prints a chain's steps
                 output.indent_cursor()
-                output.print_error(step, bold=False)
+                output.print_error(f"{step.importer} -> {step.imported} (l.{step.line})", bold=False)
             output.new_line()
-
-
-_CHAIN = re.compile(r"through (?P<chain>[\w.]+:\d+(?: -> [\w.]+:\d+)* -> [\w.]+)")
-
-
-def chain_steps(message: str) -> list[str]:
-    """`a:3 -> b:1 -> c` in an LL102 message, as import-linter prints chains: `a -> b (l.3)`."""
-    match = _CHAIN.search(message)
-    if match is None:
-        return []
-    links = match["chain"].split(" -> ")
-    steps = []
-    for importer, imported in zip(links, links[1:]):
-        module, line = importer.rsplit(":", 1)
-        steps.append(f"{module} -> {imported.rsplit(':', 1)[0]} (l.{line})")
-    return steps

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 
@@ -21,6 +21,15 @@ class Location:
     end_column: int
 
 
+@dataclass(frozen=True, order=True)
+class ImportStep:
+    """One import of a chain: `importer` imports `imported` at `line` (of the importer)."""
+
+    importer: str
+    imported: str
+    line: int
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     path: str  # relative to the project root, "/"-separated
@@ -29,7 +38,9 @@ class Diagnostic:
     name: str
     message: str
     severity: Severity = Severity.ERROR
-    fix: dict[str, object] | None = field(default=None, compare=False)
+    # The imports from the reported module to the one it must not reach (LL102), for adapters that
+    # show each step (import-linter); the message says the same in words.
+    chain: tuple[ImportStep, ...] = ()
 
     @property
     def line(self) -> int:
@@ -41,17 +52,3 @@ class Diagnostic:
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.location.line, self.location.column, self.code, self.message)
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "message": self.message,
-            "path": self.path,
-            "line": self.location.line,
-            "column": self.location.column,
-            "end_line": self.location.end_line,
-            "end_column": self.location.end_column,
-            "severity": self.severity.value,
-            "fix": self.fix,
-        }

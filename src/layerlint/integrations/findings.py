@@ -21,6 +21,7 @@ from pathlib import Path
 
 from layerlint import engine
 from layerlint.core.config import Config, load_config
+from layerlint.core.roots import is_project_root, user_path
 from layerlint.core.diagnostic import Diagnostic
 
 
@@ -58,16 +59,17 @@ class LintRun:
             return self._findings_for(filename, content)
 
     def _findings_for(self, filename: str, content: bytes | str | None) -> list[Diagnostic]:
-        path = Path(filename).resolve()
+        path = user_path(Path(filename))  # the host's path, symlinks kept: the project is where it is
         config = self._config_for(path.parent)
-        try:
-            relative = path.relative_to(config.root).as_posix()
-        except ValueError:
+        relative = engine.project_path(config, path)
+        if relative is None:
             return []
-        if content is None or not engine.differs_from_disk(path, content):
+        on_disk = content is None or not engine.differs_from_disk(path, content)
+        if on_disk and is_project_root(config.root):
             return self._project_findings(config)(relative)
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        return engine.check(config, (path,), {relative: data}).diagnostics  # shown for `path` only
+        # A buffer, or a file with no project around it (checked alone, never its whole directory)
+        data = {} if on_disk or content is None else {relative: _encoded(content)}
+        return engine.check(config, (path,), data).diagnostics  # shown for `path` only
 
     def _config_for(self, directory: Path) -> Config:
         if directory not in self._configs:
@@ -79,3 +81,7 @@ class LintRun:
         if config not in self._projects:
             self._projects[config] = engine.findings_by_path(config)
         return self._projects[config]
+
+
+def _encoded(content: bytes | str) -> bytes:
+    return content.encode("utf-8") if isinstance(content, str) else content

@@ -1,8 +1,8 @@
-"""The pylint checker: one pylint message per layerlint finding, ids generated from the registry.
+"""The pylint checker: one pylint message per layerlint finding, ids from an explicit table.
 
-Message ids are `<E|W>68<hundreds><units>`: LL101 is E6811, LL207 E6827. Checker id 68 is used
-by neither pylint (its own checkers and extensions use 00-37, 47-49, 55, 56, 60-63, 90) nor the
-plugins we checked (pylint-django 51, pylint-pytest 64, perflint 81/82, pylint-odoo 79/81, 77
+Message ids are `<E|W>68nn`, the number from `MESSAGE_NUMBERS`: LL101 is E6811, LL207 E6827.
+Checker id 68 is used by neither pylint (its own checkers and extensions use 00-37, 47-49, 55,
+56, 60-63, 90) nor the plugins we checked (pylint-django 51, pylint-pytest 64, perflint 81/82, pylint-odoo 79/81, 77
 and 96 by smaller plugins). Symbolic names are the rule names, so
 `# pylint: disable=router-imports-repository` works.
 """
@@ -25,13 +25,29 @@ if TYPE_CHECKING:
 
 CHECKER_ID = "68"
 
+# A rule's number never changes once released (users write `--disable=E6811`). The first rules
+# took 68ac for LLa0c; a new rule takes the next free number of its family's ten (LL106: 6816)
+# and, once those are used (LL110 onwards), a free number from 6899 down. pylint wants one
+# checker id for all of a checker's messages: every number starts with 68.
+MESSAGE_NUMBERS: dict[str, str] = {
+    "LL001": "6801",
+    "LL101": "6811", "LL102": "6812", "LL103": "6813", "LL104": "6814", "LL105": "6815",
+    "LL201": "6821", "LL202": "6822", "LL203": "6823", "LL204": "6824", "LL205": "6825", "LL206": "6826",
+    "LL207": "6827",
+    "LL301": "6831", "LL302": "6832", "LL303": "6833", "LL304": "6834", "LL305": "6835",
+    "LL401": "6841", "LL402": "6842", "LL403": "6843",
+    "LL501": "6851", "LL502": "6852",
+    "LL601": "6861", "LL602": "6862", "LL603": "6863", "LL604": "6864",
+    "LL701": "6871", "LL702": "6872", "LL703": "6873", "LL704": "6874",
+}
+
 
 def message_id(code: str, severity: Severity) -> str:
-    """LLabc -> E68ac; every code has a zero in the tens (LL101..LL109, LL201..)."""
-    if len(code) != 5 or code[3] != "0":
-        raise ValueError(f"{code} has no pylint message id: the scheme needs LLa0c")
-    letter = "E" if severity is Severity.ERROR else "W"
-    return f"{letter}{CHECKER_ID}{code[2]}{code[4]}"
+    """The table's number after the severity's letter: E6811 for LL101, an error."""
+    number = MESSAGE_NUMBERS.get(code)
+    if number is None:
+        raise ValueError(f"{code} has no pylint message id: add it to MESSAGE_NUMBERS")
+    return f"{'E' if severity is Severity.ERROR else 'W'}{number}"
 
 
 def _messages() -> dict[str, tuple[str, str, str, dict[str, Any]]]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from layerlint.project.expr import Expr, constant, dotted, parse_expression
+from layerlint.project.annotated import annotated_parts
+from layerlint.project.expr import Expr, constant, parse_expression
 from layerlint.project.models import is_table_model
 from layerlint.project.symbols import Symbol, SymbolIndex
 
@@ -16,10 +17,8 @@ def table_model_in(index: SymbolIndex, module: str, expr: Expr | None, depth: in
         return None
     kind = expr[0]
     if kind == "s":
-        head = dotted(expr[1]) or ""
-        items = expr[2][1] if expr[2] and expr[2][0] == "t" else [expr[2]]
-        if head.endswith("Annotated"):
-            items = items[:1]
+        parts = annotated_parts(index, module, expr)
+        items = [parts[0]] if parts else expr[2][1] if expr[2] and expr[2][0] == "t" else [expr[2]]
         for item in items:
             found = table_model_in(index, module, item, depth + 1)
             if found is not None:
@@ -43,9 +42,9 @@ def annotated_metadata(index: SymbolIndex, module: str, annotation: Expr | None,
     defined in another module (`CurrentUser = Annotated[User, Depends(get_current_user)]`)."""
     if annotation is None or depth > MAX_DEPTH:
         return []
-    if annotation[0] == "s" and (dotted(annotation[1]) or "").endswith("Annotated"):
-        inner = annotation[2]
-        return list(inner[1][1:]) if inner and inner[0] == "t" else []
+    if annotation[0] == "s":
+        parts = annotated_parts(index, module, annotation)
+        return parts[1] if parts else []
     symbol = index.resolve_expr(module, annotation)
     event = index.assignment(symbol)
     return annotated_metadata(index, symbol.module, event.value, depth + 1) if event else []

@@ -4,14 +4,14 @@ Projects already use syntax newer than the interpreter a linter may run on (PEP 
 parameters, PEP 701 f-strings, PEP 758 unparenthesised `except A, B:`). When `ast.parse`
 rejects a file, libcst's native parser (grammar up to 3.14) parses it and a small transformer
 lowers just those constructs to equivalent 3.11 syntax on the same lines; the lowered text is
-then parsed with `ast`. Only files that neither parser accepts are reported as LL001.
+then parsed with `ast`. Only files that neither parser accepts are reported as unparsable.
 
 libcst's native parser overflows the C stack on input nested deeply enough (1,300 brackets, a
 chain of 5,000 `lambda:`), killing the process with SIGSEGV, which no `except` can catch, and
 its time grows faster than the depth (a chain of 3,000 subscripts: 24 s). So input nested
 deeper than `MAX_FALLBACK_DEPTH` (estimated from tokens) never reaches it; `ast` rejects such
 depths anyway (about 3,000). And the fallback runs in a forked child where there is `os.fork`,
-so a crash the estimate misses is one file's LL001, not a lost run. The fork costs ~2 ms;
+so a crash the estimate misses is one unparsable file, not a lost run. The fork costs ~2 ms;
 libcst's parse of such a file ~100 ms.
 """
 

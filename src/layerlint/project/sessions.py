@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from layerlint.project.annotated import annotated_parts
 from layerlint.project.expr import Expr, dotted
 from layerlint.project.facts import FunctionFact
 from layerlint.project.symbols import SymbolIndex
@@ -17,7 +18,7 @@ SESSION_NAMES = frozenset({"session", "db", "db_session", "async_session", "_ses
 DATABASE_METHODS = frozenset({"execute", "exec", "scalars", "scalar", "get", "add", "add_all", "delete",
                               "merge", "commit", "flush", "refresh"})
 # Reading or running SQL. `add`/`delete`/`merge` stage objects in the unit of work, which
-# services that coordinate repositories commonly do; hard deletes are LL401's concern.
+# services that coordinate repositories commonly do; hard deletes are judged on their own.
 QUERY_METHODS = frozenset({"execute", "exec", "scalars", "scalar", "get", "stream", "stream_scalars",
                            "get_one"})
 
@@ -44,10 +45,8 @@ def _annotation_is_session(index: SymbolIndex, module: str, annotation: Expr | N
     if annotation is None:
         return False
     if annotation[0] == "s":  # Annotated[AsyncSession, Depends(...)]
-        head = index.resolve_expr(module, annotation[1]).dotted
-        if head.endswith("Annotated") and annotation[2] and annotation[2][0] == "t":
-            return _annotation_is_session(index, module, annotation[2][1][0])
-        return False
+        parts = annotated_parts(index, module, annotation)
+        return parts is not None and _annotation_is_session(index, module, parts[0])
     symbol = index.resolve_expr(module, annotation)
     if symbol.dotted in SESSION_CLASSES:
         return True

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from layerlint.core.diagnostic import Diagnostic
+from layerlint.reporters.base import Report
 
 
 def escape_data(text: str) -> str:
@@ -29,5 +28,8 @@ def annotation(diagnostic: Diagnostic) -> str:
     return f"::{command} {rendered}::{escape_data(f'{diagnostic.code} {diagnostic.message}')}"
 
 
-def render(diagnostics: Sequence[Diagnostic]) -> str:
-    return "\n".join(annotation(d) for d in diagnostics)
+class GithubReporter:
+    name = "github"
+
+    def render(self, report: Report) -> str:
+        return "\n".join(annotation(d) for d in report.diagnostics)

@@ -8,14 +8,15 @@ line text, occurrence), so a finding keeps its identity when lines are added abo
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from layerlint import __version__
 from layerlint.core.diagnostic import Diagnostic
-from layerlint.rules.base import Rule
+from layerlint.reporters.base import Report
+
+if TYPE_CHECKING:
+    from layerlint.rules.base import Rule
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/layerlint/layerlint"
@@ -96,17 +97,20 @@ def result(diagnostic: Diagnostic, rule_index: int, fingerprint: str) -> dict[st
     }
 
 
-def render(diagnostics: Sequence[Diagnostic], rules: Sequence[Rule], root: Path, fingerprints: Sequence[str]) -> str:
-    """`fingerprints[i]` belongs to `diagnostics[i]`; every rule is described, found or not."""
-    index = {r.code: i for i, r in enumerate(rules)}
-    run = {
-        "tool": {"driver": {
-            "name": "layerlint", "version": __version__, "semanticVersion": __version__,
-            "informationUri": INFORMATION_URI, "rules": [rule_descriptor(r) for r in rules],
-        }},
-        "invocations": [{"executionSuccessful": True}],
-        "originalUriBaseIds": {SRCROOT: {"uri": root.resolve().as_uri().rstrip("/") + "/"}},
-        "columnKind": "unicodeCodePoints",
-        "results": [result(d, index[d.code], f) for d, f in zip(diagnostics, fingerprints)],
-    }
-    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False)
+class SarifReporter:
+    name = "sarif"
+
+    def render(self, report: Report) -> str:
+        """Every rule is described, found or not."""
+        index = {r.code: i for i, r in enumerate(report.rules)}
+        run = {
+            "tool": {"driver": {
+                "name": "layerlint", "version": __version__, "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI, "rules": [rule_descriptor(r) for r in report.rules],
+            }},
+            "invocations": [{"executionSuccessful": True}],
+            "originalUriBaseIds": {SRCROOT: {"uri": report.root.resolve().as_uri().rstrip("/") + "/"}},
+            "columnKind": "unicodeCodePoints",
+            "results": [result(d, index[d.code], f) for d, f in zip(report.diagnostics, report.fingerprints)],
+        }
+        return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False)

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from layerlint.core.diagnostic import Diagnostic
+from layerlint.reporters.base import Report
 
 _BOLD, _RED, _CYAN, _RESET = "\033[1m", "\033[31m", "\033[36m", "\033[0m"
 
@@ -30,10 +31,12 @@ def statistics(diagnostics: Sequence[Diagnostic]) -> list[str]:
     return [f"{count:5d}  {code}  {name}" for (code, name), count in sorted(counts.items())]
 
 
-def render(diagnostics: Sequence[Diagnostic], files_checked: int, color: bool = False,
-           show_statistics: bool = False) -> str:
-    lines = [format_diagnostic(d, color) for d in diagnostics]
-    if show_statistics:
-        lines += ([""] if lines else []) + statistics(diagnostics)
-    lines.append(summary(diagnostics, files_checked))
-    return "\n".join(lines)
+class TextReporter:
+    name = "text"
+
+    def render(self, report: Report) -> str:
+        lines = [format_diagnostic(d, report.color) for d in report.diagnostics]
+        if report.statistics:
+            lines += ([""] if lines else []) + statistics(report.diagnostics)
+        lines.append(summary(report.diagnostics, report.files_checked))
+        return "\n".join(lines)

@@ -19,7 +19,6 @@ from layerlint.project.types import (
     TypeRef,
     TypeResolver,
     last_assignment,
-    resolver,
 )
 
 LAYER_ROLES = ("repository", "service")
@@ -38,7 +37,7 @@ class Method:
 
 
 def types(project: Project) -> TypeResolver:
-    return resolver(project.memo, project.index)
+    return project.types
 
 
 def layer_of(project: Project, symbol: Symbol) -> str | None:

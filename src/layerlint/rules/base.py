@@ -1,11 +1,13 @@
-"""What a rule is: a code, a name, a summary, its documentation, and a check over the project."""
+"""What a rule is: a code, a name, a summary, its documentation, a check over the project, and what
+the check reads: its scope, the project's analyses and the configuration keys."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from enum import Enum
 
-from layerlint.core.diagnostic import Diagnostic, Location, Severity
+from layerlint.core.diagnostic import Diagnostic, ImportStep, Location, Severity
 from layerlint.project.facts import ModuleFacts, Span
 from layerlint.project.project import Project
 
@@ -20,9 +22,17 @@ class Finding:
     module: ModuleFacts
     span: Span | tuple[int, int, int, int]
     message: str
+    chain: tuple[ImportStep, ...] = ()  # an import chain's steps, for adapters (Diagnostic.chain)
 
 
 Check = Callable[[Project], Iterator[Finding]]
+
+
+class Scope(Enum):
+    """How far a rule looks to decide a finding."""
+
+    MODULE = "module"  # one module at a time, given the model: a finding depends on its module and the analyses
+    PROJECT = "project"  # compares modules with each other: a finding depends on the whole project
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,9 @@ class Rule:
     check: Check
     severity: Severity = Severity.ERROR
     tags: tuple[str, ...] = ()
+    scope: Scope = Scope.MODULE
+    analyses: tuple[str, ...] = ()  # the Project analyses (and rule-defined `derived` ones) the check reads
+    options: tuple[str, ...] = ()  # the `[tool.layerlint]` keys it reads, dotted: "models.id-prefix"
 
     @property
     def anchor(self) -> str:
@@ -47,12 +60,16 @@ class Rule:
     def diagnostic(self, finding: Finding) -> Diagnostic:
         line, column, end_line, end_column = finding.span
         return Diagnostic(finding.module.path, Location(line, column, end_line, end_column), self.code,
-                          self.name, finding.message, self.severity)
+                          self.name, finding.message, self.severity, finding.chain)
 
 
 def rule(code: str, name: str, summary: str, docs: str | None, *, tags: tuple[str, ...] = (),
-         severity: Severity = Severity.ERROR) -> Callable[[Check], Rule]:
-    """Decorate a rule's check function; pass the rule module's docstring as its documentation."""
+         severity: Severity = Severity.ERROR, scope: Scope, analyses: tuple[str, ...],
+         options: tuple[str, ...] = ()) -> Callable[[Check], Rule]:
+    """Decorate a rule's check function; pass the rule module's docstring as its documentation.
+    Every rule says what it reads (tests/test_rule_declarations.py holds it to that): its scope,
+    the analyses it reads itself (those they read follow from `Project`), and the configuration
+    keys its `## Options` section documents."""
     def wrap(check: Check) -> Rule:
-        return Rule(code, name, summary, (docs or "").strip(), check, severity, tags)
+        return Rule(code, name, summary, (docs or "").strip(), check, severity, tags, scope, analyses, options)
     return wrap

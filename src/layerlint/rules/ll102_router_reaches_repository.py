@@ -29,12 +29,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from layerlint.core.diagnostic import ImportStep
 from layerlint.project.project import Project
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL102", "router-reaches-repository", "A router reaches a repository through other imports", __doc__,
-      tags=("layers",))
+      tags=("layers",),
+      scope=Scope.MODULE, analyses=("roles", "graph", "dependency_graph"))
 def check(project: Project) -> Iterator[Finding]:
     def is_repository(module: str) -> bool:
         return project.role(module) == "repository"
@@ -52,4 +54,5 @@ def check(project: Project) -> Iterator[Finding]:
                 continue
             yield Finding(facts, chain.edges[0].span,
                           f"router reaches repository `{chain.modules[-1]}` through {chain.render()}; "
-                          "import a service instead, or move the repository use into one")
+                          "import a service instead, or move the repository use into one",
+                          tuple(ImportStep(edge.importer, edge.imported, edge.line) for edge in chain.edges))

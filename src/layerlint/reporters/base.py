@@ -1,0 +1,47 @@
+"""What every reporter is: a name (the `--format` value) and `render(report) -> str`.
+
+A `Report` is one run's findings and what some formats need besides them (the rules, the project
+root, terminal settings). Values any format may need and that cost a read of the files, like the
+fingerprints, are computed here once, on first use, and shared by every reporter that asks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from layerlint.core.diagnostic import Diagnostic
+
+if TYPE_CHECKING:  # only for its type: the reporters never run a rule
+    from layerlint.rules.base import Rule
+
+
+@dataclass(frozen=True)
+class Report:
+    diagnostics: Sequence[Diagnostic]  # sorted, as shown
+    files_checked: int
+    rules: Sequence[Rule]  # every rule, found or not (SARIF describes them all)
+    root: Path
+    overrides: Mapping[str, bytes] = field(default_factory=dict)  # buffers checked in a file's place
+    color: bool = False
+    statistics: bool = False
+
+    @cached_property
+    def fingerprints(self) -> list[str]:
+        """`fingerprints[i]` identifies `diagnostics[i]` across edits: the hashed baseline key."""
+        from layerlint import baseline
+
+        lines = baseline.SourceLines(self.root, dict(self.overrides))
+        return [entry.fingerprint() for entry in baseline.entries_for(self.diagnostics, lines)]
+
+
+class Reporter(Protocol):
+    @property
+    def name(self) -> str:
+        """The `--format` value."""
+
+    def render(self, report: Report) -> str:
+        """The whole output, without a final newline."""
