@@ -82,7 +82,7 @@ def parse_source(source: str, filename: str = "<unknown>") -> ParsedModule | Par
         return first_error
 
 
-# The tokenizer's bracket limit (200 levels), the same in every Python version since 3.0.
+# CPython's tokenizer limit on open brackets (MAXLEVEL, 200), kept by the versions after 3.11.
 _TOO_DEEP_FOR_ANY_PYTHON = "too many nested parentheses"
 
 
