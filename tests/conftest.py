@@ -4,14 +4,19 @@ tmp_path: `copy_of`, harness.copy_fixture)."""
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -22,10 +27,20 @@ collect_ignore = ["fixtures"]
 
 REPO = Path(__file__).parent.parent
 # What a test run may leave: the interpreter's and pytest's own files, and the installed package.
-ALLOWED_PARTS = (".venv", ".pytest_cache", ".hypothesis", "__pycache__")
+ALLOWED_PARTS = (".venv", ".pytest_cache", "__pycache__")
 ALLOWED_SUFFIXES = (".egg-info",)
 Snapshot = dict[str, int]
 _BEFORE = pytest.StashKey["Snapshot | None"]()
+
+
+# Hypothesis writes nothing into the checkout (the suite writes nothing into the tree): no example
+# database (a failing example is printed with the line that replays it) and its other files
+# (the constants it collects from the source) in a temporary directory.
+settings.register_profile("layerlint", database=None)
+settings.load_profile("layerlint")
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="layerlint-hypothesis-")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, True)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
