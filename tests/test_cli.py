@@ -181,6 +181,16 @@ def test_per_file_ignores(tmp_path: Path) -> None:
     assert run("check", "--select", "LL1", str(project))[0] == 0
 
 
+def test_per_file_ignores_codes_are_checked(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(DIRECT, project)
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.layerlint]\nper-file-ignores = { "app/api/**" = ["E501"] }\n')
+    code, output = run("check", str(project))
+    assert code == 2
+    assert "per-file-ignores.app/api/**" in output and "`E501` is not a rule code" in output
+
+
 def test_tests_and_venvs_are_not_first_party(tmp_path: Path) -> None:
     project = tmp_path / "p"
     shutil.copytree(FIXTURES / "ll101" / "through_service", project)

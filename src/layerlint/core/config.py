@@ -267,8 +267,9 @@ def _check_values(config: Config) -> None:
                           f"{problem}: such a pattern can take exponential time on a long prefix. An id prefix is "
                           "a few letters and an underscore; write it with character classes and alternatives, "
                           "like `^[a-z]{2,5}_$` or `^(usr|itm|ord)_$`")
-    for key, codes in (("select", config.select), ("ignore", config.ignore),
-                       ("extend-select", config.extend_select)):
+    keyed_codes = [("select", config.select), ("ignore", config.ignore), ("extend-select", config.extend_select)]
+    keyed_codes += [(f"per-file-ignores.{glob}", codes) for glob, codes in config.per_file_ignores]
+    for key, codes in keyed_codes:
         for code in codes:
             if not re.fullmatch(r"LL\d{0,3}", code) and code != "ALL":
                 raise ConfigError(config.file, key, f"`{code}` is not a rule code or prefix (like LL1 or LL101)")
