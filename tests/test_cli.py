@@ -171,6 +171,7 @@ def test_a_pyproject_that_cannot_be_read_exits_2_naming_it(tmp_path: Path, docum
     code, output = run("check", str(project))
     assert code == 2
     assert f"{pyproject}: " in output and expected in output
+    assert "[tool.layerlint]" not in output  # the file is at fault, not a setting in it
 
 
 def test_per_file_ignores(tmp_path: Path) -> None:

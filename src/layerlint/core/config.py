@@ -53,6 +53,10 @@ DEFAULT_SESSION_FACTORIES = (
 )
 
 
+# The key of a problem with the file itself (unreadable, not TOML), not with one setting in it.
+WHOLE_FILE = ""
+
+
 class ConfigError(Exception):
     """A configuration problem; the CLI turns it into exit code 2."""
 
@@ -61,7 +65,8 @@ class ConfigError(Exception):
         self.key = key
         self.message = message
         where = f"{file}: " if file else ""
-        super().__init__(f"{where}[tool.layerlint] `{key}`: {message}")
+        what = "" if key == WHOLE_FILE else f"[tool.layerlint] `{key}`: "
+        super().__init__(f"{where}{what}{message}")
 
     def __reduce__(self) -> tuple[type[ConfigError], tuple[Path | None, str, str]]:
         # Pickled between processes (flake8 -j workers): the default would call __init__ with one argument.
@@ -181,14 +186,14 @@ def _read_pyproject(path: Path) -> dict[str, Any]:
     try:
         document = tomllib.loads(path.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(path, "<file>", f"not valid TOML: {error}") from error
+        raise ConfigError(path, WHOLE_FILE, f"not valid TOML: {error}") from error
     except RecursionError as error:
-        raise ConfigError(path, "<file>", "not valid TOML: nested too deeply to read") from error
+        raise ConfigError(path, WHOLE_FILE, "not valid TOML: nested too deeply to read") from error
     except OSError as error:
-        raise ConfigError(path, "<file>", f"cannot be read: {error.strerror or error}") from error
+        raise ConfigError(path, WHOLE_FILE, f"cannot be read: {error.strerror or error}") from error
     tool = document.get("tool", {})
     if not isinstance(tool, dict):
-        raise ConfigError(path, "<file>", f"`tool` must be a table, got {type(tool).__name__} {tool!r}")
+        raise ConfigError(path, WHOLE_FILE, f"`tool` must be a table, got {type(tool).__name__} {tool!r}")
     return document
 
 
