@@ -499,7 +499,7 @@ class ProjectCache:
         document = {"format": FORMAT, "key": self.key, "findings_key": key, "suppressed": suppressed,
                     "by_path": by_path}
         self._write_json(self._findings_path(key), document)
-        if not self.write_failed:
+        if not self.write_failed and self.directory is not None:
             self._prune_findings()
             _remove_stale_temporaries(self.directory)
 
@@ -552,7 +552,7 @@ def run_shard(task: ShardTask) -> tuple[list[tuple[str, str | None, str]], str |
     (one serialisation for both: encoding nested lists is a good part of a worker's time).
     Each result is (content hash, compact facts text or None if unchanged, facts digest or "");
     with why the shard could not be written, if it could not."""
-    results = [(digest, None, "") if compact is None else (digest, text := _dumps(compact), facts_digest(text))
+    results: list[tuple[str, str | None, str]] = [(digest, None, "") if compact is None else (digest, text := _dumps(compact), facts_digest(text))
                for digest, compact in map(resolve, task.jobs)]
     new = {job.source.relative: f"[{_dumps(digest)},{text}]"
            for job, (digest, text, _) in zip(task.jobs, results) if text is not None}
@@ -595,7 +595,8 @@ def _valid_entry(cached: Any, content_hash: str) -> list[Any] | None:
     from layerlint.project.compact import valid_facts
 
     if type(cached) is list and len(cached) == 2 and cached[0] == content_hash and valid_facts(cached[1]):
-        return cached[1]
+        entry: list[Any] = cached[1]
+        return entry
     return None
 
 

@@ -292,7 +292,7 @@ def _backtracking_risk(pattern: str) -> str | None:
 
     A structural check of the parsed pattern, as ReDoS linters do: exact analysis is costly, and
     an id prefix never needs the shapes refused here."""
-    from re import _parser  # the stdlib's own parser of patterns (sre_parse before 3.11)
+    from re import _parser  # type: ignore[attr-defined]  # the stdlib's own pattern parser; typeshed omits it
 
     repeats = 0
     pending: list[tuple[Any, bool]] = [(_parser.parse(pattern), False)]
@@ -318,7 +318,7 @@ def _backtracking_risk(pattern: str) -> str | None:
 
 def _subpatterns(argument: Any) -> list[Any]:
     """The sub-patterns inside a parsed item's argument (a group's, a branch's, a lookaround's)."""
-    from re import _parser
+    from re import _parser  # type: ignore[attr-defined]
 
     if isinstance(argument, _parser.SubPattern):
         return [argument]

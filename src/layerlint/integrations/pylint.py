@@ -9,10 +9,11 @@ and 96 by smaller plugins). Symbolic names are the rule names, so
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pylint.checkers import BaseRawFileChecker
 from pylint.constants import WarningScope
+from pylint.typing import MessageDefinitionTuple
 
 from layerlint.core.config import ConfigError
 from layerlint.core.diagnostic import Severity
@@ -20,7 +21,7 @@ from layerlint.integrations.findings import LintRun
 from layerlint.rules import RULES
 
 if TYPE_CHECKING:
-    from astroid import nodes
+    from astroid import nodes  # type: ignore[import-untyped]  # astroid ships no type information
     from pylint.lint import PyLinter
 
 CHECKER_ID = "68"
@@ -50,7 +51,7 @@ def message_id(code: str, severity: Severity) -> str:
     return f"{'E' if severity is Severity.ERROR else 'W'}{number}"
 
 
-def _messages() -> dict[str, tuple[str, str, str, dict[str, Any]]]:
+def _messages() -> dict[str, MessageDefinitionTuple]:
     return {message_id(r.code, r.severity): ("%s", r.name, f"{r.code}: {r.summary}.", {"scope": WarningScope.LINE})
             for r in RULES}
 

@@ -59,7 +59,7 @@ class _Lowerer(cst.CSTTransformer):
             if isinstance(part, cst.FormattedStringText):
                 text = part.value.replace("{{", "{").replace("}}", "}")
                 pieces.append(cst.SimpleString(f"{prefix}{quote}{text}{quote}"))
-            else:
+            elif isinstance(part, cst.FormattedStringExpression):
                 # Line breaks inside the braces stay, as whitespace inside `str(...)`.
                 argument = cst.Arg(part.expression, whitespace_after_arg=part.whitespace_after_expression)
                 pieces.append(cst.Call(func=cst.Name("str"), args=[argument],
@@ -91,9 +91,9 @@ class _Lowerer(cst.CSTTransformer):
         parts = _string_parts(original)
         if not any(isinstance(part, (cst.FormattedString, cst.TemplatedString)) for part, _ in parts):
             return updated
-        expression: cst.BaseExpression = cst.ensure_type(parts[0][0].visit(self), cst.BaseExpression)
+        expression: cst.BaseExpression = _expression(parts[0][0].visit(self))
         for part, whitespace in parts[1:]:
-            lowered = cst.ensure_type(part.visit(self), cst.BaseExpression)
+            lowered = _expression(part.visit(self))
             operator = cst.Add(whitespace_before=cst.SimpleWhitespace(" "), whitespace_after=whitespace)
             expression = cst.BinaryOperation(expression, operator, lowered)
         return expression.with_changes(lpar=[*original.lpar, cst.LeftParen()], rpar=[cst.RightParen(), *original.rpar])
@@ -136,3 +136,10 @@ def _string_parts(node: cst.ConcatenatedString) -> list[tuple[cst.BaseString, cs
 def lower(source: str) -> str:
     module = cst.parse_module(source)
     return module.visit(_Lowerer()).code
+
+
+def _expression(node: object) -> cst.BaseExpression:
+    """A lowered string part, which is always an expression (cst.ensure_type takes concrete classes only)."""
+    if not isinstance(node, cst.BaseExpression):
+        raise TypeError(f"a lowered string part is a {type(node).__name__}, not an expression")
+    return node

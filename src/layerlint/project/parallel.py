@@ -143,7 +143,7 @@ def _die_with_parent() -> bool:
         import ctypes
 
         pr_set_pdeathsig = 1
-        return ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL) == 0
+        return bool(ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL) == 0)
     except (OSError, AttributeError):
         return False
 
