@@ -1,5 +1,22 @@
 """ModuleFacts <-> compact JSON values: every dataclass becomes the list of its field values.
 
+Expressions become tagged lists, the one place that knows their stored layout:
+
+    ["n", id]                         Name
+    ["a", value, attr]                Attribute
+    ["c", func, args, kwargs, span]   Call (kwargs: {name or "**": value})
+    ["k", constant]                   Constant
+    ["s", value, slice]               Subscript
+    ["t"|"l"|"set", elts]             Tuple / List / Set
+    ["d", keys, values]               Dict (a None key is **)
+    ["b", op, left, right]            BinOp
+    ["bool", op, values] ["u", op, operand] ["cmp", left, ops, comparators]
+    ["f", parts]                      FString: parts are ["k", text] or ["v", expr]
+    ["lam", body]  ["aw", value, span]  ["if", test, body, orelse]  ["*", value]
+    ["walrus", target, value]  ["slice", lower, upper, step]  ["yield", value]
+    ["comp", elts, generators]        Comprehension: generators are [target, iter, ifs]
+    ["?", what]                       Unknown
+
 The cache stores facts this way because field names repeated in every event, parameter and
 import made the JSON four times the size of the source; positional lists are half the size and
 decode faster. The codec is derived from the dataclasses' type hints, so a field added to
@@ -18,8 +35,9 @@ from itertools import starmap
 from operator import attrgetter
 from typing import Any
 
+from layerlint.project import expr as x
 from layerlint.project import facts as facts_module
-from layerlint.project.facts import ModuleFacts
+from layerlint.project.facts import Expr, ModuleFacts
 
 Encode = Callable[[Any], Any]
 Decode = Callable[[Any], Any]
@@ -58,11 +76,15 @@ def _dict_of(key_type: Any, inner: tuple[Encode, Decode]) -> tuple[Encode, Decod
 
 
 def _codec_for_type(hint: Any) -> tuple[Encode, Decode]:
+    if hint == Expr:
+        return _EXPR
     if dataclasses.is_dataclass(hint):
         return _dataclass_codec(hint)
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType) and type(None) in args:
         rest = [a for a in args if a is not type(None)]
+        if set(rest) == set(typing.get_args(Expr)):
+            return _optional(_EXPR)
         inner = _codec_for_type(rest[0]) if len(rest) == 1 else (_same, _same)
         return inner if inner == (_same, _same) else _optional(inner)
     if origin is list and args:
@@ -71,7 +93,7 @@ def _codec_for_type(hint: Any) -> tuple[Encode, Decode]:
     if origin is dict and len(args) == 2:
         inner = _codec_for_type(args[1])
         return (_same, _same) if inner == (_same, _same) and args[0] is str else _dict_of(args[0], inner)
-    return _same, _same  # JSON-native: str, int, bool, spans, encoded expressions
+    return _same, _same  # JSON-native: str, int, bool, spans
 
 
 @lru_cache(maxsize=None)
@@ -104,3 +126,84 @@ def encode_facts(facts: ModuleFacts) -> list[Any]:
 def decode_facts(data: list[Any]) -> ModuleFacts:
     decoded: ModuleFacts = _dataclass_codec(ModuleFacts)[1](data)
     return decoded
+
+
+# ---------------------------------------------------------------- expressions
+
+
+def encode_expr(node: Expr | None) -> Any:
+    return None if node is None else _ENCODERS[type(node)](node)
+
+
+def _encode_many(nodes: list[Expr]) -> list[Any]:
+    return [_ENCODERS[type(node)](node) for node in nodes]
+
+
+_ENCODERS: dict[type, Callable[[Any], list[Any]]] = {
+    x.Name: lambda e: ["n", e.id],
+    x.Attribute: lambda e: ["a", encode_expr(e.value), e.attr],
+    x.Call: lambda e: ["c", encode_expr(e.func), _encode_many(e.args),
+                       {k: encode_expr(v) for k, v in e.kwargs.items()}, e.span],
+    x.Constant: lambda e: ["k", e.value],
+    x.Subscript: lambda e: ["s", encode_expr(e.value), encode_expr(e.slice)],
+    x.Tuple: lambda e: ["t", _encode_many(e.elts)],
+    x.List: lambda e: ["l", _encode_many(e.elts)],
+    x.Set: lambda e: ["set", _encode_many(e.elts)],
+    x.Dict: lambda e: ["d", [encode_expr(k) for k in e.keys], _encode_many(e.values)],
+    x.BinOp: lambda e: ["b", e.op, encode_expr(e.left), encode_expr(e.right)],
+    x.BoolOp: lambda e: ["bool", e.op, _encode_many(e.values)],
+    x.UnaryOp: lambda e: ["u", e.op, encode_expr(e.operand)],
+    x.Compare: lambda e: ["cmp", encode_expr(e.left), e.ops, _encode_many(e.comparators)],
+    x.FString: lambda e: ["f", _encode_many(e.parts)],
+    x.FormattedValue: lambda e: ["v", encode_expr(e.value)],
+    x.Lambda: lambda e: ["lam", encode_expr(e.body)],
+    x.Await: lambda e: ["aw", encode_expr(e.value), e.span],
+    x.IfExp: lambda e: ["if", encode_expr(e.test), encode_expr(e.body), encode_expr(e.orelse)],
+    x.Starred: lambda e: ["*", encode_expr(e.value)],
+    x.NamedExpr: lambda e: ["walrus", encode_expr(e.target), encode_expr(e.value)],
+    x.Comprehension: lambda e: ["comp", _encode_many(e.elts),
+                                [[encode_expr(g.target), encode_expr(g.iter), _encode_many(g.ifs)]
+                                 for g in e.generators]],
+    x.Slice: lambda e: ["slice", encode_expr(e.lower), encode_expr(e.upper), encode_expr(e.step)],
+    x.Yield: lambda e: ["yield", encode_expr(e.value)],
+    x.Unknown: lambda e: ["?", e.what],
+}
+
+
+def decode_expr(data: Any) -> Any:
+    return None if data is None else _DECODERS[data[0]](data)
+
+
+def _decode_many(data: list[Any]) -> list[Any]:
+    return [_DECODERS[item[0]](item) for item in data]
+
+
+_DECODERS: dict[str, Callable[[list[Any]], Any]] = {
+    "n": lambda v: x.Name(v[1]),
+    "a": lambda v: x.Attribute(decode_expr(v[1]), v[2]),
+    "c": lambda v: x.Call(decode_expr(v[1]), _decode_many(v[2]), {k: decode_expr(e) for k, e in v[3].items()}, v[4]),
+    "k": lambda v: x.Constant(v[1]),
+    "s": lambda v: x.Subscript(decode_expr(v[1]), decode_expr(v[2])),
+    "t": lambda v: x.Tuple(_decode_many(v[1])),
+    "l": lambda v: x.List(_decode_many(v[1])),
+    "set": lambda v: x.Set(_decode_many(v[1])),
+    "d": lambda v: x.Dict([decode_expr(k) for k in v[1]], _decode_many(v[2])),
+    "b": lambda v: x.BinOp(v[1], decode_expr(v[2]), decode_expr(v[3])),
+    "bool": lambda v: x.BoolOp(v[1], _decode_many(v[2])),
+    "u": lambda v: x.UnaryOp(v[1], decode_expr(v[2])),
+    "cmp": lambda v: x.Compare(decode_expr(v[1]), v[2], _decode_many(v[3])),
+    "f": lambda v: x.FString(_decode_many(v[1])),
+    "v": lambda v: x.FormattedValue(decode_expr(v[1])),
+    "lam": lambda v: x.Lambda(decode_expr(v[1])),
+    "aw": lambda v: x.Await(decode_expr(v[1]), v[2]),
+    "if": lambda v: x.IfExp(decode_expr(v[1]), decode_expr(v[2]), decode_expr(v[3])),
+    "*": lambda v: x.Starred(decode_expr(v[1])),
+    "walrus": lambda v: x.NamedExpr(decode_expr(v[1]), decode_expr(v[2])),
+    "comp": lambda v: x.Comprehension(_decode_many(v[1]), [x.Generator(decode_expr(t), decode_expr(i), _decode_many(f))
+                                                           for t, i, f in v[2]]),
+    "slice": lambda v: x.Slice(decode_expr(v[1]), decode_expr(v[2]), decode_expr(v[3])),
+    "yield": lambda v: x.Yield(decode_expr(v[1])),
+    "?": lambda v: x.Unknown(v[1]),
+}
+
+_EXPR: tuple[Encode, Decode] = (encode_expr, decode_expr)

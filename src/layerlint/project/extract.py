@@ -6,7 +6,7 @@ import ast
 import re
 
 from layerlint.core.noqa import noqa_codes
-from layerlint.project.expr import Expr, encode
+from layerlint.project.expr import Expr, from_ast
 from layerlint.project.facts import (
     ClassFact, Event, FieldFact, FunctionFact, ImportFact, ModuleFacts, ParamFact, Span,
 )
@@ -68,7 +68,7 @@ class _Extractor:
         self.type_checking = False
 
     def expr(self, node: ast.expr | None) -> Expr | None:
-        return encode(node, self.pos.span)
+        return from_ast(node, self.pos.span)
 
     # ------------------------------------------------------------------ statements
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from layerlint.project.expr import Expr, call_args, call_kwargs, constant, walk
+from layerlint.project.expr import Call, Expr, call_args, call_kwargs, constant, walk
 from layerlint.project.facts import FunctionFact
 from layerlint.project.symbols import Symbol, SymbolIndex
 
@@ -108,7 +108,7 @@ class _IdReader:
         if expr[0] == "c" and call_args(expr) and self.index.resolve_expr(module, expr[1]).dotted == \
                 "functools.partial":  # partial(prefixed_id, "itm_"): the call it will make
             first, *rest = call_args(expr)
-            return self._combine(_call_target(self.index, module, ["c", first, rest, call_kwargs(expr), expr[4]],
+            return self._combine(_call_target(self.index, module, Call(first, rest, call_kwargs(expr), expr[4]),
                                               {}), 0)
         values = returned_values(self.index, module, expr)
         if values is None and expr[0] in ("n", "a"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from layerlint.project.expr import Expr, call_args, call_kwargs, constant, dotted
+from layerlint.project.expr import Attribute, Expr, Name, call_args, call_kwargs, constant, dotted
 from layerlint.project.facts import FieldFact, Span
 from layerlint.project.models import is_sqlmodel
 from layerlint.project.symbols import Symbol, SymbolIndex
@@ -101,9 +101,9 @@ def _forward_reference(text: str) -> Expr | None:
     parts = text.strip().split(".")
     if not all(part.isidentifier() for part in parts):
         return None
-    expr: Expr = ["n", parts[0]]
+    expr: Expr = Name(parts[0])
     for part in parts[1:]:
-        expr = ["a", expr, part]
+        expr = Attribute(expr, part)
     return expr
 
 
