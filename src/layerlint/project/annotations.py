@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from layerlint.project.expr import Expr, constant, dotted, parse_expression
+from layerlint.project.expr import BinOp, Constant, Expr, Subscript, Tuple, dotted, parse_expression
 from layerlint.project.models import is_table_model
 from layerlint.project.symbols import Symbol, SymbolIndex
 
@@ -14,21 +14,20 @@ def table_model_in(index: SymbolIndex, module: str, expr: Expr | None, depth: in
     `Page[Item]`, `Annotated[Item, ...]`, a string `"Item"`, or an alias of those."""
     if expr is None or depth > MAX_DEPTH:
         return None
-    kind = expr[0]
-    if kind == "s":
-        head = dotted(expr[1]) or ""
-        items = expr[2][1] if expr[2] and expr[2][0] == "t" else [expr[2]]
-        if head.endswith("Annotated"):
-            items = items[:1]
-        for item in items:
-            found = table_model_in(index, module, item, depth + 1)
-            if found is not None:
-                return found
-        return None
-    if kind == "b" and expr[1] == "|":
-        return table_model_in(index, module, expr[2], depth + 1) or table_model_in(index, module, expr[3], depth + 1)
-    if kind == "k" and isinstance(constant(expr), str):
-        return table_model_in(index, module, parse_expression(str(constant(expr))), depth + 1)
+    match expr:
+        case Subscript(head, inner):
+            items = inner.elts if isinstance(inner, Tuple) else [inner]
+            if (dotted(head) or "").endswith("Annotated"):
+                items = items[:1]
+            for item in items:
+                found = table_model_in(index, module, item, depth + 1)
+                if found is not None:
+                    return found
+            return None
+        case BinOp("|", left, right):
+            return table_model_in(index, module, left, depth + 1) or table_model_in(index, module, right, depth + 1)
+        case Constant(str(text)):
+            return table_model_in(index, module, parse_expression(text), depth + 1)
     symbol = index.resolve_expr(module, expr)
     if symbol.kind == "class":
         return symbol if is_table_model(index, symbol) else None
@@ -43,9 +42,9 @@ def annotated_metadata(index: SymbolIndex, module: str, annotation: Expr | None,
     defined in another module (`CurrentUser = Annotated[User, Depends(get_current_user)]`)."""
     if annotation is None or depth > MAX_DEPTH:
         return []
-    if annotation[0] == "s" and (dotted(annotation[1]) or "").endswith("Annotated"):
-        inner = annotation[2]
-        return list(inner[1][1:]) if inner and inner[0] == "t" else []
+    if isinstance(annotation, Subscript) and (dotted(annotation.value) or "").endswith("Annotated"):
+        inner = annotation.slice
+        return list(inner.elts[1:]) if isinstance(inner, Tuple) else []
     symbol = index.resolve_expr(module, annotation)
     event = index.assignment(symbol)
     return annotated_metadata(index, symbol.module, event.value, depth + 1) if event else []

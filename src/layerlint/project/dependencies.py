@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from layerlint.project.annotations import annotated_metadata
-from layerlint.project.expr import Expr, call_args, call_kwargs, dotted, is_call, walk
+from layerlint.project.expr import (
+    Attribute, Call, Expr, Name, Subscript, Tuple, call_args, call_kwargs, dotted, is_call, walk,
+)
 from layerlint.project.facts import FunctionFact, ParamFact
 from layerlint.project.project import Project
 from layerlint.project.routes import RouteHandler, RouterObject, route_table, router_dependencies
@@ -34,16 +36,15 @@ class SessionUse:
 def _is_depends(project: Project, module: str, expr: Expr | None) -> bool:
     if not is_call(expr):
         return False
-    assert expr is not None
-    name = dotted(expr[1]) or ""
-    symbol = project.index.resolve_expr(module, expr[1])
+    name = dotted(expr.func) or ""
+    symbol = project.index.resolve_expr(module, expr.func)
     return name.rsplit(".", 1)[-1] in DEPENDS_NAMES and (not symbol.known or symbol.kind == "external")
 
 
 def shared_default(project: Project, module: str, default: Expr | None) -> tuple[str, Expr | None]:
     """A parameter default that names a module-level call (`user: User = CurrentUser` with
     `CurrentUser = Depends(get_current_user)` anywhere): that call, and the module it is in."""
-    if default is None or default[0] not in ("n", "a"):
+    if not isinstance(default, (Name, Attribute)):
         return module, default
     symbol = project.index.resolve_expr(module, default)
     event = project.index.assignment(symbol)
@@ -52,7 +53,7 @@ def shared_default(project: Project, module: str, default: Expr | None) -> tuple
     return symbol.module, event.value
 
 
-def _depends_target(expr: Expr) -> Expr | None:
+def _depends_target(expr: Call) -> Expr | None:
     args, kwargs = call_args(expr), call_kwargs(expr)
     return args[0] if args else kwargs.get("dependency")
 
@@ -106,11 +107,11 @@ class DependencyResolver:
     def _annotation_uses(self, module: str, annotation: Expr | None, seen: frozenset[Symbol]) -> list[SessionUse]:
         if annotation is None:
             return []
-        if annotation[0] == "s" and (dotted(annotation[1]) or "").endswith("Annotated"):
-            items = annotation[2][1] if annotation[2] and annotation[2][0] == "t" else []
+        if isinstance(annotation, Subscript) and (dotted(annotation.value) or "").endswith("Annotated"):
+            items = annotation.slice.elts if isinstance(annotation.slice, Tuple) else []
             uses: list[SessionUse] = []
             for item in items[1:]:
-                if _is_depends(self.project, module, item):
+                if is_call(item) and _is_depends(self.project, module, item):
                     uses += self._callable_uses(module, _depends_target(item) or items[0], seen)
             return uses
         symbol = self.project.index.resolve_expr(module, annotation)
@@ -195,7 +196,7 @@ def unconfigured_session_providers(project: Project) -> list[str]:
             if resolver.session_kind(Symbol("function", facts.module, function.qualname)) is not None:
                 return []
             if any(index.resolve_expr(facts.module, node).dotted in SESSION_CLASSES
-                   for node in walk(function.returns) if node[0] in ("n", "a")):
+                   for node in walk(function.returns) if isinstance(node, (Name, Attribute))):
                 found.append(f"{facts.module}.{function.qualname}")
     return sorted(found)
 
@@ -204,7 +205,7 @@ NOT_BODY = frozenset({"Depends", "Security", "Query", "Path", "Header", "Cookie"
 
 
 def _names_non_body(expr: Expr | None) -> bool:
-    return is_call(expr) and (dotted(expr[1]) or "").rsplit(".", 1)[-1] in NOT_BODY  # type: ignore[index]
+    return is_call(expr) and (dotted(expr.func) or "").rsplit(".", 1)[-1] in NOT_BODY
 
 
 def is_body_parameter(project: Project, module: str, param: ParamFact) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeAlias, overload
+from typing import Any, ClassVar, TypeAlias, TypeGuard, overload
 
 Span: TypeAlias = list[int]  # [line, column, end_line, end_column], 1-based, columns in characters
 SpanOf = Callable[[ast.expr], Span]
@@ -442,7 +442,7 @@ def dotted(expr: Expr | None) -> str | None:
     return ".".join(reversed(parts))
 
 
-def is_call(expr: Expr | None) -> bool:
+def is_call(expr: Expr | None) -> TypeGuard[Call]:
     return type(expr) is Call
 
 

@@ -6,7 +6,7 @@ import ast
 import re
 
 from layerlint.core.noqa import noqa_codes
-from layerlint.project.expr import Expr, from_ast
+from layerlint.project.expr import Expr, Unknown, from_ast
 from layerlint.project.facts import (
     ClassFact, Event, FieldFact, FunctionFact, ImportFact, ModuleFacts, ParamFact, Span,
 )
@@ -203,7 +203,7 @@ class _Extractor:
             name=node.name, qualname=qualname, span=self.pos.name_span(node),
             end_line=node.end_lineno or node.lineno,
             bases=[e for e in (self.expr(b) for b in node.bases) if e is not None],
-            keywords={kw.arg or "**": self.expr(kw.value) or ["?", "none"] for kw in node.keywords},
+            keywords={kw.arg or "**": self.expr(kw.value) or Unknown("none") for kw in node.keywords},
             decorators=[e for e in (self.expr(d) for d in node.decorator_list) if e is not None],
         )
         self.facts.classes.append(fact)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from layerlint.project.expr import Expr, dotted
+from layerlint.project.expr import Expr, Subscript, Tuple, dotted
 from layerlint.project.facts import FunctionFact
 from layerlint.project.symbols import SymbolIndex
 
@@ -43,10 +43,10 @@ def session_parameters(index: SymbolIndex, module: str, function: FunctionFact) 
 def _annotation_is_session(index: SymbolIndex, module: str, annotation: Expr | None) -> bool:
     if annotation is None:
         return False
-    if annotation[0] == "s":  # Annotated[AsyncSession, Depends(...)]
-        head = index.resolve_expr(module, annotation[1]).dotted
-        if head.endswith("Annotated") and annotation[2] and annotation[2][0] == "t":
-            return _annotation_is_session(index, module, annotation[2][1][0])
+    if isinstance(annotation, Subscript):  # Annotated[AsyncSession, Depends(...)]
+        head = index.resolve_expr(module, annotation.value).dotted
+        if head.endswith("Annotated") and isinstance(annotation.slice, Tuple):
+            return _annotation_is_session(index, module, annotation.slice.elts[0])
         return False
     symbol = index.resolve_expr(module, annotation)
     if symbol.dotted in SESSION_CLASSES:
