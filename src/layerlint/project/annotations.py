@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from layerlint.project.expr import BinOp, Constant, Expr, Subscript, Tuple, dotted, parse_expression
+from layerlint.project.expr import (
+    BinOp,
+    Constant,
+    Expr,
+    Subscript,
+    Tuple,
+    dotted,
+    parse_expression,
+)
 from layerlint.project.models import is_table_model
 from layerlint.project.symbols import Symbol, SymbolIndex
 

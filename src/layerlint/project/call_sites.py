@@ -6,7 +6,15 @@ None: app.include_router(api)` includes whatever its callers pass as `api`.
 
 from __future__ import annotations
 
-from layerlint.project.expr import Call, Expr, Starred, call_args, call_kwargs, calls_in, dotted
+from layerlint.project.expr import (
+    Call,
+    Expr,
+    Starred,
+    call_args,
+    call_kwargs,
+    calls_in,
+    dotted,
+)
 from layerlint.project.facts import FunctionFact, ModuleFacts
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol

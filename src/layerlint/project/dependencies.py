@@ -12,11 +12,26 @@ from dataclasses import dataclass
 
 from layerlint.project.annotations import annotated_metadata
 from layerlint.project.expr import (
-    Attribute, Call, Expr, Name, Subscript, Tuple, call_args, call_kwargs, dotted, is_call, walk,
+    Attribute,
+    Call,
+    Expr,
+    Name,
+    Subscript,
+    Tuple,
+    call_args,
+    call_kwargs,
+    dotted,
+    is_call,
+    walk,
 )
 from layerlint.project.facts import FunctionFact, ParamFact
 from layerlint.project.project import Project
-from layerlint.project.routes import RouteHandler, RouterObject, route_table, router_dependencies
+from layerlint.project.routes import (
+    RouteHandler,
+    RouterObject,
+    route_table,
+    router_dependencies,
+)
 from layerlint.project.sessions import SESSION_CLASSES
 from layerlint.project.symbols import Symbol
 

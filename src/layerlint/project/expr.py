@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeAlias, TypeGuard, overload
+from typing import TypeAlias, TypeGuard, overload
 
 Span: TypeAlias = list[int]  # [line, column, end_line, end_column], 1-based, columns in characters
 SpanOf = Callable[[ast.expr], Span]
@@ -29,43 +29,18 @@ class Node:
     """What every expression kind shares: its children, in source order, for `walk`."""
 
     __slots__ = ()
-    TAG: ClassVar[str]
 
     def children(self) -> list[Expr]:
         return []
 
-    # -------------------------------------------------- positional view, while readers migrate
-    def _legacy(self) -> list[Any]:
-        return [self.TAG, *(getattr(self, name) for name in self.__match_args__)]  # type: ignore[attr-defined]
 
-    def __getitem__(self, index: Any) -> Any:
-        return self._legacy()[index]
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._legacy())
-
-    def __len__(self) -> int:
-        return len(self._legacy())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, list):
-            return self._legacy() == other
-        if type(other) is not type(self):
-            return NotImplemented
-        return self._legacy() == other._legacy()  # type: ignore[attr-defined]
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class Name(Node):
-    TAG: ClassVar[str] = "n"
     id: str
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class Attribute(Node):
-    TAG: ClassVar[str] = "a"
     value: Expr
     attr: str
 
@@ -73,9 +48,8 @@ class Attribute(Node):
         return [self.value]
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class Call(Node):
-    TAG: ClassVar[str] = "c"
     func: Expr
     args: list[Expr]
     kwargs: dict[str, Expr]  # "**" for a **mapping
@@ -93,15 +67,13 @@ class Call(Node):
 ConstantValue: TypeAlias = str | int | float | bool | None
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class Constant(Node):
-    TAG: ClassVar[str] = "k"
     value: ConstantValue  # others (bytes, complex) as their repr; Ellipsis as "..."
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class Subscript(Node):
-    TAG: ClassVar[str] = "s"
     value: Expr
     slice: Expr
 
@@ -109,7 +81,7 @@ class Subscript(Node):
         return [self.value, self.slice]
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class _Elements(Node):
     elts: list[Expr]
 
@@ -117,24 +89,23 @@ class _Elements(Node):
         return list(self.elts)
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class Tuple(_Elements):
-    TAG: ClassVar[str] = "t"
+    """`(a, b)`"""
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class List(_Elements):
-    TAG: ClassVar[str] = "l"
+    """`[a, b]`"""
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class Set(_Elements):
-    TAG: ClassVar[str] = "set"
+    """`{a, b}`"""
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class Dict(Node):
-    TAG: ClassVar[str] = "d"
     keys: list[Expr | None]  # None for a **mapping
     values: list[Expr]
 
@@ -142,9 +113,8 @@ class Dict(Node):
         return [*(key for key in self.keys if key is not None), *self.values]
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class BinOp(Node):
-    TAG: ClassVar[str] = "b"
     op: str  # "+", "|", ...
     left: Expr
     right: Expr
@@ -153,9 +123,8 @@ class BinOp(Node):
         return [self.left, self.right]
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class BoolOp(Node):
-    TAG: ClassVar[str] = "bool"
     op: str  # "and", "or"
     values: list[Expr]
 
@@ -163,9 +132,8 @@ class BoolOp(Node):
         return list(self.values)
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class UnaryOp(Node):
-    TAG: ClassVar[str] = "u"
     op: str  # "not", "-", "+", "~"
     operand: Expr
 
@@ -173,9 +141,8 @@ class UnaryOp(Node):
         return [self.operand]
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class Compare(Node):
-    TAG: ClassVar[str] = "cmp"
     left: Expr
     ops: list[str]  # "==", "is not", "in", ...
     comparators: list[Expr]
@@ -184,38 +151,34 @@ class Compare(Node):
         return [self.left, *self.comparators]
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class FormattedValue(Node):
     """A `{value}` part of an f-string."""
 
-    TAG: ClassVar[str] = "v"
     value: Expr
 
     def children(self) -> list[Expr]:
         return [self.value]
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class FString(Node):
-    TAG: ClassVar[str] = "f"
     parts: list[Constant | FormattedValue]  # text parts are str constants
 
     def children(self) -> list[Expr]:
         return list(self.parts)
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class Lambda(Node):
-    TAG: ClassVar[str] = "lam"
     body: Expr
 
     def children(self) -> list[Expr]:
         return [self.body]
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class Await(Node):
-    TAG: ClassVar[str] = "aw"
     value: Expr
     span: Span
 
@@ -223,9 +186,8 @@ class Await(Node):
         return [self.value]
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class IfExp(Node):
-    TAG: ClassVar[str] = "if"
     test: Expr
     body: Expr
     orelse: Expr
@@ -234,18 +196,16 @@ class IfExp(Node):
         return [self.test, self.body, self.orelse]
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class Starred(Node):
-    TAG: ClassVar[str] = "*"
     value: Expr
 
     def children(self) -> list[Expr]:
         return [self.value]
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class NamedExpr(Node):
-    TAG: ClassVar[str] = "walrus"
     target: Expr
     value: Expr
 
@@ -261,15 +221,11 @@ class Generator:
     iter: Expr
     ifs: list[Expr]
 
-    def __getitem__(self, index: Any) -> Any:  # positional view, while readers migrate
-        return [self.target, self.iter, self.ifs][index]
 
-
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class Comprehension(Node):
     """A list, set or generator comprehension (elts: the element), or a dict one (key, value)."""
 
-    TAG: ClassVar[str] = "comp"
     elts: list[Expr]
     generators: list[Generator]
 
@@ -280,9 +236,8 @@ class Comprehension(Node):
         return found
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class Slice(Node):
-    TAG: ClassVar[str] = "slice"
     lower: Expr | None
     upper: Expr | None
     step: Expr | None
@@ -291,18 +246,16 @@ class Slice(Node):
         return [part for part in (self.lower, self.upper, self.step) if part is not None]
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class Yield(Node):
-    TAG: ClassVar[str] = "yield"
     value: Expr | None
 
     def children(self) -> list[Expr]:
         return [] if self.value is None else [self.value]
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True)
 class Unknown(Node):
-    TAG: ClassVar[str] = "?"
     what: str  # the ast class name, or "deep"
 
 

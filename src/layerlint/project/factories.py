@@ -11,7 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from layerlint.project.expr import (
-    Attribute, BinOp, Call, Constant, Expr, FString, Lambda, Name, call_args, call_kwargs, constant, walk,
+    Attribute,
+    BinOp,
+    Call,
+    Constant,
+    Expr,
+    FString,
+    Lambda,
+    Name,
+    call_args,
+    call_kwargs,
+    constant,
+    walk,
 )
 from layerlint.project.facts import FunctionFact
 from layerlint.project.symbols import Symbol, SymbolIndex

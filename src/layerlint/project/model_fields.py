@@ -11,8 +11,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from layerlint.project.expr import (
-    Attribute, BinOp, Call, Constant, Dict, Expr, IfExp, Lambda, Name, Subscript, Tuple, call_args, call_kwargs,
-    constant, dotted,
+    Attribute,
+    BinOp,
+    Call,
+    Constant,
+    Dict,
+    Expr,
+    IfExp,
+    Lambda,
+    Name,
+    Subscript,
+    Tuple,
+    call_args,
+    call_kwargs,
+    constant,
+    dotted,
 )
 from layerlint.project.facts import FieldFact, Span
 from layerlint.project.models import is_sqlmodel

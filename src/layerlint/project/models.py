@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from layerlint.project.expr import Dict, Expr, Subscript, call_kwargs, constant, dotted, is_call
+from layerlint.project.expr import (
+    Dict,
+    Expr,
+    Subscript,
+    call_kwargs,
+    constant,
+    dotted,
+    is_call,
+)
 from layerlint.project.symbols import Symbol, SymbolIndex
 
 if TYPE_CHECKING:  # project builds on the index; the analyses below are cached on it

@@ -8,7 +8,18 @@ filter when it is named in `repositories.soft-delete-helpers` or its body visibl
 
 from __future__ import annotations
 
-from layerlint.project.expr import Attribute, Call, Compare, Constant, Expr, Name, UnaryOp, call_args, constant, dotted, walk
+from layerlint.project.expr import (
+    Attribute,
+    Call,
+    Compare,
+    Constant,
+    Expr,
+    Name,
+    UnaryOp,
+    call_args,
+    dotted,
+    walk,
+)
 from layerlint.project.facts import FunctionFact
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol

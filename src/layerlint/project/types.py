@@ -22,7 +22,6 @@ from layerlint.project.expr import (
     Name,
     Subscript,
     Tuple,
-    constant,
     dotted,
     parse_expression,
     walk,

@@ -71,8 +71,8 @@ def _get_finding(project: Project, facts: ModuleFacts, item: SessionCall) -> Fin
     call, model = item.call, item.model
     assert model is not None
     name = model_name(project, model)
-    what = f"{dotted(call[1])}({name}, ...)" if item.method == "get" else f"query({name}).get(...)"
-    return Finding(facts, call[4], f"`{what}` returns soft-deleted rows too; select with "
+    what = f"{dotted(call.func)}({name}, ...)" if item.method == "get" else f"query({name}).get(...)"
+    return Finding(facts, call.span, f"`{what}` returns soft-deleted rows too; select with "
                                    f"`.where({live_filter(project, model)})` instead{_note(project)}")
 
 
@@ -80,9 +80,9 @@ def _statement_finding(project: Project, facts: ModuleFacts, item: SessionCall, 
     assert state.model is not None
     name = model_name(project, state.model)
     built = f"query({name})" if state.legacy else f"select({name})"
-    sink = f".{item.method[6:]}()" if state.legacy else dotted(item.call[1])
+    sink = f".{item.method[6:]}()" if state.legacy else dotted(item.call.func)
     method = "filter" if state.legacy else "where"
-    return Finding(facts, state.span, f"`{built}` reaches `{sink}` (line {item.call[4][0]}) without the soft-delete "
+    return Finding(facts, state.span, f"`{built}` reaches `{sink}` (line {item.call.span[0]}) without the soft-delete "
                                       f"filter; add `.{method}({live_filter(project, state.model)})`"
                                       f"{_note(project)}")
 
