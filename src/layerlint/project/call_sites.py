@@ -70,12 +70,12 @@ def passed_argument(function: FunctionFact, parameter: str, call: Call) -> Expr 
 
 
 def argument_values(project: Project, symbol: Symbol, function: FunctionFact,
-                    parameter: str) -> list[tuple[str, Expr, Expr]] | None:
+                    parameter: str) -> list[tuple[str, Expr, Call]] | None:
     """What the callers of a module-level function pass for `parameter`: (module to resolve it in,
     the value, the call); None when some call passes nothing we can read (a default, `*args`)."""
     if function.class_name is not None or function.nested:
         return None  # methods and closures are called through objects we do not track
-    values: list[tuple[str, Expr, Expr]] = []
+    values: list[tuple[str, Expr, Call]] = []
     for module, call in call_sites(project, symbol, function.name):
         value = passed_argument(function, parameter, call)
         if value is None:

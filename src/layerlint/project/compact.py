@@ -78,7 +78,7 @@ def _dict_of(key_type: Any, inner: tuple[Encode, Decode]) -> tuple[Encode, Decod
 def _codec_for_type(hint: Any) -> tuple[Encode, Decode]:
     if hint == Expr:
         return _EXPR
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _dataclass_codec(hint)
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType) and type(None) in args:

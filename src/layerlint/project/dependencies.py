@@ -111,8 +111,7 @@ class DependencyResolver:
         uses: list[SessionUse] = []
         for param in function.params:
             where, default = shared_default(self.project, module, param.default)
-            if _is_depends(self.project, where, default):
-                assert default is not None
+            if is_call(default) and _is_depends(self.project, where, default):
                 target = _depends_target(default)
                 uses += self._callable_uses(where, target, seen) if target else \
                     self._callable_uses(module, param.annotation, seen)

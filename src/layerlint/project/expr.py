@@ -430,10 +430,9 @@ def walk(expr: Expr | None, *, into_lambdas: bool = False) -> Iterator[Expr]:
     while stack:
         node = stack.pop()
         yield node
-        kind = type(node)
-        if kind is Attribute:  # the commonest shapes first
-            stack.append(node.value)  # type: ignore[union-attr]
-        elif kind is Name or kind is Constant or (kind is Lambda and not into_lambdas):
+        if isinstance(node, Attribute):  # the commonest shapes first
+            stack.append(node.value)
+        elif isinstance(node, (Name, Constant)) or (isinstance(node, Lambda) and not into_lambdas):
             continue
         else:
             found = node.children()
@@ -447,14 +446,13 @@ def calls_in(expr: Expr | None) -> Iterator[Call]:
     stack: list[Expr] = [expr] if expr is not None else []
     while stack:
         node = stack.pop()
-        kind = type(node)
-        if kind is Attribute:
-            stack.append(node.value)  # type: ignore[union-attr]
-        elif kind is Name or kind is Constant or kind is Lambda:
+        if isinstance(node, Attribute):
+            stack.append(node.value)
+        elif isinstance(node, (Name, Constant, Lambda)):
             continue
         else:
-            if kind is Call:
-                calls.append(node)  # type: ignore[arg-type]
+            if isinstance(node, Call):
+                calls.append(node)
             found = node.children()
             found.reverse()
             stack += found

@@ -146,8 +146,8 @@ class _IdReader:
         unknown = False
         for piece in pieces:
             if self.is_ulid(module, piece, names, depth):
-                text = "".join(prefix)
-                return IdShape(True, True, text if literal and text else None, bool(prefix) or not literal)
+                joined = "".join(prefix)
+                return IdShape(True, True, joined if literal and joined else None, bool(prefix) or not literal)
             text = _literal(self.index, module, piece, names)
             if text is None:
                 literal = False

@@ -79,8 +79,10 @@ def _list_items(expr: Expr | None) -> tuple[Expr, ...]:
 def _path_text(expr: Expr | None) -> str:
     """A path or prefix as written: a literal, or `{settings.api_prefix}` when only known at run time."""
     value = constant(expr)
-    if expr is None or isinstance(value, str):
-        return value or ""
+    if expr is None:
+        return ""
+    if isinstance(value, str):
+        return value
     return "{" + render(expr) + "}"
 
 
@@ -168,7 +170,7 @@ def _inclusions(project: Project, table: RouteTable, facts: ModuleFacts) -> None
                                                   facts.module, _list_items(kwargs.get("dependencies"))))
 
 
-def _prefix(expr: Expr | None, function: FunctionFact | None, site: Expr | None) -> str:
+def _prefix(expr: Expr | None, function: FunctionFact | None, site: Call | None) -> str:
     """`prefix=prefix` inside a helper: the value its caller passes, or the parameter's default."""
     param = next((p for p in function.params if Name(p.name) == expr), None) if function else None
     if param is None:
@@ -178,7 +180,7 @@ def _prefix(expr: Expr | None, function: FunctionFact | None, site: Expr | None)
 
 
 def _child_candidates(project: Project, table: RouteTable, module: str, child: Expr | None,
-                      scope: Scope) -> list[tuple[str, Expr | None, Expr | None]]:
+                      scope: Scope) -> list[tuple[str, Expr | None, Call | None]]:
     """What an include_router argument can be, each with the module to resolve it in (and the
     call that passed it): itself, the values a local name is given, or, for a parameter, what the
     function's callers pass."""

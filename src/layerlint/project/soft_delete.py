@@ -179,8 +179,8 @@ class FunctionQueries:
                     return replace(inner, filtered=self.filters(expr, func.attr == "filter_by"))
                 return inner
         if self.is_filter_helper_call(func):
-            args = [self.statement(a, depth + 1) for a in call_args(expr)]
-            given = next((a for a in args if a is not None), None)
+            states = [self.statement(a, depth + 1) for a in call_args(expr)]
+            given = next((s for s in states if s is not None), None)
             return Statement(given.model if given else None, True, given.span if given else expr.span)
         return self._through_helper(expr)
 

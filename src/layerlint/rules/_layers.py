@@ -115,7 +115,9 @@ class SessionKeys:
     def _init_value(self, name: str) -> tuple[FunctionFact, Expr] | None:
         for owner in self.project.index.mro(self.method.cls.symbol):
             init = self.project.index.function_fact(Symbol("function", owner.module, f"{owner.name}.__init__"))
-            for event in init.events if init else []:
+            if init is None:
+                continue
+            for event in init.events:
                 if event.kind in ("assign", "annassign") and event.target == Attribute(Name("self"), name):
                     return (init, event.value) if event.value is not None else None
         return None
@@ -123,15 +125,16 @@ class SessionKeys:
     def _init_origin(self, name: str) -> str | None:
         """`self.session = session` in `__init__`: the parameter it came from."""
         found = self._init_value(name)
-        if found is None or not isinstance(found[1], Name):
-            return None
-        return f"init:{found[1].id}"
+        value = found[1] if found is not None else None
+        return f"init:{value.id}" if isinstance(value, Name) else None
 
     def _constructed_from(self, name: str) -> str | None:
         found = self._init_value(name)
-        if found is None or not isinstance(found[1], Call):
+        if found is None:
             return None
         init, call = found
+        if not isinstance(call, Call):
+            return None
         init_sessions = session_parameters(self.project.index, self.method.facts.module, init)
         for arg in call_arguments(call):
             if isinstance(arg, Name) and arg.id in init_sessions:
