@@ -101,19 +101,20 @@ def _dataclass_codec(cls: type) -> tuple[Encode, Decode]:
     hints = typing.get_type_hints(cls, vars(facts_module))
     names = [f.name for f in dataclasses.fields(cls)]
     codecs = [_codec_for_type(hints[name]) for name in names]
-    plain = all(c == (_same, _same) for c in codecs)
     getter = attrgetter(*names) if len(names) > 1 else (lambda value: (getattr(value, names[0]),))
-    encoders = [c[0] for c in codecs]
+    # Only the fields that are not JSON-native are converted (an event: its three expressions).
+    converted = [(index, codec) for index, codec in enumerate(codecs) if codec != (_same, _same)]
 
     def encode(value: Any) -> list[Any]:
-        if plain:
-            return list(getter(value))
-        return [code(x) for code, x in zip(encoders, getter(value))]
+        values = list(getter(value))
+        for index, (code, _) in converted:
+            values[index] = code(values[index])
+        return values
 
     def decode(data: list[Any]) -> Any:
-        if plain:
-            return cls(*data)
-        return cls(*[c[1](x) for c, x in zip(codecs, data)])
+        for index, (_, code) in converted:  # the list is the JSON parser's own: changed in place
+            data[index] = code(data[index])
+        return cls(*data)
 
     return encode, decode
 
@@ -129,41 +130,40 @@ def decode_facts(data: list[Any]) -> ModuleFacts:
 
 
 # ---------------------------------------------------------------- expressions
+# One function per kind, each calling the next kind's function directly: the facts of every module
+# pass through here on each cold run and each run after an edit. Only Dict keys, Slice bounds and a
+# bare `yield` can be None.
 
 
 def encode_expr(node: Expr | None) -> Any:
-    return None if node is None else _ENCODERS[type(node)](node)
+    return None if node is None else _E[type(node)](node)
 
 
-def _encode_many(nodes: list[Expr]) -> list[Any]:
-    return [_ENCODERS[type(node)](node) for node in nodes]
-
-
-_ENCODERS: dict[type, Callable[[Any], list[Any]]] = {
+_E: dict[type, Callable[[Any], list[Any]]] = {
     x.Name: lambda e: ["n", e.id],
-    x.Attribute: lambda e: ["a", encode_expr(e.value), e.attr],
-    x.Call: lambda e: ["c", encode_expr(e.func), _encode_many(e.args),
-                       {k: encode_expr(v) for k, v in e.kwargs.items()}, e.span],
+    x.Attribute: lambda e: ["a", _E[type(e.value)](e.value), e.attr],
+    x.Call: lambda e: ["c", _E[type(e.func)](e.func), [_E[type(a)](a) for a in e.args],
+                       {k: _E[type(v)](v) for k, v in e.kwargs.items()}, e.span],
     x.Constant: lambda e: ["k", e.value],
-    x.Subscript: lambda e: ["s", encode_expr(e.value), encode_expr(e.slice)],
-    x.Tuple: lambda e: ["t", _encode_many(e.elts)],
-    x.List: lambda e: ["l", _encode_many(e.elts)],
-    x.Set: lambda e: ["set", _encode_many(e.elts)],
-    x.Dict: lambda e: ["d", [encode_expr(k) for k in e.keys], _encode_many(e.values)],
-    x.BinOp: lambda e: ["b", e.op, encode_expr(e.left), encode_expr(e.right)],
-    x.BoolOp: lambda e: ["bool", e.op, _encode_many(e.values)],
-    x.UnaryOp: lambda e: ["u", e.op, encode_expr(e.operand)],
-    x.Compare: lambda e: ["cmp", encode_expr(e.left), e.ops, _encode_many(e.comparators)],
-    x.FString: lambda e: ["f", _encode_many(e.parts)],
-    x.FormattedValue: lambda e: ["v", encode_expr(e.value)],
-    x.Lambda: lambda e: ["lam", encode_expr(e.body)],
-    x.Await: lambda e: ["aw", encode_expr(e.value), e.span],
-    x.IfExp: lambda e: ["if", encode_expr(e.test), encode_expr(e.body), encode_expr(e.orelse)],
-    x.Starred: lambda e: ["*", encode_expr(e.value)],
-    x.NamedExpr: lambda e: ["walrus", encode_expr(e.target), encode_expr(e.value)],
-    x.Comprehension: lambda e: ["comp", _encode_many(e.elts),
-                                [[encode_expr(g.target), encode_expr(g.iter), _encode_many(g.ifs)]
-                                 for g in e.generators]],
+    x.Subscript: lambda e: ["s", _E[type(e.value)](e.value), _E[type(e.slice)](e.slice)],
+    x.Tuple: lambda e: ["t", [_E[type(a)](a) for a in e.elts]],
+    x.List: lambda e: ["l", [_E[type(a)](a) for a in e.elts]],
+    x.Set: lambda e: ["set", [_E[type(a)](a) for a in e.elts]],
+    x.Dict: lambda e: ["d", [encode_expr(k) for k in e.keys], [_E[type(v)](v) for v in e.values]],
+    x.BinOp: lambda e: ["b", e.op, _E[type(e.left)](e.left), _E[type(e.right)](e.right)],
+    x.BoolOp: lambda e: ["bool", e.op, [_E[type(v)](v) for v in e.values]],
+    x.UnaryOp: lambda e: ["u", e.op, _E[type(e.operand)](e.operand)],
+    x.Compare: lambda e: ["cmp", _E[type(e.left)](e.left), e.ops, [_E[type(c)](c) for c in e.comparators]],
+    x.FString: lambda e: ["f", [_E[type(p)](p) for p in e.parts]],
+    x.FormattedValue: lambda e: ["v", _E[type(e.value)](e.value)],
+    x.Lambda: lambda e: ["lam", _E[type(e.body)](e.body)],
+    x.Await: lambda e: ["aw", _E[type(e.value)](e.value), e.span],
+    x.IfExp: lambda e: ["if", _E[type(e.test)](e.test), _E[type(e.body)](e.body), _E[type(e.orelse)](e.orelse)],
+    x.Starred: lambda e: ["*", _E[type(e.value)](e.value)],
+    x.NamedExpr: lambda e: ["walrus", _E[type(e.target)](e.target), _E[type(e.value)](e.value)],
+    x.Comprehension: lambda e: ["comp", [_E[type(a)](a) for a in e.elts],
+                                [[_E[type(g.target)](g.target), _E[type(g.iter)](g.iter),
+                                  [_E[type(c)](c) for c in g.ifs]] for g in e.generators]],
     x.Slice: lambda e: ["slice", encode_expr(e.lower), encode_expr(e.upper), encode_expr(e.step)],
     x.Yield: lambda e: ["yield", encode_expr(e.value)],
     x.Unknown: lambda e: ["?", e.what],
@@ -171,36 +171,34 @@ _ENCODERS: dict[type, Callable[[Any], list[Any]]] = {
 
 
 def decode_expr(data: Any) -> Any:
-    return None if data is None else _DECODERS[data[0]](data)
+    return None if data is None else _D[data[0]](data)
 
 
-def _decode_many(data: list[Any]) -> list[Any]:
-    return [_DECODERS[item[0]](item) for item in data]
-
-
-_DECODERS: dict[str, Callable[[list[Any]], Any]] = {
+_D: dict[str, Callable[[list[Any]], Any]] = {
     "n": lambda v: x.Name(v[1]),
-    "a": lambda v: x.Attribute(decode_expr(v[1]), v[2]),
-    "c": lambda v: x.Call(decode_expr(v[1]), _decode_many(v[2]), {k: decode_expr(e) for k, e in v[3].items()}, v[4]),
+    "a": lambda v: x.Attribute(_D[v[1][0]](v[1]), v[2]),
+    "c": lambda v: x.Call(_D[v[1][0]](v[1]), [_D[a[0]](a) for a in v[2]], {k: _D[e[0]](e) for k, e in v[3].items()},
+                          v[4]),
     "k": lambda v: x.Constant(v[1]),
-    "s": lambda v: x.Subscript(decode_expr(v[1]), decode_expr(v[2])),
-    "t": lambda v: x.Tuple(_decode_many(v[1])),
-    "l": lambda v: x.List(_decode_many(v[1])),
-    "set": lambda v: x.Set(_decode_many(v[1])),
-    "d": lambda v: x.Dict([decode_expr(k) for k in v[1]], _decode_many(v[2])),
-    "b": lambda v: x.BinOp(v[1], decode_expr(v[2]), decode_expr(v[3])),
-    "bool": lambda v: x.BoolOp(v[1], _decode_many(v[2])),
-    "u": lambda v: x.UnaryOp(v[1], decode_expr(v[2])),
-    "cmp": lambda v: x.Compare(decode_expr(v[1]), v[2], _decode_many(v[3])),
-    "f": lambda v: x.FString(_decode_many(v[1])),
-    "v": lambda v: x.FormattedValue(decode_expr(v[1])),
-    "lam": lambda v: x.Lambda(decode_expr(v[1])),
-    "aw": lambda v: x.Await(decode_expr(v[1]), v[2]),
-    "if": lambda v: x.IfExp(decode_expr(v[1]), decode_expr(v[2]), decode_expr(v[3])),
-    "*": lambda v: x.Starred(decode_expr(v[1])),
-    "walrus": lambda v: x.NamedExpr(decode_expr(v[1]), decode_expr(v[2])),
-    "comp": lambda v: x.Comprehension(_decode_many(v[1]), [x.Generator(decode_expr(t), decode_expr(i), _decode_many(f))
-                                                           for t, i, f in v[2]]),
+    "s": lambda v: x.Subscript(_D[v[1][0]](v[1]), _D[v[2][0]](v[2])),
+    "t": lambda v: x.Tuple([_D[a[0]](a) for a in v[1]]),
+    "l": lambda v: x.List([_D[a[0]](a) for a in v[1]]),
+    "set": lambda v: x.Set([_D[a[0]](a) for a in v[1]]),
+    "d": lambda v: x.Dict([decode_expr(k) for k in v[1]], [_D[a[0]](a) for a in v[2]]),
+    "b": lambda v: x.BinOp(v[1], _D[v[2][0]](v[2]), _D[v[3][0]](v[3])),
+    "bool": lambda v: x.BoolOp(v[1], [_D[a[0]](a) for a in v[2]]),
+    "u": lambda v: x.UnaryOp(v[1], _D[v[2][0]](v[2])),
+    "cmp": lambda v: x.Compare(_D[v[1][0]](v[1]), v[2], [_D[a[0]](a) for a in v[3]]),
+    "f": lambda v: x.FString([_D[a[0]](a) for a in v[1]]),
+    "v": lambda v: x.FormattedValue(_D[v[1][0]](v[1])),
+    "lam": lambda v: x.Lambda(_D[v[1][0]](v[1])),
+    "aw": lambda v: x.Await(_D[v[1][0]](v[1]), v[2]),
+    "if": lambda v: x.IfExp(_D[v[1][0]](v[1]), _D[v[2][0]](v[2]), _D[v[3][0]](v[3])),
+    "*": lambda v: x.Starred(_D[v[1][0]](v[1])),
+    "walrus": lambda v: x.NamedExpr(_D[v[1][0]](v[1]), _D[v[2][0]](v[2])),
+    "comp": lambda v: x.Comprehension([_D[a[0]](a) for a in v[1]],
+                                      [x.Generator(_D[t[0]](t), _D[i[0]](i), [_D[c[0]](c) for c in f])
+                                       for t, i, f in v[2]]),
     "slice": lambda v: x.Slice(decode_expr(v[1]), decode_expr(v[2]), decode_expr(v[3])),
     "yield": lambda v: x.Yield(decode_expr(v[1])),
     "?": lambda v: x.Unknown(v[1]),
