@@ -430,8 +430,12 @@ def walk(expr: Expr | None, *, into_lambdas: bool = False) -> Iterator[Expr]:
     while stack:
         node = stack.pop()
         yield node
-        if isinstance(node, Attribute):  # the commonest shapes first
+        if isinstance(node, Attribute):  # the commonest shapes first, without a list of children
             stack.append(node.value)
+        elif isinstance(node, Call):
+            stack += reversed(node.kwargs.values())
+            stack += reversed(node.args)
+            stack.append(node.func)
         elif isinstance(node, (Name, Constant)) or (isinstance(node, Lambda) and not into_lambdas):
             continue
         else:
@@ -448,11 +452,14 @@ def calls_in(expr: Expr | None) -> Iterator[Call]:
         node = stack.pop()
         if isinstance(node, Attribute):
             stack.append(node.value)
+        elif isinstance(node, Call):
+            calls.append(node)
+            stack += reversed(node.kwargs.values())
+            stack += reversed(node.args)
+            stack.append(node.func)
         elif isinstance(node, (Name, Constant, Lambda)):
             continue
         else:
-            if isinstance(node, Call):
-                calls.append(node)
             found = node.children()
             found.reverse()
             stack += found
