@@ -37,7 +37,7 @@ from typing import Any
 
 from layerlint.project import expr as x
 from layerlint.project import facts as facts_module
-from layerlint.project.facts import Expr, ModuleFacts
+from layerlint.project.facts import Expr, ModuleFacts, Span
 
 Encode = Callable[[Any], Any]
 Decode = Callable[[Any], Any]
@@ -78,6 +78,8 @@ def _dict_of(key_type: Any, inner: tuple[Encode, Decode]) -> tuple[Encode, Decod
 def _codec_for_type(hint: Any) -> tuple[Encode, Decode]:
     if hint == Expr:
         return _EXPR
+    if hint is Span:  # stored as the list [line, column, end_line, end_column]
+        return _same, _span
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _dataclass_codec(hint)
     origin, args = typing.get_origin(hint), typing.get_args(hint)
@@ -93,7 +95,7 @@ def _codec_for_type(hint: Any) -> tuple[Encode, Decode]:
     if origin is dict and len(args) == 2:
         inner = _codec_for_type(args[1])
         return (_same, _same) if inner == (_same, _same) and args[0] is str else _dict_of(args[0], inner)
-    return _same, _same  # JSON-native: str, int, bool, spans
+    return _same, _same  # JSON-native: str, int, bool
 
 
 @lru_cache(maxsize=None)
@@ -102,7 +104,7 @@ def _dataclass_codec(cls: type) -> tuple[Encode, Decode]:
     names = [f.name for f in dataclasses.fields(cls)]
     codecs = [_codec_for_type(hints[name]) for name in names]
     getter = attrgetter(*names) if len(names) > 1 else (lambda value: (getattr(value, names[0]),))
-    # Only the fields that are not JSON-native are converted (an event: its three expressions).
+    # Only the fields that are not JSON-native are converted (an event: its span and three expressions).
     converted = [(index, codec) for index, codec in enumerate(codecs) if codec != (_same, _same)]
 
     def encode(value: Any) -> list[Any]:
@@ -133,6 +135,13 @@ def decode_facts(data: list[Any]) -> ModuleFacts:
 # One function per kind, each calling the next kind's function directly: the facts of every module
 # pass through here on each cold run and each run after an edit. Only Dict keys, Slice bounds and a
 # bare `yield` can be None.
+
+
+_new_tuple = tuple.__new__  # builds the named tuple without a Python call
+
+
+def _span(data: list[int]) -> Span:
+    return _new_tuple(Span, data)
 
 
 def encode_expr(node: Expr | None) -> Any:
@@ -178,7 +187,7 @@ _D: dict[str, Callable[[list[Any]], Any]] = {
     "n": lambda v: x.Name(v[1]),
     "a": lambda v: x.Attribute(_D[v[1][0]](v[1]), v[2]),
     "c": lambda v: x.Call(_D[v[1][0]](v[1]), [_D[a[0]](a) for a in v[2]], {k: _D[e[0]](e) for k, e in v[3].items()},
-                          v[4]),
+                          _new_tuple(Span, v[4])),
     "k": lambda v: x.Constant(v[1]),
     "s": lambda v: x.Subscript(_D[v[1][0]](v[1]), _D[v[2][0]](v[2])),
     "t": lambda v: x.Tuple([_D[a[0]](a) for a in v[1]]),
@@ -192,7 +201,7 @@ _D: dict[str, Callable[[list[Any]], Any]] = {
     "f": lambda v: x.FString([_D[a[0]](a) for a in v[1]]),
     "v": lambda v: x.FormattedValue(_D[v[1][0]](v[1])),
     "lam": lambda v: x.Lambda(_D[v[1][0]](v[1])),
-    "aw": lambda v: x.Await(_D[v[1][0]](v[1]), v[2]),
+    "aw": lambda v: x.Await(_D[v[1][0]](v[1]), _new_tuple(Span, v[2])),
     "if": lambda v: x.IfExp(_D[v[1][0]](v[1]), _D[v[2][0]](v[2]), _D[v[3][0]](v[3])),
     "*": lambda v: x.Starred(_D[v[1][0]](v[1])),
     "walrus": lambda v: x.NamedExpr(_D[v[1][0]](v[1]), _D[v[2][0]](v[2])),

@@ -17,12 +17,21 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TypeAlias, TypeGuard, overload
+from typing import NamedTuple, TypeAlias, TypeGuard, overload
 
-Span: TypeAlias = list[int]  # [line, column, end_line, end_column], 1-based, columns in characters
+
+class Span(NamedTuple):
+    """Where something is written: 1-based, columns in characters."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
 SpanOf = Callable[[ast.expr], Span]
 
 MAX_DEPTH = 32
+NOWHERE = Span(0, 0, 0, 0)  # a string annotation's parts, the module scope
 
 
 class Node:
@@ -363,7 +372,7 @@ def parse_expression(text: str) -> Expr | None:
         node = ast.parse(text.strip(), mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    return from_ast(node, lambda _: [0, 0, 0, 0])
+    return from_ast(node, lambda _: NOWHERE)
 
 
 def _fstring_part(node: ast.expr, span_of: SpanOf, depth: int) -> Constant | FormattedValue:

@@ -36,7 +36,7 @@ class _Positions:
         end_col = getattr(node, "end_col_offset", None)
         start = self.column(line, getattr(node, "col_offset", 0))
         end = self.column(end_line, end_col) if end_col is not None else start
-        return [line, start, end_line, end]
+        return Span(line, start, end_line, end)
 
     def name_span(self, node: ast.stmt) -> Span:
         """From the `def`/`class` keyword to the end of the name: where users look."""
@@ -44,7 +44,7 @@ class _Positions:
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         match = _DEF_NAME.match(text, column - 1)
         end = match.end(1) + 1 if match else column
-        return [line, column, line, end]
+        return Span(line, column, line, end)
 
 
 def _is_type_checking(test: ast.expr) -> bool:

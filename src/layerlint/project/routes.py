@@ -162,7 +162,7 @@ def _inclusions(project: Project, table: RouteTable, facts: ModuleFacts) -> None
         for module, child_item, site in _child_candidates(project, table, facts.module, child_expr, scope):
             children = _built_by(project, table, module, child_item)
             if children is None:
-                table.unresolved.append((facts.path, call.span[0]))
+                table.unresolved.append((facts.path, call.span.line))
                 continue
             prefix = _prefix(kwargs.get("prefix"), function, site)
             for child in children:

@@ -63,7 +63,7 @@ def session_calls(project: Project, facts: ModuleFacts, function: FunctionFact) 
     """The function's session calls, analysed once per run for every rule that needs them."""
     cache: dict[tuple[str, str, int], list[SessionCall]] = project.memo.setdefault(  # type: ignore[assignment]
         "soft_delete.calls", {})
-    key = (facts.module, function.qualname, function.span[0])
+    key = (facts.module, function.qualname, function.span.line)
     if key not in cache:
         queries = FunctionQueries(project, facts, function)
         found: list[SessionCall] = []

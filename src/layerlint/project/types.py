@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from layerlint.project.expr import (
+    NOWHERE,
     Attribute,
     Await,
     BinOp,
@@ -197,7 +198,7 @@ class TypeResolver:
             if event.kind in ("assign", "annassign") and event.target == Attribute(Name("self"), name):
                 if event.annotation is not None:
                     return self.annotation(module, event.annotation)
-                return self.expression(module, init, event.value, cls, event.span[0])
+                return self.expression(module, init, event.value, cls, event.span.line)
         return None
 
     # ------------------------------------------------------------------ expressions
@@ -231,7 +232,7 @@ class TypeResolver:
         if assigned is not None:
             if assigned.annotation is not None:
                 return self.annotation(module, assigned.annotation)
-            return self.expression(module, function, assigned.value, cls, assigned.span[0], depth + 1)
+            return self.expression(module, function, assigned.value, cls, assigned.span.line, depth + 1)
         for param in function.params:
             if param.name == name:
                 return self.annotation(module, param.annotation)
@@ -293,7 +294,7 @@ class TypeResolver:
         self._active.add(key)
         outer_cut, self._cut = self._cut, False
         returned = [e for e in function.events if e.kind == "return"]
-        types = [self.expression(module, function, e.value, cls, e.span[0], depth) for e in returned]
+        types = [self.expression(module, function, e.value, cls, e.span.line, depth) for e in returned]
         result = _union(types) if returned and all(types) else None
         if not self._cut:  # a result that depends on where the walk started is not kept
             self._returns[key] = result
@@ -302,7 +303,7 @@ class TypeResolver:
         return result
 
 
-MODULE_SCOPE = FunctionFact("<module>", "<module>", [0, 0, 0, 0], 0, False, None, False)
+MODULE_SCOPE = FunctionFact("<module>", "<module>", NOWHERE, 0, False, None, False)
 
 
 def binds_locally(function: FunctionFact, name: str) -> bool:
@@ -315,7 +316,7 @@ def binds_locally(function: FunctionFact, name: str) -> bool:
 def last_assignment(events: list[Event], name: str, line: int) -> Event | None:
     found = None
     for event in events:
-        if event.span[0] >= line:
+        if event.span.line >= line:
             break
         if event.kind in ("assign", "annassign") and event.target == Name(name):
             found = event

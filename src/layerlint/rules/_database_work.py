@@ -6,14 +6,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from layerlint.project.expr import Attribute, Expr, calls_in, dotted, render
-from layerlint.project.facts import FunctionFact, ModuleFacts
+from layerlint.project.facts import FunctionFact, ModuleFacts, Span
 from layerlint.project.sessions import is_session_receiver, session_parameters, statement_builder
 from layerlint.project.symbols import SymbolIndex
 
 
 @dataclass(frozen=True)
 class DatabaseWork:
-    span: list[int]
+    span: Span
     what: str  # readable: "select(...)" or "session.execute(...)"
 
 

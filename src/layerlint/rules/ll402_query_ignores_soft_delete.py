@@ -82,7 +82,7 @@ def _statement_finding(project: Project, facts: ModuleFacts, item: SessionCall, 
     built = f"query({name})" if state.legacy else f"select({name})"
     sink = f".{item.method[6:]}()" if state.legacy else dotted(item.call.func)
     method = "filter" if state.legacy else "where"
-    return Finding(facts, state.span, f"`{built}` reaches `{sink}` (line {item.call.span[0]}) without the soft-delete "
+    return Finding(facts, state.span, f"`{built}` reaches `{sink}` (line {item.call.span.line}) without the soft-delete "
                                       f"filter; add `.{method}({live_filter(project, state.model)})`"
                                       f"{_note(project)}")
 
@@ -100,7 +100,7 @@ def check(project: Project) -> Iterator[Finding]:
                 if item.method in ("get", "query.get") and item.model in soft:
                     yield _get_finding(project, facts, item)
                 state = item.statement
-                if state is None or state.model not in soft or state.filtered or state.span[0] in seen:
+                if state is None or state.model not in soft or state.filtered or state.span.line in seen:
                     continue
-                seen.add(state.span[0])
+                seen.add(state.span.line)
                 yield _statement_finding(project, facts, item, state)

@@ -91,7 +91,7 @@ def check(project: Project) -> Iterator[Finding]:
                 yield Finding(facts, item.span, f"{role} module imports `{item.name}`{what}; raise a domain "
                                                 "exception and map it to a status code in the router")
         for event, events in _raises(facts):
-            symbol = _exception_class(project, facts.module, event.value, events, event.span[0])
+            symbol = _exception_class(project, facts.module, event.value, events, event.span.line)
             if _is_http_exception(project, symbol):
                 name = symbol.dotted.rsplit(".", 1)[-1]
                 yield Finding(facts, event.span, f"{role} raises `{name}`; raise a domain exception (e.g. "

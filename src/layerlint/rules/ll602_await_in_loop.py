@@ -97,7 +97,7 @@ def _loop_lines(project: Project, module: str, events: list[Event]) -> list[int]
         enclosing = (headers.get(depth, 0) for depth in range(event.loop - 1, -1, -1))
         result.append(next((line for line in enclosing if line), 0))
         if following is not None and following.loop > event.loop and event.kind in ("for", "test"):
-            headers[event.loop] = 0 if _not_per_item(project, module, event) else event.span[0]
+            headers[event.loop] = 0 if _not_per_item(project, module, event) else event.span.line
     return result
 
 
@@ -136,12 +136,12 @@ class _Checker:
             if loop_line:
                 candidates += [(n, loop_line) for e in (event.value, event.target) for n in walk(e)
                                if isinstance(n, Await)]
-            candidates += [(n, event.span[0]) for n in _comprehension_awaits(event.value)]
+            candidates += [(n, event.span.line) for n in _comprehension_awaits(event.value)]
             seen: set[tuple[int, ...]] = set()
             for awaited, line in candidates:
                 if tuple(awaited.span) in pagination:
                     continue
-                if tuple(awaited.span) not in seen and self.layer_call(awaited, event.span[0]):
+                if tuple(awaited.span) not in seen and self.layer_call(awaited, event.span.line):
                     seen.add(tuple(awaited.span))
                     yield awaited, line
 

@@ -84,7 +84,7 @@ def _sync_client_call(project: Project, facts: ModuleFacts, function: FunctionFa
     if isinstance(receiver, Name) and binds_locally(function, receiver.id):
         return None
     cls = TypeRef(Symbol("class", facts.module, function.class_name)) if function.class_name else None
-    found = resolver(project.memo, project.index).expression(facts.module, function, receiver, cls, call.span[0])
+    found = resolver(project.memo, project.index).expression(facts.module, function, receiver, cls, call.span.line)
     if found is None or found.symbol.dotted not in SYNC_CLIENTS:
         return None
     return f"{found.symbol.dotted}.{func.attr}"

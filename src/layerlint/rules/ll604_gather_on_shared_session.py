@@ -67,7 +67,7 @@ from layerlint.project.expr import (
     dotted,
     render,
 )
-from layerlint.project.facts import Event, FunctionFact, ModuleFacts
+from layerlint.project.facts import Event, FunctionFact, ModuleFacts, Span
 from layerlint.project.project import Project
 from layerlint.project.symbols import UNKNOWN, Symbol
 from layerlint.project.types import TypeRef, last_assignment
@@ -134,7 +134,7 @@ def _spread(args: list[Expr]) -> list[Expr]:
     return result
 
 
-Group = tuple[list[int], list[Expr], str]
+Group = tuple[Span, list[Expr], str]
 
 
 def _is_task_group(project: Project, facts: ModuleFacts, event: Event) -> bool:
@@ -146,7 +146,7 @@ def _is_task_group(project: Project, facts: ModuleFacts, event: Event) -> bool:
 
 def _groups(project: Project, facts: ModuleFacts, function: FunctionFact) -> Iterator[Group]:
     """(span, awaitables, what) for each gather call and each TaskGroup."""
-    groups: dict[str, tuple[list[int], list[Expr]]] = {}
+    groups: dict[str, tuple[Span, list[Expr]]] = {}
     for event in function.events:
         if _is_task_group(project, facts, event) and isinstance(event.target, Name):
             groups[event.target.id] = (event.span, [])
