@@ -13,6 +13,7 @@ from layerlint.project.facts import (
 
 _DEF_NAME = re.compile(r"(?:async\s+)?(?:def|class)\s+(\w+)")
 _FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_new_span = tuple.__new__  # a span per statement, call and name: without the named tuple's Python __new__
 
 
 class _Positions:
@@ -36,7 +37,7 @@ class _Positions:
         end_col = getattr(node, "end_col_offset", None)
         start = self.column(line, getattr(node, "col_offset", 0))
         end = self.column(end_line, end_col) if end_col is not None else start
-        return Span(line, start, end_line, end)
+        return _new_span(Span, (line, start, end_line, end))
 
     def name_span(self, node: ast.stmt) -> Span:
         """From the `def`/`class` keyword to the end of the name: where users look."""
@@ -44,7 +45,7 @@ class _Positions:
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         match = _DEF_NAME.match(text, column - 1)
         end = match.end(1) + 1 if match else column
-        return Span(line, column, line, end)
+        return _new_span(Span, (line, column, line, end))
 
 
 def _is_type_checking(test: ast.expr) -> bool:
