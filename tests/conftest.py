@@ -4,18 +4,26 @@ tmp_path: `copy_of`, harness.copy_fixture)."""
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from harness import copy_fixture  # noqa: E402  (the harness is importable from here on)
+
+# Fixture projects are data, never test modules: tests/fixtures/never_run/conftest.py would exit.
+collect_ignore = ["fixtures"]
 
 REPO = Path(__file__).parent.parent
 # What a test run may leave: the interpreter's and pytest's own files, and the installed package.
@@ -23,6 +31,16 @@ ALLOWED_PARTS = (".venv", ".pytest_cache", "__pycache__")
 ALLOWED_SUFFIXES = (".egg-info",)
 Snapshot = dict[str, int]
 _BEFORE = pytest.StashKey["Snapshot | None"]()
+
+
+# Hypothesis writes nothing into the checkout (the suite writes nothing into the tree): no example
+# database (a failing example is printed with the line that replays it) and its other files
+# (the constants it collects from the source) in a temporary directory.
+settings.register_profile("layerlint", database=None)
+settings.load_profile("layerlint")
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="layerlint-hypothesis-")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, True)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -86,3 +104,18 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
                 reporter.write_line(f"  {path}")
             reporter.write_line(f"  ({len(paths)} files)")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files parsed in this process (small projects are never sent to workers)."""
+    from layerlint.project import loader
+
+    parsed: list[str] = []
+    original = loader.facts_from_bytes
+
+    def counting(source: object, data: bytes) -> object:
+        parsed.append(source.relative)  # type: ignore[attr-defined]
+        return original(source, data)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "facts_from_bytes", counting)
+    return parsed

@@ -18,7 +18,7 @@ from layerlint.cache import ProjectCache, namespace
 from layerlint.cli import main
 from layerlint.core.config import load_config
 from layerlint.core.options import RunOptions
-from layerlint.project import loader, parallel
+from layerlint.project import parallel
 from layerlint.project.compact import decode_facts, encode_facts
 from layerlint.project.discovery import discover
 from layerlint.project.loader import load_facts
@@ -32,20 +32,6 @@ def project(tmp_path: Path) -> Path:
     target = tmp_path / "project"
     shutil.copytree(FIXTURES / "ll101" / "direct_imports", target, ignore=shutil.ignore_patterns(".layerlint_cache"))
     return target
-
-
-@pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The files parsed in this process (small projects are never sent to workers)."""
-    parsed: list[str] = []
-    original = loader.facts_from_bytes
-
-    def counting(source: object, data: bytes) -> object:
-        parsed.append(source.relative)  # type: ignore[attr-defined]
-        return original(source, data)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(loader, "facts_from_bytes", counting)
-    return parsed
 
 
 def codes(root: Path) -> list[tuple[str, int, str]]:

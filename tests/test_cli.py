@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -115,6 +119,12 @@ def test_roles_explains_every_module(copy_of: Callable[[Path], Path]) -> None:
     ('[tool.layerlint.roles]\nrouters = ["app.api.**"]', "roles.routers", "did you mean `roles.router`"),
     ('[tool.layerlint.models]\nid-prefix = 3', "models.id-prefix", "must be a string"),
     ('select = ["XX1"]', "select", "not a rule code"),
+    # Patterns that backtrack for ever on a long prefix: before, LL301 hung on `^(a+)+$`.
+    ('[tool.layerlint.models]\nid-prefix = "^(a+)+$"', "models.id-prefix", "nests a repetition"),
+    ('[tool.layerlint.models]\nid-prefix = "^(a|aa)*_$"', "models.id-prefix", "repeats a group of alternatives"),
+    ('[tool.layerlint.models]\nid-prefix = "^(a?){30}a{30}$"', "models.id-prefix", "nests a repetition"),
+    ('[tool.layerlint.models]\nid-prefix = "^(\\\\w+)\\\\1_$"', "models.id-prefix", "backreference"),
+    ('[tool.layerlint.models]\nid-prefix = "^a*a*a*a*a*a*$"', "models.id-prefix", "6 repetitions (at most 4)"),
 ])
 def test_bad_config_exits_2_naming_file_and_key(tmp_path: Path, table: str, key: str, expected: str) -> None:
     project = tmp_path / "p"
@@ -126,12 +136,41 @@ def test_bad_config_exits_2_naming_file_and_key(tmp_path: Path, table: str, key:
     assert "pyproject.toml" in output and f"`{key}`" in output and expected in output
 
 
+@pytest.mark.parametrize("pattern", ["^[a-z]{2,5}_$", "^(usr|itm|ord)_$", "^[a-z]+(_[a-z]+)?_$", "^[a-z]{3}_(?!x)"])
+def test_id_prefix_patterns_users_write_are_accepted(tmp_path: Path, pattern: str) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(DIRECT, project)
+    (project / "pyproject.toml").write_text(f'[project]\nname = "x"\n[tool.layerlint.models]\nid-prefix = "{pattern}"\n')
+    assert run("check", "--no-cache", str(project))[0] == 1
+
+
 def test_invalid_toml_exits_2(tmp_path: Path) -> None:
     project = tmp_path / "p"
     shutil.copytree(DIRECT, project)
     (project / "pyproject.toml").write_text("[tool.layerlint\n")
     code, output = run("check", str(project))
     assert code == 2 and "not valid TOML" in output
+
+
+DEEP = "[" * 5000 + "]" * 5000
+
+
+@pytest.mark.parametrize("document, expected", [
+    ('tool = 5\n[project]\nname = "x"\n', "`tool` must be a table, got int 5"),
+    ('tool = 5\n', "`tool` must be a table"),  # not a project's: whether it configures layerlint is unknown
+    (f'x = {DEEP}\n[project]\nname = "x"\n', "nested too deeply"),
+    ('[project]\nname = "x"\n[tool.layerlint]\nselect = ' + DEEP + "\n", "nested too deeply"),
+    (b'[project]\nname = "\xff"\n', "not valid TOML"),
+])
+def test_a_pyproject_that_cannot_be_read_exits_2_naming_it(tmp_path: Path, document: str | bytes,
+                                                           expected: str) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(DIRECT, project)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_bytes(document if isinstance(document, bytes) else document.encode())
+    code, output = run("check", str(project))
+    assert code == 2
+    assert f"{pyproject}: " in output and expected in output
 
 
 def test_per_file_ignores(tmp_path: Path) -> None:
@@ -235,3 +274,19 @@ def test_routes_note_session_dependencies_that_are_not_configured(tmp_path: Path
     assert "note: database sessions come from app.db.get_db, but no read or write session" in output
     _, shop = run("routes", str(copy_of(EXAMPLE)))
     assert "note:" not in shop
+
+
+def test_stdin_filename_outside_the_project_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", str(DIRECT), "--stdin-filename", str(tmp_path / "elsewhere.py")],
+                                input="x = 1\n")
+    assert result.exit_code == 2 and isinstance(result.exception, (SystemExit, type(None)))
+    assert "--stdin-filename" in result.output and "is outside the project at" in result.output
+
+
+def test_stdin_filename_with_standard_input_closed_is_an_error(tmp_path: Path) -> None:
+    router = DIRECT / "app" / "api" / "v1" / "routers" / "items.py"
+    command = f"{shlex.quote(sys.executable)} -m layerlint check --no-cache --stdin-filename {shlex.quote(str(router))} <&-"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    completed = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert completed.returncode == 2, completed.stderr
+    assert "standard input is closed" in completed.stderr and "Traceback" not in completed.stderr

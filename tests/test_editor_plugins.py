@@ -117,6 +117,15 @@ def test_invalid_configuration_is_reported_not_crashed(tmp_path: Path) -> None:
     assert "Traceback" not in completed.stdout + completed.stderr
 
 
+def test_a_pyproject_nested_too_deeply_is_a_configuration_error_in_flake8(tmp_path: Path) -> None:
+    root = copy_catalog(tmp_path)
+    (root / "pyproject.toml").write_text(f'[project]\nname = "catalog"\nx = {"[" * 5000}{"]" * 5000}\n')
+    completed = run(root, "flake8", "--select", "LL", "app/api/routers")
+    lines = completed.stdout.splitlines()
+    assert lines and all(":1:1: LL000 layerlint configuration error: " in line for line in lines)
+    assert "nested too deeply" in lines[0] and "Traceback" not in completed.stderr
+
+
 def test_configuration_errors_survive_pickling() -> None:
     error = ConfigError(Path("pyproject.toml"), "roles.router", "matches no module")
     copy = pickle.loads(pickle.dumps(error))

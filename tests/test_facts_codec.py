@@ -8,7 +8,7 @@ import json
 import typing
 
 from layerlint.project import expr
-from layerlint.project.compact import decode_facts, encode_facts
+from layerlint.project.compact import decode_facts, encode_facts, valid_facts
 from layerlint.project.expr import Attribute, Call, Constant, Expr, Name, Span, calls_in, walk
 from layerlint.project.extract import extract
 from layerlint.project.facts import ModuleFacts
@@ -65,6 +65,17 @@ def test_stored_layout_is_the_compact_list_form() -> None:
     value = function[10][0][4]  # its first event's value: `items.first`
     assert value == ["a", ["n", "items"], "first"]
     assert json.loads(json.dumps(function[10][1][4]))[0] == "c"
+
+
+def test_the_deep_shape_check_accepts_stored_facts_and_rejects_a_bad_expression_or_span() -> None:
+    stored = json.loads(json.dumps(encode_facts(_facts())))
+    assert valid_facts(stored, deep=True)
+    event = stored[7][0][10][0]  # the function's first event: [kind, span, loop, target, value, ...]
+    event[4] = ["no such kind", "items"]
+    assert not valid_facts(stored, deep=True)
+    event[4] = ["n", "items"]
+    event[1] = event[1][:3]
+    assert not valid_facts(stored, deep=True)
 
 
 def test_walk_and_calls_in_go_outermost_first_in_source_order() -> None:

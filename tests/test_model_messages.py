@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from harness import FIXTURES, run_fixture
 
 
@@ -37,3 +39,21 @@ def test_boolean_flag_as_soft_delete_column() -> None:
     assert not run_fixture(project, ("LL302", "LL303"))  # a NOT NULL flag is what a flag is
     (finding,) = run_fixture(project, ("LL402",))
     assert "add `.where(Post.is_deleted.is_(False))`" in finding.message
+
+
+def test_a_prefix_longer_than_any_real_one_never_matches(tmp_path: Path) -> None:
+    """What bounds the id-prefix regex's work on a hostile source file, whatever the pattern."""
+    from layerlint import engine
+    from layerlint.core.config import load_config
+    from layerlint.core.options import RunOptions
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.layerlint.models]\nid-prefix = "^a*_$"\n')
+    model = tmp_path / "app" / "models.py"
+    model.parent.mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    classes = [f"class M{length}(SQLModel, table=True):\n"
+               f"    id: str = Field(default_factory=lambda: f\"{'a' * length}_{{ULID()}}\", primary_key=True)\n"
+               for length in (63, 64)]  # with the underscore: 64 and 65 characters
+    model.write_text("from sqlmodel import Field, SQLModel\nfrom ulid import ULID\n\n\n" + "\n\n".join(classes))
+    found = engine.check(load_config(tmp_path), options=RunOptions(use_cache=False)).diagnostics
+    assert [d.message.split("`")[1] for d in found if d.code == "LL301"] == ["M64.id"]

@@ -20,6 +20,8 @@ NEWER = {
     "pep701_parenthesised_over_lines": 'x = (\n    f"{d["key"]} items"\n)\ny = 1\n',
     "pep701_field_over_lines": 'x = f"-{\n    fmt(d["key"])\n}"\ny = 1\n',
     "pep695_parameters_over_lines": "class Repo[\n    T: Base,  # why\n    ID,\n](Abstract[T]):\n    x = 1\n",
+    "pep750_tstring": 'x = t"hello {name!r:>{width}} {{literal}}"\n',
+    "pep750_tstring_over_lines": 'x = rt"""a\\d\n{\n    b["k"]\n}\nc"""\ny = 1\n',
 }
 
 
@@ -70,3 +72,9 @@ def test_fstring_inside_implicit_concatenation_keeps_lines() -> None:
     assert isinstance(parsed, ParsedModule) and parsed.lowered
     assert parsed.tree.body[1].lineno == 5
     assert "str(a['k']) + 'tail'" in ast.unparse(parsed.tree)
+
+
+def test_tstring_becomes_a_template_call_with_its_parts() -> None:
+    parsed = parse_source('greeting = t"hello {user.name!r:>{width}}"\n')
+    assert isinstance(parsed, ParsedModule) and parsed.lowered
+    assert ast.unparse(parsed.tree) == "greeting = string.templatelib.Template('hello ', user.name, width)"

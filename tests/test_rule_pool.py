@@ -1,5 +1,6 @@
-"""Rules run in forked workers, a family per task, give exactly what one process gives, whether
-the workers inherit the built project or each build it from the cache."""
+"""Rules run in forked workers, a family (the rules that share an analysis) per task, give exactly
+what one process gives, whether the workers inherit the built project or each build it from the
+cache."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from layerlint import engine, rule_pool
 from layerlint.core.config import load_config
 from layerlint.project.project import Project
 from layerlint.rules import RULES
+from layerlint.rules.base import Rule, Scope
 
 # One firing case per family; each also has findings of other families' rules.
 FIRING = [FIXTURES / case for case in ("ll101/direct_imports", "ll202/write_session_on_reads", "ll301/ids_fire",
@@ -77,7 +79,23 @@ def test_without_fork_the_rules_run_in_this_process(monkeypatch: pytest.MonkeyPa
     assert workers_used == [1]
 
 
-def test_families_keep_rules_of_a_family_together() -> None:
+def _declaring(*analyses: tuple[str, ...]) -> list[Rule]:
+    return [Rule(f"LL9{n:02}", f"rule-{n}", "", "", lambda project: iter(()), scope=Scope.MODULE, analyses=reads)
+            for n, reads in enumerate(analyses)]
+
+
+def test_rules_that_read_an_analysis_built_whole_share_a_worker() -> None:
+    rules = _declaring(("roles", "routes"), ("roles", "types"), ("roles", "tables"), ("roles", "soft_delete_models"),
+                       ("roles", "session_split"), ("model_fields",), ())
+    # routes/session_split and tables/soft_delete_models (both the table models) are built whole;
+    # types and model_fields are filled question by question; the roles, most rules read
+    assert rule_pool._families(rules) == [[0, 4], [1], [2, 3], [5], [6]]
+
+
+def test_families_follow_the_declarations() -> None:
     families = rule_pool._families(RULES)
     assert sorted(i for family in families for i in family) == list(range(len(RULES)))
-    assert all(len({RULES[i].code[:3] for i in family}) == 1 for family in families)
+    family_of = {RULES[i].code: n for n, family in enumerate(families) for i in family}
+    assert family_of["LL402"] == family_of["LL301"]  # both read the table models and their fields
+    assert family_of["LL703"] == family_of["LL201"]  # both read the route table
+    assert family_of["LL601"] != family_of["LL602"]  # the types are answered per question

@@ -2,7 +2,10 @@
 
 Layout of `.layerlint_cache/` (in the project root, or `--cache-dir`):
 
-    .gitignore, CACHEDIR.TAG     as ruff's: never committed, skipped by backup tools
+    .gitignore, CACHEDIR.TAG     as ruff's: never committed, skipped by backup tools; only in a
+                                 directory layerlint created (never in a `--cache-dir` that was there)
+    <namespace>/.gitignore, CACHEDIR.TAG   the same, and the tag marks the directory as layerlint's:
+                                 pruning deletes nothing untagged
     <namespace>/files.json       path -> [mtime_ns, size, content hash, facts digest]: the stat
                                  fast path, and what the findings key is made of
     <namespace>/facts-N-I.json   compact facts of the files whose path falls in shard I of N
@@ -21,14 +24,17 @@ The namespace hashes layerlint's version, its own source files and the configura
 changes extraction, so nothing made by another version or setting is ever read. Only JSON is
 read, never pickle: a repository can ship a poisoned cache directory. A file that is corrupt,
 foreign or from another namespace is ignored and rebuilt. Writes go to a temporary file that
-is renamed into place, so concurrent runs never see half a file.
+is renamed into place, so concurrent runs never see half a file, nor does the run after one
+that was killed; a temporary such a run left is removed once it is 10 minutes old.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import re
 import time
 import zlib
 from collections.abc import Iterable, Sequence
@@ -36,6 +42,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 from typing import TYPE_CHECKING, Any
 
 import layerlint
@@ -48,6 +55,8 @@ from layerlint.project.parallel import FileJob, map_tasks, resolve
 if TYPE_CHECKING:  # facts and their codec are imported where facts are decoded: a cached run decodes none
     from layerlint.project.facts import ModuleFacts
 
+logger = logging.getLogger(__name__)  # with no handler configured, Python prints warnings to stderr
+
 FORMAT = "layerlint-cache-2"
 # A file modified this close to when it was stat'ed may change again within the same
 # timestamp tick: its stat is not trusted next time (git's "racy clean" problem).
@@ -57,85 +66,195 @@ KEPT_FINDINGS = 4
 HASH, DIGEST = 2, 3  # a manifest entry: [mtime_ns, size, content hash, facts digest]
 FILES_PER_SHARD = 256
 MAX_SHARDS = 64
+TAG_NAME = "CACHEDIR.TAG"
+GITIGNORE = "# Created by layerlint.\n*\n"
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by layerlint.\n"
                 "# For information about cache directory tags see https://bford.info/cachedir/\n")
+# A FIFO opened for reading blocks until a writer comes; a symlink may lead anywhere.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_RULE_MODULE = re.compile(r"ll(\d{3})_(\w+)\.py")
+MAX_POSITION = 2**31  # no line or column of a real finding is larger
+# What a namespace directory (and one being created) is called, and the files in it.
+_NAMESPACE_NAME = re.compile(r"\.?[0-9a-f]{16}(\.\d+\.\d+\.tmp)?")
+_CACHE_FILE_NAME = re.compile(r"(files|tree)\.json|facts-\d+-\d+\.json|findings-[0-9a-f]+\.json"
+                              r"|\.gitignore|CACHEDIR\.TAG|\..+\.\d+\.\d+\.tmp")
 
 
 @lru_cache(maxsize=1)
-def _source_fingerprint() -> str:
-    """layerlint's own source files (path, size, mtime): an edited rule invalidates findings."""
+def _own_source() -> tuple[str, dict[str, str]]:
+    """A digest of layerlint's own source files (path, size, mtime): an edited rule invalidates
+    findings. And the rules they define, code -> name, read from the rule modules' names
+    (`ll101_router_imports_repository.py`): stored findings are checked against them without
+    importing the rules (a run answered from the cache never does; a test holds the two equal)."""
     package = Path(layerlint.__file__).parent
     digest = hashlib.blake2b(digest_size=16)
+    rules: dict[str, str] = {}
     for directory, subdirs, names in sorted(os.walk(package)):
         subdirs.sort()
         for name in sorted(n for n in names if n.endswith(".py")):
             stat = os.stat(os.path.join(directory, name))
             digest.update(f"{directory}/{name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
-    return digest.hexdigest()
+            rule_module = _RULE_MODULE.fullmatch(name) if directory.endswith("rules") else None
+            if rule_module:
+                rules[f"LL{rule_module[1]}"] = rule_module[2].replace("_", "-")
+    return digest.hexdigest(), rules
+
+
+def known_rules() -> dict[str, str]:
+    return dict(_own_source()[1])
 
 
 def namespace(config: Config) -> str:
-    parts = (FORMAT, layerlint.__version__, _source_fingerprint(), config.extraction_key())
+    parts = (FORMAT, layerlint.__version__, _own_source()[0], config.extraction_key())
     return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 
 
 def _read_json(path: Path, key: str) -> dict[str, Any] | None:
     """The document at `path` if it is ours and made for `key`; None for anything else."""
+    data = _read_regular_file(path)
+    if data is None:
+        return None
     try:
-        document = json.loads(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
+        document = json.loads(data)
+    except (ValueError, RecursionError):
         return None
     if not isinstance(document, dict) or document.get("format") != FORMAT or document.get("key") != key:
         return None
     return document
 
 
-def _write_json(path: Path, document: dict[str, Any]) -> None:
-    _write_text(path, json.dumps(document, separators=(",", ":")))
+def _read_regular_file(path: Path) -> bytes | None:
+    """The bytes of `path` if it is a regular file. A FIFO planted in a cache file's place would
+    block an ordinary open until a writer came, a device would never end: opened without
+    blocking and without following a symlink, anything else is refused before it is read."""
+    try:
+        descriptor = os.open(path, _READ_FLAGS)
+    except OSError:
+        return None
+    with open(descriptor, "rb") as handle:
+        try:
+            return handle.read() if S_ISREG(os.fstat(descriptor).st_mode) else None
+        except OSError:
+            return None
 
 
 def _write_text(path: Path, text: str) -> None:
+    """Write through a temporary file renamed into place; an OSError leaves nothing behind."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
     try:
-        temporary.write_text(text, "utf-8")
+        with open(temporary, "x", encoding="utf-8") as handle:  # never through a planted file or link
+            handle.write(text)
         os.replace(temporary, path)
-    except OSError:  # a read-only or full disk only costs speed
-        temporary.unlink(missing_ok=True)
+    except OSError:
+        try:
+            temporary.unlink(missing_ok=True)
+        except OSError:  # a read-only directory: there is no temporary file either
+            pass
+        raise
+
+
+def _remove_stale_temporaries(directory: Path) -> None:
+    """Temporary files of runs stopped between writing one and renaming it (SIGKILL, Ctrl-C):
+    never read, but each as big as the file it was to replace (a shard: up to ~2 MB)."""
+    now = time.time()
+    for temporary in directory.glob(".*.tmp"):
+        try:
+            if now - temporary.stat().st_mtime > STALE_SECONDS:  # not a concurrent run's
+                temporary.unlink()
+        except OSError:
+            continue
 
 
 def _prepare(directory: Path) -> bool:
-    """Create the namespace directory; never write through a symlink a repository may have shipped."""
+    """Create the namespace directory; never write through a symlink a repository may have shipped
+    (False). An OSError (a read-only or full disk) propagates.
+
+    The cache root may be a directory of the user's (`--cache-dir ~/shared`): `.gitignore` and
+    `CACHEDIR.TAG` go into it only when this call created it, and pruning touches nothing in it
+    but namespace directories that carry layerlint's own tag (see `_prune`)."""
+    root = directory.parent
+    if root.is_symlink() or directory.is_symlink():
+        return False
+    if directory.is_dir():
+        return True
+    if _make_directory(root):
+        _mark(root)
+    _prune(root)
+    _make_namespace(directory)
+    return True
+
+
+def _make_directory(path: Path) -> bool:
+    """Whether this call created `path` (with its parents); False when it was already there."""
     try:
-        if directory.parent.is_symlink() or directory.is_symlink():
-            return False
-        if not directory.is_dir():
-            _prune(directory.parent)
-        directory.mkdir(parents=True, exist_ok=True)
-        root = directory.parent
-        for name, text in ((".gitignore", "# Created by layerlint.\n*\n"), ("CACHEDIR.TAG", CACHEDIR_TAG)):
-            if not (root / name).exists():
-                (root / name).write_text(text, "utf-8")
-    except OSError:
+        path.mkdir(parents=True)
+    except FileExistsError:
         return False
     return True
 
 
+def _mark(directory: Path) -> None:
+    """Tag a directory layerlint created: never committed, skipped by backup tools, and known as
+    its own when pruning."""
+    for name, text in ((".gitignore", GITIGNORE), (TAG_NAME, CACHEDIR_TAG)):
+        try:
+            with open(directory / name, "x", encoding="utf-8") as handle:
+                handle.write(text)
+        except FileExistsError:
+            pass
+
+
+def _make_namespace(directory: Path) -> None:
+    """Create the namespace directory with its tag in place: it is made under a temporary name
+    and renamed, so no namespace directory ever exists untagged (a run killed half-way would
+    leave one that pruning never recognises)."""
+    temporary = directory.with_name(f".{directory.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
+    temporary.mkdir()
+    _mark(temporary)
+    try:
+        os.rename(temporary, directory)
+    except OSError:  # a concurrent run made it first
+        for name in (".gitignore", TAG_NAME):
+            (temporary / name).unlink(missing_ok=True)
+        temporary.rmdir()
+        if not directory.is_dir():
+            raise
+
+
 def _prune(root: Path) -> None:
-    """Namespaces of other versions or settings, unused for a while: another layerlint may still run."""
+    """Namespaces of other versions or settings, unused for a while (another layerlint may still
+    use one). Only what layerlint provably made is deleted: a directory named like a namespace
+    (or a temporary one), tagged with layerlint's own CACHEDIR.TAG, holding nothing but files
+    named as the cache names them; anything else in it keeps the whole directory. In a cache
+    directory layerlint made (tagged itself), an untagged namespace qualifies too: layerlint
+    used to tag only the cache directory, and its namespaces would otherwise stay for ever."""
     try:
         entries = list(root.iterdir())
     except OSError:
         return
+    root_is_ours = _is_tagged(root)
     for entry in entries:
         try:
-            stale = time.time() - entry.stat().st_mtime > STALE_SECONDS
-            if stale and len(entry.name) == 16 and entry.is_dir() and not entry.is_symlink():
-                for child in entry.iterdir():
-                    child.unlink()
-                entry.rmdir()
+            if not _NAMESPACE_NAME.fullmatch(entry.name):
+                continue
+            status = entry.lstat()
+            if not S_ISDIR(status.st_mode) or time.time() - status.st_mtime <= STALE_SECONDS:
+                continue
+            if not (_is_tagged(entry) or root_is_ours and not entry.name.startswith(".")):
+                continue
+            children = list(entry.iterdir())
+            if not all(_CACHE_FILE_NAME.fullmatch(child.name) for child in children):
+                continue
+            for child in sorted(children, key=lambda c: c.name == TAG_NAME):  # the tag last
+                child.unlink()
+            entry.rmdir()
         except OSError:
             continue
+
+
+def _is_tagged(directory: Path) -> bool:
+    return _read_regular_file(directory / TAG_NAME) == CACHEDIR_TAG.encode()  # a symlinked tag is not read
 
 
 class ProjectCache:
@@ -153,6 +272,8 @@ class ProjectCache:
         self.manifest_changed = False
         self.parsed = 0  # files parsed in this run
         self.refreshed = False  # every file's content hash is known
+        self.trust_stored = True  # False: every file's facts come from its source (see distrust_facts)
+        self.write_failed = False  # the directory could not be written: the run goes on without writing
 
     # ---------------------------------------------------------------- content hashes
 
@@ -191,13 +312,16 @@ class ProjectCache:
         """Resolve jobs shard by shard; whoever parses a shard's files (a worker) also stores them."""
         if not jobs:
             return
-        writable = self.directory is not None and _prepare(self.directory)
+        writable = self._writable()
         keep: dict[int, set[str]] = {}
         for source in self.files:
             keep.setdefault(self._shard_of(source.relative), set()).add(source.relative)
         tasks = [ShardTask(tuple(jobs[i]), self._shard_path(i) if writable else None, self.key, frozenset(keep[i]))
                  for i in sorted(jobs)]
-        for task, results in zip(tasks, map_tasks(run_shard, tasks, self.workers, sum(map(len, jobs.values())))):
+        for task, (results, failure) in zip(tasks, map_tasks(run_shard, tasks, self.workers,
+                                                               sum(map(len, jobs.values())))):
+            if failure is not None:
+                self._give_up_writing(failure)
             for job, (digest, text, text_digest) in zip(task.jobs, results):
                 relative = job.source.relative
                 self.stats[relative][HASH] = digest
@@ -220,25 +344,35 @@ class ProjectCache:
         for source in self.files:
             text = self.fresh.pop(source.relative, None)  # held once: the decoded facts replace it
             if text is not None:
-                found[source.relative] = _decode(json.loads(text), source)
+                found[source.relative] = _parsed(text, source)
             else:
                 stored.setdefault(self._shard_of(source.relative), []).append(source)
         missing: dict[int, list[FileJob]] = {}
         for index, sources in stored.items():  # a shard at a time: its JSON values go as it is done
-            shard = self._shard(index)
+            shard = self._shard(index) if self.trust_stored else {}
             for source in sources:
                 entry = _valid_entry(shard.get(source.relative), self.stats[source.relative][HASH])
-                if entry is None:  # a shard lost, corrupt or written by a concurrent run
+                facts = None if entry is None else _decode(entry, source)
+                if facts is None:  # a shard lost, corrupt, tampered with or written by a concurrent run
                     missing.setdefault(index, []).append(FileJob(source, None))
                 else:
-                    found[source.relative] = _decode(entry, source)
+                    found[source.relative] = facts
         self._run(missing)
         self.manifest_changed = self.manifest_changed or bool(missing)
         for jobs in missing.values():
             for job in jobs:
-                found[job.source.relative] = _decode(json.loads(self.fresh.pop(job.source.relative)), job.source)
+                found[job.source.relative] = _parsed(self.fresh.pop(job.source.relative), job.source)
         self.save_manifest()
         return [found[s.relative] for s in self.files]
+
+    def distrust_facts(self) -> bool:
+        """From now on take every file's facts from its source, and store them afresh: stored
+        facts broke a rule, which a tampered entry of the right shape can (see valid_facts).
+        False when no stored facts could have been read: a failure then is not the cache's."""
+        if self.directory is None or not self.trust_stored:
+            return False
+        self.trust_stored = False
+        return True
 
     def _shard(self, index: int) -> dict[str, Any]:
         document = _read_json(self._shard_path(index), self.key) if self.directory else None
@@ -250,10 +384,34 @@ class ProjectCache:
         return self.directory / f"facts-{self.shard_count}-{index}.json"
 
     def save_manifest(self) -> None:
-        if self.directory is None or not self.manifest_changed or not _prepare(self.directory):
+        if self.directory is None or not self.manifest_changed:
             return
-        _write_json(self.directory / "files.json", {"format": FORMAT, "key": self.key, "files": self.stats})
+        self._write_json(self.directory / "files.json", {"format": FORMAT, "key": self.key, "files": self.stats})
         self.manifest_changed = False
+
+    def _writable(self) -> bool:
+        if self.directory is None or self.write_failed:
+            return False
+        try:
+            return _prepare(self.directory)
+        except OSError as error:
+            self._give_up_writing(_reason(error))
+            return False
+
+    def _write_json(self, path: Path, document: dict[str, Any]) -> None:
+        if self._writable():
+            try:
+                _write_text(path, json.dumps(document, separators=(",", ":")))
+            except OSError as error:
+                self._give_up_writing(_reason(error))
+
+    def _give_up_writing(self, reason: str) -> None:
+        """A cache that cannot be written (a read-only or full disk) only costs speed: the run
+        goes on without writing, and says so once."""
+        if not self.write_failed:
+            self.write_failed = True
+            logger.warning("layerlint: warning: cannot write the cache in %s (%s); running without it",
+                           self.directory, reason)
 
     # ---------------------------------------------------------------- the unchanged tree
 
@@ -281,9 +439,9 @@ class ProjectCache:
         return found if isinstance(found, str) else None
 
     def remember_tree(self, tree: str | None, findings_key: str) -> None:
-        if tree is not None and self.directory is not None and _prepare(self.directory):
-            _write_json(self.directory / "tree.json",
-                        {"format": FORMAT, "key": self.key, "tree": tree, "findings_key": findings_key})
+        if tree is not None and self.directory is not None:
+            self._write_json(self.directory / "tree.json",
+                             {"format": FORMAT, "key": self.key, "tree": tree, "findings_key": findings_key})
 
     # ---------------------------------------------------------------- findings
 
@@ -307,8 +465,10 @@ class ProjectCache:
         assert self.directory is not None
         return self.directory / f"findings-{key[:24]}.json"
 
-    def cached_findings(self, key: str) -> StoredFindings | None:
-        """The findings of a recent run made of exactly `key`'s inputs, if there was one."""
+    def cached_findings(self, key: str, files: Sequence[SourceFile]) -> StoredFindings | None:
+        """The findings of a recent run made of exactly `key`'s inputs, if there was one. A
+        cache directory can come with a repository: a stored path that is not one of this run's
+        files, or a count that is not one, discards them all (entries are checked as decoded)."""
         if self.directory is None:
             return None
         path = self._findings_path(key)
@@ -316,7 +476,9 @@ class ProjectCache:
         if document is None or document.get("findings_key") != key:
             return None
         by_path, suppressed = document.get("by_path"), document.get("suppressed")
-        if not isinstance(by_path, dict) or not isinstance(suppressed, int):
+        if not isinstance(by_path, dict) or type(suppressed) is not int or suppressed < 0:
+            return None
+        if not by_path.keys() <= {source.relative for source in files}:
             return None
         try:
             os.utime(path)  # recently used: kept longest
@@ -325,7 +487,7 @@ class ProjectCache:
         return StoredFindings(by_path, suppressed)
 
     def save_findings(self, key: str, diagnostics: list[Diagnostic], suppressed: int) -> None:
-        if self.directory is None or not _prepare(self.directory):
+        if not self._writable():
             return
         by_path: dict[str, list[list[Any]]] = {}
         for d in diagnostics:
@@ -336,8 +498,10 @@ class ProjectCache:
                                                    d.severity.value, chain])
         document = {"format": FORMAT, "key": self.key, "findings_key": key, "suppressed": suppressed,
                     "by_path": by_path}
-        _write_json(self._findings_path(key), document)
-        self._prune_findings()
+        self._write_json(self._findings_path(key), document)
+        if not self.write_failed:
+            self._prune_findings()
+            _remove_stale_temporaries(self.directory)
 
     def _prune_findings(self) -> None:
         """Keep the findings of the last few runs: undoing an edit, or switching back to a branch
@@ -363,8 +527,12 @@ class StoredFindings:
 
     def for_path(self, path: str) -> list[Diagnostic] | None:
         """None when the stored entry is not what this version writes (a tampered file)."""
+        items = self.by_path.get(path, [])
+        if type(items) is not list:
+            return None
+        rules = _own_source()[1]
         try:
-            return [_diagnostic(path, item) for item in self.by_path.get(path, ())]
+            return [_diagnostic(path, item, rules) for item in items]
         except (TypeError, ValueError):
             return None
 
@@ -379,23 +547,32 @@ class ShardTask:
     keep: frozenset[str]  # the shard's files that still exist
 
 
-def run_shard(task: ShardTask) -> list[tuple[str, str | None, str]]:
+def run_shard(task: ShardTask) -> tuple[list[tuple[str, str | None, str]], str | None]:
     """Runs in a worker: the facts go to disk from there, and to the parent as the same JSON text
     (one serialisation for both: encoding nested lists is a good part of a worker's time).
-    Each result is (content hash, compact facts text or None if unchanged, facts digest or "")."""
+    Each result is (content hash, compact facts text or None if unchanged, facts digest or "");
+    with why the shard could not be written, if it could not."""
     results = [(digest, None, "") if compact is None else (digest, text := _dumps(compact), facts_digest(text))
                for digest, compact in map(resolve, task.jobs)]
     new = {job.source.relative: f"[{_dumps(digest)},{text}]"
            for job, (digest, text, _) in zip(task.jobs, results) if text is not None}
-    if task.path is not None and new:
-        document = _read_json(task.path, task.key)
-        stored = document.get("modules") if document else None
-        for relative, value in (stored.items() if isinstance(stored, dict) else ()):
-            if relative in task.keep and relative not in new:
-                new[relative] = _dumps(value)
-        modules = ",".join(f"{_dumps(relative)}:{text}" for relative, text in new.items())
+    if task.path is None or not new:
+        return results, None
+    document = _read_json(task.path, task.key)
+    stored = document.get("modules") if document else None
+    for relative, value in (stored.items() if isinstance(stored, dict) else ()):
+        if relative in task.keep and relative not in new:
+            new[relative] = _dumps(value)
+    modules = ",".join(f"{_dumps(relative)}:{text}" for relative, text in new.items())
+    try:
         _write_text(task.path, f'{{"format":{_dumps(FORMAT)},"key":{_dumps(task.key)},"modules":{{{modules}}}}}')
-    return results
+    except OSError as error:
+        return results, _reason(error)
+    return results, None
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
 
 
 def facts_digest(compact_text: str) -> str:
@@ -414,7 +591,10 @@ def _dumps(value: Any) -> str:
 
 
 def _valid_entry(cached: Any, content_hash: str) -> list[Any] | None:
-    if isinstance(cached, list) and len(cached) == 2 and cached[0] == content_hash and isinstance(cached[1], list):
+    """A stored entry's compact facts, if they were made from this content and have their shape."""
+    from layerlint.project.compact import valid_facts
+
+    if type(cached) is list and len(cached) == 2 and cached[0] == content_hash and valid_facts(cached[1]):
         return cached[1]
     return None
 
@@ -427,21 +607,48 @@ def _stat(path: str) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
-def _decode(compact: list[Any], source: SourceFile) -> ModuleFacts:
+def _decode(compact: list[Any], source: SourceFile) -> ModuleFacts | None:
+    """The facts of a stored entry; None when they cannot be this file's (a tampered entry)."""
     from layerlint.project.compact import decode_facts
-    from layerlint.project.loader import load_facts
 
     try:
         facts = decode_facts(compact)
-    except (TypeError, ValueError, IndexError, KeyError, AttributeError):  # a tampered entry
-        return load_facts(source)
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+        return None
     if facts.path != source.relative or facts.module != source.module or facts.is_package != source.is_package:
-        return load_facts(source)
+        return None
     return facts
 
 
-def _diagnostic(path: str, item: list[Any]) -> Diagnostic:
+def _parsed(text: str, source: SourceFile) -> ModuleFacts:
+    """The facts parsed in this run, from their JSON text."""
+    facts = _decode(json.loads(text), source)
+    assert facts is not None, source.relative  # the text was made from this file's facts
+    return facts
+
+
+def _diagnostic(path: str, item: list[Any], rules: dict[str, str]) -> Diagnostic:
+    """A stored finding, checked as strictly as it is written: a line of 1.5 or 10**30 would be
+    printed as it is, a string would break the sort, an unknown code would be reported."""
+    if type(item) is not list:
+        raise TypeError("not a stored finding")
     line, column, end_line, end_column, code, name, message, severity, chain = item
-    steps = tuple(ImportStep(str(importer), str(imported), int(number)) for importer, imported, number in chain)
-    return Diagnostic(str(path), Location(line, column, end_line, end_column), str(code), str(name), str(message),
-                      Severity(severity), steps)
+    if not all(_position(n) for n in (line, column, end_line, end_column)):
+        raise ValueError("not a position")
+    if type(code) is not str or rules.get(code) != name or type(message) is not str:
+        raise ValueError("not a finding of a known rule")
+    if type(chain) is not list or not all(map(_import_step, chain)):
+        raise ValueError("not an import chain")
+    steps = tuple(ImportStep(importer, imported, number) for importer, imported, number in chain)
+    return Diagnostic(path, Location(line, column, end_line, end_column), code, name, message, Severity(severity),
+                      steps)
+
+
+def _position(value: Any) -> bool:
+    return type(value) is int and 0 <= value < MAX_POSITION
+
+
+def _import_step(step: Any) -> bool:
+    """[importer, imported, line], as LL102's chain is stored."""
+    return (type(step) is list and len(step) == 3 and type(step[0]) is str and type(step[1]) is str
+            and _position(step[2]))

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
 from layerlint import __version__
+from layerlint.__main__ import interrupted
 from layerlint.core.config import Config, ConfigError, load_config
+from layerlint.core.roots import user_path
 from layerlint.reporters import REPORTERS
 from layerlint.reporters.base import Report
 
@@ -22,9 +28,27 @@ def _codes(value: str | None) -> tuple[str, ...]:
 
 def _config_for(paths: tuple[Path, ...]) -> Config:
     try:
-        return load_config(paths[0] if paths else Path("."))
+        return _first_configured(paths or (Path("."),))
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
+
+
+def _first_configured(paths: tuple[Path, ...]) -> Config:
+    """The configuration of the first path with a pyproject.toml around it, else the first path's:
+    pre-commit passes files in any order, and a script beside the project must not choose the root."""
+    first: Config | None = None
+    directories: set[Path] = set()
+    for path in paths:
+        directory = user_path(path) if path.is_dir() else user_path(path).parent
+        if directory in directories:
+            continue
+        directories.add(directory)
+        config = load_config(path)
+        if config.file is not None:
+            return config
+        first = first or config
+    assert first is not None
+    return first
 
 
 
@@ -34,7 +58,47 @@ class LayerlintError(click.ClickException):
     exit_code = EXIT_ERROR
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _cache_dir(context: click.Context, parameter: click.Parameter, value: str | None) -> Path | None:
+    """`--cache-dir ""` would silently be the current directory: a usage error (`.` says it)."""
+    if value is None:
+        return None
+    if not value:
+        raise click.BadParameter("must name a directory (`.` for the current one)", context, parameter)
+    return Path(value).resolve()
+
+
+class _Commands(click.Group):
+    """The `layerlint` group; in a real process, Ctrl-C anywhere in it ends it as `interrupted` says
+    (also when the group is called without `layerlint.__main__.run`, e.g. by an older install's script)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with _interrupts_exit():
+            return super().main(*args, **kwargs)
+
+
+@contextmanager
+def _interrupts_exit() -> Iterator[None]:
+    installed = _real_process() and _in_main_thread()  # not under CliRunner, nor in a host's thread
+    previous = signal.signal(signal.SIGINT, interrupted) if installed else None
+    try:
+        yield
+    finally:
+        if installed:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _in_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _real_process() -> bool:
+    """Not under CliRunner or pytest, which replace stdout and must not be exited."""
+    return sys.stdout is sys.__stdout__
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="layerlint")
 def main() -> None:
     """Architecture linter for FastAPI backends: layers, routes, models, services."""
@@ -50,7 +114,7 @@ def main() -> None:
 @click.option("--statistics", "show_statistics", is_flag=True, help="Show counts per rule.")
 @click.option("--stdin-filename", help="Check standard input as the contents of this file.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Processes for parsing (default: every core).")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--cache-dir", type=click.Path(file_okay=False), callback=_cache_dir,
               help="Cache directory (default: .layerlint_cache in the project root).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--baseline", "baseline_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -66,7 +130,7 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
     from layerlint.core.options import RunOptions
 
     gc.disable()  # the process ends after one run: collecting millions of facts objects only costs
-    options = RunOptions(use_cache=not no_cache, cache_dir=cache_dir.resolve() if cache_dir else None, jobs=jobs)
+    options = RunOptions(use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs)
 
     config = _config_for(paths or ((Path(stdin_filename),) if stdin_filename else ()))
     try:
@@ -79,6 +143,8 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
     if baseline_file is not None:
         _apply_baseline(result, config, baseline_file, overrides, paths)
     click.echo(_render(result, output_format, show_statistics, config.root, overrides))
+    for warning in result.warnings:
+        click.echo(f"layerlint: warning: {warning}", err=True)
     if show_timings:
         click.echo(result.timings.summary(), err=True)
     _exit_now(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
@@ -86,7 +152,7 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
 
 def _exit_now(code: int) -> None:
     """Exit without freeing the project's objects one by one: on a big project that took seconds."""
-    if sys.stdout is sys.__stdout__:  # a real process (CliRunner and pytest replace stdout)
+    if _real_process():
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
@@ -96,8 +162,18 @@ def _exit_now(code: int) -> None:
 def _stdin_override(config: Config, stdin_filename: str | None) -> dict[str, bytes]:
     if not stdin_filename:
         return {}
-    relative = Path(stdin_filename).resolve().relative_to(config.root).as_posix()
-    return {relative: sys.stdin.buffer.read()}
+    named = user_path(Path(stdin_filename))
+    if not named.is_relative_to(config.root):
+        raise click.BadParameter(f"`{stdin_filename}` is outside the project at {config.root}",
+                                 param_hint="--stdin-filename")
+    buffer = getattr(sys.stdin, "buffer", None)  # None: started with standard input closed
+    try:
+        data = buffer.read() if buffer is not None else None
+    except (OSError, ValueError) as error:  # a closed or unreadable descriptor
+        raise LayerlintError(f"--stdin-filename: cannot read standard input: {error}") from error
+    if data is None:
+        raise LayerlintError("--stdin-filename: standard input is closed")
+    return {named.relative_to(config.root).as_posix(): data}
 
 
 def _apply_baseline(result: object, config: Config, file: Path, overrides: dict[str, bytes],
@@ -194,7 +270,7 @@ def roles(path: Path | None) -> None:
 
     config = _config_for((path,) if path else ())
     try:
-        project = engine.load_project(config)
+        project = engine.load_project(config, named=(path,) if path else ())
         assigned = project.roles
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
@@ -214,7 +290,7 @@ def routes(path: Path | None) -> None:
 
     config = _config_for((path,) if path else ())
     try:
-        project = engine.load_project(config)
+        project = engine.load_project(config, named=(path,) if path else ())
         rows = engine.routes(project)
     except ConfigError as error:
         raise LayerlintError(str(error)) from error

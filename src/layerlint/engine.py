@@ -5,17 +5,18 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from layerlint.core.config import Config
+from layerlint.core.config import Config, ConfigError
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.options import RunOptions
+from layerlint.core.roots import is_marked
 from layerlint.core.selection import Selection
 from layerlint.core.timings import Timings
-from layerlint.project.discovery import SourceFile, discover, module_name_for
+from layerlint.project.discovery import Discovery, SourceFile, find_files, module_name_for, read_source, root_relative
 
 if TYPE_CHECKING:  # imported where needed: a run answered from the cache never loads rules or parsers
     from layerlint.cache import ProjectCache, StoredFindings
@@ -23,6 +24,8 @@ if TYPE_CHECKING:  # imported where needed: a run answered from the cache never 
     from layerlint.project.project import Project
     from layerlint.project.route_listing import RouteRow
     from layerlint.rules.base import Rule
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -32,6 +35,7 @@ class CheckResult:
     files_checked: int
     suppressed_by_noqa: int = 0
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what was not checked, and why
     timings: Timings = field(default_factory=Timings)
 
     @cached_property
@@ -60,25 +64,39 @@ def active_rules(config: Config) -> list[Rule]:
 
 
 def load_project(config: Config, overrides: dict[str, bytes] | None = None,
-                 extra_files: Sequence[SourceFile] = (), *, options: RunOptions | None = None) -> Project:
-    """Facts for every first-party module; `overrides` replaces file contents (unsaved buffers)."""
+                 extra_files: Sequence[SourceFile] = (), *, options: RunOptions | None = None,
+                 named: Sequence[Path] = ()) -> Project:
+    """Facts for every first-party module (and those `named`); `overrides` replaces file contents
+    (unsaved buffers)."""
     overrides = overrides or {}
     with gc_paused():
-        files = _project_files(config, extra_files)
+        files = _project_files(config, extra_files, named).files
         cache = _open_cache(config, options, [f for f in files if f.relative not in overrides])
-        return _build_project(config, cache, _override_facts(files, overrides), files)
+        override_facts = _override_facts(files, overrides)
+        return _from_cached_facts(cache, partial(_build_project, config, cache, override_facts, files))
 
 
-def _project_files(config: Config, extra_files: Sequence[SourceFile]) -> list[SourceFile]:
-    files = list(discover(config))
-    known = {f.relative for f in files}
-    return files + [f for f in extra_files if f.relative not in known]
+def _project_files(config: Config, extra_files: Sequence[SourceFile], named: Sequence[Path] = ()) -> Discovery:
+    found = find_files(config, named)
+    known = {f.relative for f in found.files}
+    found.files += [f for f in extra_files if f.relative not in known]
+    return found
+
+
+def run_options(config: Config, options: RunOptions | None) -> RunOptions:
+    """`options`, without the cache when the root holds no pyproject.toml, setup.cfg, setup.py or
+    .git (a loose file's directory, /etc, site-packages): layerlint never creates a directory there
+    unless `--cache-dir` says where."""
+    options = options or RunOptions()
+    if options.use_cache and options.cache_dir is None and not is_marked(config.root):
+        return replace(options, use_cache=False)
+    return options
 
 
 def _open_cache(config: Config, options: RunOptions | None, files: list[SourceFile]) -> ProjectCache:
     from layerlint.cache import ProjectCache  # the cache decides what must be parsed again
 
-    cache = ProjectCache(config, options)
+    cache = ProjectCache(config, run_options(config, options))
     cache.refresh(files)
     return cache
 
@@ -93,12 +111,14 @@ def differs_from_disk(path: Path, data: bytes | str) -> bool:
     compared with the file as Python reads it (encoding cookie, BOM, universal newlines): flake8
     hands over lines read that way, and a CRLF file is still the file."""
     try:
+        raw = read_source(path)
         if isinstance(data, str):
+            import io
             import tokenize
 
-            with tokenize.open(path) as handle:
-                return handle.read() != data
-        return path.read_bytes() != data
+            encoding = tokenize.detect_encoding(io.BytesIO(raw).readline)[0]
+            return io.TextIOWrapper(io.BytesIO(raw), encoding).read() != data
+        return raw != data
     except (OSError, SyntaxError, UnicodeDecodeError):  # unreadable, or a bad coding cookie
         return True
 
@@ -150,14 +170,17 @@ def _target_test(targets: list[str] | None) -> Callable[[str], bool]:
     return lambda path: path in exact or path.startswith(below)
 
 
+def project_path(config: Config, path: Path) -> str | None:
+    """`path` relative to the project root, as findings name it; None outside the project."""
+    return root_relative(path, config.root)
+
+
 def relative_targets(config: Config, paths: Sequence[Path]) -> list[str] | None:
     """Root-relative prefixes findings are restricted to; None means the whole project."""
     result: list[str] = []
     for path in paths:
-        resolved = path.resolve()
-        try:
-            relative = resolved.relative_to(config.root).as_posix()
-        except ValueError:
+        relative = root_relative(path, config.root)
+        if relative is None:  # reported by discovery
             continue
         if relative == ".":
             return None
@@ -187,12 +210,15 @@ class _Answer:
 
 
 def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | None,
-            wanted: Callable[[str], bool], timings: Timings) -> tuple[_Answer, list[Diagnostic], list[SourceFile]]:
-    """The findings of the whole project, and those in the paths `wanted` accepts."""
+            wanted: Callable[[str], bool], timings: Timings, named: Sequence[Path] = ()
+            ) -> tuple[_Answer, list[Diagnostic], Discovery]:
+    """The findings of the whole project (with the files `named`), and those in the paths `wanted` accepts."""
     extra = [f for f in (_source_file_for(config, p) for p in overrides) if f is not None]
+    options = run_options(config, options)
     with gc_paused():
         with timings.phase("discover"):
-            files = _project_files(config, extra)
+            found = _project_files(config, extra, named)
+            files = found.files
         with timings.phase("cache"):
             cache, override_facts, key, stored = _cached_findings(config, options, files, overrides)
         timings.files, timings.parsed = len(files), cache.parsed + len(override_facts)
@@ -203,9 +229,9 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
             if shown is not None:  # None: an entry of the stored findings is not ours
                 cache.save_manifest()
                 timings.from_cache = True
-                return answer, shown, files
+                return answer, shown, found
         answer = _fresh_answer(config, cache, key, files, rebuild, timings)
-    return answer, [d for path in answer.paths if wanted(path) for d in answer.by_path(path) or ()], files
+    return answer, [d for path in answer.paths if wanted(path) for d in answer.by_path(path) or ()], found
 
 
 def _cached_findings(config: Config, options: RunOptions | None, files: list[SourceFile], overrides: dict[str, bytes]
@@ -218,30 +244,47 @@ def _cached_findings(config: Config, options: RunOptions | None, files: list[Sou
     cache = ProjectCache(config, options)
     tree = None if overrides else cache.tree_digest(config, files)
     key = cache.findings_key_of_tree(tree)
-    stored = cache.cached_findings(key) if key else None
+    stored = cache.cached_findings(key, files) if key else None
     if key and stored is not None:
         return cache, {}, key, stored
     cache.refresh([f for f in files if f.relative not in overrides])
     override_facts = _override_facts(files, overrides)
     key = cache.findings_key(config, files, {r: _digest(f) for r, f in override_facts.items()})
     cache.remember_tree(tree, key)
-    return cache, override_facts, key, cache.cached_findings(key)
+    return cache, override_facts, key, cache.cached_findings(key, files)
 
 
 def _fresh_answer(config: Config, cache: ProjectCache, key: str, files: list[SourceFile],
                   rebuild: Callable[[], Project], timings: Timings) -> _Answer:
     """Run the rules, and store what they found under `key`."""
     rules = active_rules(config)
-    with timings.phase("rules"):
+
+    def evaluate() -> tuple[Project | None, list[Diagnostic], int]:
         project, source = _rule_source(cache, files, rules, rebuild)
-        diagnostics, noqa_count = run_rules(source, rules, workers=cache.workers, modules=len(files),
-                                            timings=timings)
+        return project, *run_rules(source, rules, workers=cache.workers, modules=len(files), timings=timings)
+
+    with timings.phase("rules"):
+        project, diagnostics, noqa_count = _from_cached_facts(cache, evaluate)
     with timings.phase("save"):
         cache.save_findings(key, diagnostics, noqa_count)
     grouped: dict[str, list[Diagnostic]] = {}
     for diagnostic in diagnostics:
         grouped.setdefault(diagnostic.path, []).append(diagnostic)
     return _Answer(lambda path: grouped.get(path, []), list(grouped), noqa_count, rebuild, project)
+
+
+def _from_cached_facts(cache: ProjectCache, action: Callable[[], T]) -> T:
+    """`action` over facts read from the cache; when it raises, once more over facts parsed from
+    source: a tampered cache entry that passed the shape check may break a rule, and must not
+    on every later run. A failure with facts from source is a bug, and propagates."""
+    try:
+        return action()
+    except ConfigError:  # the configuration's fault, whatever the facts
+        raise
+    except Exception:
+        if not cache.distrust_facts():
+            raise
+        return action()
 
 
 def _rule_source(cache: ProjectCache, files: list[SourceFile], rules: list[Rule],
@@ -265,9 +308,12 @@ def check(config: Config, paths: Sequence[Path] = (), overrides: dict[str, bytes
     overrides = _differing(config, overrides or {})
     targets = relative_targets(config, paths) if paths else None
     timings = Timings()
-    answer, shown, files = _answer(config, overrides, options, _target_test(targets), timings)
+    answer, shown, found = _answer(config, overrides, options, _target_test(targets), timings, paths)
     result = CheckResult(sorted(shown, key=Diagnostic.sort_key), answer.rebuild,
-                         _files_checked(files, overrides, targets), answer.suppressed, timings=timings)
+                         _files_checked(found.files, overrides, targets), answer.suppressed,
+                         warnings=found.warnings, timings=timings)
+    if not result.files_checked:
+        result.warnings.append(f"no files were checked (project root: {config.root})")
     if answer.project is not None:
         result.project = answer.project
     return result
@@ -313,7 +359,7 @@ def _source_file_for(config: Config, relative: str) -> SourceFile | None:
 
 def notes(project: Project) -> list[str]:
     """What the user should know about the project beyond findings (`layerlint roles` prints them)."""
-    from layerlint.project.notes import project_notes
+    from layerlint.rules.notes import project_notes
 
     return project_notes(project)
 

@@ -1,4 +1,5 @@
-"""Run the rules over a project, in forked worker processes on big projects, a family per task.
+"""Run the rules over a project, in forked worker processes on big projects, a family per task:
+the rules that share an analysis, by what each declares it reads (`_families`).
 
 On a big project the rules are most of a run (about 15 s of 20 s cold at 1M lines), and they
 are independent of each other. Workers are forked, so nothing is sent to them but a family's
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -27,7 +29,7 @@ from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.noqa import suppressed
 from layerlint.core.selection import Selection
 from layerlint.project.parallel import can_fork, map_tasks
-from layerlint.project.project import Project
+from layerlint.project.project import BUILT_WHOLE, Project, needed_analyses
 from layerlint.rules.base import Rule
 
 # Below this many modules per worker, forking costs more than the rules take (~1 ms per module).
@@ -84,12 +86,30 @@ def _collect(evaluation: Evaluation, families: list[list[int]], workers: int, mo
 
 
 def _families(rules: Sequence[Rule]) -> list[list[int]]:
-    """Rule indices by family (LL1xx layers, LL2xx routes, ...): a family's rules share analyses
-    memoised on the project (session calls, model fields), so they run in the same worker."""
-    families: dict[str, list[int]] = {}
-    for index, rule in enumerate(rules):
-        families.setdefault(rule.code[:3], []).append(index)
-    return list(families.values())
+    """Rule indices grouped by what they declare they read: rules that read an analysis built
+    whole (the route table, the table models; directly or through another analysis) run in the
+    same worker, which builds it once. Analyses filled one question at a time join no rules (a
+    second worker repeats only the questions both ask), nor do those most of the rules read
+    (the roles): every worker builds those anyway. Groups come in the order of their first rule."""
+    reads = [needed_analyses(rule.analyses) & BUILT_WHOLE for rule in rules]
+    readers = Counter(name for names in reads for name in names)
+    group = list(range(len(rules)))  # union-find over the rule indices
+
+    def root(index: int) -> int:
+        while group[index] != index:
+            group[index] = group[group[index]]
+            index = group[index]
+        return index
+
+    first_reader: dict[str, int] = {}
+    for index, names in enumerate(reads):
+        for name in names:
+            if readers[name] * 2 <= len(rules):
+                group[root(index)] = root(first_reader.setdefault(name, index))
+    families: dict[int, list[int]] = {}
+    for index in range(len(rules)):
+        families.setdefault(root(index), []).append(index)
+    return sorted(families.values(), key=lambda family: family[0])
 
 
 def _project() -> tuple[Project, float]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from layerlint.core.roots import fallback_root, user_path
+
 # In the order globs are tried: "dependency" (modules that wire services for Depends) first,
 # because `app/routers/dependencies.py` is wiring, not a router.
 ROLE_NAMES = ("dependency", "router", "service", "repository", "model", "dto", "app")
@@ -40,6 +42,8 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     "**/migrations/**", "**/build/**", "**/dist/**", "**/node_modules/**", "**/.git/**",
     "**/__pycache__/**", "**/.tox/**", "**/.nox/**", "**/.layerlint_cache/**", "**/.eggs/**",
 )
+
+MAX_ID_PREFIX = 64
 
 DEFAULT_READ_SESSIONS = ("get_read_session_dependency", "get_read_session", "get_db_read")
 DEFAULT_WRITE_SESSIONS = ("get_write_session_dependency", "get_write_session", "get_db_write")
@@ -78,10 +82,16 @@ class Config:
     read_sessions: tuple[str, ...] = DEFAULT_READ_SESSIONS
     write_sessions: tuple[str, ...] = DEFAULT_WRITE_SESSIONS
     session_factories: tuple[str, ...] = DEFAULT_SESSION_FACTORIES
-    id_prefix: str = "^[a-z]{2,5}_$"
+    id_prefix: str = "^[a-z]{2,5}_$"  # see id_prefix_matches
     soft_delete_column: str = "deleted_at"
     base_repository: str = "BaseRepository"
     soft_delete_helpers: tuple[str, ...] = ()
+
+    def id_prefix_matches(self, prefix: str) -> bool:
+        """Whether an entity prefix matches `models.id-prefix`. A real prefix is a few characters
+        (a ULID id fits in 30 with it): a longer one never matches, which bounds the regex's
+        backtracking on a hostile source file (the pattern's shape is checked at load)."""
+        return len(prefix) <= MAX_ID_PREFIX and re.search(self.id_prefix, prefix) is not None
 
     def role_globs(self, role: str) -> tuple[str, ...]:
         return dict(self.roles).get(role, DEFAULT_ROLE_GLOBS[role])
@@ -146,7 +156,7 @@ def find_pyproject(start: Path) -> Path | None:
 def _closest_pyproject(start: Path) -> tuple[Path | None, dict[str, Any] | None]:
     """`find_pyproject`, with the document when it was parsed on the way (None: parse it again,
     for the fallback or to report why it cannot be read)."""
-    start = start.resolve()
+    start = user_path(start)
     directory = start if start.is_dir() else start.parent
     first_seen: Path | None = None
     for candidate_dir in (directory, *directory.parents):
@@ -155,23 +165,38 @@ def _closest_pyproject(start: Path) -> tuple[Path | None, dict[str, Any] | None]
             continue
         first_seen = first_seen or candidate
         try:
-            document = tomllib.loads(candidate.read_text("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+            document = _read_pyproject(candidate)
+        except ConfigError:
             return candidate, None  # load_config reports it
         if "layerlint" in document.get("tool", {}) or "project" in document:
             return candidate, document
     return first_seen, None
 
 
+def _read_pyproject(path: Path) -> dict[str, Any]:
+    """The TOML document, or a ConfigError naming the file. As ruff does, a closest pyproject.toml
+    that is not valid (broken TOML, nesting deeper than the parser's recursion, a `tool` that is
+    not a table) is an error even when it does not mention layerlint: whether it configures
+    layerlint cannot be known."""
+    try:
+        document = tomllib.loads(path.read_text("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(path, "<file>", f"not valid TOML: {error}") from error
+    except RecursionError as error:
+        raise ConfigError(path, "<file>", "not valid TOML: nested too deeply to read") from error
+    except OSError as error:
+        raise ConfigError(path, "<file>", f"cannot be read: {error.strerror or error}") from error
+    tool = document.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(path, "<file>", f"`tool` must be a table, got {type(tool).__name__} {tool!r}")
+    return document
+
+
 def load_config(start: Path) -> Config:
     pyproject, document = _closest_pyproject(start)
     if pyproject is None:
-        directory = start.resolve() if start.is_dir() else start.resolve().parent
-        return Config(root=directory)
-    try:
-        document = document if document is not None else tomllib.loads(pyproject.read_text("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(pyproject, "<file>", f"not valid TOML: {error}") from error
+        return Config(root=fallback_root(start))
+    document = document if document is not None else _read_pyproject(pyproject)
     table = document.get("tool", {}).get("layerlint", {})
     if not isinstance(table, dict):
         raise ConfigError(pyproject, "tool.layerlint", "must be a table")
@@ -228,12 +253,69 @@ def _convert(value: Any, spec: _Key, dotted: str, file: Path | None, out: dict[s
 
 
 def _check_values(config: Config) -> None:
+    for package in config.packages:  # a path ("/etc", "app/..") or an empty part would walk outside the project
+        if not all(part.isidentifier() for part in package.split(".")):
+            raise ConfigError(config.file, "packages", f"`{package}` is not a dotted package name "
+                              "(like `app` or `app.core`, relative to the project root or src/)")
     try:
         re.compile(config.id_prefix)
     except re.error as error:
         raise ConfigError(config.file, "models.id-prefix", f"not a valid regular expression: {error}") from error
+    problem = _backtracking_risk(config.id_prefix)
+    if problem:
+        raise ConfigError(config.file, "models.id-prefix",
+                          f"{problem}: such a pattern can take exponential time on a long prefix. An id prefix is "
+                          "a few letters and an underscore; write it with character classes and alternatives, "
+                          "like `^[a-z]{2,5}_$` or `^(usr|itm|ord)_$`")
     for key, codes in (("select", config.select), ("ignore", config.ignore),
                        ("extend-select", config.extend_select)):
         for code in codes:
             if not re.fullmatch(r"LL\d{0,3}", code) and code != "ALL":
                 raise ConfigError(config.file, key, f"`{code}` is not a rule code or prefix (like LL1 or LL101)")
+
+
+# Backtracking is bounded by a pattern's shape and the text's length: with no nested repetition,
+# no repeated alternative, no backreference and at most this many repetitions, matching a prefix
+# of at most MAX_ID_PREFIX characters takes a few million steps at worst (see `id_prefix_matches`).
+MAX_ID_PREFIX_REPEATS = 4
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+
+
+def _backtracking_risk(pattern: str) -> str | None:
+    """Why `pattern` (a valid regular expression) may backtrack catastrophically, or None.
+
+    A structural check of the parsed pattern, as ReDoS linters do: exact analysis is costly, and
+    an id prefix never needs the shapes refused here."""
+    from re import _parser  # the stdlib's own parser of patterns (sre_parse before 3.11)
+
+    repeats = 0
+    pending: list[tuple[Any, bool]] = [(_parser.parse(pattern), False)]
+    while pending:
+        items, repeated = pending.pop()
+        for op, argument in items:
+            name = getattr(op, "name", "")
+            if name in ("GROUPREF", "GROUPREF_EXISTS"):
+                return "it uses a backreference"
+            if name == "BRANCH" and repeated:
+                return "it repeats a group of alternatives"
+            if name in _REPEATS:
+                if repeated:
+                    return "it nests a repetition inside another"
+                repeats += 1
+                pending.append((argument[2], argument[1] > 1))
+            else:
+                pending.extend((child, repeated) for child in _subpatterns(argument))
+    if repeats > MAX_ID_PREFIX_REPEATS:
+        return f"it has {repeats} repetitions (at most {MAX_ID_PREFIX_REPEATS})"
+    return None
+
+
+def _subpatterns(argument: Any) -> list[Any]:
+    """The sub-patterns inside a parsed item's argument (a group's, a branch's, a lookaround's)."""
+    from re import _parser
+
+    if isinstance(argument, _parser.SubPattern):
+        return [argument]
+    if isinstance(argument, (tuple, list)):
+        return [found for child in argument for found in _subpatterns(child)]
+    return []

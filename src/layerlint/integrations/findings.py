@@ -5,16 +5,40 @@ root and configuration) and each file gets its share of that result. Through the
 on-disk cache answers warm runs, so a worker process that flake8 or pylint starts pays little.
 A buffer that differs from the file on disk (an editor's unsaved text, stdin) is checked with
 its own content in place of the file's.
+
+The engine imports some modules only when it needs them (the parser, libcst, the process pool).
+pylint puts the checked directories in front of `sys.path` while it checks, so such an import
+would find a project's own `hashlib.py` before the standard library's and run it. The engine
+therefore runs with `sys.path` as it was when this plugin was loaded (`_import_path_at_load`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from layerlint import engine
 from layerlint.core.config import Config, load_config
+from layerlint.core.roots import is_project_root, user_path
 from layerlint.core.diagnostic import Diagnostic
+
+
+# Taken when flake8 or pylint loads the plugin, before pylint adds the project to `sys.path`.
+_PATH_AT_LOAD = tuple(sys.path)
+
+
+@contextmanager
+def _import_path_at_load() -> Iterator[None]:
+    """Imports made inside resolve as they would have when the plugin was loaded (and so do
+    worker processes started inside, which inherit the path)."""
+    saved = sys.path[:]
+    sys.path[:] = _PATH_AT_LOAD
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
 
 
 class LintRun:
@@ -31,16 +55,21 @@ class LintRun:
     def findings_for(self, filename: str, content: bytes | str | None = None) -> list[Diagnostic]:
         """The CLI's findings for `filename`; `content` is the buffer to check in its place, as
         bytes or as text decoded the way Python reads source (see `engine.differs_from_disk`)."""
-        path = Path(filename).resolve()
+        with _import_path_at_load():
+            return self._findings_for(filename, content)
+
+    def _findings_for(self, filename: str, content: bytes | str | None) -> list[Diagnostic]:
+        path = user_path(Path(filename))  # the host's path, symlinks kept: the project is where it is
         config = self._config_for(path.parent)
-        try:
-            relative = path.relative_to(config.root).as_posix()
-        except ValueError:
+        relative = engine.project_path(config, path)
+        if relative is None:
             return []
-        if content is None or not engine.differs_from_disk(path, content):
+        on_disk = content is None or not engine.differs_from_disk(path, content)
+        if on_disk and is_project_root(config.root):
             return self._project_findings(config)(relative)
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        return engine.check(config, (path,), {relative: data}).diagnostics  # shown for `path` only
+        # A buffer, or a file with no project around it (checked alone, never its whole directory)
+        data = {} if on_disk or content is None else {relative: _encoded(content)}
+        return engine.check(config, (path,), data).diagnostics  # shown for `path` only
 
     def _config_for(self, directory: Path) -> Config:
         if directory not in self._configs:
@@ -52,3 +81,7 @@ class LintRun:
         if config not in self._projects:
             self._projects[config] = engine.findings_by_path(config)
         return self._projects[config]
+
+
+def _encoded(content: bytes | str) -> bytes:
+    return content.encode("utf-8") if isinstance(content, str) else content

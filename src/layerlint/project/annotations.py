@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from layerlint.project.expr import (
-    BinOp,
-    Constant,
-    Expr,
-    Subscript,
-    Tuple,
-    dotted,
-    parse_expression,
-)
+from layerlint.project.annotated import annotated_parts
+from layerlint.project.expr import BinOp, Constant, Expr, Subscript, Tuple, parse_expression
 from layerlint.project.models import is_table_model
 from layerlint.project.symbols import Symbol, SymbolIndex
 
@@ -23,10 +16,9 @@ def table_model_in(index: SymbolIndex, module: str, expr: Expr | None, depth: in
     if expr is None or depth > MAX_DEPTH:
         return None
     match expr:
-        case Subscript(head, inner):
-            items = inner.elts if isinstance(inner, Tuple) else [inner]
-            if (dotted(head) or "").endswith("Annotated"):
-                items = items[:1]
+        case Subscript(_, inner):
+            parts = annotated_parts(index, module, expr)
+            items = [parts[0]] if parts else inner.elts if isinstance(inner, Tuple) else [inner]
             for item in items:
                 found = table_model_in(index, module, item, depth + 1)
                 if found is not None:
@@ -50,9 +42,9 @@ def annotated_metadata(index: SymbolIndex, module: str, annotation: Expr | None,
     defined in another module (`CurrentUser = Annotated[User, Depends(get_current_user)]`)."""
     if annotation is None or depth > MAX_DEPTH:
         return []
-    if isinstance(annotation, Subscript) and (dotted(annotation.value) or "").endswith("Annotated"):
-        inner = annotation.slice
-        return list(inner.elts[1:]) if isinstance(inner, Tuple) else []
+    if isinstance(annotation, Subscript):
+        parts = annotated_parts(index, module, annotation)
+        return parts[1] if parts else []
     symbol = index.resolve_expr(module, annotation)
     event = index.assignment(symbol)
     return annotated_metadata(index, symbol.module, event.value, depth + 1) if event else []

@@ -37,10 +37,22 @@ def _caller_names(facts: ModuleFacts, symbol: Symbol, name: str) -> set[str]:
     return names
 
 
-def call_sites(project: Project, symbol: Symbol, name: str) -> list[CallSite]:
-    """Every call that resolves to the function `symbol`, memoised per run."""
-    memo = project.memo.setdefault("call-sites", {})
-    if symbol not in memo:
+class CallSites:
+    """Project.call_sites: every call that resolves to a function, found once per function."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._found: dict[Symbol, list[CallSite]] = {}
+
+    def of(self, symbol: Symbol, name: str) -> list[CallSite]:
+        """The calls of the function `symbol`, whose name is `name`."""
+        found = self._found.get(symbol)
+        if found is None:
+            found = self._found[symbol] = self._find(symbol, name)
+        return found
+
+    def _find(self, symbol: Symbol, name: str) -> list[CallSite]:
+        project = self.project
         found: list[CallSite] = []
         for facts in project.modules.values():
             names = _caller_names(facts, symbol, name)
@@ -53,8 +65,7 @@ def call_sites(project: Project, symbol: Symbol, name: str) -> list[CallSite]:
                         if called and called.rsplit(".", 1)[-1] in names and \
                                 project.index.resolve_expr(facts.module, call.func) == symbol:
                             found.append((facts.module, call))
-        memo[symbol] = found
-    return memo[symbol]  # type: ignore[no-any-return]
+        return found
 
 
 def passed_argument(function: FunctionFact, parameter: str, call: Call) -> Expr | None:
@@ -76,7 +87,7 @@ def argument_values(project: Project, symbol: Symbol, function: FunctionFact,
     if function.class_name is not None or function.nested:
         return None  # methods and closures are called through objects we do not track
     values: list[tuple[str, Expr, Call]] = []
-    for module, call in call_sites(project, symbol, function.name):
+    for module, call in project.call_sites.of(symbol, function.name):
         value = passed_argument(function, parameter, call)
         if value is None:
             return None

@@ -214,3 +214,77 @@ _D: dict[str, Callable[[list[Any]], Any]] = {
 }
 
 _EXPR: tuple[Encode, Decode] = (encode_expr, decode_expr)
+
+
+# ---------------------------------------------------------------- validation
+
+Check = Callable[[Any], bool]
+
+
+def _accept(value: Any) -> bool:
+    return True
+
+
+def _is_expr(value: Any) -> bool:
+    """An encoded expression at its top: a list with a known tag (the decoder raises KeyError
+    on an unknown tag deeper down, which the cache reads as a corrupt entry)."""
+    return type(value) is list and len(value) > 0 and type(value[0]) is str and value[0] in _D
+
+
+def _is_span(value: Any) -> bool:
+    return type(value) is list and len(value) == 4 and all(type(n) is int for n in value)
+
+
+def _check_for_type(hint: Any, deep: bool) -> Check:
+    """Whether a compact JSON value has the shape `hint` encodes to (as `_codec_for_type` reads
+    it); not `deep`: a list of dataclasses only as a list (the bulk of all facts)."""
+    if hint == Expr:
+        return _is_expr
+    if hint is Span:
+        return _is_span
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _dataclass_check(hint, deep)
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        if set(rest) == set(typing.get_args(Expr)):
+            return lambda v: v is None or _is_expr(v)
+        inner = _check_for_type(rest[0], deep) if len(rest) == 1 else _accept
+        return lambda v: v is None or inner(v)
+    if origin is list:
+        item = _check_for_type(args[0], deep) if args and (deep or not dataclasses.is_dataclass(args[0])) else _accept
+        if item is _accept:
+            return lambda v: type(v) is list
+        return lambda v: type(v) is list and all(map(item, v))
+    if origin is dict and len(args) == 2:
+        value = _check_for_type(args[1], deep)
+        if args[0] is int:  # JSON object keys are strings
+            return lambda v: type(v) is dict and all(k.isdigit() for k in v) and all(map(value, v.values()))
+        return lambda v: type(v) is dict and all(map(value, v.values()))
+    if hint in (str, int, bool):
+        return lambda v: type(v) is hint
+    return _accept
+
+
+@lru_cache(maxsize=None)
+def _dataclass_check(cls: type, deep: bool) -> Check:
+    hints = typing.get_type_hints(cls, vars(facts_module))
+    fields = dataclasses.fields(cls)
+    checks = [_check_for_type(hints[f.name], deep) for f in fields]
+    required = sum(1 for f in fields if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+    most = len(checks)
+
+    def check(value: Any) -> bool:
+        return type(value) is list and required <= len(value) <= most and all(
+            c(x) for c, x in zip(checks, value))
+
+    return check
+
+
+def valid_facts(data: Any, *, deep: bool = False) -> bool:
+    """Whether `data` has the shape `encode_facts` gives, each field's JSON type down to the
+    lists of imports, classes, functions and events, checked only as lists unless `deep` (their
+    items are most of the facts: checking them all costs a third of decoding). A tampered entry
+    of the right outer shape that this lets through is caught where it breaks a rule (see
+    engine._with_cached_facts)."""
+    return _dataclass_check(ModuleFacts, deep)(data)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from layerlint.project.annotated import annotated_parts
 from layerlint.project.annotations import annotated_metadata
 from layerlint.project.expr import (
     Attribute,
     Call,
     Expr,
     Name,
-    Subscript,
-    Tuple,
     call_args,
     call_kwargs,
     dotted,
@@ -26,12 +25,7 @@ from layerlint.project.expr import (
 )
 from layerlint.project.facts import FunctionFact, ParamFact
 from layerlint.project.project import Project
-from layerlint.project.routes import (
-    RouteHandler,
-    RouterObject,
-    route_table,
-    router_dependencies,
-)
+from layerlint.project.routes import RouteHandler, RouterObject, router_dependencies
 from layerlint.project.sessions import SESSION_CLASSES
 from layerlint.project.symbols import Symbol
 
@@ -79,7 +73,7 @@ class DependencyResolver:
         config = project.config
         self.read = frozenset(config.read_sessions)
         self.write = frozenset(config.write_sessions)
-        self._memo: dict[Symbol, tuple[SessionUse, ...]] = {}
+        self._uses_of: dict[Symbol, tuple[SessionUse, ...]] = {}
         self._routers: dict[Symbol, list[tuple[str, Expr]]] = {}
 
     def session_kind(self, symbol: Symbol) -> str | None:
@@ -102,7 +96,7 @@ class DependencyResolver:
 
     def _router_dependencies(self, router: RouterObject) -> list[tuple[str, Expr]]:
         if router.symbol not in self._routers:
-            self._routers[router.symbol] = router_dependencies(route_table(self.project), router)
+            self._routers[router.symbol] = router_dependencies(self.project.routes, router)
         return self._routers[router.symbol]
 
     # ------------------------------------------------------------------ walking
@@ -121,12 +115,12 @@ class DependencyResolver:
     def _annotation_uses(self, module: str, annotation: Expr | None, seen: frozenset[Symbol]) -> list[SessionUse]:
         if annotation is None:
             return []
-        if isinstance(annotation, Subscript) and (dotted(annotation.value) or "").endswith("Annotated"):
-            items = annotation.slice.elts if isinstance(annotation.slice, Tuple) else []
+        parts = annotated_parts(self.project.index, module, annotation)
+        if parts is not None:
             uses: list[SessionUse] = []
-            for item in items[1:]:
+            for item in parts[1]:
                 if is_call(item) and _is_depends(self.project, module, item):
-                    uses += self._callable_uses(module, _depends_target(item) or items[0], seen)
+                    uses += self._callable_uses(module, _depends_target(item) or parts[0], seen)
             return uses
         symbol = self.project.index.resolve_expr(module, annotation)
         if symbol.kind != "assign" or symbol in seen:
@@ -145,14 +139,14 @@ class DependencyResolver:
         kind = self.session_kind(symbol)
         if kind is not None:
             return [SessionUse(kind, (name,))]
-        if symbol in self._memo:
-            return [SessionUse(u.kind, (name, *u.path)) for u in self._memo[symbol]]
+        if symbol in self._uses_of:
+            return [SessionUse(u.kind, (name, *u.path)) for u in self._uses_of[symbol]]
         function = self._callable_function(symbol)
         if function is None:
             return []
         found = self._function_uses(symbol.module, function, seen | {symbol})
         if not seen:
-            self._memo[symbol] = tuple(found)
+            self._uses_of[symbol] = tuple(found)
         return [SessionUse(u.kind, (name, *u.path)) for u in found]
 
     def _callable_function(self, symbol: Symbol) -> FunctionFact | None:
@@ -164,31 +158,17 @@ class DependencyResolver:
         return None
 
 
-def dependency_resolver(project: Project) -> DependencyResolver:
-    cached = project.memo.get("dependencies")
-    if not isinstance(cached, DependencyResolver):
-        cached = project.memo["dependencies"] = DependencyResolver(project)
-    return cached
-
-
-def handler_sessions(project: Project, handler: RouteHandler) -> tuple[SessionUse, ...]:
-    return dependency_resolver(project).handler_sessions(handler)
-
-
 def has_session_split(project: Project) -> bool:
-    """Both a read and a write session dependency are defined or used: the project splits them.
-    (Defined counts too: a project whose handlers all take the write session still has a reader.)"""
-    cached = project.memo.get("session-split")
-    if isinstance(cached, bool):
-        return cached
-    resolver = dependency_resolver(project)
+    """Project.session_split: both a read and a write session dependency are defined or used: the
+    project splits them. (Defined counts too: a project whose handlers all take the write session
+    still has a reader.)"""
+    resolver = project.dependencies
     kinds = {resolver.session_kind(Symbol("function", facts.module, function.qualname))
              for facts in project.modules.values() for function in facts.functions
              if function.class_name is None and not function.nested}
     if not {"read", "write"} <= kinds:  # the handlers' dependency chains only when defining is not enough
-        kinds |= {use.kind for handler in route_table(project).handlers for use in resolver.handler_sessions(handler)}
-    project.memo["session-split"] = split = {"read", "write"} <= kinds
-    return split
+        kinds |= {use.kind for handler in project.routes.handlers for use in resolver.handler_sessions(handler)}
+    return {"read", "write"} <= kinds
 
 
 def session_kind_label(uses: tuple[SessionUse, ...]) -> str:
@@ -199,8 +179,8 @@ def session_kind_label(uses: tuple[SessionUse, ...]) -> str:
 def unconfigured_session_providers(project: Project) -> list[str]:
     """Module-level functions that yield or return a database session (`async def get_db() ->
     AsyncIterator[AsyncSession]`) when no function is a configured read or write session
-    dependency: the project names its own, and LL202/LL203 cannot see its split until told."""
-    resolver = dependency_resolver(project)
+    dependency: the project names its own, and its read/write split cannot be seen until told."""
+    resolver = project.dependencies
     index = project.index
     found: list[str] = []
     for facts in project.modules.values():

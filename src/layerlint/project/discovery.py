@@ -1,14 +1,24 @@
-"""Find the project's first-party modules: packages under the root (or root/src), minus excludes."""
+"""Find the files layerlint checks: the project's packages (under the root or root/src) minus
+excludes, and the files and directories the user named.
+
+What cannot be checked is said, never dropped in silence: a `.py` entry that is not a regular
+file (a FIFO, a device, a dangling or looping symlink) is kept and its read fails, which the
+rules report as an unparsable file, as flake8 and ruff report E902; a named file that is no module of the project, a directory that
+cannot be read and a module shadowed by another file of the same name are warnings.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
-from collections.abc import Callable
+import stat as stat_module
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from layerlint.core.config import Config, ConfigError
 from layerlint.core.globs import any_path_matcher, match_path
+from layerlint.core.roots import is_project_root, user_path
 
 _SKIP_DIRS = {".git", "__pycache__", "node_modules", ".layerlint_cache", ".mypy_cache", ".ruff_cache",
               ".pytest_cache", ".tox", ".nox", "site-packages"}
@@ -28,11 +38,74 @@ class SourceFile:
         return Path(self.location)
 
 
+@dataclass
+class Discovery:
+    files: list[SourceFile]
+    warnings: list[str] = field(default_factory=list)  # what was not checked, and why
+
+
+def read_source(path: str | Path) -> bytes:
+    """A file's bytes, if it is a regular file: a FIFO would block the run and /dev/zero never ends.
+
+    Opened without blocking and checked on the open descriptor, so a file replaced after discovery
+    is caught too.
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with open(descriptor, "rb") as handle:
+        mode = os.fstat(descriptor).st_mode
+        if not stat_module.S_ISREG(mode):
+            raise OSError(errno.EINVAL, f"not a regular file ({_kind_of(mode)})", str(path))
+        return handle.read()
+
+
+def _kind_of(mode: int) -> str:
+    kinds = ((stat_module.S_ISFIFO, "a FIFO"), (stat_module.S_ISCHR, "a character device"),
+             (stat_module.S_ISBLK, "a block device"), (stat_module.S_ISSOCK, "a socket"),
+             (stat_module.S_ISDIR, "a directory"))
+    return next((name for test, name in kinds if test(mode)), "another kind")
+
+
+def root_relative(path: Path, root: Path) -> str | None:
+    """`path` relative to the project root, "/"-separated; None when it is outside.
+
+    The user's path first (symlinks kept, as ruff keeps them); the resolved path against the
+    resolved root second, for a path written through the real directory of a symlinked root.
+    """
+    absolute = user_path(path)
+    for candidate, base in ((absolute, root), (Path(os.path.realpath(absolute)), Path(os.path.realpath(root)))):
+        try:
+            return candidate.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return None
+
+
+class _Collector:
+    """Files by root-relative path, and the warnings of one discovery."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.root = config.root
+        self.excluded: Callable[[str], bool] = any_path_matcher(config.all_excludes())
+        self.files: dict[str, SourceFile] = {}
+        self.warnings: list[str] = []
+        self.walked: set[str] = set()  # root-relative directories walked, each with all below it
+        self.unimportable: list[str] = []  # .py files met while walking whose names are no module names
+
+    def was_walked(self, relative: str) -> bool:
+        return any(top == "." or relative == top or relative.startswith(top + "/") for top in self.walked)
+
+    def under_exclude(self, relative: str) -> bool:
+        """Whether `relative` or a directory above it is excluded."""
+        parts = relative.split("/") if relative != "." else []
+        return any(self.excluded("/".join(parts[:i])) for i in range(1, len(parts) + 1))
+
+
 def _excluded(relative: str, config: Config) -> bool:
     return any(match_path(pattern, relative) for pattern in config.all_excludes())
 
 
-def _package_dirs(config: Config) -> list[tuple[Path, Path]]:
+def _package_dirs(config: Config, warnings: list[str]) -> list[tuple[Path, Path]]:
     """(package directory, the directory module names are relative to)."""
     bases = [config.root, config.root / "src"]
     if config.packages:
@@ -46,75 +119,202 @@ def _package_dirs(config: Config) -> list[tuple[Path, Path]]:
             else:
                 raise ConfigError(config.file, "packages", f"package `{package}` not found under {config.root}")
         return found
-    detected: list[tuple[Path, Path]] = []
+    detected: dict[str, tuple[Path, Path]] = {}
     for base in bases:
         if not base.is_dir():
             continue
         for entry in sorted(base.iterdir()):
             if entry.is_dir() and (entry / "__init__.py").is_file() and not _excluded(
                     entry.relative_to(config.root).as_posix() + "/__init__.py", config):
-                detected.append((entry, base))
-    return detected
+                if entry.name in detected:  # Python imports whichever comes first on sys.path
+                    first = detected[entry.name][0].relative_to(config.root).as_posix()
+                    warnings.append(f"{entry.relative_to(config.root).as_posix()}/: not checked: "
+                                    f"a package `{entry.name}` is also at {first}/, which is checked")
+                    continue
+                detected[entry.name] = (entry, base)
+    return list(detected.values())
 
 
 def discover(config: Config) -> list[SourceFile]:
-    packages = _package_dirs(config)
+    """The project's files (see `find_files`)."""
+    return find_files(config).files
+
+
+def find_files(config: Config, named: Sequence[Path] = ()) -> Discovery:
+    """The project's files and those below the `named` paths.
+
+    A root that is no project (see `roots.is_project_root`) is not walked for a path named in
+    it: `check /tmp/loose.py` checks that file, not everything in /tmp.
+    """
+    collector = _Collector(config)
+    relatives = [(path, root_relative(path, config.root)) for path in named]
+    for path, relative in relatives:
+        if relative is None:
+            collector.warnings.append(f"{path}: not checked: outside the project at {config.root}")
+    if not named or "." in (r for _, r in relatives) or is_project_root(config.root):
+        _discover_project(collector)
+    for path, relative in relatives:
+        if relative is not None and relative != ".":
+            _add_named(collector, path, relative)
+    files = _unshadowed(collector.files.values(), collector.warnings)
+    _summarise_unimportable(collector)
+    return Discovery(sorted(files, key=lambda f: f.relative), list(dict.fromkeys(collector.warnings)))
+
+
+def _summarise_unimportable(collector: _Collector) -> None:
+    """One warning for the walk's files that no import can reach (a migration directory holds
+    hundreds, e.g. `2021-07-22_c0bc938b058e.py`); a named one has its own."""
+    found = sorted(set(collector.unimportable))
+    if len(found) == 1:
+        stem = found[0].rsplit("/", 1)[-1][:-3]
+        collector.warnings.append(_not_a_module(found[0], stem))
+    elif found:
+        collector.warnings.append(f"{len(found)} files not checked: their names are not module names, so they "
+                                  f"cannot be imported ({found[0]}, ...; `exclude` them to silence this)")
+
+
+def _not_a_module(relative: str, name: str) -> str:
+    return f"{relative}: not checked: `{name}` is not a module name, so it cannot be imported"
+
+
+def _discover_project(collector: _Collector) -> None:
+    config = collector.config
+    packages = _package_dirs(config, collector.warnings)
     if not packages:  # no package: every .py file under the root, named by its path
         packages = [(config.root, config.root)]
-    files: dict[str, SourceFile] = {}
-    excluded = any_path_matcher(config.all_excludes())
     for package_dir, base in packages:
         if package_dir.is_file() or package_dir.with_suffix(".py").is_file() and not package_dir.is_dir():
             single = package_dir if package_dir.suffix == ".py" else package_dir.with_suffix(".py")
-            _add(files, single, base, config)
+            _add(collector.files, single, base, config)
             continue
-        _walk(files, package_dir, base, config, excluded)
-    return sorted(files.values(), key=lambda f: f.relative)
+        _walk(collector, package_dir, base)
 
 
-def _walk(files: dict[str, SourceFile], package_dir: Path, base: Path, config: Config,
-          excluded: Callable[[str], bool]) -> None:
+def _add_named(collector: _Collector, path: Path, relative: str) -> None:
+    """A file or directory the user named: checked even where discovery does not look (a
+    namespace package, a script beside the packages), unless excluded (as flake8 does)."""
+    if collector.under_exclude(relative):
+        return
+    root = collector.root
+    if os.path.isdir(path):
+        if collector.was_walked(relative):
+            return
+        src = root / "src"
+        base = src if relative.split("/")[0] == "src" and src.is_dir() else root
+        _walk(collector, root / relative, base, named=True)
+        return
+    if relative in collector.files:
+        return
+    if not relative.endswith(".py"):
+        collector.warnings.append(f"{relative}: not checked: not a `.py` file")
+        return
+    parts = _module_parts(relative, collector.config)
+    bad = next((part for part in parts if not part.isidentifier()), None)
+    if bad is not None:
+        collector.warnings.append(_not_a_module(relative, bad))
+        return
+    named = _module_of(parts)
+    if named is not None:
+        collector.files[relative] = SourceFile(str(root / relative), relative, *named, _regular_stat(path))
+
+
+def _regular_stat(path: Path) -> tuple[int, int] | None:
+    """(mtime_ns, size) of a regular file; None for anything else, whose read then reports why."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_mtime_ns, found.st_size) if stat_module.S_ISREG(found.st_mode) else None
+
+
+def _walk(collector: _Collector, package_dir: Path, base: Path, *, named: bool = False) -> None:
     """Every .py file below `package_dir`; an excluded directory is not entered at all.
 
     Strings and `os.scandir`, not `Path` objects: on a 24,000-file tree a `Path` per file was
     most of the walk, and the directory entry gives each file's stat without another lookup.
+    Symlinked directories are followed, except one leading back to a directory above it (a loop).
     """
-    top = package_dir.relative_to(config.root).as_posix()
-    parts = top.split("/") if top != "." else []
-    if any(excluded("/".join(parts[:i])) for i in range(1, len(parts) + 1)):
+    top = package_dir.relative_to(collector.root).as_posix()
+    if collector.under_exclude(top):
         return
     base_parts = package_dir.relative_to(base).parts
-    if not all(p.isidentifier() for p in base_parts):
+    bad = next((part for part in base_parts if not part.isidentifier()), None)
+    if bad is not None:
+        if named:
+            collector.warnings.append(_not_a_module(f"{top}/", bad))
         return
-    pending = [(str(package_dir), "" if top == "." else top + "/", list(base_parts))]
+    collector.walked.add(top)
+    pending = [(str(package_dir), "" if top == "." else top + "/", list(base_parts), _real_ancestors(package_dir))]
     while pending:
-        directory, prefix, module_parts = pending.pop()
+        directory, prefix, module_parts, ancestors = pending.pop()
         try:
             entries = list(os.scandir(directory))
-        except OSError:
+        except OSError as error:
+            collector.warnings.append(f"{prefix or './'}: not checked: cannot read the directory "
+                                      f"({error.strerror or error})")
             continue
         for entry in entries:
-            name = entry.name
-            relative = prefix + name
-            if entry.is_dir():
-                if name not in _SKIP_DIRS and not name.startswith(".venv") and name.isidentifier() \
-                        and not excluded(relative):
-                    pending.append((entry.path, relative + "/", [*module_parts, name]))
-            elif name.endswith(".py") and not excluded(relative):
-                _add_entry(files, entry, relative, module_parts)
+            _visit(collector, entry, prefix, module_parts, ancestors, pending)
 
 
-def _add_entry(files: dict[str, SourceFile], entry: os.DirEntry[str], relative: str, module_parts: list[str]) -> None:
+def _visit(collector: _Collector, entry: os.DirEntry[str], prefix: str, module_parts: list[str],
+           ancestors: frozenset[tuple[int, int]], pending: list[tuple[str, str, list[str], frozenset[tuple[int, int]]]]
+           ) -> None:
+    name = entry.name
+    relative = prefix + name
+    identity = _directory_identity(entry)
+    if identity is not None:
+        if name in _SKIP_DIRS or name.startswith(".venv") or not name.isidentifier() or collector.excluded(relative) \
+                or relative in collector.walked:  # a package below a named directory: walked already
+            return
+        if identity in ancestors:
+            collector.warnings.append(f"{relative}/: not followed: a symlink to a directory above it (a loop)")
+            return
+        pending.append((entry.path, relative + "/", [*module_parts, name], ancestors | {identity}))
+    elif name.endswith(".py") and not collector.excluded(relative):
+        _add_entry(collector, entry, relative, module_parts)
+
+
+def _directory_identity(entry: os.DirEntry[str]) -> tuple[int, int] | None:
+    """(device, inode) of the directory an entry is or links to; None when it is no directory
+    (a dangling or looping symlink included)."""
+    try:
+        if not entry.is_dir():
+            return None
+        found = entry.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _real_ancestors(directory: Path) -> frozenset[tuple[int, int]]:
+    """The walk's top directory and every directory above it: a symlink to any of them is a loop."""
+    real = Path(os.path.realpath(directory))
+    identities: set[tuple[int, int]] = set()
+    for candidate in (real, *real.parents):
+        try:
+            found = os.stat(candidate)
+        except OSError:
+            continue
+        identities.add((found.st_dev, found.st_ino))
+    return frozenset(identities)
+
+
+def _add_entry(collector: _Collector, entry: os.DirEntry[str], relative: str, module_parts: list[str]) -> None:
     stem = entry.name[:-3]
     is_package = stem == "__init__"
     dotted = module_parts if is_package else [*module_parts, stem]
-    if not dotted or not stem.isidentifier():
+    if not stem.isidentifier():
+        collector.unimportable.append(relative)
+        return
+    if not dotted:
         return
     try:
-        stat = entry.stat()
-    except OSError:
-        return
-    files[relative] = SourceFile(entry.path, relative, ".".join(dotted), is_package, (stat.st_mtime_ns, stat.st_size))
+        found = entry.stat() if entry.is_file() else None
+    except OSError:  # gone, or a symlink loop: reading it says which
+        found = None
+    stat = (found.st_mtime_ns, found.st_size) if found is not None else None
+    collector.files[relative] = SourceFile(entry.path, relative, ".".join(dotted), is_package, stat)
 
 
 def _add(files: dict[str, SourceFile], path: Path, base: Path, config: Config) -> None:
@@ -130,18 +330,37 @@ def _add(files: dict[str, SourceFile], path: Path, base: Path, config: Config) -
     files[relative] = SourceFile(str(path), relative, ".".join(parts), is_package)
 
 
+def _unshadowed(files: Iterable[SourceFile], warnings: list[str]) -> list[SourceFile]:
+    """One file per module name: the one Python imports (a package's `__init__.py` before a module
+    of the same name, then the first path), the others reported."""
+    chosen: dict[str, SourceFile] = {}
+    for source in sorted(files, key=lambda f: (not f.is_package, f.relative)):
+        first = chosen.setdefault(source.module, source)
+        if first is not source:
+            package = " (Python imports the package)" if first.is_package and not source.is_package else ""
+            warnings.append(f"{source.relative}: not checked: {first.relative} is also module `{source.module}`{package}")
+    return list(chosen.values())
+
+
 def module_name_for(path: Path, config: Config) -> tuple[str, bool] | None:
     """The module name a file would have in this project (for a file handed over alone)."""
-    path = path.resolve()
-    for base in (config.root / "src", config.root):
-        try:
-            parts = list(path.relative_to(base).with_suffix("").parts)
-        except ValueError:
-            continue
-        if base == config.root and parts and parts[0] == "src" and (config.root / "src").is_dir():
-            continue
-        is_package = bool(parts) and parts[-1] == "__init__"
-        parts = parts[:-1] if is_package else parts
-        if parts and all(p.isidentifier() for p in parts):
-            return ".".join(parts), is_package
-    return None
+    relative = root_relative(path, config.root)
+    if relative is None:
+        return None
+    parts = _module_parts(relative, config)
+    return _module_of(parts) if all(p.isidentifier() for p in parts) else None
+
+
+def _module_parts(relative: str, config: Config) -> list[str]:
+    """A root-relative file's path parts as module name parts: below `src/` when there is one."""
+    parts = list(Path(relative).with_suffix("").parts)
+    if parts and parts[0] == "src" and (config.root / "src").is_dir():
+        return parts[1:]
+    return parts
+
+
+def _module_of(parts: list[str]) -> tuple[str, bool] | None:
+    """(dotted name, is a package) of a file's module parts; None for a root `__init__.py`."""
+    is_package = bool(parts) and parts[-1] == "__init__"
+    parts = parts[:-1] if is_package else parts
+    return (".".join(parts), is_package) if parts else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from layerlint.project.discovery import SourceFile
+from layerlint.project.discovery import SourceFile, read_source
 from layerlint.project.extract import extract
 from layerlint.project.facts import ModuleFacts, ParseFailureFact
 from layerlint.project.parsing import ParseFailure, decode_source, parse_source
@@ -35,7 +35,7 @@ def facts_from_bytes(source_file: SourceFile, data: bytes) -> ModuleFacts:
 
 def load_facts(source_file: SourceFile) -> ModuleFacts:
     try:
-        data = source_file.path.read_bytes()
+        data = read_source(source_file.location)
     except OSError as error:
         facts = ModuleFacts(source_file.module, source_file.relative, source_file.is_package)
         facts.failure = ParseFailureFact(f"cannot read the file: {error.strerror or error}", 1, 1)

@@ -1,4 +1,4 @@
-"""Lower PEP 695 / 701 / 758 syntax to 3.11 grammar with libcst, keeping every line in place."""
+"""Lower PEP 695 / 701 / 750 / 758 syntax to 3.11 grammar with libcst, keeping every line in place."""
 
 from __future__ import annotations
 
@@ -73,6 +73,15 @@ class _Lowerer(cst.CSTTransformer):
         return expression.with_changes(lpar=[*updated.lpar, cst.LeftParen()], rpar=[cst.RightParen(), *updated.rpar])
 
 
+    def leave_TemplatedString(self, original: cst.TemplatedString,
+                              updated: cst.TemplatedString) -> cst.BaseExpression:
+        # A PEP 750 t-string is a `string.templatelib.Template`, not a str: it becomes a call of
+        # that name with its text and expressions as arguments, so the names it uses stay visible.
+        quote = updated.end
+        prefix = updated.start[:-len(quote)].lower().replace("t", "")
+        arguments = [argument for part in updated.parts for argument in _template_arguments(part, prefix, quote)]
+        return cst.Call(func=_TEMPLATE, args=arguments, lpar=updated.lpar, rpar=updated.rpar)
+
     def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
         return False  # lowered whole in leave_: a lowered f-string may not sit inside it
 
@@ -80,7 +89,7 @@ class _Lowerer(cst.CSTTransformer):
                                  updated: cst.ConcatenatedString) -> cst.BaseExpression:
         """`f"a{x}" "b"` becomes `("a" + str(x)) + "b"`, keeping the line breaks between parts."""
         parts = _string_parts(original)
-        if not any(isinstance(part, cst.FormattedString) for part, _ in parts):
+        if not any(isinstance(part, (cst.FormattedString, cst.TemplatedString)) for part, _ in parts):
             return updated
         expression: cst.BaseExpression = cst.ensure_type(parts[0][0].visit(self), cst.BaseExpression)
         for part, whitespace in parts[1:]:
@@ -88,6 +97,24 @@ class _Lowerer(cst.CSTTransformer):
             operator = cst.Add(whitespace_before=cst.SimpleWhitespace(" "), whitespace_after=whitespace)
             expression = cst.BinaryOperation(expression, operator, lowered)
         return expression.with_changes(lpar=[*original.lpar, cst.LeftParen()], rpar=[cst.RightParen(), *original.rpar])
+
+
+_TEMPLATE = cst.Attribute(cst.Attribute(cst.Name("string"), cst.Name("templatelib")), cst.Name("Template"))
+
+
+def _template_arguments(part: cst.BaseTemplatedStringContent, prefix: str, quote: str) -> list[cst.Arg]:
+    """A t-string part as call arguments: its text as a string, or its expression (in parentheses
+    that keep the whitespace around it, line breaks included) and those of its format spec."""
+    if isinstance(part, cst.TemplatedStringText):
+        text = part.value.replace("{{", "{").replace("}}", "}")
+        return [cst.Arg(cst.SimpleString(f"{prefix}{quote}{text}{quote}"))]
+    assert isinstance(part, cst.TemplatedStringExpression)
+    expression = part.expression.with_changes(
+        lpar=[cst.LeftParen(whitespace_after=part.whitespace_before_expression), *part.expression.lpar],
+        rpar=[*part.expression.rpar, cst.RightParen(whitespace_before=part.whitespace_after_expression)])
+    spec = [argument for inner in part.format_spec or () if isinstance(inner, cst.TemplatedStringExpression)
+            for argument in _template_arguments(inner, prefix, quote)]
+    return [cst.Arg(expression), *spec]
 
 
 def _string_parts(node: cst.ConcatenatedString) -> list[tuple[cst.BaseString, cst.BaseParenthesizableWhitespace]]:

@@ -8,8 +8,8 @@ each is read in the module that defines it, so `Field(...)`, `Column(...)`, `map
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from layerlint.project.annotated import annotated_parts
 from layerlint.project.expr import (
     Attribute,
     BinOp,
@@ -30,9 +30,6 @@ from layerlint.project.expr import (
 from layerlint.project.facts import FieldFact, Span
 from layerlint.project.models import is_sqlmodel
 from layerlint.project.symbols import Symbol, SymbolIndex
-
-if TYPE_CHECKING:
-    from layerlint.project.project import Project
 
 FIELD_CALLS = frozenset({"sqlmodel.Field", "sqlmodel.main.Field"})
 COLUMN_CALLS = frozenset({"Column", "mapped_column"})
@@ -276,7 +273,8 @@ def read_field(index: SymbolIndex, model: Symbol, name: str, fact: FieldFact, ow
                       typing.column_module, reader.foreign_key)
 
 
-def _annotated(index: SymbolIndex, module: str, annotation: Expr | None) -> tuple[str, Expr, list[Expr]] | None:
+def _annotated(index: SymbolIndex, module: str,
+               annotation: Expr | None) -> tuple[str, Expr | None, list[Expr]] | None:
     """`Annotated[T, extras...]`, inline or through a module-level alias in any module."""
     if annotation is None:
         return None
@@ -286,14 +284,8 @@ def _annotated(index: SymbolIndex, module: str, annotation: Expr | None) -> tupl
         if event is None or event.value is None:
             return None
         module, annotation = symbol.module, event.value
-    if not isinstance(annotation, Subscript) or \
-            not index.resolve_expr(module, annotation.value).dotted.endswith("Annotated"):
-        return None
-    inner = annotation.slice
-    if not isinstance(inner, Tuple) or not inner.elts:
-        return None
-    first, *extras = inner.elts
-    return module, first, extras
+    parts = annotated_parts(index, module, annotation)
+    return (module, *parts) if parts else None
 
 
 def _is_plain_column(index: SymbolIndex, module: str, value: Call, sqlmodel: bool, annotated: bool) -> bool:
@@ -337,15 +329,20 @@ def _declared_attributes(index: SymbolIndex, owner: Symbol) -> list[tuple[str, t
     return found
 
 
-def model_fields(project: Project, model: Symbol) -> dict[str, ModelField]:
-    """Every column-like field of a model, inherited ones included; cached per run."""
-    cache: dict[Symbol, dict[str, ModelField]] = project.memo.setdefault("model_fields", {})  # type: ignore[assignment]
-    found = cache.get(model)
-    if found is None:
-        found = {}
-        for name, (fact, owner) in class_fields(project.index, model).items():
-            if name.startswith("__") or name == "model_config":
-                continue
-            found[name] = read_field(project.index, model, name, fact, owner)
-        cache[model] = found
-    return found
+class ModelFields:
+    """Project.model_fields: each model's column-like fields, inherited ones included, read once per run."""
+
+    def __init__(self, index: SymbolIndex) -> None:
+        self.index = index
+        self._found: dict[Symbol, dict[str, ModelField]] = {}
+
+    def of(self, model: Symbol) -> dict[str, ModelField]:
+        found = self._found.get(model)
+        if found is None:
+            found = {}
+            for name, (fact, owner) in class_fields(self.index, model).items():
+                if name.startswith("__") or name == "model_config":
+                    continue
+                found[name] = read_field(self.index, model, name, fact, owner)
+            self._found[model] = found
+        return found

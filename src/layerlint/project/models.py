@@ -115,15 +115,11 @@ def is_table_model(index: SymbolIndex, symbol: Symbol) -> bool:
     return is_sqlalchemy_model(index, symbol)
 
 
-def table_models(project: Project) -> list[Symbol]:
-    """Every table model of the project, in path order; computed once per run."""
-    found = project.memo.get("models.table_models")
-    if found is None:
-        ordered = sorted(project.modules.values(), key=lambda facts: facts.path)
-        found = [Symbol("class", facts.module, cls.qualname) for facts in ordered for cls in facts.classes
-                 if is_table_model(project.index, Symbol("class", facts.module, cls.qualname))]
-        project.memo["models.table_models"] = found
-    return found  # type: ignore[return-value]
+def find_table_models(project: Project) -> list[Symbol]:
+    """Project.table_models: every table model of the project, in path order."""
+    ordered = sorted(project.modules.values(), key=lambda facts: facts.path)
+    return [Symbol("class", facts.module, cls.qualname) for facts in ordered for cls in facts.classes
+            if is_table_model(project.index, Symbol("class", facts.module, cls.qualname))]
 
 
 def has_own_table(index: SymbolIndex, symbol: Symbol) -> bool:
@@ -134,12 +130,3 @@ def has_own_table(index: SymbolIndex, symbol: Symbol) -> bool:
     if fact is not None and any(f.name in ("__tablename__", "__table__") for f in fact.fields):
         return True
     return not any(is_table_model(index, s) for s in index.mro(symbol)[1:])
-
-
-def tables(project: Project) -> list[Symbol]:
-    """Table models that have a table of their own (what the model rules check)."""
-    found = project.memo.get("models.tables")
-    if found is None:
-        found = project.memo["models.tables"] = [m for m in table_models(project)
-                                                 if has_own_table(project.index, m)]
-    return found  # type: ignore[return-value]

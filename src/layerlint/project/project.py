@@ -1,16 +1,54 @@
-"""The project as rules see it: facts of every module, names resolved, roles assigned, the graph."""
+"""The project as rules see it: facts of every module, names resolved, roles assigned, the graph,
+and the framework analyses (routes, sessions, types, table models, queries), each built on first use.
+
+Every analysis is a typed attribute built once per run and only when read: rule workers fork
+and each builds only what its rules read (see rule_pool). The analyses live in their own
+modules, imported here when first built (they import this module for the `Project` type).
+Each names the analyses its building reads (`needs`), so a rule declares only what it reads
+itself and `needed_analyses` gives the rest.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from layerlint.core.config import Config
 from layerlint.project.facts import ModuleFacts
 from layerlint.project.graph import ImportGraph
 from layerlint.project.imports import defining_modules
 from layerlint.project.roles import Role, RoleAssigner
-from layerlint.project.symbols import SymbolIndex
+from layerlint.project.symbols import Symbol, SymbolIndex
+
+if TYPE_CHECKING:
+    from layerlint.project.call_sites import CallSites
+    from layerlint.project.dependencies import DependencyResolver
+    from layerlint.project.model_fields import ModelFields
+    from layerlint.project.routes import RouteTable
+    from layerlint.project.soft_delete import SessionCalls
+    from layerlint.project.soft_delete_filters import FilterHelpers
+    from layerlint.project.types import TypeResolver
+
+T = TypeVar("T")
+
+
+class Analysis(cached_property[T]):
+    """A lazily built analysis of the project, with the analyses its building reads."""
+
+    def __init__(self, build: Callable[[Any], T], needs: tuple[str, ...], incremental: bool) -> None:
+        super().__init__(build)
+        self.needs = needs
+        self.incremental = incremental
+
+
+def analysis(*needs: str, incremental: bool = False) -> Callable[[Callable[[Any], T]], Analysis[T]]:
+    """Decorate a Project method that builds an analysis; `needs`: the analyses it reads.
+    `incremental`: built empty and filled one question at a time (a function's calls, a model's
+    fields), so two processes that read it repeat only the questions both ask; the others are
+    built whole when first read (the route table scans every module)."""
+    return lambda build: Analysis(build, needs, incremental)
 
 
 @dataclass
@@ -18,7 +56,8 @@ class Project:
     config: Config
     modules: dict[str, ModuleFacts]
     index: SymbolIndex = field(init=False)
-    memo: dict[str, object] = field(default_factory=dict)  # per-run analyses shared between rules
+    # Analyses defined outside the model (rule helpers), by their builder: see `derived`.
+    _derived: dict[Callable[[Project], object], object] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.index = SymbolIndex(self.modules)
@@ -30,16 +69,16 @@ class Project:
             modules.setdefault(module_facts.module, module_facts)
         return cls(config, modules)
 
-    @cached_property
+    @analysis()
     def roles(self) -> dict[str, Role]:
         return RoleAssigner(self.index, self.config).assign()
 
-    @cached_property
+    @analysis()
     def graph(self) -> ImportGraph:
         """Syntactic import edges, exactly as grimp and import-linter see them."""
         return ImportGraph(self.modules)
 
-    @cached_property
+    @analysis()
     def dependency_graph(self) -> ImportGraph:
         """Edges to the modules that define what is imported, for architectural chains."""
         return ImportGraph(self.modules, lambda item: defining_modules(self.index, item))
@@ -55,3 +94,132 @@ class Project:
 
     def modules_with_role(self, *roles: str) -> list[ModuleFacts]:
         return [facts for name, facts in self.modules.items() if self.role(name) in roles]
+
+    # ------------------------------------------------------------------ FastAPI
+
+    @analysis("call_sites")
+    def routes(self) -> RouteTable:
+        """Routers, apps, their inclusions and every route handler."""
+        from layerlint.project.routes import build_route_table
+
+        return build_route_table(self)
+
+    @analysis("routes", incremental=True)
+    def dependencies(self) -> DependencyResolver:
+        """The sessions each handler reaches through its `Depends` chain."""
+        from layerlint.project.dependencies import DependencyResolver
+
+        return DependencyResolver(self)
+
+    @analysis("dependencies", "routes")
+    def session_split(self) -> bool:
+        """Both a read and a write session dependency are defined or used."""
+        from layerlint.project.dependencies import has_session_split
+
+        return has_session_split(self)
+
+    @analysis(incremental=True)
+    def call_sites(self) -> CallSites:
+        """Where each project function is called."""
+        from layerlint.project.call_sites import CallSites
+
+        return CallSites(self)
+
+    # ------------------------------------------------------------------ types
+
+    @analysis(incremental=True)
+    def types(self) -> TypeResolver:
+        """The inferred type of an expression (its inferred returns are cached)."""
+        from layerlint.project.types import TypeResolver
+
+        return TypeResolver(self.index)
+
+    # ------------------------------------------------------------------ SQLAlchemy / SQLModel
+
+    @analysis()
+    def table_models(self) -> list[Symbol]:
+        """Every table model of the project, in path order."""
+        from layerlint.project.models import find_table_models
+
+        return find_table_models(self)
+
+    @analysis("table_models")
+    def tables(self) -> list[Symbol]:
+        """Table models that have a table of their own."""
+        from layerlint.project.models import has_own_table
+
+        return [model for model in self.table_models if has_own_table(self.index, model)]
+
+    @analysis(incremental=True)
+    def model_fields(self) -> ModelFields:
+        """Each model's column-like fields, inherited ones included."""
+        from layerlint.project.model_fields import ModelFields
+
+        return ModelFields(self.index)
+
+    @analysis("table_models")
+    def soft_delete_models(self) -> frozenset[Symbol]:
+        """Table models with the soft-delete column."""
+        from layerlint.project.soft_delete import find_soft_delete_models
+
+        return find_soft_delete_models(self)
+
+    @analysis("filter_helpers", incremental=True)
+    def session_calls(self) -> SessionCalls:
+        """Each function's session calls, with the statement or model each works on."""
+        from layerlint.project.soft_delete import SessionCalls
+
+        return SessionCalls(self)
+
+    @analysis(incremental=True)
+    def filter_helpers(self) -> FilterHelpers:
+        """Which project functions and hybrid properties apply the soft-delete filter."""
+        from layerlint.project.soft_delete_filters import FilterHelpers
+
+        return FilterHelpers()
+
+    @analysis()
+    def global_filters(self) -> list[str]:
+        """Modules whose session event listeners apply `with_loader_criteria` to every query."""
+        from layerlint.project.soft_delete import find_global_filters
+
+        return find_global_filters(self)
+
+    @analysis("roles")
+    def unconfigured_base(self) -> tuple[str, int] | None:
+        """The configured base repository does not exist, but repositories share another."""
+        from layerlint.project.repositories import find_unconfigured_base
+
+        return find_unconfigured_base(self)
+
+    # ------------------------------------------------------------------ the rules' own analyses
+
+    def derived(self, build: Callable[[Project], T]) -> T:
+        """An analysis defined outside the model (by the rules), built by `build` once per run."""
+        if build not in self._derived:
+            self._derived[build] = build(self)
+        return cast(T, self._derived[build])
+
+    def built_analyses(self) -> set[str]:
+        """The names of the analyses built so far (what a rule read, for its declaration's test)."""
+        return (ANALYSES.keys() & vars(self).keys()) | {getattr(b, "__name__", repr(b)) for b in self._derived}
+
+
+# Each analysis of the model, by name, with the analyses its building reads.
+ANALYSES: dict[str, tuple[str, ...]] = {name: value.needs for name, value in vars(Project).items()
+                                        if isinstance(value, Analysis)}
+# The analyses built whole when first read: what a process that shares them saves building.
+BUILT_WHOLE = frozenset(name for name, value in vars(Project).items()
+                        if isinstance(value, Analysis) and not value.incremental)
+
+
+def needed_analyses(names: Iterable[str]) -> set[str]:
+    """`names` and every analysis building them reads (analyses the model does not know stay as named)."""
+    found: set[str] = set()
+    pending = list(names)
+    while pending:
+        name = pending.pop()
+        if name not in found:
+            found.add(name)
+            pending.extend(ANALYSES.get(name, ()))
+    return found

@@ -68,10 +68,7 @@ def common_base(project: Project) -> tuple[str, int] | None:
     return (name, count) if count >= 2 else None
 
 
-def unconfigured_base(project: Project) -> tuple[str, int] | None:
-    """The configured base does not exist, but repositories share another: a configuration gap."""
-    found = project.memo.get("repositories.unconfigured")
-    if found is None:
-        found = project.memo["repositories.unconfigured"] = (
-            () if base_is_defined(project) else (common_base(project) or ()))
-    return found or None  # type: ignore[return-value]
+def find_unconfigured_base(project: Project) -> tuple[str, int] | None:
+    """Project.unconfigured_base: the configured base does not exist, but repositories share
+    another: a configuration gap."""
+    return None if base_is_defined(project) else common_base(project)

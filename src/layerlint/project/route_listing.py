@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from layerlint.project.dependencies import handler_sessions, session_kind_label
+from layerlint.project.dependencies import session_kind_label
 from layerlint.project.expr import render
 from layerlint.project.project import Project
-from layerlint.project.routes import mount_paths, route_table
+from layerlint.project.routes import mount_paths
 
 
 @dataclass(frozen=True, order=True)
@@ -20,12 +20,12 @@ class RouteRow:
 
 
 def route_rows(project: Project) -> list[RouteRow]:
-    table = route_table(project)
+    table = project.routes
     rows: list[RouteRow] = []
     for handler in table.handlers:
         unmounted = "(mount unknown)" if table.unresolved else "(not included)"  # dynamic include_router
         mounts = mount_paths(table, handler.router) or [f"{unmounted} {handler.router.prefix}"]
-        session = session_kind_label(handler_sessions(project, handler))
+        session = session_kind_label(project.dependencies.handler_sessions(handler))
         response = render(handler.response_model if handler.response_model is not None else handler.function.returns)
         target = f"{handler.module.module}:{handler.function.qualname}"
         for mount in mounts:

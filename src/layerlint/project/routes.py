@@ -238,10 +238,8 @@ def _library_call(project: Project, module: str, func: Expr) -> bool:
         index.resolve_expr(owner.module, event.value.func).kind == "external"
 
 
-def route_table(project: Project) -> RouteTable:
-    cached = project.memo.get("routes")
-    if isinstance(cached, RouteTable):
-        return cached
+def build_route_table(project: Project) -> RouteTable:
+    """Project.routes: the routers, their inclusions and handlers."""
     table = RouteTable(routers=_router_objects(project))
     if table.routers:
         for facts in project.modules.values():
@@ -253,7 +251,6 @@ def route_table(project: Project) -> RouteTable:
             _inclusions(project, table, facts)
     for inclusion in table.inclusions:
         table.by_child.setdefault(inclusion.child, []).append(inclusion)
-    project.memo["routes"] = table
     return table
 
 

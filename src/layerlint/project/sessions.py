@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from layerlint.project.expr import Expr, Subscript, Tuple, dotted
+from layerlint.project.annotated import annotated_parts
+from layerlint.project.expr import Expr, Subscript, dotted
 from layerlint.project.facts import FunctionFact
 from layerlint.project.symbols import SymbolIndex
 
@@ -17,7 +18,7 @@ SESSION_NAMES = frozenset({"session", "db", "db_session", "async_session", "_ses
 DATABASE_METHODS = frozenset({"execute", "exec", "scalars", "scalar", "get", "add", "add_all", "delete",
                               "merge", "commit", "flush", "refresh"})
 # Reading or running SQL. `add`/`delete`/`merge` stage objects in the unit of work, which
-# services that coordinate repositories commonly do; hard deletes are LL401's concern.
+# services that coordinate repositories commonly do; hard deletes are judged on their own.
 QUERY_METHODS = frozenset({"execute", "exec", "scalars", "scalar", "get", "stream", "stream_scalars",
                            "get_one"})
 
@@ -44,10 +45,8 @@ def _annotation_is_session(index: SymbolIndex, module: str, annotation: Expr | N
     if annotation is None:
         return False
     if isinstance(annotation, Subscript):  # Annotated[AsyncSession, Depends(...)]
-        head = index.resolve_expr(module, annotation.value).dotted
-        if head.endswith("Annotated") and isinstance(annotation.slice, Tuple):
-            return _annotation_is_session(index, module, annotation.slice.elts[0])
-        return False
+        parts = annotated_parts(index, module, annotation)
+        return parts is not None and _annotation_is_session(index, module, parts[0])
     symbol = index.resolve_expr(module, annotation)
     if symbol.dotted in SESSION_CLASSES:
         return True

@@ -51,7 +51,7 @@ class Statement:
 
 @dataclass(frozen=True)
 class SessionCall:
-    """A session call or `delete(...)` statement that LL401/LL402 judge, with what it works on."""
+    """A session call or `delete(...)` statement that hard deletes and queries are judged by, with what it works on."""
 
     call: Call
     method: str  # "execute", "get", "delete", ... or "delete()" for a delete statement
@@ -59,12 +59,22 @@ class SessionCall:
     statement: Statement | None  # execute/exec/scalars/scalar: the statement run
 
 
-def session_calls(project: Project, facts: ModuleFacts, function: FunctionFact) -> list[SessionCall]:
-    """The function's session calls, analysed once per run for every rule that needs them."""
-    cache: dict[tuple[str, str, int], list[SessionCall]] = project.memo.setdefault(  # type: ignore[assignment]
-        "soft_delete.calls", {})
-    key = (facts.module, function.qualname, function.span.line)
-    if key not in cache:
+class SessionCalls:
+    """Project.session_calls: each function's session calls, analysed once per run."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._found: dict[tuple[str, str, int], list[SessionCall]] = {}
+
+    def of(self, facts: ModuleFacts, function: FunctionFact) -> list[SessionCall]:
+        key = (facts.module, function.qualname, function.span.line)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self._find(facts, function)
+        return found
+
+    def _find(self, facts: ModuleFacts, function: FunctionFact) -> list[SessionCall]:
+        project = self.project
         queries = FunctionQueries(project, facts, function)
         found: list[SessionCall] = []
         for call, method, first in queries.session_calls():
@@ -81,8 +91,7 @@ def session_calls(project: Project, facts: ModuleFacts, function: FunctionFact) 
                     model, statement = statement.model, None
             if model is not None or statement is not None:
                 found.append(SessionCall(call, method, model, statement))
-        cache[key] = found
-    return cache[key]
+        return found
 
 
 def _checked_after_get(project: Project, function: FunctionFact, call: Call) -> bool:
@@ -336,15 +345,10 @@ class FunctionQueries:
         return names
 
 
-def soft_delete_models(project: Project) -> frozenset[Symbol]:
-    from layerlint.project.models import table_models  # late: one cached list per run
-
-    found = project.memo.get("models.soft_delete")
-    if found is None:
-        column = project.config.soft_delete_column
-        found = frozenset(m for m in table_models(project) if column in class_fields(project.index, m))
-        project.memo["models.soft_delete"] = found
-    return found  # type: ignore[return-value]
+def find_soft_delete_models(project: Project) -> frozenset[Symbol]:
+    """Project.soft_delete_models: the table models with the soft-delete column."""
+    column = project.config.soft_delete_column
+    return frozenset(m for m in project.table_models if column in class_fields(project.index, m))
 
 
 def annotated_model(project: Project, module: str, annotation: Expr | None) -> Symbol | None:
@@ -356,12 +360,9 @@ def annotated_model(project: Project, module: str, annotation: Expr | None) -> S
     return symbol if symbol.kind == "class" and is_table_model(project.index, symbol) else None
 
 
-def global_filters(project: Project) -> list[str]:
-    """Modules whose session event listeners (`@event.listens_for`, `event.listen(...)`) call
-    `with_loader_criteria`: a filter applied to every query (once per run: LL402 and the notes ask)."""
-    cached = project.memo.get("soft_delete.global")
-    if isinstance(cached, list):
-        return cached
+def find_global_filters(project: Project) -> list[str]:
+    """Project.global_filters: modules whose session event listeners (`@event.listens_for`,
+    `event.listen(...)`) call `with_loader_criteria`: a filter applied to every query."""
     found: list[str] = []
     for facts in sorted(project.modules.values(), key=lambda f: f.path):
         listens = any(_named(e.value, ".listen") for e in facts.events)
@@ -371,7 +372,6 @@ def global_filters(project: Project) -> list[str]:
                 facts.module, node.func).dotted.endswith("with_loader_criteria")
                for f in functions for e in f.events for node in walk(e.value, into_lambdas=True)):
             found.append(facts.module)
-    project.memo["soft_delete.global"] = found
     return found
 
 

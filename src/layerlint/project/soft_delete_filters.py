@@ -38,6 +38,15 @@ def mentions_soft_delete(project: Project, module: str, node: Expr) -> bool:
     return _Polarity(project).of(module, node, None, 0) is not None
 
 
+class FilterHelpers:
+    """Project.filter_helpers: what each hybrid property and project function was found to
+    filter, decided once per run."""
+
+    def __init__(self) -> None:
+        self.properties: dict[tuple[Symbol, str], str | None] = {}  # (class, name) -> a polarity
+        self.functions: dict[Symbol, bool] = {}  # applies the filter
+
+
 class _Polarity:
     """"live" for a condition that keeps undeleted rows, "deleted" for its opposite, else None."""
 
@@ -109,8 +118,7 @@ class _Polarity:
             self.project.index.resolve_expr(module, target)
         if symbol is None or symbol.kind != "class":
             return None
-        cache: dict[tuple[Symbol, str], str | None] = self.project.memo.setdefault(  # type: ignore[assignment]
-            "soft_delete.hybrids", {})
+        cache = self.project.filter_helpers.properties
         key = (symbol, node.attr)
         if key not in cache:
             cache[key] = None  # a property defined through itself resolves to nothing
@@ -157,7 +165,7 @@ def _body_filters(project: Project, module: str, function: FunctionFact) -> bool
 
 def function_filters(project: Project, symbol: Symbol) -> bool:
     """A project function named as a soft-delete helper, or whose body visibly applies the filter."""
-    cache: dict[Symbol, bool] = project.memo.setdefault("soft_delete.functions", {})  # type: ignore[assignment]
+    cache = project.filter_helpers.functions
     if symbol not in cache:
         function = project.index.function_fact(symbol)
         cache[symbol] = function is not None and (function.name in project.config.soft_delete_helpers

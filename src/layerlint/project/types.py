@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from layerlint.project.annotated import ANNOTATED
 from layerlint.project.expr import (
     NOWHERE,
     Attribute,
@@ -34,9 +35,9 @@ MAX_DEPTH = 6
 UNION = Symbol("external", "typing.Union")
 NONE = Symbol("external", "builtins.None")
 _UNION_HEADS = frozenset({"typing.Union", "typing.Optional", "typing_extensions.Union", "typing_extensions.Optional"})
-_TRANSPARENT = frozenset({"typing.Annotated", "typing_extensions.Annotated", "typing.Final", "typing.ClassVar",
-                          "typing.Awaitable", "typing.Coroutine", "collections.abc.Awaitable",
-                          "collections.abc.Coroutine", "typing.Required", "typing.NotRequired"})
+_TRANSPARENT = ANNOTATED | frozenset({"typing.Final", "typing.ClassVar", "typing.Awaitable", "typing.Coroutine",
+                                      "collections.abc.Awaitable", "collections.abc.Coroutine", "typing.Required",
+                                      "typing.NotRequired"})
 _TYPEVARS = frozenset({"typing.TypeVar", "typing_extensions.TypeVar"})
 _BINDING_EVENTS = frozenset({"assign", "annassign", "augassign", "for", "with"})
 _SELF = frozenset({"typing.Self", "typing_extensions.Self"})
@@ -335,11 +336,3 @@ def _union(types: list[TypeRef | None]) -> TypeRef | None:
             if alternative not in flat:
                 flat.append(alternative)
     return flat[0] if len(flat) == 1 else TypeRef(UNION, tuple(flat))
-
-
-def resolver(project_memo: dict[str, object], index: SymbolIndex) -> TypeResolver:
-    """One resolver per run, shared by the rules (its inferred returns are cached)."""
-    found = project_memo.get("types.resolver")
-    if not isinstance(found, TypeResolver):
-        found = project_memo["types.resolver"] = TypeResolver(index)
-    return found

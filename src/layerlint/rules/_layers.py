@@ -27,7 +27,6 @@ from layerlint.project.types import (
     TypeRef,
     TypeResolver,
     last_assignment,
-    resolver,
 )
 
 LAYER_ROLES = ("repository", "service")
@@ -46,7 +45,7 @@ class Method:
 
 
 def types(project: Project) -> TypeResolver:
-    return resolver(project.memo, project.index)
+    return project.types
 
 
 def layer_of(project: Project, symbol: Symbol) -> str | None:

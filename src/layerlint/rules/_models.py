@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from layerlint.project.expr import Call, Lambda, render
@@ -12,7 +11,6 @@ from layerlint.project.model_fields import (
     COLUMN_CALLS,
     FIELD_CALLS,
     ModelField,
-    model_fields,
     sa_name,
 )
 from layerlint.project.models import is_sqlmodel, is_table_model
@@ -24,7 +22,7 @@ def live_filter(project: Project, model: Symbol) -> str:
     """The filter that keeps a model's live rows: `Item.deleted_at.is_(None)`, or `.is_(False)` for a
     boolean flag configured as the soft-delete column."""
     column = project.config.soft_delete_column
-    field = model_fields(project, model).get(column)
+    field = project.model_fields.of(model).get(column)
     flag = field is not None and is_flag(project, field)
     return f"{model_name(project, model)}.{column}.is_({'False' if flag else 'None'})"
 
@@ -67,12 +65,18 @@ def _defines_column(project: Project, owner: Symbol, column: str) -> bool:
     return False
 
 
+class ColumnProviders:
+    """The mixin or base found for each (columns, is SQLModel) question, once per run."""
+
+    def __init__(self, project: Project) -> None:
+        self.found: dict[tuple[tuple[str, ...], bool], Symbol | None] = {}
+
+
 def provider_of(project: Project, model: Symbol, columns: tuple[str, ...]) -> Symbol | None:
     """A project mixin or base class (not a table model) of the model's kind that defines `columns`."""
     kind = is_sqlmodel(project.index, model)
     # One scan of the project per question, not per finding: it depends on the model's kind only.
-    known: dict[tuple[tuple[str, ...], bool], Symbol | None] = project.memo.setdefault(  # type: ignore[assignment]
-        "models.providers", {})
+    known = project.derived(ColumnProviders).found
     if (columns, kind) not in known:
         known[(columns, kind)] = _scan_for_provider(project, columns, kind)
     return known[(columns, kind)]
@@ -119,8 +123,15 @@ class IdCheck:
     prefix: str | None  # the literal prefix, when the factory makes a ULID with one
 
 
+class IdChecks:
+    """Each table model's id check, once per run (LL301 and LL305 both ask)."""
+
+    def __init__(self, project: Project) -> None:
+        self.found: dict[Symbol, IdCheck] = {}
+
+
 def id_check(project: Project, model: Symbol) -> IdCheck:
-    cache: dict[Symbol, IdCheck] = project.memo.setdefault("models.id_check", {})  # type: ignore[assignment]
+    cache = project.derived(IdChecks).found
     found = cache.get(model)
     if found is None:
         found = cache[model] = _id_check(project, model)
@@ -128,7 +139,7 @@ def id_check(project: Project, model: Symbol) -> IdCheck:
 
 
 def _id_check(project: Project, model: Symbol) -> IdCheck:
-    fields = model_fields(project, model)
+    fields = project.model_fields.of(model)
     field = fields.get("id")
     if field is None:
         keys = [f.name for f in fields.values() if f.primary_key]
@@ -183,7 +194,7 @@ def _factory_problems(project: Project, field: ModelField, problems: list[str]) 
         if not shape.written_prefix:
             problems.append(f"{what} makes a ULID without an entity prefix (`f\"itm_{{ULID()}}\"`)")
         return None
-    if not re.search(project.config.id_prefix, shape.prefix):
+    if not project.config.id_prefix_matches(shape.prefix):
         problems.append(f"the prefix `{shape.prefix}` does not match `{project.config.id_prefix}` "
                         "(models.id-prefix)")
     return shape.prefix

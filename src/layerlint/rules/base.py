@@ -1,9 +1,11 @@
-"""What a rule is: a code, a name, a summary, its documentation, and a check over the project."""
+"""What a rule is: a code, a name, a summary, its documentation, a check over the project, and what
+the check reads: its scope, the project's analyses and the configuration keys."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from enum import Enum
 
 from layerlint.core.diagnostic import Diagnostic, ImportStep, Location, Severity
 from layerlint.project.facts import ModuleFacts, Span
@@ -26,6 +28,13 @@ class Finding:
 Check = Callable[[Project], Iterator[Finding]]
 
 
+class Scope(Enum):
+    """How far a rule looks to decide a finding."""
+
+    MODULE = "module"  # one module at a time, given the model: a finding depends on its module and the analyses
+    PROJECT = "project"  # compares modules with each other: a finding depends on the whole project
+
+
 @dataclass(frozen=True)
 class Rule:
     code: str
@@ -35,6 +44,9 @@ class Rule:
     check: Check
     severity: Severity = Severity.ERROR
     tags: tuple[str, ...] = ()
+    scope: Scope = Scope.MODULE
+    analyses: tuple[str, ...] = ()  # the Project analyses (and rule-defined `derived` ones) the check reads
+    options: tuple[str, ...] = ()  # the `[tool.layerlint]` keys it reads, dotted: "models.id-prefix"
 
     @property
     def anchor(self) -> str:
@@ -52,8 +64,12 @@ class Rule:
 
 
 def rule(code: str, name: str, summary: str, docs: str | None, *, tags: tuple[str, ...] = (),
-         severity: Severity = Severity.ERROR) -> Callable[[Check], Rule]:
-    """Decorate a rule's check function; pass the rule module's docstring as its documentation."""
+         severity: Severity = Severity.ERROR, scope: Scope, analyses: tuple[str, ...],
+         options: tuple[str, ...] = ()) -> Callable[[Check], Rule]:
+    """Decorate a rule's check function; pass the rule module's docstring as its documentation.
+    Every rule says what it reads (tests/test_rule_declarations.py holds it to that): its scope,
+    the analyses it reads itself (those they read follow from `Project`), and the configuration
+    keys its `## Options` section documents."""
     def wrap(check: Check) -> Rule:
-        return Rule(code, name, summary, (docs or "").strip(), check, severity, tags)
+        return Rule(code, name, summary, (docs or "").strip(), check, severity, tags, scope, analyses, options)
     return wrap

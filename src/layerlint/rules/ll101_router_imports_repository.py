@@ -26,10 +26,11 @@ from collections.abc import Iterator
 
 from layerlint.project.imports import modules_reached
 from layerlint.project.project import Project
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
-@rule("LL101", "router-imports-repository", "A router imports a repository", __doc__, tags=("layers",))
+@rule("LL101", "router-imports-repository", "A router imports a repository", __doc__, tags=("layers",),
+      scope=Scope.MODULE, analyses=("roles",))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules_with_role("router"):
         reported: set[tuple[int, int]] = set()

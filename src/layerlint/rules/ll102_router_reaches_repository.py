@@ -31,11 +31,12 @@ from collections.abc import Iterator
 
 from layerlint.core.diagnostic import ImportStep
 from layerlint.project.project import Project
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL102", "router-reaches-repository", "A router reaches a repository through other imports", __doc__,
-      tags=("layers",))
+      tags=("layers",),
+      scope=Scope.MODULE, analyses=("roles", "graph", "dependency_graph"))
 def check(project: Project) -> Iterator[Finding]:
     def is_repository(module: str) -> bool:
         return project.role(module) == "repository"

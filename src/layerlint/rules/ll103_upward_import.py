@@ -26,12 +26,13 @@ from collections.abc import Iterator
 
 from layerlint.project.imports import modules_reached
 from layerlint.project.project import Project
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 LAYER_RANK = {"model": 0, "repository": 1, "service": 2, "router": 3}
 
 
-@rule("LL103", "upward-import", "A lower layer imports a higher one", __doc__, tags=("layers",))
+@rule("LL103", "upward-import", "A lower layer imports a higher one", __doc__, tags=("layers",),
+      scope=Scope.MODULE, analyses=("roles",))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules_with_role("model", "repository", "service"):
         own_role = project.role(facts.module)

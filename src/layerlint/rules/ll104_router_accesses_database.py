@@ -31,10 +31,11 @@ from collections.abc import Iterator
 from layerlint.project.project import Project
 from layerlint.project.sessions import DATABASE_METHODS
 from layerlint.rules._database_work import database_work
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
-@rule("LL104", "router-accesses-database", "A router runs database work itself", __doc__, tags=("layers",))
+@rule("LL104", "router-accesses-database", "A router runs database work itself", __doc__, tags=("layers",),
+      scope=Scope.MODULE, analyses=("roles",))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules_with_role("router"):
         for function in facts.functions:

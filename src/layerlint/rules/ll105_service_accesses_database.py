@@ -31,10 +31,11 @@ from collections.abc import Iterator
 from layerlint.project.project import Project
 from layerlint.project.sessions import QUERY_METHODS
 from layerlint.rules._database_work import database_work
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
-@rule("LL105", "service-accesses-database", "A service queries the database itself", __doc__, tags=("layers",))
+@rule("LL105", "service-accesses-database", "A service queries the database itself", __doc__, tags=("layers",),
+      scope=Scope.MODULE, analyses=("roles",))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules_with_role("service"):
         for function in facts.functions:

@@ -30,14 +30,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.project import Project
-from layerlint.project.routes import route_table
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
-@rule("LL201", "sync-route-handler", "A route handler is a plain def", __doc__, tags=("routes", "async"))
+@rule("LL201", "sync-route-handler", "A route handler is a plain def", __doc__, tags=("routes", "async"),
+      scope=Scope.MODULE, analyses=("routes",))
 def check(project: Project) -> Iterator[Finding]:
     reported: set[tuple[str, str]] = set()
-    for handler in route_table(project).handlers:
+    for handler in project.routes.handlers:
         key = (handler.module.module, handler.function.qualname)
         if handler.function.is_async or key in reported:
             continue

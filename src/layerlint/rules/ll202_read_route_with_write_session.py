@@ -31,28 +31,29 @@ async def get_item(item_id: str, service: ItemService = Depends(get_item_reader)
 ```
 
 ## Options
-`[tool.layerlint.sessions] read` and `write`: the session dependencies, by name or dotted path.
+- `sessions.read` and `sessions.write`: the session dependencies, by name or dotted path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.dependencies import handler_sessions, has_session_split
 from layerlint.project.project import Project
-from layerlint.project.routes import READ_METHODS, route_table
-from layerlint.rules.base import Finding, rule
+from layerlint.project.routes import READ_METHODS
+from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL202", "read-route-with-write-session", "A read route depends on the write session", __doc__,
-      tags=("routes", "sessions"))
+      tags=("routes", "sessions"),
+      scope=Scope.MODULE, analyses=("session_split", "routes", "dependencies"),
+      options=("sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
-    if not has_session_split(project):
+    if not project.session_split:
         return
-    for handler in route_table(project).handlers:
+    for handler in project.routes.handlers:
         if not READ_METHODS.issuperset(handler.methods):
             continue  # a handler that also takes POST (a form) may write
-        writes = [use for use in handler_sessions(project, handler) if use.kind == "write"]
+        writes = [use for use in project.dependencies.handler_sessions(handler) if use.kind == "write"]
         if writes:
             method = next(m for m in handler.methods if m in READ_METHODS)
             shortest = min(writes, key=lambda use: len(use.path))

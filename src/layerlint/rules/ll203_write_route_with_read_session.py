@@ -19,27 +19,31 @@ async def create_item(request: ItemCreateRequest, session: ReadSession) -> ItemR
 async def create_item(request: ItemCreateRequest, session: WriteSession) -> ItemResponse:
     ...
 ```
+
+## Options
+- `sessions.read` and `sessions.write`: the session dependencies, by name or dotted path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.dependencies import handler_sessions, has_session_split
 from layerlint.project.project import Project
-from layerlint.project.routes import WRITE_METHODS, route_table
-from layerlint.rules.base import Finding, rule
+from layerlint.project.routes import WRITE_METHODS
+from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL203", "write-route-with-read-session", "A write route has only the read session", __doc__,
-      tags=("routes", "sessions"))
+      tags=("routes", "sessions"),
+      scope=Scope.MODULE, analyses=("session_split", "routes", "dependencies"),
+      options=("sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
-    if not has_session_split(project):
+    if not project.session_split:
         return
-    for handler in route_table(project).handlers:
+    for handler in project.routes.handlers:
         if not WRITE_METHODS.issuperset(handler.methods):
             continue  # a handler that also serves GET may legitimately read only
-        uses = handler_sessions(project, handler)
+        uses = project.dependencies.handler_sessions(handler)
         kinds = {use.kind for use in uses}
         if kinds == {"read"}:
             method = next(m for m in handler.methods if m in WRITE_METHODS)

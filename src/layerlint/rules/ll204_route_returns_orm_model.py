@@ -30,14 +30,14 @@ from collections.abc import Iterator
 from layerlint.project.annotations import table_model_in
 from layerlint.project.expr import Constant
 from layerlint.project.project import Project
-from layerlint.project.routes import route_table
 from layerlint.rules._models import model_name
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
-@rule("LL204", "route-returns-orm-model", "A route returns a table model", __doc__, tags=("routes", "dto"))
+@rule("LL204", "route-returns-orm-model", "A route returns a table model", __doc__, tags=("routes", "dto"),
+      scope=Scope.MODULE, analyses=("routes",))
 def check(project: Project) -> Iterator[Finding]:
-    for handler in route_table(project).handlers:
+    for handler in project.routes.handlers:
         module = handler.module.module
         declared = handler.response_model
         if declared == Constant(None):

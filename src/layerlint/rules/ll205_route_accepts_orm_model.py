@@ -27,14 +27,14 @@ from collections.abc import Iterator
 from layerlint.project.annotations import table_model_in
 from layerlint.project.dependencies import is_body_parameter
 from layerlint.project.project import Project
-from layerlint.project.routes import route_table
 from layerlint.rules._models import model_name
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 @rule("LL205", "route-accepts-orm-model", "A route takes a table model as its body", __doc__,
-      tags=("routes", "dto"))
+      tags=("routes", "dto"),
+      scope=Scope.MODULE, analyses=("routes",))
 def check(project: Project) -> Iterator[Finding]:
-    for handler in route_table(project).handlers:
+    for handler in project.routes.handlers:
         for param in handler.function.params:
             if not is_body_parameter(project, handler.module.module, param):
                 continue

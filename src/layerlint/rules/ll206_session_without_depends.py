@@ -25,14 +25,15 @@ async def list_items(session: ReadSession) -> list[ItemResponse]:
 ```
 
 ## Options
-`[tool.layerlint.sessions] factories`: the names of the project's session factories.
+- `sessions.factories`: the names of the project's session factories.
+- `sessions.read` and `sessions.write`: the session dependencies, which may create sessions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.dependencies import DependencyResolver, dependency_resolver
+from layerlint.project.dependencies import DependencyResolver
 from layerlint.project.expr import (
     Attribute,
     Call,
@@ -46,7 +47,7 @@ from layerlint.project.facts import FunctionFact, ModuleFacts
 from layerlint.project.project import Project
 from layerlint.project.sessions import SESSION_CLASSES
 from layerlint.project.symbols import Symbol
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 SESSIONMAKERS = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.ext.asyncio.async_sessionmaker",
                            "sqlalchemy.orm.session.sessionmaker"})
@@ -105,10 +106,12 @@ def _sessions_made(project: Project, module: str, function: FunctionFact,
 
 
 @rule("LL206", "session-without-depends", "A router or service creates its own session", __doc__,
-      tags=("routes", "sessions"))
+      tags=("routes", "sessions"),
+      scope=Scope.MODULE, analyses=("roles", "dependencies"),
+      options=("sessions.factories", "sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
     factories = frozenset(project.config.session_factories)
-    resolver = dependency_resolver(project)
+    resolver = project.dependencies
     for facts in project.modules_with_role("router", "service"):
         for function in facts.functions:
             excused: bool | None = None  # asked only of functions that make a session: most do not

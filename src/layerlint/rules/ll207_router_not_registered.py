@@ -25,13 +25,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.project import Project
-from layerlint.project.routes import is_registered, route_table
-from layerlint.rules.base import Finding, rule
+from layerlint.project.routes import is_registered
+from layerlint.rules.base import Finding, Scope, rule
 
 
-@rule("LL207", "router-not-registered", "A router is never included", __doc__, tags=("routes",))
+@rule("LL207", "router-not-registered", "A router is never included", __doc__, tags=("routes",),
+      scope=Scope.PROJECT, analyses=("roles", "routes"))
 def check(project: Project) -> Iterator[Finding]:
-    table = route_table(project)
+    table = project.routes
     if table.unresolved:
         return  # some include_router(x) cannot be followed: x might be any router
     for router in table.routers.values():

@@ -29,22 +29,25 @@ class Item(SQLModel, table=True):
 
 ## Options
 - `models.id-prefix`: the regular expression the prefix must match (default `^[a-z]{2,5}_$`).
+  A pattern that could backtrack for ever is refused when the configuration is loaded (a
+  repetition inside another or over alternatives, a backreference, more than 4 repetitions),
+  and a prefix longer than 64 characters never matches: no pattern can hang the run.
 '''
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.models import tables
 from layerlint.project.project import Project
 from layerlint.rules._models import id_check, inherited_note, model_name, model_site
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL301", "model-id-not-ulid", "A table model's id is not a prefixed ULID string", __doc__,
-      tags=("models",))
+      tags=("models",),
+      scope=Scope.MODULE, analyses=("tables", "model_fields", "IdChecks"), options=("models.id-prefix",))
 def check(project: Project) -> Iterator[Finding]:
-    for model in tables(project):
+    for model in project.tables:
         result = id_check(project, model)
         if not result.problems:
             continue

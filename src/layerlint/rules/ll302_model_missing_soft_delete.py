@@ -37,8 +37,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.model_fields import model_fields
-from layerlint.project.models import tables
 from layerlint.project.project import Project
 from layerlint.rules._models import (
     column_example,
@@ -48,18 +46,20 @@ from layerlint.rules._models import (
     model_site,
     where_to_get,
 )
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 _FLAGS = ("is_deleted", "deleted", "is_removed", "removed", "is_archived")
 
 
 @rule("LL302", "model-missing-soft-delete", "A table model has no nullable soft-delete column", __doc__,
-      tags=("models",))
+      tags=("models",),
+      scope=Scope.MODULE, analyses=("roles", "tables", "model_fields", "ColumnProviders"),
+      options=("models.soft-delete-column",))
 def check(project: Project) -> Iterator[Finding]:
     column = project.config.soft_delete_column
-    for model in tables(project):
+    for model in project.tables:
         name = model_name(project, model)
-        fields = model_fields(project, model)
+        fields = project.model_fields.of(model)
         field = fields.get(column)
         if field is None:
             facts, span = model_site(project, model)

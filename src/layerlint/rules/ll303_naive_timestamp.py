@@ -23,6 +23,9 @@ created_at: datetime = Field(
     default_factory=lambda: datetime.now(tz=timezone.utc),
 )
 ```
+
+## Options
+- `models.soft-delete-column`: checked with `created_at` and `updated_at` (default `deleted_at`).
 '''
 
 from __future__ import annotations
@@ -30,13 +33,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.factories import naive_datetime
-from layerlint.project.model_fields import ModelField, model_fields
-from layerlint.project.models import tables
+from layerlint.project.model_fields import ModelField
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
 from layerlint.project.timestamps import field_timezone
 from layerlint.rules._models import model_name
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
 def _problems(project: Project, model: Symbol, field: ModelField) -> list[str]:
@@ -53,12 +55,13 @@ def _problems(project: Project, model: Symbol, field: ModelField) -> list[str]:
 
 
 @rule("LL303", "naive-timestamp", "A timestamp column or its default is not timezone-aware", __doc__,
-      tags=("models",))
+      tags=("models",),
+      scope=Scope.MODULE, analyses=("tables", "model_fields"), options=("models.soft-delete-column",))
 def check(project: Project) -> Iterator[Finding]:
     columns = ("created_at", "updated_at", project.config.soft_delete_column)
     reported: set[tuple[str, int]] = set()
-    for model in tables(project):
-        fields = model_fields(project, model)
+    for model in project.tables:
+        fields = project.model_fields.of(model)
         for column in columns:
             field = fields.get(column)
             if field is None or (field.module, field.span.line) in reported:

@@ -26,20 +26,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.model_fields import model_fields
-from layerlint.project.models import tables
 from layerlint.project.project import Project
 from layerlint.rules._models import column_example, model_name, model_site, where_to_get
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 TIMESTAMPS = ("created_at", "updated_at")
 
 
 @rule("LL304", "model-missing-timestamps", "A table model has no created_at or updated_at", __doc__,
-      tags=("models",))
+      tags=("models",),
+      scope=Scope.MODULE, analyses=("roles", "tables", "model_fields", "ColumnProviders"))
 def check(project: Project) -> Iterator[Finding]:
-    for model in tables(project):
-        fields = model_fields(project, model)
+    for model in project.tables:
+        fields = project.model_fields.of(model)
         missing = tuple(c for c in TIMESTAMPS if c not in fields)
         if not missing:
             continue

@@ -21,23 +21,26 @@ class ItemImage(SQLModel, table=True):
 class ItemImage(SQLModel, table=True):
     id: str = Field(default_factory=lambda: f"img_{ULID()}", primary_key=True)
 ```
+
+## Options
+- `models.id-prefix`: what counts as a prefix, as for LL301 (default `^[a-z]{2,5}_$`).
 '''
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.models import tables
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
 from layerlint.rules._models import id_check, model_name, model_site
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
-@rule("LL305", "duplicate-id-prefix", "Two table models use the same ID prefix", __doc__, tags=("models",))
+@rule("LL305", "duplicate-id-prefix", "Two table models use the same ID prefix", __doc__, tags=("models",),
+      scope=Scope.PROJECT, analyses=("tables", "model_fields", "IdChecks"), options=("models.id-prefix",))
 def check(project: Project) -> Iterator[Finding]:
     first: dict[str, Symbol] = {}
-    for model in tables(project):
+    for model in project.tables:
         result = id_check(project, model)
         if result.prefix is None:
             continue

@@ -23,6 +23,11 @@ async def delete(self, item: Item) -> None:
     item.deleted_at = datetime.now(tz=timezone.utc)
     self.session.add(item)
 ```
+
+## Options
+- `models.soft-delete-column`: the column that makes a model soft-deleted (default `deleted_at`).
+- `repositories.soft-delete-helpers`: read with the session calls, which LL402 shares; it does not
+  change what LL401 reports.
 '''
 
 from __future__ import annotations
@@ -31,20 +36,21 @@ from collections.abc import Iterator
 
 from layerlint.project.expr import call_args, dotted, render
 from layerlint.project.project import Project
-from layerlint.project.soft_delete import session_calls, soft_delete_models
 from layerlint.rules._models import model_name
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
-@rule("LL401", "hard-delete", "A soft-delete model is hard-deleted", __doc__, tags=("repositories",))
+@rule("LL401", "hard-delete", "A soft-delete model is hard-deleted", __doc__, tags=("repositories",),
+      scope=Scope.MODULE, analyses=("soft_delete_models", "session_calls"),
+      options=("models.soft-delete-column", "repositories.soft-delete-helpers"))
 def check(project: Project) -> Iterator[Finding]:
-    soft = soft_delete_models(project)
+    soft = project.soft_delete_models
     if not soft:
         return
     column = project.config.soft_delete_column
     for facts in project.modules.values():
         for function in facts.functions:
-            for item in session_calls(project, facts, function):
+            for item in project.session_calls.of(facts, function):
                 if item.method not in ("delete", "delete()", "query.delete") or item.model not in soft:
                     continue
                 call = item.call

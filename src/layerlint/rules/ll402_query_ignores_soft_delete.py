@@ -36,6 +36,7 @@ async def list_items(self) -> list[Item]:
 ```
 
 ## Options
+- `models.soft-delete-column`: the column the filter tests (default `deleted_at`).
 - `repositories.soft-delete-helpers`: names of helpers that add the filter; helpers whose body
   visibly applies `deleted_at.is_(None)` are recognised under any name.
 - A project that applies the filter globally (`with_loader_criteria` in a session event) can
@@ -49,19 +50,13 @@ from collections.abc import Iterator
 from layerlint.project.expr import dotted
 from layerlint.project.facts import ModuleFacts
 from layerlint.project.project import Project
-from layerlint.project.soft_delete import (
-    SessionCall,
-    Statement,
-    global_filters,
-    session_calls,
-    soft_delete_models,
-)
+from layerlint.project.soft_delete import SessionCall, Statement
 from layerlint.rules._models import live_filter, model_name
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
 def _note(project: Project) -> str:
-    found = global_filters(project)
+    found = project.global_filters
     if not found:
         return ""
     return f" (`{found[0]}` applies `with_loader_criteria`: if that covers this model, ignore LL402)"
@@ -88,15 +83,17 @@ def _statement_finding(project: Project, facts: ModuleFacts, item: SessionCall, 
 
 
 @rule("LL402", "query-ignores-soft-delete", "A query can return soft-deleted rows", __doc__,
-      tags=("repositories",))
+      tags=("repositories",),
+      scope=Scope.MODULE, analyses=("soft_delete_models", "session_calls", "global_filters", "model_fields"),
+      options=("models.soft-delete-column", "repositories.soft-delete-helpers"))
 def check(project: Project) -> Iterator[Finding]:
-    soft = soft_delete_models(project)
+    soft = project.soft_delete_models
     if not soft:
         return
     for facts in project.modules.values():
         for function in facts.functions:
             seen: set[int] = set()
-            for item in session_calls(project, facts, function):
+            for item in project.session_calls.of(facts, function):
                 if item.method in ("get", "query.get") and item.model in soft:
                     yield _get_finding(project, facts, item)
                 state = item.statement

@@ -34,14 +34,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.project import Project
-from layerlint.project.repositories import repository_classes, unconfigured_base
-from layerlint.rules.base import Finding, rule
+from layerlint.project.repositories import repository_classes
+from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL403", "repository-without-base", "A repository does not extend the base repository", __doc__,
-      tags=("repositories",))
+      tags=("repositories",),
+      scope=Scope.MODULE, analyses=("roles", "unconfigured_base"), options=("repositories.base-class",))
 def check(project: Project) -> Iterator[Finding]:
-    if unconfigured_base(project):
+    if project.unconfigured_base:
         return  # the project's base has another name: `layerlint roles` says which to configure
     base = project.config.base_repository
     short = base.rsplit(".", 1)[-1]

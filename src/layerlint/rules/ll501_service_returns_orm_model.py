@@ -46,7 +46,7 @@ from layerlint.project.symbols import Symbol
 from layerlint.project.types import TypeRef
 from layerlint.rules._layers import Method, methods, types
 from layerlint.rules._models import model_name
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
 def _returned_model(project: Project, method: Method) -> tuple[Symbol, Span] | None:
@@ -112,7 +112,8 @@ def _inherited(project: Project, facts: ModuleFacts, cls: ClassFact) -> Finding 
 
 
 @rule("LL501", "service-returns-orm-model", "A service method returns a table model", __doc__,
-      tags=("services", "dto"))
+      tags=("services", "dto"),
+      scope=Scope.MODULE, analyses=("roles", "types"))
 def check(project: Project) -> Iterator[Finding]:
     reported: set[tuple[str, str]] = set()  # `@overload`s and their implementation are one method
     for method in methods(project, "service"):

@@ -43,7 +43,7 @@ from layerlint.project.facts import Event, ModuleFacts
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
 from layerlint.project.types import last_assignment
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 HTTP_EXCEPTIONS = frozenset({"fastapi.HTTPException", "fastapi.exceptions.HTTPException",
                              "starlette.exceptions.HTTPException", "starlette.HTTPException"})
@@ -76,7 +76,8 @@ def _raises(facts: ModuleFacts) -> Iterator[tuple[Event, list[Event]]]:
 
 
 @rule("LL502", "http-exception-outside-router", "A service, repository or model uses HTTPException", __doc__,
-      tags=("services", "layers"))
+      tags=("services", "layers"),
+      scope=Scope.MODULE, analyses=("roles",))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules_with_role("service", "repository", "model"):
         role = project.role(facts.module)

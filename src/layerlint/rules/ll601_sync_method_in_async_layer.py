@@ -44,7 +44,7 @@ from layerlint.rules._layers import (
     self_attribute,
     types,
 )
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 _NOT_CHECKED = ("property", "staticmethod", "classmethod", "cached_property", "setter", "overload",
                 "abstractmethod")
@@ -82,7 +82,8 @@ def _touched(project: Project, method: Method) -> str | None:
 
 
 @rule("LL601", "sync-method-in-async-layer", "A service or repository method is sync but uses the session",
-      __doc__, tags=("async",))
+      __doc__, tags=("async",),
+      scope=Scope.MODULE, analyses=("roles", "types"))
 def check(project: Project) -> Iterator[Finding]:
     for method in methods(project, *LAYER_ROLES):
         function = method.function

@@ -47,7 +47,7 @@ from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
 from layerlint.project.types import TypeRef
 from layerlint.rules._layers import layer_of, types
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
 BATCHING = frozenset({"itertools.batched", "more_itertools.chunked", "more_itertools.batched",
@@ -147,7 +147,8 @@ class _Checker:
 
 
 @rule("LL602", "await-in-loop", "A repository or service call is awaited in a loop (N+1)", __doc__,
-      tags=("async", "performance"))
+      tags=("async", "performance"),
+      scope=Scope.MODULE, analyses=("roles", "types"))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules.values():
         for function in facts.functions:

@@ -36,8 +36,8 @@ from layerlint.project.expr import Attribute, Call, Name, calls_in
 from layerlint.project.facts import FunctionFact, ModuleFacts
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
-from layerlint.project.types import TypeRef, binds_locally, resolver
-from layerlint.rules.base import Finding, rule
+from layerlint.project.types import TypeRef, binds_locally
+from layerlint.rules.base import Finding, Scope, rule
 
 BLOCKING = {
     "time.sleep": "`await asyncio.sleep(...)`",
@@ -84,13 +84,14 @@ def _sync_client_call(project: Project, facts: ModuleFacts, function: FunctionFa
     if isinstance(receiver, Name) and binds_locally(function, receiver.id):
         return None
     cls = TypeRef(Symbol("class", facts.module, function.class_name)) if function.class_name else None
-    found = resolver(project.memo, project.index).expression(facts.module, function, receiver, cls, call.span.line)
+    found = project.types.expression(facts.module, function, receiver, cls, call.span.line)
     if found is None or found.symbol.dotted not in SYNC_CLIENTS:
         return None
     return f"{found.symbol.dotted}.{func.attr}"
 
 
-@rule("LL603", "blocking-call-in-async", "An async function calls a blocking API", __doc__, tags=("async",))
+@rule("LL603", "blocking-call-in-async", "An async function calls a blocking API", __doc__, tags=("async",),
+      scope=Scope.MODULE, analyses=("roles", "types"))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules_with_role(*ASYNC_ROLES):
         for function in facts.functions:

@@ -72,7 +72,7 @@ from layerlint.project.project import Project
 from layerlint.project.symbols import UNKNOWN, Symbol
 from layerlint.project.types import TypeRef, last_assignment
 from layerlint.rules._layers import Method, SessionKeys, expressions, self_attribute
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 GATHER = frozenset({"asyncio.gather", "asyncio.tasks.gather"})
 TASK_GROUPS = frozenset({"asyncio.TaskGroup", "asyncio.taskgroups.TaskGroup"})
@@ -177,7 +177,8 @@ def _sessions_of(project: Project, facts: ModuleFacts, function: FunctionFact) -
 
 
 @rule("LL604", "gather-on-shared-session", "Concurrent awaitables share one AsyncSession", __doc__,
-      tags=("async", "sessions"))
+      tags=("async", "sessions"),
+      scope=Scope.MODULE, analyses=("roles", "types"))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules.values():
         for function in facts.functions:

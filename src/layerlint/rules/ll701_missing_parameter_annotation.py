@@ -28,13 +28,14 @@ from collections.abc import Iterator
 
 from layerlint.project.project import Project
 from layerlint.rules._annotations import checked_functions, missing_parameters
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 _STARS = {"vararg": "*", "kwarg": "**"}
 
 
 @rule("LL701", "missing-parameter-annotation", "A function parameter has no type annotation", __doc__,
-      tags=("types",))
+      tags=("types",),
+      scope=Scope.MODULE, analyses=())
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules.values():
         for function in checked_functions(facts):

@@ -29,10 +29,11 @@ from collections.abc import Iterator
 
 from layerlint.project.project import Project
 from layerlint.rules._annotations import checked_functions, needs_return_annotation
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
-@rule("LL702", "missing-return-annotation", "A function has no return annotation", __doc__, tags=("types",))
+@rule("LL702", "missing-return-annotation", "A function has no return annotation", __doc__, tags=("types",),
+      scope=Scope.MODULE, analyses=())
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules.values():
         for function in checked_functions(facts):

@@ -44,10 +44,8 @@ from layerlint.project.expr import (
 )
 from layerlint.project.models import is_table_model
 from layerlint.project.project import Project
-from layerlint.project.routes import route_table
 from layerlint.project.symbols import Symbol
-from layerlint.project.types import resolver
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 PYDANTIC_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "sqlmodel.SQLModel",
                             "sqlmodel.main.SQLModel"})
@@ -107,8 +105,8 @@ def is_dto(project: Project, cls: Symbol) -> bool:
 
 def _body_classes(project: Project) -> set[Symbol]:
     found: set[Symbol] = set()
-    type_resolver = resolver(project.memo, project.index)
-    for handler in route_table(project).handlers:
+    type_resolver = project.types
+    for handler in project.routes.handlers:
         module = handler.module.module
         for param in handler.function.params:
             if not is_body_parameter(project, module, param):
@@ -119,7 +117,8 @@ def _body_classes(project: Project) -> set[Symbol]:
     return found
 
 
-@rule("LL703", "request-dto-allows-extra", "A request DTO does not forbid extra fields", __doc__, tags=("dto",))
+@rule("LL703", "request-dto-allows-extra", "A request DTO does not forbid extra fields", __doc__, tags=("dto",),
+      scope=Scope.MODULE, analyses=("routes", "types"))
 def check(project: Project) -> Iterator[Finding]:
     bodies = _body_classes(project)
     for facts in project.modules.values():

@@ -32,10 +32,11 @@ from collections.abc import Iterator
 from layerlint.project.models import is_table_model
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
-from layerlint.rules.base import Finding, rule
+from layerlint.rules.base import Finding, Scope, rule
 
 
-@rule("LL704", "table-model-in-dto-module", "A DTO module defines a table model", __doc__, tags=("dto", "models"))
+@rule("LL704", "table-model-in-dto-module", "A DTO module defines a table model", __doc__, tags=("dto", "models"),
+      scope=Scope.MODULE, analyses=("roles",))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules_with_role("dto"):
         for cls in facts.classes:

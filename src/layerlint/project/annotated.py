@@ -1,0 +1,30 @@
+"""`Annotated[T, m1, m2]`: the one place that recognises it and takes it apart.
+
+The head is `Annotated` by its written name (`Annotated`, `typing.Annotated`, `t.Annotated`,
+also when the import cannot be resolved) or by what it resolves to (`from typing import
+Annotated as A`). Aliases (`WriteSession = Annotated[...]`) are followed by the callers, which
+each know how far and what they record on the way.
+"""
+
+from __future__ import annotations
+
+from layerlint.project.expr import Expr, Subscript, Tuple, dotted
+from layerlint.project.symbols import SymbolIndex
+
+ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+
+
+def is_annotated(index: SymbolIndex, module: str, head: Expr | None) -> bool:
+    """`head` (a subscript's value, written in `module`) is `typing.Annotated`."""
+    name = dotted(head)
+    if name is None:
+        return False
+    return name.rsplit(".", 1)[-1] == "Annotated" or index.resolve_expr(module, head).dotted in ANNOTATED
+
+
+def annotated_parts(index: SymbolIndex, module: str, expr: Expr | None) -> tuple[Expr, list[Expr]] | None:
+    """`Annotated[T, m1, m2]` -> (T, [m1, m2]); None for any other expression (an alias too)."""
+    match expr:
+        case Subscript(head, Tuple([first, *metadata])) if is_annotated(index, module, head):
+            return first, metadata
+    return None
