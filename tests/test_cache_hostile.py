@@ -233,12 +233,18 @@ def _forget_findings(project: Path) -> None:
             path.unlink()
 
 
-IMPORTS, NOQA = 5, 9  # fields of ModuleFacts in its compact form
+IMPORTS, EVENTS, NOQA = 5, 8, 9  # fields of ModuleFacts in its compact form
+VALUE = 4  # of an Event in its compact form
+
+
+def _first_value(facts: list[Any]) -> list[Any]:
+    return next(event for event in facts[EVENTS] if event[VALUE] is not None)
 FACTS_TAMPERINGS: dict[str, Callable[[list[Any]], None]] = {
     # Caught where the rules break on them: the run starts again from source.
     "an import target that is a number": lambda facts: facts[IMPORTS][0].__setitem__(1, 7),
     "an import span that is null": lambda facts: facts[IMPORTS][0].__setitem__(4, None),
     "an import that is a string": lambda facts: facts[IMPORTS].__setitem__(0, "from app import x"),
+    "an expression of an unknown kind": lambda facts: _first_value(facts).__setitem__(VALUE, ["no such kind", 1]),
     # Caught by the shape check before decoding.
     "a noqa value that is a number": lambda facts: facts.__setitem__(NOQA, {"1": 5}),
     "a noqa line that is not a number": lambda facts: facts.__setitem__(NOQA, {"one": ["LL101"]}),

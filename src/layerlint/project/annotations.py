@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from layerlint.project.annotated import annotated_parts
-from layerlint.project.expr import Expr, constant, parse_expression
+from layerlint.project.expr import BinOp, Constant, Expr, Subscript, Tuple, parse_expression
 from layerlint.project.models import is_table_model
 from layerlint.project.symbols import Symbol, SymbolIndex
 
@@ -15,19 +15,19 @@ def table_model_in(index: SymbolIndex, module: str, expr: Expr | None, depth: in
     `Page[Item]`, `Annotated[Item, ...]`, a string `"Item"`, or an alias of those."""
     if expr is None or depth > MAX_DEPTH:
         return None
-    kind = expr[0]
-    if kind == "s":
-        parts = annotated_parts(index, module, expr)
-        items = [parts[0]] if parts else expr[2][1] if expr[2] and expr[2][0] == "t" else [expr[2]]
-        for item in items:
-            found = table_model_in(index, module, item, depth + 1)
-            if found is not None:
-                return found
-        return None
-    if kind == "b" and expr[1] == "|":
-        return table_model_in(index, module, expr[2], depth + 1) or table_model_in(index, module, expr[3], depth + 1)
-    if kind == "k" and isinstance(constant(expr), str):
-        return table_model_in(index, module, parse_expression(str(constant(expr))), depth + 1)
+    match expr:
+        case Subscript(_, inner):
+            parts = annotated_parts(index, module, expr)
+            items = [parts[0]] if parts else inner.elts if isinstance(inner, Tuple) else [inner]
+            for item in items:
+                found = table_model_in(index, module, item, depth + 1)
+                if found is not None:
+                    return found
+            return None
+        case BinOp("|", left, right):
+            return table_model_in(index, module, left, depth + 1) or table_model_in(index, module, right, depth + 1)
+        case Constant(str(text)):
+            return table_model_in(index, module, parse_expression(text), depth + 1)
     symbol = index.resolve_expr(module, expr)
     if symbol.kind == "class":
         return symbol if is_table_model(index, symbol) else None
@@ -42,7 +42,7 @@ def annotated_metadata(index: SymbolIndex, module: str, annotation: Expr | None,
     defined in another module (`CurrentUser = Annotated[User, Depends(get_current_user)]`)."""
     if annotation is None or depth > MAX_DEPTH:
         return []
-    if annotation[0] == "s":
+    if isinstance(annotation, Subscript):
         parts = annotated_parts(index, module, annotation)
         return parts[1] if parts else []
     symbol = index.resolve_expr(module, annotation)

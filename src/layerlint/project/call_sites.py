@@ -6,12 +6,20 @@ None: app.include_router(api)` includes whatever its callers pass as `api`.
 
 from __future__ import annotations
 
-from layerlint.project.expr import Expr, call_args, call_kwargs, calls_in, dotted
+from layerlint.project.expr import (
+    Call,
+    Expr,
+    Starred,
+    call_args,
+    call_kwargs,
+    calls_in,
+    dotted,
+)
 from layerlint.project.facts import FunctionFact, ModuleFacts
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
 
-CallSite = tuple[str, Expr]  # (calling module, the call expression)
+CallSite = tuple[str, Call]  # (calling module, the call expression)
 POSITIONAL = ("posonly", "arg")
 
 
@@ -53,32 +61,32 @@ class CallSites:
             for events in (facts.events, *(f.events for f in facts.functions)):
                 for event in events:
                     for call in calls_in(event.value):
-                        called = dotted(call[1])
+                        called = dotted(call.func)
                         if called and called.rsplit(".", 1)[-1] in names and \
-                                project.index.resolve_expr(facts.module, call[1]) == symbol:
+                                project.index.resolve_expr(facts.module, call.func) == symbol:
                             found.append((facts.module, call))
         return found
 
 
-def passed_argument(function: FunctionFact, parameter: str, call: Expr) -> Expr | None:
+def passed_argument(function: FunctionFact, parameter: str, call: Call) -> Expr | None:
     kwargs = call_kwargs(call)
     if parameter in kwargs:
         return kwargs[parameter]
     positional = [p.name for p in function.params if p.kind in POSITIONAL]
     args = call_args(call)
     position = positional.index(parameter) if parameter in positional else len(args)
-    if position >= len(args) or any(arg and arg[0] == "*" for arg in args[:position + 1]):
+    if position >= len(args) or any(isinstance(arg, Starred) for arg in args[:position + 1]):
         return None  # not passed (a default), or behind *args: unknown
     return args[position]
 
 
 def argument_values(project: Project, symbol: Symbol, function: FunctionFact,
-                    parameter: str) -> list[tuple[str, Expr, Expr]] | None:
+                    parameter: str) -> list[tuple[str, Expr, Call]] | None:
     """What the callers of a module-level function pass for `parameter`: (module to resolve it in,
     the value, the call); None when some call passes nothing we can read (a default, `*args`)."""
     if function.class_name is not None or function.nested:
         return None  # methods and closures are called through objects we do not track
-    values: list[tuple[str, Expr, Expr]] = []
+    values: list[tuple[str, Expr, Call]] = []
     for module, call in project.call_sites.of(symbol, function.name):
         value = passed_argument(function, parameter, call)
         if value is None:

@@ -12,7 +12,17 @@ from dataclasses import dataclass
 
 from layerlint.project.annotated import annotated_parts
 from layerlint.project.annotations import annotated_metadata
-from layerlint.project.expr import Expr, call_args, call_kwargs, dotted, is_call, walk
+from layerlint.project.expr import (
+    Attribute,
+    Call,
+    Expr,
+    Name,
+    call_args,
+    call_kwargs,
+    dotted,
+    is_call,
+    walk,
+)
 from layerlint.project.facts import FunctionFact, ParamFact
 from layerlint.project.project import Project
 from layerlint.project.routes import RouteHandler, RouterObject, router_dependencies
@@ -35,16 +45,15 @@ class SessionUse:
 def _is_depends(project: Project, module: str, expr: Expr | None) -> bool:
     if not is_call(expr):
         return False
-    assert expr is not None
-    name = dotted(expr[1]) or ""
-    symbol = project.index.resolve_expr(module, expr[1])
+    name = dotted(expr.func) or ""
+    symbol = project.index.resolve_expr(module, expr.func)
     return name.rsplit(".", 1)[-1] in DEPENDS_NAMES and (not symbol.known or symbol.kind == "external")
 
 
 def shared_default(project: Project, module: str, default: Expr | None) -> tuple[str, Expr | None]:
     """A parameter default that names a module-level call (`user: User = CurrentUser` with
     `CurrentUser = Depends(get_current_user)` anywhere): that call, and the module it is in."""
-    if default is None or default[0] not in ("n", "a"):
+    if not isinstance(default, (Name, Attribute)):
         return module, default
     symbol = project.index.resolve_expr(module, default)
     event = project.index.assignment(symbol)
@@ -53,7 +62,7 @@ def shared_default(project: Project, module: str, default: Expr | None) -> tuple
     return symbol.module, event.value
 
 
-def _depends_target(expr: Expr) -> Expr | None:
+def _depends_target(expr: Call) -> Expr | None:
     args, kwargs = call_args(expr), call_kwargs(expr)
     return args[0] if args else kwargs.get("dependency")
 
@@ -96,8 +105,7 @@ class DependencyResolver:
         uses: list[SessionUse] = []
         for param in function.params:
             where, default = shared_default(self.project, module, param.default)
-            if _is_depends(self.project, where, default):
-                assert default is not None
+            if is_call(default) and _is_depends(self.project, where, default):
                 target = _depends_target(default)
                 uses += self._callable_uses(where, target, seen) if target else \
                     self._callable_uses(module, param.annotation, seen)
@@ -111,7 +119,7 @@ class DependencyResolver:
         if parts is not None:
             uses: list[SessionUse] = []
             for item in parts[1]:
-                if _is_depends(self.project, module, item):
+                if is_call(item) and _is_depends(self.project, module, item):
                     uses += self._callable_uses(module, _depends_target(item) or parts[0], seen)
             return uses
         symbol = self.project.index.resolve_expr(module, annotation)
@@ -182,7 +190,7 @@ def unconfigured_session_providers(project: Project) -> list[str]:
             if resolver.session_kind(Symbol("function", facts.module, function.qualname)) is not None:
                 return []
             if any(index.resolve_expr(facts.module, node).dotted in SESSION_CLASSES
-                   for node in walk(function.returns) if node[0] in ("n", "a")):
+                   for node in walk(function.returns) if isinstance(node, (Name, Attribute))):
                 found.append(f"{facts.module}.{function.qualname}")
     return sorted(found)
 
@@ -191,7 +199,7 @@ NOT_BODY = frozenset({"Depends", "Security", "Query", "Path", "Header", "Cookie"
 
 
 def _names_non_body(expr: Expr | None) -> bool:
-    return is_call(expr) and (dotted(expr[1]) or "").rsplit(".", 1)[-1] in NOT_BODY  # type: ignore[index]
+    return is_call(expr) and (dotted(expr.func) or "").rsplit(".", 1)[-1] in NOT_BODY
 
 
 def is_body_parameter(project: Project, module: str, param: ParamFact) -> bool:

@@ -1,30 +1,279 @@
-"""Expressions as small nested lists: what rules need of an expression, JSON-safe.
+"""Expressions as typed values: what rules need of an expression, built from the tree once.
 
-    ["n", id]                         name
-    ["a", value, attr]                attribute
-    ["c", func, args, kwargs, span]   call (kwargs: {name or "**": value})
-    ["k", constant]                   str/int/float/bool/None constant (others as repr)
-    ["s", value, slice]               subscript
-    ["t"|"l"|"set", elts]             tuple / list / set
-    ["d", keys, values]               dict (a None key is **)
-    ["b", op, left, right]            binary operation ("+", "|", ...)
-    ["bool", op, values] ["u", op, operand] ["cmp", left, ops, comparators]
-    ["f", parts]                      f-string: parts are ["k", text] or ["v", expr]
-    ["lam", body]  ["aw", value, span]  ["if", test, body, orelse]  ["*", value]
-    ["comp", elts, generators]        comprehension: generators are [target, iter, ifs]
-    ["?", what]                       anything else, or too deep to keep
+Each kind is a slotted class with `__match_args__`, so a rule reads `call.func` or matches
+`case Call(Attribute(Name("self"), attr)):`; `compact.py` alone knows how they are stored.
+
+    Name(id)  Attribute(value, attr)  Call(func, args, kwargs, span)  Constant(value)
+    Subscript(value, slice)  Tuple / List / Set(elts)  Dict(keys, values): a None key is **
+    BinOp(op, left, right)  BoolOp(op, values)  UnaryOp(op, operand)  Compare(left, ops, comparators)
+    FString(parts): Constant text or FormattedValue(value)   Lambda(body)  Await(value, span)
+    IfExp(test, body, orelse)  Starred(value)  NamedExpr(target, value)  Yield(value)
+    Comprehension(elts, generators): Generator(target, iter, ifs)   Slice(lower, upper, step)
+    Unknown(what): anything else, or too deep to keep
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator
-from typing import Any
+from dataclasses import dataclass
+from typing import NamedTuple, TypeAlias, TypeGuard, overload
 
-Expr = list[Any]
-SpanOf = Callable[[ast.expr], list[int]]
+
+class Span(NamedTuple):
+    """Where something is written: 1-based, columns in characters."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+SpanOf = Callable[[ast.expr], Span]
 
 MAX_DEPTH = 32
+NOWHERE = Span(0, 0, 0, 0)  # a string annotation's parts, the module scope
+
+
+class Node:
+    """What every expression kind shares: its children, in source order, for `walk`."""
+
+    __slots__ = ()
+
+    def children(self) -> list[Expr]:
+        return []
+
+
+@dataclass(slots=True)
+class Name(Node):
+    id: str
+
+
+@dataclass(slots=True)
+class Attribute(Node):
+    value: Expr
+    attr: str
+
+    def children(self) -> list[Expr]:
+        return [self.value]
+
+
+@dataclass(slots=True)
+class Call(Node):
+    func: Expr
+    args: list[Expr]
+    kwargs: dict[str, Expr]  # "**" for a **mapping
+    span: Span
+
+    def children(self) -> list[Expr]:
+        return [self.func, *self.args, *self.kwargs.values()]
+
+    @property
+    def arguments(self) -> list[Expr]:
+        """Positional and keyword arguments."""
+        return [*self.args, *self.kwargs.values()]
+
+
+ConstantValue: TypeAlias = str | int | float | bool | None
+
+
+@dataclass(slots=True)
+class Constant(Node):
+    value: ConstantValue  # others (bytes, complex) as their repr; Ellipsis as "..."
+
+
+@dataclass(slots=True)
+class Subscript(Node):
+    value: Expr
+    slice: Expr
+
+    def children(self) -> list[Expr]:
+        return [self.value, self.slice]
+
+
+@dataclass(slots=True)
+class _Elements(Node):
+    elts: list[Expr]
+
+    def children(self) -> list[Expr]:
+        return list(self.elts)
+
+
+@dataclass(slots=True)
+class Tuple(_Elements):
+    """`(a, b)`"""
+
+
+@dataclass(slots=True)
+class List(_Elements):
+    """`[a, b]`"""
+
+
+@dataclass(slots=True)
+class Set(_Elements):
+    """`{a, b}`"""
+
+
+@dataclass(slots=True)
+class Dict(Node):
+    keys: list[Expr | None]  # None for a **mapping
+    values: list[Expr]
+
+    def children(self) -> list[Expr]:
+        return [*(key for key in self.keys if key is not None), *self.values]
+
+
+@dataclass(slots=True)
+class BinOp(Node):
+    op: str  # "+", "|", ...
+    left: Expr
+    right: Expr
+
+    def children(self) -> list[Expr]:
+        return [self.left, self.right]
+
+
+@dataclass(slots=True)
+class BoolOp(Node):
+    op: str  # "and", "or"
+    values: list[Expr]
+
+    def children(self) -> list[Expr]:
+        return list(self.values)
+
+
+@dataclass(slots=True)
+class UnaryOp(Node):
+    op: str  # "not", "-", "+", "~"
+    operand: Expr
+
+    def children(self) -> list[Expr]:
+        return [self.operand]
+
+
+@dataclass(slots=True)
+class Compare(Node):
+    left: Expr
+    ops: list[str]  # "==", "is not", "in", ...
+    comparators: list[Expr]
+
+    def children(self) -> list[Expr]:
+        return [self.left, *self.comparators]
+
+
+@dataclass(slots=True)
+class FormattedValue(Node):
+    """A `{value}` part of an f-string."""
+
+    value: Expr
+
+    def children(self) -> list[Expr]:
+        return [self.value]
+
+
+@dataclass(slots=True)
+class FString(Node):
+    parts: list[Constant | FormattedValue]  # text parts are str constants
+
+    def children(self) -> list[Expr]:
+        return list(self.parts)
+
+
+@dataclass(slots=True)
+class Lambda(Node):
+    body: Expr
+
+    def children(self) -> list[Expr]:
+        return [self.body]
+
+
+@dataclass(slots=True)
+class Await(Node):
+    value: Expr
+    span: Span
+
+    def children(self) -> list[Expr]:
+        return [self.value]
+
+
+@dataclass(slots=True)
+class IfExp(Node):
+    test: Expr
+    body: Expr
+    orelse: Expr
+
+    def children(self) -> list[Expr]:
+        return [self.test, self.body, self.orelse]
+
+
+@dataclass(slots=True)
+class Starred(Node):
+    value: Expr
+
+    def children(self) -> list[Expr]:
+        return [self.value]
+
+
+@dataclass(slots=True)
+class NamedExpr(Node):
+    target: Expr
+    value: Expr
+
+    def children(self) -> list[Expr]:
+        return [self.target, self.value]
+
+
+@dataclass(slots=True)
+class Generator:
+    """One `for target in iter if ...` of a comprehension."""
+
+    target: Expr
+    iter: Expr
+    ifs: list[Expr]
+
+
+@dataclass(slots=True)
+class Comprehension(Node):
+    """A list, set or generator comprehension (elts: the element), or a dict one (key, value)."""
+
+    elts: list[Expr]
+    generators: list[Generator]
+
+    def children(self) -> list[Expr]:
+        found = list(self.elts)
+        for generator in self.generators:
+            found += [generator.target, generator.iter, *generator.ifs]
+        return found
+
+
+@dataclass(slots=True)
+class Slice(Node):
+    lower: Expr | None
+    upper: Expr | None
+    step: Expr | None
+
+    def children(self) -> list[Expr]:
+        return [part for part in (self.lower, self.upper, self.step) if part is not None]
+
+
+@dataclass(slots=True)
+class Yield(Node):
+    value: Expr | None
+
+    def children(self) -> list[Expr]:
+        return [] if self.value is None else [self.value]
+
+
+@dataclass(slots=True)
+class Unknown(Node):
+    what: str  # the ast class name, or "deep"
+
+
+Expr: TypeAlias = (
+    Name | Attribute | Call | Constant | Subscript | Tuple | List | Set | Dict | BinOp | BoolOp | UnaryOp
+    | Compare | FString | FormattedValue | Lambda | Await | IfExp | Starred | NamedExpr | Comprehension
+    | Slice | Yield | Unknown
+)
+
 
 _OPS = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Mod: "%", ast.BitOr: "|",
@@ -36,140 +285,149 @@ _OPS = {
 }
 
 
-def _constant(value: object) -> Expr:
+def _constant(value: object) -> Constant:
     if value is Ellipsis:
-        return ["k", "..."]
+        return Constant("...")
     if value is None or isinstance(value, (str, int, float, bool)):
-        return ["k", value]
-    return ["k", repr(value)]
+        return Constant(value)
+    return Constant(repr(value))
 
 
-def encode(node: ast.expr | None, span_of: SpanOf, depth: int = 0) -> Expr | None:
+@overload
+def from_ast(node: ast.expr, span_of: SpanOf, depth: int = 0) -> Expr: ...
+@overload
+def from_ast(node: None, span_of: SpanOf, depth: int = 0) -> None: ...
+@overload
+def from_ast(node: ast.expr | None, span_of: SpanOf, depth: int = 0) -> Expr | None: ...
+def from_ast(node: ast.expr | None, span_of: SpanOf, depth: int = 0) -> Expr | None:
     if node is None:
         return None
     if depth > MAX_DEPTH:
-        return ["?", "deep"]
-    return _encode(node, span_of, depth + 1)
+        return Unknown("deep")
+    return _from_ast(node, span_of, depth + 1)
 
 
-def _many(nodes: list[ast.expr], span_of: SpanOf, depth: int) -> list[Expr | None]:
-    return [encode(n, span_of, depth) for n in nodes]
+def _many(nodes: list[ast.expr], span_of: SpanOf, depth: int) -> list[Expr]:
+    return [from_ast(n, span_of, depth) for n in nodes]
 
 
-def _encode(node: ast.expr, span_of: SpanOf, d: int) -> Expr:  # noqa: C901 - one case per node type
+def _from_ast(node: ast.expr, span_of: SpanOf, d: int) -> Expr:  # noqa: C901 - one case per node type
     if isinstance(node, ast.Name):
-        return ["n", node.id]
+        return Name(node.id)
     if isinstance(node, ast.Attribute):
-        return ["a", encode(node.value, span_of, d), node.attr]
+        return Attribute(from_ast(node.value, span_of, d), node.attr)
     if isinstance(node, ast.Call):
-        kwargs = {kw.arg or "**": encode(kw.value, span_of, d) for kw in node.keywords}
-        return ["c", encode(node.func, span_of, d), _many(node.args, span_of, d), kwargs, span_of(node)]
+        kwargs = {kw.arg or "**": from_ast(kw.value, span_of, d) for kw in node.keywords}
+        return Call(from_ast(node.func, span_of, d), _many(node.args, span_of, d), kwargs, span_of(node))
     if isinstance(node, ast.Constant):
         return _constant(node.value)
     if isinstance(node, ast.Subscript):
-        return ["s", encode(node.value, span_of, d), encode(node.slice, span_of, d)]
+        return Subscript(from_ast(node.value, span_of, d), from_ast(node.slice, span_of, d))
     if isinstance(node, ast.Tuple):
-        return ["t", _many(node.elts, span_of, d)]
+        return Tuple(_many(node.elts, span_of, d))
     if isinstance(node, ast.List):
-        return ["l", _many(node.elts, span_of, d)]
+        return List(_many(node.elts, span_of, d))
     if isinstance(node, ast.Set):
-        return ["set", _many(node.elts, span_of, d)]
+        return Set(_many(node.elts, span_of, d))
     if isinstance(node, ast.Dict):
-        return ["d", [encode(k, span_of, d) for k in node.keys], _many(node.values, span_of, d)]
+        return Dict([from_ast(k, span_of, d) for k in node.keys], _many(node.values, span_of, d))
     if isinstance(node, ast.BinOp):
-        return ["b", _OPS.get(type(node.op), "?"), encode(node.left, span_of, d), encode(node.right, span_of, d)]
+        return BinOp(_OPS.get(type(node.op), "?"), from_ast(node.left, span_of, d), from_ast(node.right, span_of, d))
     if isinstance(node, ast.BoolOp):
-        return ["bool", _OPS.get(type(node.op), "?"), _many(node.values, span_of, d)]
+        return BoolOp(_OPS.get(type(node.op), "?"), _many(node.values, span_of, d))
     if isinstance(node, ast.UnaryOp):
-        return ["u", _OPS.get(type(node.op), "?"), encode(node.operand, span_of, d)]
+        return UnaryOp(_OPS.get(type(node.op), "?"), from_ast(node.operand, span_of, d))
     if isinstance(node, ast.Compare):
         ops = [_OPS.get(type(op), "?") for op in node.ops]
-        return ["cmp", encode(node.left, span_of, d), ops, _many(node.comparators, span_of, d)]
+        return Compare(from_ast(node.left, span_of, d), ops, _many(node.comparators, span_of, d))
     if isinstance(node, ast.JoinedStr):
-        return ["f", [_fstring_part(v, span_of, d) for v in node.values]]
+        return FString([_fstring_part(v, span_of, d) for v in node.values])
     if isinstance(node, ast.Lambda):
-        return ["lam", encode(node.body, span_of, d)]
+        return Lambda(from_ast(node.body, span_of, d))
     if isinstance(node, ast.Await):
-        return ["aw", encode(node.value, span_of, d), span_of(node)]
+        return Await(from_ast(node.value, span_of, d), span_of(node))
     if isinstance(node, ast.IfExp):
-        return ["if", encode(node.test, span_of, d), encode(node.body, span_of, d), encode(node.orelse, span_of, d)]
+        return IfExp(from_ast(node.test, span_of, d), from_ast(node.body, span_of, d),
+                     from_ast(node.orelse, span_of, d))
     if isinstance(node, ast.Starred):
-        return ["*", encode(node.value, span_of, d)]
+        return Starred(from_ast(node.value, span_of, d))
     if isinstance(node, ast.NamedExpr):
-        return ["walrus", encode(node.target, span_of, d), encode(node.value, span_of, d)]
+        return NamedExpr(from_ast(node.target, span_of, d), from_ast(node.value, span_of, d))
     if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
-        return ["comp", [encode(node.elt, span_of, d)], _generators(node.generators, span_of, d)]
+        return Comprehension([from_ast(node.elt, span_of, d)], _generators(node.generators, span_of, d))
     if isinstance(node, ast.DictComp):
-        elts = [encode(node.key, span_of, d), encode(node.value, span_of, d)]
-        return ["comp", elts, _generators(node.generators, span_of, d)]
+        elts = [from_ast(node.key, span_of, d), from_ast(node.value, span_of, d)]
+        return Comprehension(elts, _generators(node.generators, span_of, d))
     if isinstance(node, ast.Slice):
-        return ["slice", encode(node.lower, span_of, d), encode(node.upper, span_of, d), encode(node.step, span_of, d)]
+        return Slice(from_ast(node.lower, span_of, d), from_ast(node.upper, span_of, d),
+                     from_ast(node.step, span_of, d))
     if isinstance(node, ast.Yield | ast.YieldFrom):
-        return ["yield", encode(node.value, span_of, d)]
-    return ["?", type(node).__name__]
+        return Yield(from_ast(node.value, span_of, d))
+    return Unknown(type(node).__name__)
 
 
 def parse_expression(text: str) -> Expr | None:
-    """A string annotation (`"Item | None"`) as the encoded expression it spells, or None."""
+    """A string annotation (`"Item | None"`) as the expression it spells, or None."""
     try:
         node = ast.parse(text.strip(), mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    return encode(node, lambda _: [0, 0, 0, 0])
+    return from_ast(node, lambda _: NOWHERE)
 
 
-def _fstring_part(node: ast.expr, span_of: SpanOf, depth: int) -> Expr:
+def _fstring_part(node: ast.expr, span_of: SpanOf, depth: int) -> Constant | FormattedValue:
     if isinstance(node, ast.FormattedValue):
-        return ["v", encode(node.value, span_of, depth)]
+        return FormattedValue(from_ast(node.value, span_of, depth))
     if isinstance(node, ast.Constant):
-        return ["k", node.value if isinstance(node.value, str) else repr(node.value)]
-    return ["v", encode(node, span_of, depth)]
+        return Constant(node.value if isinstance(node.value, str) else repr(node.value))
+    return FormattedValue(from_ast(node, span_of, depth))
 
 
-def _generators(generators: list[ast.comprehension], span_of: SpanOf, depth: int) -> list[Expr]:
-    return [[encode(g.target, span_of, depth), encode(g.iter, span_of, depth), _many(g.ifs, span_of, depth)]
+def _generators(generators: list[ast.comprehension], span_of: SpanOf, depth: int) -> list[Generator]:
+    return [Generator(from_ast(g.target, span_of, depth), from_ast(g.iter, span_of, depth),
+                      _many(g.ifs, span_of, depth))
             for g in generators]
 
 
-# ---------------------------------------------------------------- reading encoded expressions
+# ---------------------------------------------------------------- reading expressions
 
 
 def dotted(expr: Expr | None) -> str | None:
     """`a.b.c` for a chain of names and attributes, else None."""
     parts: list[str] = []
-    while expr is not None and expr[0] == "a":
-        parts.append(expr[2])
-        expr = expr[1]
-    if expr is None or expr[0] != "n":
+    while type(expr) is Attribute:
+        parts.append(expr.attr)
+        expr = expr.value
+    if type(expr) is not Name:
         return None
-    parts.append(expr[1])
+    parts.append(expr.id)
     return ".".join(reversed(parts))
 
 
-def is_call(expr: Expr | None) -> bool:
-    return expr is not None and expr[0] == "c"
+def is_call(expr: Expr | None) -> TypeGuard[Call]:
+    return type(expr) is Call
 
 
-def call_args(expr: Expr) -> list[Expr]:
-    return expr[2]  # type: ignore[no-any-return]
+def call_args(expr: Call) -> list[Expr]:
+    return expr.args
 
 
-def call_kwargs(expr: Expr) -> dict[str, Expr]:
-    return expr[3]  # type: ignore[no-any-return]
+def call_kwargs(expr: Call) -> dict[str, Expr]:
+    return expr.kwargs
 
 
-def call_arguments(call: Expr) -> list[Expr]:
-    """Positional and keyword arguments of an encoded call."""
-    return [*call[2], *call[3].values()]
+def call_arguments(call: Call) -> list[Expr]:
+    """Positional and keyword arguments of a call."""
+    return call.arguments
 
 
-def constant(expr: Expr | None) -> object:
-    return expr[1] if expr is not None and expr[0] == "k" else None
+def constant(expr: Expr | None) -> ConstantValue:
+    return expr.value if type(expr) is Constant else None
 
 
 def unawait(expr: Expr | None) -> Expr | None:
-    while expr is not None and expr[0] == "aw":
-        expr = expr[1]
+    while type(expr) is Await:
+        expr = expr.value
     return expr
 
 
@@ -177,94 +435,70 @@ def walk(expr: Expr | None, *, into_lambdas: bool = False) -> Iterator[Expr]:
     """Every sub-expression, depth first, outermost first."""
     if expr is None:
         return
-    stack = [expr]
+    stack: list[Expr] = [expr]
     while stack:
         node = stack.pop()
-        if not node or type(node[0]) is not str:
-            continue
         yield node
-        kind = node[0]
-        if kind == "a":  # the commonest shapes, without the generic scan
-            stack.append(node[1])
+        if isinstance(node, Attribute):  # the commonest shapes first, without a list of children
+            stack.append(node.value)
+        elif isinstance(node, Call):
+            stack += reversed(node.kwargs.values())
+            stack += reversed(node.args)
+            stack.append(node.func)
+        elif isinstance(node, (Name, Constant)) or (isinstance(node, Lambda) and not into_lambdas):
             continue
-        if kind == "c":
-            found = [*node[3].values()][::-1]
-            found += reversed(node[2])
-            found.append(node[1])
+        else:
+            found = node.children()
+            found.reverse()
             stack += found
-            continue
-        if kind == "n" or kind == "k" or (kind == "lam" and not into_lambdas):  # leaves, or not entered
-            continue
-        found = []
-        _collect(node, 1, found)
-        found.reverse()
-        stack += found
 
 
-def _collect(items: list[Any], start: int, found: list[Expr]) -> None:
-    """`children`, without a generator per level: rules walk every statement of the project."""
-    for index in range(start, len(items)):
-        item = items[index]
-        kind = type(item)
-        if kind is list:
-            if item and type(item[0]) is str:
-                found.append(item)
-            elif item and type(item[0]) is not int:  # not a span: a list of expressions
-                _collect(item, 0, found)
-        elif kind is dict:
-            _collect(list(item.values()), 0, found)
-
-
-def calls_in(expr: Expr | None) -> Iterator[Expr]:
+def calls_in(expr: Expr | None) -> Iterator[Call]:
     """Every call, outermost first, as `walk` orders them (rules ask this of every statement)."""
-    calls: list[Expr] = []
-    stack = [expr] if expr is not None else []
+    calls: list[Call] = []
+    stack: list[Expr] = [expr] if expr is not None else []
     while stack:
         node = stack.pop()
-        if not node or type(node[0]) is not str:
-            continue
-        kind = node[0]
-        if kind == "a":  # the commonest shapes, without the generic scan
-            stack.append(node[1])
-            continue
-        if kind == "c":
+        if isinstance(node, Attribute):
+            stack.append(node.value)
+        elif isinstance(node, Call):
             calls.append(node)
-            found = [*node[3].values()][::-1]
-            found += reversed(node[2])
-            found.append(node[1])
+            stack += reversed(node.kwargs.values())
+            stack += reversed(node.args)
+            stack.append(node.func)
+        elif isinstance(node, (Name, Constant, Lambda)):
+            continue
+        else:
+            found = node.children()
+            found.reverse()
             stack += found
-            continue
-        if kind == "n" or kind == "k" or kind == "lam":
-            continue
-        found = []
-        _collect(node, 1, found)
-        found.reverse()
-        stack += found
     return iter(calls)
 
 
 def render(expr: Expr | None) -> str:  # noqa: C901 - one case per kind
     """Readable source-like text for messages."""
-    if expr is None:
-        return ""
-    kind = expr[0]
-    if kind == "n":
-        return str(expr[1])
-    if kind == "a":
-        return f"{render(expr[1])}.{expr[2]}"
-    if kind == "c":
-        args = [render(a) for a in expr[2]] + [f"{k}={render(v)}" for k, v in expr[3].items()]
-        return f"{render(expr[1])}({', '.join(args)})"
-    if kind == "k":
-        return repr(expr[1]) if isinstance(expr[1], str) else str(expr[1])
-    if kind == "s":
-        inner = expr[2]
-        text = ", ".join(render(e) for e in inner[1]) if inner and inner[0] == "t" else render(inner)
-        return f"{render(expr[1])}[{text}]"
-    if kind in ("t", "l"):
-        return ("({})" if kind == "t" else "[{}]").format(", ".join(render(e) for e in expr[1]))
-    if kind == "b":
-        return f"{render(expr[2])} {expr[1]} {render(expr[3])}"
-    if kind == "aw":
-        return f"await {render(expr[1])}"
+    match expr:
+        case None:
+            return ""
+        case Name(name):
+            return name
+        case Attribute(value, attr):
+            return f"{render(value)}.{attr}"
+        case Call(func, args, kwargs):
+            arguments = [render(a) for a in args] + [f"{k}={render(v)}" for k, v in kwargs.items()]
+            return f"{render(func)}({', '.join(arguments)})"
+        case Constant(value):
+            return repr(value) if isinstance(value, str) else str(value)
+        case Subscript(value, Tuple(elts)):
+            return f"{render(value)}[{', '.join(render(e) for e in elts)}]"
+        case Subscript(value, inner):
+            return f"{render(value)}[{render(inner)}]"
+        case Tuple(elts):
+            return "({})".format(", ".join(render(e) for e in elts))
+        case List(elts):
+            return "[{}]".format(", ".join(render(e) for e in elts))
+        case BinOp(op, left, right):
+            return f"{render(left)} {op} {render(right)}"
+        case Await(value):
+            return f"await {render(value)}"
     return "..."

@@ -6,13 +6,14 @@ import ast
 import re
 
 from layerlint.core.noqa import noqa_codes
-from layerlint.project.expr import Expr, encode
+from layerlint.project.expr import Expr, Unknown, from_ast
 from layerlint.project.facts import (
     ClassFact, Event, FieldFact, FunctionFact, ImportFact, ModuleFacts, ParamFact, Span,
 )
 
 _DEF_NAME = re.compile(r"(?:async\s+)?(?:def|class)\s+(\w+)")
 _FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_new_span = tuple.__new__  # a span per statement, call and name: without the named tuple's Python __new__
 
 
 class _Positions:
@@ -36,7 +37,7 @@ class _Positions:
         end_col = getattr(node, "end_col_offset", None)
         start = self.column(line, getattr(node, "col_offset", 0))
         end = self.column(end_line, end_col) if end_col is not None else start
-        return [line, start, end_line, end]
+        return _new_span(Span, (line, start, end_line, end))
 
     def name_span(self, node: ast.stmt) -> Span:
         """From the `def`/`class` keyword to the end of the name: where users look."""
@@ -44,7 +45,7 @@ class _Positions:
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         match = _DEF_NAME.match(text, column - 1)
         end = match.end(1) + 1 if match else column
-        return [line, column, line, end]
+        return _new_span(Span, (line, column, line, end))
 
 
 def _is_type_checking(test: ast.expr) -> bool:
@@ -68,7 +69,7 @@ class _Extractor:
         self.type_checking = False
 
     def expr(self, node: ast.expr | None) -> Expr | None:
-        return encode(node, self.pos.span)
+        return from_ast(node, self.pos.span)
 
     # ------------------------------------------------------------------ statements
 
@@ -203,7 +204,7 @@ class _Extractor:
             name=node.name, qualname=qualname, span=self.pos.name_span(node),
             end_line=node.end_lineno or node.lineno,
             bases=[e for e in (self.expr(b) for b in node.bases) if e is not None],
-            keywords={kw.arg or "**": self.expr(kw.value) or ["?", "none"] for kw in node.keywords},
+            keywords={kw.arg or "**": self.expr(kw.value) or Unknown("none") for kw in node.keywords},
             decorators=[e for e in (self.expr(d) for d in node.decorator_list) if e is not None],
         )
         self.facts.classes.append(fact)

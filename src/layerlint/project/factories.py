@@ -10,7 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from layerlint.project.expr import Expr, call_args, call_kwargs, constant, walk
+from layerlint.project.expr import (
+    Attribute,
+    BinOp,
+    Call,
+    Constant,
+    Expr,
+    FString,
+    Lambda,
+    Name,
+    call_args,
+    call_kwargs,
+    constant,
+    walk,
+)
 from layerlint.project.facts import FunctionFact
 from layerlint.project.symbols import Symbol, SymbolIndex
 
@@ -38,9 +51,9 @@ class IdShape:
 
 def returned_values(index: SymbolIndex, module: str, expr: Expr) -> list[Returned] | None:
     """A lambda's body or the return values of the project function `expr` names; None if unknown."""
-    if expr[0] == "lam":
-        return [Returned(module, expr[1])] if expr[1] is not None else []
-    if expr[0] not in ("n", "a"):
+    if isinstance(expr, Lambda):
+        return [Returned(module, expr.body)]
+    if not isinstance(expr, (Name, Attribute)):
         return None
     symbol = index.resolve_expr(module, expr)
     function = index.function_fact(symbol)
@@ -51,52 +64,52 @@ def _returns(symbol: Symbol, function: FunctionFact, bound: dict[str, Expr]) -> 
     """The function's return values, seeing its local assignments and the bound parameters."""
     local = dict(bound)
     for event in function.events:
-        if event.kind in ("assign", "annassign") and event.target and event.target[0] == "n" and event.value:
-            local[event.target[1]] = event.value
+        if event.kind in ("assign", "annassign") and isinstance(event.target, Name) and event.value:
+            local[event.target.id] = event.value
     return [Returned(symbol.module, e.value, local) for e in function.events if e.kind == "return" and e.value]
 
 
-def _call_target(index: SymbolIndex, module: str, call: Expr, names: dict[str, Expr]) -> list[Returned] | None:
+def _call_target(index: SymbolIndex, module: str, call: Call, names: dict[str, Expr]) -> list[Returned] | None:
     """Return values of the project function a call runs, literal arguments bound to its parameters."""
-    symbol = index.resolve_expr(module, call[1])
+    symbol = index.resolve_expr(module, call.func)
     function = index.function_fact(symbol)
     if function is None:
         return None
     bound: dict[str, Expr] = {}
     params = [p for p in function.params if p.kind in ("posonly", "arg")]
     for param, arg in zip(params, call_args(call)):
-        arg = names.get(arg[1], arg) if arg is not None and arg[0] == "n" else arg
-        if arg is not None and arg[0] == "k":
+        arg = names.get(arg.id, arg) if isinstance(arg, Name) else arg
+        if isinstance(arg, Constant):
             bound[param.name] = arg
     for key, arg in call_kwargs(call).items():
-        if arg is not None and arg[0] == "k":
+        if isinstance(arg, Constant):
             bound[key] = arg
     for param in function.params:
-        if param.name not in bound and param.default is not None and param.default[0] == "k":
+        if param.name not in bound and isinstance(param.default, Constant):
             bound[param.name] = param.default
     return _returns(symbol, function, bound)
 
 
 def _literal(index: SymbolIndex, module: str, expr: Expr, names: dict[str, Expr]) -> str | None:
     """A string constant, a local name bound to one, or a module-level constant in any module."""
-    if expr[0] == "k":
-        return expr[1] if isinstance(expr[1], str) else None
-    if expr[0] == "n" and expr[1] in names:
-        return _literal(index, module, names[expr[1]], {}) if names[expr[1]] is not expr else None
-    if expr[0] in ("n", "a"):
+    if isinstance(expr, Constant):
+        return expr.value if isinstance(expr.value, str) else None
+    if isinstance(expr, Name) and expr.id in names:
+        return _literal(index, module, names[expr.id], {}) if names[expr.id] is not expr else None
+    if isinstance(expr, (Name, Attribute)):
         symbol = index.resolve_expr(module, expr)
         event = index.assignment(symbol)
-        if event is not None and event.value is not None and event.value[0] == "k":
-            return event.value[1] if isinstance(event.value[1], str) else None
+        if event is not None and isinstance(event.value, Constant):
+            return event.value.value if isinstance(event.value.value, str) else None
     return None
 
 
 def _pieces(expr: Expr) -> list[Expr]:
     """An f-string or a `+` concatenation as its parts, in order (f-string texts as constants)."""
-    if expr[0] == "f":
-        return [part if part[0] == "k" else part[1] for part in expr[1] if part and part[1] is not None]
-    if expr[0] == "b" and expr[1] == "+":
-        return _pieces(expr[2]) + _pieces(expr[3])
+    if isinstance(expr, FString):
+        return [part if isinstance(part, Constant) else part.value for part in expr.parts]
+    if isinstance(expr, BinOp) and expr.op == "+":
+        return _pieces(expr.left) + _pieces(expr.right)
     return [expr]
 
 
@@ -105,13 +118,13 @@ class _IdReader:
         self.index = index
 
     def shape_of_callable(self, module: str, expr: Expr) -> IdShape:
-        if expr[0] == "c" and call_args(expr) and self.index.resolve_expr(module, expr[1]).dotted == \
+        if isinstance(expr, Call) and call_args(expr) and self.index.resolve_expr(module, expr.func).dotted == \
                 "functools.partial":  # partial(prefixed_id, "itm_"): the call it will make
             first, *rest = call_args(expr)
-            return self._combine(_call_target(self.index, module, ["c", first, rest, call_kwargs(expr), expr[4]],
+            return self._combine(_call_target(self.index, module, Call(first, rest, call_kwargs(expr), expr.span),
                                               {}), 0)
         values = returned_values(self.index, module, expr)
-        if values is None and expr[0] in ("n", "a"):
+        if values is None and isinstance(expr, (Name, Attribute)):
             symbol = self.index.resolve_expr(module, expr)
             if symbol.kind == "external":  # `uuid.uuid4`, `ulid.new`: known libraries, no prefix possible
                 return IdShape(True, "ulid" in symbol.dotted.split(".")[0])
@@ -133,8 +146,8 @@ class _IdReader:
         unknown = False
         for piece in pieces:
             if self.is_ulid(module, piece, names, depth):
-                text = "".join(prefix)
-                return IdShape(True, True, text if literal and text else None, bool(prefix) or not literal)
+                joined = "".join(prefix)
+                return IdShape(True, True, joined if literal and joined else None, bool(prefix) or not literal)
             text = _literal(self.index, module, piece, names)
             if text is None:
                 literal = False
@@ -147,21 +160,21 @@ class _IdReader:
 
     def _unresolved(self, module: str, piece: Expr) -> bool:
         """A call to a name that resolves to nothing: it might make a ULID, so nothing is said."""
-        call = piece[1] if piece[0] == "c" and piece[1][0] in ("n", "a") else None
+        call = piece.func if isinstance(piece, Call) and isinstance(piece.func, (Name, Attribute)) else None
         return call is not None and not self.index.resolve_expr(module, call).known
 
     def _single(self, module: str, piece: Expr, names: dict[str, Expr], depth: int) -> IdShape:
         """A whole value that is neither literal nor a ULID: a constant, a local name or a call."""
-        if piece[0] == "k":
+        if isinstance(piece, Constant):
             return IdShape(True, False)
-        if piece[0] == "n" and piece[1] in names and depth < MAX_DEPTH:
-            return self.shape(module, names[piece[1]], {}, depth + 1)
-        if piece[0] == "c":
+        if isinstance(piece, Name) and piece.id in names and depth < MAX_DEPTH:
+            return self.shape(module, names[piece.id], {}, depth + 1)
+        if isinstance(piece, Call):
             target = _call_target(self.index, module, piece, names)
             if target is not None:
                 return self._combine(target, depth + 1)
-            symbol = self.index.resolve_expr(module, piece[1])
-            if symbol.dotted == "builtins.str" and call_args(piece) and call_args(piece)[0] is not None:
+            symbol = self.index.resolve_expr(module, piece.func)
+            if symbol.dotted == "builtins.str" and call_args(piece):
                 return self.shape(module, call_args(piece)[0], names, depth + 1)
             if symbol.kind == "external":  # uuid4(), secrets.token_hex(), ...: known, and not a ULID
                 return IdShape(True, False)
@@ -170,20 +183,20 @@ class _IdReader:
     def is_ulid(self, module: str, expr: Expr, names: dict[str, Expr], depth: int) -> bool:
         if depth > MAX_DEPTH:
             return False
-        if expr[0] == "n" and expr[1] in names:
-            return self.is_ulid(module, names[expr[1]], {}, depth + 1)
-        if expr[0] == "a":  # ULID().str, ULID().hex
-            return self.is_ulid(module, expr[1], names, depth)
-        if expr[0] != "c":
+        if isinstance(expr, Name) and expr.id in names:
+            return self.is_ulid(module, names[expr.id], {}, depth + 1)
+        if isinstance(expr, Attribute):  # ULID().str, ULID().hex
+            return self.is_ulid(module, expr.value, names, depth)
+        if not isinstance(expr, Call):
             return False
-        func = expr[1]
+        func = expr.func
         symbol = self.index.resolve_expr(module, func)
         if symbol.kind == "external" and "ulid" in symbol.dotted.split(".")[0]:  # ulid, python-ulid, ulid2...
             return True
         if symbol.dotted == "builtins.str" and call_args(expr):
             return self.is_ulid(module, call_args(expr)[0], names, depth)
-        if func[0] == "a" and not call_args(expr):  # str(ULID()).lower()
-            return self.is_ulid(module, func[1], names, depth)
+        if isinstance(func, Attribute) and not call_args(expr):  # str(ULID()).lower()
+            return self.is_ulid(module, func.value, names, depth)
         target = _call_target(self.index, module, expr, names)
         if target:
             return any(self.is_ulid(r.module, r.value, r.names, depth + 1) for r in target)
@@ -201,11 +214,11 @@ def naive_datetime(index: SymbolIndex, module: str, default: Expr, depth: int = 
     """How `default` (a callable, or a value) makes a naive datetime, for the message; else None."""
     if depth > MAX_DEPTH:
         return None
-    if default[0] in ("n", "a"):
+    if isinstance(default, (Name, Attribute)):
         symbol = index.resolve_expr(module, default)
         if symbol.dotted in NAIVE_NOW:
             return f"`{symbol.dotted.removeprefix('datetime.')}` (no timezone)"
-    values = returned_values(index, module, default) if default[0] in ("n", "a", "lam") else None
+    values = returned_values(index, module, default) if isinstance(default, (Name, Attribute, Lambda)) else None
     if values is None:
         values = [Returned(module, default)]
     for item in values:
@@ -217,16 +230,17 @@ def naive_datetime(index: SymbolIndex, module: str, default: Expr, depth: int = 
 
 def _naive_value(index: SymbolIndex, item: Returned, depth: int) -> str | None:
     for node in walk(item.value, into_lambdas=True):
-        if node[0] != "c":
+        if not isinstance(node, Call):
             continue
-        if node[1][0] == "a" and node[1][2] == "replace" and call_kwargs(node).get("tzinfo") == ["k", None]:
+        if isinstance(node.func, Attribute) and node.func.attr == "replace" and \
+                call_kwargs(node).get("tzinfo") == Constant(None):
             return "`.replace(tzinfo=None)`, which drops the timezone"
-        symbol = index.resolve_expr(item.module, node[1])
+        symbol = index.resolve_expr(item.module, node.func)
         if symbol.dotted in ("datetime.datetime.utcnow", "datetime.datetime.today"):
             return f"`{symbol.dotted.removeprefix('datetime.')}()` (no timezone)"
         if symbol.dotted == "datetime.datetime.now":
             tz = call_args(node)[0] if call_args(node) else call_kwargs(node).get("tz")
-            if tz is None or (tz[0] == "k" and constant(tz) is None):
+            if tz is None or (isinstance(tz, Constant) and constant(tz) is None):
                 return "`datetime.now()` without a timezone"
         elif symbol.kind == "function" and node is item.value:
             target = _call_target(index, item.module, node, item.names)

@@ -1,19 +1,18 @@
 """Per-module facts: everything every rule needs, extracted in one parse, JSON-serialisable.
 
 Rules run on facts, never on trees, so a module's facts can be cached by content hash and the
-whole-project rules re-run without re-parsing anything. Expressions are kept as small nested
-lists (see `expr.py`), which JSON round-trips exactly.
+whole-project rules re-run without re-parsing anything. Expressions are kept as small
+typed values (see `expr.py`); `compact.py` turns facts into JSON-safe lists and back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-# [line, column, end_line, end_column], 1-based, columns in characters.
-Span = list[int]
-# An encoded expression; see layerlint.project.expr.
-Expr = list[Any]
+from layerlint.project.expr import Expr, Span
+
+__all__ = ["ClassFact", "Event", "Expr", "FieldFact", "FunctionFact", "ImportFact", "ModuleFacts",
+           "ParamFact", "ParseFailureFact", "Span"]
 
 
 @dataclass(slots=True)

@@ -131,4 +131,4 @@ def _chain_to(end: str, previous: dict[str, ImportEdge], start: str) -> ImportCh
 
 
 def _span(span: Span) -> tuple[int, int, int, int]:
-    return (span[0], span[1], span[2], span[3])
+    return (span.line, span.column, span.end_line, span.end_column)

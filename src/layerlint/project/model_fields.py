@@ -10,7 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from layerlint.project.annotated import annotated_parts
-from layerlint.project.expr import Expr, call_args, call_kwargs, constant, dotted
+from layerlint.project.expr import (
+    Attribute,
+    BinOp,
+    Call,
+    Constant,
+    Dict,
+    Expr,
+    IfExp,
+    Lambda,
+    Name,
+    Subscript,
+    Tuple,
+    call_args,
+    call_kwargs,
+    constant,
+    dotted,
+)
 from layerlint.project.facts import FieldFact, Span
 from layerlint.project.models import is_sqlmodel
 from layerlint.project.symbols import Symbol, SymbolIndex
@@ -61,30 +77,30 @@ def unwrap_annotation(index: SymbolIndex, module: str, annotation: Expr | None) 
     """`Mapped[Optional[datetime]]` -> (`datetime`, True)."""
     optional = False
     while annotation is not None:
-        if annotation[0] == "k" and isinstance(annotation[1], str):
-            annotation = _forward_reference(annotation[1])
+        if isinstance(annotation, Constant) and isinstance(annotation.value, str):
+            annotation = _forward_reference(annotation.value)
             if annotation is None:
                 break
-        if annotation[0] == "b" and annotation[1] == "|":
-            left, right = annotation[2], annotation[3]
-            if constant(right) is None and right[0] == "k":
+        if isinstance(annotation, BinOp) and annotation.op == "|":
+            left, right = annotation.left, annotation.right
+            if constant(right) is None and isinstance(right, Constant):
                 annotation, optional = left, True
                 continue
-            if constant(left) is None and left[0] == "k":
+            if constant(left) is None and isinstance(left, Constant):
                 annotation, optional = right, True
                 continue
             return annotation, optional
-        if annotation[0] != "s":
+        if not isinstance(annotation, Subscript):
             return annotation, optional
-        head = index.resolve_expr(module, annotation[1]).dotted.rsplit(".", 1)[-1]
-        inner = annotation[2]
+        head = index.resolve_expr(module, annotation.value).dotted.rsplit(".", 1)[-1]
+        inner = annotation.slice
         if head == "Mapped":
             annotation = inner
         elif head == "Optional":
             annotation, optional = inner, True
-        elif head == "Union" and inner and inner[0] == "t":
-            rest = [e for e in inner[1] if not (e[0] == "k" and e[1] is None)]
-            optional = optional or len(rest) < len(inner[1])
+        elif head == "Union" and isinstance(inner, Tuple):
+            rest = [e for e in inner.elts if not (isinstance(e, Constant) and e.value is None)]
+            optional = optional or len(rest) < len(inner.elts)
             annotation = rest[0] if len(rest) == 1 else annotation
             if len(rest) != 1:
                 return annotation, optional
@@ -98,9 +114,9 @@ def _forward_reference(text: str) -> Expr | None:
     parts = text.strip().split(".")
     if not all(part.isidentifier() for part in parts):
         return None
-    expr: Expr = ["n", parts[0]]
+    expr: Expr = Name(parts[0])
     for part in parts[1:]:
-        expr = ["a", expr, part]
+        expr = Attribute(expr, part)
     return expr
 
 
@@ -119,45 +135,45 @@ class _Reader:
 
     def read(self, value: Expr | None) -> bool:
         """Whether `value` is a column definition at all (Field/Column/mapped_column)."""
-        if value is None or value[0] != "c":
+        if not isinstance(value, Call):
             return False
-        symbol = self.index.resolve_expr(self.module, value[1])
+        symbol = self.index.resolve_expr(self.module, value.func)
         if symbol.dotted in FIELD_CALLS:
             self._field(value)
             return True
-        if sa_name(self.index, self.module, value[1]) in COLUMN_CALLS:
+        if sa_name(self.index, self.module, value.func) in COLUMN_CALLS:
             self._column(value)
             return True
         return False
 
-    def _field(self, call: Expr) -> None:
+    def _field(self, call: Call) -> None:
         kwargs = call_kwargs(call)
         args = call_args(call)
-        if args and args[0] is not None and not (args[0][0] == "k" and args[0][1] in (None, "...")):
+        if args and not (isinstance(args[0], Constant) and args[0].value in (None, "...")):
             self.defaults.append(("default", args[0]))
         self._keywords(kwargs, column=False)
         if "sa_type" in kwargs:
             self.column_type = kwargs["sa_type"]
         extra = kwargs.get("sa_column_kwargs")
-        if extra is not None and extra[0] == "d":
-            self._keywords({str(constant(k)): v for k, v in zip(extra[1], extra[2])
-                            if k is not None and v is not None}, column=True)
+        if isinstance(extra, Dict):
+            self._keywords({str(constant(k)): v for k, v in zip(extra.keys, extra.values) if k is not None},
+                           column=True)
         column = kwargs.get("sa_column")
-        if column is not None and column[0] == "c" and sa_name(self.index, self.module, column[1]) in COLUMN_CALLS:
+        if isinstance(column, Call) and sa_name(self.index, self.module, column.func) in COLUMN_CALLS:
             self.kwargs.pop("nullable", None)  # SQLModel takes everything from the Column
             self._column(column)
-        elif column is not None and column[0] != "k":
+        elif column is not None and not isinstance(column, Constant):
             self.readable = False  # sa_column=some_helper(): not followed
 
-    def _column(self, call: Expr) -> None:
+    def _column(self, call: Call) -> None:
         kwargs = call_kwargs(call)
         self._keywords(kwargs, column=True)
         if "type_" in kwargs:
             self.column_type = kwargs["type_"]
         for arg in call_args(call):
-            if arg is None or arg[0] == "k":
+            if isinstance(arg, Constant):
                 continue  # the column's name
-            called = sa_name(self.index, self.module, arg[1] if arg[0] == "c" else arg)
+            called = sa_name(self.index, self.module, arg.func if isinstance(arg, Call) else arg)
             self.foreign_key = self.foreign_key or called == "ForeignKey"
             if called not in _NOT_TYPES:
                 self.column_type = self.column_type or arg  # the first other argument is the type
@@ -179,9 +195,9 @@ class _Reader:
             if key == "default_factory":
                 return value
         for value in self.column_defaults:
-            if value[0] == "lam":
+            if isinstance(value, Lambda):
                 return value
-            if value[0] in ("n", "a") and self.index.resolve_expr(self.module, value).kind in ("function", "external"):
+            if isinstance(value, (Name, Attribute)) and self.index.resolve_expr(self.module, value).kind in ("function", "external"):
                 return value
         return None
 
@@ -221,11 +237,11 @@ def _typing(index: SymbolIndex, owner: Symbol, fact: FieldFact, reader: _Reader)
 
 def _read_branches(reader: _Reader, extra: Expr) -> None:
     """`mapped_column(...) if setting else mapped_column(...)`: keep what both branches say alike."""
-    if extra[0] != "if":
+    if not isinstance(extra, IfExp):
         reader.read(extra)
         return
     left, right = _Reader(reader.index, reader.module), _Reader(reader.index, reader.module)
-    if extra[2] is None or extra[3] is None or not (left.read(extra[2]) and right.read(extra[3])):
+    if not (left.read(extra.body) and right.read(extra.orelse)):
         return
     for key, value in left.kwargs.items():
         if right.kwargs.get(key) == value:
@@ -237,7 +253,7 @@ def _read_branches(reader: _Reader, extra: Expr) -> None:
 def read_field(index: SymbolIndex, model: Symbol, name: str, fact: FieldFact, owner: Symbol) -> ModelField:
     reader = _Reader(index, owner.module)
     if not reader.read(fact.value) and fact.value is not None:
-        if fact.value[0] == "c":
+        if isinstance(fact.value, Call):
             reader.readable = False  # a helper that builds the column, or something else entirely
         else:
             reader.defaults.append(("default", fact.value))
@@ -246,7 +262,7 @@ def read_field(index: SymbolIndex, model: Symbol, name: str, fact: FieldFact, ow
     nullable_expr = reader.kwargs.get("nullable")
     if nullable_expr is not None:
         nullable = constant(nullable_expr) is True
-    elif fact.value is not None and fact.value[0] == "c" and _is_plain_column(
+    elif isinstance(fact.value, Call) and _is_plain_column(
             index, owner.module, fact.value, is_sqlmodel(index, model), fact.annotation is not None):
         nullable = not primary_key  # Column(...) is nullable unless said otherwise
     else:
@@ -262,7 +278,7 @@ def _annotated(index: SymbolIndex, module: str,
     """`Annotated[T, extras...]`, inline or through a module-level alias in any module."""
     if annotation is None:
         return None
-    if annotation[0] in ("n", "a"):
+    if isinstance(annotation, (Name, Attribute)):
         symbol = index.resolve_expr(module, annotation)
         event = index.assignment(symbol)
         if event is None or event.value is None:
@@ -272,14 +288,14 @@ def _annotated(index: SymbolIndex, module: str,
     return (module, *parts) if parts else None
 
 
-def _is_plain_column(index: SymbolIndex, module: str, value: Expr, sqlmodel: bool, annotated: bool) -> bool:
+def _is_plain_column(index: SymbolIndex, module: str, value: Call, sqlmodel: bool, annotated: bool) -> bool:
     """`Column(...)`, an unannotated `mapped_column(...)` or SQLModel's `sa_column=Column(...)`: these
     are nullable unless said otherwise (an annotated `mapped_column` follows `Optional[...]`)."""
-    called = sa_name(index, module, value[1])
+    called = sa_name(index, module, value.func)
     if called == "Column" or called == "mapped_column" and not annotated:
         return True
     column = call_kwargs(value).get("sa_column")
-    return sqlmodel and column is not None and column[0] == "c" and sa_name(index, module, column[1]) == "Column"
+    return sqlmodel and isinstance(column, Call) and sa_name(index, module, column.func) == "Column"
 
 
 def class_fields(index: SymbolIndex, model: Symbol) -> dict[str, tuple[FieldFact, Symbol]]:
@@ -290,7 +306,7 @@ def class_fields(index: SymbolIndex, model: Symbol) -> dict[str, tuple[FieldFact
         for name, found in _declared_attributes(index, ancestor):
             fields.setdefault(name, found)
         event = index.assignment(ancestor)
-        if event is None or event.value is None or event.value[0] != "c":
+        if event is None or not isinstance(event.value, Call):
             continue
         mixin = call_kwargs(event.value).get("cls")
         symbol = index.resolve_expr(ancestor.module, mixin) if mixin is not None else None

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from layerlint.project.expr import Expr, call_kwargs, constant, dotted, is_call
+from layerlint.project.expr import (
+    Dict,
+    Expr,
+    Subscript,
+    call_kwargs,
+    constant,
+    dotted,
+    is_call,
+)
 from layerlint.project.symbols import Symbol, SymbolIndex
 
 if TYPE_CHECKING:  # project builds on the index; the analyses below are cached on it
@@ -36,12 +44,11 @@ def _table_keyword(index: SymbolIndex, symbol: Symbol) -> bool | None:
 
 
 def _config_table(value: Expr | None) -> bool | None:
-    if is_call(value) and (dotted(value[1]) or "").split(".")[-1] in _CONFIG_CALLS:  # type: ignore[index]
-        assert value is not None
+    if is_call(value) and (dotted(value.func) or "").split(".")[-1] in _CONFIG_CALLS:
         found = call_kwargs(value).get("table")
         return None if found is None else constant(found) is True
-    if value is not None and value[0] == "d":
-        for key, item in zip(value[1], value[2]):
+    if isinstance(value, Dict):
+        for key, item in zip(value.keys, value.values):
             if constant(key) == "table":
                 return constant(item) is True
     return None
@@ -62,9 +69,8 @@ def _is_declarative_root(index: SymbolIndex, symbol: Symbol) -> bool:
     if symbol.kind == "assign":  # Base = declarative_base()
         event = index.assignment(symbol)
         if event is not None and is_call(event.value):
-            assert event.value is not None
-            factory = index.resolve_expr(symbol.module, event.value[1])
-            return factory.dotted in DECLARATIVE_FACTORIES or (dotted(event.value[1]) or "").endswith(
+            factory = index.resolve_expr(symbol.module, event.value.func)
+            return factory.dotted in DECLARATIVE_FACTORIES or (dotted(event.value.func) or "").endswith(
                 "declarative_base")
     return False
 
@@ -83,7 +89,7 @@ def is_sqlalchemy_model(index: SymbolIndex, symbol: Symbol) -> bool:
         return False
     if "__tablename__" in names or "__table__" in names:
         return True
-    return any(f.annotation is not None and (dotted(f.annotation[1]) if f.annotation[0] == "s" else "") in (
+    return any(isinstance(f.annotation, Subscript) and dotted(f.annotation.value) in (
         "Mapped", "orm.Mapped", "sqlalchemy.orm.Mapped") for f in fact.fields) or any(
         _is_column_call(index, symbol.module, f.value) for f in fact.fields)
 
@@ -93,8 +99,7 @@ def _is_column_call(index: SymbolIndex, module: str, value: Expr | None) -> bool
     (the table name may come from a `declared_attr` on the base)."""
     if not is_call(value):
         return False
-    assert value is not None
-    found = index.resolve_expr(module, value[1]).dotted
+    found = index.resolve_expr(module, value.func).dotted
     return found.startswith(("sqlalchemy.", "sqlmodel.")) and found.rsplit(".", 1)[-1] in ("Column", "mapped_column")
 
 

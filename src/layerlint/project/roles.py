@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from layerlint.core.config import ROLE_NAMES, Config, ConfigError
 from layerlint.core.globs import match_module
-from layerlint.project.expr import dotted, is_call
+from layerlint.project.expr import Subscript, dotted, is_call
 from layerlint.project.facts import ModuleFacts
 from layerlint.project.symbols import Symbol, SymbolIndex
 
@@ -32,8 +32,7 @@ def router_instances(index: SymbolIndex, facts: ModuleFacts) -> dict[str, str]:
         name = dotted(event.target)
         if name is None or "." in name:
             continue
-        assert event.value is not None
-        router_class = _router_class(index, index.resolve_expr(facts.module, event.value[1]), 0)
+        router_class = _router_class(index, index.resolve_expr(facts.module, event.value.func), 0)
         if router_class is not None:
             found[name] = router_class
     return found
@@ -52,13 +51,12 @@ def _router_class(index: SymbolIndex, cls: Symbol, depth: int) -> str | None:
     event = index.assignment(cls)
     if event is None or not is_call(event.value):
         return None
-    assert event.value is not None
-    factory = index.function_fact(index.resolve_expr(cls.module, event.value[1]))
+    factory = index.function_fact(index.resolve_expr(cls.module, event.value.func))
     returns = factory.returns if factory else None
-    if returns is None or returns[0] != "s" or (dotted(returns[1]) or "") not in ("type", "typing.Type", "Type"):
+    if not isinstance(returns, Subscript) or (dotted(returns.value) or "") not in ("type", "typing.Type", "Type"):
         return None
-    owner = index.resolve_expr(cls.module, event.value[1])
-    return _router_class(index, index.resolve_expr(owner.module, returns[2]), depth + 1)
+    owner = index.resolve_expr(cls.module, event.value.func)
+    return _router_class(index, index.resolve_expr(owner.module, returns.slice), depth + 1)
 
 
 def is_router_object(index: SymbolIndex, module: str, receiver: str) -> bool:
@@ -134,7 +132,7 @@ class RoleAssigner:
     def _route_decorator(self, facts: ModuleFacts) -> str | None:
         for function in facts.functions:
             for decorator in function.decorators:
-                target = decorator[1] if is_call(decorator) else decorator
+                target = decorator.func if is_call(decorator) else decorator
                 name = dotted(target)
                 if name and "." in name:
                     receiver, _, method = name.rpartition(".")

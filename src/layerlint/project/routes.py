@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from layerlint.project.call_sites import argument_values, passed_argument
-from layerlint.project.expr import Expr, call_args, call_kwargs, calls_in, constant, dotted, is_call, render
+from layerlint.project.expr import (
+    Attribute, Call, Expr, List, Name, Tuple, call_args, call_kwargs, calls_in, constant, dotted, is_call, render,
+)
 from layerlint.project.facts import Event, FunctionFact, ModuleFacts, Span
 from layerlint.project.project import Project
 from layerlint.project.roles import APP_CLASSES, ROUTE_METHODS, router_instances
@@ -45,7 +47,7 @@ class RouteHandler:
 
     @property
     def decorator_span(self) -> Span:
-        return self.decorator[4] if is_call(self.decorator) else self.function.span  # type: ignore[no-any-return]
+        return self.decorator.span if is_call(self.decorator) else self.function.span
 
 
 @dataclass(frozen=True)
@@ -71,14 +73,16 @@ class RouteTable:
 
 
 def _list_items(expr: Expr | None) -> tuple[Expr, ...]:
-    return tuple(expr[1]) if expr is not None and expr[0] in ("l", "t") else ()
+    return tuple(expr.elts) if isinstance(expr, (List, Tuple)) else ()
 
 
 def _path_text(expr: Expr | None) -> str:
     """A path or prefix as written: a literal, or `{settings.api_prefix}` when only known at run time."""
     value = constant(expr)
-    if expr is None or isinstance(value, str):
-        return value or ""
+    if expr is None:
+        return ""
+    if isinstance(value, str):
+        return value
     return "{" + render(expr) + "}"
 
 
@@ -107,30 +111,31 @@ def resolve_router(project: Project, routers: dict[Symbol, RouterObject], module
 
 def _handler(project: Project, table: RouteTable, facts: ModuleFacts, function: FunctionFact,
              decorator: Expr) -> RouteHandler | None:
-    func = decorator[1] if is_call(decorator) else decorator
-    if func is None or func[0] != "a" or func[2] not in ROUTE_METHODS:
+    func = decorator.func if is_call(decorator) else decorator
+    if not isinstance(func, Attribute) or func.attr not in ROUTE_METHODS:
         return None
-    router = resolve_router(project, table.routers, facts.module, func[1])
+    router = resolve_router(project, table.routers, facts.module, func.value)
     if router is None:
         return None
-    args = decorator[2] if is_call(decorator) else []
+    args = decorator.args if is_call(decorator) else []
     kwargs = call_kwargs(decorator) if is_call(decorator) else {}
-    if func[2] == "api_route":
+    if func.attr == "api_route":
         methods = tuple(str(constant(m)).upper() for m in _list_items(kwargs.get("methods"))) or ("GET",)
     else:
-        methods = (func[2].upper(),)
+        methods = (func.attr.upper(),)
     path = _path_text(args[0] if args else kwargs.get("path"))
     return RouteHandler(facts, function, router, methods, path, decorator, kwargs.get("response_model"),
                         _list_items(kwargs.get("dependencies")))
 
 
-def _include_calls(facts: ModuleFacts) -> Iterator[tuple[Expr, Scope]]:
+def _include_calls(facts: ModuleFacts) -> Iterator[tuple[Call, Scope]]:
     """Every `x.include_router(...)` call, with its scope (for loop variables and parameters)."""
     scopes: list[Scope] = [(None, facts.events), *((f, f.events) for f in facts.functions)]
     for scope in scopes:
-        for event in scope[1]:
+        _, events = scope
+        for event in events:
             for node in calls_in(event.value):
-                if node[1] and node[1][0] == "a" and node[1][2] == "include_router":
+                if isinstance(node.func, Attribute) and node.func.attr == "include_router":
                     yield node, scope
 
 
@@ -139,32 +144,35 @@ def _local_values(name: str, events: list[Event]) -> tuple[Expr, ...]:
     `for r in (a.router, b.router)`, or the values of `r = build_router()` assignments."""
     values: list[Expr] = []
     for event in events:
-        if event.kind == "for" and event.target == ["n", name]:
+        if event.kind == "for" and event.target == Name(name):
             values += _list_items(event.value)
-        elif event.kind in ("assign", "annassign") and event.target == ["n", name] and event.value is not None:
+        elif event.kind in ("assign", "annassign") and event.target == Name(name) and event.value is not None:
             values.append(event.value)
     return tuple(values)
 
 
 def _inclusions(project: Project, table: RouteTable, facts: ModuleFacts) -> None:
     for call, scope in _include_calls(facts):
-        args, kwargs = call[2], call_kwargs(call)
+        args, kwargs = call.args, call_kwargs(call)
         child_expr = args[0] if args else kwargs.get("router")
-        parent = resolve_router(project, table.routers, facts.module, call[1][1])
+        func = call.func
+        assert isinstance(func, Attribute)  # _include_calls yields only `x.include_router(...)`
+        parent = resolve_router(project, table.routers, facts.module, func.value)
+        function, _ = scope
         for module, child_item, site in _child_candidates(project, table, facts.module, child_expr, scope):
             children = _built_by(project, table, module, child_item)
             if children is None:
-                table.unresolved.append((facts.path, call[4][0]))
+                table.unresolved.append((facts.path, call.span.line))
                 continue
-            prefix = _prefix(kwargs.get("prefix"), scope[0], site)
+            prefix = _prefix(kwargs.get("prefix"), function, site)
             for child in children:
                 table.inclusions.append(Inclusion(parent.symbol if parent else None, child.symbol, prefix,
                                                   facts.module, _list_items(kwargs.get("dependencies"))))
 
 
-def _prefix(expr: Expr | None, function: FunctionFact | None, site: Expr | None) -> str:
+def _prefix(expr: Expr | None, function: FunctionFact | None, site: Call | None) -> str:
     """`prefix=prefix` inside a helper: the value its caller passes, or the parameter's default."""
-    param = next((p for p in function.params if ["n", p.name] == expr), None) if function else None
+    param = next((p for p in function.params if Name(p.name) == expr), None) if function else None
     if param is None:
         return _path_text(expr)
     passed = passed_argument(function, param.name, site) if function and site else None
@@ -172,18 +180,18 @@ def _prefix(expr: Expr | None, function: FunctionFact | None, site: Expr | None)
 
 
 def _child_candidates(project: Project, table: RouteTable, module: str, child: Expr | None,
-                      scope: Scope) -> list[tuple[str, Expr | None, Expr | None]]:
+                      scope: Scope) -> list[tuple[str, Expr | None, Call | None]]:
     """What an include_router argument can be, each with the module to resolve it in (and the
     call that passed it): itself, the values a local name is given, or, for a parameter, what the
     function's callers pass."""
     function, events = scope
-    if child is None or child[0] != "n" or resolve_router(project, table.routers, module, child):
+    if not isinstance(child, Name) or resolve_router(project, table.routers, module, child):
         return [(module, child, None)]
-    local = _local_values(child[1], events)
+    local = _local_values(child.id, events)
     if local:
         return [(module, value, None) for value in local]
-    if function is not None and any(p.name == child[1] for p in function.params):
-        passed = argument_values(project, Symbol("function", module, function.qualname), function, child[1])
+    if function is not None and any(p.name == child.id for p in function.params):
+        passed = argument_values(project, Symbol("function", module, function.qualname), function, child.id)
         if passed:
             return list(passed)
     return [(module, child, None)]
@@ -199,17 +207,16 @@ def _built_by(project: Project, table: RouteTable, module: str, expr: Expr | Non
     router = resolve_router(project, table.routers, module, expr)
     if router is not None:
         return [router]
-    if expr is not None and expr[0] in ("n", "a") and depth < 3:  # auth_router = lib.get_auth_router()
+    if isinstance(expr, (Name, Attribute)) and depth < 3:  # auth_router = lib.get_auth_router()
         symbol = project.index.resolve_expr(module, expr)
         event = project.index.assignment(symbol)
         return _built_by(project, table, symbol.module, event.value, depth + 1) if event else None
     if not is_call(expr):
         return None
-    assert expr is not None
-    if _library_call(project, module, expr[1]):
+    if _library_call(project, module, expr.func):
         found = [resolve_router(project, table.routers, module, arg) for arg in call_args(expr)]
         return [r for r in found if r is not None]
-    symbol = project.index.resolve_expr(module, expr[1])
+    symbol = project.index.resolve_expr(module, expr.func)
     factory = project.index.function_fact(symbol)
     if factory is None:
         return None
@@ -225,10 +232,10 @@ def _library_call(project: Project, module: str, func: Expr) -> bool:
     callee = index.resolve_expr(module, func)
     if callee.kind == "external":  # getattr(module, name) and import_module(...) can return anything
         return not callee.dotted.startswith(REFLECTION)
-    owner = index.resolve_expr(module, func[1]) if func[0] == "a" else None
+    owner = index.resolve_expr(module, func.value) if isinstance(func, Attribute) else None
     event = index.assignment(owner) if owner is not None else None
-    return event is not None and is_call(event.value) and \
-        index.resolve_expr(owner.module, event.value[1]).kind == "external"  # type: ignore[union-attr,index]
+    return owner is not None and event is not None and is_call(event.value) and \
+        index.resolve_expr(owner.module, event.value.func).kind == "external"
 
 
 def build_route_table(project: Project) -> RouteTable:

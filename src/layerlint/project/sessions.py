@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from layerlint.project.annotated import annotated_parts
-from layerlint.project.expr import Expr, dotted
+from layerlint.project.expr import Expr, Subscript, dotted
 from layerlint.project.facts import FunctionFact
 from layerlint.project.symbols import SymbolIndex
 
@@ -44,7 +44,7 @@ def session_parameters(index: SymbolIndex, module: str, function: FunctionFact) 
 def _annotation_is_session(index: SymbolIndex, module: str, annotation: Expr | None) -> bool:
     if annotation is None:
         return False
-    if annotation[0] == "s":  # Annotated[AsyncSession, Depends(...)]
+    if isinstance(annotation, Subscript):  # Annotated[AsyncSession, Depends(...)]
         parts = annotated_parts(index, module, annotation)
         return parts is not None and _annotation_is_session(index, module, parts[0])
     symbol = index.resolve_expr(module, annotation)

@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from layerlint.project.expr import Expr, call_args, call_kwargs, calls_in, dotted, unawait, walk
+from layerlint.project.expr import (
+    Attribute, Call, Constant, Expr, Name, Subscript, Tuple, call_args, call_kwargs, calls_in, dotted, unawait, walk,
+)
 from layerlint.project.facts import FunctionFact, ModuleFacts, Span
 from layerlint.project.model_fields import class_fields, unwrap_annotation
 from layerlint.project.models import is_table_model
@@ -51,7 +53,7 @@ class Statement:
 class SessionCall:
     """A session call or `delete(...)` statement that hard deletes and queries are judged by, with what it works on."""
 
-    call: Expr
+    call: Call
     method: str  # "execute", "get", "delete", ... or "delete()" for a delete statement
     model: Symbol | None  # get: the model; delete: the deleted instance's model; delete(): the table
     statement: Statement | None  # execute/exec/scalars/scalar: the statement run
@@ -65,7 +67,7 @@ class SessionCalls:
         self._found: dict[tuple[str, str, int], list[SessionCall]] = {}
 
     def of(self, facts: ModuleFacts, function: FunctionFact) -> list[SessionCall]:
-        key = (facts.module, function.qualname, function.span[0])
+        key = (facts.module, function.qualname, function.span.line)
         found = self._found.get(key)
         if found is None:
             found = self._found[key] = self._find(facts, function)
@@ -92,19 +94,19 @@ class SessionCalls:
         return found
 
 
-def _checked_after_get(project: Project, function: FunctionFact, call: Expr) -> bool:
+def _checked_after_get(project: Project, function: FunctionFact, call: Call) -> bool:
     """`item = await session.get(Item, id)` and later `item.deleted_at` is read: checked by hand."""
     column = project.config.soft_delete_column
-    names = {e.target[1] for e in function.events if e.target is not None and e.target[0] == "n"
-             and unawait(e.value) is call}
-    return bool(names) and any(node[0] == "a" and node[2] == column and node[1][0] == "n" and node[1][1] in names
+    names = {e.target.id for e in function.events if isinstance(e.target, Name) and unawait(e.value) is call}
+    return bool(names) and any(isinstance(node, Attribute) and node.attr == column and isinstance(node.value, Name)
+                               and node.value.id in names
                                for e in function.events for x in (e.value, e.target) for node in walk(x))
 
 
 def _local_sessions(function: FunctionFact) -> set[str]:
     """`async with async_session() as session:` or `db = SessionLocal()`: locals named like sessions."""
-    return {e.target[1] for e in function.events if e.kind in ("with", "assign") and e.target is not None
-            and e.target[0] == "n" and e.target[1] in SESSION_NAMES}
+    return {e.target.id for e in function.events if e.kind in ("with", "assign") and isinstance(e.target, Name)
+            and e.target.id in SESSION_NAMES}
 
 
 class FunctionQueries:
@@ -125,7 +127,7 @@ class FunctionQueries:
 
     # ------------------------------------------------------------------ walking the events
 
-    def session_calls(self) -> Iterator[tuple[Expr, str, Expr | None]]:
+    def session_calls(self) -> Iterator[tuple[Call, str, Expr | None]]:
         """(call, method, first argument) for each session call and each `delete(...)` statement
         (method "delete()"), with the locals as they are at that statement."""
         receivers = bool(self.sessions) or self.owner is not None
@@ -133,34 +135,34 @@ class FunctionQueries:
             for expr in (event.value, event.target):
                 for node in calls_in(expr):
                     args = call_args(node)
-                    func = node[1]
-                    if receivers and func[0] == "a" and is_session_receiver(func[1], self.sessions):
-                        yield node, func[2], args[0] if args else None
+                    func = node.func
+                    if receivers and isinstance(func, Attribute) and is_session_receiver(func.value, self.sessions):
+                        yield node, func.attr, args[0] if args else None
                     elif args and (dotted(func) or "").endswith("delete") and \
                             statement_builder(self.index, self.module, func) == "delete":
                         yield node, "delete()", args[0]
-                    elif receivers and func[0] == "a" and func[2] in QUERY_TERMINALS:
-                        state = self.statement(func[1])
+                    elif receivers and isinstance(func, Attribute) and func.attr in QUERY_TERMINALS:
+                        state = self.statement(func.value)
                         if state is not None and state.legacy:
-                            yield node, f"query.{func[2]}", func[1]
+                            yield node, f"query.{func.attr}", func.value
             if receivers:  # statements only matter where a session can run them
                 self.assign(event.target, event.value, event.kind)
 
     def assign(self, target: Expr | None, value: Expr | None, kind: str) -> None:
         """Record an assignment event: the value, and the statement it holds if it is one."""
-        if kind == "for" and target is not None and target[0] == "n" and value is not None:
-            self.values.pop(target[1], None)
-            self.items[target[1]] = value  # the loop variable is an element of `value`
+        if kind == "for" and isinstance(target, Name) and value is not None:
+            self.values.pop(target.id, None)
+            self.items[target.id] = value  # the loop variable is an element of `value`
             return
-        if kind not in ("assign", "annassign") or target is None or target[0] != "n" or value is None:
+        if kind not in ("assign", "annassign") or not isinstance(target, Name) or value is None:
             return
-        self.items.pop(target[1], None)
-        self.values[target[1]] = value
+        self.items.pop(target.id, None)
+        self.values[target.id] = value
         state = self.statement(value)
         if state is None:
-            self.statements.pop(target[1], None)
+            self.statements.pop(target.id, None)
         else:
-            self.statements[target[1]] = state
+            self.statements[target.id] = state
 
     # ------------------------------------------------------------------ statements
 
@@ -168,37 +170,37 @@ class FunctionQueries:
         expr = unawait(expr)
         if expr is None or depth > 20:
             return None
-        if expr[0] == "n":
-            return self.statements.get(expr[1])
-        if expr[0] != "c":
+        if isinstance(expr, Name):
+            return self.statements.get(expr.id)
+        if not isinstance(expr, Call):
             return None
-        func = expr[1]
+        func = expr.func
         if (dotted(func) or "").endswith("select") and statement_builder(self.index, self.module, func) == "select":
             args = call_args(expr)
-            return Statement(self.model_of(args[0]) if args else None, False, expr[4])
-        if func[0] == "a" and func[2] == "query" and is_session_receiver(func[1], self.sessions):
+            return Statement(self.model_of(args[0]) if args else None, False, expr.span)
+        if isinstance(func, Attribute) and func.attr == "query" and is_session_receiver(func.value, self.sessions):
             args = call_args(expr)
-            return Statement(self.model_of(args[0]) if args else None, False, expr[4], legacy=True)
-        if func[0] == "a":
-            inner = self.statement(func[1], depth + 1)
+            return Statement(self.model_of(args[0]) if args else None, False, expr.span, legacy=True)
+        if isinstance(func, Attribute):
+            inner = self.statement(func.value, depth + 1)
             if inner is not None:
-                if func[2] in FILTER_METHODS and not inner.filtered:
-                    return replace(inner, filtered=self.filters(expr, func[2] == "filter_by"))
+                if func.attr in FILTER_METHODS and not inner.filtered:
+                    return replace(inner, filtered=self.filters(expr, func.attr == "filter_by"))
                 return inner
         if self.is_filter_helper_call(func):
-            args = [self.statement(a, depth + 1) for a in call_args(expr)]
-            given = next((a for a in args if a is not None), None)
-            return Statement(given.model if given else None, True, given.span if given else expr[4])
+            states = [self.statement(a, depth + 1) for a in call_args(expr)]
+            given = next((s for s in states if s is not None), None)
+            return Statement(given.model if given else None, True, given.span if given else expr.span)
         return self._through_helper(expr)
 
-    def _through_helper(self, call: Expr) -> Statement | None:
+    def _through_helper(self, call: Call) -> Statement | None:
         """`self.newest_first(stmt)`, `paginate(stmt)`: follow the statement through the helper's body."""
-        target = self._callee(call[1]) if self.nesting < 2 else None
+        target = self._callee(call.func) if self.nesting < 2 else None
         if target is None:
             return None
         symbol, function = target
         params = [p.name for p in function.params if p.kind in ("posonly", "arg")]
-        if params and params[0] in ("self", "cls") and call[1][0] == "a":
+        if params and params[0] in ("self", "cls") and isinstance(call.func, Attribute):
             params = params[1:]
         bound = {name: state for name, arg in [*zip(params, call_args(call)), *call_kwargs(call).items()]
                  if (state := self.statement(arg)) is not None}
@@ -217,9 +219,9 @@ class FunctionQueries:
         return replace(results[0], filtered=all(r.filtered for r in results if r))  # type: ignore[arg-type]
 
     def _callee(self, func: Expr) -> tuple[Symbol, FunctionFact] | None:
-        if func[0] == "a" and func[1] == ["n", "self"] and self.owner is not None:
-            return self.index.method(self.owner, func[2])
-        if func[0] not in ("n", "a"):
+        if isinstance(func, Attribute) and func.value == Name("self") and self.owner is not None:
+            return self.index.method(self.owner, func.attr)
+        if not isinstance(func, (Name, Attribute)):
             return None
         symbol = self.index.resolve_expr(self.module, func)
         function = self.index.function_fact(symbol)
@@ -227,7 +229,7 @@ class FunctionQueries:
 
     def model_of(self, expr: Expr | None) -> Symbol | None:
         """`Item` -> the table model `Item` (column selects such as `select(Item.id)` are not followed)."""
-        if expr is None or expr[0] not in ("n", "a"):
+        if not isinstance(expr, (Name, Attribute)):
             return None
         symbol = self.index.resolve_expr(self.module, expr)
         return symbol if symbol.kind == "class" and is_table_model(self.index, symbol) else None
@@ -239,27 +241,27 @@ class FunctionQueries:
         expr = unawait(expr)
         if expr is None or depth > 10:
             return None
-        if expr[0] == "n":
-            if expr[1] in self.values:
-                return self.instance_model(self.values[expr[1]], depth + 1)
-            if expr[1] in self.items:
-                return self.element_model(self.items[expr[1]], depth + 1)
-            param = next((p for p in self.function.params if p.name == expr[1]), None)
+        if isinstance(expr, Name):
+            if expr.id in self.values:
+                return self.instance_model(self.values[expr.id], depth + 1)
+            if expr.id in self.items:
+                return self.element_model(self.items[expr.id], depth + 1)
+            param = next((p for p in self.function.params if p.name == expr.id), None)
             return annotated_model(self.project, self.module, param.annotation) if param else None
-        if expr[0] != "c":
+        if not isinstance(expr, Call):
             return None
-        func = expr[1]
-        constructed = self.model_of(func) if func[0] in ("n", "a") else None
+        func = expr.func
+        constructed = self.model_of(func) if isinstance(func, (Name, Attribute)) else None
         if constructed is not None and self.index.resolve_expr(self.module, func).kind == "class":
             return constructed
-        if func[0] != "a":
+        if not isinstance(func, Attribute):
             return None
-        if func[2] == "get" and is_session_receiver(func[1], self.sessions):
+        if func.attr == "get" and is_session_receiver(func.value, self.sessions):
             return self.model_of(call_args(expr)[0]) if call_args(expr) else None
-        if func[2] in RESULT_METHODS:
-            return self.result_model(func[1], depth + 1)
-        if func[1] == ["n", "self"] and self.owner is not None:
-            found = self.index.method(self.owner, func[2])
+        if func.attr in RESULT_METHODS:
+            return self.result_model(func.value, depth + 1)
+        if func.value == Name("self") and self.owner is not None:
+            found = self.index.method(self.owner, func.attr)
             return annotated_model(self.project, found[0].module, found[1].returns) if found else None
         return None
 
@@ -268,58 +270,58 @@ class FunctionQueries:
         expr = unawait(expr)
         if expr is None or depth > 10:
             return None
-        if expr[0] == "n" and expr[1] in self.values:
-            return self.element_model(self.values[expr[1]], depth + 1)
-        if expr[0] != "c" or expr[1][0] != "a":
+        if isinstance(expr, Name) and expr.id in self.values:
+            return self.element_model(self.values[expr.id], depth + 1)
+        if not isinstance(expr, Call) or not isinstance(expr.func, Attribute):
             return None
-        func = expr[1]
-        if func[1] == ["n", "self"] and self.owner is not None:
-            found = self.index.method(self.owner, func[2])
+        func = expr.func
+        if func.value == Name("self") and self.owner is not None:
+            found = self.index.method(self.owner, func.attr)
             returns = found[1].returns if found else None
-            if returns is not None and returns[0] == "s" and returns[2] is not None and returns[2][0] != "t":
-                return annotated_model(self.project, found[0].module, returns[2])  # type: ignore[index]
+            if found is not None and isinstance(returns, Subscript) and not isinstance(returns.slice, Tuple):
+                return annotated_model(self.project, found[0].module, returns.slice)
             return None
-        return self.result_model(func[1] if func[2] in ("all", "fetchall") else expr, depth + 1)
+        return self.result_model(func.value if func.attr in ("all", "fetchall") else expr, depth + 1)
 
     def result_model(self, expr: Expr | None, depth: int) -> Symbol | None:
         """The model selected by the statement whose result `expr` is."""
         expr = unawait(expr)
         if expr is None or depth > 10:
             return None
-        if expr[0] == "n" and expr[1] in self.values:
-            return self.result_model(self.values[expr[1]], depth + 1)
-        if expr[0] == "c" and expr[1][0] == "a":
-            method = expr[1][2]
-            if method in SINK_METHODS and is_session_receiver(expr[1][1], self.sessions) and call_args(expr):
+        if isinstance(expr, Name) and expr.id in self.values:
+            return self.result_model(self.values[expr.id], depth + 1)
+        if isinstance(expr, Call) and isinstance(expr.func, Attribute):
+            method = expr.func.attr
+            if method in SINK_METHODS and is_session_receiver(expr.func.value, self.sessions) and call_args(expr):
                 state = self.statement(call_args(expr)[0])
                 return state.model if state else None
             if method in ("scalars", "unique"):
-                return self.result_model(expr[1][1], depth + 1)
+                return self.result_model(expr.func.value, depth + 1)
         return None
 
     # ------------------------------------------------------------------ filters
 
-    def filters(self, call: Expr, by_keyword: bool) -> bool:
+    def filters(self, call: Call, by_keyword: bool) -> bool:
         if by_keyword:
             value = call_kwargs(call).get(self.column)
-            if value is not None and value[0] == "k" and value[1] is None:
+            if isinstance(value, Constant) and value.value is None:
                 return True
         return any(self.is_filter(a) for a in [*call_args(call), *call_kwargs(call).values()])
 
     def is_filter(self, expr: Expr | None) -> bool:
         for node in walk(expr, into_lambdas=True):
-            if node[0] == "n" and node[1] in self.filter_names:
+            if isinstance(node, Name) and node.id in self.filter_names:
                 return True
-            if node[0] == "c" and self.is_filter_helper_call(node[1]):
+            if isinstance(node, Call) and self.is_filter_helper_call(node.func):
                 return True
             if mentions_soft_delete(self.project, self.module, node):
                 return True
         return False
 
     def is_filter_helper_call(self, func: Expr) -> bool:
-        if func[0] == "a" and func[1] == ["n", "self"] and self.owner is not None:
-            return is_filter_helper(self.project, self.owner, func[2])
-        if func[0] in ("n", "a"):
+        if isinstance(func, Attribute) and func.value == Name("self") and self.owner is not None:
+            return is_filter_helper(self.project, self.owner, func.attr)
+        if isinstance(func, (Name, Attribute)):
             symbol = self.index.resolve_expr(self.module, func)
             if symbol.kind == "function":
                 return function_filters(self.project, symbol)
@@ -331,11 +333,11 @@ class FunctionQueries:
         names: set[str] = set()
         for event in self.function.events:
             target, value = event.target, event.value
-            if event.kind in ("assign", "annassign", "augassign") and target and target[0] == "n":
-                holder = target[1]
-            elif event.kind == "expr" and value is not None and value[0] == "c" and value[1][0] == "a" \
-                    and value[1][1][0] == "n" and value[1][2] in ("append", "extend", "insert"):
-                holder = value[1][1][1]
+            if event.kind in ("assign", "annassign", "augassign") and isinstance(target, Name):
+                holder = target.id
+            elif event.kind == "expr" and isinstance(value, Call) and isinstance(value.func, Attribute) \
+                    and isinstance(value.func.value, Name) and value.func.attr in ("append", "extend", "insert"):
+                holder = value.func.value.id
             else:
                 continue
             if any(mentions_soft_delete(self.project, self.module, n) for n in walk(value, into_lambdas=True)):
@@ -366,8 +368,8 @@ def find_global_filters(project: Project) -> list[str]:
         listens = any(_named(e.value, ".listen") for e in facts.events)
         functions = [f for f in facts.functions
                      if listens or any(_named(d, "listens_for") for d in f.decorators)]
-        if any(_named(node, "with_loader_criteria") and project.index.resolve_expr(
-                facts.module, node[1]).dotted.endswith("with_loader_criteria")
+        if any(isinstance(node, Call) and _named(node, "with_loader_criteria") and project.index.resolve_expr(
+                facts.module, node.func).dotted.endswith("with_loader_criteria")
                for f in functions for e in f.events for node in walk(e.value, into_lambdas=True)):
             found.append(facts.module)
     return found
@@ -375,4 +377,4 @@ def find_global_filters(project: Project) -> list[str]:
 
 def _named(expr: Expr | None, suffix: str) -> bool:
     """A call whose function's written name ends with `suffix`."""
-    return expr is not None and expr[0] == "c" and (dotted(expr[1]) or "").endswith(suffix)
+    return isinstance(expr, Call) and (dotted(expr.func) or "").endswith(suffix)

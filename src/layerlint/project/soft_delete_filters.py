@@ -8,7 +8,18 @@ filter when it is named in `repositories.soft-delete-helpers` or its body visibl
 
 from __future__ import annotations
 
-from layerlint.project.expr import Expr, call_args, constant, dotted, walk
+from layerlint.project.expr import (
+    Attribute,
+    Call,
+    Compare,
+    Constant,
+    Expr,
+    Name,
+    UnaryOp,
+    call_args,
+    dotted,
+    walk,
+)
 from layerlint.project.facts import FunctionFact
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
@@ -46,42 +57,42 @@ class _Polarity:
     def of(self, module: str, node: Expr, owner: Symbol | None, depth: int) -> str | None:
         if depth > 4:
             return None
-        if node[0] == "c" and node[1][0] == "a" and node[1][2] in ("is_", "is_not", "isnot"):
-            args = call_args(node)
-            if len(args) == 1 and _is_column(self.project, module, node[1][1], self.column):
-                return self._compared(module, args[0], node[1][2] == "is_")
-            return None
-        if node[0] == "cmp" and len(node[2]) == 1 and node[2][0] in ("==", "is", "!=", "is not"):
-            if _is_column(self.project, module, node[1], self.column):
-                return self._compared(module, node[3][0], node[2][0] in ("==", "is"))
-            return None
-        if node[0] == "a" and node[2] == self.column:
-            return "deleted"  # a boolean flag used as the condition itself: the deleted rows
-        if node[0] == "c" and call_args(node) and isinstance(constant(call_args(node)[0]), str) and \
-                self.project.index.resolve_expr(module, node[1]).dotted.endswith(".text"):
-            return self._sql_text(str(constant(call_args(node)[0])))
+        match node:
+            case Call(Attribute(receiver, "is_" | "is_not" | "isnot" as method), args):
+                if len(args) == 1 and _is_column(self.project, module, receiver, self.column):
+                    return self._compared(module, args[0], method == "is_")
+                return None
+            case Compare(left, [("==" | "is" | "!=" | "is not") as op], [right]):
+                if _is_column(self.project, module, left, self.column):
+                    return self._compared(module, right, op in ("==", "is"))
+                return None
+            case Attribute(_, attr) if attr == self.column:
+                return "deleted"  # a boolean flag used as the condition itself: the deleted rows
+            case Call(func, [Constant(str(sql)), *_]) if \
+                    self.project.index.resolve_expr(module, func).dotted.endswith(".text"):
+                return self._sql_text(sql)
         negated = self._negated(module, node)
         if negated is not None:
             inner = self.of(module, negated, owner, depth + 1)
             return {"live": "deleted", "deleted": "live"}.get(inner or "")
-        if node[0] == "a":  # not the column itself: returned above
+        if isinstance(node, Attribute):  # not the column itself: returned above
             return self._hybrid(module, node, owner, depth)
         return None
 
     def _compared(self, module: str, value: Expr | None, equal: bool) -> str | None:
         """`column == None` / `is_(None)` keeps live rows; so does `== False` for a boolean flag column."""
-        if self._null(module, value) or value == ["k", False]:
+        if self._null(module, value) or value == Constant(False):
             return "live" if equal else "deleted"
-        if value == ["k", True]:
+        if value == Constant(True):
             return "deleted" if equal else "live"
         return None
 
     def _null(self, module: str, expr: Expr | None) -> bool:
         """`None`, or SQLAlchemy's `null()`."""
-        if expr == ["k", None]:
+        if expr == Constant(None):
             return True
-        return expr is not None and expr[0] == "c" and not call_args(expr) and \
-            self.project.index.resolve_expr(module, expr[1]).dotted in ("sqlalchemy.null", "sqlalchemy.sql.null",
+        return isinstance(expr, Call) and not call_args(expr) and \
+            self.project.index.resolve_expr(module, expr.func).dotted in ("sqlalchemy.null", "sqlalchemy.sql.null",
                                                                          "sqlmodel.null")
 
     def _sql_text(self, sql: str) -> str | None:
@@ -93,25 +104,25 @@ class _Polarity:
 
     def _negated(self, module: str, node: Expr) -> Expr | None:
         """`~x`, `not x`, `not_(x)` -> x."""
-        if node[0] == "u" and node[1] in ("~", "not"):
-            return node[2]  # type: ignore[no-any-return]
-        if node[0] == "c" and len(call_args(node)) == 1 and self.project.index.resolve_expr(
-                module, node[1]).dotted.endswith(".not_"):
+        if isinstance(node, UnaryOp) and node.op in ("~", "not"):
+            return node.operand
+        if isinstance(node, Call) and len(call_args(node)) == 1 and self.project.index.resolve_expr(
+                module, node.func).dotted.endswith(".not_"):
             return call_args(node)[0]
         return None
 
-    def _hybrid(self, module: str, node: Expr, owner: Symbol | None, depth: int) -> str | None:
+    def _hybrid(self, module: str, node: Attribute, owner: Symbol | None, depth: int) -> str | None:
         """`Item.is_live`: a property of a project class whose (expression) body returns a filter."""
-        target = node[1]
-        symbol = owner if target in (["n", "cls"], ["n", "self"]) and owner is not None else \
+        target = node.value
+        symbol = owner if target in (Name("cls"), Name("self")) and owner is not None else \
             self.project.index.resolve_expr(module, target)
         if symbol is None or symbol.kind != "class":
             return None
         cache = self.project.filter_helpers.properties
-        key = (symbol, node[2])
+        key = (symbol, node.attr)
         if key not in cache:
             cache[key] = None  # a property defined through itself resolves to nothing
-            cache[key] = self._property(symbol, node[2], depth)
+            cache[key] = self._property(symbol, node.attr, depth)
         return cache[key]
 
     def _property(self, symbol: Symbol, name: str, depth: int) -> str | None:
@@ -138,12 +149,12 @@ def _defines(function: FunctionFact, name: str) -> bool:
 
 
 def _is_column(project: Project, module: str, expr: Expr, column: str) -> bool:
-    if expr[0] == "a":
-        return bool(expr[2] == column)
-    if expr[0] == "c" and len(call_args(expr)) == 1:
-        func = project.index.resolve_expr(module, expr[1])
+    if isinstance(expr, Attribute):
+        return expr.attr == column
+    if isinstance(expr, Call) and len(call_args(expr)) == 1:
+        func = project.index.resolve_expr(module, expr.func)
         inner = call_args(expr)[0]
-        return func.dotted in _COL_FUNCTIONS and inner is not None and inner[0] == "a" and inner[2] == column
+        return func.dotted in _COL_FUNCTIONS and isinstance(inner, Attribute) and inner.attr == column
     return False
 
 

@@ -10,7 +10,7 @@ import builtins
 from dataclasses import dataclass
 from functools import cached_property
 
-from layerlint.project.expr import Expr, dotted
+from layerlint.project.expr import Attribute, Expr, Name, Subscript, dotted
 from layerlint.project.facts import ClassFact, Event, FieldFact, FunctionFact, ImportFact, ModuleFacts
 
 _BUILTINS = frozenset(dir(builtins))
@@ -52,9 +52,9 @@ class ModuleScope:
 def build_scope(facts: ModuleFacts) -> ModuleScope:
     assignments: dict[str, Event] = {}
     for event in facts.events:
-        if event.kind in ("assign", "annassign") and event.target and event.target[0] == "n":
-            if event.value is not None or event.target[1] not in assignments:
-                assignments[event.target[1]] = event
+        if event.kind in ("assign", "annassign") and isinstance(event.target, Name):
+            if event.value is not None or event.target.id not in assignments:
+                assignments[event.target.id] = event
     imports: dict[str, ImportFact] = {}
     late: dict[str, ImportFact] = {}
     stars: list[str] = []
@@ -167,7 +167,7 @@ class SymbolIndex:
 
     def _follow_alias(self, module: str, name: str, event: Event) -> Symbol:
         value = event.value
-        if value is not None and (value[0] == "n" or value[0] == "a") and event.kind == "assign":
+        if isinstance(value, (Name, Attribute)) and event.kind == "assign":
             target = self.resolve_expr(module, value)
             if target.kind in ("class", "function", "module", "external"):
                 return target
@@ -263,8 +263,8 @@ class SymbolIndex:
             return []
         result: list[Symbol] = []
         for base in fact.bases:
-            while base and base[0] == "s":
-                base = base[1]
+            while isinstance(base, Subscript):
+                base = base.value
             resolved = self.resolve_expr(class_symbol.module, base)
             if resolved.dotted not in _GENERIC_WRAPPERS:
                 result.append(resolved)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from layerlint.project.expr import Expr, call_args, call_kwargs, constant
+from layerlint.project.expr import Call, Dict, Expr, call_args, call_kwargs, constant
 from layerlint.project.model_fields import DATETIME_TYPES, ModelField, sa_name
 from layerlint.project.models import is_sqlmodel
 from layerlint.project.symbols import Symbol, SymbolIndex
@@ -20,17 +20,19 @@ if TYPE_CHECKING:
 
 def column_timezone(index: SymbolIndex, module: str, type_expr: Expr) -> str:
     """"aware", "naive", "other" (not a datetime type) or "unknown" for a column type as written."""
-    call = type_expr if type_expr[0] == "c" else None
-    func = type_expr[1] if call else type_expr
+    call = type_expr if isinstance(type_expr, Call) else None
+    func = call.func if call else type_expr
     if call is not None and len(call_args(call)) == 2 and index.resolve_expr(module, func).dotted in (
-            "typing.cast", "typing_extensions.cast") and call_args(call)[1] is not None:
+            "typing.cast", "typing_extensions.cast"):
         return column_timezone(index, module, call_args(call)[1])  # sa_type=cast(type[DateTime], DateTime(...))
     name = sa_name(index, module, func)
     if name is None:
         symbol = index.resolve_expr(module, func)
         impl = index.fields(symbol).get("impl") if symbol.kind == "class" else None
-        if impl is not None and impl[0].value is not None and impl[0].value[0] == "c":
-            return "aware" if column_timezone(index, impl[1].module, impl[0].value) == "aware" else "unknown"
+        if impl is not None:
+            fact, owner = impl
+            if isinstance(fact.value, Call):
+                return "aware" if column_timezone(index, owner.module, fact.value) == "aware" else "unknown"
         return "unknown"  # a project TypeDecorator or a third-party type: no guessing
     if name not in DATETIME_TYPES:
         return "other"
@@ -61,10 +63,10 @@ def field_timezone(project: Project, model: Symbol, field: ModelField) -> str:
 def _annotation_map_timezone(index: SymbolIndex, model: Symbol) -> str:
     """SQLAlchemy 2.0: `type_annotation_map = {datetime: DateTime(timezone=True)}` on the base."""
     found = index.fields(model).get("type_annotation_map")
-    if found is None or found[0].value is None or found[0].value[0] != "d":
+    if found is None or not isinstance(found[0].value, Dict):
         return "naive"
-    owner = found[1].module
-    for key, value in zip(found[0].value[1], found[0].value[2]):
-        if key is not None and value is not None and is_datetime(index, owner, key):
+    mapping, owner = found[0].value, found[1].module
+    for key, value in zip(mapping.keys, mapping.values):
+        if key is not None and is_datetime(index, owner, key):
             return column_timezone(index, owner, value)
     return "naive"

@@ -14,8 +14,16 @@ from dataclasses import dataclass
 
 from layerlint.project.annotated import ANNOTATED
 from layerlint.project.expr import (
+    NOWHERE,
+    Attribute,
+    Await,
+    BinOp,
+    Call,
+    Constant,
     Expr,
-    constant,
+    Name,
+    Subscript,
+    Tuple,
     dotted,
     parse_expression,
     walk,
@@ -55,7 +63,7 @@ Bindings = dict[str, TypeRef]
 
 
 def _items(expr: Expr | None) -> list[Expr]:
-    return list(expr[1]) if expr is not None and expr[0] == "t" else [expr] if expr is not None else []
+    return list(expr.elts) if isinstance(expr, Tuple) else [expr] if expr is not None else []
 
 
 class TypeResolver:
@@ -73,18 +81,19 @@ class TypeResolver:
         if expr is None or depth > MAX_DEPTH:
             return None
         bindings = bindings or {}
-        kind = expr[0]
-        if kind == "k":
-            value = constant(expr)
-            if value is None:
+        match expr:
+            case Constant(None):
                 return TypeRef(NONE)
-            return self.annotation(module, parse_expression(value), bindings, depth + 1) if isinstance(value, str) else None
-        if kind == "b" and expr[1] == "|":
-            return _union([self.annotation(module, side, bindings, depth + 1) for side in (expr[2], expr[3])])
-        if kind == "s":
-            return self._subscript(module, expr, bindings, depth)
-        if kind == "n" and expr[1] in bindings:
-            return bindings[expr[1]]
+            case Constant(str(value)):
+                return self.annotation(module, parse_expression(value), bindings, depth + 1)
+            case Constant():
+                return None
+            case BinOp("|", left, right):
+                return _union([self.annotation(module, side, bindings, depth + 1) for side in (left, right)])
+            case Subscript():
+                return self._subscript(module, expr, bindings, depth)
+            case Name(name) if name in bindings:
+                return bindings[name]
         symbol = self.index.resolve_expr(module, expr)
         if symbol.dotted in _SELF:
             return bindings.get("Self")
@@ -95,9 +104,9 @@ class TypeResolver:
             return self.annotation(symbol.module, event.value, None, depth + 1)
         return TypeRef(symbol) if symbol.kind in ("class", "external") else None
 
-    def _subscript(self, module: str, expr: Expr, bindings: Bindings, depth: int) -> TypeRef | None:
-        head = self.index.resolve_expr(module, expr[1])
-        items = _items(expr[2])
+    def _subscript(self, module: str, expr: Subscript, bindings: Bindings, depth: int) -> TypeRef | None:
+        head = self.index.resolve_expr(module, expr.value)
+        items = _items(expr.slice)
         if head.dotted in _TRANSPARENT:
             return self.annotation(module, items[0], bindings, depth + 1) if items else None
         args = [self.annotation(module, item, bindings, depth + 1) for item in items]
@@ -109,9 +118,9 @@ class TypeResolver:
 
     def is_typevar(self, symbol: Symbol) -> bool:
         event = self.index.assignment(symbol)
-        if event is None or event.value is None or event.value[0] != "c":
+        if event is None or not isinstance(event.value, Call):
             return False
-        return self.index.resolve_expr(symbol.module, event.value[1]).dotted in _TYPEVARS
+        return self.index.resolve_expr(symbol.module, event.value.func).dotted in _TYPEVARS
 
     # ------------------------------------------------------------------ generics
 
@@ -123,10 +132,10 @@ class TypeResolver:
             return []
         found: list[str] = []
         for base in fact.bases:
-            if base[0] != "s":
+            if not isinstance(base, Subscript):
                 continue
-            names = [dotted(item) for item in _items(base[2])]
-            if (dotted(base[1]) or "").rsplit(".", 1)[-1] in _GENERIC_BASES:
+            names = [dotted(item) for item in _items(base.slice)]
+            if (dotted(base.value) or "").rsplit(".", 1)[-1] in _GENERIC_BASES:
                 return [n for n in names if n]
             for name in names:
                 if name and name not in found and self._names_typevar(cls.module, name):
@@ -187,10 +196,10 @@ class TypeResolver:
 
     def _assigned_in(self, module: str, init: FunctionFact, name: str, cls: TypeRef) -> TypeRef | None:
         for event in init.events:
-            if event.kind in ("assign", "annassign") and event.target == ["a", ["n", "self"], name]:
+            if event.kind in ("assign", "annassign") and event.target == Attribute(Name("self"), name):
                 if event.annotation is not None:
                     return self.annotation(module, event.annotation)
-                return self.expression(module, init, event.value, cls, event.span[0])
+                return self.expression(module, init, event.value, cls, event.span.line)
         return None
 
     # ------------------------------------------------------------------ expressions
@@ -202,18 +211,18 @@ class TypeResolver:
             self._cut = True
         if expr is None or depth > MAX_DEPTH:
             return None
-        kind = expr[0]
-        if kind == "aw":
-            return self.expression(module, function, expr[1], cls, line, depth + 1)
-        if kind == "n":
-            return self._name(module, function, expr[1], cls, line, depth)
-        if kind == "a":
-            owner = self.expression(module, function, expr[1], cls, line, depth + 1)
-            if owner is not None:
-                return self.attribute(owner, expr[2]) if owner.symbol.kind == "class" else None
-            return self.global_value(self.index.resolve_expr(module, expr), depth)  # `crud.user`
-        if kind == "c":
-            return self._call(module, function, expr, cls, line, depth)
+        match expr:
+            case Await(value):
+                return self.expression(module, function, value, cls, line, depth + 1)
+            case Name(name):
+                return self._name(module, function, name, cls, line, depth)
+            case Attribute(value, attr):
+                owner = self.expression(module, function, value, cls, line, depth + 1)
+                if owner is not None:
+                    return self.attribute(owner, attr) if owner.symbol.kind == "class" else None
+                return self.global_value(self.index.resolve_expr(module, expr), depth)  # `crud.user`
+            case Call():
+                return self._call(module, function, expr, cls, line, depth)
         return None
 
     def _name(self, module: str, function: FunctionFact, name: str, cls: TypeRef | None, line: int,
@@ -224,7 +233,7 @@ class TypeResolver:
         if assigned is not None:
             if assigned.annotation is not None:
                 return self.annotation(module, assigned.annotation)
-            return self.expression(module, function, assigned.value, cls, assigned.span[0], depth + 1)
+            return self.expression(module, function, assigned.value, cls, assigned.span.line, depth + 1)
         for param in function.params:
             if param.name == name:
                 return self.annotation(module, param.annotation)
@@ -254,16 +263,16 @@ class TypeResolver:
             return self.annotation(symbol.module, event.annotation)
         return self.expression(symbol.module, MODULE_SCOPE, event.value, None, 0, depth + 1)
 
-    def _call(self, module: str, function: FunctionFact, call: Expr, cls: TypeRef | None, line: int,
+    def _call(self, module: str, function: FunctionFact, call: Call, cls: TypeRef | None, line: int,
               depth: int) -> TypeRef | None:
-        func = call[1]
-        if func[0] == "a":
-            receiver = self.expression(module, function, func[1], cls, line, depth + 1)
-            owner = self.index.resolve_expr(module, func[1]) if receiver is None else receiver.symbol
+        func = call.func
+        if isinstance(func, Attribute):
+            receiver = self.expression(module, function, func.value, cls, line, depth + 1)
+            owner = self.index.resolve_expr(module, func.value) if receiver is None else receiver.symbol
             if receiver is None and owner.kind == "class":  # `ItemRepository.from_session(...)`
                 receiver = TypeRef(owner)
             if receiver is not None:
-                return self.method_return(receiver, func[2], depth + 1)
+                return self.method_return(receiver, func.attr, depth + 1)
         symbol = self.index.resolve_expr(module, func)
         if symbol.kind == "class" or (symbol.kind == "external" and symbol.dotted.rsplit(".", 1)[-1][:1].isupper()):
             return TypeRef(symbol)  # a library's class by its (PEP 8) name: `httpx.Client()`
@@ -286,7 +295,7 @@ class TypeResolver:
         self._active.add(key)
         outer_cut, self._cut = self._cut, False
         returned = [e for e in function.events if e.kind == "return"]
-        types = [self.expression(module, function, e.value, cls, e.span[0], depth) for e in returned]
+        types = [self.expression(module, function, e.value, cls, e.span.line, depth) for e in returned]
         result = _union(types) if returned and all(types) else None
         if not self._cut:  # a result that depends on where the walk started is not kept
             self._returns[key] = result
@@ -295,12 +304,12 @@ class TypeResolver:
         return result
 
 
-MODULE_SCOPE = FunctionFact("<module>", "<module>", [0, 0, 0, 0], 0, False, None, False)
+MODULE_SCOPE = FunctionFact("<module>", "<module>", NOWHERE, 0, False, None, False)
 
 
 def binds_locally(function: FunctionFact, name: str) -> bool:
     """Whether `name` is a local of `function` (so a module-level object of that name is hidden)."""
-    target = ["n", name]
+    target = Name(name)
     return any(e.target is not None and e.kind in _BINDING_EVENTS and target in walk(e.target)
                for e in function.events)
 
@@ -308,11 +317,11 @@ def binds_locally(function: FunctionFact, name: str) -> bool:
 def last_assignment(events: list[Event], name: str, line: int) -> Event | None:
     found = None
     for event in events:
-        if event.span[0] >= line:
+        if event.span.line >= line:
             break
-        if event.kind in ("assign", "annassign") and event.target == ["n", name]:
+        if event.kind in ("assign", "annassign") and event.target == Name(name):
             found = event
-        elif event.kind == "with" and event.target == ["n", name]:
+        elif event.kind == "with" and event.target == Name(name):
             found = None  # a context manager's result: unknown
     return found
 

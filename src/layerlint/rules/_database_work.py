@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from layerlint.project.expr import Expr, calls_in, dotted, render
-from layerlint.project.facts import FunctionFact, ModuleFacts
+from layerlint.project.expr import Attribute, Expr, calls_in, dotted, render
+from layerlint.project.facts import FunctionFact, ModuleFacts, Span
 from layerlint.project.sessions import is_session_receiver, session_parameters, statement_builder
 from layerlint.project.symbols import SymbolIndex
 
 
 @dataclass(frozen=True)
 class DatabaseWork:
-    span: list[int]
+    span: Span
     what: str  # readable: "select(...)" or "session.execute(...)"
 
 
@@ -31,10 +31,10 @@ def _first_work(index: SymbolIndex, module: str, exprs: tuple[Expr | None, ...],
                 methods: frozenset[str]) -> DatabaseWork | None:
     for expr in exprs:
         for call in calls_in(expr):
-            func = call[1]
+            func = call.func
             builder = statement_builder(index, module, func)
             if builder is not None:
-                return DatabaseWork(call[4], f"a `{builder}(...)` statement")
-            if func[0] == "a" and func[2] in methods and is_session_receiver(func[1], sessions):
-                return DatabaseWork(call[4], f"`{dotted(func) or render(func)}(...)`")
+                return DatabaseWork(call.span, f"a `{builder}(...)` statement")
+            if isinstance(func, Attribute) and func.attr in methods and is_session_receiver(func.value, sessions):
+                return DatabaseWork(call.span, f"`{dotted(func) or render(func)}(...)`")
     return None

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from layerlint.project.expr import Expr, call_arguments, dotted, walk
+from layerlint.project.expr import (
+    Attribute,
+    Call,
+    Expr,
+    Name,
+    call_arguments,
+    dotted,
+    walk,
+)
 from layerlint.project.facts import FunctionFact, ModuleFacts
 from layerlint.project.project import Project
 from layerlint.project.sessions import (
@@ -59,7 +67,8 @@ def methods(project: Project, *roles: str) -> Iterator[Method]:
 
 
 def decorated_with(function: FunctionFact, *names: str) -> bool:
-    return any((dotted(d[1] if d[0] == "c" else d) or "").rsplit(".", 1)[-1] in names for d in function.decorators)
+    return any((dotted(d.func if isinstance(d, Call) else d) or "").rsplit(".", 1)[-1] in names
+               for d in function.decorators)
 
 
 def expressions(function: FunctionFact) -> Iterator[Expr]:
@@ -78,7 +87,7 @@ def is_session_type(found: TypeRef | None) -> bool:
 
 def self_attribute(expr: Expr) -> str | None:
     """`attr` for `self.attr`."""
-    return expr[2] if expr[0] == "a" and expr[1] == ["n", "self"] else None
+    return expr.attr if isinstance(expr, Attribute) and expr.value == Name("self") else None
 
 
 class SessionKeys:
@@ -105,27 +114,30 @@ class SessionKeys:
     def _init_value(self, name: str) -> tuple[FunctionFact, Expr] | None:
         for owner in self.project.index.mro(self.method.cls.symbol):
             init = self.project.index.function_fact(Symbol("function", owner.module, f"{owner.name}.__init__"))
-            for event in init.events if init else []:
-                if event.kind in ("assign", "annassign") and event.target == ["a", ["n", "self"], name]:
+            if init is None:
+                continue
+            for event in init.events:
+                if event.kind in ("assign", "annassign") and event.target == Attribute(Name("self"), name):
                     return (init, event.value) if event.value is not None else None
         return None
 
     def _init_origin(self, name: str) -> str | None:
         """`self.session = session` in `__init__`: the parameter it came from."""
         found = self._init_value(name)
-        if found is None or found[1][0] != "n":
-            return None
-        return f"init:{found[1][1]}"
+        value = found[1] if found is not None else None
+        return f"init:{value.id}" if isinstance(value, Name) else None
 
     def _constructed_from(self, name: str) -> str | None:
         found = self._init_value(name)
-        if found is None or found[1][0] != "c":
+        if found is None:
             return None
         init, call = found
+        if not isinstance(call, Call):
+            return None
         init_sessions = session_parameters(self.project.index, self.method.facts.module, init)
         for arg in call_arguments(call):
-            if arg[0] == "n" and arg[1] in init_sessions:
-                return f"init:{arg[1]}"
+            if isinstance(arg, Name) and arg.id in init_sessions:
+                return f"init:{arg.id}"
             attribute = self_attribute(arg)
             if attribute in SESSION_NAMES:
                 return self._init_origin(attribute) or f"self.{attribute}"
@@ -133,22 +145,22 @@ class SessionKeys:
 
     def of_local(self, expr: Expr, depth: int = 0) -> str | None:
         """A session parameter, `self.<session>`, or a repository built from one of them."""
-        if expr[0] == "n" and expr[1] in self.sessions:
-            return f"init:{expr[1]}" if self.method.function.name == "__init__" else f"param:{expr[1]}"
+        if isinstance(expr, Name) and expr.id in self.sessions:
+            return f"init:{expr.id}" if self.method.function.name == "__init__" else f"param:{expr.id}"
         attribute = self_attribute(expr)
         if attribute is not None:
             return self.of_attribute(attribute)
         if depth >= 3:
             return None
         built = expr
-        if expr[0] == "n":
-            assigned = last_assignment(self.method.function.events, expr[1], 10**9)
+        if isinstance(expr, Name):
+            assigned = last_assignment(self.method.function.events, expr.id, 10**9)
             built = assigned.value if assigned is not None and assigned.value is not None else expr
-        return self._built_from(built, depth) if built[0] == "c" else None
+        return self._built_from(built, depth) if isinstance(built, Call) else None
 
-    def _built_from(self, call: Expr, depth: int) -> str | None:
+    def _built_from(self, call: Call, depth: int) -> str | None:
         """`ItemRepository(session)`: the session a repository is constructed with."""
-        symbol = self.project.index.resolve_expr(self.method.facts.module, call[1])
+        symbol = self.project.index.resolve_expr(self.method.facts.module, call.func)
         if layer_of(self.project, symbol) != "repository":
             return None
         for arg in call_arguments(call):

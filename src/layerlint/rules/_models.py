@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from layerlint.project.expr import render
+from layerlint.project.expr import Call, Lambda, render
 from layerlint.project.factories import id_shape
 from layerlint.project.facts import ClassFact, ModuleFacts, Span
 from layerlint.project.model_fields import (
@@ -58,9 +58,9 @@ def _defines_column(project: Project, owner: Symbol, column: str) -> bool:
         if field_fact.name != column:
             continue
         value = field_fact.value
-        if fact.name.endswith("Mixin") or (value is not None and value[0] == "c" and (
-                project.index.resolve_expr(owner.module, value[1]).dotted in FIELD_CALLS
-                or sa_name(project.index, owner.module, value[1]) in COLUMN_CALLS)):
+        if fact.name.endswith("Mixin") or (isinstance(value, Call) and (
+                project.index.resolve_expr(owner.module, value.func).dotted in FIELD_CALLS
+                or sa_name(project.index, owner.module, value.func) in COLUMN_CALLS)):
             return True
     return False
 
@@ -175,7 +175,7 @@ def _is_str(project: Project, field: ModelField) -> bool:
     column = field.column_type
     if column is None:
         return False
-    return sa_name(index, field.column_module, column[1] if column[0] == "c" else column) in _STRING_TYPES
+    return sa_name(index, field.column_module, column.func if isinstance(column, Call) else column) in _STRING_TYPES
 
 
 def _factory_problems(project: Project, field: ModelField, problems: list[str]) -> str | None:
@@ -184,7 +184,7 @@ def _factory_problems(project: Project, field: ModelField, problems: list[str]) 
         problems.append(f"it has no default factory (`{keyword}=new_<entity>_id`)")
         return None
     shape = id_shape(project.index, field.module, field.factory)
-    what = "its lambda" if field.factory[0] == "lam" else f"its factory `{render(field.factory)}`"
+    what = "its lambda" if isinstance(field.factory, Lambda) else f"its factory `{render(field.factory)}`"
     if not shape.known:
         return None  # an external or unreadable factory: no guessing
     if not shape.ulid:

@@ -35,7 +35,7 @@ def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules_with_role("router"):
         reported: set[tuple[int, int]] = set()
         for item in facts.imports:
-            key = (item.span[0], item.span[1])
+            key = (item.span.line, item.span.column)
             if key in reported:
                 continue
             repositories = [m for m in modules_reached(project.index, item) if project.role(m) == "repository"]

@@ -40,7 +40,7 @@ def check(project: Project) -> Iterator[Finding]:
         rank = LAYER_RANK[own_role]
         reported: set[tuple[int, int]] = set()
         for item in facts.imports:
-            key = (item.span[0], item.span[1])
+            key = (item.span.line, item.span.column)
             if key in reported:
                 continue
             for target in modules_reached(project.index, item):

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.annotations import table_model_in
+from layerlint.project.expr import Constant
 from layerlint.project.project import Project
 from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, Scope, rule
@@ -39,7 +40,7 @@ def check(project: Project) -> Iterator[Finding]:
     for handler in project.routes.handlers:
         module = handler.module.module
         declared = handler.response_model
-        if declared == ["k", None]:
+        if declared == Constant(None):
             declared = None  # response_model=None: the returned object is encoded as it is
         model = table_model_in(project.index, module, declared)
         span = handler.decorator_span

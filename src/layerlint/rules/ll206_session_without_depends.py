@@ -34,7 +34,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.dependencies import DependencyResolver
-from layerlint.project.expr import Expr, calls_in, dotted, is_call
+from layerlint.project.expr import (
+    Attribute,
+    Call,
+    Expr,
+    Subscript,
+    calls_in,
+    dotted,
+    is_call,
+)
 from layerlint.project.facts import FunctionFact, ModuleFacts
 from layerlint.project.project import Project
 from layerlint.project.sessions import SESSION_CLASSES
@@ -52,23 +60,22 @@ def _builds_sessionmaker(project: Project, symbol: Symbol) -> bool:
     event = index.assignment(symbol)
     if event is None or not is_call(event.value):
         return False
-    assert event.value is not None
-    maker = index.resolve_expr(symbol.module, event.value[1])
+    maker = index.resolve_expr(symbol.module, event.value.func)
     if maker.dotted in SESSIONMAKERS:
         return True
     factory = index.function_fact(maker)
     if factory is None:
         return False
-    returns = factory.returns[1] if factory.returns and factory.returns[0] == "s" else factory.returns
-    made = [returns, *(e.value[1] for e in factory.events if e.kind == "return" and is_call(e.value))]
+    returns = factory.returns.value if isinstance(factory.returns, Subscript) else factory.returns
+    made = [returns, *(e.value.func for e in factory.events if e.kind == "return" and isinstance(e.value, Call))]
     return any(index.resolve_expr(maker.module, expr).dotted in SESSIONMAKERS for expr in made if expr)
 
 
 def _creates_session(project: Project, module: str, func: Expr, factories: frozenset[str]) -> str | None:
     """The called name when the call makes a database session, else None."""
     index = project.index
-    if func[0] == "a" and func[2] == "begin":  # async with async_session.begin() as session
-        made = _creates_session(project, module, func[1], factories)
+    if isinstance(func, Attribute) and func.attr == "begin":  # async with async_session.begin() as session
+        made = _creates_session(project, module, func.value, factories)
         return f"{made}.begin" if made else None
     symbol = index.resolve_expr(module, func)
     name = dotted(func) or ""
@@ -88,11 +95,11 @@ def _is_session_dependency(resolver: DependencyResolver, facts: ModuleFacts, fun
 
 
 def _sessions_made(project: Project, module: str, function: FunctionFact,
-                   factories: frozenset[str]) -> Iterator[tuple[Expr, str]]:
+                   factories: frozenset[str]) -> Iterator[tuple[Call, str]]:
     """Each statement's first call that makes a session, with the called name."""
     for event in function.events:
         for call in calls_in(event.value):
-            made = _creates_session(project, module, call[1], factories)
+            made = _creates_session(project, module, call.func, factories)
             if made:
                 yield call, made
                 break
@@ -113,6 +120,6 @@ def check(project: Project) -> Iterator[Finding]:
                     excused = _is_session_dependency(resolver, facts, function)
                 if excused:
                     break
-                yield Finding(facts, call[4], f"`{function.name}` creates its own session with "
+                yield Finding(facts, call.span, f"`{function.name}` creates its own session with "
                                               f"`{made}(...)`; receive it through `Depends(...)` "
                                               "(the read or write session dependency) instead")

@@ -64,11 +64,11 @@ def check(project: Project) -> Iterator[Finding]:
         fields = project.model_fields.of(model)
         for column in columns:
             field = fields.get(column)
-            if field is None or (field.module, field.span[0]) in reported:
+            if field is None or (field.module, field.span.line) in reported:
                 continue
             problems = _problems(project, model, field)
             if problems:
-                reported.add((field.module, field.span[0]))
+                reported.add((field.module, field.span.line))
                 owner = model_name(project, field.owner)
                 yield Finding(project.modules[field.module], field.span,
                               f"`{owner}.{column}` is not timezone-aware: {'; and '.join(problems)}")

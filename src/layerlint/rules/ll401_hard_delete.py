@@ -56,13 +56,13 @@ def check(project: Project) -> Iterator[Finding]:
                 call = item.call
                 name = model_name(project, item.model)  # type: ignore[arg-type]
                 if item.method == "query.delete":
-                    yield Finding(facts, call[4], f"`query({name}).delete()` hard-deletes rows of `{name}`, which has "
+                    yield Finding(facts, call.span, f"`query({name}).delete()` hard-deletes rows of `{name}`, which has "
                                                   f"`{column}`; use `.update({{{name}.{column}: ...}})`")
                 elif item.method == "delete()":
-                    yield Finding(facts, call[4], f"`delete({name})` hard-deletes rows of `{name}`, which has "
+                    yield Finding(facts, call.span, f"`delete({name})` hard-deletes rows of `{name}`, which has "
                                                   f"`{column}`; use `update({name}).values({column}=...)`")
                 else:
                     target = render(call_args(call)[0])
-                    yield Finding(facts, call[4], f"`{dotted(call[1])}({target})` hard-deletes `{target}` (`{name}`, "
+                    yield Finding(facts, call.span, f"`{dotted(call.func)}({target})` hard-deletes `{target}` (`{name}`, "
                                                   f"which has `{column}`); set `{target}.{column}` to the current "
                                                   "time instead")

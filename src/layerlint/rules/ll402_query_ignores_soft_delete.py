@@ -66,8 +66,8 @@ def _get_finding(project: Project, facts: ModuleFacts, item: SessionCall) -> Fin
     call, model = item.call, item.model
     assert model is not None
     name = model_name(project, model)
-    what = f"{dotted(call[1])}({name}, ...)" if item.method == "get" else f"query({name}).get(...)"
-    return Finding(facts, call[4], f"`{what}` returns soft-deleted rows too; select with "
+    what = f"{dotted(call.func)}({name}, ...)" if item.method == "get" else f"query({name}).get(...)"
+    return Finding(facts, call.span, f"`{what}` returns soft-deleted rows too; select with "
                                    f"`.where({live_filter(project, model)})` instead{_note(project)}")
 
 
@@ -75,9 +75,9 @@ def _statement_finding(project: Project, facts: ModuleFacts, item: SessionCall, 
     assert state.model is not None
     name = model_name(project, state.model)
     built = f"query({name})" if state.legacy else f"select({name})"
-    sink = f".{item.method[6:]}()" if state.legacy else dotted(item.call[1])
+    sink = f".{item.method[6:]}()" if state.legacy else dotted(item.call.func)
     method = "filter" if state.legacy else "where"
-    return Finding(facts, state.span, f"`{built}` reaches `{sink}` (line {item.call[4][0]}) without the soft-delete "
+    return Finding(facts, state.span, f"`{built}` reaches `{sink}` (line {item.call.span.line}) without the soft-delete "
                                       f"filter; add `.{method}({live_filter(project, state.model)})`"
                                       f"{_note(project)}")
 
@@ -97,7 +97,7 @@ def check(project: Project) -> Iterator[Finding]:
                 if item.method in ("get", "query.get") and item.model in soft:
                     yield _get_finding(project, facts, item)
                 state = item.statement
-                if state is None or state.model not in soft or state.filtered or state.span[0] in seen:
+                if state is None or state.model not in soft or state.filtered or state.span.line in seen:
                     continue
-                seen.add(state.span[0])
+                seen.add(state.span.line)
                 yield _statement_finding(project, facts, item, state)

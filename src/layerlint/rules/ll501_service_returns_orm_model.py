@@ -39,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.annotations import table_model_in
-from layerlint.project.facts import ClassFact, ModuleFacts
+from layerlint.project.facts import ClassFact, ModuleFacts, Span
 from layerlint.project.models import is_table_model
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
@@ -49,13 +49,13 @@ from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, Scope, rule
 
 
-def _returned_model(project: Project, method: Method) -> tuple[Symbol, list[int]] | None:
+def _returned_model(project: Project, method: Method) -> tuple[Symbol, Span] | None:
     """The table model an unannotated method returns, and the `return` statement's span."""
     resolver = types(project)
     for event in method.function.events:
         if event.kind != "return":
             continue
-        found = resolver.expression(method.facts.module, method.function, event.value, method.cls, event.span[0])
+        found = resolver.expression(method.facts.module, method.function, event.value, method.cls, event.span.line)
         model = _model_in(project, found)
         if model is not None:
             return model, event.span

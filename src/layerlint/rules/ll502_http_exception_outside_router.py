@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import Expr, unawait
+from layerlint.project.expr import Call, Expr, Name, unawait
 from layerlint.project.facts import Event, ModuleFacts
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
@@ -57,16 +57,16 @@ def _exception_class(project: Project, module: str, value: Expr | None, events: 
     """What `raise value` raises: a class, an instance built from one, or a name bound to such an
     instance (`NotFound = HTTPException(404)` at module level, or a local)."""
     value = unawait(value)
-    if value is not None and value[0] == "n":
-        local = last_assignment(events, value[1], line)
+    if isinstance(value, Name):
+        local = last_assignment(events, value.id, line)
         if local is not None:
             value = local.value
-    if value is not None and value[0] == "c":
-        value = value[1]
+    if isinstance(value, Call):
+        value = value.func
     symbol = project.index.resolve_expr(module, value)
     event = project.index.assignment(symbol)
-    if event is not None and event.value is not None and event.value[0] == "c":
-        symbol = project.index.resolve_expr(symbol.module, event.value[1])
+    if event is not None and isinstance(event.value, Call):
+        symbol = project.index.resolve_expr(symbol.module, event.value.func)
     return symbol
 
 
@@ -92,7 +92,7 @@ def check(project: Project) -> Iterator[Finding]:
                 yield Finding(facts, item.span, f"{role} module imports `{item.name}`{what}; raise a domain "
                                                 "exception and map it to a status code in the router")
         for event, events in _raises(facts):
-            symbol = _exception_class(project, facts.module, event.value, events, event.span[0])
+            symbol = _exception_class(project, facts.module, event.value, events, event.span.line)
             if _is_http_exception(project, symbol):
                 name = symbol.dotted.rsplit(".", 1)[-1]
                 yield Finding(facts, event.span, f"{role} raises `{name}`; raise a domain exception (e.g. "

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import Expr
+from layerlint.project.expr import Attribute, Expr, Name
 from layerlint.project.project import Project
 from layerlint.project.types import TypeRef
 from layerlint.rules._layers import (
@@ -59,10 +59,10 @@ def _is_sync(found: TypeRef | None) -> bool:
 def _session_used(project: Project, method: Method, keys: SessionKeys, receiver: Expr) -> str | None:
     """`receiver` as a session this method uses (an asynchronous one, or one of unknown kind)."""
     resolver = types(project)
-    if receiver[0] == "n" and receiver[1] in keys.sessions:
-        param = next(p for p in method.function.params if p.name == receiver[1])
+    if isinstance(receiver, Name) and receiver.id in keys.sessions:
+        param = next(p for p in method.function.params if p.name == receiver.id)
         sync = _is_sync(resolver.annotation(method.facts.module, param.annotation))
-        return None if sync else str(receiver[1])
+        return None if sync else receiver.id
     attribute = self_attribute(receiver)
     if attribute is None or keys.of_attribute(attribute) is None:
         return None
@@ -74,8 +74,8 @@ def _touched(project: Project, method: Method) -> str | None:
     handing it on to someone else."""
     keys = SessionKeys(project, method)
     for expr in expressions(method.function):
-        if expr[0] == "a":
-            used = _session_used(project, method, keys, expr[1])
+        if isinstance(expr, Attribute):
+            used = _session_used(project, method, keys, expr.value)
             if used is not None:
                 return used
     return None

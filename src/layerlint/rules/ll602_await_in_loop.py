@@ -39,7 +39,9 @@ from collections.abc import Iterator
 
 from itertools import islice, takewhile
 
-from layerlint.project.expr import Expr, call_args, render, walk
+from layerlint.project.expr import (
+    Attribute, Await, Call, Comprehension, Constant, Expr, List, Name, Set, Tuple, call_args, render, walk,
+)
 from layerlint.project.facts import Event, FunctionFact, ModuleFacts
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
@@ -58,14 +60,14 @@ def _not_per_item(project: Project, module: str, event: Event) -> bool:
     value = event.value
     if event.kind != "for" or value is None:
         return False
-    if value[0] in ("l", "t", "set"):
+    if isinstance(value, (List, Tuple, Set)):
         return True
-    if value[0] != "c":
+    if not isinstance(value, Call):
         return False
-    called = project.index.resolve_expr(module, value[1]).dotted
+    called = project.index.resolve_expr(module, value.func).dotted
     arguments = call_args(value)
     if called == "builtins.range":
-        return len(arguments) == 3 or (len(arguments) == 1 and arguments[0][0] == "k")
+        return len(arguments) == 3 or (len(arguments) == 1 and isinstance(arguments[0], Constant))
     return called in BATCHING
 
 
@@ -79,10 +81,10 @@ def _pagination_awaits(events: list[Event]) -> set[tuple[int, ...]]:
         body = list(takewhile(lambda e: e.loop > header.loop, islice(events, index + 1, None)))
         if not body or body[0].loop != header.loop + 1:
             continue
-        tested = {n[1] for e in (header, *body) if e.kind == "test" for n in walk(e.value) if n[0] == "n"}
+        tested = {n.id for e in (header, *body) if e.kind == "test" for n in walk(e.value) if isinstance(n, Name)}
         for event in body:  # `batch = await ...`, `rows = list(await ...)`
-            if event.kind == "assign" and event.target and event.target[0] == "n" and event.target[1] in tested:
-                skipped |= {tuple(n[2]) for n in walk(event.value) if n[0] == "aw"}
+            if event.kind == "assign" and isinstance(event.target, Name) and event.target.id in tested:
+                skipped |= {tuple(n.span) for n in walk(event.value) if isinstance(n, Await)}
     return skipped
 
 
@@ -95,20 +97,20 @@ def _loop_lines(project: Project, module: str, events: list[Event]) -> list[int]
         enclosing = (headers.get(depth, 0) for depth in range(event.loop - 1, -1, -1))
         result.append(next((line for line in enclosing if line), 0))
         if following is not None and following.loop > event.loop and event.kind in ("for", "test"):
-            headers[event.loop] = 0 if _not_per_item(project, module, event) else event.span[0]
+            headers[event.loop] = 0 if _not_per_item(project, module, event) else event.span.line
     return result
 
 
-def _comprehension_awaits(expr: Expr | None) -> Iterator[Expr]:
+def _comprehension_awaits(expr: Expr | None) -> Iterator[Await]:
     """Awaits evaluated once per item of a comprehension (its element, conditions, inner loops)."""
     for node in walk(expr):
-        if node[0] != "comp":
+        if not isinstance(node, Comprehension):
             continue
-        generators = node[2]
-        per_item: list[Expr | None] = [*node[1], *(g[1] for g in generators[1:])]
-        per_item += [condition for g in generators for condition in g[2]]
+        generators = node.generators
+        per_item: list[Expr] = [*node.elts, *(g.iter for g in generators[1:])]
+        per_item += [condition for g in generators for condition in g.ifs]
         for part in per_item:
-            yield from (n for n in walk(part) if n[0] == "aw")
+            yield from (n for n in walk(part) if isinstance(n, Await))
 
 
 class _Checker:
@@ -119,27 +121,28 @@ class _Checker:
         cls = Symbol("class", facts.module, function.class_name) if function.class_name else None
         self.cls = TypeRef(cls) if cls else None
 
-    def layer_call(self, awaited: Expr, line: int) -> str | None:
-        call = awaited[1]
-        if call is None or call[0] != "c" or call[1][0] != "a" or call[1][1] == ["n", "self"]:
+    def layer_call(self, awaited: Await, line: int) -> str | None:
+        call = awaited.value
+        if not isinstance(call, Call) or not isinstance(call.func, Attribute) or call.func.value == Name("self"):
             return None  # a helper of the same class is not a layer call by itself
-        receiver = types(self.project).expression(self.facts.module, self.function, call[1][1], self.cls, line)
+        receiver = types(self.project).expression(self.facts.module, self.function, call.func.value, self.cls, line)
         return layer_of(self.project, receiver.symbol) if receiver else None
 
-    def findings(self) -> Iterator[tuple[Expr, int]]:
+    def findings(self) -> Iterator[tuple[Await, int]]:
         loops = _loop_lines(self.project, self.facts.module, self.function.events)
         pagination = _pagination_awaits(self.function.events)
         for event, loop_line in zip(self.function.events, loops):
-            candidates: list[tuple[Expr, int]] = []
+            candidates: list[tuple[Await, int]] = []
             if loop_line:
-                candidates += [(n, loop_line) for e in (event.value, event.target) for n in walk(e) if n[0] == "aw"]
-            candidates += [(n, event.span[0]) for n in _comprehension_awaits(event.value)]
+                candidates += [(n, loop_line) for e in (event.value, event.target) for n in walk(e)
+                               if isinstance(n, Await)]
+            candidates += [(n, event.span.line) for n in _comprehension_awaits(event.value)]
             seen: set[tuple[int, ...]] = set()
             for awaited, line in candidates:
-                if tuple(awaited[2]) in pagination:
+                if tuple(awaited.span) in pagination:
                     continue
-                if tuple(awaited[2]) not in seen and self.layer_call(awaited, event.span[0]):
-                    seen.add(tuple(awaited[2]))
+                if tuple(awaited.span) not in seen and self.layer_call(awaited, event.span.line):
+                    seen.add(tuple(awaited.span))
                     yield awaited, line
 
 
@@ -152,5 +155,7 @@ def check(project: Project) -> Iterator[Finding]:
             if not function.is_async:
                 continue
             for awaited, line in _Checker(project, facts, function).findings():
-                yield Finding(facts, awaited[2], f"`{render(awaited[1][1])}(...)` is awaited once per item of the loop "
+                call = awaited.value  # a method call: layer_call looked only at those
+                called = call.func if isinstance(call, Call) else call
+                yield Finding(facts, awaited.span, f"`{render(called)}(...)` is awaited once per item of the loop "
                                                  f"on line {line} (N+1 queries); fetch all items in one call")

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import Expr, calls_in
+from layerlint.project.expr import Attribute, Call, Name, calls_in
 from layerlint.project.facts import FunctionFact, ModuleFacts
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
@@ -74,20 +74,20 @@ def blocking_api(dotted_name: str) -> str | None:
 SYNC_CLIENTS = frozenset({"requests.Session", "requests.sessions.Session", "httpx.Client", "httpx._client.Client"})
 
 
-def _sync_client_call(project: Project, facts: ModuleFacts, function: FunctionFact, call: Expr) -> str | None:
+def _sync_client_call(project: Project, facts: ModuleFacts, function: FunctionFact, call: Call) -> str | None:
     """`client.get(...)` on a synchronous HTTP client made elsewhere (a module-level object, an
     attribute set in `__init__`, a parameter); a local one is reported where it is constructed."""
-    func = call[1]
-    if func[0] != "a" or func[2] not in _HTTP_FUNCTIONS:
+    func = call.func
+    if not isinstance(func, Attribute) or func.attr not in _HTTP_FUNCTIONS:
         return None
-    receiver = func[1]
-    if receiver[0] == "n" and binds_locally(function, receiver[1]):
+    receiver = func.value
+    if isinstance(receiver, Name) and binds_locally(function, receiver.id):
         return None
     cls = TypeRef(Symbol("class", facts.module, function.class_name)) if function.class_name else None
-    found = project.types.expression(facts.module, function, receiver, cls, call[4][0])
+    found = project.types.expression(facts.module, function, receiver, cls, call.span.line)
     if found is None or found.symbol.dotted not in SYNC_CLIENTS:
         return None
-    return f"{found.symbol.dotted}.{func[2]}"
+    return f"{found.symbol.dotted}.{func.attr}"
 
 
 @rule("LL603", "blocking-call-in-async", "An async function calls a blocking API", __doc__, tags=("async",),
@@ -99,12 +99,12 @@ def check(project: Project) -> Iterator[Finding]:
                 continue
             for event in function.events:
                 for call in calls_in(event.value):
-                    symbol = project.index.resolve_expr(facts.module, call[1])
+                    symbol = project.index.resolve_expr(facts.module, call.func)
                     name = symbol.dotted if symbol.kind == "external" else None
                     instead = blocking_api(name) if name else None
                     if instead is None:
                         name = _sync_client_call(project, facts, function, call)
                         instead = "`httpx.AsyncClient`" if name else None
                     if instead is not None:
-                        yield Finding(facts, call[4], f"`{name}` blocks the event loop inside "
+                        yield Finding(facts, call.span, f"`{name}` blocks the event loop inside "
                                                       f"`async def {function.name}`; use {instead}")

@@ -53,8 +53,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import Expr, call_arguments, calls_in, dotted, render
-from layerlint.project.facts import Event, FunctionFact, ModuleFacts
+from layerlint.project.expr import (
+    Attribute,
+    Await,
+    Call,
+    Comprehension,
+    Expr,
+    Name,
+    Starred,
+    Subscript,
+    call_arguments,
+    calls_in,
+    dotted,
+    render,
+)
+from layerlint.project.facts import Event, FunctionFact, ModuleFacts, Span
 from layerlint.project.project import Project
 from layerlint.project.symbols import UNKNOWN, Symbol
 from layerlint.project.types import TypeRef, last_assignment
@@ -75,21 +88,20 @@ class _Sessions:
         self.keys = SessionKeys(project, method)
 
     def of_awaitable(self, expr: Expr) -> str | None:
-        if expr[0] == "aw":
-            expr = expr[1]
-        if expr is not None and expr[0] == "n":  # `pg = self._count(session)` ... `gather(pg, tb)`
-            assigned = last_assignment(self.method.function.events, expr[1], 10**9)
-            expr = assigned.value if assigned is not None else None
-        if expr is None or expr[0] != "c":
+        found: Expr | None = expr.value if isinstance(expr, Await) else expr
+        if isinstance(found, Name):  # `pg = self._count(session)` ... `gather(pg, tb)`
+            assigned = last_assignment(self.method.function.events, found.id, 10**9)
+            found = assigned.value if assigned is not None else None
+        if not isinstance(found, Call):
             return None
-        func = expr[1]
-        if func[0] == "a" and func[1] == ["n", "self"]:
-            return self._self_method(func[2], 0)
-        if func[0] == "a":
-            key = self.keys.of_local(func[1])
+        func = found.func
+        if isinstance(func, Attribute) and func.value == Name("self"):
+            return self._self_method(func.attr, 0)
+        if isinstance(func, Attribute):
+            key = self.keys.of_local(func.value)
             if key is not None:
                 return key
-        for arg in call_arguments(expr):
+        for arg in call_arguments(found):
             key = self.keys.of_local(arg)
             if key is not None:
                 return key
@@ -103,8 +115,9 @@ class _Sessions:
         for expr in expressions(found[1]):
             attribute = self_attribute(expr)
             key = self.keys.of_attribute(attribute) if attribute is not None else None
-            if key is None and expr[0] == "c" and self_attribute(expr[1]) is not None:
-                key = self._self_method(expr[1][2], depth + 1)
+            called = self_attribute(expr.func) if isinstance(expr, Call) else None
+            if key is None and called is not None:
+                key = self._self_method(called, depth + 1)
             if key is not None:
                 return key
         return None
@@ -114,39 +127,48 @@ def _spread(args: list[Expr]) -> list[Expr]:
     """`gather(*[f(x) for x in xs])` runs `f(x)` once per item: count it twice."""
     result: list[Expr] = []
     for arg in args:
-        if arg[0] == "*" and arg[1] is not None and arg[1][0] == "comp":
-            result += [arg[1][1][0]] * 2
-        elif arg[0] != "*":
+        if isinstance(arg, Starred) and isinstance(arg.value, Comprehension):
+            result += [arg.value.elts[0]] * 2
+        elif not isinstance(arg, Starred):
             result.append(arg)
     return result
 
 
-Group = tuple[list[int], list[Expr], str]
+Group = tuple[Span, list[Expr], str]
 
 
 def _is_task_group(project: Project, facts: ModuleFacts, event: Event) -> bool:
     value, target = event.value, event.target
-    if event.kind != "with" or not value or value[0] != "c" or not target or target[0] != "n":
+    if event.kind != "with" or not isinstance(value, Call) or not isinstance(target, Name):
         return False
-    return project.index.resolve_expr(facts.module, value[1]).dotted in TASK_GROUPS
+    return project.index.resolve_expr(facts.module, value.func).dotted in TASK_GROUPS
 
 
 def _groups(project: Project, facts: ModuleFacts, function: FunctionFact) -> Iterator[Group]:
     """(span, awaitables, what) for each gather call and each TaskGroup."""
-    groups: dict[str, tuple[list[int], list[Expr]]] = {}
+    groups: dict[str, tuple[Span, list[Expr]]] = {}
     for event in function.events:
-        if _is_task_group(project, facts, event):
-            assert event.target is not None
-            groups[event.target[1]] = (event.span, [])
+        if _is_task_group(project, facts, event) and isinstance(event.target, Name):
+            groups[event.target.id] = (event.span, [])
         for node in calls_in(event.value):
-            name = dotted(node[1]) or ""
+            name = dotted(node.func) or ""
             owner, _, attr = name.rpartition(".")
-            if attr == "create_task" and owner in groups and node[2]:
-                groups[owner][1].append(node[2][0])
-            elif project.index.resolve_expr(facts.module, node[1]).dotted in GATHER:
-                yield node[4], _spread(node[2]), "`asyncio.gather(...)`"
+            if attr == "create_task" and owner in groups and node.args:
+                groups[owner][1].append(node.args[0])
+            elif project.index.resolve_expr(facts.module, node.func).dotted in GATHER:
+                yield node.span, _spread(node.args), "`asyncio.gather(...)`"
     for span, tasks in groups.values():
         yield span, tasks, "this `asyncio.TaskGroup`"
+
+
+def _called(awaitable: Expr) -> str:
+    """What an awaitable calls, for the message: `repo.count` for `repo.count(...)`, the operand of
+    an await, attribute or subscript; "..." for anything else (`gather(items, orders)`)."""
+    if isinstance(awaitable, Call):
+        return render(awaitable.func)
+    if isinstance(awaitable, (Await, Attribute, Subscript)):
+        return render(awaitable.value)
+    return "..."
 
 
 def _sessions_of(project: Project, facts: ModuleFacts, function: FunctionFact) -> _Sessions:
@@ -172,7 +194,7 @@ def check(project: Project) -> Iterator[Finding]:
                         by_key.setdefault(key, []).append(awaitable)
                 shared = next((items for items in by_key.values() if len(items) >= 2), None)
                 if shared is not None:
-                    names = ", ".join(dict.fromkeys(f"`{render(a[1])}(...)`" for a in shared))
+                    names = ", ".join(dict.fromkeys(f"`{_called(a)}(...)`" for a in shared))
                     yield Finding(facts, span, f"{what} runs {names} concurrently on one AsyncSession, which "
                                                "SQLAlchemy forbids; await them one after the other or give "
                                                "each task its own session")

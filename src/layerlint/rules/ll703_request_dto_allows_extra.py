@@ -31,7 +31,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.dependencies import is_body_parameter
-from layerlint.project.expr import Expr, call_kwargs, constant, dotted, is_call
+from layerlint.project.expr import (
+    Attribute,
+    Constant,
+    Dict,
+    Expr,
+    Name,
+    call_kwargs,
+    constant,
+    dotted,
+    is_call,
+)
 from layerlint.project.models import is_table_model
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
@@ -45,13 +55,13 @@ def _extra_value(expr: Expr | None) -> str | None:
     """"forbid", another policy, or None when `expr` says nothing about extra fields."""
     if expr is None:
         return None
-    text = str(constant(expr)) if expr[0] == "k" else (dotted(expr) or "")
+    text = str(constant(expr)) if isinstance(expr, Constant) else (dotted(expr) or "")
     return "forbid" if text.rsplit(".", 1)[-1].lower() == "forbid" else text or "other"
 
 
 def _shared_config(project: Project, module: str, value: Expr) -> Expr:
     """`model_config = STRICT`: the module-level `STRICT = ConfigDict(...)` it names."""
-    if value[0] not in ("n", "a"):
+    if not isinstance(value, (Name, Attribute)):
         return value
     symbol = project.index.resolve_expr(module, value)
     event = project.index.assignment(symbol)
@@ -71,8 +81,8 @@ def _said_extra(project: Project, cls: Symbol) -> str | None:
         value = _shared_config(project, cls.module, value)
         if is_call(value) and "extra" in call_kwargs(value):
             return _extra_value(call_kwargs(value)["extra"])
-        if value[0] == "d":
-            return next((_extra_value(v) for k, v in zip(value[1], value[2]) if constant(k) == "extra"), None)
+        if isinstance(value, Dict):
+            return next((_extra_value(v) for k, v in zip(value.keys, value.values) if constant(k) == "extra"), None)
     config = project.index.class_fact(Symbol("class", cls.module, f"{cls.name}.Config"))
     for field_fact in config.fields if config else []:
         if field_fact.name == "extra":

@@ -1,0 +1,87 @@
+"""Typed facts and their stored form: every expression kind survives the cache's JSON, and the
+stored layout is the compact one the cache has always kept."""
+
+from __future__ import annotations
+
+import ast
+import json
+import typing
+
+from layerlint.project import expr
+from layerlint.project.compact import decode_facts, encode_facts, valid_facts
+from layerlint.project.expr import Attribute, Call, Constant, Expr, Name, Span, calls_in, walk
+from layerlint.project.extract import extract
+from layerlint.project.facts import ModuleFacts
+
+# One statement per expression kind (and a deep chain, kept as Unknown("deep")).
+SOURCE = '''
+async def every_kind(items, key):
+    a = items.first
+    b = run(items, *rest, flag=True, **options)
+    c = items[1:2:3]
+    d = (1, "two", 3.0, None, ...)
+    e = [b, c]
+    f = {a, b}
+    g = {"k": a, **options}
+    h = a + b | c
+    i = a and not b
+    j = a < b is not c
+    k = f"{a!r} and {b:>{width}}"
+    m = lambda x: x
+    n = await fetch(a)
+    o = a if b else c
+    p = (q := compute())
+    r = [x for x in items if x]
+    s = {x: y for x, y in pairs}
+    t = (yield a)
+    u = ~a
+    v = b"bytes"
+    w = ''' + "-".join(["a"] * 40) + '''
+'''
+
+
+def _facts() -> ModuleFacts:
+    return extract(ModuleFacts("m", "m.py", False), ast.parse(SOURCE), SOURCE)
+
+
+def _kinds(facts: ModuleFacts) -> set[type]:
+    return {type(node) for function in facts.functions for event in function.events
+            for part in (event.target, event.value) for node in walk(part, into_lambdas=True)}
+
+
+def test_every_expression_kind_survives_the_cache() -> None:
+    facts = _facts()
+    assert _kinds(facts) == set(typing.get_args(Expr)), "SOURCE should build every kind"
+    stored = json.loads(json.dumps(encode_facts(facts)))
+    decoded = decode_facts(stored)
+    assert decoded == facts
+    assert isinstance(decoded.functions[0].events[1].value, Call)
+    assert isinstance(decoded.functions[0].events[1].span, Span)
+
+
+def test_stored_layout_is_the_compact_list_form() -> None:
+    stored = encode_facts(_facts())
+    function = stored[7][0]  # ModuleFacts.functions, the only function
+    value = function[10][0][4]  # its first event's value: `items.first`
+    assert value == ["a", ["n", "items"], "first"]
+    assert json.loads(json.dumps(function[10][1][4]))[0] == "c"
+
+
+def test_the_deep_shape_check_accepts_stored_facts_and_rejects_a_bad_expression_or_span() -> None:
+    stored = json.loads(json.dumps(encode_facts(_facts())))
+    assert valid_facts(stored, deep=True)
+    event = stored[7][0][10][0]  # the function's first event: [kind, span, loop, target, value, ...]
+    event[4] = ["no such kind", "items"]
+    assert not valid_facts(stored, deep=True)
+    event[4] = ["n", "items"]
+    event[1] = event[1][:3]
+    assert not valid_facts(stored, deep=True)
+
+
+def test_walk_and_calls_in_go_outermost_first_in_source_order() -> None:
+    call = Call(Attribute(Call(Name("f"), [], {}, Span(1, 1, 1, 4)), "g"),
+                [Name("x"), Call(Name("h"), [], {}, Span(1, 9, 1, 12))], {"k": Constant(1)}, Span(1, 1, 1, 20))
+    assert [type(node).__name__ for node in walk(call)] == [
+        "Call", "Attribute", "Call", "Name", "Name", "Call", "Name", "Constant"]
+    assert [c.span.column for c in calls_in(call)] == [1, 1, 9]
+    assert expr.render(call) == "f().g(x, h(), k=1)"
