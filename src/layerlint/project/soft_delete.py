@@ -214,9 +214,10 @@ class FunctionQueries:
                 results.append(inner.statement(event.value))
             inner.assign(event.target, event.value, event.kind)
         spans = [state.span for state in bound.values()]
-        if not results or any(r is None or r.span not in spans for r in results):
+        returned = [r for r in results if r is not None and r.span in spans]
+        if not returned or len(returned) != len(results):
             return None  # the helper returns something else than the statement it was given
-        return replace(results[0], filtered=all(r.filtered for r in results if r))  # type: ignore[arg-type]
+        return replace(returned[0], filtered=all(r.filtered for r in returned))
 
     def _callee(self, func: Expr) -> tuple[Symbol, FunctionFact] | None:
         if isinstance(func, Attribute) and func.value == Name("self") and self.owner is not None:

@@ -54,7 +54,7 @@ def check(project: Project) -> Iterator[Finding]:
                 if item.method not in ("delete", "delete()", "query.delete") or item.model not in soft:
                     continue
                 call = item.call
-                name = model_name(project, item.model)  # type: ignore[arg-type]
+                name = model_name(project, item.model)
                 if item.method == "query.delete":
                     yield Finding(facts, call.span, f"`query({name}).delete()` hard-deletes rows of `{name}`, which has "
                                                   f"`{column}`; use `.update({{{name}.{column}: ...}})`")

@@ -105,10 +105,10 @@ def _inherited(project: Project, facts: ModuleFacts, cls: ClassFact) -> Finding 
                 names[name] = model
     if not names:
         return None
-    model = model_name(project, next(iter(names.values())))
+    model_named = model_name(project, next(iter(names.values())))
     listed = ", ".join(f"`{n}`" for n in names)
     return Finding(facts, cls.span, f"service `{cls.name}` inherits {listed} from a generic base, which return table "
-                                    f"model `{model}` here; return DTOs (e.g. `{model}Response.model_validate(...)`)")
+                                    f"model `{model_named}` here; return DTOs (e.g. `{model_named}Response.model_validate(...)`)")
 
 
 @rule("LL501", "service-returns-orm-model", "A service method returns a table model", __doc__,
