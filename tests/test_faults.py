@@ -257,7 +257,10 @@ def test_a_run_stopped_at_any_cache_write_leaves_a_cache_that_gives_the_right_fi
         if not stopped:
             break
         write += 1
-    assert write > 5  # the shards, the manifest, the tree, the findings
+    # Runs were stopped at several writes, so the sweep is not vacuous. How many writes a run makes
+    # is not fixed: tree.json is skipped while a file is racy (saved under 2 s before the run), and
+    # findings already stored for the same facts are not written again.
+    assert write > 2
     write = 1
     while True:  # a full cache, an edit, a run stopped, the next run
         edits.toggle()
@@ -266,7 +269,7 @@ def test_a_run_stopped_at_any_cache_write_leaves_a_cache_that_gives_the_right_fi
         if not stopped:
             break
         write += 1
-    assert write > 3
+    assert write > 1
 
 
 def test_temporary_files_of_stopped_runs_are_removed_once_stale(generated: Path, tmp_path: Path) -> None:
