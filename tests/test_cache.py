@@ -6,6 +6,8 @@ import json
 import os
 import pickle
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,19 @@ def test_second_run_parses_nothing_and_reports_the_same(project: Path, parses: l
     parses.clear()
     assert codes(project) == first
     assert parses == []
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "github"])
+def test_a_run_answered_from_the_cache_loads_no_rule(project: Path, output_format: str) -> None:
+    """Loading the rules and the model costs ~70 ms, most of a warm run's time; only formats that
+    describe the rules (SARIF) load them when the findings come from the cache."""
+    command = [sys.executable, "-X", "importtime", "-m", "layerlint", "check", "--format", output_format, str(project)]
+    runs = [subprocess.run(command, capture_output=True, text=True) for _ in (1, 2)]
+    loaded = [{line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")}
+              for run in runs]
+    assert [run.returncode for run in runs] == [1, 1]  # the fixture's LL101, both times
+    assert "layerlint.rules" in loaded[0]  # the first run evaluates the rules
+    assert not {name for name in loaded[1] if name.startswith(("layerlint.rules", "layerlint.project.project"))}
 
 
 def test_content_change_is_seen(project: Path, parses: list[str]) -> None:

@@ -15,14 +15,13 @@ from layerlint.cli import check, main
 from layerlint.core.config import load_config
 from layerlint.reporters import REPORTERS
 from layerlint.reporters.base import Report
-from layerlint.rules import RULES
 
 DIRECT = FIXTURES / "ll101" / "direct_imports"
 
 
 def _report(root: Path) -> Report:
     result = engine.check(load_config(root), options=NO_CACHE)
-    return Report(result.diagnostics, result.files_checked, RULES, root)
+    return Report(result.diagnostics, result.files_checked, root)
 
 
 def test_format_choices_are_the_registered_reporters() -> None:

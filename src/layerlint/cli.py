@@ -201,10 +201,9 @@ def _apply_baseline(result: object, config: Config, file: Path, overrides: dict[
 def _render(result: object, output_format: str, show_statistics: bool, root: Path,
             overrides: dict[str, bytes]) -> str:
     from layerlint.engine import CheckResult
-    from layerlint.rules import RULES
 
     assert isinstance(result, CheckResult)
-    report = Report(result.diagnostics, result.files_checked, RULES, root, overrides,
+    report = Report(result.diagnostics, result.files_checked, root, overrides,
                     color=sys.stdout.isatty(), statistics=show_statistics)
     return REPORTERS[output_format].render(report)
 

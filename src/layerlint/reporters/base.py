@@ -1,8 +1,8 @@
 """What every reporter is: a name (the `--format` value) and `render(report) -> str`.
 
-A `Report` is one run's findings and what some formats need besides them (the rules, the project
-root, terminal settings). Values any format may need and that cost a read of the files, like the
-fingerprints, are computed here once, on first use, and shared by every reporter that asks.
+A `Report` is one run's findings and what some formats need besides them (the project root,
+terminal settings). Values any format may need and that cost time, like the rules' descriptions
+and the fingerprints, are computed here once, on first use, and shared by every reporter that asks.
 """
 
 from __future__ import annotations
@@ -23,11 +23,18 @@ if TYPE_CHECKING:  # only for its type: the reporters never run a rule
 class Report:
     diagnostics: Sequence[Diagnostic]  # sorted, as shown
     files_checked: int
-    rules: Sequence[Rule]  # every rule, found or not (SARIF describes them all)
     root: Path
     overrides: Mapping[str, bytes] = field(default_factory=dict)  # buffers checked in a file's place
     color: bool = False
     statistics: bool = False
+
+    @cached_property
+    def rules(self) -> Sequence[Rule]:
+        """Every rule, found or not (SARIF describes them all). Imported on first use: loading the
+        rules costs ~70 ms, which a run answered from the cache in text form never pays."""
+        from layerlint.rules import RULES
+
+        return RULES
 
     @cached_property
     def fingerprints(self) -> list[str]:
