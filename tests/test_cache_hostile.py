@@ -325,3 +325,34 @@ def test_a_configuration_error_met_by_the_rules_is_not_blamed_on_the_cache(
     with pytest.raises(ConfigError, match="matches no module"):
         findings(project)
     assert distrusted == []  # raised at once, not after parsing everything again
+
+
+def test_facts_from_the_cache_give_the_findings_of_facts_from_source(tmp_path: Path) -> None:
+    """Decoded facts share their equal names (compact.py): a name bound to itself (`ORDER =
+    ORDER`) must still be read as the module's constant, as it is in facts from source."""
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "ll301" / "ids_fire", project, ignore=shutil.ignore_patterns(".layerlint_cache"))
+    model = project / "app" / "domain" / "item" / "model.py"
+    model.write_text(model.read_text() + '''
+
+ORDER = "Order-"
+
+
+def new_order_id() -> str:
+    ORDER = ORDER
+    return f"{ORDER}{ULID()}"
+
+
+class Order(SQLModel, table=True):
+    id: str = Field(default_factory=new_order_id, primary_key=True)
+''')
+
+    def messages(use_cache: bool) -> list[str]:
+        options = RunOptions(use_cache=use_cache)
+        return [d.message for d in engine.check(load_config(project), options=options).diagnostics]
+
+    expected = messages(False)
+    assert any("`Order.id`" in m and "the prefix `Order-` does not match" in m for m in expected)
+    messages(True)
+    _forget_findings(_aged(project))
+    assert messages(True) == expected

@@ -95,7 +95,7 @@ def _literal(index: SymbolIndex, module: str, expr: Expr, names: dict[str, Expr]
     if isinstance(expr, Constant):
         return expr.value if isinstance(expr.value, str) else None
     if isinstance(expr, Name) and expr.id in names:
-        return _literal(index, module, names[expr.id], {}) if names[expr.id] is not expr else None
+        return _literal(index, module, names[expr.id], {})
     if isinstance(expr, (Name, Attribute)):
         symbol = index.resolve_expr(module, expr)
         event = index.assignment(symbol)
