@@ -78,3 +78,19 @@ def test_tstring_becomes_a_template_call_with_its_parts() -> None:
     parsed = parse_source('greeting = t"hello {user.name!r:>{width}}"\n')
     assert isinstance(parsed, ParsedModule) and parsed.lowered
     assert ast.unparse(parsed.tree) == "greeting = string.templatelib.Template('hello ', user.name, width)"
+
+
+def test_a_file_too_large_for_the_fallback_fails_with_the_first_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """libcst's parse time grows with the size; a large file ast rejects is not handed to it."""
+    from layerlint.project import parsing
+
+    newer = "type Alias = list[int]\n"  # 3.12 grammar: ast on 3.11 rejects it, libcst accepts it
+    padding = "x = 1\n" * 20
+    assert isinstance(parse_source(newer + padding), ParsedModule)
+    monkeypatch.setattr(parsing, "MAX_FALLBACK_CHARACTERS", len(newer + padding) - 1)
+    tried: list[str] = []
+    monkeypatch.setattr(parsing, "lower_newer_syntax", lambda source: tried.append(source))
+    failure = parse_source(newer + padding)
+    assert isinstance(failure, ParseFailure) and "too large to try newer grammar" in failure.message
+    assert (failure.line, tried) == (1, [])
+

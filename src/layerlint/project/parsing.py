@@ -70,6 +70,9 @@ def parse_source(source: str, filename: str = "<unknown>") -> ParsedModule | Par
             return first_error  # no grammar accepts it, and libcst would only crash on it
     except (RecursionError, MemoryError, ValueError) as error:
         return ParseFailure(f"cannot parse the file: {type(error).__name__}: {error}", 1, 1)
+    if len(source) > MAX_FALLBACK_CHARACTERS:  # checked first: the depth estimate tokenizes the file
+        return ParseFailure(f"{first_error.message} (and too large to try newer grammar)",
+                            first_error.line, first_error.column)
     if _nested_deeper_than(source, MAX_FALLBACK_DEPTH):
         return ParseFailure(f"{first_error.message} (and nested too deeply to try newer grammar)",
                             first_error.line, first_error.column)
@@ -88,6 +91,9 @@ _TOO_DEEP_FOR_ANY_PYTHON = "too many nested parentheses"
 
 # libcst parses 1,000 chained operators in under a second and crashes near 5,000.
 MAX_FALLBACK_DEPTH = 1000
+# libcst takes about 9 s a megabyte, so a broken 5 MB module (generated code, say) held a run for
+# 45 s before its LL001. Hand-written modules in newer grammar are far smaller than this.
+MAX_FALLBACK_CHARACTERS = 1_000_000
 _CHAINING_KEYWORDS = frozenset({"not", "and", "or", "if", "else", "lambda", "await", "in", "is"})
 _VALUE_TOKENS = frozenset({tokenize.NAME, tokenize.NUMBER, tokenize.STRING})
 
