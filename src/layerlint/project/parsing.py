@@ -92,7 +92,7 @@ _TOO_DEEP_FOR_ANY_PYTHON = "too many nested parentheses"
 # libcst parses 1,000 chained operators in under a second and crashes near 5,000.
 MAX_FALLBACK_DEPTH = 1000
 # libcst takes about 9 s a megabyte, so a broken 5 MB module (generated code, say) held a run for
-# 45 s before its LL001. Hand-written modules in newer grammar are far smaller than this.
+# 45 s before it was reported unparsable. Hand-written modules in newer grammar are far smaller.
 MAX_FALLBACK_CHARACTERS = 1_000_000
 _CHAINING_KEYWORDS = frozenset({"not", "and", "or", "if", "else", "lambda", "await", "in", "is"})
 _VALUE_TOKENS = frozenset({tokenize.NAME, tokenize.NUMBER, tokenize.STRING})
