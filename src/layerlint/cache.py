@@ -42,14 +42,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
-from stat import S_ISDIR, S_ISREG
+from stat import S_ISDIR
 from typing import TYPE_CHECKING, Any
 
 import layerlint
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic, ImportStep, Location, Severity
 from layerlint.core.options import RunOptions
-from layerlint.project.discovery import SourceFile
+from layerlint.project.discovery import SourceFile, read_source
 from layerlint.project.parallel import FileJob, map_tasks, resolve
 
 if TYPE_CHECKING:  # facts and their codec are imported where facts are decoded: a cached run decodes none
@@ -71,8 +71,6 @@ GITIGNORE = "# Created by layerlint.\n*\n"
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by layerlint.\n"
                 "# For information about cache directory tags see https://bford.info/cachedir/\n")
-# A FIFO opened for reading blocks until a writer comes; a symlink may lead anywhere.
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _RULE_MODULE = re.compile(r"ll(\d{3})_(\w+)\.py")
 MAX_POSITION = 2**31  # no line or column of a real finding is larger
 # What a namespace directory (and one being created) is called, and the files in it.
@@ -125,18 +123,12 @@ def _read_json(path: Path, key: str) -> dict[str, Any] | None:
 
 
 def _read_regular_file(path: Path) -> bytes | None:
-    """The bytes of `path` if it is a regular file. A FIFO planted in a cache file's place would
-    block an ordinary open until a writer came, a device would never end: opened without
-    blocking and without following a symlink, anything else is refused before it is read."""
+    """The bytes of `path` if it is a regular file: a FIFO planted in a cache file's place would
+    block the run, a device would never end, and a symlink may lead anywhere."""
     try:
-        descriptor = os.open(path, _READ_FLAGS)
+        return read_source(path, follow_symlinks=False)
     except OSError:
         return None
-    with open(descriptor, "rb") as handle:
-        try:
-            return handle.read() if S_ISREG(os.fstat(descriptor).st_mode) else None
-        except OSError:
-            return None
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -44,13 +44,14 @@ class Discovery:
     warnings: list[str] = field(default_factory=list)  # what was not checked, and why
 
 
-def read_source(path: str | Path) -> bytes:
+def read_source(path: str | Path, *, follow_symlinks: bool = True) -> bytes:
     """A file's bytes, if it is a regular file: a FIFO would block the run and /dev/zero never ends.
 
     Opened without blocking and checked on the open descriptor, so a file replaced after discovery
-    is caught too.
+    is caught too. With `follow_symlinks=False` a symlink is refused (files layerlint wrote itself).
     """
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    descriptor = os.open(path, flags if follow_symlinks else flags | getattr(os, "O_NOFOLLOW", 0))
     with open(descriptor, "rb") as handle:
         mode = os.fstat(descriptor).st_mode
         if not stat_module.S_ISREG(mode):
