@@ -21,12 +21,11 @@ from layerlint.project.expr import (
     call_kwargs,
     dotted,
     is_call,
-    walk,
 )
 from layerlint.project.facts import FunctionFact, ParamFact
 from layerlint.project.project import Project
 from layerlint.project.routes import RouteHandler, RouterObject, router_dependencies
-from layerlint.project.sessions import SESSION_CLASSES
+from layerlint.project.sessions import dependency_kind, returns_session
 from layerlint.project.symbols import Symbol
 
 DEPENDS_NAMES = frozenset({"Depends", "Security"})
@@ -77,10 +76,8 @@ class DependencyResolver:
         self._routers: dict[Symbol, list[tuple[str, Expr]]] = {}
 
     def session_kind(self, symbol: Symbol) -> str | None:
-        for kind, names in (("read", self.read), ("write", self.write)):
-            if symbol.dotted in names or symbol.dotted.rsplit(".", 1)[-1] in names:
-                return kind
-        return None
+        """"read" or "write" for the configured session dependencies."""
+        return dependency_kind(symbol, self.read, self.write)
 
     # ------------------------------------------------------------------ entry points
 
@@ -189,8 +186,7 @@ def unconfigured_session_providers(project: Project) -> list[str]:
                 continue
             if resolver.session_kind(Symbol("function", facts.module, function.qualname)) is not None:
                 return []
-            if any(index.resolve_expr(facts.module, node).dotted in SESSION_CLASSES
-                   for node in walk(function.returns) if isinstance(node, (Name, Attribute))):
+            if returns_session(index, facts.module, function):
                 found.append(f"{facts.module}.{function.qualname}")
     return sorted(found)
 

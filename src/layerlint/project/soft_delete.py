@@ -23,8 +23,8 @@ from layerlint.project.model_fields import class_fields, unwrap_annotation
 from layerlint.project.models import is_table_model
 from layerlint.project.project import Project
 from layerlint.project.sessions import (
-    SESSION_NAMES,
     is_session_receiver,
+    local_sessions,
     session_parameters,
     statement_builder,
 )
@@ -103,12 +103,6 @@ def _checked_after_get(project: Project, function: FunctionFact, call: Call) -> 
                                for e in function.events for x in (e.value, e.target) for node in walk(x))
 
 
-def _local_sessions(function: FunctionFact) -> set[str]:
-    """`async with async_session() as session:` or `db = SessionLocal()`: locals named like sessions."""
-    return {e.target.id for e in function.events if e.kind in ("with", "assign") and isinstance(e.target, Name)
-            and e.target.id in SESSION_NAMES}
-
-
 class FunctionQueries:
     """One function's statements and session calls, in statement order."""
 
@@ -119,7 +113,7 @@ class FunctionQueries:
         self.module = facts.module
         self.function = function
         self.column = project.config.soft_delete_column
-        self.sessions = session_parameters(self.index, self.module, function) | _local_sessions(function)
+        self.sessions = session_parameters(self.index, self.module, function) | local_sessions(function)
         self.owner = Symbol("class", self.module, function.class_name) if function.class_name else None
         self.statements: dict[str, Statement] = {}
         self.values: dict[str, Expr] = {}  # the last value assigned to each local name so far
