@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from layerlint.project.annotated import annotated_parts
-from layerlint.project.annotations import annotated_metadata
+from layerlint.project.annotated import annotated_metadata, annotated_parts
 from layerlint.project.expr import (
     Attribute,
     Call,

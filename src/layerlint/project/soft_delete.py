@@ -20,7 +20,7 @@ from layerlint.project.expr import (
 )
 from layerlint.project.facts import FunctionFact, ModuleFacts, Span
 from layerlint.project.model_fields import class_fields, unwrap_annotation
-from layerlint.project.models import is_table_model
+from layerlint.project.models import table_model_named
 from layerlint.project.project import Project
 from layerlint.project.sessions import (
     is_session_receiver,
@@ -224,10 +224,7 @@ class FunctionQueries:
 
     def model_of(self, expr: Expr | None) -> Symbol | None:
         """`Item` -> the table model `Item` (column selects such as `select(Item.id)` are not followed)."""
-        if not isinstance(expr, (Name, Attribute)):
-            return None
-        symbol = self.index.resolve_expr(self.module, expr)
-        return symbol if symbol.kind == "class" and is_table_model(self.index, symbol) else None
+        return table_model_named(self.index, self.module, expr) if isinstance(expr, (Name, Attribute)) else None
 
     # ------------------------------------------------------------------ instances
 
@@ -349,10 +346,7 @@ def find_soft_delete_models(project: Project) -> frozenset[Symbol]:
 def annotated_model(project: Project, module: str, annotation: Expr | None) -> Symbol | None:
     """`Item`, `Optional[Item]`, `Item | None` -> the table model `Item`."""
     inner, _ = unwrap_annotation(project.index, module, annotation)
-    if inner is None:
-        return None
-    symbol = project.index.resolve_expr(module, inner)
-    return symbol if symbol.kind == "class" and is_table_model(project.index, symbol) else None
+    return table_model_named(project.index, module, inner) if inner is not None else None
 
 
 def find_global_filters(project: Project) -> list[str]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.annotations import table_model_in
+from layerlint.project.models import table_model_in
 from layerlint.project.expr import Constant
 from layerlint.project.project import Project
 from layerlint.rules._models import model_name

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.annotations import table_model_in
+from layerlint.project.models import table_model_in
 from layerlint.project.dependencies import is_body_parameter
 from layerlint.project.project import Project
 from layerlint.rules._models import model_name

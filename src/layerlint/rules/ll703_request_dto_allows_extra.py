@@ -42,14 +42,10 @@ from layerlint.project.expr import (
     dotted,
     is_call,
 )
-from layerlint.project.models import is_table_model
+from layerlint.project.pydantic_models import is_dto
 from layerlint.project.project import Project
 from layerlint.project.symbols import Symbol
 from layerlint.rules.base import Finding, Scope, rule
-
-PYDANTIC_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "sqlmodel.SQLModel",
-                            "sqlmodel.main.SQLModel"})
-
 
 def _extra_value(expr: Expr | None) -> str | None:
     """"forbid", another policy, or None when `expr` says nothing about extra fields."""
@@ -98,11 +94,6 @@ def forbids_extra(project: Project, cls: Symbol) -> bool:
     return False
 
 
-def is_dto(project: Project, cls: Symbol) -> bool:
-    return cls.kind == "class" and project.index.inherits_from(cls, PYDANTIC_BASES) and \
-        not is_table_model(project.index, cls)
-
-
 def _body_classes(project: Project) -> set[Symbol]:
     found: set[Symbol] = set()
     type_resolver = project.types
@@ -124,7 +115,7 @@ def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules.values():
         for cls in facts.classes:
             symbol = Symbol("class", facts.module, cls.qualname)
-            if not (cls.name.endswith("Request") or symbol in bodies) or not is_dto(project, symbol):
+            if not (cls.name.endswith("Request") or symbol in bodies) or not is_dto(project.index, symbol):
                 continue
             if not forbids_extra(project, symbol):
                 yield Finding(facts, cls.span, f"request DTO `{cls.name}` accepts unknown fields; add "
