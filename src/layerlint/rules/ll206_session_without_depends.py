@@ -33,13 +33,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.dependencies import DependencyResolver
-from layerlint.project.expr import Call, calls_in
-from layerlint.project.facts import FunctionFact, ModuleFacts
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.orm.sessions import opens_session
 from layerlint.project.project import Project
-from layerlint.project.sessions import opens_session
-from layerlint.project.symbols import Symbol
+from layerlint.project.reading.expr import Call, calls_in
+from layerlint.project.reading.facts import FunctionFact, ModuleFacts
+from layerlint.project.routing.dependencies import DependencyResolver
 from layerlint.rules.base import Finding, Scope, rule
+
 
 def _is_session_dependency(resolver: DependencyResolver, facts: ModuleFacts, function: FunctionFact) -> bool:
     return resolver.session_kind(Symbol("function", facts.module, function.qualname)) is not None

@@ -38,11 +38,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.facts import ClassFact, ModuleFacts, Span
-from layerlint.project.models import table_model_in, table_model_in_type
+from layerlint.project.index.models import table_model_in, table_model_in_type
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.index.types import TypeRef
 from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
-from layerlint.project.types import TypeRef
+from layerlint.project.reading.facts import ClassFact, ModuleFacts, Span
 from layerlint.rules._layers import Method, methods, types
 from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, Scope, rule

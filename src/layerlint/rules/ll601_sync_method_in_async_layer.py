@@ -31,9 +31,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import Attribute, Expr, Name
+from layerlint.project.orm.sessions import is_sync_session_type
 from layerlint.project.project import Project
-from layerlint.project.sessions import is_sync_session_type
+from layerlint.project.reading.expr import Attribute, Expr, Name
 from layerlint.rules._layers import (
     LAYER_ROLES,
     Method,

@@ -30,8 +30,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.dependencies import is_body_parameter
-from layerlint.project.expr import (
+from layerlint.project.index.pydantic_models import is_dto
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.project import Project
+from layerlint.project.reading.expr import (
     Attribute,
     Constant,
     Dict,
@@ -42,10 +44,9 @@ from layerlint.project.expr import (
     dotted,
     is_call,
 )
-from layerlint.project.pydantic_models import is_dto
-from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
+from layerlint.project.routing.dependencies import is_body_parameter
 from layerlint.rules.base import Finding, Scope, rule
+
 
 def _extra_value(expr: Expr | None) -> str | None:
     """"forbid", another policy, or None when `expr` says nothing about extra fields."""

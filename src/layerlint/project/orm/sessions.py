@@ -23,11 +23,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from layerlint.project.annotated import annotated_parts
-from layerlint.project.expr import Attribute, Expr, Name, Subscript, calls_in, dotted, is_call, render, walk
-from layerlint.project.facts import FunctionFact, ModuleFacts, Span
-from layerlint.project.symbols import Symbol, SymbolIndex
-from layerlint.project.types import UNION, TypeRef
+from layerlint.project.index.annotated import annotated_parts
+from layerlint.project.index.symbols import Symbol, SymbolIndex
+from layerlint.project.index.types import UNION, TypeRef
+from layerlint.project.reading.expr import (
+    Attribute,
+    Expr,
+    Name,
+    Subscript,
+    calls_in,
+    dotted,
+    is_call,
+    render,
+    walk,
+)
+from layerlint.project.reading.facts import FunctionFact, ModuleFacts, Span
 
 SYNC_SESSION_CLASSES = frozenset({
     "sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session", "sqlmodel.orm.session.Session",

@@ -3,8 +3,8 @@ and which of those are DTOs (pydantic models that are not table models)."""
 
 from __future__ import annotations
 
-from layerlint.project.models import is_table_model
-from layerlint.project.symbols import Symbol, SymbolIndex
+from layerlint.project.index.models import is_table_model
+from layerlint.project.index.symbols import Symbol, SymbolIndex
 
 PYDANTIC_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "sqlmodel.SQLModel",
                             "sqlmodel.main.SQLModel"})

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from layerlint.project.annotated import annotated_parts
-from layerlint.project.expr import (
+from layerlint.project.index.annotated import annotated_parts
+from layerlint.project.index.symbols import Symbol, SymbolIndex
+from layerlint.project.index.types import TypeRef
+from layerlint.project.reading.expr import (
     BinOp,
     Constant,
     Dict,
@@ -21,8 +23,6 @@ from layerlint.project.expr import (
     is_call,
     parse_expression,
 )
-from layerlint.project.symbols import Symbol, SymbolIndex
-from layerlint.project.types import TypeRef
 
 if TYPE_CHECKING:  # project builds on the index; the analyses below are cached on it
     from layerlint.project.project import Project
