@@ -141,17 +141,16 @@ def _build_project(config: Config, cache: ProjectCache, override_facts: dict[str
     return Project.build(config, cache.facts() + list(override_facts.values()))
 
 
-def run_rules(source: Project | Callable[[], Project], rules: Sequence[Rule], *, workers: int,
+def run_rules(project: Project, rules: Sequence[Rule], *, workers: int,
               modules: int, timings: Timings | None = None) -> tuple[list[Diagnostic], int]:
-    """The rules' diagnostics (selected, noqa applied) and how many noqa comments suppressed;
-    `source` is the project of `modules` modules, or how to build it (then worker processes
-    each build their own)."""
+    """The rules' diagnostics (selected, noqa applied) and how many noqa comments suppressed,
+    over the project of `modules` modules."""
     from layerlint.rule_pool import evaluate
 
-    evaluation = evaluate(source, rules, workers, modules)
+    evaluation = evaluate(project, rules, workers, modules)
     if timings is not None:
         timings.rules = {rule.code: seconds for rule, seconds in zip(rules, evaluation.seconds)}
-        timings.loads, timings.workers = evaluation.loads, evaluation.workers
+        timings.workers = evaluation.workers
     results = evaluation.results
     return [d for kept, _ in results for d in kept], sum(count for _, count in results)
 
@@ -259,12 +258,13 @@ def _fresh_answer(config: Config, cache: ProjectCache, key: str, files: list[Sou
     """Run the rules, and store what they found under `key`."""
     rules = active_rules(config)
 
-    def evaluate() -> tuple[Project | None, list[Diagnostic], int]:
-        project, source = _rule_source(cache, files, rules, rebuild)
-        return project, *run_rules(source, rules, workers=cache.workers, modules=len(files), timings=timings)
+    def evaluate() -> tuple[Project, list[Diagnostic], int]:
+        with timings.phase("load"):
+            project = rebuild()  # once: rule workers fork with it (see rule_pool)
+        with timings.phase("rules"):
+            return project, *run_rules(project, rules, workers=cache.workers, modules=len(files), timings=timings)
 
-    with timings.phase("rules"):
-        project, diagnostics, noqa_count = _from_cached_facts(cache, evaluate)
+    project, diagnostics, noqa_count = _from_cached_facts(cache, evaluate)
     with timings.phase("save"):
         cache.save_findings(key, diagnostics, noqa_count)
     grouped: dict[str, list[Diagnostic]] = {}
@@ -285,21 +285,6 @@ def _from_cached_facts(cache: ProjectCache, action: Callable[[], T]) -> T:
         if not cache.distrust_facts():
             raise
         return action()
-
-
-def _rule_source(cache: ProjectCache, files: list[SourceFile], rules: list[Rule],
-                 rebuild: Callable[[], Project]) -> tuple[Project | None, Project | Callable[[], Project]]:
-    """The project for the rules, or, when they run in forked workers, how each worker builds it:
-    then the workers decode the facts at the same time and this process never does (see rule_pool)."""
-    from layerlint.rule_pool import forks
-
-    if forks(rules, cache.workers, len(files)):
-        if not cache.refreshed:  # the unchanged tree's findings were tampered with: hash here, once
-            cache.refresh(files)
-        cache.save_manifest()  # before forking: workers must not each write it
-        return None, rebuild
-    project = rebuild()
-    return project, project
 
 
 def check(config: Config, paths: Sequence[Path] = (), overrides: dict[str, bytes] | None = None, *,
