@@ -32,7 +32,6 @@ import typing
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import starmap
-from operator import attrgetter
 from typing import Any
 
 from layerlint.project import expr as x
@@ -103,15 +102,8 @@ def _dataclass_codec(cls: type) -> tuple[Encode, Decode]:
     hints = typing.get_type_hints(cls, vars(facts_module))
     names = [f.name for f in dataclasses.fields(cls)]
     codecs = [_codec_for_type(hints[name]) for name in names]
-    getter = attrgetter(*names) if len(names) > 1 else (lambda value: (getattr(value, names[0]),))
     # Only the fields that are not JSON-native are converted (an event: its span and three expressions).
     converted = [(index, codec) for index, codec in enumerate(codecs) if codec != (_same, _same)]
-
-    def encode(value: Any) -> list[Any]:
-        values = list(getter(value))
-        for index, (code, _) in converted:
-            values[index] = code(values[index])
-        return values
 
     def decode_any_length(data: list[Any]) -> Any:
         """A stored list without the fields that have defaults (valid_facts accepts one)."""
@@ -120,7 +112,8 @@ def _dataclass_codec(cls: type) -> tuple[Encode, Decode]:
                 data[index] = code(data[index])
         return cls(*data)
 
-    return encode, _compiled_decoder(cls, [hints[name] for name in names], decode_any_length)
+    return (_compiled_encoder([(name, hints[name]) for name in names]),
+            _compiled_decoder(cls, [hints[name] for name in names], decode_any_length))
 
 
 def _compiled_decoder(cls: type, hints: list[Any], otherwise: Decode) -> Decode:
@@ -136,6 +129,42 @@ def _compiled_decoder(cls: type, hints: list[Any], otherwise: Decode) -> Decode:
     exec(source, scope)  # noqa: S102 -- the text is built above from the dataclasses' own type hints
     decode: Decode = scope["decode"]
     return decode
+
+
+def _compiled_encoder(fields: list[tuple[str, Any]]) -> Encode:
+    """The encoder as one generated function, as `_compiled_decoder` (the parse workers encode every
+    module they parse)."""
+    scope: dict[str, Any] = {"_E": _E, "_Name": x.Name, "_temporaries": 0}
+    parts = [_field_encoding(hint, f"o.{name}", scope) for name, hint in fields]
+    exec(f"def encode(o):\n    return [{', '.join(parts)}]\n", scope)  # noqa: S102 -- from the type hints
+    encode: Encode = scope["encode"]
+    return encode
+
+
+def _field_encoding(hint: Any, value: str, scope: dict[str, Any]) -> str:
+    """Python source that encodes `value`, a field typed `hint` (as `_codec_for_type`)."""
+    if hint == Expr:
+        t = _temporary(scope)
+        return f"(['n', {t}.id] if type({t} := {value}) is _Name else _E[type({t})]({t}))"
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        name = f"_encode_{hint.__name__}"
+        scope.setdefault(name, _dataclass_codec(hint)[0])
+        return f"{name}({value})"
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        if set(rest) == set(typing.get_args(Expr)):
+            rest = [Expr]
+        inner = _field_encoding(rest[0], "v", scope) if len(rest) == 1 else "v"
+        return value if inner == "v" else f"(None if (v := {value}) is None else {inner})"
+    if origin is list and args:
+        inner = _field_encoding(args[0], "a", scope)
+        return value if inner == "a" else f"[{inner} for a in {value}]"
+    if origin is dict and len(args) == 2:
+        inner = _field_encoding(args[1], "e", scope)
+        key = "str(k)" if args[0] is int else "k"
+        return value if (inner, key) == ("e", "k") else f"{{{key}: {inner} for k, e in {value}.items()}}"
+    return value  # JSON-native, or a Span (a tuple: JSON writes it as the list it is stored as)
 
 
 def _temporary(scope: dict[str, Any]) -> str:
