@@ -420,5 +420,5 @@ def valid_facts(data: Any, *, deep: bool = False) -> bool:
     lists of imports, classes, functions and events, checked only as lists unless `deep` (their
     items are most of the facts: checking them all costs a third of decoding). A tampered entry
     of the right outer shape that this lets through is caught where it breaks a rule (see
-    engine._with_cached_facts)."""
+    engine._from_cached_facts)."""
     return _dataclass_check(ModuleFacts, deep)(data)
