@@ -55,7 +55,7 @@ def test_sarif_is_valid_and_complete(catalog: Path) -> None:
         assert descriptor["help"]["markdown"] and descriptor["name"][0].isupper()
         assert "```" not in descriptor["help"]["text"] and "\n## " not in descriptor["help"]["text"]  # plain
         assert descriptor["helpUri"].startswith("https://") and descriptor["properties"]["tags"]
-        assert descriptor["defaultConfiguration"]["level"] in ("error", "warning")
+        assert descriptor["defaultConfiguration"]["level"] in ("error", "warning", "note")
     assert run["invocations"][0]["executionSuccessful"] is True
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].endswith("/")
     found = set()
@@ -94,7 +94,7 @@ def test_github_annotations_escape_properties_and_data() -> None:
 def test_github_format_one_annotation_per_finding(catalog: Path) -> None:
     code, output, _ = invoke("check", "--format", "github", str(catalog))
     assert code == 1 and len(output.strip().splitlines()) == len(EXPECTED)
-    assert all(line.startswith("::error file=app/") for line in output.strip().splitlines())
+    assert all(line.startswith(("::error file=app/", "::warning file=app/")) for line in output.strip().splitlines())
 
 
 def test_baseline_ratchet(catalog: Path) -> None:

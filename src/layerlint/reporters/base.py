@@ -26,7 +26,8 @@ class Report:
     root: Path
     overrides: Mapping[str, bytes] = field(default_factory=dict)  # buffers checked in a file's place
     color: bool = False
-    statistics: bool = False
+    statistics: bool = False  # the counts per code in place of the findings (human formats, json)
+    quiet: bool = False  # the findings alone, without the summary
 
     @cached_property
     def rules(self) -> Sequence[Rule]:
@@ -49,6 +50,10 @@ class Reporter(Protocol):
     @property
     def name(self) -> str:
         """The `--format` value."""
+
+    @property
+    def shows_statistics(self) -> bool:
+        """Whether `--statistics` has a form in this format (a usage error where it has none)."""
 
     def render(self, report: Report) -> str:
         """The whole output, without a final newline."""

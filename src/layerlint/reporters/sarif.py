@@ -75,7 +75,7 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
         "fullDescription": {"text": what_it_does(rule.docs)},
         "help": {"text": plain_text(help_markdown), "markdown": help_markdown},
         "helpUri": rule.help_uri,
-        "defaultConfiguration": {"level": rule.severity.value},
+        "defaultConfiguration": {"level": rule.severity.sarif_level},
         "properties": {"tags": sorted(set(tags))},
     }
 
@@ -87,7 +87,7 @@ def result(diagnostic: Diagnostic, rule_index: int, fingerprint: str) -> dict[st
     return {
         "ruleId": diagnostic.code,
         "ruleIndex": rule_index,
-        "level": diagnostic.severity.value,
+        "level": diagnostic.severity.sarif_level,  # as configured: it may differ from the rule's default
         "message": {"text": diagnostic.message},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": quote(diagnostic.path), "uriBaseId": SRCROOT},
@@ -99,6 +99,7 @@ def result(diagnostic: Diagnostic, rule_index: int, fingerprint: str) -> dict[st
 
 class SarifReporter:
     name = "sarif"
+    shows_statistics = False
 
     def render(self, report: Report) -> str:
         """Every rule is described, found or not."""
