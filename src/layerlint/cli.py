@@ -218,13 +218,13 @@ def _apply_baseline(result: object, config: Config, file: Path, overrides: dict[
     result.diagnostics = outcome.new
     if quiet:
         return
-    click.echo(f"baseline: {outcome.matched} recorded findings ignored, {len(outcome.new)} new", err=True)
+    click.echo(f"baseline: {len(outcome.matched)} recorded findings ignored, {len(outcome.new)} new", err=True)
     if outcome.stale:
         count = "1 entry matches" if len(outcome.stale) == 1 else f"{len(outcome.stale)} entries match"
         click.echo(f"baseline: {count} no finding any more; "
                    f"`layerlint baseline --prune {file}` removes them:", err=True)
         for entry in outcome.stale:
-            click.echo(f"  {entry.path}: {entry.code} `{entry.text}` (occurrence {entry.occurrence})", err=True)
+            click.echo(f"  {entry.path}: {entry.code} {entry.subject} (occurrence {entry.occurrence})", err=True)
 
 
 @main.command(name="baseline")
@@ -238,16 +238,16 @@ def write_baseline(file: Path, paths: tuple[Path, ...], prune: bool) -> None:
     config = _config_for(paths)
     try:
         result = engine.check(config, paths)
-        recorded = baseline.read(file) if prune else frozenset()
+        if prune:  # shrink the ratchet without letting findings made since into it
+            recorded, in_scope = baseline.read(file), engine.in_paths(config, paths)
+            outcome = baseline.apply(recorded, result.diagnostics, baseline.SourceLines(config.root), in_scope)
+            kept = baseline.pruned(recorded, outcome, in_scope)
+            baseline.write(file, kept)
+            click.echo(f"Removed {len(outcome.stale)} entries from {file}; {len(kept)} remain.")
+            return
     except (ConfigError, baseline.BaselineError) as error:
         raise LayerlintError(str(error)) from error
-    lines = baseline.SourceLines(config.root)
-    if prune:  # shrink the ratchet without letting findings made since into it
-        stale = baseline.apply(recorded, result.diagnostics, lines, engine.in_paths(config, paths)).stale
-        baseline.write(file, recorded - set(stale))
-        click.echo(f"Removed {len(stale)} entries from {file}; {len(recorded) - len(stale)} remain.")
-        return
-    entries = baseline.entries_for(result.diagnostics, lines)
+    entries = baseline.entries_for(result.diagnostics)
     baseline.write(file, entries)
     click.echo(f"Recorded {len(entries)} findings in {file}.")
 

@@ -42,8 +42,7 @@ class Report:
         """`fingerprints[i]` identifies `diagnostics[i]` across edits: the hashed baseline key."""
         from layerlint import baseline
 
-        lines = baseline.SourceLines(self.root, dict(self.overrides))
-        return [entry.fingerprint() for entry in baseline.entries_for(self.diagnostics, lines)]
+        return [entry.fingerprint() for entry in baseline.entries_for(self.diagnostics)]
 
 
 class Reporter(Protocol):
