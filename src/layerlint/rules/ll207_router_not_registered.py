@@ -30,7 +30,7 @@ from collections.abc import Iterator
 
 from layerlint.core.diagnostic import Severity
 from layerlint.project.project import Project
-from layerlint.project.routes import is_registered
+from layerlint.project.routing.routes import is_registered
 from layerlint.rules.base import Finding, Scope, rule
 
 

@@ -38,8 +38,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.core.diagnostic import Severity
+from layerlint.project.orm.repositories import repository_classes
 from layerlint.project.project import Project
-from layerlint.project.repositories import repository_classes
 from layerlint.rules.base import Finding, Scope, rule
 
 

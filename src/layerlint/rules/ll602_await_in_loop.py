@@ -42,7 +42,10 @@ from collections.abc import Iterator
 from itertools import islice, takewhile
 
 from layerlint.core.diagnostic import Severity
-from layerlint.project.expr import (
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.index.types import TypeRef
+from layerlint.project.project import Project
+from layerlint.project.reading.expr import (
     Attribute,
     Await,
     Call,
@@ -57,10 +60,7 @@ from layerlint.project.expr import (
     render,
     walk,
 )
-from layerlint.project.facts import Event, FunctionFact, ModuleFacts
-from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
-from layerlint.project.types import TypeRef
+from layerlint.project.reading.facts import Event, FunctionFact, ModuleFacts
 from layerlint.rules._layers import layer_of, types
 from layerlint.rules.base import Finding, Scope, rule
 
