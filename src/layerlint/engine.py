@@ -27,7 +27,7 @@ from layerlint.core.config import Config, ConfigError
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.options import RunOptions
 from layerlint.core.roots import is_marked
-from layerlint.core.selection import Selection
+from layerlint.core.selection import Selection, severity_of
 from layerlint.core.timings import Timings
 from layerlint.project.reading.discovery import Discovery, SourceFile, find_files, root_relative
 
@@ -142,6 +142,17 @@ def in_paths(config: Config, paths: Sequence[Path]) -> Callable[[str], bool]:
     return _target_test(relative_targets(config, paths) if paths else None)
 
 
+def modules_in(config: Config, project: Project, paths: Sequence[Path]) -> Callable[[str], bool]:
+    """Whether a module's file is one of `paths` or below one (no paths: every module), for the
+    listings (`roles`, `routes`), which load the whole project and show a part."""
+    wanted = in_paths(config, paths)
+
+    def shown(module: str) -> bool:
+        facts = project.modules.get(module)
+        return facts is not None and wanted(facts.path)
+    return shown
+
+
 def _target_test(targets: list[str] | None) -> Callable[[str], bool]:
     """Whether a root-relative path is one of `targets` or below one (None: the whole project)."""
     if targets is None or any(target in ("", ".") for target in targets):
@@ -201,6 +212,8 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
         with timings.phase("discover"):
             found = _project_files(config, buffer_sources(config, overrides), named)
             files = found.files
+        if options.progress is not None:
+            options.progress(len(files))
         cache = ProjectCache(config, options)
         with timings.phase("refresh"):
             tree, key, stored, facts_of_buffers = _refresh(config, cache, files, overrides)
@@ -280,7 +293,7 @@ def check(config: Config, paths: Sequence[Path] = (), overrides: dict[str, bytes
     targets = relative_targets(config, paths) if paths else None
     timings = Timings()
     answer, shown, found = _answer(config, overrides, options, _target_test(targets), timings, paths)
-    result = CheckResult(sorted(shown, key=Diagnostic.sort_key), answer.rebuild,
+    result = CheckResult(with_severities(config, sorted(shown, key=Diagnostic.sort_key)), answer.rebuild,
                          _files_checked(found.files, overrides, targets), answer.suppressed,
                          warnings=found.warnings, timings=timings)
     if not result.files_checked:
@@ -301,9 +314,17 @@ def findings_by_path(config: Config, *, options: RunOptions | None = None) -> Ca
         found = by_path(path)
         if found is None:  # a tampered entry in the cache: decode all of it, or check again
             found = _answer(config, {}, options, lambda other: other == path, Timings())[1]
-        return sorted(found, key=Diagnostic.sort_key)
+        return with_severities(config, sorted(found, key=Diagnostic.sort_key))
 
     return lookup
+
+
+def with_severities(config: Config, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The findings at the severities `[tool.layerlint.severity]` gives. Stored findings keep their
+    rule's default, so changing a severity never makes a run check again."""
+    if not config.severities:
+        return diagnostics
+    return [replace(d, severity=severity_of(d.code, d.severity, config.severities)) for d in diagnostics]
 
 
 def _digest(facts: ModuleFacts) -> str:
