@@ -16,7 +16,19 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from layerlint.project.expr import (
-    Attribute, Call, Constant, Expr, Name, Subscript, Tuple, call_args, call_kwargs, calls_in, dotted, unawait, walk,
+    Attribute,
+    Call,
+    Constant,
+    Expr,
+    Name,
+    Subscript,
+    Tuple,
+    call_args,
+    call_kwargs,
+    calls_in,
+    dotted,
+    unawait,
+    walk,
 )
 from layerlint.project.facts import FunctionFact, ModuleFacts, Span
 from layerlint.project.model_fields import class_fields, unwrap_annotation
@@ -34,10 +46,12 @@ from layerlint.project.soft_delete_filters import (
     mentions_soft_delete,
 )
 from layerlint.project.symbols import Symbol
+from layerlint.project.types import is_typevar
 
 FILTER_METHODS = frozenset({"where", "filter", "filter_by", "options"})  # options: with_loader_criteria
 SINK_METHODS = frozenset({"execute", "exec", "scalars", "scalar"})
 QUERY_TERMINALS = frozenset({"all", "first", "one", "one_or_none", "scalar", "count", "get", "delete"})
+_TYPE_OF = frozenset({"builtins.type", "typing.Type"})
 RESULT_METHODS = frozenset({"scalar_one", "scalar_one_or_none", "first", "one", "one_or_none", "scalar"})
 
 
@@ -229,11 +243,37 @@ class FunctionQueries:
         return (symbol, function) if function is not None else None
 
     def model_of(self, expr: Expr | None) -> Symbol | None:
-        """`Item` -> the table model `Item` (column selects such as `select(Item.id)` are not followed)."""
+        """`Item` -> the table model `Item` (column selects such as `select(Item.id)` are not followed);
+        `self.model` in a generic base (`model: type[ModelT]`) -> the type variable `ModelT`."""
         if not isinstance(expr, (Name, Attribute)):
             return None
         symbol = self.index.resolve_expr(self.module, expr)
-        return symbol if symbol.kind == "class" and is_table_model(self.index, symbol) else None
+        if symbol.kind == "class" and is_table_model(self.index, symbol):
+            return symbol
+        if isinstance(expr, Attribute) and isinstance(expr.value, Name) and expr.value.id in ("self", "cls") \
+                and self.owner is not None:
+            return self._generic_attribute(expr.attr)
+        return None
+
+    def _generic_attribute(self, name: str) -> Symbol | None:
+        """The type variable `ModelT` when the class says `name` holds `type[ModelT]`: a class-level
+        annotation, or `self.name = model` in `__init__` with `model: type[ModelT]`."""
+        assert self.owner is not None
+        for owner in self.index.mro(self.owner):
+            fact = self.index.class_fact(owner)
+            annotations = [f.annotation for f in fact.fields if f.name == name] if fact else []
+            init = self.index.function_fact(Symbol("function", owner.module, f"{owner.name}.__init__"))
+            params = {p.name: p.annotation for p in init.params} if init else {}
+            for event in init.events if init else []:
+                if event.target == Attribute(Name("self"), name) and isinstance(event.value, Name):
+                    annotations += [event.annotation, params.get(event.value.id)]
+            for annotation in annotations:
+                if isinstance(annotation, Subscript) and \
+                        self.index.resolve_expr(owner.module, annotation.value).dotted in _TYPE_OF:
+                    found = generic_model(self.project, owner.module, annotation.slice)
+                    if found is not None:
+                        return found
+        return None
 
     # ------------------------------------------------------------------ instances
 
@@ -248,23 +288,19 @@ class FunctionQueries:
             if expr.id in self.items:
                 return self.element_model(self.items[expr.id], depth + 1)
             param = next((p for p in self.function.params if p.name == expr.id), None)
-            return annotated_model(self.project, self.module, param.annotation) if param else None
+            return returned_model(self.project, self.module, param.annotation) if param else None
         if not isinstance(expr, Call):
             return None
         func = expr.func
         constructed = self.model_of(func) if isinstance(func, (Name, Attribute)) else None
         if constructed is not None and self.index.resolve_expr(self.module, func).kind == "class":
             return constructed
-        if not isinstance(func, Attribute):
-            return None
-        if func.attr == "get" and is_session_receiver(func.value, self.sessions):
+        if isinstance(func, Attribute) and func.attr == "get" and is_session_receiver(func.value, self.sessions):
             return self.model_of(call_args(expr)[0]) if call_args(expr) else None
-        if func.attr in RESULT_METHODS:
+        if isinstance(func, Attribute) and func.attr in RESULT_METHODS:
             return self.result_model(func.value, depth + 1)
-        if func.value == Name("self") and self.owner is not None:
-            found = self.index.method(self.owner, func.attr)
-            return annotated_model(self.project, found[0].module, found[1].returns) if found else None
-        return None
+        found = self._callee(func)  # a getter of the class or of the project: `-> Item | None`
+        return returned_model(self.project, found[0].module, found[1].returns) if found else None
 
     def element_model(self, expr: Expr | None, depth: int) -> Symbol | None:
         """What `for x in expr` yields: rows of a select's result, or a method's `list[Item]`."""
@@ -280,7 +316,7 @@ class FunctionQueries:
             found = self.index.method(self.owner, func.attr)
             returns = found[1].returns if found else None
             if found is not None and isinstance(returns, Subscript) and not isinstance(returns.slice, Tuple):
-                return annotated_model(self.project, found[0].module, returns.slice)
+                return returned_model(self.project, found[0].module, returns.slice)
             return None
         return self.result_model(func.value if func.attr in ("all", "fetchall") else expr, depth + 1)
 
@@ -298,7 +334,8 @@ class FunctionQueries:
                 return state.model if state else None
             if method in ("scalars", "unique"):
                 return self.result_model(expr.func.value, depth + 1)
-        return None
+        state = self.statement(expr)  # `session.query(Item).filter(...)`, run by `.first()`
+        return state.model if state is not None and state.legacy else None
 
     # ------------------------------------------------------------------ filters
 
@@ -359,6 +396,18 @@ def annotated_model(project: Project, module: str, annotation: Expr | None) -> S
         return None
     symbol = project.index.resolve_expr(module, inner)
     return symbol if symbol.kind == "class" and is_table_model(project.index, symbol) else None
+
+
+def generic_model(project: Project, module: str, annotation: Expr | None) -> Symbol | None:
+    """`ModelT`, `Optional[ModelT]` -> the type variable, when it is one (a generic base's model)."""
+    inner, _ = unwrap_annotation(project.index, module, annotation)
+    symbol = project.index.resolve_expr(module, inner) if inner is not None else None
+    return symbol if symbol is not None and is_typevar(project.index, symbol) else None
+
+
+def returned_model(project: Project, module: str, annotation: Expr | None) -> Symbol | None:
+    """The table model an annotation names, or the type variable a generic base names it by."""
+    return annotated_model(project, module, annotation) or generic_model(project, module, annotation)
 
 
 def find_global_filters(project: Project) -> list[str]:
