@@ -132,12 +132,16 @@ class FunctionQueries:
         self.index = project.index
         self.module = facts.module
         self.function = function
-        self.column = project.config.soft_delete_column
         self.sessions = session_parameters(self.index, self.module, function) | _local_sessions(function)
         self.owner = Symbol("class", self.module, function.class_name) if function.class_name else None
         self.statements: dict[str, Statement] = {}
         self.values: dict[str, Expr] = {}  # the last value assigned to each local name so far
         self.items: dict[str, Expr] = {}  # loop variables -> what they iterate over
+
+    @cached_property
+    def column(self) -> str:
+        """Read when a filter is judged, not before: what only asks for sessions reads no option."""
+        return self.project.config.soft_delete_column
 
     # ------------------------------------------------------------------ walking the events
 
