@@ -44,13 +44,23 @@ class CrudLibrary:
     # that names the column, its default)
     soft_with_column: dict[str, tuple[str, str]] = field(default_factory=dict)
     soft_with_keyword: dict[str, str] = field(default_factory=dict)  # method -> keyword that makes it logical
+    reads: frozenset[str] = frozenset()  # methods that return rows (or count them), filtered by keywords
+    flag: tuple[str, str] | None = None  # the constructor keyword naming its deleted flag, and its default
+
+    def methods(self) -> frozenset[str]:
+        return self.deletes | self.soft_with_column.keys() | self.soft_with_keyword.keys() | self.reads
 
 
 LIBRARIES = (
     CrudLibrary("FastCRUD", "fastcrud", frozenset({"FastCRUD"}), frozenset({"db_delete"}),
-                soft_with_column={"delete": ("is_deleted_column", "is_deleted")}),
+                soft_with_column={"delete": ("is_deleted_column", "is_deleted")},
+                reads=frozenset({"get", "get_multi", "get_joined", "get_multi_joined", "get_multi_by_cursor",
+                                 "count", "select"}),
+                flag=("is_deleted_column", "is_deleted")),
     CrudLibrary("sqlalchemy-crud-plus", "sqlalchemy_crud_plus", frozenset({"CRUDPlus"}), frozenset({"delete_model"}),
-                soft_with_keyword={"delete_model_by_column": "logical_deletion"}),
+                soft_with_keyword={"delete_model_by_column": "logical_deletion"},
+                reads=frozenset({"select_model", "select_model_by_column", "select_models", "select_models_order",
+                                 "count", "select", "select_order"})),
     CrudLibrary("advanced-alchemy", "advanced_alchemy",
                 frozenset({"SQLAlchemyAsyncRepository", "SQLAlchemySyncRepository", "SQLAlchemyAsyncRepositoryService",
                            "SQLAlchemySyncRepositoryService"}),
@@ -67,6 +77,11 @@ class CrudCall:
     method: str
     model: Symbol | None  # the table model, when known
     hard: bool  # it deletes rows (a delete method, and nothing makes it logical)
+    flag: str | None = None  # the library's deleted-flag column for this object, if it has one
+
+    @property
+    def reads(self) -> bool:
+        return self.method in self.library.reads
 
 
 def library_of(project: Project, symbol: Symbol) -> tuple[CrudLibrary, Symbol] | None:
@@ -80,12 +95,12 @@ def library_of(project: Project, symbol: Symbol) -> tuple[CrudLibrary, Symbol] |
 
 
 def crud_calls(project: Project, facts: ModuleFacts, function: FunctionFact) -> Iterator[CrudCall]:
-    """Each call of a CRUD library's delete method in `function`."""
+    """Each call of a CRUD library's delete or read methods in `function`."""
     cls = TypeRef(Symbol("class", facts.module, function.class_name)) if function.class_name else None
     for event in function.events:
         for node in calls_in(event.value):
             func = node.func
-            if not isinstance(func, Attribute) or not _is_delete(func.attr):
+            if not isinstance(func, Attribute) or not any(func.attr in lib.methods() for lib in LIBRARIES):
                 continue
             built = _constructor(project, facts.module, function, func.value, event.span.line)
             receiver = project.types.expression(facts.module, function, func.value, cls, event.span.line)
@@ -95,15 +110,12 @@ def crud_calls(project: Project, facts: ModuleFacts, function: FunctionFact) -> 
             if found is None or symbol is None or _overridden(project, symbol, func.attr):
                 continue
             library = found[0]
-            if func.attr not in library.deletes and func.attr not in library.soft_with_column \
-                    and func.attr not in library.soft_with_keyword:
+            if func.attr not in library.methods():
                 continue
             model = _model(project, symbol, built) or (alias[1] if alias else None)
-            yield CrudCall(node, library, func.attr, model, _hard(project, library, func.attr, node, model, built))
-
-
-def _is_delete(method: str) -> bool:
-    return any(method in (*lib.deletes, *lib.soft_with_column, *lib.soft_with_keyword) for lib in LIBRARIES)
+            flag = _configured(built, *library.flag) if library.flag else None
+            yield CrudCall(node, library, func.attr, model, _hard(project, library, func.attr, node, model, built),
+                           flag)
 
 
 def _overridden(project: Project, symbol: Symbol, method: str) -> bool:
@@ -118,12 +130,19 @@ def _hard(project: Project, library: CrudLibrary, method: str, call: Call, model
     if method in library.soft_with_keyword:  # hard unless the keyword is given (`False` is written out)
         flag = call_kwargs(call).get(library.soft_with_keyword[method])
         return flag is None or (isinstance(flag, Constant) and flag.value is False)
-    keyword, default = library.soft_with_column[method]
+    if method not in library.soft_with_column:
+        return False  # a read
+    column = _configured(built, *library.soft_with_column[method])
+    return model is not None and column is not None and column not in project.model_fields.of(model)
+
+
+def _configured(built: Built | None, keyword: str, default: str) -> str | None:
+    """The column a constructor keyword names (`FastCRUD(Item, is_deleted_column="archived")`), its
+    default when not given, None when a variable names it."""
     configured = call_kwargs(built[1]).get(keyword) if built is not None else None
-    if configured is not None and not (isinstance(configured, Constant) and isinstance(configured.value, str)):
-        return False  # a column named by a variable: unknown
-    column = configured.value if isinstance(configured, Constant) else default
-    return model is not None and column not in project.model_fields.of(model)
+    if configured is None:
+        return default
+    return configured.value if isinstance(configured, Constant) and isinstance(configured.value, str) else None
 
 
 def _constructor(project: Project, module: str, function: FunctionFact, expr: Expr, line: int) -> Built | None:

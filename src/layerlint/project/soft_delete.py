@@ -46,8 +46,9 @@ from layerlint.project.soft_delete_filters import (
     mentions_soft_delete,
 )
 from layerlint.project.symbols import Symbol
-from layerlint.project.types import is_typevar
+from layerlint.project.types import TypeRef, is_typevar
 
+JOIN_METHODS = frozenset({"join", "join_from"})  # inner joins: an outer join's filter belongs in its ON clause
 FILTER_METHODS = frozenset({"where", "filter", "filter_by", "options"})  # options: with_loader_criteria
 SINK_METHODS = frozenset({"execute", "exec", "scalars", "scalar"})
 QUERY_TERMINALS = frozenset({"all", "first", "one", "one_or_none", "scalar", "count", "get", "delete"})
@@ -61,6 +62,9 @@ class Statement:
     filtered: bool  # a deleted_at IS NULL filter is applied
     span: Span  # the `select(...)` call
     legacy: bool = False  # `session.query(Model)`: runs itself on `.all()`, `.first()`, ...
+    joins: tuple[Symbol, ...] = ()  # table models joined with `.join(Model, ...)`
+    covered: frozenset[Symbol] = frozenset()  # models whose own soft-delete column a filter tests
+    selected: Expr | None = None  # what `select(...)` was given, as written
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,48 @@ def _checked_after_get(project: Project, function: FunctionFact, call: Call) -> 
     return bool(names) and any(isinstance(node, Attribute) and node.attr == column and isinstance(node.value, Name)
                                and node.value.id in names
                                for e in function.events for x in (e.value, e.target) for node in walk(x))
+
+
+def deleted_rows_handled(project: Project, facts: ModuleFacts, function: FunctionFact) -> frozenset[Symbol]:
+    """The models whose rows the function handles deleted or not on purpose: it reads a row's
+    `deleted_at` (`if row.deleted_at: ...`) or restores one (`row.deleted_at = None`)."""
+    column = project.config.soft_delete_column
+    queries = FunctionQueries(project, facts, function)
+    rows: list[str] = []  # the locals whose column is read or reset
+    for event in function.events:
+        if isinstance(event.target, Attribute) and event.target.attr == column and event.value == Constant(None) \
+                and isinstance(event.target.value, Name):
+            rows.append(event.target.value.id)
+        rows += [node.value.id for node in walk(event.value)
+                 if isinstance(node, Attribute) and node.attr == column and isinstance(node.value, Name)]
+        queries.assign(event.target, event.value, event.kind)
+    found = {queries.instance_model(Name(name)) for name in rows}
+    return frozenset(model for model in found if model is not None)
+
+
+def generic_users(project: Project, base: Symbol, typevar: Symbol) -> tuple[Symbol, ...]:
+    """The table models `base`'s type variable stands for: its subclasses' bindings
+    (`ItemRepository(BaseRepository[Item])`) and the models passed to its constructor at module
+    level (`item = CRUDBase(Item)`). Asked only for unfiltered statements of generic bases: few."""
+    return tuple(sorted(set(_generic_users(project, base, typevar.name)), key=lambda s: s.dotted))
+
+
+def _generic_users(project: Project, base: Symbol, name: str) -> Iterator[Symbol]:
+    index = project.index
+    subclasses = {cls for cls in index.classes() if base in index.mro(cls)}
+    for cls in subclasses:
+        bound = project.types.bindings_for(TypeRef(cls), base) or {}
+        if name in bound and bound[name].symbol.kind == "class" and is_table_model(index, bound[name].symbol):
+            yield bound[name].symbol
+    for facts in project.modules.values():
+        for event in facts.events:
+            value = event.value
+            if event.kind != "assign" or not isinstance(value, Call) or not call_args(value):
+                continue
+            if index.resolve_expr(facts.module, value.func) in subclasses:
+                model = index.resolve_expr(facts.module, call_args(value)[0])
+                if model.kind == "class" and is_table_model(index, model):
+                    yield model
 
 
 def _local_sessions(function: FunctionFact) -> set[str]:
@@ -195,13 +241,20 @@ class FunctionQueries:
         func = expr.func
         if (dotted(func) or "").endswith("select") and statement_builder(self.index, self.module, func) == "select":
             args = call_args(expr)
-            return Statement(self.model_of(args[0]) if args else None, False, expr.span)
+            return Statement(self.model_of(args[0]) if args else None, False, expr.span,
+                             selected=args[0] if args else None)
         if isinstance(func, Attribute) and func.attr == "query" and is_session_receiver(func.value, self.sessions):
             args = call_args(expr)
             return Statement(self.model_of(args[0]) if args else None, False, expr.span, legacy=True)
         if isinstance(func, Attribute):
             inner = self.statement(func.value, depth + 1)
             if inner is not None:
+                if func.attr in FILTER_METHODS or func.attr in JOIN_METHODS:
+                    inner = replace(inner, covered=inner.covered | self.filtered_models(expr))
+                outer = any(call_kwargs(expr).get(k) == Constant(True) for k in ("isouter", "full"))
+                if func.attr in JOIN_METHODS and call_args(expr) and not outer:
+                    joined = self.model_of(call_args(expr)[-1 if func.attr == "join_from" else 0])
+                    inner = replace(inner, joins=(*inner.joins, joined)) if joined is not None else inner
                 if func.attr in FILTER_METHODS and not inner.filtered:
                     return replace(inner, filtered=self.filters(expr, func.attr == "filter_by"))
                 return inner
@@ -301,6 +354,9 @@ class FunctionQueries:
             return constructed
         if isinstance(func, Attribute) and func.attr == "get" and is_session_receiver(func.value, self.sessions):
             return self.model_of(call_args(expr)[0]) if call_args(expr) else None
+        if isinstance(func, Attribute) and func.attr == "scalar" and is_session_receiver(func.value, self.sessions):
+            state = self.statement(call_args(expr)[0]) if call_args(expr) else None  # `session.scalar(select(Item))`
+            return state.model if state is not None else None
         if isinstance(func, Attribute) and func.attr in RESULT_METHODS:
             return self.result_model(func.value, depth + 1)
         found = self._callee(func)  # a getter of the class or of the project: `-> Item | None`
@@ -349,6 +405,17 @@ class FunctionQueries:
             if isinstance(value, Constant) and value.value is None:
                 return True
         return any(self.is_filter(a) for a in [*call_args(call), *call_kwargs(call).values()])
+
+    def filtered_models(self, call: Call) -> frozenset[Symbol]:
+        """The models whose own soft-delete column the call's conditions mention (`B.deleted_at.is_(None)`,
+        or a purge's `B.deleted_at < cutoff`)."""
+        found: set[Symbol] = set()
+        for argument in [*call_args(call), *call_kwargs(call).values()]:
+            for node in walk(argument, into_lambdas=True):
+                if mentions_soft_delete(self.project, self.module, node):  # `B.deleted_at`, `~B.is_deleted`
+                    found |= {model for part in walk(node) if isinstance(part, Attribute)
+                              and (model := self.model_of(part.value)) is not None}
+        return frozenset(found)
 
     def is_filter(self, expr: Expr | None) -> bool:
         for node in walk(expr, into_lambdas=True):
