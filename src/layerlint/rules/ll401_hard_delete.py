@@ -44,13 +44,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.crud_libraries import CrudCall, crud_calls
-from layerlint.project.expr import call_args, dotted, render
-from layerlint.project.facts import ModuleFacts
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.index.types import is_typevar
+from layerlint.project.orm.crud_libraries import CrudCall, crud_calls
+from layerlint.project.orm.soft_delete import SessionCall
 from layerlint.project.project import Project
-from layerlint.project.soft_delete import SessionCall
-from layerlint.project.symbols import Symbol
-from layerlint.project.types import is_typevar
+from layerlint.project.reading.expr import call_args, dotted, render
+from layerlint.project.reading.facts import ModuleFacts
 from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, Scope, rule
 

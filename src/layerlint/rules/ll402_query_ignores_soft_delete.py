@@ -64,19 +64,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.crud_libraries import CrudCall, crud_calls
-from layerlint.project.expr import call_args, call_kwargs, dotted, render, walk
-from layerlint.project.facts import FunctionFact, ModuleFacts
-from layerlint.project.project import Project
-from layerlint.project.soft_delete import (
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.index.types import is_typevar
+from layerlint.project.orm.crud_libraries import CrudCall, crud_calls
+from layerlint.project.orm.soft_delete import (
     SessionCall,
     Statement,
     deleted_rows_handled,
     generic_users,
 )
-from layerlint.project.soft_delete_filters import mentions_soft_delete
-from layerlint.project.symbols import Symbol
-from layerlint.project.types import is_typevar
+from layerlint.project.orm.soft_delete_filters import mentions_soft_delete
+from layerlint.project.project import Project
+from layerlint.project.reading.expr import call_args, call_kwargs, dotted, render, walk
+from layerlint.project.reading.facts import FunctionFact, ModuleFacts
 from layerlint.rules._models import live_filter, model_name
 from layerlint.rules.base import Finding, Scope, rule
 

@@ -53,7 +53,12 @@ from collections.abc import Iterator
 from functools import cached_property
 from itertools import islice, takewhile
 
-from layerlint.project.expr import (
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.index.types import TypeRef
+from layerlint.project.orm.sessions import QUERY_METHODS, is_session_receiver
+from layerlint.project.orm.soft_delete import FunctionQueries
+from layerlint.project.project import Project
+from layerlint.project.reading.expr import (
     Attribute,
     Await,
     Call,
@@ -68,12 +73,7 @@ from layerlint.project.expr import (
     render,
     walk,
 )
-from layerlint.project.facts import Event, FunctionFact, ModuleFacts
-from layerlint.project.project import Project
-from layerlint.project.sessions import QUERY_METHODS, is_session_receiver
-from layerlint.project.soft_delete import FunctionQueries
-from layerlint.project.symbols import Symbol
-from layerlint.project.types import TypeRef
+from layerlint.project.reading.facts import Event, FunctionFact, ModuleFacts
 from layerlint.rules._layers import layer_of, types
 from layerlint.rules.base import Finding, Scope, rule
 

@@ -14,8 +14,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from layerlint.project.expr import (
+from layerlint.project.index.models import is_table_model
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.index.types import TypeRef, is_typevar
+from layerlint.project.orm.model_fields import class_fields, unwrap_annotation
+from layerlint.project.orm.sessions import (
+    SESSION_NAMES,
+    is_session_receiver,
+    session_parameters,
+    statement_builder,
+)
+from layerlint.project.orm.soft_delete_filters import (
+    function_filters,
+    is_filter_helper,
+    mentions_soft_delete,
+)
+from layerlint.project.reading.expr import (
     Attribute,
     Call,
     Constant,
@@ -30,23 +46,10 @@ from layerlint.project.expr import (
     unawait,
     walk,
 )
-from layerlint.project.facts import FunctionFact, ModuleFacts, Span
-from layerlint.project.model_fields import class_fields, unwrap_annotation
-from layerlint.project.models import is_table_model
-from layerlint.project.project import Project
-from layerlint.project.sessions import (
-    SESSION_NAMES,
-    is_session_receiver,
-    session_parameters,
-    statement_builder,
-)
-from layerlint.project.soft_delete_filters import (
-    function_filters,
-    is_filter_helper,
-    mentions_soft_delete,
-)
-from layerlint.project.symbols import Symbol
-from layerlint.project.types import TypeRef, is_typevar
+from layerlint.project.reading.facts import FunctionFact, ModuleFacts, Span
+
+if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its type
+    from layerlint.project.project import Project
 
 JOIN_METHODS = frozenset({"join", "join_from"})  # inner joins: an outer join's filter belongs in its ON clause
 FILTER_METHODS = frozenset({"where", "filter", "filter_by", "options"})  # options: with_loader_criteria

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from layerlint.project.expr import (
+from layerlint.project.index.models import is_table_model
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.index.types import TypeRef, last_assignment
+from layerlint.project.reading.expr import (
     Attribute,
     Call,
     Constant,
@@ -25,11 +29,10 @@ from layerlint.project.expr import (
     call_kwargs,
     calls_in,
 )
-from layerlint.project.facts import FunctionFact, ModuleFacts
-from layerlint.project.models import is_table_model
-from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
-from layerlint.project.types import TypeRef, last_assignment
+from layerlint.project.reading.facts import FunctionFact, ModuleFacts
+
+if TYPE_CHECKING:  # only the model's type is needed here
+    from layerlint.project.project import Project
 
 Built = tuple[str, Call]  # the module a constructor call is written in, and the call
 
