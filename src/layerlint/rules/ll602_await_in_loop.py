@@ -13,7 +13,9 @@ Other awaits are not reported. An `async for` over a result stream is not N+1 by
 awaiting a query inside its body is.
 
 Loops whose iterations are not items are not reported:
-- over a literal (`for period in ("day", "week", "month")`), a fixed `range(3)`, or batches
+- over a literal (`for period in ("day", "week", "month")`), a module-level constant holding
+  constants (`for table in SCOPE_TABLES`, also through a local alias or `A if c else B`; a
+  constant list of records is data), a fixed `range(3)`, or batches
   (`range(0, len(ids), 500)`, `itertools.batched(ids, 500)`);
 - paging: a `while` loop that tests what a call returned, directly or through locals
   (`result = await session.execute(page)`, `rows = result.scalars().all()`, `if not rows:
@@ -54,7 +56,7 @@ from functools import cached_property
 from itertools import islice, takewhile
 
 from layerlint.project.index.symbols import Symbol
-from layerlint.project.index.types import TypeRef
+from layerlint.project.index.types import TypeRef, binds_locally, last_assignment
 from layerlint.project.orm.sessions import QUERY_METHODS, is_session_receiver
 from layerlint.project.orm.soft_delete import FunctionQueries
 from layerlint.project.project import Project
@@ -65,6 +67,7 @@ from layerlint.project.reading.expr import (
     Comprehension,
     Constant,
     Expr,
+    IfExp,
     List,
     Name,
     Set,
@@ -81,13 +84,43 @@ BATCHING = frozenset({"itertools.batched", "more_itertools.chunked", "more_itert
                       "more_itertools.ichunked", "more_itertools.sliced"})
 
 
-def _not_per_item(project: Project, module: str, event: Event) -> bool:
+def _constants(expr: Expr | None) -> bool:
+    """A literal collection of constants (`("order", "customer")`, tuples of them): names of
+    things, not records of data."""
+    return isinstance(expr, (List, Tuple, Set)) and all(
+        isinstance(e, Constant) or (isinstance(e, Tuple) and _constants(e)) for e in expr.elts)
+
+
+def _constant_collection(project: Project, module: str, function: FunctionFact | None, expr: Expr | None,
+                         line: int, depth: int = 0) -> bool:
+    """A module-level constant holding a literal collection of constants (`for table in
+    SCOPE_TABLES`), named directly, through a local alias, or as `A if rollback else B`."""
+    if expr is None or depth > 4:
+        return False
+    if isinstance(expr, IfExp):
+        return all(_constant_collection(project, module, function, e, line, depth + 1) for e in (expr.body, expr.orelse))
+    if not isinstance(expr, Name):
+        return function is None and _constants(expr)
+    local = last_assignment(function.events, expr.id, line) if function is not None else None
+    if local is not None:  # an alias of constants; a collection built here is the function's data
+        return isinstance(local.value, (Name, IfExp)) and \
+            _constant_collection(project, module, function, local.value, local.span.line, depth + 1)
+    if function is not None and (binds_locally(function, expr.id) or any(p.name == expr.id for p in function.params)):
+        return False  # a parameter or a loop variable: data
+    symbol = project.index.resolve_expr(module, expr)
+    assigned = project.index.assignment(symbol)
+    return assigned is not None and _constant_collection(project, symbol.module, None, assigned.value, 0, depth + 1)
+
+
+def _not_per_item(project: Project, module: str, function: FunctionFact, event: Event) -> bool:
     """A `for` whose iterations are not items: a literal (`for period in ("day", "week")`), a
-    fixed `range(3)`, or batches (`range(0, n, size)`, `itertools.batched(ids, 100)`)."""
+    module-level constant of constants, a fixed `range(3)`, or batches (`range(0, n, size)`,
+    `itertools.batched(ids, 100)`)."""
     value = event.value
     if event.kind != "for" or value is None:
         return False
-    if isinstance(value, (List, Tuple, Set)):
+    if isinstance(value, (List, Tuple, Set)) or _constant_collection(project, module, function, value,
+                                                                     event.span.line):
         return True
     if not isinstance(value, Call):
         return False
@@ -145,17 +178,18 @@ def _waiting_loops(project: Project, module: str, events: list[Event]) -> set[in
     return found
 
 
-def _loop_lines(project: Project, module: str, events: list[Event]) -> list[int]:
+def _loop_lines(project: Project, module: str, function: FunctionFact) -> list[int]:
     """For each event, the line of its innermost enclosing loop over data (0 when none)."""
     headers: dict[int, int] = {}  # loop depth -> header line, 0 for a loop over a literal
     result: list[int] = []
+    events = function.events
     waiting = _waiting_loops(project, module, events) | _pagination(events)[1]
     for index, event in enumerate(events):
         following = events[index + 1] if index + 1 < len(events) else None
         enclosing = (headers.get(depth, 0) for depth in range(event.loop - 1, -1, -1))
         result.append(next((line for line in enclosing if line), 0))
         if following is not None and following.loop > event.loop and event.kind in ("for", "test"):
-            per_item = not _not_per_item(project, module, event) and index not in waiting
+            per_item = not _not_per_item(project, module, function, event) and index not in waiting
             headers[event.loop] = event.span.line if per_item else 0
     return result
 
@@ -234,7 +268,7 @@ class _Checker:
         return None
 
     def findings(self) -> Iterator[tuple[Await, int, str]]:
-        loops = _loop_lines(self.project, self.facts.module, self.function.events)
+        loops = _loop_lines(self.project, self.facts.module, self.function)
         pagination = _pagination(self.function.events)[0]
         for event, loop_line in zip(self.function.events, loops):
             candidates: list[tuple[Await, int]] = []
