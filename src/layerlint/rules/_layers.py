@@ -65,6 +65,15 @@ def methods(project: Project, *roles: str) -> Iterator[Method]:
                 yield Method(facts, function, TypeRef(Symbol("class", facts.module, function.class_name)))
 
 
+def module_functions(project: Project, *roles: str) -> Iterator[tuple[ModuleFacts, FunctionFact]]:
+    """Public module-level functions of modules with these roles: a function-style layer
+    (`def get(*, db_session, item_id) -> Item` in a `service.py`)."""
+    for facts in project.modules_with_role(*roles):
+        for function in facts.functions:
+            if function.class_name is None and not function.nested and not function.name.startswith("_"):
+                yield facts, function
+
+
 def decorated_with(function: FunctionFact, *names: str) -> bool:
     return any((dotted(d.func if isinstance(d, Call) else d) or "").rsplit(".", 1)[-1] in names
                for d in function.decorators)
