@@ -285,7 +285,7 @@ def show_rule(code: str) -> None:
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
 def roles(path: Path | None) -> None:
     """Show every module (under PATH, if given) with its role and why."""
-    from layerlint import engine
+    from layerlint import engine, listing
 
     config = _config_for((path,) if path else ())
     try:
@@ -299,7 +299,7 @@ def roles(path: Path | None) -> None:
     for module in sorted(assigned):
         role = assigned[module]
         click.echo(f"{module:<{width}}  {role.role or '-':<10}  {role.reason}")
-    for note in engine.notes(project):
+    for note in listing.notes(project):
         click.echo(f"note: {note}")
 
 
@@ -307,13 +307,13 @@ def roles(path: Path | None) -> None:
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
 def routes(path: Path | None) -> None:
     """List every route (whose handler is under PATH, if given): method, full path, handler, session, response."""
-    from layerlint import engine
+    from layerlint import engine, listing
 
     config = _config_for((path,) if path else ())
     try:
         project = engine.load_project(config, named=(path,) if path else ())
         shown = engine.modules_in(config, project, (path,) if path else ())
-        rows = [r for r in engine.routes(project) if shown(r.handler.partition(":")[0])]
+        rows = [r for r in listing.routes(project) if shown(r.handler.partition(":")[0])]
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
     header = ("METHOD", "PATH", "HANDLER", "SESSION", "RESPONSE")
@@ -321,6 +321,6 @@ def routes(path: Path | None) -> None:
     widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
     for row in table:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
-    for note in engine.notes(project):  # e.g. why the session column is empty
+    for note in listing.notes(project):  # e.g. why the session column is empty
         click.echo(f"note: {note}")
 
