@@ -164,7 +164,7 @@ class Project:
 
         return find_soft_delete_models(self)
 
-    @analysis("filter_helpers", incremental=True)
+    @analysis("filter_helpers", "types", incremental=True)
     def session_calls(self) -> SessionCalls:
         """Each function's session calls, with the statement or model each works on."""
         from layerlint.project.orm.soft_delete import SessionCalls

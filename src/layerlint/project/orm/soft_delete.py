@@ -19,12 +19,7 @@ from typing import TYPE_CHECKING
 from layerlint.project.index.models import table_model_named
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.orm.model_fields import class_fields, unwrap_annotation
-from layerlint.project.orm.sessions import (
-    is_session_receiver,
-    local_sessions,
-    session_parameters,
-    statement_builder,
-)
+from layerlint.project.orm.sessions import FunctionSessions, statement_builder
 from layerlint.project.orm.soft_delete_filters import (
     function_filters,
     is_filter_helper,
@@ -128,7 +123,7 @@ class FunctionQueries:
         self.module = facts.module
         self.function = function
         self.column = project.config.soft_delete_column
-        self.sessions = session_parameters(self.index, self.module, function) | local_sessions(function)
+        self.sessions = FunctionSessions(project, self.module, function)
         self.owner = Symbol("class", self.module, function.class_name) if function.class_name else None
         self.statements: dict[str, Statement] = {}
         self.values: dict[str, Expr] = {}  # the last value assigned to each local name so far
@@ -139,13 +134,13 @@ class FunctionQueries:
     def session_calls(self) -> Iterator[tuple[Call, str, Expr | None]]:
         """(call, method, first argument) for each session call and each `delete(...)` statement
         (method "delete()"), with the locals as they are at that statement."""
-        receivers = bool(self.sessions) or self.owner is not None
+        receivers = self.sessions.may_have_sessions(self.function)
         for event in self.function.events:
             for expr in (event.value, event.target):
                 for node in calls_in(expr):
                     args = call_args(node)
                     func = node.func
-                    if receivers and isinstance(func, Attribute) and is_session_receiver(func.value, self.sessions):
+                    if receivers and isinstance(func, Attribute) and self.sessions.is_session(func.value):
                         yield node, func.attr, args[0] if args else None
                     elif args and (dotted(func) or "").endswith("delete") and \
                             statement_builder(self.index, self.module, func) == "delete":
@@ -187,7 +182,7 @@ class FunctionQueries:
         if (dotted(func) or "").endswith("select") and statement_builder(self.index, self.module, func) == "select":
             args = call_args(expr)
             return Statement(self.model_of(args[0]) if args else None, False, expr.span)
-        if isinstance(func, Attribute) and func.attr == "query" and is_session_receiver(func.value, self.sessions):
+        if isinstance(func, Attribute) and func.attr == "query" and self.sessions.is_session(func.value):
             args = call_args(expr)
             return Statement(self.model_of(args[0]) if args else None, False, expr.span, legacy=True)
         if isinstance(func, Attribute):
@@ -263,7 +258,7 @@ class FunctionQueries:
             return constructed
         if not isinstance(func, Attribute):
             return None
-        if func.attr == "get" and is_session_receiver(func.value, self.sessions):
+        if func.attr == "get" and self.sessions.is_session(func.value):
             return self.model_of(call_args(expr)[0]) if call_args(expr) else None
         if func.attr in RESULT_METHODS:
             return self.result_model(func.value, depth + 1)
@@ -299,7 +294,7 @@ class FunctionQueries:
             return self.result_model(self.values[expr.id], depth + 1)
         if isinstance(expr, Call) and isinstance(expr.func, Attribute):
             method = expr.func.attr
-            if method in SINK_METHODS and is_session_receiver(expr.func.value, self.sessions) and call_args(expr):
+            if method in SINK_METHODS and self.sessions.is_session(expr.func.value) and call_args(expr):
                 state = self.statement(call_args(expr)[0])
                 return state.model if state else None
             if method in ("scalars", "unique"):
