@@ -42,7 +42,7 @@ from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL104", "router-accesses-database", "A router runs database work itself", __doc__, tags=("layers",),
-      scope=Scope.MODULE, analyses=("roles", "types"),
+      scope=Scope.MODULE, analyses=("roles", "types", "session_providers"),
       options=("sessions.factories", "sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules_with_role("router"):

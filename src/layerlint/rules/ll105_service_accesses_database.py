@@ -41,7 +41,7 @@ from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL105", "service-accesses-database", "A service queries the database itself", __doc__, tags=("layers",),
-      scope=Scope.MODULE, analyses=("roles", "types"),
+      scope=Scope.MODULE, analyses=("roles", "types", "session_providers"),
       options=("sessions.factories", "sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules_with_role("service"):

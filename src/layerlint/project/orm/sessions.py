@@ -12,8 +12,9 @@ Every rule and analysis asks here, so that one rule never sees a session where a
 - a receiver that is a session (`is_session_receiver`): one of those names, or an attribute named
   like one on any object (`self.db`, `service.session`, `request.state.db`), except
   `request.session` (Starlette's session dict);
-- `FunctionSessions`: all of the above for one function, plus `self.<attr>` typed as a session:
-  what rules and analyses ask of a function's expressions;
+- `FunctionSessions`: all of the above for one function, plus an attribute that its class types
+  as a session, on `self` or on a parameter (`self.database`, `uow.connection` with
+  `uow: UnitOfWork`): what rules and analyses ask of a function's expressions;
 - an attribute of a class that holds a session (`is_session_attribute`): by name or by type;
 - the read/write session dependencies (`dependency_kind`), named in the configuration;
 - a call that opens a session (`opens_session`): a session class, a sessionmaker, a configured
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from layerlint.project.index.annotated import annotated_parts
@@ -206,6 +208,21 @@ def opens_session(index: SymbolIndex, module: str, func: Expr, factories: frozen
     return None
 
 
+class SessionProviders:
+    """Project.session_providers: whether each project function hands out a session, decided once
+    per function (every function that calls it asks)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.found: dict[Symbol, bool] = {}
+
+    def provides(self, symbol: Symbol) -> bool:
+        found = self.found.get(symbol)
+        if found is None:
+            found = self.found[symbol] = provides_session(self.project, symbol)
+        return found
+
+
 def provides_session(project: Project, symbol: Symbol, depth: int = 0) -> bool:
     """A project function that hands out a session: a configured session dependency, one whose
     return annotation names a session, or one that opens a session and yields or returns it
@@ -243,7 +260,9 @@ def _session_value(project: Project, module: str, value: Expr | None, depth: int
     if opens_session(index, module, func, frozenset(project.config.session_factories)):
         return True
     symbol = index.resolve_expr(module, func)
-    return symbol.kind == "function" and provides_session(project, symbol, depth)
+    if symbol.kind != "function":
+        return False
+    return project.session_providers.provides(symbol) if depth == 0 else provides_session(project, symbol, depth)
 
 
 def _opened_locals(project: Project, module: str, function: FunctionFact, depth: int = 0) -> set[str]:
@@ -260,29 +279,54 @@ def request_parameters(index: SymbolIndex, module: str, function: FunctionFact) 
 class FunctionSessions:
     """The sessions one function reaches: its session parameters, the locals named like a session
     or opened from a session factory, attributes named like a session (`self.db`,
-    `service.session`), and `self.<attr>` that its class types as a session."""
+    `service.session`), and attributes of `self` or of a parameter that their class types as a
+    session (`self.database`, `uow.connection`).
+
+    `FunctionSessions(project, module, function).is_session(expr)` is the question rules ask."""
 
     def __init__(self, project: Project, module: str, function: FunctionFact) -> None:
         self.project = project
         self.module = module
+        self.function = function
         index = project.index
         self.names = session_parameters(index, module, function) | local_sessions(function) | \
             _opened_locals(project, module, function)
-        self.requests = request_parameters(index, module, function)
         has_self = function.class_name is not None and bool(function.params) and function.params[0].name == "self"
         self.cls = TypeRef(Symbol("class", module, function.class_name or "")) if has_self else None
         self._typed: dict[str, bool] = {}
 
     def is_session(self, receiver: Expr) -> bool:
         """Whether `receiver`, written in this function, is a session."""
-        if is_session_receiver(receiver, self.names, self.requests):
-            return True
-        if self.cls is None or not isinstance(receiver, Attribute) or receiver.value != Name("self"):
+        name = dotted(receiver)
+        if name is None:
             return False
-        attr = receiver.attr
-        if attr not in self._typed:
-            self._typed[attr] = is_session_type(self.project.types.attribute(self.cls, attr))
-        return self._typed[attr]
+        if "." not in name:
+            return name in self.names
+        if not isinstance(receiver, Attribute):
+            return False
+        if receiver.attr in SESSION_NAMES:
+            return is_session_receiver(receiver, self.names, self.requests)
+        if not isinstance(receiver.value, Name):
+            return False
+        key = f"{receiver.value.id}.{receiver.attr}"
+        if key not in self._typed:
+            owner = self._owner_type(receiver.value.id)
+            self._typed[key] = owner is not None and is_session_type(self.project.types.attribute(owner, receiver.attr))
+        return self._typed[key]
+
+    @cached_property
+    def requests(self) -> frozenset[str]:
+        """The request parameters (asked only of `x.session`-like receivers: resolving every
+        parameter's annotation up front cost more than the rest of the analysis)."""
+        return request_parameters(self.project.index, self.module, self.function)
+
+    def _owner_type(self, name: str) -> TypeRef | None:
+        """The class of `self`, or of a parameter by its annotation (`uow: UnitOfWork`)."""
+        if name == "self":
+            return self.cls
+        param = next((p for p in self.function.params if p.name == name), None)
+        found = self.project.types.annotation(self.module, param.annotation) if param else None
+        return found if found is not None and found.symbol.kind == "class" else None
 
     def may_have_sessions(self, function: FunctionFact) -> bool:
         """Whether any expression of `function` can be a session (to skip the others quickly)."""
