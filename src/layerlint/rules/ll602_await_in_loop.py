@@ -31,6 +31,9 @@ async def get_orders(self, ids: list[str]) -> list[OrderResponse]:
     orders = await self._repository.get_many(ids)  # one query: WHERE id IN (...)
     return [OrderResponse.model_validate(o) for o in orders]
 ```
+
+## Severity
+Warning: the results are right, only slow; some loops are short by design.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import islice, takewhile
 
+from layerlint.core.diagnostic import Severity
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import TypeRef
 from layerlint.project.project import Project
@@ -157,7 +161,7 @@ class _Checker:
 
 
 @rule("LL602", "await-in-loop", "A repository or service call is awaited in a loop (N+1)", __doc__,
-      tags=("async", "performance"),
+      severity=Severity.WARNING, tags=("async", "performance"),
       scope=Scope.MODULE, analyses=("roles", "types"))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules.values():

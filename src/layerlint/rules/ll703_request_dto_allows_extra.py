@@ -24,12 +24,17 @@ class ItemCreateRequest(BaseModel):
     name: str = Field(..., min_length=1, max_length=255)
     model_config = {"extra": "forbid"}
 ```
+
+## Severity
+Warning: extra fields are dropped, not stored; forbidding them catches clients' typos,
+which is the style guide's choice rather than a defect.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from layerlint.core.diagnostic import Severity
 from layerlint.project.index.pydantic_models import is_dto, is_pydantic_v1
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.project import Project
@@ -110,7 +115,7 @@ def _body_classes(project: Project) -> set[Symbol]:
 
 
 @rule("LL703", "request-dto-allows-extra", "A request DTO does not forbid extra fields", __doc__, tags=("dto",),
-      scope=Scope.MODULE, analyses=("routes", "types"))
+      severity=Severity.WARNING, scope=Scope.MODULE, analyses=("routes", "types"))
 def check(project: Project) -> Iterator[Finding]:
     bodies = _body_classes(project)
     for facts in project.modules.values():
