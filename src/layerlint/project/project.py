@@ -25,6 +25,7 @@ from layerlint.project.reading.facts import ModuleFacts
 if TYPE_CHECKING:
     from layerlint.project.index.types import TypeResolver
     from layerlint.project.orm.model_fields import ModelFields
+    from layerlint.project.orm.sessions import SessionProviders
     from layerlint.project.orm.soft_delete import SessionCalls
     from layerlint.project.orm.soft_delete_filters import FilterHelpers
     from layerlint.project.routing.call_sites import CallSites
@@ -168,7 +169,14 @@ class Project:
 
         return find_soft_delete_models(self)
 
-    @analysis("filter_helpers", incremental=True)
+    @analysis(incremental=True)
+    def session_providers(self) -> SessionProviders:
+        """Which project functions hand out a database session."""
+        from layerlint.project.orm.sessions import SessionProviders
+
+        return SessionProviders(self)
+
+    @analysis("filter_helpers", "types", "session_providers", incremental=True)
     def session_calls(self) -> SessionCalls:
         """Each function's session calls, with the statement or model each works on."""
         from layerlint.project.orm.soft_delete import SessionCalls

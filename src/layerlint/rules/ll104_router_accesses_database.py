@@ -1,7 +1,11 @@
 """## What it does
 Reports a router that runs database work itself: builds `select`/`insert`/`update`/`delete`
 statements, or calls `execute`, `exec`, `scalars`, `scalar`, `get`, `add`, `delete`, `commit`,
-`flush` or `refresh` on a session. Passing the session to a service constructor is fine.
+`flush`, `refresh` or SQLAlchemy 1.x's `query` on a session. A session is a session parameter,
+a local opened from a session factory or from a function that hands out the session
+(`async with get_session_context() as s`), an attribute named like one on any object
+(`service.session`, `request.state.db`; not Starlette's `request.session`), or `self.<attr>`
+typed as one. Passing the session to a service constructor is fine.
 
 ## Why is this bad?
 Queries in a handler skip the service and repository layers: the soft-delete filter, the
@@ -22,6 +26,10 @@ async def get_item(item_id: str, session: ReadSession) -> ItemResponse:
 async def get_item(item_id: str, session: ReadSession) -> ItemResponse:
     return await ItemService(session).get_item(item_id)
 ```
+
+## Options
+- `sessions.factories`, `sessions.read` and `sessions.write`: a local opened from a session
+  factory or from a function that hands out the session dependency is a session too.
 """
 
 from __future__ import annotations
@@ -34,10 +42,11 @@ from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL104", "router-accesses-database", "A router runs database work itself", __doc__, tags=("layers",),
-      scope=Scope.MODULE, analyses=("roles",))
+      scope=Scope.MODULE, analyses=("roles", "types", "session_providers"),
+      options=("sessions.factories", "sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules_with_role("router"):
         for function in facts.functions:
-            for work in database_work(project.index, facts, function, DATABASE_METHODS):
+            for work in database_work(project, facts, function, DATABASE_METHODS):
                 yield Finding(facts, work.span, f"router function `{function.name}` runs {work.what} itself; "
                                                 "move the query into a repository and call it through a service")

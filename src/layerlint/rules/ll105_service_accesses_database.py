@@ -1,9 +1,12 @@
 """## What it does
 Reports a service that builds or executes queries itself (`select`/`insert`/`update`/`delete`
-statements, or `execute`, `exec`, `scalars`, `scalar`, `get`, `stream` on the session) instead
-of calling a repository. Holding the session to hand it to repositories is allowed, and so are
-the unit-of-work calls a service that coordinates several repositories legitimately makes:
-`add`, `flush`, `refresh`, `commit`, `rollback` (a hard `delete` is LL401's concern).
+statements, or `execute`, `exec`, `scalars`, `scalar`, `get`, `stream` or SQLAlchemy 1.x's
+`query` on the session) instead of calling a repository. Sessions are recognised as LL104 says
+(parameters, locals opened from a session factory, `self.repository.session`, typed
+attributes); module-level functions of a service module are checked like methods. Holding the
+session to hand it to repositories is allowed, and so are the unit-of-work calls a service
+that coordinates several repositories legitimately makes: `add`, `flush`, `refresh`, `commit`,
+`rollback` (a hard `delete` is LL401's concern).
 
 ## Why is this bad?
 Repositories are where the soft-delete filter and every query live; a query in a service is
@@ -22,6 +25,10 @@ class ItemService:
     async def count(self) -> int:
         return await self._repository.count()
 ```
+
+## Options
+- `sessions.factories`, `sessions.read` and `sessions.write`: a local opened from a session
+  factory or from a function that hands out the session dependency is a session too.
 """
 
 from __future__ import annotations
@@ -34,10 +41,11 @@ from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL105", "service-accesses-database", "A service queries the database itself", __doc__, tags=("layers",),
-      scope=Scope.MODULE, analyses=("roles",))
+      scope=Scope.MODULE, analyses=("roles", "types", "session_providers"),
+      options=("sessions.factories", "sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules_with_role("service"):
         for function in facts.functions:
-            for work in database_work(project.index, facts, function, QUERY_METHODS):
+            for work in database_work(project, facts, function, QUERY_METHODS):
                 yield Finding(facts, work.span, f"service `{function.qualname}` runs {work.what} itself; "
                                                 "put the query in a repository method and call that")

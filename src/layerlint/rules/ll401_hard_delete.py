@@ -38,6 +38,8 @@ async def delete(self, item: Item) -> None:
 - `models.soft-delete-column`: the column that makes a model soft-deleted (default `deleted_at`).
 - `repositories.soft-delete-helpers`: read with the session calls, which LL402 shares; it does not
   change what LL401 reports.
+- `sessions.factories`, `sessions.read` and `sessions.write`: a local opened from a session
+  factory or from a function that hands out the session dependency is a session too.
 '''
 
 from __future__ import annotations
@@ -93,7 +95,8 @@ def _crud_finding(project: Project, facts: ModuleFacts, item: CrudCall, model: S
 
 @rule("LL401", "hard-delete", "A table model is hard-deleted", __doc__, tags=("repositories",),
       scope=Scope.MODULE, analyses=("soft_delete_models", "session_calls", "types", "model_fields"),
-      options=("models.soft-delete-column", "repositories.soft-delete-helpers"))
+      options=("models.soft-delete-column", "repositories.soft-delete-helpers", "sessions.factories",
+               "sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules.values():
         for function in facts.functions:

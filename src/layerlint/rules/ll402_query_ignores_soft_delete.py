@@ -58,6 +58,8 @@ async def list_items(self) -> list[Item]:
   visibly applies `deleted_at.is_(None)` are recognised under any name.
 - A project that applies the filter globally (`with_loader_criteria` in a session event) can
   `ignore = ["LL402"]`; `layerlint roles` prints a note when it sees that pattern.
+- `sessions.factories`, `sessions.read` and `sessions.write`: a local opened from a session
+  factory or from a function that hands out the session dependency is a session too.
 '''
 
 from __future__ import annotations
@@ -187,7 +189,8 @@ def _function_findings(project: Project, facts: ModuleFacts, function: FunctionF
       tags=("repositories",),
       scope=Scope.MODULE, analyses=("soft_delete_models", "session_calls", "global_filters", "model_fields",
                                     "types"),
-      options=("models.soft-delete-column", "repositories.soft-delete-helpers"))
+      options=("models.soft-delete-column", "repositories.soft-delete-helpers", "sessions.factories",
+               "sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
     if not project.soft_delete_models:
         return

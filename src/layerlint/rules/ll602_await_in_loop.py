@@ -50,6 +50,11 @@ async def get_orders(self, ids: list[str]) -> list[OrderResponse]:
 
 ## Severity
 Warning: the results are right, only slow; some loops are short by design.
+
+## Options
+- `sessions.factories`, `sessions.read` and `sessions.write`: a local opened from a session
+  factory or from a function that hands out the session dependency is a session too, so its
+  calls awaited per item are reported.
 """
 
 from __future__ import annotations
@@ -61,7 +66,7 @@ from itertools import islice, takewhile
 from layerlint.core.diagnostic import Severity
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import TypeRef, binds_locally, last_assignment
-from layerlint.project.orm.sessions import QUERY_METHODS, is_session_receiver
+from layerlint.project.orm.sessions import QUERY_METHODS, FunctionSessions
 from layerlint.project.orm.soft_delete import FunctionQueries
 from layerlint.project.project import Project
 from layerlint.project.reading.expr import (
@@ -225,7 +230,7 @@ class _Checker:
         self.cls = TypeRef(self.owner) if self.owner else None
 
     @cached_property
-    def sessions(self) -> set[str]:
+    def sessions(self) -> FunctionSessions:
         return FunctionQueries(self.project, self.facts, self.function).sessions
 
     def layer_call(self, awaited: Await, line: int) -> str | None:
@@ -235,7 +240,7 @@ class _Checker:
         if not isinstance(call, Call) or not isinstance(call.func, Attribute):
             return None
         receiver_expr = call.func.value
-        if call.func.attr in PER_ITEM_SESSION_METHODS and is_session_receiver(receiver_expr, self.sessions):
+        if call.func.attr in PER_ITEM_SESSION_METHODS and self.sessions.is_session(receiver_expr):
             return "session"
         if receiver_expr == Name("self"):
             return self.helper_query(call.func.attr)
@@ -292,7 +297,8 @@ class _Checker:
 
 @rule("LL602", "await-in-loop", "A repository or service call is awaited in a loop (N+1)", __doc__,
       severity=Severity.WARNING, tags=("async", "performance"),
-      scope=Scope.MODULE, analyses=("roles", "types"))
+      scope=Scope.MODULE, analyses=("roles", "types", "session_providers"),
+      options=("sessions.factories", "sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules.values():
         for function in facts.functions:

@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.core.diagnostic import Severity
-from layerlint.project.index.pydantic_models import is_dto
+from layerlint.project.index.pydantic_models import is_dto, is_pydantic_v1
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.project import Project
 from layerlint.project.reading.expr import (
@@ -124,5 +124,6 @@ def check(project: Project) -> Iterator[Finding]:
             if not (cls.name.endswith("Request") or symbol in bodies) or not is_dto(project.index, symbol):
                 continue
             if not forbids_extra(project, symbol):
-                yield Finding(facts, cls.span, f"request DTO `{cls.name}` accepts unknown fields; add "
-                                               "`model_config = ConfigDict(extra=\"forbid\")`")
+                fix = "an inner `class Config: extra = \"forbid\"`" if is_pydantic_v1(project.index, symbol) \
+                    else "`model_config = ConfigDict(extra=\"forbid\")`"
+                yield Finding(facts, cls.span, f"request DTO `{cls.name}` accepts unknown fields; add {fix}")

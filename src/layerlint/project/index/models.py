@@ -11,10 +11,12 @@ from layerlint.project.index.annotated import annotated_parts
 from layerlint.project.index.symbols import Symbol, SymbolIndex
 from layerlint.project.index.types import TypeRef
 from layerlint.project.reading.expr import (
+    Attribute,
     BinOp,
     Constant,
     Dict,
     Expr,
+    Name,
     Subscript,
     Tuple,
     call_kwargs,
@@ -73,16 +75,47 @@ def _declares_table(index: SymbolIndex, symbol: Symbol) -> bool:
     return False
 
 
-def _is_declarative_root(index: SymbolIndex, symbol: Symbol) -> bool:
+REGISTRIES = frozenset({"sqlalchemy.orm.registry", "sqlalchemy.orm.decl_api.registry"})
+AS_DECLARATIVE = frozenset({"sqlalchemy.orm.as_declarative", "sqlalchemy.ext.declarative.as_declarative",
+                            "sqlalchemy.orm.decl_api.as_declarative"})
+
+
+def _is_declarative_root(index: SymbolIndex, symbol: Symbol, depth: int = 0) -> bool:
+    """A declarative base: `DeclarativeBase` and kin, `Base = declarative_base()`,
+    `Base = registry().generate_base()` (or of a registry assigned first), a class decorated
+    `@as_declarative()`, or an alias of a declarative base (`Base: type[DeclarativeBase] = DBTable`)."""
     if symbol.dotted in DECLARATIVE_BASES:
         return True
-    if symbol.kind == "assign":  # Base = declarative_base()
-        event = index.assignment(symbol)
-        if event is not None and is_call(event.value):
-            factory = index.resolve_expr(symbol.module, event.value.func)
-            return factory.dotted in DECLARATIVE_FACTORIES or (dotted(event.value.func) or "").endswith(
-                "declarative_base")
-    return False
+    if symbol.kind == "class":
+        fact = index.class_fact(symbol)
+        return fact is not None and any(
+            index.resolve_expr(symbol.module, d.func if is_call(d) else d).dotted in AS_DECLARATIVE
+            for d in fact.decorators)
+    if symbol.kind != "assign" or depth > MAX_DEPTH:
+        return False
+    event = index.assignment(symbol)
+    value = event.value if event is not None else None
+    if isinstance(value, (Name, Attribute)):  # an alias of a base defined elsewhere
+        aliased = index.resolve_expr(symbol.module, value)
+        return any(_is_declarative_root(index, s, depth + 1) for s in (
+            index.mro(aliased) if aliased.kind == "class" else (aliased,)))
+    if not is_call(value):
+        return False
+    func = value.func
+    if isinstance(func, Attribute) and func.attr == "generate_base":
+        return _is_registry(index, symbol.module, func.value)
+    factory = index.resolve_expr(symbol.module, func)
+    return factory.dotted in DECLARATIVE_FACTORIES or (dotted(func) or "").endswith("declarative_base")
+
+
+def _is_registry(index: SymbolIndex, module: str, expr: Expr) -> bool:
+    """`registry()`, or a name assigned `registry()` (`mapper_registry = registry()`)."""
+    if is_call(expr):
+        return index.resolve_expr(module, expr.func).dotted in REGISTRIES
+    symbol = index.resolve_expr(module, expr)
+    event = index.assignment(symbol) if symbol.kind == "assign" else None
+    return event is not None and is_call(event.value) and \
+        index.resolve_expr(symbol.module, event.value.func).dotted in REGISTRIES
 
 
 def is_sqlalchemy_model(index: SymbolIndex, symbol: Symbol) -> bool:

@@ -6,13 +6,23 @@ from __future__ import annotations
 from layerlint.project.index.models import is_table_model
 from layerlint.project.index.symbols import Symbol, SymbolIndex
 
-PYDANTIC_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "sqlmodel.SQLModel",
-                            "sqlmodel.main.SQLModel"})
+# pydantic v2, v1 (`pydantic.v1` inside v2 too), and SQLModel (a pydantic model; one without
+# `table=True` is a DTO). Project shims that star-import pydantic resolve to these names.
+PYDANTIC_BASES = frozenset({
+    "pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.v1.BaseModel", "pydantic.v1.main.BaseModel",
+    "pydantic.generics.GenericModel", "pydantic.v1.generics.GenericModel",
+    "sqlmodel.SQLModel", "sqlmodel.main.SQLModel",
+})
 
 
 def is_pydantic_model(index: SymbolIndex, cls: Symbol) -> bool:
     """A class deriving from pydantic's `BaseModel` (SQLModel's `SQLModel` is one)."""
     return cls.kind == "class" and index.inherits_from(cls, PYDANTIC_BASES)
+
+
+def is_pydantic_v1(index: SymbolIndex, cls: Symbol) -> bool:
+    """A pydantic v1 model (`pydantic.v1`): configured by an inner `class Config`, not `model_config`."""
+    return any(s.dotted.startswith("pydantic.v1.") for s in index.mro(cls))
 
 
 def is_dto(index: SymbolIndex, cls: Symbol) -> bool:

@@ -24,6 +24,10 @@ _BUILTINS = frozenset(dir(builtins))
 _GENERIC_WRAPPERS = frozenset({"typing.Generic", "typing_extensions.Generic"})
 # Each nested resolution takes ~5 frames of Python's 1,000 (a chain of 340 re-exports overflowed).
 MAX_RESOLUTION_DEPTH = 100
+# Libraries whose star import a project shim re-exports (`from pydantic import *`): their names
+# are what the framework analyses recognise, so an unbound name is taken to come from them.
+STAR_REEXPORTED = frozenset({"pydantic", "pydantic.v1", "sqlmodel", "sqlalchemy", "sqlalchemy.orm",
+                             "fastapi"})
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,14 @@ class SymbolIndex:
                 found = self.resolve_name(star, name)
                 if found.known:
                     return found
-        return Symbol("external", f"builtins.{name}") if name in _BUILTINS else UNKNOWN
+        if name in _BUILTINS:
+            return Symbol("external", f"builtins.{name}")
+        # A shim that star-imports one of the frameworks layerlint knows (`from pydantic import *`)
+        # re-exports its names; any other library's names, or two star imports, stay unknown.
+        external = [star for star in scope.star_imports if not self.is_module(star)]
+        if len(external) == 1 and external[0] in STAR_REEXPORTED:
+            return Symbol("external", f"{external[0]}.{name}")
+        return UNKNOWN
 
     def _follow_alias(self, module: str, name: str, event: Event) -> Symbol:
         value = event.value

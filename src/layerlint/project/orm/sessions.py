@@ -6,8 +6,15 @@ Every rule and analysis asks here, so that one rule never sees a session where a
   the resolver inferred, `is_sync_session_type` for a synchronous one);
 - a parameter holding a session (`session_parameters`): by annotation (also inside `Annotated`
   and through module-level aliases in any module) or by name (`SESSION_NAMES`);
-- a local holding a session (`local_sessions`): a `with`/assignment target named like one;
-- a receiver that is a session (`is_session_receiver`): one of those names, or `self.<name>`;
+- a local holding a session (`local_sessions`): a `with`/assignment target named like one, or
+  opened from a session factory or from a function that hands one out (`get_session_context()`,
+  `asynccontextmanager(get_session)()`);
+- a receiver that is a session (`is_session_receiver`): one of those names, or an attribute named
+  like one on any object (`self.db`, `service.session`, `request.state.db`), except
+  `request.session` (Starlette's session dict);
+- `FunctionSessions`: all of the above for one function, plus an attribute that its class types
+  as a session, on `self` or on a parameter (`self.database`, `uow.connection` with
+  `uow: UnitOfWork`): what rules and analyses ask of a function's expressions;
 - an attribute of a class that holds a session (`is_session_attribute`): by name or by type;
 - the read/write session dependencies (`dependency_kind`), named in the configuration;
 - a call that opens a session (`opens_session`): a session class, a sessionmaker, a configured
@@ -22,10 +29,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from layerlint.project.index.annotated import annotated_parts
 from layerlint.project.index.symbols import Symbol, SymbolIndex
 from layerlint.project.index.types import UNION, TypeRef
+from layerlint.project.reading.expr import Await, Call, Yield
+
+if TYPE_CHECKING:  # the model asks this module; the module needs only its type
+    from layerlint.project.project import Project
 from layerlint.project.reading.expr import (
     Attribute,
     Expr,
@@ -51,12 +64,18 @@ SESSIONMAKERS = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.ext.asynci
 STATEMENT_BUILDERS = frozenset({"select", "insert", "update", "delete"})
 STATEMENT_MODULES = ("sqlalchemy", "sqlmodel")
 SESSION_NAMES = frozenset({"session", "db", "db_session", "async_session", "_session", "_db"})
+# `query` is SQLAlchemy 1.x's Query API (`db_session.query(Item).filter(...).all()`).
 DATABASE_METHODS = frozenset({"execute", "exec", "scalars", "scalar", "get", "add", "add_all", "delete",
-                              "merge", "commit", "flush", "refresh"})
+                              "merge", "commit", "flush", "refresh", "query"})
 # Reading or running SQL. `add`/`delete`/`merge` stage objects in the unit of work, which
 # services that coordinate repositories commonly do; hard deletes are judged on their own.
 QUERY_METHODS = frozenset({"execute", "exec", "scalars", "scalar", "get", "stream", "stream_scalars",
-                           "get_one"})
+                           "get_one", "query"})
+# `request.session` is Starlette's cookie session (a dict), not a database session.
+REQUEST_CLASSES = frozenset({"fastapi.Request", "fastapi.requests.Request", "starlette.requests.Request",
+                             "starlette.requests.HTTPConnection", "fastapi.WebSocket",
+                             "starlette.websockets.WebSocket"})
+CONTEXT_MANAGER_WRAPPERS = frozenset({"contextlib.asynccontextmanager", "contextlib.contextmanager"})
 
 
 # ---------------------------------------------------------------------------------- statements
@@ -105,15 +124,17 @@ def local_sessions(function: FunctionFact) -> set[str]:
             and e.target.id in SESSION_NAMES}
 
 
-def is_session_receiver(receiver: Expr, session_names: set[str]) -> bool:
-    """`session`, a session parameter, or `self.session`/`self._session`/`self.db`."""
+def is_session_receiver(receiver: Expr, session_names: set[str], requests: frozenset[str] = frozenset()) -> bool:
+    """`session`, a session parameter or local, or an attribute named like a session on any
+    object (`self.session`, `self.db`, `service.session`), but not `request.session` for the
+    request parameters `requests`."""
     name = dotted(receiver)
     if name is None:
         return False
     if "." not in name:
         return name in session_names
     owner, _, attribute = name.rpartition(".")
-    return owner == "self" and attribute in SESSION_NAMES
+    return attribute in SESSION_NAMES and owner not in requests
 
 
 def is_session_type(found: TypeRef | None) -> bool:
@@ -187,6 +208,133 @@ def opens_session(index: SymbolIndex, module: str, func: Expr, factories: frozen
     return None
 
 
+class SessionProviders:
+    """Project.session_providers: whether each project function hands out a session, decided once
+    per function (every function that calls it asks)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.found: dict[Symbol, bool] = {}
+
+    def provides(self, symbol: Symbol) -> bool:
+        found = self.found.get(symbol)
+        if found is None:
+            found = self.found[symbol] = provides_session(self.project, symbol)
+        return found
+
+
+def provides_session(project: Project, symbol: Symbol, depth: int = 0) -> bool:
+    """A project function that hands out a session: a configured session dependency, one whose
+    return annotation names a session, or one that opens a session and yields or returns it
+    (`@asynccontextmanager async def get_session_context(): async with async_session() as s: yield s`)."""
+    index = project.index
+    function = index.function_fact(symbol)
+    if function is None or depth > 3:
+        return False
+    config = project.config
+    if dependency_kind(symbol, frozenset(config.read_sessions), frozenset(config.write_sessions)):
+        return True
+    if returns_session(index, symbol.module, function):
+        return True
+    opened = _opened_locals(project, symbol.module, function, depth + 1)
+    handed: set[str] = set()  # the names it returns or yields
+    for event in function.events:
+        value = event.value
+        given = value.value if isinstance(value, Yield) else value if event.kind == "return" else None
+        if isinstance(given, Name):
+            handed.add(given.id)
+    return bool(opened & handed)
+
+
+def _session_value(project: Project, module: str, value: Expr | None, depth: int) -> bool:
+    """`value` makes a session: a session factory called (`async_session()`, `.begin()`), a
+    session-providing function called (`get_session_context()`), or one wrapped in a context
+    manager (`asynccontextmanager(get_session)()`)."""
+    if not isinstance(value, Call):
+        return False
+    index = project.index
+    func = value.func
+    if isinstance(func, Call) and index.resolve_expr(module, func.func).dotted in CONTEXT_MANAGER_WRAPPERS:
+        wrapped = func.args[0] if func.args else None
+        return wrapped is not None and provides_session(project, index.resolve_expr(module, wrapped), depth)
+    if opens_session(index, module, func, frozenset(project.config.session_factories)):
+        return True
+    symbol = index.resolve_expr(module, func)
+    if symbol.kind != "function":
+        return False
+    return project.session_providers.provides(symbol) if depth == 0 else provides_session(project, symbol, depth)
+
+
+def _opened_locals(project: Project, module: str, function: FunctionFact, depth: int = 0) -> set[str]:
+    return {e.target.id for e in function.events if e.kind in ("with", "assign") and isinstance(e.target, Name)
+            and _session_value(project, module, e.value.value if isinstance(e.value, Await) else e.value, depth)}
+
+
+def request_parameters(index: SymbolIndex, module: str, function: FunctionFact) -> frozenset[str]:
+    """Parameters annotated as the request (whose `.session` is Starlette's, not the database's)."""
+    return frozenset(p.name for p in function.params if p.annotation is not None
+                     and index.resolve_expr(module, p.annotation).dotted in REQUEST_CLASSES)
+
+
+class FunctionSessions:
+    """The sessions one function reaches: its session parameters, the locals named like a session
+    or opened from a session factory, attributes named like a session (`self.db`,
+    `service.session`), and attributes of `self` or of a parameter that their class types as a
+    session (`self.database`, `uow.connection`).
+
+    `FunctionSessions(project, module, function).is_session(expr)` is the question rules ask."""
+
+    def __init__(self, project: Project, module: str, function: FunctionFact) -> None:
+        self.project = project
+        self.module = module
+        self.function = function
+        index = project.index
+        self.names = session_parameters(index, module, function) | local_sessions(function) | \
+            _opened_locals(project, module, function)
+        has_self = function.class_name is not None and bool(function.params) and function.params[0].name == "self"
+        self.cls = TypeRef(Symbol("class", module, function.class_name or "")) if has_self else None
+        self._typed: dict[str, bool] = {}
+
+    def is_session(self, receiver: Expr) -> bool:
+        """Whether `receiver`, written in this function, is a session."""
+        name = dotted(receiver)
+        if name is None:
+            return False
+        if "." not in name:
+            return name in self.names
+        if not isinstance(receiver, Attribute):
+            return False
+        if receiver.attr in SESSION_NAMES:
+            return is_session_receiver(receiver, self.names, self.requests)
+        if not isinstance(receiver.value, Name):
+            return False
+        key = f"{receiver.value.id}.{receiver.attr}"
+        if key not in self._typed:
+            owner = self._owner_type(receiver.value.id)
+            self._typed[key] = owner is not None and is_session_type(self.project.types.attribute(owner, receiver.attr))
+        return self._typed[key]
+
+    @cached_property
+    def requests(self) -> frozenset[str]:
+        """The request parameters (asked only of `x.session`-like receivers: resolving every
+        parameter's annotation up front cost more than the rest of the analysis)."""
+        return request_parameters(self.project.index, self.module, self.function)
+
+    def _owner_type(self, name: str) -> TypeRef | None:
+        """The class of `self`, or of a parameter by its annotation (`uow: UnitOfWork`)."""
+        if name == "self":
+            return self.cls
+        param = next((p for p in self.function.params if p.name == name), None)
+        found = self.project.types.annotation(self.module, param.annotation) if param else None
+        return found if found is not None and found.symbol.kind == "class" else None
+
+    def may_have_sessions(self, function: FunctionFact) -> bool:
+        """Whether any expression of `function` can be a session (to skip the others quickly)."""
+        return bool(self.names) or function.class_name is not None or any(
+            isinstance(node, Attribute) and node.attr in SESSION_NAMES
+            for e in function.events for x in (e.value, e.target) for node in walk(x))
+
+
 # ---------------------------------------------------------------------------------- database work
 
 
@@ -196,25 +344,25 @@ class DatabaseWork:
     what: str  # readable: "a `select(...)` statement" or "`session.execute(...)`"
 
 
-def database_work(index: SymbolIndex, facts: ModuleFacts, function: FunctionFact,
+def database_work(project: Project, facts: ModuleFacts, function: FunctionFact,
                   methods: frozenset[str]) -> Iterator[DatabaseWork]:
     """The first piece of database work in each statement (a statement built, or one of `methods`
     called on a session): one per statement."""
-    sessions = session_parameters(index, facts.module, function)
+    sessions: FunctionSessions | None = None  # built for the functions that call one of `methods`
     for event in function.events:
-        work = _first_work(index, facts.module, (event.value, event.target), sessions, methods)
-        if work is not None:
-            yield work
-
-
-def _first_work(index: SymbolIndex, module: str, exprs: tuple[Expr | None, ...], sessions: set[str],
-                methods: frozenset[str]) -> DatabaseWork | None:
-    for expr in exprs:
-        for call in calls_in(expr):
-            func = call.func
-            builder = statement_builder(index, module, func)
-            if builder is not None:
-                return DatabaseWork(call.span, f"a `{builder}(...)` statement")
-            if isinstance(func, Attribute) and func.attr in methods and is_session_receiver(func.value, sessions):
-                return DatabaseWork(call.span, f"`{dotted(func) or render(func)}(...)`")
-    return None
+        for expr in (event.value, event.target):
+            work = None
+            for call in calls_in(expr):
+                func = call.func
+                builder = statement_builder(project.index, facts.module, func)
+                if builder is not None:
+                    work = DatabaseWork(call.span, f"a `{builder}(...)` statement")
+                elif isinstance(func, Attribute) and func.attr in methods:
+                    sessions = sessions or FunctionSessions(project, facts.module, function)
+                    if sessions.is_session(func.value):
+                        work = DatabaseWork(call.span, f"`{dotted(func) or render(func)}(...)`")
+                if work is not None:
+                    break
+            if work is not None:
+                yield work
+                break

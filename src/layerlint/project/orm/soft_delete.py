@@ -20,12 +20,7 @@ from layerlint.project.index.models import is_table_model, table_model_named
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import TypeRef, is_typevar
 from layerlint.project.orm.model_fields import class_fields, unwrap_annotation
-from layerlint.project.orm.sessions import (
-    is_session_receiver,
-    local_sessions,
-    session_parameters,
-    statement_builder,
-)
+from layerlint.project.orm.sessions import FunctionSessions, statement_builder
 from layerlint.project.orm.soft_delete_filters import (
     function_filters,
     is_filter_helper,
@@ -175,7 +170,7 @@ class FunctionQueries:
         self.index = project.index
         self.module = facts.module
         self.function = function
-        self.sessions = session_parameters(self.index, self.module, function) | local_sessions(function)
+        self.sessions = FunctionSessions(project, self.module, function)
         self.owner = Symbol("class", self.module, function.class_name) if function.class_name else None
         self.statements: dict[str, Statement] = {}
         self.values: dict[str, Expr] = {}  # the last value assigned to each local name so far
@@ -191,13 +186,13 @@ class FunctionQueries:
     def session_calls(self) -> Iterator[tuple[Call, str, Expr | None]]:
         """(call, method, first argument) for each session call and each `delete(...)` statement
         (method "delete()"), with the locals as they are at that statement."""
-        receivers = bool(self.sessions) or self.owner is not None
+        receivers = self.sessions.may_have_sessions(self.function)
         for event in self.function.events:
             for expr in (event.value, event.target):
                 for node in calls_in(expr):
                     args = call_args(node)
                     func = node.func
-                    if receivers and isinstance(func, Attribute) and is_session_receiver(func.value, self.sessions):
+                    if receivers and isinstance(func, Attribute) and self.sessions.is_session(func.value):
                         yield node, func.attr, args[0] if args else None
                     elif args and (dotted(func) or "").endswith("delete") and \
                             statement_builder(self.index, self.module, func) == "delete":
@@ -240,7 +235,7 @@ class FunctionQueries:
             args = call_args(expr)
             return Statement(self.model_of(args[0]) if args else None, False, expr.span,
                              selected=args[0] if args else None)
-        if isinstance(func, Attribute) and func.attr == "query" and is_session_receiver(func.value, self.sessions):
+        if isinstance(func, Attribute) and func.attr == "query" and self.sessions.is_session(func.value):
             args = call_args(expr)
             return Statement(self.model_of(args[0]) if args else None, False, expr.span, legacy=True)
         if isinstance(func, Attribute):
@@ -349,9 +344,9 @@ class FunctionQueries:
         constructed = self.model_of(func) if isinstance(func, (Name, Attribute)) else None
         if constructed is not None and self.index.resolve_expr(self.module, func).kind == "class":
             return constructed
-        if isinstance(func, Attribute) and func.attr == "get" and is_session_receiver(func.value, self.sessions):
+        if isinstance(func, Attribute) and func.attr == "get" and self.sessions.is_session(func.value):
             return self.model_of(call_args(expr)[0]) if call_args(expr) else None
-        if isinstance(func, Attribute) and func.attr == "scalar" and is_session_receiver(func.value, self.sessions):
+        if isinstance(func, Attribute) and func.attr == "scalar" and self.sessions.is_session(func.value):
             state = self.statement(call_args(expr)[0]) if call_args(expr) else None  # `session.scalar(select(Item))`
             return state.model if state is not None else None
         if isinstance(func, Attribute) and func.attr in RESULT_METHODS:
@@ -386,7 +381,7 @@ class FunctionQueries:
             return self.result_model(self.values[expr.id], depth + 1)
         if isinstance(expr, Call) and isinstance(expr.func, Attribute):
             method = expr.func.attr
-            if method in SINK_METHODS and is_session_receiver(expr.func.value, self.sessions) and call_args(expr):
+            if method in SINK_METHODS and self.sessions.is_session(expr.func.value) and call_args(expr):
                 state = self.statement(call_args(expr)[0])
                 return state.model if state else None
             if method in ("scalars", "unique"):
