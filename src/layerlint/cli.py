@@ -300,3 +300,15 @@ def routes(path: Path | None) -> None:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
     for note in engine.notes(project):  # e.g. why the session column is empty
         click.echo(f"note: {note}")
+
+
+@main.command()
+def server() -> None:
+    """Run the language server over stdin and stdout (needs `pip install 'layerlint[server]'`)."""
+    try:
+        from layerlint.integrations.lsp import main as serve
+    except ImportError as error:
+        if error.name not in ("pygls", "lsprotocol") and not str(error.name).startswith(("pygls.", "lsprotocol.")):
+            raise
+        raise LayerlintError(f"the language server needs {error.name}: pip install 'layerlint[server]'") from error
+    serve()
