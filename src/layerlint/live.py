@@ -21,9 +21,9 @@ from layerlint import engine
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.options import RunOptions
-from layerlint.project.discovery import SourceFile, find_files, root_relative
-from layerlint.project.facts import ModuleFacts
-from layerlint.project.loader import facts_from_bytes, load_facts
+from layerlint.project.reading.discovery import SourceFile, find_files, root_relative
+from layerlint.project.reading.facts import ModuleFacts
+from layerlint.project.reading.loader import facts_from_bytes, load_facts
 from layerlint.project.project import Project
 
 

@@ -39,6 +39,8 @@ DEBOUNCE = 0.15  # seconds of quiet after an edit before it is checked
 SOURCE = "layerlint"
 CONFIG_ERROR_CODE = "LL000"  # as in the flake8 plugin: the configuration, not a rule
 WATCHED = ("**/*.py", "**/pyproject.toml")
+SEVERITIES = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
+              Severity.CONVENTION: types.DiagnosticSeverity.Information}
 
 log = logging.getLogger(__name__)
 
@@ -208,8 +210,7 @@ def _lsp_diagnostic(diagnostic: Diagnostic, document: TextDocument) -> types.Dia
     rule = RULES_BY_CODE.get(diagnostic.code)
     return types.Diagnostic(
         range=document.range_to_client_units(span), message=diagnostic.message,
-        severity=types.DiagnosticSeverity.Error if diagnostic.severity is Severity.ERROR
-        else types.DiagnosticSeverity.Warning,
+        severity=SEVERITIES[diagnostic.severity],
         code=diagnostic.code, source=SOURCE,
         code_description=types.CodeDescription(href=rule.help_uri) if rule is not None else None)
 
@@ -221,8 +222,12 @@ def _contains(span: types.Range, position: types.Position) -> bool:
 
 def rule_docs(code: str) -> str | None:
     """The rule's documentation, as `layerlint rule CODE` prints it."""
+    from layerlint.rules.docs import severity_line
+
     found = RULES_BY_CODE.get(code)
-    return None if found is None else f"# {found.code} {found.name}\n\n{found.summary}.\n\n{found.docs}"
+    if found is None:
+        return None
+    return f"# {found.code} {found.name}\n\n{found.summary}.\n\n{severity_line(found)}\n\n{found.docs}"
 
 
 def noqa_action(document: TextDocument, diagnostic: types.Diagnostic) -> types.CodeAction | None:

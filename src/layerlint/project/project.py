@@ -16,20 +16,20 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from layerlint.core.config import Config
-from layerlint.project.facts import ModuleFacts
-from layerlint.project.graph import ImportGraph
-from layerlint.project.imports import defining_modules
-from layerlint.project.roles import Role, RoleAssigner
-from layerlint.project.symbols import Symbol, SymbolIndex
+from layerlint.project.index.graph import ImportGraph
+from layerlint.project.index.imports import defining_modules
+from layerlint.project.index.roles import Role, RoleAssigner
+from layerlint.project.index.symbols import Symbol, SymbolIndex
+from layerlint.project.reading.facts import ModuleFacts
 
 if TYPE_CHECKING:
-    from layerlint.project.call_sites import CallSites
-    from layerlint.project.dependencies import DependencyResolver
-    from layerlint.project.model_fields import ModelFields
-    from layerlint.project.routes import RouteTable
-    from layerlint.project.soft_delete import SessionCalls
-    from layerlint.project.soft_delete_filters import FilterHelpers
-    from layerlint.project.types import TypeResolver
+    from layerlint.project.index.types import TypeResolver
+    from layerlint.project.orm.model_fields import ModelFields
+    from layerlint.project.orm.soft_delete import SessionCalls
+    from layerlint.project.orm.soft_delete_filters import FilterHelpers
+    from layerlint.project.routing.call_sites import CallSites
+    from layerlint.project.routing.dependencies import DependencyResolver
+    from layerlint.project.routing.routes import RouteTable
 
 T = TypeVar("T")
 
@@ -37,18 +37,22 @@ T = TypeVar("T")
 class Analysis(cached_property[T]):
     """A lazily built analysis of the project, with the analyses its building reads."""
 
-    def __init__(self, build: Callable[[Any], T], needs: tuple[str, ...], incremental: bool) -> None:
+    def __init__(self, build: Callable[[Any], T], needs: tuple[str, ...], incremental: bool, local: bool) -> None:
         super().__init__(build)
         self.needs = needs
         self.incremental = incremental
+        self.local = local
 
 
-def analysis(*needs: str, incremental: bool = False) -> Callable[[Callable[[Any], T]], Analysis[T]]:
+def analysis(*needs: str, incremental: bool = False, local: bool = False
+             ) -> Callable[[Callable[[Any], T]], Analysis[T]]:
     """Decorate a Project method that builds an analysis; `needs`: the analyses it reads.
     `incremental`: built empty and filled one question at a time (a function's calls, a model's
     fields), so two processes that read it repeat only the questions both ask; the others are
-    built whole when first read (the route table scans every module)."""
-    return lambda build: Analysis(build, needs, incremental)
+    built whole when first read (the route table scans every module). `local`: what it answers
+    about a module depends only on that module's import closure (the modules it imports,
+    transitively, and their packages), not on modules that import it or are unrelated to it."""
+    return lambda build: Analysis(build, needs, incremental, local)
 
 
 @dataclass
@@ -69,16 +73,16 @@ class Project:
             modules.setdefault(module_facts.module, module_facts)
         return cls(config, modules)
 
-    @analysis()
+    @analysis(local=True)
     def roles(self) -> dict[str, Role]:
         return RoleAssigner(self.index, self.config).assign()
 
-    @analysis()
+    @analysis(local=True)
     def graph(self) -> ImportGraph:
         """Syntactic import edges, exactly as grimp and import-linter see them."""
         return ImportGraph(self.modules)
 
-    @analysis()
+    @analysis(local=True)
     def dependency_graph(self) -> ImportGraph:
         """Edges to the modules that define what is imported, for architectural chains."""
         return ImportGraph(self.modules, lambda item: defining_modules(self.index, item))
@@ -100,37 +104,37 @@ class Project:
     @analysis("call_sites")
     def routes(self) -> RouteTable:
         """Routers, apps, their inclusions and every route handler."""
-        from layerlint.project.routes import build_route_table
+        from layerlint.project.routing.routes import build_route_table
 
         return build_route_table(self)
 
     @analysis("routes", incremental=True)
     def dependencies(self) -> DependencyResolver:
         """The sessions each handler reaches through its `Depends` chain."""
-        from layerlint.project.dependencies import DependencyResolver
+        from layerlint.project.routing.dependencies import DependencyResolver
 
         return DependencyResolver(self)
 
     @analysis("dependencies", "routes")
     def session_split(self) -> bool:
         """Both a read and a write session dependency are defined or used."""
-        from layerlint.project.dependencies import has_session_split
+        from layerlint.project.routing.dependencies import has_session_split
 
         return has_session_split(self)
 
     @analysis(incremental=True)
     def call_sites(self) -> CallSites:
         """Where each project function is called."""
-        from layerlint.project.call_sites import CallSites
+        from layerlint.project.routing.call_sites import CallSites
 
         return CallSites(self)
 
     # ------------------------------------------------------------------ types
 
-    @analysis(incremental=True)
+    @analysis(incremental=True, local=True)
     def types(self) -> TypeResolver:
         """The inferred type of an expression (its inferred returns are cached)."""
-        from layerlint.project.types import TypeResolver
+        from layerlint.project.index.types import TypeResolver
 
         return TypeResolver(self.index)
 
@@ -139,56 +143,56 @@ class Project:
     @analysis()
     def table_models(self) -> list[Symbol]:
         """Every table model of the project, in path order."""
-        from layerlint.project.models import find_table_models
+        from layerlint.project.index.models import find_table_models
 
         return find_table_models(self)
 
     @analysis("table_models")
     def tables(self) -> list[Symbol]:
         """Table models that have a table of their own."""
-        from layerlint.project.models import has_own_table
+        from layerlint.project.index.models import has_own_table
 
         return [model for model in self.table_models if has_own_table(self.index, model)]
 
     @analysis(incremental=True)
     def model_fields(self) -> ModelFields:
         """Each model's column-like fields, inherited ones included."""
-        from layerlint.project.model_fields import ModelFields
+        from layerlint.project.orm.model_fields import ModelFields
 
         return ModelFields(self.index)
 
     @analysis("table_models")
     def soft_delete_models(self) -> frozenset[Symbol]:
         """Table models with the soft-delete column."""
-        from layerlint.project.soft_delete import find_soft_delete_models
+        from layerlint.project.orm.soft_delete import find_soft_delete_models
 
         return find_soft_delete_models(self)
 
     @analysis("filter_helpers", incremental=True)
     def session_calls(self) -> SessionCalls:
         """Each function's session calls, with the statement or model each works on."""
-        from layerlint.project.soft_delete import SessionCalls
+        from layerlint.project.orm.soft_delete import SessionCalls
 
         return SessionCalls(self)
 
     @analysis(incremental=True)
     def filter_helpers(self) -> FilterHelpers:
         """Which project functions and hybrid properties apply the soft-delete filter."""
-        from layerlint.project.soft_delete_filters import FilterHelpers
+        from layerlint.project.orm.soft_delete_filters import FilterHelpers
 
         return FilterHelpers()
 
     @analysis()
     def global_filters(self) -> list[str]:
         """Modules whose session event listeners apply `with_loader_criteria` to every query."""
-        from layerlint.project.soft_delete import find_global_filters
+        from layerlint.project.orm.soft_delete import find_global_filters
 
         return find_global_filters(self)
 
     @analysis("roles")
     def unconfigured_base(self) -> tuple[str, int] | None:
         """The configured base repository does not exist, but repositories share another."""
-        from layerlint.project.repositories import find_unconfigured_base
+        from layerlint.project.orm.repositories import find_unconfigured_base
 
         return find_unconfigured_base(self)
 
@@ -208,9 +212,16 @@ class Project:
 # Each analysis of the model, by name, with the analyses its building reads.
 ANALYSES: dict[str, tuple[str, ...]] = {name: value.needs for name, value in vars(Project).items()
                                         if isinstance(value, Analysis)}
+# The analyses whose answer about a module depends only on its import closure.
+LOCAL = frozenset(name for name, value in vars(Project).items() if isinstance(value, Analysis) and value.local)
 # The analyses built whole when first read: what a process that shares them saves building.
 BUILT_WHOLE = frozenset(name for name, value in vars(Project).items()
                         if isinstance(value, Analysis) and not value.incremental)
+
+
+def closure_local(names: Iterable[str]) -> bool:
+    """Whether these analyses, and every one building them reads, are local (rule-defined ones are not)."""
+    return needed_analyses(names) <= LOCAL
 
 
 def needed_analyses(names: Iterable[str]) -> set[str]:
