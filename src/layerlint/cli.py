@@ -324,3 +324,14 @@ def routes(path: Path | None) -> None:
     for note in listing.notes(project):  # e.g. why the session column is empty
         click.echo(f"note: {note}")
 
+
+@main.command()
+def server() -> None:
+    """Run the language server over stdin and stdout (needs `pip install 'layerlint[server]'`)."""
+    try:
+        from layerlint.integrations.lsp import main as serve
+    except ImportError as error:
+        if error.name not in ("pygls", "lsprotocol") and not str(error.name).startswith(("pygls.", "lsprotocol.")):
+            raise
+        raise LayerlintError(f"the language server needs {error.name}: pip install 'layerlint[server]'") from error
+    serve()

@@ -28,3 +28,18 @@ def suppressed(code: str, noqa: tuple[str, ...] | None) -> bool:
     if noqa is None:
         return False
     return ALL_CODES in noqa or any(code.startswith(listed) for listed in noqa)
+
+
+def with_noqa(line: str, code: str) -> str | None:
+    """`line` (no newline) with `code` added to its `# noqa: ...` comment, or given a new one;
+    None when a noqa comment there already suppresses `code` (a bare `# noqa` does)."""
+    codes = noqa_codes(line)
+    if codes is None:
+        return f"{line.rstrip()}  # noqa: {code}"
+    if suppressed(code, codes):
+        return None
+    match = NOQA_PATTERN.search(line)
+    assert match is not None  # it listed `codes`
+    listed = match.group("codes").rstrip(", \t")  # the pattern takes the separators after the last code
+    end = match.start("codes") + len(listed)
+    return f"{line[:match.start()]}# noqa: {', '.join((*codes, code))}{line[end:]}"

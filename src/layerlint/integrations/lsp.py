@@ -1,0 +1,331 @@
+"""`layerlint server`: a language server over stdio (pygls), translating between the protocol and
+`live.LiveProject`, which holds each project in memory and finds what to report.
+
+Each open document belongs to the project whose `pyproject.toml` is nearest above it, read with
+the same `[tool.layerlint]` as the CLI. An edit is checked once the editor has been quiet for
+`DEBOUNCE` seconds; the check runs in a thread, and edits made meanwhile are checked right after
+it. Diagnostics are published for every open document of the project (an edit in one module can
+give another a finding, LL102's import chains), and only where they changed.
+
+Disk changes arrive as `workspace/didChangeWatchedFiles` when the client registers for them; a
+client that cannot is watched with watchfiles instead. A changed pyproject.toml starts its
+project afresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+from pygls.workspace import TextDocument
+from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
+
+from layerlint import __version__
+from layerlint.core.config import Config, ConfigError, load_config
+from layerlint.core.diagnostic import Diagnostic, Severity
+from layerlint.core.noqa import with_noqa
+from layerlint.core.roots import user_path
+from layerlint.live import LiveProject
+from layerlint.rules import RULES_BY_CODE
+
+DEBOUNCE = 0.15  # seconds of quiet after an edit before it is checked
+SOURCE = "layerlint"
+CONFIG_ERROR_CODE = "LL000"  # as in the flake8 plugin: the configuration, not a rule
+WATCHED = ("**/*.py", "**/pyproject.toml")
+SEVERITIES = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
+              Severity.CONVENTION: types.DiagnosticSeverity.Information}
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Checks:
+    """Which projects wait for a check, and the one scheduled or running."""
+
+    waiting: set[LiveProject] = field(default_factory=set)
+    timer: asyncio.TimerHandle | None = None
+    running: asyncio.Task[None] | None = None
+
+
+class LayerlintServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("layerlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.projects: dict[Config, LiveProject] = {}
+        self._configs: dict[Path, Config | ConfigError] = {}
+        self._published: dict[str, list[types.Diagnostic]] = {}  # by document uri
+        self._checks = _Checks()
+        self.watcher: asyncio.Task[None] | None = None  # watchfiles, when the client reports no disk changes
+
+    # ------------------------------------------------------------------ documents and projects
+
+    def project_of(self, uri: str) -> LiveProject | ConfigError | None:
+        """The project a document belongs to; None for a document that is no file."""
+        path = _path_of(uri)
+        if path is None:
+            return None
+        config = self._configs.get(path.parent)
+        if config is None:
+            try:
+                config = load_config(path.parent)
+            except ConfigError as error:
+                config = error
+            self._configs[path.parent] = config
+        if isinstance(config, ConfigError):
+            return config
+        if config not in self.projects:
+            self.projects[config] = LiveProject(config)
+        return self.projects[config]
+
+    def open_documents(self, project: LiveProject) -> dict[str, TextDocument]:
+        """The open documents of `project`, by root-relative path."""
+        found: dict[str, TextDocument] = {}
+        for uri, document in self.workspace.text_documents.items():
+            path = _path_of(uri)
+            if path is not None and self.project_of(uri) is project:
+                relative = project.relative(path)
+                if relative is not None:
+                    found[relative] = document
+        return found
+
+    def forget_configs(self) -> None:
+        """A pyproject.toml changed: every project is read afresh when next checked."""
+        self._configs.clear()
+        self.projects.clear()
+
+    # ------------------------------------------------------------------ checks
+
+    def schedule(self, projects: Iterable[LiveProject]) -> None:
+        """Check `projects` once the editor has been quiet for DEBOUNCE seconds."""
+        self._checks.waiting.update(projects)
+        if self._checks.timer is not None:
+            self._checks.timer.cancel()
+        self._checks.timer = asyncio.get_running_loop().call_later(DEBOUNCE, self._start)
+
+    def _start(self) -> None:
+        self._checks.timer = None
+        if self._checks.running is None or self._checks.running.done():
+            self._checks.running = asyncio.create_task(self._check_waiting())
+        # else: the running task takes the waiting projects when its check ends
+
+    async def _check_waiting(self) -> None:
+        while self._checks.waiting:
+            project = self._checks.waiting.pop()
+            if project not in self.projects.values():  # dropped for a new configuration meanwhile
+                continue
+            documents = self.open_documents(project)
+            buffers = {relative: document.source.encode("utf-8") for relative, document in documents.items()}
+            started = time.perf_counter()
+            try:
+                found = await asyncio.to_thread(project.findings, buffers)
+            except Exception as error:  # a bug: say so, keep serving the other documents
+                log.exception("layerlint: checking %s failed", project.config.root)
+                self.window_log_message(types.LogMessageParams(type=types.MessageType.Error,
+                                                               message=f"layerlint: checking failed: {error!r}"))
+                continue
+            open_now = self.open_documents(project)
+            for relative, document in open_now.items():
+                self.publish(document, [_lsp_diagnostic(d, document) for d in found.get(relative, [])])
+            # After the publications: the editor's log (and benchmarks/server.py) see when a check ends.
+            self.window_log_message(types.LogMessageParams(type=types.MessageType.Log, message=(
+                f"layerlint: checked {project.config.root} in {time.perf_counter() - started:.2f} s, "
+                f"{len(open_now)} open documents")))
+
+    def publish(self, document: TextDocument, diagnostics: list[types.Diagnostic]) -> None:
+        """Send `diagnostics` for `document` unless they are what the client already shows."""
+        if self._published.get(document.uri) == diagnostics:
+            return
+        self._published[document.uri] = diagnostics
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=document.uri, diagnostics=diagnostics, version=document.version))
+
+    def clear(self, uri: str) -> None:
+        if self._published.pop(uri, None):
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def published(self, uri: str) -> list[types.Diagnostic]:
+        return self._published.get(uri, [])
+
+    def config_error(self, document: TextDocument, error: ConfigError) -> None:
+        """Shown on the document's first line, as the flake8 plugin reports it (LL000)."""
+        start = types.Position(line=0, character=0)
+        self.publish(document, [types.Diagnostic(range=types.Range(start=start, end=start),
+                                                 message=f"layerlint configuration error: {error}",
+                                                 severity=types.DiagnosticSeverity.Error,
+                                                 code=CONFIG_ERROR_CODE, source=SOURCE)])
+
+    # ------------------------------------------------------------------ changes on disk
+
+    def files_changed(self, changes: Iterable[tuple[Path, bool]]) -> None:
+        """Files changed on disk, each with whether it was created or deleted."""
+        touched: set[LiveProject] = set()
+        for path, created_or_deleted in changes:
+            if path.name == "pyproject.toml":
+                self.forget_configs()
+                touched = set()
+                for uri in self.workspace.text_documents:
+                    project = self.project_of(uri)
+                    if isinstance(project, LiveProject):
+                        touched.add(project)
+                break
+            if path.suffix != ".py":
+                continue
+            for project in self.projects.values():
+                relative = project.relative(path)
+                if relative is not None:
+                    project.files_changed((relative,), created_or_deleted=created_or_deleted)
+                    touched.add(project)
+        if touched:
+            self.schedule(touched)
+
+    async def watch(self, roots: list[Path]) -> None:
+        """Follow disk changes under `roots` where the client does not report them."""
+        try:
+            from watchfiles import Change, awatch
+        except ImportError:
+            self.window_log_message(types.LogMessageParams(
+                type=types.MessageType.Warning, message="layerlint: files changed outside the editor are "
+                "not seen (the client sends no file events and watchfiles is not installed)"))
+            return
+        async for changes in awatch(*roots, debounce=50, step=20):
+            self.files_changed((user_path(Path(path)), change is not Change.modified) for change, path in changes)
+
+
+def _path_of(uri: str) -> Path | None:
+    path = to_fs_path(uri) if uri.startswith("file:") else None
+    return user_path(Path(path)) if path else None
+
+
+def _lsp_diagnostic(diagnostic: Diagnostic, document: TextDocument) -> types.Diagnostic:
+    """A finding as the protocol has it: 0-based lines, columns in the client's code units."""
+    location = diagnostic.location
+    span = ServerTextRange(ServerTextPosition(location.line - 1, location.column - 1),
+                           ServerTextPosition(location.end_line - 1, location.end_column - 1))
+    rule = RULES_BY_CODE.get(diagnostic.code)
+    return types.Diagnostic(
+        range=document.range_to_client_units(span), message=diagnostic.message,
+        severity=SEVERITIES[diagnostic.severity],
+        code=diagnostic.code, source=SOURCE,
+        code_description=types.CodeDescription(href=rule.help_uri) if rule is not None else None)
+
+
+def _contains(span: types.Range, position: types.Position) -> bool:
+    return ((span.start.line, span.start.character) <= (position.line, position.character)
+            <= (span.end.line, span.end.character))
+
+
+def rule_docs(code: str) -> str | None:
+    """The rule's documentation, as `layerlint rule CODE` prints it."""
+    from layerlint.rules.docs import severity_line
+
+    found = RULES_BY_CODE.get(code)
+    if found is None:
+        return None
+    return f"# {found.code} {found.name}\n\n{found.summary}.\n\n{severity_line(found)}\n\n{found.docs}"
+
+
+def noqa_action(document: TextDocument, diagnostic: types.Diagnostic) -> types.CodeAction | None:
+    """`# noqa: CODE` on the diagnostic's first line (where noqa is read), merged with one there."""
+    line_number, code = diagnostic.range.start.line, diagnostic.code
+    if not isinstance(code, str) or code == CONFIG_ERROR_CODE or line_number >= len(document.lines):
+        return None
+    line = document.lines[line_number].rstrip("\r\n")
+    changed = with_noqa(line, code)
+    if changed is None:
+        return None
+    end = document.position_to_client_units(ServerTextPosition(line_number, len(line)))
+    edit = types.TextEdit(range=types.Range(start=types.Position(line=line_number, character=0), end=end),
+                          new_text=changed)
+    return types.CodeAction(title=f"Suppress {code} on this line (# noqa: {code})",
+                            kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
+                            edit=types.WorkspaceEdit(changes={document.uri: [edit]}))
+
+
+server = LayerlintServer()
+
+
+@server.feature(types.INITIALIZED)
+async def initialized(ls: LayerlintServer, params: types.InitializedParams) -> None:
+    watched = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
+    if watched and watched.dynamic_registration:
+        options = types.DidChangeWatchedFilesRegistrationOptions(
+            watchers=[types.FileSystemWatcher(glob_pattern=pattern) for pattern in WATCHED])
+        await ls.client_register_capability_async(types.RegistrationParams(registrations=[types.Registration(
+            id="layerlint-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=options)]))
+        return
+    roots = [Path(path) for path in (to_fs_path(folder.uri) for folder in ls.workspace.folders.values()) if path]
+    if roots:
+        ls.watcher = asyncio.create_task(ls.watch(roots))
+
+
+def _document_changed(ls: LayerlintServer, uri: str) -> None:
+    project = ls.project_of(uri)
+    if isinstance(project, ConfigError):
+        ls.config_error(ls.workspace.get_text_document(uri), project)
+    elif project is not None:
+        ls.schedule((project,))
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: LayerlintServer, params: types.DidOpenTextDocumentParams) -> None:
+    _document_changed(ls, params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: LayerlintServer, params: types.DidChangeTextDocumentParams) -> None:
+    _document_changed(ls, params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: LayerlintServer, params: types.DidSaveTextDocumentParams) -> None:
+    # The file is now the buffer: read it again, so the project is right once the document closes.
+    path, project = _path_of(params.text_document.uri), ls.project_of(params.text_document.uri)
+    relative = project.relative(path) if isinstance(project, LiveProject) and path is not None else None
+    if isinstance(project, LiveProject) and relative is not None:
+        project.files_changed((relative,))
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: LayerlintServer, params: types.DidCloseTextDocumentParams) -> None:
+    # The file on disk takes the buffer's place: the other open documents may change with it.
+    ls.clear(params.text_document.uri)
+    project = ls.project_of(params.text_document.uri)
+    if isinstance(project, LiveProject):
+        ls.schedule((project,))
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def did_change_watched_files(ls: LayerlintServer, params: types.DidChangeWatchedFilesParams) -> None:
+    changes = ((_path_of(change.uri), change.type is not types.FileChangeType.Changed) for change in params.changes)
+    ls.files_changed((path, created) for path, created in changes if path is not None)
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+def hover(ls: LayerlintServer, params: types.HoverParams) -> types.Hover | None:
+    codes = dict.fromkeys(d.code for d in ls.published(params.text_document.uri)
+                          if _contains(d.range, params.position) and isinstance(d.code, str))
+    docs = [text for text in map(rule_docs, codes) if text is not None]
+    if not docs:
+        return None
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(docs)))
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
+                types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+def code_action(ls: LayerlintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    document = ls.workspace.get_text_document(params.text_document.uri)
+    ours = [d for d in params.context.diagnostics if d.source == SOURCE]
+    return [action for action in (noqa_action(document, d) for d in ours) if action is not None]
+
+
+def main() -> None:
+    """Serve over stdin and stdout until the client says exit."""
+    server.start_io()
+
