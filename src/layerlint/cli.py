@@ -7,17 +7,23 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from layerlint import __version__
 from layerlint.__main__ import interrupted
-from layerlint.core.config import Config, ConfigError, load_config
+from layerlint.core.config import Config, ConfigError
+from layerlint.core.diagnostic import Diagnostic
+from layerlint.core.projects import Target, find_targets, repository_root, shown_path
 from layerlint.core.roots import user_path
 from layerlint.reporters import REPORTERS
 from layerlint.reporters.base import Report
+
+if TYPE_CHECKING:
+    from layerlint import engine
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -27,29 +33,14 @@ def _codes(value: str | None) -> tuple[str, ...]:
 
 
 def _config_for(paths: tuple[Path, ...]) -> Config:
+    return _targets_for(paths)[0].config
+
+
+def _targets_for(paths: tuple[Path, ...]) -> list[Target]:
     try:
-        return _first_configured(paths or (Path("."),))
+        return find_targets(paths)
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
-
-
-def _first_configured(paths: tuple[Path, ...]) -> Config:
-    """The configuration of the first path with a pyproject.toml around it, else the first path's:
-    pre-commit passes files in any order, and a script beside the project must not choose the root."""
-    first: Config | None = None
-    directories: set[Path] = set()
-    for path in paths:
-        directory = user_path(path) if path.is_dir() else user_path(path).parent
-        if directory in directories:
-            continue
-        directories.add(directory)
-        config = load_config(path)
-        if config.file is not None:
-            return config
-        first = first or config
-    assert first is not None
-    return first
-
 
 
 class LayerlintError(click.ClickException):
@@ -132,22 +123,27 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
     gc.disable()  # the process ends after one run: collecting millions of facts objects only costs
     options = RunOptions(use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs)
 
-    config = _config_for(paths or ((Path(stdin_filename),) if stdin_filename else ()))
-    try:
-        config = config.with_selection(_codes(select) or None, _codes(ignore))
-        overrides = _stdin_override(config, stdin_filename)
-        result = engine.check(config, paths or tuple(Path(config.root, p) for p in overrides), overrides,
-                              options=options)
-    except ConfigError as error:
-        raise LayerlintError(str(error)) from error
-    if baseline_file is not None:
-        _apply_baseline(result, config, baseline_file, overrides, paths)
-    click.echo(_render(result, output_format, show_statistics, config.root, overrides))
-    for warning in result.warnings:
+    targets = _targets_for(paths or ((Path(stdin_filename),) if stdin_filename else ()))
+    results: list[tuple[Config, engine.CheckResult]] = []
+    for target in targets:
+        try:
+            config = target.config.with_selection(_codes(select) or None, _codes(ignore))
+            overrides = _stdin_override(config, stdin_filename)
+            result = engine.check(config, target.paths or tuple(Path(config.root, p) for p in overrides),
+                                  overrides, options=options)
+        except ConfigError as error:
+            raise LayerlintError(str(error)) from error
+        if baseline_file is not None:
+            _apply_baseline(result, config, baseline_file, overrides, target.paths)
+        results.append((config, result))
+    click.echo(_render(results, output_format, show_statistics, overrides))
+    for warning in (warning for _, result in results for warning in result.warnings):
         click.echo(f"layerlint: warning: {warning}", err=True)
     if show_timings:
-        click.echo(result.timings.summary(), err=True)
-    _exit_now(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
+        for _, result in results:
+            click.echo(result.timings.summary(), err=True)
+    found = any(result.diagnostics for _, result in results)
+    _exit_now(EXIT_FINDINGS if found and not exit_zero else EXIT_CLEAN)
 
 
 def _exit_now(code: int) -> None:
@@ -198,14 +194,19 @@ def _apply_baseline(result: object, config: Config, file: Path, overrides: dict[
             click.echo(f"  {entry.path}: {entry.code} `{entry.text}` (occurrence {entry.occurrence})", err=True)
 
 
-def _render(result: object, output_format: str, show_statistics: bool, root: Path,
+def _render(results: list[tuple[Config, engine.CheckResult]], output_format: str, show_statistics: bool,
             overrides: dict[str, bytes]) -> str:
-    from layerlint.engine import CheckResult
-
-    assert isinstance(result, CheckResult)
-    report = Report(result.diagnostics, result.files_checked, root, overrides,
-                    color=sys.stdout.isatty(), statistics=show_statistics)
-    return REPORTERS[output_format].render(report)
+    """Every project's findings in one report, each path shown from where the user can open it:
+    the current directory, or the repository root for formats read there (SARIF)."""
+    reporter = REPORTERS[output_format]
+    roots = [config.root for config, _ in results]
+    base = repository_root(roots) if getattr(reporter, "repository_paths", False) else Path.cwd()
+    diagnostics = [replace(d, path=shown_path(config.root, d.path, base))
+                   for config, result in results for d in result.diagnostics]
+    shown = {shown_path(roots[0], relative, base): data for relative, data in overrides.items()}
+    report = Report(sorted(diagnostics, key=Diagnostic.sort_key), sum(r.files_checked for _, r in results),
+                    base, shown, color=sys.stdout.isatty(), statistics=show_statistics)
+    return reporter.render(report)
 
 
 @main.command(name="baseline")

@@ -173,9 +173,14 @@ def _closest_pyproject(start: Path) -> tuple[Path | None, dict[str, Any] | None]
             document = _read_pyproject(candidate)
         except ConfigError:
             return candidate, None  # load_config reports it
-        if "layerlint" in document.get("tool", {}) or "project" in document:
+        if _configures(document):
             return candidate, document
     return first_seen, None
+
+
+def _configures(document: dict[str, Any]) -> bool:
+    """Whether a pyproject.toml configures layerlint or defines a project (and so bounds one)."""
+    return "layerlint" in document.get("tool", {}) or "project" in document
 
 
 def _read_pyproject(path: Path) -> dict[str, Any]:
@@ -202,6 +207,10 @@ def load_config(start: Path) -> Config:
     if pyproject is None:
         return Config(root=fallback_root(start))
     document = document if document is not None else _read_pyproject(pyproject)
+    if not _configures(document):
+        # A tool-only pyproject.toml (a monorepo's root, configuring ruff or uv) is valid but says
+        # nothing about the project: its root is where the packages are (see `fallback_root`).
+        return Config(root=fallback_root(start))
     table = document.get("tool", {}).get("layerlint", {})
     if not isinstance(table, dict):
         raise ConfigError(pyproject, "tool.layerlint", "must be a table")
@@ -260,8 +269,11 @@ def _convert(value: Any, spec: _Key, dotted: str, file: Path | None, out: dict[s
 def _check_values(config: Config) -> None:
     for package in config.packages:  # a path ("/etc", "app/..") or an empty part would walk outside the project
         if not all(part.isidentifier() for part in package.split(".")):
+            hint = (f"; for a backend in `{package.rsplit('/', 1)[0]}/`, put [tool.layerlint] in its own "
+                    "pyproject.toml or name the directory on the command line (modules are named from there)"
+                    if "/" in package.strip("/") else "")
             raise ConfigError(config.file, "packages", f"`{package}` is not a dotted package name "
-                              "(like `app` or `app.core`, relative to the project root or src/)")
+                              f"(like `app` or `app.core`, relative to the project root or src/){hint}")
     try:
         re.compile(config.id_prefix)
     except re.error as error:

@@ -1,6 +1,6 @@
 """SARIF 2.1.0 for GitHub code scanning: one run, every rule in `tool.driver`, one result per finding.
 
-Paths are relative to the project root (`%SRCROOT%`), lines and columns 1-based, columns count
+Paths are relative to the repository root (`%SRCROOT%`, the directory holding `.git`), lines and columns 1-based, columns count
 characters (`columnKind`). `partialFingerprints` hash the baseline key (code, path, normalized
 line text, occurrence), so a finding keeps its identity when lines are added above it.
 """
@@ -99,6 +99,7 @@ def result(diagnostic: Diagnostic, rule_index: int, fingerprint: str) -> dict[st
 
 class SarifReporter:
     name = "sarif"
+    repository_paths = True  # code scanning reads URIs from the repository root (%SRCROOT%)
 
     def render(self, report: Report) -> str:
         """Every rule is described, found or not."""
