@@ -28,8 +28,15 @@ if TYPE_CHECKING:
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-def _codes(value: str | None) -> tuple[str, ...]:
-    return tuple(c.strip().upper() for c in (value or "").split(",") if c.strip())
+def _codes(value: str | None, option: str = "--select") -> tuple[str, ...]:
+    """The codes of `--select`/`--ignore`; one that selects no rule is a usage error (exit 2)."""
+    from layerlint.engine import selector_problem
+
+    codes = tuple(c.strip() for c in (value or "").split(",") if c.strip())
+    problem = next(filter(None, map(selector_problem, codes)), None)
+    if problem:
+        raise LayerlintError(f"{option}: {problem}")
+    return tuple(code.upper() for code in codes)
 
 
 def _config_for(paths: tuple[Path, ...]) -> Config:
@@ -111,9 +118,13 @@ def main() -> None:
 @click.option("--baseline", "baseline_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Ignore findings recorded in this file (see `layerlint baseline`); fail on new ones.")
 @click.option("--timings", "show_timings", is_flag=True, help="Print where the time went to stderr.")
+@click.option("--show-notes/--hide-notes", default=None,
+              help="Print notes on rules the project's setup silences, and configured names that name "
+                   "nothing, to stderr (default: when stderr is a terminal and the format is text).")
 def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignore: str | None,
           exit_zero: bool, show_statistics: bool, stdin_filename: str | None, jobs: int | None,
-          cache_dir: Path | None, no_cache: bool, baseline_file: Path | None, show_timings: bool) -> None:
+          cache_dir: Path | None, no_cache: bool, baseline_file: Path | None, show_timings: bool,
+          show_notes: bool | None) -> None:
     """Check PATHS (default: the project around the current directory)."""
     import gc
 
@@ -127,7 +138,7 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
     results: list[tuple[Config, engine.CheckResult]] = []
     for target in targets:
         try:
-            config = target.config.with_selection(_codes(select) or None, _codes(ignore))
+            config = target.config.with_selection(_codes(select) or None, _codes(ignore, "--ignore"))
             overrides = _stdin_override(config, stdin_filename)
             result = engine.check(config, target.paths or tuple(Path(config.root, p) for p in overrides),
                                   overrides, options=options)
@@ -139,11 +150,22 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
     click.echo(_render(results, output_format, show_statistics, overrides))
     for warning in (warning for _, result in results for warning in result.warnings):
         click.echo(f"layerlint: warning: {warning}", err=True)
+    if show_notes or (show_notes is None and output_format == "text" and sys.stderr.isatty()):
+        print_notes([result for _, result in results])
     if show_timings:
         for _, result in results:
             click.echo(result.timings.summary(), err=True)
     found = any(result.diagnostics for _, result in results)
     _exit_now(EXIT_FINDINGS if found and not exit_zero else EXIT_CLEAN)
+
+
+def print_notes(results: list[engine.CheckResult]) -> None:
+    """Each project's notes and configuration warnings, once, on stderr: why a rule family is
+    silent and which key to set. Builds the project when the findings came from the cache."""
+    from layerlint import engine
+
+    for result in results:
+        _echo_notes(engine.configuration_warnings(result.project), engine.notes(result.project), err=True)
 
 
 def _exit_now(code: int) -> None:
@@ -278,8 +300,7 @@ def roles(path: Path | None) -> None:
     for module in sorted(assigned):
         role = assigned[module]
         click.echo(f"{module:<{width}}  {role.role or '-':<10}  {role.reason}")
-    for note in engine.notes(project):
-        click.echo(f"note: {note}")
+    _echo_notes(engine.configuration_warnings(project), engine.notes(project))
 
 
 @main.command()
@@ -299,5 +320,13 @@ def routes(path: Path | None) -> None:
     widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
     for row in table:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
-    for note in engine.notes(project):  # e.g. why the session column is empty
-        click.echo(f"note: {note}")
+    # e.g. why the session column is empty
+    _echo_notes(engine.configuration_warnings(project), engine.notes(project))
+
+
+def _echo_notes(warnings: list[str], notes: list[str], *, err: bool = False) -> None:
+    """Warnings go to stderr; notes too in `check`, whose stdout is the findings."""
+    for warning in warnings:
+        click.echo(f"layerlint: warning: {warning}", err=True)
+    for note in notes:
+        click.echo(f"note: {note}", err=err)

@@ -57,10 +57,34 @@ def gc_paused() -> Iterator[None]:
 
 
 def active_rules(config: Config) -> list[Rule]:
+    """The rules the configuration selects; a configured code that selects no rule (`LL999`) is an
+    error, as in ruff. Checked where the rules are loaded: a run answered from the cache had the
+    same configuration checked when its findings were stored."""
     from layerlint.rules import RULES
 
+    for key, codes in config.keyed_codes():
+        problem = next(filter(None, map(selector_problem, codes)), None)
+        if problem:
+            raise ConfigError(config.file, key, problem)
     selection = Selection.of(config)
     return [r for r in RULES if selection.enabled(r.code)]
+
+
+def selector_problem(code: str) -> str | None:
+    """Why a code or prefix given to select or ignore selects no rule, or None when it selects one."""
+    import difflib
+
+    from layerlint.rules import RULES
+
+    if code.upper() == "ALL" or any(r.code.startswith(code.upper()) for r in RULES):
+        return None
+    codes = {r.name: r.code for r in RULES}
+    if code.lower() in codes:
+        return f"`{code.lower()}` is a rule name; select it by its code, {codes[code.lower()]}"
+    close = [f"{codes[name]} ({name})" for name in difflib.get_close_matches(code.lower(), list(codes), n=3)]
+    close += difflib.get_close_matches(code.upper(), list(codes.values()), n=3, cutoff=0.8)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    return f"`{code}` selects no rule{hint}; `layerlint rules` lists them"
 
 
 def load_project(config: Config, overrides: dict[str, bytes] | None = None,
@@ -362,6 +386,13 @@ def notes(project: Project) -> list[str]:
     from layerlint.rules.notes import project_notes
 
     return project_notes(project)
+
+
+def configuration_warnings(project: Project) -> list[str]:
+    """Configured names (session dependencies, the base repository, helpers) that name nothing."""
+    from layerlint.rules.notes import configuration_warnings
+
+    return configuration_warnings(project)
 
 
 def routes(project: Project) -> list[RouteRow]:

@@ -91,6 +91,9 @@ class Config:
     soft_delete_column: str = "deleted_at"
     base_repository: str = "BaseRepository"
     soft_delete_helpers: tuple[str, ...] = ()
+    # The dotted keys `file` sets (`sessions.read`); every other value is a default. Not part of
+    # the cache key: where a value comes from changes no finding.
+    configured: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def id_prefix_matches(self, prefix: str) -> bool:
         """Whether an entity prefix matches `models.id-prefix`. A real prefix is a few characters
@@ -103,6 +106,11 @@ class Config:
 
     def configured_role_globs(self, role: str) -> tuple[str, ...]:
         return dict(self.roles).get(role, ())
+
+    def keyed_codes(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Every configured list of rule codes, with its key."""
+        keyed = [("select", self.select), ("ignore", self.ignore), ("extend-select", self.extend_select)]
+        return keyed + [(f"per-file-ignores.{glob}", codes) for glob, codes in self.per_file_ignores]
 
     def all_excludes(self) -> tuple[str, ...]:
         return DEFAULT_EXCLUDES + self.exclude
@@ -224,9 +232,16 @@ def config_from_table(table: dict[str, Any], root: Path, file: Path | None) -> C
     values.pop("sessions", None)
     values.pop("models", None)
     values.pop("repositories", None)
-    config = Config(root=root, file=file, roles=tuple(sorted(roles.items())), **values)
+    config = Config(root=root, file=file, roles=tuple(sorted(roles.items())), configured=_dotted_keys(table),
+                    **values)
     _check_values(config)
     return config
+
+
+def _dotted_keys(table: dict[str, Any]) -> frozenset[str]:
+    """The keys a valid [tool.layerlint] table sets, a sub-table's as `sessions.read`."""
+    return frozenset(f"{key}.{child}" if _SCHEMA[key].kind == "table" else key
+                     for key, value in table.items() for child in (value if _SCHEMA[key].kind == "table" else [""]))
 
 
 def _read_table(table: dict[str, Any], schema: dict[str, _Key], prefix: str, file: Path | None,
@@ -284,12 +299,12 @@ def _check_values(config: Config) -> None:
                           f"{problem}: such a pattern can take exponential time on a long prefix. An id prefix is "
                           "a few letters and an underscore; write it with character classes and alternatives, "
                           "like `^[a-z]{2,5}_$` or `^(usr|itm|ord)_$`")
-    keyed_codes = [("select", config.select), ("ignore", config.ignore), ("extend-select", config.extend_select)]
-    keyed_codes += [(f"per-file-ignores.{glob}", codes) for glob, codes in config.per_file_ignores]
-    for key, codes in keyed_codes:
+    for key, codes in config.keyed_codes():
         for code in codes:
             if not re.fullmatch(r"LL\d{0,3}", code) and code != "ALL":
-                raise ConfigError(config.file, key, f"`{code}` is not a rule code or prefix (like LL1 or LL101)")
+                name = " (rules are selected by code: `layerlint rules` lists each code with its name)" \
+                    if re.fullmatch(r"[a-z0-9-]+", code) else ""
+                raise ConfigError(config.file, key, f"`{code}` is not a rule code or prefix (like LL1 or LL101){name}")
 
 
 # Backtracking is bounded by a pattern's shape and the text's length: with no nested repetition,

@@ -17,11 +17,12 @@ from layerlint.project.expr import (
     Call,
     Expr,
     Name,
+    Subscript,
+    Tuple,
     call_args,
     call_kwargs,
     dotted,
     is_call,
-    walk,
 )
 from layerlint.project.facts import FunctionFact, ParamFact
 from layerlint.project.project import Project
@@ -189,10 +190,25 @@ def unconfigured_session_providers(project: Project) -> list[str]:
                 continue
             if resolver.session_kind(Symbol("function", facts.module, function.qualname)) is not None:
                 return []
-            if any(index.resolve_expr(facts.module, node).dotted in SESSION_CLASSES
-                   for node in walk(function.returns) if isinstance(node, (Name, Attribute))):
+            if _provides_session(project, facts.module, function.returns):
                 found.append(f"{facts.module}.{function.qualname}")
     return sorted(found)
+
+
+# What a dependency that yields a session is annotated to return: `AsyncIterator[AsyncSession]`.
+_YIELDING = frozenset({"Iterator", "Generator", "AsyncIterator", "AsyncGenerator", "Iterable", "AsyncIterable"})
+
+
+def _provides_session(project: Project, module: str, returns: Expr | None) -> bool:
+    """Whether a function annotated to return `returns` hands out a session: it returns one, or
+    yields one (the first argument of a generator or iterator type). A factory that returns
+    `async_sessionmaker[AsyncSession]` or `tuple[AsyncEngine, AsyncSession]` is no dependency."""
+    if isinstance(returns, Subscript):
+        name = (dotted(returns.value) or "").rsplit(".", 1)[-1]
+        first = returns.slice.elts[0] if isinstance(returns.slice, Tuple) and returns.slice.elts else returns.slice
+        return name in _YIELDING and _provides_session(project, module, first)
+    return isinstance(returns, (Name, Attribute)) and \
+        project.index.resolve_expr(module, returns).dotted in SESSION_CLASSES
 
 
 NOT_BODY = frozenset({"Depends", "Security", "Query", "Path", "Header", "Cookie"})
