@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import difflib
 
-from layerlint.project.dependencies import unconfigured_session_providers
-from layerlint.project.expr import Name, Tuple
+from layerlint.project.reading.expr import Name, Tuple
 from layerlint.project.project import Project
+from layerlint.project.routing.dependencies import unconfigured_session_providers
 
 # Keys whose values name functions, classes or module-level objects of the project.
 NAMING_KEYS = (("sessions.read", "read_sessions"), ("sessions.write", "write_sessions"),
