@@ -118,13 +118,17 @@ def main() -> None:
 @click.option("--baseline", "baseline_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Ignore findings recorded in this file (see `layerlint baseline`); fail on new ones.")
 @click.option("--timings", "show_timings", is_flag=True, help="Print where the time went to stderr.")
+@click.option("--show-settings", is_flag=True,
+              help="Print each project's effective configuration, defaults included, with where each value "
+                   "comes from, and exit.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be checked, and exit.")
 @click.option("--show-notes/--hide-notes", default=None,
               help="Print notes on rules the project's setup silences, and configured names that name "
                    "nothing, to stderr (default: when stderr is a terminal and the format is text).")
 def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignore: str | None,
           exit_zero: bool, show_statistics: bool, stdin_filename: str | None, jobs: int | None,
           cache_dir: Path | None, no_cache: bool, baseline_file: Path | None, show_timings: bool,
-          show_notes: bool | None) -> None:
+          show_settings: bool, show_files: bool, show_notes: bool | None) -> None:
     """Check PATHS (default: the project around the current directory)."""
     import gc
 
@@ -135,6 +139,9 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
     options = RunOptions(use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs)
 
     targets = _targets_for(paths or ((Path(stdin_filename),) if stdin_filename else ()))
+    if show_settings or show_files:
+        _show_setup(targets, show_settings, select, ignore)
+        return
     results: list[tuple[Config, engine.CheckResult]] = []
     for target in targets:
         try:
@@ -157,6 +164,27 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
             click.echo(result.timings.summary(), err=True)
     found = any(result.diagnostics for _, result in results)
     _exit_now(EXIT_FINDINGS if found and not exit_zero else EXIT_CLEAN)
+
+
+def _show_setup(targets: list[Target], show_settings: bool, select: str | None, ignore: str | None) -> None:
+    """What layerlint is looking at: each project's settings (`--show-settings`) or files (`--show-files`)."""
+    from layerlint import engine
+    from layerlint.core.settings import settings_toml
+
+    command_line = frozenset(key for key, value in (("select", select), ("ignore", ignore)) if value)
+    for target in targets:
+        config = target.config.with_selection(_codes(select) or None, _codes(ignore, "--ignore"))
+        if show_settings:
+            click.echo(settings_toml(config, command_line))
+            continue
+        try:
+            files, warnings = engine.files_to_check(config, target.paths)
+        except ConfigError as error:
+            raise LayerlintError(str(error)) from error
+        for relative in files:
+            click.echo(shown_path(config.root, relative, Path.cwd()))
+        for warning in warnings:
+            click.echo(f"layerlint: warning: {warning}", err=True)
 
 
 def print_notes(results: list[engine.CheckResult]) -> None:

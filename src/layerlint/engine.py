@@ -397,6 +397,14 @@ def notes(project: Project) -> list[str]:
     return project_notes(project)
 
 
+def files_to_check(config: Config, paths: Sequence[Path] = ()) -> tuple[list[str], list[str]]:
+    """The root-relative files a check of `paths` reports on (`--show-files`), and the warnings
+    about what it would not check."""
+    found = _project_files(config, (), paths)
+    wanted = in_paths(config, paths)
+    return [f.relative for f in found.files if wanted(f.relative)], found.warnings
+
+
 def configuration_warnings(project: Project) -> list[str]:
     """Configured names (session dependencies, the base repository, helpers) that name nothing."""
     from layerlint.rules.notes import configuration_warnings

@@ -20,8 +20,8 @@ from layerlint.core.roots import fallback_root, user_path
 ROLE_NAMES = ("dependency", "router", "service", "repository", "model", "dto", "app")
 
 DEFAULT_ROLE_GLOBS: dict[str, tuple[str, ...]] = {
-    "dependency": ("**.dependencies", "**.deps", "**.dependency", "**.providers", "**.container",
-                   "**.containers"),
+    "dependency": ("**.dependencies", "**.dependencies.**", "**.deps", "**.deps.**", "**.dependency",
+                   "**.providers", "**.container", "**.containers"),
     "router": (
         "**.routers.**", "**.routers", "**.router", "**.routes.**", "**.routes",
         "**.endpoints.**", "**.endpoints", "**.views.**", "**.views",
@@ -83,7 +83,8 @@ class Config:
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    roles: tuple[tuple[str, tuple[str, ...]], ...] = ()  # configured roles only
+    roles: tuple[tuple[str, tuple[str, ...]], ...] = ()  # configured roles only: replace the defaults
+    extend_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()  # added to the role's globs
     read_sessions: tuple[str, ...] = DEFAULT_READ_SESSIONS
     write_sessions: tuple[str, ...] = DEFAULT_WRITE_SESSIONS
     session_factories: tuple[str, ...] = DEFAULT_SESSION_FACTORIES
@@ -102,10 +103,20 @@ class Config:
         return len(prefix) <= MAX_ID_PREFIX and re.search(self.id_prefix, prefix) is not None
 
     def role_globs(self, role: str) -> tuple[str, ...]:
-        return dict(self.roles).get(role, DEFAULT_ROLE_GLOBS[role])
+        """What the role matches: `roles.<role>` or the defaults, and `extend-roles.<role>`."""
+        return dict(self.roles).get(role, DEFAULT_ROLE_GLOBS[role]) + dict(self.extend_roles).get(role, ())
 
     def configured_role_globs(self, role: str) -> tuple[str, ...]:
-        return dict(self.roles).get(role, ())
+        """The globs the user wrote for the role; they come before every default."""
+        return dict(self.roles).get(role, ()) + dict(self.extend_roles).get(role, ())
+
+    def replaces_role(self, role: str) -> bool:
+        """Whether `roles.<role>` replaces the role's defaults (`extend-roles` keeps them)."""
+        return role in dict(self.roles)
+
+    def role_key(self, role: str, glob: str) -> str:
+        """The key a configured glob is written under: `roles.service` or `extend-roles.service`."""
+        return f"roles.{role}" if glob in dict(self.roles).get(role, ()) else f"extend-roles.{role}"
 
     def keyed_codes(self) -> list[tuple[str, tuple[str, ...]]]:
         """Every configured list of rule codes, with its key."""
@@ -130,7 +141,7 @@ class _Key:
     children: dict[str, _Key] = field(default_factory=dict)
 
 
-_SCHEMA: dict[str, _Key] = {
+SCHEMA: dict[str, _Key] = {
     "packages": _Key("list", "packages"),
     "exclude": _Key("list", "exclude"),
     "select": _Key("list", "select"),
@@ -138,6 +149,7 @@ _SCHEMA: dict[str, _Key] = {
     "extend-select": _Key("list", "extend_select"),
     "per-file-ignores": _Key("map-list", "per_file_ignores"),
     "roles": _Key("table", "roles", {r: _Key("list", r) for r in ROLE_NAMES}),
+    "extend-roles": _Key("table", "extend_roles", {r: _Key("list", r) for r in ROLE_NAMES}),
     "sessions": _Key("table", "sessions", {
         "read": _Key("list", "read_sessions"),
         "write": _Key("list", "write_sessions"),
@@ -227,21 +239,22 @@ def load_config(start: Path) -> Config:
 
 def config_from_table(table: dict[str, Any], root: Path, file: Path | None) -> Config:
     values: dict[str, Any] = {}
-    _read_table(table, _SCHEMA, "", file, values)
+    _read_table(table, SCHEMA, "", file, values)
     roles = values.pop("roles", {})
+    extend_roles = values.pop("extend_roles", {})
     values.pop("sessions", None)
     values.pop("models", None)
     values.pop("repositories", None)
-    config = Config(root=root, file=file, roles=tuple(sorted(roles.items())), configured=_dotted_keys(table),
-                    **values)
+    config = Config(root=root, file=file, roles=tuple(sorted(roles.items())),
+                    extend_roles=tuple(sorted(extend_roles.items())), configured=_dotted_keys(table), **values)
     _check_values(config)
     return config
 
 
 def _dotted_keys(table: dict[str, Any]) -> frozenset[str]:
     """The keys a valid [tool.layerlint] table sets, a sub-table's as `sessions.read`."""
-    return frozenset(f"{key}.{child}" if _SCHEMA[key].kind == "table" else key
-                     for key, value in table.items() for child in (value if _SCHEMA[key].kind == "table" else [""]))
+    return frozenset(f"{key}.{child}" if SCHEMA[key].kind == "table" else key
+                     for key, value in table.items() for child in (value if SCHEMA[key].kind == "table" else [""]))
 
 
 def _read_table(table: dict[str, Any], schema: dict[str, _Key], prefix: str, file: Path | None,
@@ -273,7 +286,7 @@ def _convert(value: Any, spec: _Key, dotted: str, file: Path | None, out: dict[s
         return tuple((k, _convert(v, _Key("list", ""), f"{dotted}.{k}", file, out)) for k, v in value.items())
     if not isinstance(value, dict):
         raise wrong
-    if spec.attr == "roles":
+    if spec.attr in ("roles", "extend_roles"):
         roles: dict[str, tuple[str, ...]] = {}
         _read_table(value, spec.children, f"{dotted}.", file, roles)
         return roles
