@@ -17,7 +17,7 @@ from layerlint import __version__
 from layerlint.__main__ import interrupted
 from layerlint.core.config import Config, ConfigError
 from layerlint.core.diagnostic import Diagnostic
-from layerlint.core.projects import Target, find_targets, repository_root, shown_path
+from layerlint.core.projects import Target, find_targets, project_config, repository_root, shown_path
 from layerlint.core.roots import user_path
 from layerlint.reporters import REPORTERS
 from layerlint.reporters.base import Report
@@ -282,6 +282,30 @@ def write_baseline(file: Path, paths: tuple[Path, ...], prune: bool) -> None:
     entries = baseline.entries_for(result.diagnostics, lines)
     baseline.write(file, entries)
     click.echo(f"Recorded {len(entries)} findings in {file}.")
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Print the section and where it would go; write nothing.")
+@click.option("--force", is_flag=True, help="Replace an existing [tool.layerlint] section.")
+def init(path: Path | None, dry_run: bool, force: bool) -> None:
+    """Infer the project's layout and write a [tool.layerlint] section into its pyproject.toml."""
+    from layerlint import engine
+    from layerlint.core.options import RunOptions
+    from layerlint.core.pyproject_write import write_section
+
+    for target in _targets_for((path,) if path else ()):
+        pyproject = target.config.root / "pyproject.toml"
+        try:
+            section = engine.inferred_configuration(target.config, options=RunOptions(use_cache=False))
+            if not dry_run:
+                write_section(pyproject, section, force=force)
+            where = shown_path(target.config.root, "pyproject.toml", Path.cwd())
+            click.echo(f"# {'would be written to' if dry_run else 'written to'} {where}\n{section}")
+            if not dry_run:
+                click.echo(engine.setup_summary(project_config(pyproject)), err=True)
+        except ConfigError as error:
+            raise LayerlintError(str(error)) from error
 
 
 @main.command(name="rules")

@@ -405,6 +405,26 @@ def files_to_check(config: Config, paths: Sequence[Path] = ()) -> tuple[list[str
     return [f.relative for f in found.files if wanted(f.relative)], found.warnings
 
 
+def inferred_configuration(config: Config, *, options: RunOptions | None = None) -> str:
+    """The `[tool.layerlint]` section `layerlint init` writes for the project at `config.root`,
+    inferred from its model under the default configuration."""
+    from layerlint.project.views.layout import infer_layout, layout_toml
+
+    return layout_toml(infer_layout(load_project(Config(root=config.root), options=options)))
+
+
+def setup_summary(config: Config) -> str:
+    """What a configuration makes of the project, in two lines: modules per role, routes per session kind."""
+    from collections import Counter
+
+    project = load_project(config, options=RunOptions(use_cache=False))
+    roles = Counter(role.role or "no role" for role in project.roles.values())
+    sessions = Counter(row.session for row in routes(project))
+    return (f"roles: {', '.join(f'{count} {role}' for role, count in roles.most_common())} (`layerlint roles`)\n"
+            f"routes: {sum(sessions.values())}, by session: "
+            f"{', '.join(f'{count} {kind}' for kind, count in sessions.most_common()) or 'none'} (`layerlint routes`)")
+
+
 def configuration_warnings(project: Project) -> list[str]:
     """Configured names (session dependencies, the base repository, helpers) that name nothing."""
     from layerlint.rules.notes import configuration_warnings
