@@ -190,10 +190,10 @@ def _show_setup(targets: list[Target], show_settings: bool, select: str | None, 
 def print_notes(results: list[engine.CheckResult]) -> None:
     """Each project's notes and configuration warnings, once, on stderr: why a rule family is
     silent and which key to set. Builds the project when the findings came from the cache."""
-    from layerlint import engine
+    from layerlint import listing
 
     for result in results:
-        _echo_notes(engine.configuration_warnings(result.project), engine.notes(result.project), err=True)
+        _echo_notes(listing.configuration_warnings(result.project), listing.notes(result.project), err=True)
 
 
 def _exit_now(code: int) -> None:
@@ -290,20 +290,22 @@ def write_baseline(file: Path, paths: tuple[Path, ...], prune: bool) -> None:
 @click.option("--force", is_flag=True, help="Replace an existing [tool.layerlint] section.")
 def init(path: Path | None, dry_run: bool, force: bool) -> None:
     """Infer the project's layout and write a [tool.layerlint] section into its pyproject.toml."""
-    from layerlint import engine
+    from layerlint import engine, listing
     from layerlint.core.options import RunOptions
     from layerlint.core.pyproject_write import write_section
 
+    no_cache = RunOptions(use_cache=False)
     for target in _targets_for((path,) if path else ()):
         pyproject = target.config.root / "pyproject.toml"
-        try:
-            section = engine.inferred_configuration(target.config, options=RunOptions(use_cache=False))
+        try:  # inferred under the defaults, whatever the pyproject says now
+            section = listing.inferred_configuration(engine.load_project(Config(target.config.root), options=no_cache))
             if not dry_run:
                 write_section(pyproject, section, force=force)
             where = shown_path(target.config.root, "pyproject.toml", Path.cwd())
             click.echo(f"# {'would be written to' if dry_run else 'written to'} {where}\n{section}")
             if not dry_run:
-                click.echo(engine.setup_summary(project_config(pyproject)), err=True)
+                project = engine.load_project(project_config(pyproject), options=no_cache)
+                click.echo(listing.setup_summary(project), err=True)
         except ConfigError as error:
             raise LayerlintError(str(error)) from error
 
@@ -340,7 +342,7 @@ def show_rule(code: str) -> None:
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
 def roles(path: Path | None) -> None:
     """Show every module with its role and why."""
-    from layerlint import engine
+    from layerlint import engine, listing
 
     config = _config_for((path,) if path else ())
     try:
@@ -352,19 +354,19 @@ def roles(path: Path | None) -> None:
     for module in sorted(assigned):
         role = assigned[module]
         click.echo(f"{module:<{width}}  {role.role or '-':<10}  {role.reason}")
-    _echo_notes(engine.configuration_warnings(project), engine.notes(project))
+    _echo_notes(listing.configuration_warnings(project), listing.notes(project))
 
 
 @main.command()
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
 def routes(path: Path | None) -> None:
     """List every route: method, full path, handler, session kind and response model."""
-    from layerlint import engine
+    from layerlint import engine, listing
 
     config = _config_for((path,) if path else ())
     try:
         project = engine.load_project(config, named=(path,) if path else ())
-        rows = engine.routes(project)
+        rows = listing.routes(project)
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
     header = ("METHOD", "PATH", "HANDLER", "SESSION", "RESPONSE")
@@ -373,7 +375,7 @@ def routes(path: Path | None) -> None:
     for row in table:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
     # e.g. why the session column is empty
-    _echo_notes(engine.configuration_warnings(project), engine.notes(project))
+    _echo_notes(listing.configuration_warnings(project), listing.notes(project))
 
 
 def _echo_notes(warnings: list[str], notes: list[str], *, err: bool = False) -> None:

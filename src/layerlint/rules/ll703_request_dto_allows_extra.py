@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.index.models import is_table_model
+from layerlint.project.index.pydantic_models import is_dto
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.project import Project
 from layerlint.project.reading.expr import (
@@ -46,9 +46,6 @@ from layerlint.project.reading.expr import (
 )
 from layerlint.project.routing.dependencies import is_body_parameter
 from layerlint.rules.base import Finding, Scope, rule
-
-PYDANTIC_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "sqlmodel.SQLModel",
-                            "sqlmodel.main.SQLModel"})
 
 
 def _extra_value(expr: Expr | None) -> str | None:
@@ -98,11 +95,6 @@ def forbids_extra(project: Project, cls: Symbol) -> bool:
     return False
 
 
-def is_dto(project: Project, cls: Symbol) -> bool:
-    return cls.kind == "class" and project.index.inherits_from(cls, PYDANTIC_BASES) and \
-        not is_table_model(project.index, cls)
-
-
 def _body_classes(project: Project) -> set[Symbol]:
     found: set[Symbol] = set()
     type_resolver = project.types
@@ -124,7 +116,7 @@ def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules.values():
         for cls in facts.classes:
             symbol = Symbol("class", facts.module, cls.qualname)
-            if not (cls.name.endswith("Request") or symbol in bodies) or not is_dto(project, symbol):
+            if not (cls.name.endswith("Request") or symbol in bodies) or not is_dto(project.index, symbol):
                 continue
             if not forbids_extra(project, symbol):
                 yield Finding(facts, cls.span, f"request DTO `{cls.name}` accepts unknown fields; add "

@@ -16,12 +16,12 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from layerlint.project.index.models import is_table_model
+from layerlint.project.index.models import table_model_named
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.orm.model_fields import class_fields, unwrap_annotation
 from layerlint.project.orm.sessions import (
-    SESSION_NAMES,
     is_session_receiver,
+    local_sessions,
     session_parameters,
     statement_builder,
 )
@@ -118,12 +118,6 @@ def _checked_after_get(project: Project, function: FunctionFact, call: Call) -> 
                                for e in function.events for x in (e.value, e.target) for node in walk(x))
 
 
-def _local_sessions(function: FunctionFact) -> set[str]:
-    """`async with async_session() as session:` or `db = SessionLocal()`: locals named like sessions."""
-    return {e.target.id for e in function.events if e.kind in ("with", "assign") and isinstance(e.target, Name)
-            and e.target.id in SESSION_NAMES}
-
-
 class FunctionQueries:
     """One function's statements and session calls, in statement order."""
 
@@ -134,7 +128,7 @@ class FunctionQueries:
         self.module = facts.module
         self.function = function
         self.column = project.config.soft_delete_column
-        self.sessions = session_parameters(self.index, self.module, function) | _local_sessions(function)
+        self.sessions = session_parameters(self.index, self.module, function) | local_sessions(function)
         self.owner = Symbol("class", self.module, function.class_name) if function.class_name else None
         self.statements: dict[str, Statement] = {}
         self.values: dict[str, Expr] = {}  # the last value assigned to each local name so far
@@ -245,10 +239,7 @@ class FunctionQueries:
 
     def model_of(self, expr: Expr | None) -> Symbol | None:
         """`Item` -> the table model `Item` (column selects such as `select(Item.id)` are not followed)."""
-        if not isinstance(expr, (Name, Attribute)):
-            return None
-        symbol = self.index.resolve_expr(self.module, expr)
-        return symbol if symbol.kind == "class" and is_table_model(self.index, symbol) else None
+        return table_model_named(self.index, self.module, expr) if isinstance(expr, (Name, Attribute)) else None
 
     # ------------------------------------------------------------------ instances
 
@@ -370,10 +361,7 @@ def find_soft_delete_models(project: Project) -> frozenset[Symbol]:
 def annotated_model(project: Project, module: str, annotation: Expr | None) -> Symbol | None:
     """`Item`, `Optional[Item]`, `Item | None` -> the table model `Item`."""
     inner, _ = unwrap_annotation(project.index, module, annotation)
-    if inner is None:
-        return None
-    symbol = project.index.resolve_expr(module, inner)
-    return symbol if symbol.kind == "class" and is_table_model(project.index, symbol) else None
+    return table_model_named(project.index, module, inner) if inner is not None else None
 
 
 def find_global_filters(project: Project) -> list[str]:

@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from layerlint.project.index.annotated import annotated_parts
+from layerlint.project.index.annotated import annotated_metadata, annotated_parts
 from layerlint.project.index.symbols import Symbol
-from layerlint.project.orm.annotations import annotated_metadata
-from layerlint.project.orm.sessions import SESSION_CLASSES
+from layerlint.project.orm.sessions import dependency_kind, returns_session
 from layerlint.project.reading.expr import (
     Attribute,
     Call,
@@ -85,10 +84,8 @@ class DependencyResolver:
         self._routers: dict[Symbol, list[tuple[str, Expr]]] = {}
 
     def session_kind(self, symbol: Symbol) -> str | None:
-        for kind, names in (("read", self.read), ("write", self.write)):
-            if symbol.dotted in names or symbol.dotted.rsplit(".", 1)[-1] in names:
-                return kind
-        return None
+        """"read" or "write" for the configured session dependencies."""
+        return dependency_kind(symbol, self.read, self.write)
 
     # ------------------------------------------------------------------ entry points
 
@@ -200,23 +197,7 @@ def session_providers(project: Project) -> list[tuple[str, str]]:
     """(module, name) of every module-level function that yields or returns a database session."""
     return [(facts.module, function.qualname) for facts in project.modules.values() for function in facts.functions
             if function.class_name is None and not function.nested
-            and _provides_session(project, facts.module, function.returns)]
-
-
-# What a dependency that yields a session is annotated to return: `AsyncIterator[AsyncSession]`.
-_YIELDING = frozenset({"Iterator", "Generator", "AsyncIterator", "AsyncGenerator", "Iterable", "AsyncIterable"})
-
-
-def _provides_session(project: Project, module: str, returns: Expr | None) -> bool:
-    """Whether a function annotated to return `returns` hands out a session: it returns one, or
-    yields one (the first argument of a generator or iterator type). A factory that returns
-    `async_sessionmaker[AsyncSession]` or `tuple[AsyncEngine, AsyncSession]` is no dependency."""
-    if isinstance(returns, Subscript):
-        name = (dotted(returns.value) or "").rsplit(".", 1)[-1]
-        first = returns.slice.elts[0] if isinstance(returns.slice, Tuple) and returns.slice.elts else returns.slice
-        return name in _YIELDING and _provides_session(project, module, first)
-    return isinstance(returns, (Name, Attribute)) and \
-        project.index.resolve_expr(module, returns).dotted in SESSION_CLASSES
+            and returns_session(project.index, facts.module, function)]
 
 
 NOT_BODY = frozenset({"Depends", "Security", "Query", "Path", "Header", "Cookie"})
