@@ -98,3 +98,10 @@ def test_init_from_a_repository_root_writes_the_backend_s_pyproject(tmp_path: Pa
     assert invoke("init", str(root))[0] == 0
     assert "[tool.layerlint]" in (root / "backend" / "pyproject.toml").read_text()
     assert "layerlint" not in (root / "pyproject.toml").read_text()
+
+
+def test_a_module_named_like_a_layer_is_no_package_and_gets_no_glob(tmp_path: Path) -> None:
+    root = without_config(tmp_path, FIXTURES / "init" / "handlers_layout")
+    (root / "app" / "serializers.py").write_text("def dump(value: object) -> str:\n    return str(value)\n")
+    section = invoke("init", "--dry-run", str(root))[1]
+    assert "serializers" not in section and 'router = ["app.handlers", "app.handlers.**"]' in section

@@ -60,7 +60,8 @@ def _infer_roles(project: Project, layout: Layout) -> None:
     named: dict[str, tuple[str, str]] = {}  # package -> (role, its name)
     for module, assigned in sorted(project.roles.items()):
         parts = module.split(".")
-        for depth in range(1, len(parts)):
+        for depth in range(1, len(parts) - (not project.modules[module].is_package)):
+            # a package's name only: `utils/serializers.py` holds helpers as often as DTOs
             hint = next((role for role, names in NAME_HINTS.items() if parts[depth] in names), None)
             if hint is not None:
                 named.setdefault(".".join(parts[:depth + 1]), (hint, parts[depth]))
