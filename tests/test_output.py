@@ -24,8 +24,14 @@ ROUTER = "app/api/v1/routers/items.py"
 SUMMARY = "Found 5 findings in 1 of 9 files."
 
 
+@pytest.fixture(autouse=True)
+def in_the_project(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paths are shown from the current directory: run where the project's paths are ROUTER's."""
+    monkeypatch.chdir(DIRECT)
+
+
 def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["check", "--no-cache", *args, str(DIRECT)], env=env)
+    result = CliRunner().invoke(main, ["check", "--no-cache", *args, "."], env=env)
     return result.exit_code, result.stdout, result.stderr
 
 

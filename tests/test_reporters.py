@@ -3,6 +3,7 @@ from it, one `render(report)` signature, and fingerprints computed once per repo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -32,9 +33,13 @@ def test_format_choices_are_the_registered_reporters() -> None:
 
 
 @pytest.mark.parametrize("name", list(REPORTERS))
-def test_the_cli_prints_what_the_reporter_renders(name: str) -> None:
-    printed = CliRunner().invoke(main, ["check", "--no-cache", "--format", name, str(DIRECT)]).output
-    assert printed == REPORTERS[name].render(_report(DIRECT)) + "\n"
+def test_the_cli_prints_what_the_reporter_renders(name: str, copy_of: Callable[[Path], Path],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # Run from the project root (not in a repository): every format names files from there.
+    root = copy_of(DIRECT)
+    monkeypatch.chdir(root)
+    printed = CliRunner().invoke(main, ["check", "--no-cache", "--format", name]).output
+    assert printed == REPORTERS[name].render(_report(root)) + "\n"
 
 
 def test_fingerprints_are_computed_once_per_report(monkeypatch: pytest.MonkeyPatch) -> None:

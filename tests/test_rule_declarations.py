@@ -27,13 +27,14 @@ from layerlint.rules.base import Rule
 ROOTS = sorted(p.parent for p in FIXTURES.glob("*/*/pyproject.toml")) + \
     [Path(__file__).parent.parent / "examples" / "shop"]
 # Keys every rule depends on through selection and the roles (layer configuration), not its own options.
-LAYER_KEYS = frozenset({"packages", "exclude", "select", "ignore", "extend-select", "per-file-ignores", "roles"})
+LAYER_KEYS = frozenset({"packages", "exclude", "select", "ignore", "extend-select", "per-file-ignores", "roles",
+                        "extend-roles"})
 
 
 def _option_keys() -> dict[str, str]:
     """Config attribute -> its dotted key in `[tool.layerlint]`: "id_prefix" -> "models.id-prefix"."""
     keys: dict[str, str] = {}
-    for key, spec in config_module._SCHEMA.items():
+    for key, spec in config_module.SCHEMA.items():
         keys[spec.attr] = key
         for child, child_spec in spec.children.items():
             keys[child_spec.attr] = f"{key}.{child}"

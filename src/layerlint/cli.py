@@ -7,51 +7,49 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from layerlint import __version__
 from layerlint.__main__ import interrupted
-from layerlint.core.config import Config, ConfigError, load_config
+from layerlint.core.config import Config, ConfigError
+from layerlint.core.diagnostic import Diagnostic
+from layerlint.core.projects import Target, find_targets, project_config, repository_root, shown_path
 from layerlint.core.roots import user_path
 from layerlint.progress import ProgressLine, progress_after_delay
 from layerlint.reporters import HUMAN_FORMATS, REPORTERS
 from layerlint.reporters.base import Report
 from layerlint.reporters.text import color_wanted
 
+if TYPE_CHECKING:
+    from layerlint import engine
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-def _codes(value: str | None) -> tuple[str, ...]:
-    return tuple(c.strip().upper() for c in (value or "").split(",") if c.strip())
+def _codes(value: str | None, option: str = "--select") -> tuple[str, ...]:
+    """The codes of `--select`/`--ignore`; one that selects no rule is a usage error (exit 2)."""
+    from layerlint.engine import selector_problem
+
+    codes = tuple(c.strip() for c in (value or "").split(",") if c.strip())
+    problem = next(filter(None, map(selector_problem, codes)), None)
+    if problem:
+        raise LayerlintError(f"{option}: {problem}")
+    return tuple(code.upper() for code in codes)
 
 
 def _config_for(paths: tuple[Path, ...]) -> Config:
+    return _targets_for(paths)[0].config
+
+
+def _targets_for(paths: tuple[Path, ...]) -> list[Target]:
     try:
-        return _first_configured(paths or (Path("."),))
+        return find_targets(paths)
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
-
-
-def _first_configured(paths: tuple[Path, ...]) -> Config:
-    """The configuration of the first path with a pyproject.toml around it, else the first path's:
-    pre-commit passes files in any order, and a script beside the project must not choose the root."""
-    first: Config | None = None
-    directories: set[Path] = set()
-    for path in paths:
-        directory = user_path(path) if path.is_dir() else user_path(path).parent
-        if directory in directories:
-            continue
-        directories.add(directory)
-        config = load_config(path)
-        if config.file is not None:
-            return config
-        first = first or config
-    assert first is not None
-    return first
-
 
 
 class LayerlintError(click.ClickException):
@@ -126,10 +124,18 @@ def main() -> None:
 @click.option("--silent", "-s", is_flag=True, help="Print nothing but errors; the exit code tells of findings.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour the text formats (auto: on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it).")
+@click.option("--show-settings", is_flag=True,
+              help="Print each project's effective configuration, defaults included, with where each value "
+                   "comes from, and exit.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be checked, and exit.")
+@click.option("--show-notes/--hide-notes", default=None,
+              help="Print notes on rules the project's setup silences, and configured names that name "
+                   "nothing, to stderr (default: when stderr is a terminal and the format is text).")
 def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignore: str | None,
           exit_zero: bool, show_statistics: bool, stdin_filename: str | None, jobs: int | None,
           cache_dir: Path | None, no_cache: bool, baseline_file: Path | None, show_timings: bool,
-          quiet: bool, silent: bool, color: str) -> None:
+          quiet: bool, silent: bool, color: str, show_settings: bool, show_files: bool,
+          show_notes: bool | None) -> None:
     """Check PATHS (default: the project around the current directory)."""
     import gc
 
@@ -143,26 +149,66 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
     options = RunOptions(use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs,
                          progress=progress.found if progress else None)
 
-    config = _config_for(paths or ((Path(stdin_filename),) if stdin_filename else ()))
-    try:
-        config = config.with_selection(_codes(select) or None, _codes(ignore))
-        overrides = _stdin_override(config, stdin_filename)
-        with _shown_after_delay(progress):
-            result = engine.check(config, paths or tuple(Path(config.root, p) for p in overrides), overrides,
-                                  options=options)
-    except ConfigError as error:
-        raise LayerlintError(str(error)) from error
-    if baseline_file is not None:
-        _apply_baseline(result, config, baseline_file, overrides, paths, quiet or silent)
+    targets = _targets_for(paths or ((Path(stdin_filename),) if stdin_filename else ()))
+    if show_settings or show_files:
+        _show_setup(targets, show_settings, select, ignore)
+        return
+    results: list[tuple[Config, engine.CheckResult]] = []
+    with _shown_after_delay(progress):
+        for target in targets:
+            try:
+                config = target.config.with_selection(_codes(select) or None, _codes(ignore, "--ignore"))
+                overrides = _stdin_override(config, stdin_filename)
+                result = engine.check(config, target.paths or tuple(Path(config.root, p) for p in overrides),
+                                      overrides, options=options)
+            except ConfigError as error:
+                raise LayerlintError(str(error)) from error
+            if baseline_file is not None:
+                _apply_baseline(result, config, baseline_file, overrides, target.paths, quiet or silent)
+            results.append((config, result))
     if not silent:
-        report = Report(result.diagnostics, result.files_checked, config.root, overrides, statistics=show_statistics,
-                        color=color_wanted(color, sys.stdout.isatty(), os.environ), quiet=quiet)
-        click.echo(REPORTERS[output_format].render(report), color=report.color)  # click strips it off a terminal
-        for warning in result.warnings:
+        colored = color_wanted(color, sys.stdout.isatty(), os.environ)
+        # click strips colour off a terminal unless told
+        click.echo(_render(results, output_format, show_statistics, overrides, colored, quiet), color=colored)
+        for warning in (warning for _, result in results for warning in result.warnings):
             click.echo(f"layerlint: warning: {warning}", err=True)
+        if show_notes or (show_notes is None and output_format == "text" and sys.stderr.isatty() and not quiet):
+            print_notes([result for _, result in results])
     if show_timings:
-        click.echo(result.timings.summary(), err=True)
-    _exit_now(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
+        for _, result in results:
+            click.echo(result.timings.summary(), err=True)
+    found = any(result.diagnostics for _, result in results)
+    _exit_now(EXIT_FINDINGS if found and not exit_zero else EXIT_CLEAN)
+
+
+def _show_setup(targets: list[Target], show_settings: bool, select: str | None, ignore: str | None) -> None:
+    """What layerlint is looking at: each project's settings (`--show-settings`) or files (`--show-files`)."""
+    from layerlint import engine
+    from layerlint.core.settings import settings_toml
+
+    command_line = frozenset(key for key, value in (("select", select), ("ignore", ignore)) if value)
+    for target in targets:
+        config = target.config.with_selection(_codes(select) or None, _codes(ignore, "--ignore"))
+        if show_settings:
+            click.echo(settings_toml(config, command_line))
+            continue
+        try:
+            files, warnings = engine.files_to_check(config, target.paths)
+        except ConfigError as error:
+            raise LayerlintError(str(error)) from error
+        for relative in files:
+            click.echo(shown_path(config.root, relative, Path.cwd()))
+        for warning in warnings:
+            click.echo(f"layerlint: warning: {warning}", err=True)
+
+
+def print_notes(results: list[engine.CheckResult]) -> None:
+    """Each project's notes and configuration warnings, once, on stderr: why a rule family is
+    silent and which key to set. Builds the project when the findings came from the cache."""
+    from layerlint import listing
+
+    for result in results:
+        _echo_notes(listing.configuration_warnings(result.project), listing.notes(result.project), err=True)
 
 
 def _progress_line(output_format: str, quiet: bool) -> ProgressLine | None:
@@ -227,6 +273,21 @@ def _apply_baseline(result: object, config: Config, file: Path, overrides: dict[
             click.echo(f"  {entry.path}: {entry.code} {entry.subject} (occurrence {entry.occurrence})", err=True)
 
 
+def _render(results: list[tuple[Config, engine.CheckResult]], output_format: str, show_statistics: bool,
+            overrides: dict[str, bytes], color: bool, quiet: bool) -> str:
+    """Every project's findings in one report, each path shown from where the user can open it:
+    the current directory, or the repository root for formats read there (SARIF)."""
+    reporter = REPORTERS[output_format]
+    roots = [config.root for config, _ in results]
+    base = repository_root(roots) if getattr(reporter, "repository_paths", False) else Path.cwd()
+    diagnostics = [replace(d, path=shown_path(config.root, d.path, base))
+                   for config, result in results for d in result.diagnostics]
+    shown = {shown_path(roots[0], relative, base): data for relative, data in overrides.items()}
+    report = Report(sorted(diagnostics, key=Diagnostic.sort_key), sum(r.files_checked for _, r in results),
+                    base, shown, color=color, statistics=show_statistics, quiet=quiet)
+    return reporter.render(report)
+
+
 @main.command(name="baseline")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
@@ -250,6 +311,32 @@ def write_baseline(file: Path, paths: tuple[Path, ...], prune: bool) -> None:
     entries = baseline.entries_for(result.diagnostics)
     baseline.write(file, entries)
     click.echo(f"Recorded {len(entries)} findings in {file}.")
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Print the section and where it would go; write nothing.")
+@click.option("--force", is_flag=True, help="Replace an existing [tool.layerlint] section.")
+def init(path: Path | None, dry_run: bool, force: bool) -> None:
+    """Infer the project's layout and write a [tool.layerlint] section into its pyproject.toml."""
+    from layerlint import engine, listing
+    from layerlint.core.options import RunOptions
+    from layerlint.core.pyproject_write import write_section
+
+    no_cache = RunOptions(use_cache=False)
+    for target in _targets_for((path,) if path else ()):
+        pyproject = target.config.root / "pyproject.toml"
+        try:  # inferred under the defaults, whatever the pyproject says now
+            section = listing.inferred_configuration(engine.load_project(Config(target.config.root), options=no_cache))
+            if not dry_run:
+                write_section(pyproject, section, force=force)
+            where = shown_path(target.config.root, "pyproject.toml", Path.cwd())
+            click.echo(f"# {'would be written to' if dry_run else 'written to'} {where}\n{section}")
+            if not dry_run:
+                project = engine.load_project(project_config(pyproject), options=no_cache)
+                click.echo(listing.setup_summary(project), err=True)
+        except ConfigError as error:
+            raise LayerlintError(str(error)) from error
 
 
 @main.command(name="rules")
@@ -299,8 +386,7 @@ def roles(path: Path | None) -> None:
     for module in sorted(assigned):
         role = assigned[module]
         click.echo(f"{module:<{width}}  {role.role or '-':<10}  {role.reason}")
-    for note in listing.notes(project):
-        click.echo(f"note: {note}")
+    _echo_notes(listing.configuration_warnings(project), listing.notes(project))
 
 
 @main.command()
@@ -321,8 +407,16 @@ def routes(path: Path | None) -> None:
     widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
     for row in table:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
-    for note in listing.notes(project):  # e.g. why the session column is empty
-        click.echo(f"note: {note}")
+    # e.g. why the session column is empty
+    _echo_notes(listing.configuration_warnings(project), listing.notes(project))
+
+
+def _echo_notes(warnings: list[str], notes: list[str], *, err: bool = False) -> None:
+    """Warnings go to stderr; notes too in `check`, whose stdout is the findings."""
+    for warning in warnings:
+        click.echo(f"layerlint: warning: {warning}", err=True)
+    for note in notes:
+        click.echo(f"note: {note}", err=err)
 
 
 @main.command()

@@ -69,10 +69,34 @@ def gc_paused() -> Iterator[None]:
 
 
 def active_rules(config: Config) -> list[Rule]:
+    """The rules the configuration selects; a configured code that selects no rule (`LL999`) is an
+    error, as in ruff. Checked where the rules are loaded: a run answered from the cache had the
+    same configuration checked when its findings were stored."""
     from layerlint.rules import RULES
 
+    for key, codes in config.keyed_codes():
+        problem = next(filter(None, map(selector_problem, codes)), None)
+        if problem:
+            raise ConfigError(config.file, key, problem)
     selection = Selection.of(config)
     return [r for r in RULES if selection.enabled(r.code)]
+
+
+def selector_problem(code: str) -> str | None:
+    """Why a code or prefix given to select or ignore selects no rule, or None when it selects one."""
+    import difflib
+
+    from layerlint.rules import RULES
+
+    if code.upper() == "ALL" or any(r.code.startswith(code.upper()) for r in RULES):
+        return None
+    codes = {r.name: r.code for r in RULES}
+    if code.lower() in codes:
+        return f"`{code.lower()}` is a rule name; select it by its code, {codes[code.lower()]}"
+    close = [f"{codes[name]} ({name})" for name in difflib.get_close_matches(code.lower(), list(codes), n=3)]
+    close += difflib.get_close_matches(code.upper(), list(codes.values()), n=3, cutoff=0.8)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    return f"`{code}` selects no rule{hint}; `layerlint rules` lists them"
 
 
 def load_project(config: Config, overrides: dict[str, bytes] | None = None,
@@ -340,3 +364,11 @@ def _files_checked(files: list[SourceFile], overrides: dict[str, bytes], targets
         paths.setdefault(source.module, source.relative)
     wanted = _target_test(targets)
     return sum(1 for path in paths.values() if wanted(path))
+
+
+def files_to_check(config: Config, paths: Sequence[Path] = ()) -> tuple[list[str], list[str]]:
+    """The root-relative files a check of `paths` reports on (`--show-files`), and the warnings
+    about what it would not check."""
+    found = _project_files(config, (), paths)
+    wanted = in_paths(config, paths)
+    return [f.relative for f in found.files if wanted(f.relative)], found.warnings

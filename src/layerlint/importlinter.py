@@ -27,7 +27,7 @@ from importlinter.domain import fields
 from importlinter.domain.contract import Contract, ContractCheck
 
 from layerlint import engine
-from layerlint.core.config import load_config
+from layerlint.core.projects import project_config
 from layerlint.core.diagnostic import Diagnostic
 
 LAYER_CODES = ("LL101", "LL102", "LL103")
@@ -38,7 +38,7 @@ class LayersContract(Contract):
 
     def check(self, graph: Any, verbose: bool) -> ContractCheck:
         # `graph` is grimp's; layerlint reads the imports itself, so the lines match its CLI.
-        config = load_config(Path(str(self.config or "."))).with_selection(LAYER_CODES, ())
+        config = project_config(Path(str(self.config or "."))).with_selection(LAYER_CODES, ())
         diagnostics = engine.check(config).diagnostics
         findings = [d for d in diagnostics if d.code in LAYER_CODES]
         return ContractCheck(kept=not findings, metadata={"findings": findings})

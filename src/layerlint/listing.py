@@ -1,5 +1,6 @@
-"""What `layerlint roles` and `layerlint routes` print beside a project's roles: the route table
-and the notes about what the model could not decide."""
+"""What `layerlint roles`, `routes`, `init` and `check --show-notes` print beside findings: the
+route table, the notes about what the model could not decide, configured names that name
+nothing, and the configuration `init` infers."""
 
 from __future__ import annotations
 
@@ -22,3 +23,29 @@ def routes(project: Project) -> list[RouteRow]:
     from layerlint.project.views.route_listing import route_rows
 
     return route_rows(project)
+
+
+def configuration_warnings(project: Project) -> list[str]:
+    """Configured names (session dependencies, the base repository, helpers) that name nothing."""
+    from layerlint.rules.notes import configuration_warnings
+
+    return configuration_warnings(project)
+
+
+def inferred_configuration(project: Project) -> str:
+    """The `[tool.layerlint]` section `layerlint init` writes, inferred from the project's model
+    under the default configuration."""
+    from layerlint.project.views.layout import infer_layout, layout_toml
+
+    return layout_toml(infer_layout(project))
+
+
+def setup_summary(project: Project) -> str:
+    """What a configuration makes of the project, in two lines: modules per role, routes per session kind."""
+    from collections import Counter
+
+    roles = Counter(role.role or "no role" for role in project.roles.values())
+    sessions = Counter(row.session for row in routes(project))
+    return (f"roles: {', '.join(f'{count} {role}' for role, count in roles.most_common())} (`layerlint roles`)\n"
+            f"routes: {sum(sessions.values())}, by session: "
+            f"{', '.join(f'{count} {kind}' for kind, count in sessions.most_common()) or 'none'} (`layerlint routes`)")

@@ -21,8 +21,8 @@ from layerlint.core.roots import fallback_root, user_path
 ROLE_NAMES = ("dependency", "router", "service", "repository", "model", "dto", "app")
 
 DEFAULT_ROLE_GLOBS: dict[str, tuple[str, ...]] = {
-    "dependency": ("**.dependencies", "**.deps", "**.dependency", "**.providers", "**.container",
-                   "**.containers"),
+    "dependency": ("**.dependencies", "**.dependencies.**", "**.deps", "**.deps.**", "**.dependency",
+                   "**.providers", "**.container", "**.containers"),
     "router": (
         "**.routers.**", "**.routers", "**.router", "**.routes.**", "**.routes",
         "**.endpoints.**", "**.endpoints", "**.views.**", "**.views",
@@ -84,7 +84,8 @@ class Config:
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    roles: tuple[tuple[str, tuple[str, ...]], ...] = ()  # configured roles only
+    roles: tuple[tuple[str, tuple[str, ...]], ...] = ()  # configured roles only: replace the defaults
+    extend_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()  # added to the role's globs
     read_sessions: tuple[str, ...] = DEFAULT_READ_SESSIONS
     write_sessions: tuple[str, ...] = DEFAULT_WRITE_SESSIONS
     session_factories: tuple[str, ...] = DEFAULT_SESSION_FACTORIES
@@ -93,6 +94,9 @@ class Config:
     base_repository: str = "BaseRepository"
     soft_delete_helpers: tuple[str, ...] = ()
     severities: tuple[tuple[str, str], ...] = ()  # code or prefix -> "error", "warning" or "convention"
+    # The dotted keys `file` sets (`sessions.read`); every other value is a default. Not part of
+    # the cache key: where a value comes from changes no finding.
+    configured: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def id_prefix_matches(self, prefix: str) -> bool:
         """Whether an entity prefix matches `models.id-prefix`. A real prefix is a few characters
@@ -101,10 +105,26 @@ class Config:
         return len(prefix) <= MAX_ID_PREFIX and re.search(self.id_prefix, prefix) is not None
 
     def role_globs(self, role: str) -> tuple[str, ...]:
-        return dict(self.roles).get(role, DEFAULT_ROLE_GLOBS[role])
+        """What the role matches: `roles.<role>` or the defaults, and `extend-roles.<role>`."""
+        return dict(self.roles).get(role, DEFAULT_ROLE_GLOBS[role]) + dict(self.extend_roles).get(role, ())
 
     def configured_role_globs(self, role: str) -> tuple[str, ...]:
-        return dict(self.roles).get(role, ())
+        """The globs the user wrote for the role; they come before every default."""
+        return dict(self.roles).get(role, ()) + dict(self.extend_roles).get(role, ())
+
+    def replaces_role(self, role: str) -> bool:
+        """Whether `roles.<role>` replaces the role's defaults (`extend-roles` keeps them)."""
+        return role in dict(self.roles)
+
+    def role_key(self, role: str, glob: str) -> str:
+        """The key a configured glob is written under: `roles.service` or `extend-roles.service`."""
+        return f"roles.{role}" if glob in dict(self.roles).get(role, ()) else f"extend-roles.{role}"
+
+    def keyed_codes(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Every configured list of rule codes, with its key."""
+        keyed = [("select", self.select), ("ignore", self.ignore), ("extend-select", self.extend_select)]
+        keyed += [(f"per-file-ignores.{glob}", codes) for glob, codes in self.per_file_ignores]
+        return keyed + [(f"severity.{code}", (code,)) for code, _ in self.severities]
 
     def all_excludes(self) -> tuple[str, ...]:
         return DEFAULT_EXCLUDES + self.exclude
@@ -124,7 +144,7 @@ class _Key:
     children: dict[str, _Key] = field(default_factory=dict)
 
 
-_SCHEMA: dict[str, _Key] = {
+SCHEMA: dict[str, _Key] = {
     "packages": _Key("list", "packages"),
     "exclude": _Key("list", "exclude"),
     "select": _Key("list", "select"),
@@ -133,6 +153,7 @@ _SCHEMA: dict[str, _Key] = {
     "per-file-ignores": _Key("map-list", "per_file_ignores"),
     "severity": _Key("map-str", "severities"),
     "roles": _Key("table", "roles", {r: _Key("list", r) for r in ROLE_NAMES}),
+    "extend-roles": _Key("table", "extend_roles", {r: _Key("list", r) for r in ROLE_NAMES}),
     "sessions": _Key("table", "sessions", {
         "read": _Key("list", "read_sessions"),
         "write": _Key("list", "write_sessions"),
@@ -176,9 +197,14 @@ def _closest_pyproject(start: Path) -> tuple[Path | None, dict[str, Any] | None]
             document = _read_pyproject(candidate)
         except ConfigError:
             return candidate, None  # load_config reports it
-        if "layerlint" in document.get("tool", {}) or "project" in document:
+        if _configures(document):
             return candidate, document
     return first_seen, None
+
+
+def _configures(document: dict[str, Any]) -> bool:
+    """Whether a pyproject.toml configures layerlint or defines a project (and so bounds one)."""
+    return "layerlint" in document.get("tool", {}) or "project" in document
 
 
 def _read_pyproject(path: Path) -> dict[str, Any]:
@@ -205,6 +231,10 @@ def load_config(start: Path) -> Config:
     if pyproject is None:
         return Config(root=fallback_root(start))
     document = document if document is not None else _read_pyproject(pyproject)
+    if not _configures(document):
+        # A tool-only pyproject.toml (a monorepo's root, configuring ruff or uv) is valid but says
+        # nothing about the project: its root is where the packages are (see `fallback_root`).
+        return Config(root=fallback_root(start))
     table = document.get("tool", {}).get("layerlint", {})
     if not isinstance(table, dict):
         raise ConfigError(pyproject, "tool.layerlint", "must be a table")
@@ -213,14 +243,22 @@ def load_config(start: Path) -> Config:
 
 def config_from_table(table: dict[str, Any], root: Path, file: Path | None) -> Config:
     values: dict[str, Any] = {}
-    _read_table(table, _SCHEMA, "", file, values)
+    _read_table(table, SCHEMA, "", file, values)
     roles = values.pop("roles", {})
+    extend_roles = values.pop("extend_roles", {})
     values.pop("sessions", None)
     values.pop("models", None)
     values.pop("repositories", None)
-    config = Config(root=root, file=file, roles=tuple(sorted(roles.items())), **values)
+    config = Config(root=root, file=file, roles=tuple(sorted(roles.items())),
+                    extend_roles=tuple(sorted(extend_roles.items())), configured=_dotted_keys(table), **values)
     _check_values(config)
     return config
+
+
+def _dotted_keys(table: dict[str, Any]) -> frozenset[str]:
+    """The keys a valid [tool.layerlint] table sets, a sub-table's as `sessions.read`."""
+    return frozenset(f"{key}.{child}" if SCHEMA[key].kind == "table" else key
+                     for key, value in table.items() for child in (value if SCHEMA[key].kind == "table" else [""]))
 
 
 def _read_table(table: dict[str, Any], schema: dict[str, _Key], prefix: str, file: Path | None,
@@ -256,7 +294,7 @@ def _convert(value: Any, spec: _Key, dotted: str, file: Path | None, out: dict[s
         return tuple((k, _convert(v, _Key("list", ""), f"{dotted}.{k}", file, out)) for k, v in value.items())
     if not isinstance(value, dict):
         raise wrong
-    if spec.attr == "roles":
+    if spec.attr in ("roles", "extend_roles"):
         roles: dict[str, tuple[str, ...]] = {}
         _read_table(value, spec.children, f"{dotted}.", file, roles)
         return roles
@@ -267,8 +305,11 @@ def _convert(value: Any, spec: _Key, dotted: str, file: Path | None, out: dict[s
 def _check_values(config: Config) -> None:
     for package in config.packages:  # a path ("/etc", "app/..") or an empty part would walk outside the project
         if not all(part.isidentifier() for part in package.split(".")):
+            hint = (f"; for a backend in `{package.rsplit('/', 1)[0]}/`, put [tool.layerlint] in its own "
+                    "pyproject.toml or name the directory on the command line (modules are named from there)"
+                    if "/" in package.strip("/") else "")
             raise ConfigError(config.file, "packages", f"`{package}` is not a dotted package name "
-                              "(like `app` or `app.core`, relative to the project root or src/)")
+                              f"(like `app` or `app.core`, relative to the project root or src/){hint}")
     try:
         re.compile(config.id_prefix)
     except re.error as error:
@@ -279,18 +320,17 @@ def _check_values(config: Config) -> None:
                           f"{problem}: such a pattern can take exponential time on a long prefix. An id prefix is "
                           "a few letters and an underscore; write it with character classes and alternatives, "
                           "like `^[a-z]{2,5}_$` or `^(usr|itm|ord)_$`")
-    keyed_codes = [("select", config.select), ("ignore", config.ignore), ("extend-select", config.extend_select)]
-    keyed_codes += [(f"per-file-ignores.{glob}", codes) for glob, codes in config.per_file_ignores]
-    keyed_codes += [(f"severity.{code}", (code,)) for code, _ in config.severities]
     levels = [level.value for level in Severity]
     for code, level in config.severities:
         if level not in levels:
             raise ConfigError(config.file, f"severity.{code}", f"`{level}` is not a severity; use one of "
                               + ", ".join(f"`{name}`" for name in levels))
-    for key, codes in keyed_codes:
+    for key, codes in config.keyed_codes():
         for code in codes:
             if not re.fullmatch(r"LL\d{0,3}", code) and code != "ALL":
-                raise ConfigError(config.file, key, f"`{code}` is not a rule code or prefix (like LL1 or LL101)")
+                name = " (rules are selected by code: `layerlint rules` lists each code with its name)" \
+                    if re.fullmatch(r"[a-z0-9-]+", code) else ""
+                raise ConfigError(config.file, key, f"`{code}` is not a rule code or prefix (like LL1 or LL101){name}")
 
 
 # Backtracking is bounded by a pattern's shape and the text's length: with no nested repetition,

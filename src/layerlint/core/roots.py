@@ -21,23 +21,28 @@ def user_path(path: Path) -> Path:
 
 
 def fallback_root(start: Path) -> Path:
-    """The project root when no pyproject.toml is found above `start`.
+    """The project root when no pyproject.toml that configures layerlint or defines a project is
+    found above `start`.
 
     Inside a package, the directory above its topmost package (where Python, pylint and mypy
-    start module names), or the one above that `src/` if it holds setup.cfg, setup.py or .git,
-    so every path in a project gives the same root; otherwise the closest directory holding
-    setup.cfg, setup.py or .git; otherwise `start`'s own directory.
+    start module names), or the one above that `src/` if it is marked (see `is_marked`), so
+    every path in a project gives the same root; a directory that holds a package (in it or in
+    its `src/`) is its own root: `check backend` in a repository whose pyproject.toml only
+    configures other tools names modules `app.*`, as Python run in backend/ does. Otherwise the
+    closest marked directory; otherwise `start`'s own directory.
     """
     start = user_path(start)
     directory = start if start.is_dir() else start.parent
-    if _is_package(directory):
-        while directory.parent != directory and _is_package(directory.parent):
+    if is_package(directory):
+        while directory.parent != directory and is_package(directory.parent):
             directory = directory.parent
         above = directory.parent
         # the src layout: the project is the directory holding src/, as `check .` there finds it
-        return above.parent if above.name == "src" and _has_marker(above.parent) else above
+        return above.parent if above.name == "src" and is_marked(above.parent) else above
+    if start.is_dir() and holds_packages(directory):
+        return directory
     for candidate in (directory, *directory.parents):
-        if _has_marker(candidate):
+        if is_marked(candidate):
             return candidate
     return directory
 
@@ -45,7 +50,12 @@ def fallback_root(start: Path) -> Path:
 def is_project_root(root: Path) -> bool:
     """Whether `root` is a project layerlint found: it is marked (see `is_marked`) or holds a
     package (a directory with `__init__.py`, in it or in its `src/`)."""
-    return is_marked(root) or any(_holds_package(base) for base in (root, root / "src"))
+    return is_marked(root) or holds_packages(root)
+
+
+def holds_packages(directory: Path) -> bool:
+    """Whether `directory` or its `src/` holds a package (a directory with `__init__.py`)."""
+    return any(_holds_package(base) for base in (directory, directory / "src"))
 
 
 def is_marked(root: Path) -> bool:
@@ -58,7 +68,7 @@ def _has_marker(directory: Path) -> bool:
     return any(os.path.lexists(directory / marker) for marker in ROOT_MARKERS)
 
 
-def _is_package(directory: Path) -> bool:
+def is_package(directory: Path) -> bool:
     return (directory / "__init__.py").is_file()
 
 
@@ -67,4 +77,4 @@ def _holds_package(directory: Path) -> bool:
         entries = list(os.scandir(directory))
     except OSError:
         return False
-    return any(entry.is_dir() and _is_package(Path(entry.path)) for entry in entries)
+    return any(entry.is_dir() and is_package(Path(entry.path)) for entry in entries)

@@ -20,7 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from layerlint import buffers, engine
-from layerlint.core.config import Config, load_config
+from layerlint.core.config import Config
+from layerlint.core.projects import project_config
 from layerlint.core.roots import is_project_root, user_path
 from layerlint.core.diagnostic import Diagnostic
 
@@ -73,7 +74,7 @@ class LintRun:
 
     def _config_for(self, directory: Path) -> Config:
         if directory not in self._configs:
-            self._configs[directory] = load_config(directory)
+            self._configs[directory] = project_config(directory)  # as `layerlint check` finds it
         return self._configs[directory]
 
     def _project_findings(self, config: Config) -> Callable[[str], list[Diagnostic]]:

@@ -1,9 +1,9 @@
 """SARIF 2.1.0 for GitHub code scanning: one run, every rule in `tool.driver`, one result per finding.
 
-Paths are relative to the project root (`%SRCROOT%`), lines and columns 1-based, columns count
-characters (`columnKind`). `partialFingerprints` hash the baseline key (code, path, what the
-finding is about, occurrence: see baseline.py), so a finding keeps its identity when lines are
-added above it or its statement is reflowed.
+Paths are relative to the repository root (`%SRCROOT%`, the directory holding `.git`), lines and
+columns 1-based, columns count characters (`columnKind`). `partialFingerprints` hash the baseline
+key (code, path, what the finding is about, occurrence: see baseline.py), so a finding keeps its
+identity when lines are added above it or its statement is reflowed.
 """
 
 from __future__ import annotations
@@ -101,6 +101,7 @@ def result(diagnostic: Diagnostic, rule_index: int, fingerprint: str) -> dict[st
 class SarifReporter:
     name = "sarif"
     shows_statistics = False
+    repository_paths = True  # code scanning reads URIs from the repository root (%SRCROOT%)
 
     def render(self, report: Report) -> str:
         """Every rule is described, found or not."""

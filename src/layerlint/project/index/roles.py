@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from layerlint.core.config import ROLE_NAMES, Config, ConfigError
+from layerlint.core.config import DEFAULT_ROLE_GLOBS, ROLE_NAMES, Config, ConfigError
 from layerlint.core.globs import match_module
 from layerlint.project.index.symbols import Symbol, SymbolIndex
 from layerlint.project.reading.expr import Subscript, dotted, is_call
@@ -85,18 +85,18 @@ class RoleAssigner:
         for role in ROLE_NAMES:
             for glob in self.config.configured_role_globs(role):
                 if not any(match_module(glob, name) for name in self.index.modules):
-                    raise ConfigError(self.config.file, f"roles.{role}",
+                    raise ConfigError(self.config.file, self.config.role_key(role, glob),
                                       f"glob `{glob}` matches no module of the project")
 
     def _role_of(self, facts: ModuleFacts) -> Role:
         for role in ROLE_NAMES:
             for glob in self.config.configured_role_globs(role):
                 if match_module(glob, facts.module):
-                    return Role(role, f"configured glob `{glob}` (roles.{role})")
+                    return Role(role, f"configured glob `{glob}` ({self.config.role_key(role, glob)})")
         for role in ROLE_NAMES:
-            if self.config.configured_role_globs(role):
+            if self.config.replaces_role(role):
                 continue
-            for glob in self.config.role_globs(role):
+            for glob in DEFAULT_ROLE_GLOBS[role]:
                 if match_module(glob, facts.module):
                     return Role(role, f"default layout `{glob}`")
         return self._role_from_content(facts)

@@ -44,6 +44,7 @@ from layerlint.project.reading.expr import (
     Expr,
     Name,
     Subscript,
+    Tuple,
     calls_in,
     dotted,
     is_call,
@@ -167,9 +168,22 @@ def dependency_kind(symbol: Symbol, read: frozenset[str], write: frozenset[str])
 
 
 def returns_session(index: SymbolIndex, module: str, function: FunctionFact) -> bool:
-    """The function's return annotation names a session class (`-> AsyncIterator[AsyncSession]`)."""
-    return any(index.resolve_expr(module, node).dotted in SESSION_CLASSES
-               for node in walk(function.returns) if isinstance(node, (Name, Attribute)))
+    """The function hands out a session by its return annotation: it returns one, or yields one
+    (`-> AsyncIterator[AsyncSession]`). A factory returning `async_sessionmaker[AsyncSession]` or
+    `tuple[AsyncEngine, AsyncSession]` hands out none."""
+    return _annotates_session(index, module, function.returns)
+
+
+# What a dependency that yields a session is annotated to return: `AsyncIterator[AsyncSession]`.
+_YIELDING = frozenset({"Iterator", "Generator", "AsyncIterator", "AsyncGenerator", "Iterable", "AsyncIterable"})
+
+
+def _annotates_session(index: SymbolIndex, module: str, returns: Expr | None) -> bool:
+    if isinstance(returns, Subscript):
+        name = (dotted(returns.value) or "").rsplit(".", 1)[-1]
+        first = returns.slice.elts[0] if isinstance(returns.slice, Tuple) and returns.slice.elts else returns.slice
+        return name in _YIELDING and _annotates_session(index, module, first)
+    return isinstance(returns, (Name, Attribute)) and index.resolve_expr(module, returns).dotted in SESSION_CLASSES
 
 
 def _builds_sessionmaker(index: SymbolIndex, symbol: Symbol) -> bool:

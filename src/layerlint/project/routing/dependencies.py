@@ -19,6 +19,8 @@ from layerlint.project.reading.expr import (
     Call,
     Expr,
     Name,
+    Subscript,
+    Tuple,
     call_args,
     call_kwargs,
     dotted,
@@ -184,17 +186,18 @@ def unconfigured_session_providers(project: Project) -> list[str]:
     AsyncIterator[AsyncSession]`) when no function is a configured read or write session
     dependency: the project names its own, and its read/write split cannot be seen until told."""
     resolver = project.dependencies
-    index = project.index
-    found: list[str] = []
-    for facts in project.modules.values():
-        for function in facts.functions:
-            if function.class_name is not None or function.nested:
-                continue
-            if resolver.session_kind(Symbol("function", facts.module, function.qualname)) is not None:
-                return []
-            if returns_session(index, facts.module, function):
-                found.append(f"{facts.module}.{function.qualname}")
-    return sorted(found)
+    if any(resolver.session_kind(Symbol("function", facts.module, function.qualname)) is not None
+           for facts in project.modules.values() for function in facts.functions
+           if function.class_name is None and not function.nested):
+        return []
+    return sorted(f"{module}.{name}" for module, name in session_providers(project))
+
+
+def session_providers(project: Project) -> list[tuple[str, str]]:
+    """(module, name) of every module-level function that yields or returns a database session."""
+    return [(facts.module, function.qualname) for facts in project.modules.values() for function in facts.functions
+            if function.class_name is None and not function.nested
+            and returns_session(project.index, facts.module, function)]
 
 
 NOT_BODY = frozenset({"Depends", "Security", "Query", "Path", "Header", "Cookie"})
