@@ -5,8 +5,9 @@ in any module. The message says which part is missing: the type, the primary key
 the ULID, or the prefix (which must match `models.id-prefix`). An `id` defined in a base class
 or mixin is one fix, so it is reported once, at its definition, with the table models that
 inherit it (a `# noqa: LL301` there silences it for all of them; one on a model's `class` line
-does not, since nothing is reported there). A table whose primary key spans several columns and has no `id` (an association table) is skipped,
-and an `id` that is a foreign key (a one-to-one extension of another table) needs no factory.
+does not, since nothing is reported there). A table whose primary key spans several columns and
+has no `id` (an association table) is skipped, and an `id` that is a foreign key (a one-to-one
+extension of another table) needs no factory.
 
 ## Why is this bad?
 Prefixed ULIDs sort by creation time, are safe to expose in URLs, and say what they identify
