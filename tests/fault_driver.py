@@ -61,7 +61,7 @@ def stopping_replace(source: Any, target: Any) -> None:
 def _install(options: list[str]) -> None:
     global _hold, _stop, _original_shard, _original_family, _original_replace
     from layerlint import cache, rule_pool
-    from layerlint.project import parallel
+    from layerlint.project.reading import parallel
 
     while options:
         option = options.pop(0)

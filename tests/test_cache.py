@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from harness import FIXTURES
 
 import layerlint
-from harness import FIXTURES
 from layerlint import engine
 from layerlint.cache import ProjectCache, namespace
 from layerlint.cli import main
 from layerlint.core.config import load_config
 from layerlint.core.options import RunOptions
-from layerlint.project import parallel
-from layerlint.project.compact import decode_facts, encode_facts
-from layerlint.project.discovery import discover
-from layerlint.project.loader import load_facts
+from layerlint.project.reading import parallel
+from layerlint.project.reading.compact import decode_facts, encode_facts
+from layerlint.project.reading.discovery import discover
+from layerlint.project.reading.loader import load_facts
 
 ROUTER = "app/api/v1/routers/items.py"
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from corpus import generate
 from harness import FIXTURES
+
 from layerlint import cache, engine, rule_pool
 from layerlint.cli import main
 from layerlint.core.config import Config
-from layerlint.project import parallel
-from layerlint.project.discovery import Discovery
+from layerlint.project.reading import parallel
+from layerlint.project.reading.discovery import Discovery
 
 FindFiles = Callable[..., Discovery]
 

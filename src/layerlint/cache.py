@@ -49,11 +49,11 @@ import layerlint
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic, ImportStep, Location, Severity
 from layerlint.core.options import RunOptions
-from layerlint.project.discovery import SourceFile, read_source
-from layerlint.project.parallel import FileJob, map_tasks, resolve
+from layerlint.project.reading.discovery import SourceFile, read_source
+from layerlint.project.reading.parallel import FileJob, map_tasks, resolve
 
 if TYPE_CHECKING:  # facts and their codec are imported where facts are decoded: a cached run decodes none
-    from layerlint.project.facts import ModuleFacts
+    from layerlint.project.reading.facts import ModuleFacts
 
 logger = logging.getLogger(__name__)  # with no handler configured, Python prints warnings to stderr
 
@@ -573,7 +573,7 @@ def facts_digest(compact_text: str) -> str:
 
 
 def digest_of(facts: ModuleFacts) -> str:
-    from layerlint.project.compact import encode_facts
+    from layerlint.project.reading.compact import encode_facts
 
     return facts_digest(_dumps(encode_facts(facts)))
 
@@ -584,7 +584,7 @@ def _dumps(value: Any) -> str:
 
 def _valid_entry(cached: Any, content_hash: str) -> list[Any] | None:
     """A stored entry's compact facts, if they were made from this content and have their shape."""
-    from layerlint.project.compact import valid_facts
+    from layerlint.project.reading.compact import valid_facts
 
     if type(cached) is list and len(cached) == 2 and cached[0] == content_hash and valid_facts(cached[1]):
         entry: list[Any] = cached[1]
@@ -602,7 +602,7 @@ def _stat(path: str) -> tuple[int, int] | None:
 
 def _decode(compact: list[Any], source: SourceFile) -> ModuleFacts | None:
     """The facts of a stored entry; None when they cannot be this file's (a tampered entry)."""
-    from layerlint.project.compact import decode_facts
+    from layerlint.project.reading.compact import decode_facts
 
     try:
         facts = decode_facts(compact)

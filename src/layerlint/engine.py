@@ -16,13 +16,20 @@ from layerlint.core.options import RunOptions
 from layerlint.core.roots import is_marked
 from layerlint.core.selection import Selection
 from layerlint.core.timings import Timings
-from layerlint.project.discovery import Discovery, SourceFile, find_files, module_name_for, read_source, root_relative
+from layerlint.project.reading.discovery import (
+    Discovery,
+    SourceFile,
+    find_files,
+    module_name_for,
+    read_source,
+    root_relative,
+)
 
 if TYPE_CHECKING:  # imported where needed: a run answered from the cache never loads rules or parsers
     from layerlint.cache import ProjectCache, StoredFindings
-    from layerlint.project.facts import ModuleFacts
     from layerlint.project.project import Project
-    from layerlint.project.route_listing import RouteRow
+    from layerlint.project.reading.facts import ModuleFacts
+    from layerlint.project.views.route_listing import RouteRow
     from layerlint.rules.base import Rule
 
 T = TypeVar("T")
@@ -94,7 +101,9 @@ def run_options(config: Config, options: RunOptions | None) -> RunOptions:
 
 
 def _open_cache(config: Config, options: RunOptions | None, files: list[SourceFile]) -> ProjectCache:
-    from layerlint.cache import ProjectCache  # the cache decides what must be parsed again
+    from layerlint.cache import (
+        ProjectCache,  # the cache decides what must be parsed again
+    )
 
     cache = ProjectCache(config, run_options(config, options))
     cache.refresh(files)
@@ -127,7 +136,7 @@ def _override_facts(files: list[SourceFile], overrides: dict[str, bytes]) -> dic
     """Facts of the buffers handed over in place of files (an editor's unsaved text, stdin)."""
     if not overrides:
         return {}
-    from layerlint.project.loader import facts_from_bytes
+    from layerlint.project.reading.loader import facts_from_bytes
 
     return {f.relative: facts_from_bytes(f, overrides[f.relative]) for f in files if f.relative in overrides}
 
@@ -366,6 +375,6 @@ def notes(project: Project) -> list[str]:
 
 def routes(project: Project) -> list[RouteRow]:
     """Every route as layerlint understands it (`layerlint routes` prints them)."""
-    from layerlint.project.route_listing import route_rows
+    from layerlint.project.views.route_listing import route_rows
 
     return route_rows(project)

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.noqa import suppressed
 from layerlint.core.selection import Selection
-from layerlint.project.parallel import can_fork, map_tasks
 from layerlint.project.project import BUILT_WHOLE, Project, needed_analyses
+from layerlint.project.reading.parallel import can_fork, map_tasks
 from layerlint.rules.base import Rule
 
 # Below this many modules per worker, forking costs more than the rules take (~1 ms per module).

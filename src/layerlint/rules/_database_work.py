@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from layerlint.project.expr import Attribute, Expr, calls_in, dotted, render
-from layerlint.project.facts import FunctionFact, ModuleFacts, Span
-from layerlint.project.sessions import is_session_receiver, session_parameters, statement_builder
-from layerlint.project.symbols import SymbolIndex
+from layerlint.project.index.symbols import SymbolIndex
+from layerlint.project.orm.sessions import (
+    is_session_receiver,
+    session_parameters,
+    statement_builder,
+)
+from layerlint.project.reading.expr import Attribute, Expr, calls_in, dotted, render
+from layerlint.project.reading.facts import FunctionFact, ModuleFacts, Span
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from layerlint.project.expr import (
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.index.types import (
+    UNION,
+    TypeRef,
+    TypeResolver,
+    last_assignment,
+)
+from layerlint.project.orm.sessions import (
+    SESSION_CLASSES,
+    SESSION_NAMES,
+    session_parameters,
+)
+from layerlint.project.project import Project
+from layerlint.project.reading.expr import (
     Attribute,
     Call,
     Expr,
@@ -14,20 +27,7 @@ from layerlint.project.expr import (
     dotted,
     walk,
 )
-from layerlint.project.facts import FunctionFact, ModuleFacts
-from layerlint.project.project import Project
-from layerlint.project.sessions import (
-    SESSION_CLASSES,
-    SESSION_NAMES,
-    session_parameters,
-)
-from layerlint.project.symbols import Symbol
-from layerlint.project.types import (
-    UNION,
-    TypeRef,
-    TypeResolver,
-    last_assignment,
-)
+from layerlint.project.reading.facts import FunctionFact, ModuleFacts
 
 LAYER_ROLES = ("repository", "service")
 _SUFFIXES = {"Repository": "repository", "Service": "service"}

@@ -41,10 +41,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.dependencies import SessionUse
-from layerlint.project.facts import Span
 from layerlint.project.project import Project
-from layerlint.project.routes import READ_METHODS
+from layerlint.project.reading.facts import Span
+from layerlint.project.routing.dependencies import SessionUse
+from layerlint.project.routing.routes import READ_METHODS
 from layerlint.rules.base import Finding, Scope, rule
 
 

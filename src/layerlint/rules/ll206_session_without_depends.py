@@ -33,8 +33,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.dependencies import DependencyResolver
-from layerlint.project.expr import (
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.orm.sessions import SESSION_CLASSES
+from layerlint.project.project import Project
+from layerlint.project.reading.expr import (
     Attribute,
     Call,
     Expr,
@@ -43,10 +45,8 @@ from layerlint.project.expr import (
     dotted,
     is_call,
 )
-from layerlint.project.facts import FunctionFact, ModuleFacts
-from layerlint.project.project import Project
-from layerlint.project.sessions import SESSION_CLASSES
-from layerlint.project.symbols import Symbol
+from layerlint.project.reading.facts import FunctionFact, ModuleFacts
+from layerlint.project.routing.dependencies import DependencyResolver
 from layerlint.rules.base import Finding, Scope, rule
 
 SESSIONMAKERS = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.ext.asyncio.async_sessionmaker",

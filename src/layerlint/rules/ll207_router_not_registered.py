@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.project import Project
-from layerlint.project.routes import is_registered
+from layerlint.project.routing.routes import is_registered
 from layerlint.rules.base import Finding, Scope, rule
 
 

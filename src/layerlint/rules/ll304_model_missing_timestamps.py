@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
+from layerlint.project.index.symbols import Symbol
 from layerlint.rules._models import column_example, count_models, model_name, model_site, where_to_get
 from layerlint.rules.base import Finding, Scope, rule
 

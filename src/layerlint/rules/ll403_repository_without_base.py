@@ -33,8 +33,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from layerlint.project.orm.repositories import repository_classes
 from layerlint.project.project import Project
-from layerlint.project.repositories import repository_classes
 from layerlint.rules.base import Finding, Scope, rule
 
 

@@ -38,12 +38,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.annotations import table_model_in
-from layerlint.project.facts import ClassFact, ModuleFacts, Span
-from layerlint.project.models import is_table_model
+from layerlint.project.index.models import is_table_model
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.index.types import TypeRef
+from layerlint.project.orm.annotations import table_model_in
 from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
-from layerlint.project.types import TypeRef
+from layerlint.project.reading.facts import ClassFact, ModuleFacts, Span
 from layerlint.rules._layers import Method, methods, types
 from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, Scope, rule

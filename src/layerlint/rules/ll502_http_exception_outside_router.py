@@ -38,11 +38,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import Call, Expr, Name, unawait
-from layerlint.project.facts import Event, ModuleFacts
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.index.types import last_assignment
 from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
-from layerlint.project.types import last_assignment
+from layerlint.project.reading.expr import Call, Expr, Name, unawait
+from layerlint.project.reading.facts import Event, ModuleFacts
 from layerlint.rules.base import Finding, Scope, rule
 
 HTTP_EXCEPTIONS = frozenset({"fastapi.HTTPException", "fastapi.exceptions.HTTPException",

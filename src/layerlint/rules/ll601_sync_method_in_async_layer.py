@@ -31,9 +31,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import Attribute, Expr, Name
+from layerlint.project.index.types import TypeRef
 from layerlint.project.project import Project
-from layerlint.project.types import TypeRef
+from layerlint.project.reading.expr import Attribute, Expr, Name
 from layerlint.rules._layers import (
     LAYER_ROLES,
     Method,

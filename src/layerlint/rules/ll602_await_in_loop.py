@@ -36,19 +36,29 @@ async def get_orders(self, ids: list[str]) -> list[OrderResponse]:
 from __future__ import annotations
 
 from collections.abc import Iterator
-
 from itertools import islice, takewhile
 
-from layerlint.project.expr import (
-    Attribute, Await, Call, Comprehension, Constant, Expr, List, Name, Set, Tuple, call_args, render, walk,
-)
-from layerlint.project.facts import Event, FunctionFact, ModuleFacts
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.index.types import TypeRef
 from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
-from layerlint.project.types import TypeRef
+from layerlint.project.reading.expr import (
+    Attribute,
+    Await,
+    Call,
+    Comprehension,
+    Constant,
+    Expr,
+    List,
+    Name,
+    Set,
+    Tuple,
+    call_args,
+    render,
+    walk,
+)
+from layerlint.project.reading.facts import Event, FunctionFact, ModuleFacts
 from layerlint.rules._layers import layer_of, types
 from layerlint.rules.base import Finding, Scope, rule
-
 
 BATCHING = frozenset({"itertools.batched", "more_itertools.chunked", "more_itertools.batched",
                       "more_itertools.ichunked", "more_itertools.sliced"})

@@ -30,8 +30,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.dependencies import is_body_parameter
-from layerlint.project.expr import (
+from layerlint.project.index.models import is_table_model
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.project import Project
+from layerlint.project.reading.expr import (
     Attribute,
     Constant,
     Dict,
@@ -42,9 +44,7 @@ from layerlint.project.expr import (
     dotted,
     is_call,
 )
-from layerlint.project.models import is_table_model
-from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
+from layerlint.project.routing.dependencies import is_body_parameter
 from layerlint.rules.base import Finding, Scope, rule
 
 PYDANTIC_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "sqlmodel.SQLModel",

@@ -29,9 +29,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.models import is_table_model
+from layerlint.project.index.models import is_table_model
+from layerlint.project.index.symbols import Symbol
 from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
 from layerlint.rules.base import Finding, Scope, rule
 
 

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from layerlint.project.expr import Call, Dict, Expr, call_args, call_kwargs, constant
-from layerlint.project.model_fields import DATETIME_TYPES, ModelField, sa_name
-from layerlint.project.models import is_sqlmodel
-from layerlint.project.symbols import Symbol, SymbolIndex
+from layerlint.project.index.models import is_sqlmodel
+from layerlint.project.index.symbols import Symbol, SymbolIndex
+from layerlint.project.orm.model_fields import DATETIME_TYPES, ModelField, sa_name
+from layerlint.project.reading.expr import (
+    Call,
+    Dict,
+    Expr,
+    call_args,
+    call_kwargs,
+    constant,
+)
 
 if TYPE_CHECKING:
     from layerlint.project.project import Project

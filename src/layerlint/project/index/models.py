@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from layerlint.project.expr import (
+from layerlint.project.index.symbols import Symbol, SymbolIndex
+from layerlint.project.reading.expr import (
     Dict,
     Expr,
     Subscript,
@@ -13,7 +14,6 @@ from layerlint.project.expr import (
     dotted,
     is_call,
 )
-from layerlint.project.symbols import Symbol, SymbolIndex
 
 if TYPE_CHECKING:  # project builds on the index; the analyses below are cached on it
     from layerlint.project.project import Project

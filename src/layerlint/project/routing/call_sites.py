@@ -6,7 +6,10 @@ None: app.include_router(api)` includes whatever its callers pass as `api`.
 
 from __future__ import annotations
 
-from layerlint.project.expr import (
+from typing import TYPE_CHECKING
+
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.reading.expr import (
     Call,
     Expr,
     Starred,
@@ -15,9 +18,10 @@ from layerlint.project.expr import (
     calls_in,
     dotted,
 )
-from layerlint.project.facts import FunctionFact, ModuleFacts
-from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
+from layerlint.project.reading.facts import FunctionFact, ModuleFacts
+
+if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its type
+    from layerlint.project.project import Project
 
 CallSite = tuple[str, Call]  # (calling module, the call expression)
 POSITIONAL = ("posonly", "arg")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from layerlint.project.annotated import annotated_parts
-from layerlint.project.expr import Expr, Subscript, dotted
-from layerlint.project.facts import FunctionFact
-from layerlint.project.symbols import SymbolIndex
+from layerlint.project.index.annotated import annotated_parts
+from layerlint.project.index.symbols import SymbolIndex
+from layerlint.project.reading.expr import Expr, Subscript, dotted
+from layerlint.project.reading.facts import FunctionFact
 
 SESSION_CLASSES = frozenset({
     "sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlalchemy.ext.asyncio.AsyncSession",

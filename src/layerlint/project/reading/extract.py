@@ -6,9 +6,16 @@ import ast
 import re
 
 from layerlint.core.noqa import noqa_codes
-from layerlint.project.expr import Expr, Unknown, from_ast
-from layerlint.project.facts import (
-    ClassFact, Event, FieldFact, FunctionFact, ImportFact, ModuleFacts, ParamFact, Span,
+from layerlint.project.reading.expr import Expr, Unknown, from_ast
+from layerlint.project.reading.facts import (
+    ClassFact,
+    Event,
+    FieldFact,
+    FunctionFact,
+    ImportFact,
+    ModuleFacts,
+    ParamFact,
+    Span,
 )
 
 _DEF_NAME = re.compile(r"(?:async\s+)?(?:def|class)\s+(\w+)")

@@ -14,26 +14,41 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from layerlint.project.expr import (
-    Attribute, Call, Constant, Expr, Name, Subscript, Tuple, call_args, call_kwargs, calls_in, dotted, unawait, walk,
-)
-from layerlint.project.facts import FunctionFact, ModuleFacts, Span
-from layerlint.project.model_fields import class_fields, unwrap_annotation
-from layerlint.project.models import is_table_model
-from layerlint.project.project import Project
-from layerlint.project.sessions import (
+from layerlint.project.index.models import is_table_model
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.orm.model_fields import class_fields, unwrap_annotation
+from layerlint.project.orm.sessions import (
     SESSION_NAMES,
     is_session_receiver,
     session_parameters,
     statement_builder,
 )
-from layerlint.project.soft_delete_filters import (
+from layerlint.project.orm.soft_delete_filters import (
     function_filters,
     is_filter_helper,
     mentions_soft_delete,
 )
-from layerlint.project.symbols import Symbol
+from layerlint.project.reading.expr import (
+    Attribute,
+    Call,
+    Constant,
+    Expr,
+    Name,
+    Subscript,
+    Tuple,
+    call_args,
+    call_kwargs,
+    calls_in,
+    dotted,
+    unawait,
+    walk,
+)
+from layerlint.project.reading.facts import FunctionFact, ModuleFacts, Span
+
+if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its type
+    from layerlint.project.project import Project
 
 FILTER_METHODS = frozenset({"where", "filter", "filter_by", "options"})  # options: with_loader_criteria
 SINK_METHODS = frozenset({"execute", "exec", "scalars", "scalar"})

@@ -10,8 +10,15 @@ import builtins
 from dataclasses import dataclass
 from functools import cached_property
 
-from layerlint.project.expr import Attribute, Expr, Name, Subscript, dotted
-from layerlint.project.facts import ClassFact, Event, FieldFact, FunctionFact, ImportFact, ModuleFacts
+from layerlint.project.reading.expr import Attribute, Expr, Name, Subscript, dotted
+from layerlint.project.reading.facts import (
+    ClassFact,
+    Event,
+    FieldFact,
+    FunctionFact,
+    ImportFact,
+    ModuleFacts,
+)
 
 _BUILTINS = frozenset(dir(builtins))
 _GENERIC_WRAPPERS = frozenset({"typing.Generic", "typing_extensions.Generic"})

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from layerlint.project.expr import (
+from layerlint.project.index.symbols import Symbol, SymbolIndex
+from layerlint.project.reading.expr import (
     Attribute,
     BinOp,
     Call,
@@ -24,8 +25,7 @@ from layerlint.project.expr import (
     constant,
     walk,
 )
-from layerlint.project.facts import FunctionFact
-from layerlint.project.symbols import Symbol, SymbolIndex
+from layerlint.project.reading.facts import FunctionFact
 
 MAX_DEPTH = 4
 NAIVE_NOW = frozenset({"datetime.datetime.utcnow", "datetime.datetime.today", "datetime.datetime.now",

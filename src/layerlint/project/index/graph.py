@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from layerlint.project.facts import ImportFact, ModuleFacts, Span
+from layerlint.project.reading.facts import ImportFact, ModuleFacts, Span
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
-from layerlint.project.discovery import SourceFile, read_source
-from layerlint.project.extract import extract
-from layerlint.project.facts import ModuleFacts, ParseFailureFact
-from layerlint.project.parsing import ParseFailure, decode_source, parse_source
+from layerlint.project.reading.discovery import SourceFile, read_source
+from layerlint.project.reading.extract import extract
+from layerlint.project.reading.facts import ModuleFacts, ParseFailureFact
+from layerlint.project.reading.parsing import ParseFailure, decode_source, parse_source
 
 
 def content_hash(data: bytes) -> str:

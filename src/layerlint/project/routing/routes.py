@@ -9,15 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from layerlint.project.call_sites import argument_values, passed_argument
-from layerlint.project.expr import (
-    Attribute, Call, Expr, List, Name, Tuple, call_args, call_kwargs, calls_in, constant, dotted, is_call, render,
+from layerlint.project.index.roles import APP_CLASSES, ROUTE_METHODS, router_instances
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.reading.expr import (
+    Attribute,
+    Call,
+    Expr,
+    List,
+    Name,
+    Tuple,
+    call_args,
+    call_kwargs,
+    calls_in,
+    constant,
+    dotted,
+    is_call,
+    render,
 )
-from layerlint.project.facts import Event, FunctionFact, ModuleFacts, Span
-from layerlint.project.project import Project
-from layerlint.project.roles import APP_CLASSES, ROUTE_METHODS, router_instances
-from layerlint.project.symbols import Symbol
+from layerlint.project.reading.facts import Event, FunctionFact, ModuleFacts, Span
+from layerlint.project.routing.call_sites import argument_values, passed_argument
+
+if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its type
+    from layerlint.project.project import Project
 
 Scope = tuple[FunctionFact | None, list[Event]]  # the function (None: module level) and its events
 REFLECTION = ("builtins.", "importlib.", "pydoc.", "operator.")

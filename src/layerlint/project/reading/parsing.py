@@ -152,7 +152,9 @@ def _failure_from(error: SyntaxError) -> ParseFailure:
 def lower_newer_syntax(source: str) -> str | None:
     """The same program in 3.11 grammar, or None when libcst cannot parse it either (or crashes)."""
     try:
-        from layerlint.project.lowering import lower  # libcst is imported only for such files
+        from layerlint.project.reading.lowering import (
+            lower,  # libcst is imported only for such files
+        )
     except ImportError:
         return None
     if not hasattr(os, "fork"):  # Windows: no cheap child process; deep input is rejected above

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from layerlint.project.facts import ImportFact
-from layerlint.project.graph import edge_target
-from layerlint.project.symbols import SymbolIndex
+from layerlint.project.index.graph import edge_target
+from layerlint.project.index.symbols import SymbolIndex
+from layerlint.project.reading.facts import ImportFact
 
 
 def modules_reached(index: SymbolIndex, item: ImportFact) -> list[str]:

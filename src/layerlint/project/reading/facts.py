@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from layerlint.project.expr import Expr, Span
+from layerlint.project.reading.expr import Expr, Span
 
 __all__ = ["ClassFact", "Event", "Expr", "FieldFact", "FunctionFact", "ImportFact", "ModuleFacts",
            "ParamFact", "ParseFailureFact", "Span"]

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from layerlint.project.discovery import SourceFile, read_source
+from layerlint.project.reading.discovery import SourceFile, read_source
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -41,8 +41,14 @@ JobResult = tuple[str, list[Any] | None]
 
 
 def resolve(job: FileJob) -> JobResult:
-    from layerlint.project.compact import encode_facts  # the parser, only when something is parsed
-    from layerlint.project.loader import content_hash, facts_from_bytes, load_facts
+    from layerlint.project.reading.compact import (
+        encode_facts,  # the parser, only when something is parsed
+    )
+    from layerlint.project.reading.loader import (
+        content_hash,
+        facts_from_bytes,
+        load_facts,
+    )
 
     try:
         data = read_source(job.source.location)

@@ -8,8 +8,8 @@ each know how far and what they record on the way.
 
 from __future__ import annotations
 
-from layerlint.project.expr import Expr, Subscript, Tuple, dotted
-from layerlint.project.symbols import SymbolIndex
+from layerlint.project.index.symbols import SymbolIndex
+from layerlint.project.reading.expr import Expr, Subscript, Tuple, dotted
 
 ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from layerlint.project.annotated import ANNOTATED
-from layerlint.project.expr import (
+from layerlint.project.index.annotated import ANNOTATED
+from layerlint.project.index.symbols import Symbol, SymbolIndex
+from layerlint.project.reading.expr import (
     NOWHERE,
     Attribute,
     Await,
@@ -28,8 +29,7 @@ from layerlint.project.expr import (
     parse_expression,
     walk,
 )
-from layerlint.project.facts import Event, FunctionFact
-from layerlint.project.symbols import Symbol, SymbolIndex
+from layerlint.project.reading.facts import Event, FunctionFact
 
 MAX_DEPTH = 6
 UNION = Symbol("external", "typing.Union")

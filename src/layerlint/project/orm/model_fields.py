@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from layerlint.project.annotated import annotated_parts
-from layerlint.project.expr import (
+from layerlint.project.index.annotated import annotated_parts
+from layerlint.project.index.models import is_sqlmodel
+from layerlint.project.index.symbols import Symbol, SymbolIndex
+from layerlint.project.reading.expr import (
     Attribute,
     BinOp,
     Call,
@@ -27,9 +29,7 @@ from layerlint.project.expr import (
     constant,
     dotted,
 )
-from layerlint.project.facts import FieldFact, Span
-from layerlint.project.models import is_sqlmodel
-from layerlint.project.symbols import Symbol, SymbolIndex
+from layerlint.project.reading.facts import FieldFact, Span
 
 FIELD_CALLS = frozenset({"sqlmodel.Field", "sqlmodel.main.Field"})
 COLUMN_CALLS = frozenset({"Column", "mapped_column"})

@@ -35,9 +35,9 @@ from itertools import starmap
 from operator import attrgetter
 from typing import Any
 
-from layerlint.project import expr as x
-from layerlint.project import facts as facts_module
-from layerlint.project.facts import Expr, ModuleFacts, Span
+from layerlint.project.reading import expr as x
+from layerlint.project.reading import facts as facts_module
+from layerlint.project.reading.facts import Expr, ModuleFacts, Span
 
 Encode = Callable[[Any], Any]
 Decode = Callable[[Any], Any]

@@ -8,7 +8,10 @@ filter when it is named in `repositories.soft-delete-helpers` or its body visibl
 
 from __future__ import annotations
 
-from layerlint.project.expr import (
+from typing import TYPE_CHECKING
+
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.reading.expr import (
     Attribute,
     Call,
     Compare,
@@ -20,9 +23,10 @@ from layerlint.project.expr import (
     dotted,
     walk,
 )
-from layerlint.project.facts import FunctionFact
-from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
+from layerlint.project.reading.facts import FunctionFact
+
+if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its type
+    from layerlint.project.project import Project
 
 _COL_FUNCTIONS = frozenset({"sqlmodel.col", "sqlmodel.sql.expression.col"})
 

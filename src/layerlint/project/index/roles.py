@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from layerlint.core.config import ROLE_NAMES, Config, ConfigError
 from layerlint.core.globs import match_module
-from layerlint.project.expr import Subscript, dotted, is_call
-from layerlint.project.facts import ModuleFacts
-from layerlint.project.symbols import Symbol, SymbolIndex
+from layerlint.project.index.symbols import Symbol, SymbolIndex
+from layerlint.project.reading.expr import Subscript, dotted, is_call
+from layerlint.project.reading.facts import ModuleFacts
 
 ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter", "fastapi.FastAPI",
                             "fastapi.applications.FastAPI"})
@@ -112,7 +112,9 @@ class RoleAssigner:
             return Role("router", f"has route handler `{decorated}`")
         if apps:
             return Role("app", f"defines FastAPI app `{apps[0]}`")
-        from layerlint.project.models import is_table_model  # late: models builds on roles' index
+        from layerlint.project.index.models import (
+            is_table_model,  # late: models builds on roles' index
+        )
 
         for cls in facts.classes:
             symbol = Symbol("class", facts.module, cls.qualname)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from layerlint.project.annotated import annotated_parts
-from layerlint.project.expr import BinOp, Constant, Expr, Subscript, Tuple, parse_expression
-from layerlint.project.models import is_table_model
-from layerlint.project.symbols import Symbol, SymbolIndex
+from layerlint.project.index.annotated import annotated_parts
+from layerlint.project.index.models import is_table_model
+from layerlint.project.index.symbols import Symbol, SymbolIndex
+from layerlint.project.reading.expr import (
+    BinOp,
+    Constant,
+    Expr,
+    Subscript,
+    Tuple,
+    parse_expression,
+)
 
 MAX_DEPTH = 8
 

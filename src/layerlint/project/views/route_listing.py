@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from layerlint.project.dependencies import session_kind_label
-from layerlint.project.expr import render
 from layerlint.project.project import Project
-from layerlint.project.routes import mount_paths
+from layerlint.project.reading.expr import render
+from layerlint.project.routing.dependencies import session_kind_label
+from layerlint.project.routing.routes import mount_paths
 
 
 @dataclass(frozen=True, order=True)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from layerlint.project.expr import dotted
-from layerlint.project.facts import ClassFact, ModuleFacts
-from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.reading.expr import dotted
+from layerlint.project.reading.facts import ClassFact, ModuleFacts
+
+if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its type
+    from layerlint.project.project import Project
 
 _INTERFACES = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 _ABSTRACT = frozenset({"abc.ABC", "abc.ABCMeta"})

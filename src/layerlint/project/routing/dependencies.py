@@ -9,10 +9,13 @@ dependency functions that depend on others. Cycles are cut; unknown callables en
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from layerlint.project.annotated import annotated_parts
-from layerlint.project.annotations import annotated_metadata
-from layerlint.project.expr import (
+from layerlint.project.index.annotated import annotated_parts
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.orm.annotations import annotated_metadata
+from layerlint.project.orm.sessions import SESSION_CLASSES
+from layerlint.project.reading.expr import (
     Attribute,
     Call,
     Expr,
@@ -23,11 +26,15 @@ from layerlint.project.expr import (
     is_call,
     walk,
 )
-from layerlint.project.facts import FunctionFact, ParamFact, Span
-from layerlint.project.project import Project
-from layerlint.project.routes import RouteHandler, RouterObject, router_dependencies
-from layerlint.project.sessions import SESSION_CLASSES
-from layerlint.project.symbols import Symbol
+from layerlint.project.reading.facts import FunctionFact, ParamFact, Span
+from layerlint.project.routing.routes import (
+    RouteHandler,
+    RouterObject,
+    router_dependencies,
+)
+
+if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its type
+    from layerlint.project.project import Project
 
 DEPENDS_NAMES = frozenset({"Depends", "Security"})
 MAX_DEPTH = 12
