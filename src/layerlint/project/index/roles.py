@@ -111,13 +111,16 @@ class RoleAssigner:
         return None
 
     def _wiring_package(self, module: str) -> str | None:
-        """The enclosing package named as dependency wiring (`app/api/dependencies/`), if any."""
+        """The enclosing `dependencies`/`deps` package with the dependency role (`app/api/dependencies/`),
+        if any. Not a `providers` or `container` package: auth or data providers split into modules
+        are not all wiring."""
         parts = module.split(".")
         for end in range(len(parts) - 1, 0, -1):
             package = ".".join(parts[:end])
             named = self._role_by_name(package) if package in self.index.modules else None
             if named is not None:
-                return package if named.role == "dependency" else None
+                wiring = named.role == "dependency" and parts[end - 1] in WIRING_PACKAGES
+                return package if wiring else None
         return None
 
     def _role_from_content(self, facts: ModuleFacts) -> Role:
@@ -164,6 +167,8 @@ class RoleAssigner:
                         return function.name
         return None
 
+
+WIRING_PACKAGES = frozenset({"dependencies", "deps", "dependency"})
 
 # A database is touched through one of these (or a table model): a "repository" that imports none
 # manages another kind of repository (git, artifacts, files on disk).
