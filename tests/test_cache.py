@@ -406,3 +406,14 @@ def test_timings_say_where_the_time_went(project: Path) -> None:
     warm = CliRunner().invoke(main, ["check", str(project), "--timings"])
     assert "0 parsed" in warm.stderr and "findings from the cache" in warm.stderr
     assert "timings" not in CliRunner().invoke(main, ["check", str(project)]).stderr
+
+
+def test_the_timings_phases_are_the_engines_stages(project: Path) -> None:
+    def phases(run: object) -> list[str]:
+        line = next(line for line in run.stderr.splitlines() if line.startswith("timings: "))  # type: ignore[attr-defined]
+        return [part.split()[0] for part in line.removeprefix("timings: ").split(" | ") if part.endswith(" s")]
+
+    assert phases(CliRunner().invoke(main, ["check", str(project), "--timings"])) == [
+        "discover", "refresh", "key", "load", "evaluate", "save"]
+    assert phases(CliRunner().invoke(main, ["check", str(project), "--timings"])) == [
+        "discover", "refresh", "key", "answer"]

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import (
-    UNION,
     TypeRef,
     TypeResolver,
     last_assignment,
 )
 from layerlint.project.orm.sessions import (
-    SESSION_CLASSES,
     SESSION_NAMES,
+    is_session_attribute,
     session_parameters,
 )
 from layerlint.project.project import Project
@@ -66,6 +65,15 @@ def methods(project: Project, *roles: str) -> Iterator[Method]:
                 yield Method(facts, function, TypeRef(Symbol("class", facts.module, function.class_name)))
 
 
+def module_functions(project: Project, *roles: str) -> Iterator[tuple[ModuleFacts, FunctionFact]]:
+    """Public module-level functions of modules with these roles: a function-style layer
+    (`def get(*, db_session, item_id) -> Item` in a `service.py`)."""
+    for facts in project.modules_with_role(*roles):
+        for function in facts.functions:
+            if function.class_name is None and not function.nested and not function.name.startswith("_"):
+                yield facts, function
+
+
 def decorated_with(function: FunctionFact, *names: str) -> bool:
     return any((dotted(d.func if isinstance(d, Call) else d) or "").rsplit(".", 1)[-1] in names
                for d in function.decorators)
@@ -76,13 +84,6 @@ def expressions(function: FunctionFact) -> Iterator[Expr]:
         for expr in (event.target, event.value):
             if expr is not None:
                 yield from walk(expr)
-
-
-def is_session_type(found: TypeRef | None) -> bool:
-    """A session, or a union of one with None; not a container or factory of sessions."""
-    if found is None:
-        return False
-    return any(t.symbol.dotted in SESSION_CLASSES for t in (found.args if found.symbol == UNION else (found,)))
 
 
 def self_attribute(expr: Expr) -> str | None:
@@ -102,10 +103,8 @@ class SessionKeys:
 
     def of_attribute(self, name: str) -> str | None:
         """`self.name`: a session attribute, or a repository constructed in `__init__` from one."""
-        if name in SESSION_NAMES:
-            return self._init_origin(name) or f"self.{name}"
-        found = self.types.attribute(self.method.cls, name)
-        if is_session_type(found):
+        found = None if name in SESSION_NAMES else self.types.attribute(self.method.cls, name)
+        if is_session_attribute(name, found):
             return self._init_origin(name) or f"self.{name}"
         if found is not None and layer_of(self.project, found.symbol) == "repository":
             return self._constructed_from(name)
@@ -139,7 +138,7 @@ class SessionKeys:
             if isinstance(arg, Name) and arg.id in init_sessions:
                 return f"init:{arg.id}"
             attribute = self_attribute(arg)
-            if attribute in SESSION_NAMES:
+            if attribute is not None and is_session_attribute(attribute, None):
                 return self._init_origin(attribute) or f"self.{attribute}"
         return None
 

@@ -23,18 +23,23 @@ def get_item(item_id: str, session: ReadSession) -> ItemResponse:
 async def get_item(item_id: str, session: ReadSession) -> ItemResponse:
     return await ItemService(session).get_item(item_id)
 ```
+
+## Severity
+Warning: a plain `def` handler works (FastAPI runs it in a thread pool); it costs a thread per
+request and cannot use the async session, which the style guide forbids, but it is not a defect.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from layerlint.core.diagnostic import Severity
 from layerlint.project.project import Project
 from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL201", "sync-route-handler", "A route handler is a plain def", __doc__, tags=("routes", "async"),
-      scope=Scope.MODULE, analyses=("routes",))
+      severity=Severity.WARNING, scope=Scope.MODULE, analyses=("routes",))
 def check(project: Project) -> Iterator[Finding]:
     reported: set[tuple[str, str]] = set()
     for handler in project.routes.handlers:

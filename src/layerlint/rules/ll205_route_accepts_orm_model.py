@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.orm.annotations import table_model_in
+from layerlint.project.index.models import table_model_in
 from layerlint.project.project import Project
 from layerlint.project.routing.dependencies import is_body_parameter
 from layerlint.rules._models import model_name

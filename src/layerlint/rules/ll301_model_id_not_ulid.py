@@ -30,6 +30,10 @@ class Item(SQLModel, table=True):
     id: str = Field(default_factory=new_item_id, primary_key=True, max_length=30)
 ```
 
+## Severity
+Warning: another id scheme works; the style guide wants prefixed ULIDs for sortable,
+self-describing ids.
+
 ## Options
 - `models.id-prefix`: the regular expression the prefix must match (default `^[a-z]{2,5}_$`).
   A pattern that could backtrack for ever is refused when the configuration is loaded (a
@@ -41,13 +45,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from layerlint.core.diagnostic import Severity
 from layerlint.project.project import Project
 from layerlint.rules._models import heirs, heirs_note, id_check, model_name, model_site
 from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL301", "model-id-not-ulid", "A table model's id is not a prefixed ULID string", __doc__,
-      tags=("models",),
+      severity=Severity.WARNING, tags=("models",),
       scope=Scope.PROJECT, analyses=("tables", "model_fields", "IdChecks", "FieldHeirs"),
       options=("models.id-prefix",))
 def check(project: Project) -> Iterator[Finding]:

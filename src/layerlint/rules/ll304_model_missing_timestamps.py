@@ -22,14 +22,18 @@ class Item(TimestampMixin, SQLModel, table=True):
     id: str = Field(default_factory=new_item_id, primary_key=True)
     name: str
 ```
+
+## Severity
+Warning: the model works without them; audit columns are the style guide's policy.
 '''
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.project import Project
+from layerlint.core.diagnostic import Severity
 from layerlint.project.index.symbols import Symbol
+from layerlint.project.project import Project
 from layerlint.rules._models import column_example, count_models, model_name, model_site, where_to_get
 from layerlint.rules.base import Finding, Scope, rule
 
@@ -51,7 +55,7 @@ def _groups(project: Project) -> dict[tuple[Symbol, tuple[str, ...]], list[Symbo
 
 
 @rule("LL304", "model-missing-timestamps", "A table model has no created_at or updated_at", __doc__,
-      tags=("models",),
+      severity=Severity.WARNING, tags=("models",),
       scope=Scope.PROJECT, analyses=("roles", "tables", "model_fields", "ColumnProviders"))
 def check(project: Project) -> Iterator[Finding]:
     for (owner, missing), models in _groups(project).items():

@@ -1,15 +1,25 @@
 '''## What it does
-Reports `session.delete(obj)` when `obj` is an instance of a soft-delete model (one with a
-`deleted_at` column, inherited ones included), and `delete(Model)` statements and legacy
-`session.query(Model)...delete()` on such a model.
+Reports every hard delete of a table model: `session.delete(obj)`, `delete(Model)` statements,
+legacy `session.query(Model)...delete()`, and the delete methods of CRUD helper libraries
+(FastCRUD's `db_delete`, and its `delete` on a model without its `is_deleted` flag column;
+sqlalchemy-crud-plus's `delete_model`, and `delete_model_by_column` without
+`logical_deletion=True`; advanced-alchemy's `delete`, `delete_many` and `delete_where`).
 The object's model is known from a local assignment (`session.get(Item, ...)`, `Item(...)`, a
-`select(Item)` result, a method of the class annotated to return `Item`), a parameter annotated
-`Item`, or a loop over such results (`for item in result.scalars():`); when it cannot be known,
-nothing is reported.
+`select(Item)` or `query(Item)` result, a method of the class or a project function annotated to
+return `Item`), a parameter annotated `Item`, or a loop over such results (`for item in
+result.scalars():`); a CRUD library object's model from its generic base (`CRUDPlus[Item]`), a
+`model_type = Item` attribute or its constructor (`FastCRUD(Item)`). When the model cannot be
+known, nothing is reported.
+
+A generic base repository (`delete(self, obj: ModelT)` in a `BaseRepository[ModelT]`, or
+`delete(self.model)` with `model: type[ModelT]`) is reported once, in the base: that is the line
+to change, whatever models extend it. When the model has no soft-delete column, the message says
+so: add the column first (LL302 reports the model).
 
 ## Why is this bad?
-A model with `deleted_at` promises that rows are never destroyed. A hard delete breaks that
-promise: audit history and rows that refer to it disappear, and the delete cannot be undone.
+A model with `deleted_at` promises that rows are never destroyed, and the guide asks every table
+for one. A hard delete breaks that promise: audit history and rows that refer to it disappear,
+and the delete cannot be undone.
 
 ## Example
 ```python
@@ -34,35 +44,62 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.index.types import is_typevar
+from layerlint.project.orm.crud_libraries import CrudCall, crud_calls
+from layerlint.project.orm.soft_delete import SessionCall
 from layerlint.project.project import Project
 from layerlint.project.reading.expr import call_args, dotted, render
+from layerlint.project.reading.facts import ModuleFacts
 from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, Scope, rule
 
 
-@rule("LL401", "hard-delete", "A soft-delete model is hard-deleted", __doc__, tags=("repositories",),
-      scope=Scope.MODULE, analyses=("soft_delete_models", "session_calls"),
+def _about(project: Project, model: Symbol) -> tuple[str, str]:
+    """What the message says about the model's soft-delete column, and what to do first."""
+    column = project.config.soft_delete_column
+    if model in project.soft_delete_models:
+        return f"which has `{column}`", ""
+    if is_typevar(project.index, model):
+        return "the model of every repository built on this generic base", \
+            f"give the models `{column}` (LL302) and "
+    return f"which has no `{column}` column", "add it (LL302), then "
+
+
+def _session_finding(project: Project, facts: ModuleFacts, item: SessionCall, model: Symbol) -> Finding:
+    column = project.config.soft_delete_column
+    call = item.call
+    name = model_name(project, model)
+    about, first = _about(project, model)
+    if item.method == "query.delete":
+        return Finding(facts, call.span, f"`query({name}).delete()` hard-deletes rows of `{name}`, {about}; {first}"
+                                         f"use `.update({{{name}.{column}: ...}})`")
+    if item.method == "delete()":
+        table = render(call_args(call)[0]) if is_typevar(project.index, model) else name
+        return Finding(facts, call.span, f"`delete({table})` hard-deletes rows of `{name}`, {about}; {first}use "
+                                         f"`update({table}).values({column}=...)`")
+    target = render(call_args(call)[0])
+    return Finding(facts, call.span, f"`{dotted(call.func)}({target})` hard-deletes `{target}` (`{name}`, {about}); "
+                                     f"{first}set `{target}.{column}` to the current time instead")
+
+
+def _crud_finding(project: Project, facts: ModuleFacts, item: CrudCall, model: Symbol) -> Finding:
+    name = model_name(project, model)
+    about, first = _about(project, model)
+    return Finding(facts, item.call.span, f"`{dotted(item.call.func) or item.method}(...)` ({item.library.name}) "
+                                          f"hard-deletes rows of `{name}`, {about}; {first}set "
+                                          f"`{project.config.soft_delete_column}` with an update instead")
+
+
+@rule("LL401", "hard-delete", "A table model is hard-deleted", __doc__, tags=("repositories",),
+      scope=Scope.MODULE, analyses=("soft_delete_models", "session_calls", "types", "model_fields"),
       options=("models.soft-delete-column", "repositories.soft-delete-helpers"))
 def check(project: Project) -> Iterator[Finding]:
-    soft = project.soft_delete_models
-    if not soft:
-        return
-    column = project.config.soft_delete_column
     for facts in project.modules.values():
         for function in facts.functions:
             for item in project.session_calls.of(facts, function):
-                if item.method not in ("delete", "delete()", "query.delete") or item.model not in soft:
-                    continue
-                call = item.call
-                name = model_name(project, item.model)
-                if item.method == "query.delete":
-                    yield Finding(facts, call.span, f"`query({name}).delete()` hard-deletes rows of `{name}`, which has "
-                                                  f"`{column}`; use `.update({{{name}.{column}: ...}})`")
-                elif item.method == "delete()":
-                    yield Finding(facts, call.span, f"`delete({name})` hard-deletes rows of `{name}`, which has "
-                                                  f"`{column}`; use `update({name}).values({column}=...)`")
-                else:
-                    target = render(call_args(call)[0])
-                    yield Finding(facts, call.span, f"`{dotted(call.func)}({target})` hard-deletes `{target}` (`{name}`, "
-                                                  f"which has `{column}`); set `{target}.{column}` to the current "
-                                                  "time instead")
+                if item.method in ("delete", "delete()", "query.delete") and item.model is not None:
+                    yield _session_finding(project, facts, item, item.model)
+            for crud in crud_calls(project, facts, function):
+                if crud.hard and crud.model is not None:
+                    yield _crud_finding(project, facts, crud, crud.model)

@@ -13,7 +13,24 @@ hand and not reported. A statement whose model is not known (`select(self.model)
 repository) and column selects (`select(Item.id)`) are not reported. Legacy
 `session.query(Model)` chains are followed the same way, up to `.all()`, `.first()`, `.one()`,
 `.count()` or `.get()`. A statement that filters on the column either way (`is_not(None)`: a
-query for deleted rows) chose its rows on purpose and is not reported.
+query for deleted rows, `deleted_at < cutoff`: a purge of tombstones) chose its rows on purpose
+and is not reported, and neither are the queries of a model in a function that reads the
+`deleted_at` of one of its rows (`if row.deleted_at: ...`) or restores one (`row.deleted_at =
+None`): it handles that model's deleted rows itself.
+
+Also reported:
+- joins: `select(Order).join(Customer)` where `Customer` is a soft-delete model needs
+  `Customer`'s filter too (in the `WHERE` or the join's `ON` clause), whatever `Order` is; an
+  outer join is not reported (its filter belongs in its `ON` clause, where a missing one only
+  keeps the joined columns).
+- generic base repositories: `select(self.model)` (with `model: type[ModelT]`) without the
+  filter, in a base whose subclasses (`ItemRepository(BaseRepository[Item])`) or instances
+  (`CRUDBase(Item)`) use it for a soft-delete model. Reported once, in the base.
+- CRUD libraries: FastCRUD's `get`, `get_multi`, `get_joined`, `get_multi_joined`,
+  `get_multi_by_cursor`, `count` and `select`, and sqlalchemy-crud-plus's `select_model*`,
+  `select_models*`, `count` and `select*`, on a soft-delete model without a keyword filter on
+  the column (`deleted_at__is=None`) or the library's flag (`is_deleted=False`). `exists` is
+  not reported: a uniqueness check must see deleted rows, which still hold the unique value.
 
 ## Why is this bad?
 Soft-deleted rows are still in the table. A query that forgets the filter shows deleted items to
@@ -47,10 +64,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.orm.soft_delete import SessionCall, Statement
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.index.types import is_typevar
+from layerlint.project.orm.crud_libraries import CrudCall, crud_calls
+from layerlint.project.orm.soft_delete import (
+    SessionCall,
+    Statement,
+    deleted_rows_handled,
+    generic_users,
+)
+from layerlint.project.orm.soft_delete_filters import mentions_soft_delete
 from layerlint.project.project import Project
-from layerlint.project.reading.expr import dotted
-from layerlint.project.reading.facts import ModuleFacts
+from layerlint.project.reading.expr import call_args, call_kwargs, dotted, render, walk
+from layerlint.project.reading.facts import FunctionFact, ModuleFacts
 from layerlint.rules._models import live_filter, model_name
 from layerlint.rules.base import Finding, Scope, rule
 
@@ -71,33 +97,100 @@ def _get_finding(project: Project, facts: ModuleFacts, item: SessionCall) -> Fin
                                    f"`.where({live_filter(project, model)})` instead{_note(project)}")
 
 
+def _sink(item: SessionCall, state: Statement) -> str | None:
+    """`.all()` for a legacy query, else the session method that runs the statement."""
+    return f".{item.method[6:]}()" if state.legacy else dotted(item.call.func)
+
+
 def _statement_finding(project: Project, facts: ModuleFacts, item: SessionCall, state: Statement) -> Finding:
     assert state.model is not None
     name = model_name(project, state.model)
     built = f"query({name})" if state.legacy else f"select({name})"
-    sink = f".{item.method[6:]}()" if state.legacy else dotted(item.call.func)
+    sink = _sink(item, state)
     method = "filter" if state.legacy else "where"
     return Finding(facts, state.span, f"`{built}` reaches `{sink}` (line {item.call.span.line}) without the soft-delete "
                                       f"filter; add `.{method}({live_filter(project, state.model)})`"
                                       f"{_note(project)}")
 
 
+def _generic_finding(project: Project, facts: ModuleFacts, function: FunctionFact, item: SessionCall,
+                     state: Statement) -> Finding | None:
+    """`select(self.model)` in a generic base that repositories of soft-delete models extend."""
+    assert state.model is not None and function.class_name is not None
+    base = Symbol("class", facts.module, function.class_name)
+    users = [m for m in generic_users(project, base, state.model) if m in project.soft_delete_models]
+    if not users:
+        return None
+    names = ", ".join(f"`{model_name(project, m)}`" for m in users[:3]) + (", ..." if len(users) > 3 else "")
+    column = project.config.soft_delete_column
+    return Finding(facts, state.span, f"`select({render(state.selected)})` reaches `{dotted(item.call.func)}` (line "
+                                      f"{item.call.span.line}) without the soft-delete filter, and this base serves "
+                                      f"soft-delete models ({names}); add `.where({render(state.selected)}.{column}.is_(None))`"
+                                      f" or extend the soft-delete base{_note(project)}")
+
+
+def _join_findings(project: Project, facts: ModuleFacts, item: SessionCall, state: Statement,
+                   soft: frozenset[Symbol]) -> Iterator[Finding]:
+    if state.model not in project.soft_delete_models:
+        return  # a join that only narrows a query of another kind of model (`select(func.count())`, ...)
+    for joined in dict.fromkeys(state.joins):
+        if joined in soft and joined not in state.covered and joined != state.model:
+            name = model_name(project, joined)
+            yield Finding(facts, state.span, f"the query joins `{name}` and reaches `{_sink(item, state)}` (line "
+                                             f"{item.call.span.line}) without `{name}`'s soft-delete filter: rows "
+                                             f"joined to deleted `{name}` rows come back; add `.where("
+                                             f"{live_filter(project, joined)})`{_note(project)}")
+
+
+def _crud_finding(project: Project, facts: ModuleFacts, item: CrudCall) -> Finding | None:
+    """A CRUD library read of a soft-delete model without a keyword filter on its deleted column."""
+    model = item.model
+    if model is None or model not in project.soft_delete_models:
+        return None
+    columns = {project.config.soft_delete_column, *([item.flag] if item.flag else [])}
+    if any(key.split("__")[0] in columns for key in call_kwargs(item.call)) or any(
+            mentions_soft_delete(project, facts.module, node) for a in call_args(item.call) for node in walk(a)):
+        return None
+    name = model_name(project, model)
+    hint = f"{item.flag}=False" if item.flag and item.flag in project.model_fields.of(model) else \
+        f"{project.config.soft_delete_column}__is=None"
+    return Finding(facts, item.call.span, f"`{dotted(item.call.func) or item.method}(...)` ({item.library.name}) "
+                                          f"returns soft-deleted `{name}` rows too; pass `{hint}`{_note(project)}")
+
+
+def _function_findings(project: Project, facts: ModuleFacts, function: FunctionFact) -> Iterator[Finding]:
+    soft = project.soft_delete_models - deleted_rows_handled(project, facts, function)
+    seen: set[tuple[int, str]] = set()
+    for item in project.session_calls.of(facts, function):
+        if item.method in ("get", "query.get") and item.model in soft:
+            yield _get_finding(project, facts, item)
+        state = item.statement
+        if state is None or (state.span.line, "") in seen:
+            continue
+        seen.add((state.span.line, ""))
+        yield from _join_findings(project, facts, item, state, soft)
+        if state.filtered or state.model is None:
+            continue
+        if state.model in soft:
+            yield _statement_finding(project, facts, item, state)
+        elif is_typevar(project.index, state.model) and function.class_name is not None:
+            found = _generic_finding(project, facts, function, item, state)
+            if found is not None:
+                yield found
+    for crud in crud_calls(project, facts, function):
+        found = _crud_finding(project, facts, crud) if crud.reads else None
+        if found is not None:
+            yield found
+
+
 @rule("LL402", "query-ignores-soft-delete", "A query can return soft-deleted rows", __doc__,
       tags=("repositories",),
-      scope=Scope.MODULE, analyses=("soft_delete_models", "session_calls", "global_filters", "model_fields"),
+      scope=Scope.MODULE, analyses=("soft_delete_models", "session_calls", "global_filters", "model_fields",
+                                    "types"),
       options=("models.soft-delete-column", "repositories.soft-delete-helpers"))
 def check(project: Project) -> Iterator[Finding]:
-    soft = project.soft_delete_models
-    if not soft:
+    if not project.soft_delete_models:
         return
     for facts in project.modules.values():
         for function in facts.functions:
-            seen: set[int] = set()
-            for item in project.session_calls.of(facts, function):
-                if item.method in ("get", "query.get") and item.model in soft:
-                    yield _get_finding(project, facts, item)
-                state = item.statement
-                if state is None or state.model not in soft or state.filtered or state.span.line in seen:
-                    continue
-                seen.add(state.span.line)
-                yield _statement_finding(project, facts, item, state)
+            yield from _function_findings(project, facts, function)

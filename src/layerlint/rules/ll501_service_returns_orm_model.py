@@ -1,5 +1,7 @@
 """## What it does
-Reports a public service method that returns a table model: by its return annotation (also
+Reports a public service method, or a public module-level function of a service module (a
+function-style service layer: `def get(*, db_session, item_id) -> Item` in a `service.py`),
+that returns a table model: by its return annotation (also
 inside `list[...]`, `Optional[...]`, `X | None`, `Sequence[...]` or a project generic such as
 `Page[Item]`), or, when the method has no return annotation, by returning a value whose type
 resolves to one, such as `await self._repository.get_by_id(item_id)` where the repository's
@@ -38,50 +40,47 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.index.models import is_table_model
+from layerlint.project.index.models import table_model_in, table_model_in_type
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import TypeRef
-from layerlint.project.orm.annotations import table_model_in
 from layerlint.project.project import Project
-from layerlint.project.reading.facts import ClassFact, ModuleFacts, Span
-from layerlint.rules._layers import Method, methods, types
+from layerlint.project.reading.facts import ClassFact, FunctionFact, ModuleFacts, Span
+from layerlint.rules._layers import methods, module_functions, types
 from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, Scope, rule
 
 
-def _returned_model(project: Project, method: Method) -> tuple[Symbol, Span] | None:
-    """The table model an unannotated method returns, and the `return` statement's span."""
+def _returned_model(project: Project, facts: ModuleFacts, function: FunctionFact,
+                    cls: TypeRef | None) -> tuple[Symbol, Span] | None:
+    """The table model an unannotated method or function returns, and the `return` statement's span."""
     resolver = types(project)
-    for event in method.function.events:
+    for event in function.events:
         if event.kind != "return":
             continue
-        found = resolver.expression(method.facts.module, method.function, event.value, method.cls, event.span.line)
-        model = _model_in(project, found)
+        found = resolver.expression(facts.module, function, event.value, cls, event.span.line)
+        model = table_model_in_type(project.index, found)
         if model is not None:
             return model, event.span
     return None
 
 
-def _finding(project: Project, method: Method) -> Finding | None:
-    function = method.function
+def _finding(project: Project, facts: ModuleFacts, function: FunctionFact, cls: TypeRef | None) -> Finding | None:
+    """A method of a service class (`cls`), or a public function of a service module (no `cls`)."""
+    what = "method" if cls is not None else "function"
     if function.returns is not None:
-        model = table_model_in(project.index, method.facts.module, function.returns)
+        model = table_model_in(project.index, facts.module, function.returns)
         if model is None:
             return None
         name = model_name(project, model)
-        return Finding(method.facts, function.span,
-                       f"service method `{function.qualname}` is annotated to return table model `{name}`; "
+        return Finding(facts, function.span,
+                       f"service {what} `{function.qualname}` is annotated to return table model `{name}`; "
                        f"return a DTO (e.g. `{name}Response.model_validate(...)`)")
-    found = _returned_model(project, method)
+    found = _returned_model(project, facts, function, cls)
     if found is None:
         return None
     name = model_name(project, found[0])
-    return Finding(method.facts, found[1], f"service method `{function.qualname}` returns table model `{name}`; "
-                                           f"return a DTO (e.g. `{name}Response.model_validate(...)`)")
-
-
-def _model_in(project: Project, found: TypeRef | None) -> Symbol | None:
-    return next((c for c in found.classes() if is_table_model(project.index, c)), None) if found else None
+    return Finding(facts, found[1], f"service {what} `{function.qualname}` returns table model `{name}`; "
+                                    f"return a DTO (e.g. `{name}Response.model_validate(...)`)")
 
 
 def _inherited(project: Project, facts: ModuleFacts, cls: ClassFact) -> Finding | None:
@@ -97,10 +96,10 @@ def _inherited(project: Project, facts: ModuleFacts, cls: ClassFact) -> Finding 
             name = qualname.rsplit(".", 1)[-1]
             if function is None or function.returns is None or name.startswith("_") or name in names:
                 continue
-            if f"{cls.qualname}.{name}" in cls.methods or _model_in(project, resolver.annotation(
+            if f"{cls.qualname}.{name}" in cls.methods or table_model_in_type(project.index, resolver.annotation(
                     owner.module, function.returns)) is not None:
                 continue  # overridden here, or a concrete model the base's own check reports
-            model = _model_in(project, resolver.method_return(own, name))
+            model = table_model_in_type(project.index, resolver.method_return(own, name))
             if model is not None:
                 names[name] = model
     if not names:
@@ -120,7 +119,13 @@ def check(project: Project) -> Iterator[Finding]:
         key = (method.facts.module, method.function.qualname)
         if not method.public or key in reported:
             continue
-        finding = _finding(project, method)
+        finding = _finding(project, method.facts, method.function, method.cls)
+        if finding is not None:
+            reported.add(key)
+            yield finding
+    for facts, function in module_functions(project, "service"):
+        key = (facts.module, function.qualname)
+        finding = None if key in reported else _finding(project, facts, function, None)
         if finding is not None:
             reported.add(key)
             yield finding

@@ -1,6 +1,9 @@
 """## What it does
 Reports a public method of a service or repository class that is a plain `def` although it
-touches the session (`self.session`, a session parameter) or a repository attribute.
+touches the session (`self.session`, a session parameter) or a repository attribute, and a
+public module-level function of a service or repository module (a function-style layer) that
+is a plain `def` although it uses a parameter annotated as an asynchronous session (`db:
+AsyncSession`; an unannotated `db_session` may be a synchronous one, and is not judged).
 Using means reading an attribute or calling a method of it; handing the session on to another
 call is not. Properties, static and class methods (alternative constructors), private helpers
 and methods working with a synchronous `Session` are not checked.
@@ -31,9 +34,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.index.types import TypeRef
+from layerlint.project.orm.sessions import is_session_type, is_sync_session_type
 from layerlint.project.project import Project
 from layerlint.project.reading.expr import Attribute, Expr, Name
+from layerlint.project.reading.facts import FunctionFact, ModuleFacts
 from layerlint.rules._layers import (
     LAYER_ROLES,
     Method,
@@ -41,6 +45,7 @@ from layerlint.rules._layers import (
     decorated_with,
     expressions,
     methods,
+    module_functions,
     self_attribute,
     types,
 )
@@ -48,25 +53,29 @@ from layerlint.rules.base import Finding, Scope, rule
 
 _NOT_CHECKED = ("property", "staticmethod", "classmethod", "cached_property", "setter", "overload",
                 "abstractmethod")
-SYNC_SESSIONS = frozenset({"sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session",
-                           "sqlmodel.orm.session.Session"})
-
-
-def _is_sync(found: TypeRef | None) -> bool:
-    return found is not None and found.symbol.dotted in SYNC_SESSIONS
-
-
 def _session_used(project: Project, method: Method, keys: SessionKeys, receiver: Expr) -> str | None:
     """`receiver` as a session this method uses (an asynchronous one, or one of unknown kind)."""
     resolver = types(project)
     if isinstance(receiver, Name) and receiver.id in keys.sessions:
         param = next(p for p in method.function.params if p.name == receiver.id)
-        sync = _is_sync(resolver.annotation(method.facts.module, param.annotation))
+        sync = is_sync_session_type(resolver.annotation(method.facts.module, param.annotation))
         return None if sync else receiver.id
     attribute = self_attribute(receiver)
     if attribute is None or keys.of_attribute(attribute) is None:
         return None
-    return None if _is_sync(resolver.attribute(method.cls, attribute)) else f"self.{attribute}"
+    return None if is_sync_session_type(resolver.attribute(method.cls, attribute)) else f"self.{attribute}"
+
+
+def _async_session_used(project: Project, facts: ModuleFacts, function: FunctionFact) -> str | None:
+    """A parameter annotated as an asynchronous session that the function uses."""
+    resolver = types(project)
+    used = {expr.value.id for expr in expressions(function) if isinstance(expr, Attribute)
+            and isinstance(expr.value, Name)}
+    for param in function.params:
+        found = resolver.annotation(facts.module, param.annotation) if param.name in used else None
+        if is_session_type(found) and not is_sync_session_type(found):
+            return param.name
+    return None
 
 
 def _touched(project: Project, method: Method) -> str | None:
@@ -94,3 +103,10 @@ def check(project: Project) -> Iterator[Finding]:
             yield Finding(method.facts, function.span,
                           f"`{function.qualname}` uses `{touched}` but is a plain `def`; make it `async def` "
                           "and await the session or repository calls")
+    for facts, function in module_functions(project, *LAYER_ROLES):
+        if function.is_async or decorated_with(function, *_NOT_CHECKED):
+            continue
+        session = _async_session_used(project, facts, function)
+        if session is not None:
+            yield Finding(facts, function.span, f"`{function.qualname}` uses the asynchronous session `{session}` but "
+                                                "is a plain `def`; make it `async def` and await the session calls")

@@ -1,13 +1,29 @@
 """## What it does
-Reports a repository or service call awaited inside a `for`/`while` loop or a comprehension:
-one query per item (N+1). The finding is at the awaited call and names the loop's line. The
-receiver's type must resolve to a repository or service class (through `self._repository`,
-a local built from a constructor, a parameter annotation...); other awaits are not reported.
-An `async for` over a result stream is not N+1 by itself; awaiting a repository inside its
-body is. Loops whose iterations are not items are not reported: over a literal (`for period in
-("day", "week", "month")`), a fixed `range(3)`, batches (`range(0, len(ids), 500)`,
-`itertools.batched(ids, 500)`), or a `while` loop that tests what the call returned (paging
-through results with an offset or a cursor).
+Reports a database call awaited inside a `for`/`while` loop or a comprehension: one query per
+item (N+1). The finding is at the awaited call and names the loop's line. Three kinds of calls
+count:
+- a repository or service method: the receiver's type resolves to a repository or service class
+  (through `self._repository`, a local built from a constructor, a parameter annotation...);
+- a session call that runs a query or loads the object: `execute`, `exec`, `scalars`, `scalar`,
+  `get`, `get_one`, `stream`, `refresh` and `delete` on a session (a parameter annotated or named
+  as one, `self.session`, `async with async_session() as session`);
+- a method of the same class that makes one of these calls itself (`[await self._load(row) for
+  row in rows]`, followed two methods deep); the message names the query it makes.
+Other awaits are not reported. An `async for` over a result stream is not N+1 by itself;
+awaiting a query inside its body is.
+
+Loops whose iterations are not items are not reported:
+- over a literal (`for period in ("day", "week", "month")`), a module-level constant holding
+  constants (`for table in SCOPE_TABLES`, also through a local alias or `A if c else B`; a
+  constant list of records is data), a fixed `range(3)`, or batches
+  (`range(0, len(ids), 500)`, `itertools.batched(ids, 500)`);
+- paging: a `while` loop that tests what a call returned, directly or through locals
+  (`result = await session.execute(page)`, `rows = result.scalars().all()`, `if not rows:
+  break`); its iterations are pages, so a write per page is batching. A loop over the rows of a
+  page inside it is a loop over items again;
+- retries and polling: a loop whose body awaits `asyncio.sleep` (or anyio's, trio's);
+- scripts: `for stmt in statements: await session.execute(text(stmt))` runs a different
+  statement each time, not the same query per item.
 
 Writes that must happen one after the other (each depends on the previous, or the order is
 part of the contract) are legitimate: silence them with `# noqa: LL602` on the reported line.
@@ -31,15 +47,22 @@ async def get_orders(self, ids: list[str]) -> list[OrderResponse]:
     orders = await self._repository.get_many(ids)  # one query: WHERE id IN (...)
     return [OrderResponse.model_validate(o) for o in orders]
 ```
+
+## Severity
+Warning: the results are right, only slow; some loops are short by design.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cached_property
 from itertools import islice, takewhile
 
+from layerlint.core.diagnostic import Severity
 from layerlint.project.index.symbols import Symbol
-from layerlint.project.index.types import TypeRef
+from layerlint.project.index.types import TypeRef, binds_locally, last_assignment
+from layerlint.project.orm.sessions import QUERY_METHODS, is_session_receiver
+from layerlint.project.orm.soft_delete import FunctionQueries
 from layerlint.project.project import Project
 from layerlint.project.reading.expr import (
     Attribute,
@@ -48,6 +71,7 @@ from layerlint.project.reading.expr import (
     Comprehension,
     Constant,
     Expr,
+    IfExp,
     List,
     Name,
     Set,
@@ -64,13 +88,43 @@ BATCHING = frozenset({"itertools.batched", "more_itertools.chunked", "more_itert
                       "more_itertools.ichunked", "more_itertools.sliced"})
 
 
-def _not_per_item(project: Project, module: str, event: Event) -> bool:
+def _constants(expr: Expr | None) -> bool:
+    """A literal collection of constants (`("order", "customer")`, tuples of them): names of
+    things, not records of data."""
+    return isinstance(expr, (List, Tuple, Set)) and all(
+        isinstance(e, Constant) or (isinstance(e, Tuple) and _constants(e)) for e in expr.elts)
+
+
+def _constant_collection(project: Project, module: str, function: FunctionFact | None, expr: Expr | None,
+                         line: int, depth: int = 0) -> bool:
+    """A module-level constant holding a literal collection of constants (`for table in
+    SCOPE_TABLES`), named directly, through a local alias, or as `A if rollback else B`."""
+    if expr is None or depth > 4:
+        return False
+    if isinstance(expr, IfExp):
+        return all(_constant_collection(project, module, function, e, line, depth + 1) for e in (expr.body, expr.orelse))
+    if not isinstance(expr, Name):
+        return function is None and _constants(expr)
+    local = last_assignment(function.events, expr.id, line) if function is not None else None
+    if local is not None:  # an alias of constants; a collection built here is the function's data
+        return isinstance(local.value, (Name, IfExp)) and \
+            _constant_collection(project, module, function, local.value, local.span.line, depth + 1)
+    if function is not None and (binds_locally(function, expr.id) or any(p.name == expr.id for p in function.params)):
+        return False  # a parameter or a loop variable: data
+    symbol = project.index.resolve_expr(module, expr)
+    assigned = project.index.assignment(symbol)
+    return assigned is not None and _constant_collection(project, symbol.module, None, assigned.value, 0, depth + 1)
+
+
+def _not_per_item(project: Project, module: str, function: FunctionFact, event: Event) -> bool:
     """A `for` whose iterations are not items: a literal (`for period in ("day", "week")`), a
-    fixed `range(3)`, or batches (`range(0, n, size)`, `itertools.batched(ids, 100)`)."""
+    module-level constant of constants, a fixed `range(3)`, or batches (`range(0, n, size)`,
+    `itertools.batched(ids, 100)`)."""
     value = event.value
     if event.kind != "for" or value is None:
         return False
-    if isinstance(value, (List, Tuple, Set)):
+    if isinstance(value, (List, Tuple, Set)) or _constant_collection(project, module, function, value,
+                                                                     event.span.line):
         return True
     if not isinstance(value, Call):
         return False
@@ -81,10 +135,12 @@ def _not_per_item(project: Project, module: str, event: Event) -> bool:
     return called in BATCHING
 
 
-def _pagination_awaits(events: list[Event]) -> set[tuple[int, ...]]:
+def _pagination(events: list[Event]) -> tuple[set[tuple[int, ...]], set[int]]:
     """Awaits of a `while` loop whose result the loop tests (`batch = await repo.page(offset)`
-    ... `if not batch: break`): fetching page after page, not one query per item."""
+    ... `if not batch: break`), and the indexes of those loops' headers: fetching page after
+    page, not one query per item; what else the loop awaits runs once per page."""
     skipped: set[tuple[int, ...]] = set()
+    headers: set[int] = set()
     for index, header in enumerate(events):
         if header.kind != "test":
             continue
@@ -92,22 +148,53 @@ def _pagination_awaits(events: list[Event]) -> set[tuple[int, ...]]:
         if not body or body[0].loop != header.loop + 1:
             continue
         tested = {n.id for e in (header, *body) if e.kind == "test" for n in walk(e.value) if isinstance(n, Name)}
-        for event in body:  # `batch = await ...`, `rows = list(await ...)`
-            if event.kind == "assign" and isinstance(event.target, Name) and event.target.id in tested:
-                skipped |= {tuple(n.span) for n in walk(event.value) if isinstance(n, Await)}
-    return skipped
+        # what each local holds: the awaits its value came from, through other locals
+        # (`result = await ...`, `rows = result.scalars().all()`, `if not rows: break`)
+        sources: dict[str, set[tuple[int, ...]]] = {}
+        for event in body:
+            if event.kind not in ("assign", "annassign", "augassign") or event.target is None:
+                continue
+            found = {tuple(n.span) for n in walk(event.value) if isinstance(n, Await)}
+            found |= {span for n in walk(event.value) if isinstance(n, Name) for span in sources.get(n.id, ())}
+            for target in (n.id for n in walk(event.target) if isinstance(n, Name)):
+                sources[target] = sources.get(target, set()) | found
+        paging = {span for name in tested for span in sources.get(name, ())}
+        if paging:
+            skipped |= paging
+            headers.add(index)
+    return skipped, headers
 
 
-def _loop_lines(project: Project, module: str, events: list[Event]) -> list[int]:
+SLEEPS = frozenset({"asyncio.sleep", "anyio.sleep", "trio.sleep"})
+
+
+def _waiting_loops(project: Project, module: str, events: list[Event]) -> set[int]:
+    """Indexes of loop headers whose body awaits a sleep: retries and polling, not items."""
+    found: set[int] = set()
+    for index, header in enumerate(events):
+        if header.kind not in ("for", "test"):
+            continue
+        body = takewhile(lambda e: e.loop > header.loop, islice(events, index + 1, None))
+        if any(isinstance(node, Await) and isinstance(node.value, Call)
+               and project.index.resolve_expr(module, node.value.func).dotted in SLEEPS
+               for event in body for node in walk(event.value)):
+            found.add(index)
+    return found
+
+
+def _loop_lines(project: Project, module: str, function: FunctionFact) -> list[int]:
     """For each event, the line of its innermost enclosing loop over data (0 when none)."""
     headers: dict[int, int] = {}  # loop depth -> header line, 0 for a loop over a literal
     result: list[int] = []
+    events = function.events
+    waiting = _waiting_loops(project, module, events) | _pagination(events)[1]
     for index, event in enumerate(events):
         following = events[index + 1] if index + 1 < len(events) else None
         enclosing = (headers.get(depth, 0) for depth in range(event.loop - 1, -1, -1))
         result.append(next((line for line in enclosing if line), 0))
         if following is not None and following.loop > event.loop and event.kind in ("for", "test"):
-            headers[event.loop] = 0 if _not_per_item(project, module, event) else event.span.line
+            per_item = not _not_per_item(project, module, function, event) and index not in waiting
+            headers[event.loop] = event.span.line if per_item else 0
     return result
 
 
@@ -123,24 +210,70 @@ def _comprehension_awaits(expr: Expr | None) -> Iterator[Await]:
             yield from (n for n in walk(part) if isinstance(n, Await))
 
 
+# Session methods that each run a query (or load the object's cascades) when awaited.
+PER_ITEM_SESSION_METHODS = QUERY_METHODS | {"refresh", "delete"}
+RUNS_STATEMENT = frozenset({"execute", "exec", "scalars", "scalar", "stream", "stream_scalars"})
+
+
 class _Checker:
-    def __init__(self, project: Project, facts: ModuleFacts, function: FunctionFact) -> None:
+    def __init__(self, project: Project, facts: ModuleFacts, function: FunctionFact, nesting: int = 0) -> None:
         self.project = project
         self.facts = facts
         self.function = function
-        cls = Symbol("class", facts.module, function.class_name) if function.class_name else None
-        self.cls = TypeRef(cls) if cls else None
+        self.nesting = nesting  # helpers of the class followed so far
+        self.owner = Symbol("class", facts.module, function.class_name) if function.class_name else None
+        self.cls = TypeRef(self.owner) if self.owner else None
+
+    @cached_property
+    def sessions(self) -> set[str]:
+        return FunctionQueries(self.project, self.facts, self.function).sessions
 
     def layer_call(self, awaited: Await, line: int) -> str | None:
+        """What the awaited call queries through: a session, a repository or service, or a helper
+        of the same class that does (its first such call, described)."""
         call = awaited.value
-        if not isinstance(call, Call) or not isinstance(call.func, Attribute) or call.func.value == Name("self"):
-            return None  # a helper of the same class is not a layer call by itself
-        receiver = types(self.project).expression(self.facts.module, self.function, call.func.value, self.cls, line)
+        if not isinstance(call, Call) or not isinstance(call.func, Attribute):
+            return None
+        receiver_expr = call.func.value
+        if call.func.attr in PER_ITEM_SESSION_METHODS and is_session_receiver(receiver_expr, self.sessions):
+            return "session"
+        if receiver_expr == Name("self"):
+            return self.helper_query(call.func.attr)
+        receiver = types(self.project).expression(self.facts.module, self.function, receiver_expr, self.cls, line)
         return layer_of(self.project, receiver.symbol) if receiver else None
 
-    def findings(self) -> Iterator[tuple[Await, int]]:
-        loops = _loop_lines(self.project, self.facts.module, self.function.events)
-        pagination = _pagination_awaits(self.function.events)
+    @cached_property
+    def loop_variables(self) -> set[str]:
+        return {n.id for e in self.function.events if e.kind == "for" for n in walk(e.target) if isinstance(n, Name)}
+
+    def runs_loop_variable(self, awaited: Await) -> bool:
+        """`for stmt in statements: await db.execute(text(stmt))`: each iteration runs another
+        statement (a script), not the same query for another item."""
+        call = awaited.value
+        if not isinstance(call, Call) or not isinstance(call.func, Attribute) or call.func.attr not in RUNS_STATEMENT:
+            return False
+        first = call_args(call)[0] if call_args(call) else None
+        if isinstance(first, Call) and len(call_args(first)) == 1:  # `text(stmt)`
+            first = call_args(first)[0]
+        return isinstance(first, Name) and first.id in self.loop_variables
+
+    def helper_query(self, name: str) -> str | None:
+        """`self._load(row)`: the method's own first awaited query, if it has one."""
+        found = self.project.index.method(self.owner, name) if self.owner and self.nesting < 2 else None
+        if found is None or not found[1].is_async:
+            return None
+        symbol, method = found
+        inner = _Checker(self.project, self.project.modules[symbol.module], method, self.nesting + 1)
+        for event in method.events:
+            for awaited in (n for e in (event.value, event.target) for n in walk(e) if isinstance(n, Await)):
+                if inner.layer_call(awaited, event.span.line):
+                    called = awaited.value.func if isinstance(awaited.value, Call) else awaited.value
+                    return f"`{render(called)}` on line {event.span.line}"
+        return None
+
+    def findings(self) -> Iterator[tuple[Await, int, str]]:
+        loops = _loop_lines(self.project, self.facts.module, self.function)
+        pagination = _pagination(self.function.events)[0]
         for event, loop_line in zip(self.function.events, loops):
             candidates: list[tuple[Await, int]] = []
             if loop_line:
@@ -149,23 +282,25 @@ class _Checker:
             candidates += [(n, event.span.line) for n in _comprehension_awaits(event.value)]
             seen: set[tuple[int, ...]] = set()
             for awaited, line in candidates:
-                if tuple(awaited.span) in pagination:
+                if tuple(awaited.span) in pagination or tuple(awaited.span) in seen:
                     continue
-                if tuple(awaited.span) not in seen and self.layer_call(awaited, event.span.line):
+                through = self.layer_call(awaited, event.span.line)
+                if through and not (through == "session" and self.runs_loop_variable(awaited)):
                     seen.add(tuple(awaited.span))
-                    yield awaited, line
+                    yield awaited, line, through
 
 
 @rule("LL602", "await-in-loop", "A repository or service call is awaited in a loop (N+1)", __doc__,
-      tags=("async", "performance"),
+      severity=Severity.WARNING, tags=("async", "performance"),
       scope=Scope.MODULE, analyses=("roles", "types"))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules.values():
         for function in facts.functions:
             if not function.is_async:
                 continue
-            for awaited, line in _Checker(project, facts, function).findings():
+            for awaited, line, through in _Checker(project, facts, function).findings():
                 call = awaited.value  # a method call: layer_call looked only at those
                 called = call.func if isinstance(call, Call) else call
-                yield Finding(facts, awaited.span, f"`{render(called)}(...)` is awaited once per item of the loop "
-                                                 f"on line {line} (N+1 queries); fetch all items in one call")
+                queries = f" queries ({through} in its body) and" if through and through.startswith("`") else ""
+                yield Finding(facts, awaited.span, f"`{render(called)}(...)`{queries} is awaited once per item of "
+                                                 f"the loop on line {line} (N+1 queries); fetch all items in one call")

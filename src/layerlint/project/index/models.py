@@ -1,18 +1,27 @@
-"""Which classes are table models: SQLModel `table=True`, or SQLAlchemy declarative mapped classes."""
+"""Table-model recognition, the one place every rule and analysis asks: which classes are table
+models (SQLModel `table=True`, or SQLAlchemy declarative mapped classes), and which table model a
+name (`table_model_named`), an annotation (`table_model_in`) or an inferred type
+(`table_model_in_type`) names."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from layerlint.project.index.annotated import annotated_parts
 from layerlint.project.index.symbols import Symbol, SymbolIndex
+from layerlint.project.index.types import TypeRef
 from layerlint.project.reading.expr import (
+    BinOp,
+    Constant,
     Dict,
     Expr,
     Subscript,
+    Tuple,
     call_kwargs,
     constant,
     dotted,
     is_call,
+    parse_expression,
 )
 
 if TYPE_CHECKING:  # project builds on the index; the analyses below are cached on it
@@ -28,6 +37,7 @@ DECLARATIVE_FACTORIES = frozenset({
     "sqlalchemy.orm.decl_api.declarative_base",
 })
 _CONFIG_CALLS = ("ConfigDict", "SQLModelConfig", "dict")
+MAX_DEPTH = 8
 
 
 def _table_keyword(index: SymbolIndex, symbol: Symbol) -> bool | None:
@@ -113,6 +123,44 @@ def is_table_model(index: SymbolIndex, symbol: Symbol) -> bool:
     if is_sqlmodel(index, symbol) and _declares_table(index, symbol):
         return True
     return is_sqlalchemy_model(index, symbol)
+
+
+def table_model_named(index: SymbolIndex, module: str, expr: Expr | None) -> Symbol | None:
+    """The table model a name or attribute (`Item`, `models.Item`) written in `module` refers to."""
+    symbol = index.resolve_expr(module, expr)
+    return symbol if symbol.kind == "class" and is_table_model(index, symbol) else None
+
+
+def table_model_in(index: SymbolIndex, module: str, expr: Expr | None, depth: int = 0) -> Symbol | None:
+    """The table model `expr` names: `Item`, `list[Item]`, `Optional[Item]`, `Item | None`,
+    `Page[Item]`, `Annotated[Item, ...]`, a string `"Item"`, or an alias of those."""
+    if expr is None or depth > MAX_DEPTH:
+        return None
+    match expr:
+        case Subscript(_, inner):
+            parts = annotated_parts(index, module, expr)
+            items = [parts[0]] if parts else inner.elts if isinstance(inner, Tuple) else [inner]
+            for item in items:
+                found = table_model_in(index, module, item, depth + 1)
+                if found is not None:
+                    return found
+            return None
+        case BinOp("|", left, right):
+            return table_model_in(index, module, left, depth + 1) or table_model_in(index, module, right, depth + 1)
+        case Constant(str(text)):
+            return table_model_in(index, module, parse_expression(text), depth + 1)
+    symbol = index.resolve_expr(module, expr)
+    if symbol.kind == "class":
+        return symbol if is_table_model(index, symbol) else None
+    if symbol.kind == "assign":
+        event = index.assignment(symbol)
+        return table_model_in(index, symbol.module, event.value, depth + 1) if event else None
+    return None
+
+
+def table_model_in_type(index: SymbolIndex, found: TypeRef | None) -> Symbol | None:
+    """The first table model in a type the resolver inferred (`Item`, `list[Item]`, `Item | None`)."""
+    return next((c for c in found.classes() if is_table_model(index, c)), None) if found else None
 
 
 def find_table_models(project: Project) -> list[Symbol]:

@@ -117,10 +117,7 @@ class TypeResolver:
         return TypeRef(head, tuple(a for a in args if a is not None))
 
     def is_typevar(self, symbol: Symbol) -> bool:
-        event = self.index.assignment(symbol)
-        if event is None or not isinstance(event.value, Call):
-            return False
-        return self.index.resolve_expr(symbol.module, event.value.func).dotted in _TYPEVARS
+        return is_typevar(self.index, symbol)
 
     # ------------------------------------------------------------------ generics
 
@@ -305,6 +302,14 @@ class TypeResolver:
 
 
 MODULE_SCOPE = FunctionFact("<module>", "<module>", NOWHERE, 0, False, None, False)
+
+
+def is_typevar(index: SymbolIndex, symbol: Symbol) -> bool:
+    """`ModelT = TypeVar("ModelT", ...)` at module level."""
+    event = index.assignment(symbol)
+    if event is None or not isinstance(event.value, Call):
+        return False
+    return index.resolve_expr(symbol.module, event.value.func).dotted in _TYPEVARS
 
 
 def binds_locally(function: FunctionFact, name: str) -> bool:

@@ -16,12 +16,13 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from layerlint.project.index.models import is_table_model
+from layerlint.project.index.models import is_table_model, table_model_named
 from layerlint.project.index.symbols import Symbol
+from layerlint.project.index.types import TypeRef, is_typevar
 from layerlint.project.orm.model_fields import class_fields, unwrap_annotation
 from layerlint.project.orm.sessions import (
-    SESSION_NAMES,
     is_session_receiver,
+    local_sessions,
     session_parameters,
     statement_builder,
 )
@@ -50,9 +51,11 @@ from layerlint.project.reading.facts import FunctionFact, ModuleFacts, Span
 if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its type
     from layerlint.project.project import Project
 
+JOIN_METHODS = frozenset({"join", "join_from"})  # inner joins: an outer join's filter belongs in its ON clause
 FILTER_METHODS = frozenset({"where", "filter", "filter_by", "options"})  # options: with_loader_criteria
 SINK_METHODS = frozenset({"execute", "exec", "scalars", "scalar"})
 QUERY_TERMINALS = frozenset({"all", "first", "one", "one_or_none", "scalar", "count", "get", "delete"})
+_TYPE_OF = frozenset({"builtins.type", "typing.Type"})
 RESULT_METHODS = frozenset({"scalar_one", "scalar_one_or_none", "first", "one", "one_or_none", "scalar"})
 
 
@@ -62,6 +65,9 @@ class Statement:
     filtered: bool  # a deleted_at IS NULL filter is applied
     span: Span  # the `select(...)` call
     legacy: bool = False  # `session.query(Model)`: runs itself on `.all()`, `.first()`, ...
+    joins: tuple[Symbol, ...] = ()  # table models joined with `.join(Model, ...)`
+    covered: frozenset[Symbol] = frozenset()  # models whose own soft-delete column a filter tests
+    selected: Expr | None = None  # what `select(...)` was given, as written
 
 
 @dataclass(frozen=True)
@@ -118,10 +124,46 @@ def _checked_after_get(project: Project, function: FunctionFact, call: Call) -> 
                                for e in function.events for x in (e.value, e.target) for node in walk(x))
 
 
-def _local_sessions(function: FunctionFact) -> set[str]:
-    """`async with async_session() as session:` or `db = SessionLocal()`: locals named like sessions."""
-    return {e.target.id for e in function.events if e.kind in ("with", "assign") and isinstance(e.target, Name)
-            and e.target.id in SESSION_NAMES}
+def deleted_rows_handled(project: Project, facts: ModuleFacts, function: FunctionFact) -> frozenset[Symbol]:
+    """The models whose rows the function handles deleted or not on purpose: it reads a row's
+    `deleted_at` (`if row.deleted_at: ...`) or restores one (`row.deleted_at = None`)."""
+    column = project.config.soft_delete_column
+    queries = FunctionQueries(project, facts, function)
+    rows: list[str] = []  # the locals whose column is read or reset
+    for event in function.events:
+        if isinstance(event.target, Attribute) and event.target.attr == column and event.value == Constant(None) \
+                and isinstance(event.target.value, Name):
+            rows.append(event.target.value.id)
+        rows += [node.value.id for node in walk(event.value)
+                 if isinstance(node, Attribute) and node.attr == column and isinstance(node.value, Name)]
+        queries.assign(event.target, event.value, event.kind)
+    found = {queries.instance_model(Name(name)) for name in rows}
+    return frozenset(model for model in found if model is not None)
+
+
+def generic_users(project: Project, base: Symbol, typevar: Symbol) -> tuple[Symbol, ...]:
+    """The table models `base`'s type variable stands for: its subclasses' bindings
+    (`ItemRepository(BaseRepository[Item])`) and the models passed to its constructor at module
+    level (`item = CRUDBase(Item)`). Asked only for unfiltered statements of generic bases: few."""
+    return tuple(sorted(set(_generic_users(project, base, typevar.name)), key=lambda s: s.dotted))
+
+
+def _generic_users(project: Project, base: Symbol, name: str) -> Iterator[Symbol]:
+    index = project.index
+    subclasses = {cls for cls in index.classes() if base in index.mro(cls)}
+    for cls in subclasses:
+        bound = project.types.bindings_for(TypeRef(cls), base) or {}
+        if name in bound and bound[name].symbol.kind == "class" and is_table_model(index, bound[name].symbol):
+            yield bound[name].symbol
+    for facts in project.modules.values():
+        for event in facts.events:
+            value = event.value
+            if event.kind != "assign" or not isinstance(value, Call) or not call_args(value):
+                continue
+            if index.resolve_expr(facts.module, value.func) in subclasses:
+                model = index.resolve_expr(facts.module, call_args(value)[0])
+                if model.kind == "class" and is_table_model(index, model):
+                    yield model
 
 
 class FunctionQueries:
@@ -133,12 +175,16 @@ class FunctionQueries:
         self.index = project.index
         self.module = facts.module
         self.function = function
-        self.column = project.config.soft_delete_column
-        self.sessions = session_parameters(self.index, self.module, function) | _local_sessions(function)
+        self.sessions = session_parameters(self.index, self.module, function) | local_sessions(function)
         self.owner = Symbol("class", self.module, function.class_name) if function.class_name else None
         self.statements: dict[str, Statement] = {}
         self.values: dict[str, Expr] = {}  # the last value assigned to each local name so far
         self.items: dict[str, Expr] = {}  # loop variables -> what they iterate over
+
+    @cached_property
+    def column(self) -> str:
+        """Read when a filter is judged, not before: what only asks for sessions reads no option."""
+        return self.project.config.soft_delete_column
 
     # ------------------------------------------------------------------ walking the events
 
@@ -192,13 +238,20 @@ class FunctionQueries:
         func = expr.func
         if (dotted(func) or "").endswith("select") and statement_builder(self.index, self.module, func) == "select":
             args = call_args(expr)
-            return Statement(self.model_of(args[0]) if args else None, False, expr.span)
+            return Statement(self.model_of(args[0]) if args else None, False, expr.span,
+                             selected=args[0] if args else None)
         if isinstance(func, Attribute) and func.attr == "query" and is_session_receiver(func.value, self.sessions):
             args = call_args(expr)
             return Statement(self.model_of(args[0]) if args else None, False, expr.span, legacy=True)
         if isinstance(func, Attribute):
             inner = self.statement(func.value, depth + 1)
             if inner is not None:
+                if func.attr in FILTER_METHODS or func.attr in JOIN_METHODS:
+                    inner = replace(inner, covered=inner.covered | self.filtered_models(expr))
+                outer = any(call_kwargs(expr).get(k) == Constant(True) for k in ("isouter", "full"))
+                if func.attr in JOIN_METHODS and call_args(expr) and not outer:
+                    joined = self.model_of(call_args(expr)[-1 if func.attr == "join_from" else 0])
+                    inner = replace(inner, joins=(*inner.joins, joined)) if joined is not None else inner
                 if func.attr in FILTER_METHODS and not inner.filtered:
                     return replace(inner, filtered=self.filters(expr, func.attr == "filter_by"))
                 return inner
@@ -244,11 +297,37 @@ class FunctionQueries:
         return (symbol, function) if function is not None else None
 
     def model_of(self, expr: Expr | None) -> Symbol | None:
-        """`Item` -> the table model `Item` (column selects such as `select(Item.id)` are not followed)."""
+        """`Item` -> the table model `Item` (column selects such as `select(Item.id)` are not followed);
+        `self.model` in a generic base (`model: type[ModelT]`) -> the type variable `ModelT`."""
         if not isinstance(expr, (Name, Attribute)):
             return None
-        symbol = self.index.resolve_expr(self.module, expr)
-        return symbol if symbol.kind == "class" and is_table_model(self.index, symbol) else None
+        model = table_model_named(self.index, self.module, expr)
+        if model is not None:
+            return model
+        if isinstance(expr, Attribute) and isinstance(expr.value, Name) and expr.value.id in ("self", "cls") \
+                and self.owner is not None:
+            return self._generic_attribute(expr.attr)
+        return None
+
+    def _generic_attribute(self, name: str) -> Symbol | None:
+        """The type variable `ModelT` when the class says `name` holds `type[ModelT]`: a class-level
+        annotation, or `self.name = model` in `__init__` with `model: type[ModelT]`."""
+        assert self.owner is not None
+        for owner in self.index.mro(self.owner):
+            fact = self.index.class_fact(owner)
+            annotations = [f.annotation for f in fact.fields if f.name == name] if fact else []
+            init = self.index.function_fact(Symbol("function", owner.module, f"{owner.name}.__init__"))
+            params = {p.name: p.annotation for p in init.params} if init else {}
+            for event in init.events if init else []:
+                if event.target == Attribute(Name("self"), name) and isinstance(event.value, Name):
+                    annotations += [event.annotation, params.get(event.value.id)]
+            for annotation in annotations:
+                if isinstance(annotation, Subscript) and \
+                        self.index.resolve_expr(owner.module, annotation.value).dotted in _TYPE_OF:
+                    found = generic_model(self.project, owner.module, annotation.slice)
+                    if found is not None:
+                        return found
+        return None
 
     # ------------------------------------------------------------------ instances
 
@@ -263,23 +342,22 @@ class FunctionQueries:
             if expr.id in self.items:
                 return self.element_model(self.items[expr.id], depth + 1)
             param = next((p for p in self.function.params if p.name == expr.id), None)
-            return annotated_model(self.project, self.module, param.annotation) if param else None
+            return returned_model(self.project, self.module, param.annotation) if param else None
         if not isinstance(expr, Call):
             return None
         func = expr.func
         constructed = self.model_of(func) if isinstance(func, (Name, Attribute)) else None
         if constructed is not None and self.index.resolve_expr(self.module, func).kind == "class":
             return constructed
-        if not isinstance(func, Attribute):
-            return None
-        if func.attr == "get" and is_session_receiver(func.value, self.sessions):
+        if isinstance(func, Attribute) and func.attr == "get" and is_session_receiver(func.value, self.sessions):
             return self.model_of(call_args(expr)[0]) if call_args(expr) else None
-        if func.attr in RESULT_METHODS:
+        if isinstance(func, Attribute) and func.attr == "scalar" and is_session_receiver(func.value, self.sessions):
+            state = self.statement(call_args(expr)[0]) if call_args(expr) else None  # `session.scalar(select(Item))`
+            return state.model if state is not None else None
+        if isinstance(func, Attribute) and func.attr in RESULT_METHODS:
             return self.result_model(func.value, depth + 1)
-        if func.value == Name("self") and self.owner is not None:
-            found = self.index.method(self.owner, func.attr)
-            return annotated_model(self.project, found[0].module, found[1].returns) if found else None
-        return None
+        found = self._callee(func)  # a getter of the class or of the project: `-> Item | None`
+        return returned_model(self.project, found[0].module, found[1].returns) if found else None
 
     def element_model(self, expr: Expr | None, depth: int) -> Symbol | None:
         """What `for x in expr` yields: rows of a select's result, or a method's `list[Item]`."""
@@ -295,7 +373,7 @@ class FunctionQueries:
             found = self.index.method(self.owner, func.attr)
             returns = found[1].returns if found else None
             if found is not None and isinstance(returns, Subscript) and not isinstance(returns.slice, Tuple):
-                return annotated_model(self.project, found[0].module, returns.slice)
+                return returned_model(self.project, found[0].module, returns.slice)
             return None
         return self.result_model(func.value if func.attr in ("all", "fetchall") else expr, depth + 1)
 
@@ -313,7 +391,8 @@ class FunctionQueries:
                 return state.model if state else None
             if method in ("scalars", "unique"):
                 return self.result_model(expr.func.value, depth + 1)
-        return None
+        state = self.statement(expr)  # `session.query(Item).filter(...)`, run by `.first()`
+        return state.model if state is not None and state.legacy else None
 
     # ------------------------------------------------------------------ filters
 
@@ -323,6 +402,17 @@ class FunctionQueries:
             if isinstance(value, Constant) and value.value is None:
                 return True
         return any(self.is_filter(a) for a in [*call_args(call), *call_kwargs(call).values()])
+
+    def filtered_models(self, call: Call) -> frozenset[Symbol]:
+        """The models whose own soft-delete column the call's conditions mention (`B.deleted_at.is_(None)`,
+        or a purge's `B.deleted_at < cutoff`)."""
+        found: set[Symbol] = set()
+        for argument in [*call_args(call), *call_kwargs(call).values()]:
+            for node in walk(argument, into_lambdas=True):
+                if mentions_soft_delete(self.project, self.module, node):  # `B.deleted_at`, `~B.is_deleted`
+                    found |= {model for part in walk(node) if isinstance(part, Attribute)
+                              and (model := self.model_of(part.value)) is not None}
+        return frozenset(found)
 
     def is_filter(self, expr: Expr | None) -> bool:
         for node in walk(expr, into_lambdas=True):
@@ -370,10 +460,19 @@ def find_soft_delete_models(project: Project) -> frozenset[Symbol]:
 def annotated_model(project: Project, module: str, annotation: Expr | None) -> Symbol | None:
     """`Item`, `Optional[Item]`, `Item | None` -> the table model `Item`."""
     inner, _ = unwrap_annotation(project.index, module, annotation)
-    if inner is None:
-        return None
-    symbol = project.index.resolve_expr(module, inner)
-    return symbol if symbol.kind == "class" and is_table_model(project.index, symbol) else None
+    return table_model_named(project.index, module, inner) if inner is not None else None
+
+
+def generic_model(project: Project, module: str, annotation: Expr | None) -> Symbol | None:
+    """`ModelT`, `Optional[ModelT]` -> the type variable, when it is one (a generic base's model)."""
+    inner, _ = unwrap_annotation(project.index, module, annotation)
+    symbol = project.index.resolve_expr(module, inner) if inner is not None else None
+    return symbol if symbol is not None and is_typevar(project.index, symbol) else None
+
+
+def returned_model(project: Project, module: str, annotation: Expr | None) -> Symbol | None:
+    """The table model an annotation names, or the type variable a generic base names it by."""
+    return annotated_model(project, module, annotation) or generic_model(project, module, annotation)
 
 
 def find_global_filters(project: Project) -> list[str]:

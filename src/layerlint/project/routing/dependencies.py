@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from layerlint.project.index.annotated import annotated_parts
+from layerlint.project.index.annotated import annotated_metadata, annotated_parts
 from layerlint.project.index.symbols import Symbol
-from layerlint.project.orm.annotations import annotated_metadata
-from layerlint.project.orm.sessions import SESSION_CLASSES
+from layerlint.project.orm.sessions import dependency_kind, returns_session
 from layerlint.project.reading.expr import (
     Attribute,
     Call,
@@ -24,7 +23,6 @@ from layerlint.project.reading.expr import (
     call_kwargs,
     dotted,
     is_call,
-    walk,
 )
 from layerlint.project.reading.facts import FunctionFact, ParamFact, Span
 from layerlint.project.routing.routes import (
@@ -87,10 +85,8 @@ class DependencyResolver:
         self._routers: dict[Symbol, list[tuple[str, Expr]]] = {}
 
     def session_kind(self, symbol: Symbol) -> str | None:
-        for kind, names in (("read", self.read), ("write", self.write)):
-            if symbol.dotted in names or symbol.dotted.rsplit(".", 1)[-1] in names:
-                return kind
-        return None
+        """"read" or "write" for the configured session dependencies."""
+        return dependency_kind(symbol, self.read, self.write)
 
     # ------------------------------------------------------------------ entry points
 
@@ -203,8 +199,7 @@ def unconfigured_session_providers(project: Project) -> list[str]:
                 continue
             if resolver.session_kind(Symbol("function", facts.module, function.qualname)) is not None:
                 return []
-            if any(index.resolve_expr(facts.module, node).dotted in SESSION_CLASSES
-                   for node in walk(function.returns) if isinstance(node, (Name, Attribute))):
+            if returns_session(index, facts.module, function):
                 found.append(f"{facts.module}.{function.qualname}")
     return sorted(found)
 
