@@ -113,7 +113,7 @@ def main() -> None:
 @click.option("--select", help="Comma-separated codes or prefixes to enable (replaces the configured set).")
 @click.option("--ignore", help="Comma-separated codes or prefixes to disable.")
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
-@click.option("--statistics", "show_statistics", is_flag=True, help="Show counts per rule.")
+@click.option("--statistics", "show_statistics", is_flag=True, help="Show the count per rule instead of the findings.")
 @click.option("--stdin-filename", help="Check standard input as the contents of this file.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Processes for parsing (default: every core).")
 @click.option("--cache-dir", type=click.Path(file_okay=False), callback=_cache_dir,

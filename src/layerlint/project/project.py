@@ -37,18 +37,22 @@ T = TypeVar("T")
 class Analysis(cached_property[T]):
     """A lazily built analysis of the project, with the analyses its building reads."""
 
-    def __init__(self, build: Callable[[Any], T], needs: tuple[str, ...], incremental: bool) -> None:
+    def __init__(self, build: Callable[[Any], T], needs: tuple[str, ...], incremental: bool, local: bool) -> None:
         super().__init__(build)
         self.needs = needs
         self.incremental = incremental
+        self.local = local
 
 
-def analysis(*needs: str, incremental: bool = False) -> Callable[[Callable[[Any], T]], Analysis[T]]:
+def analysis(*needs: str, incremental: bool = False, local: bool = False
+             ) -> Callable[[Callable[[Any], T]], Analysis[T]]:
     """Decorate a Project method that builds an analysis; `needs`: the analyses it reads.
     `incremental`: built empty and filled one question at a time (a function's calls, a model's
     fields), so two processes that read it repeat only the questions both ask; the others are
-    built whole when first read (the route table scans every module)."""
-    return lambda build: Analysis(build, needs, incremental)
+    built whole when first read (the route table scans every module). `local`: what it answers
+    about a module depends only on that module's import closure (the modules it imports,
+    transitively, and their packages), not on modules that import it or are unrelated to it."""
+    return lambda build: Analysis(build, needs, incremental, local)
 
 
 @dataclass
@@ -69,16 +73,16 @@ class Project:
             modules.setdefault(module_facts.module, module_facts)
         return cls(config, modules)
 
-    @analysis()
+    @analysis(local=True)
     def roles(self) -> dict[str, Role]:
         return RoleAssigner(self.index, self.config).assign()
 
-    @analysis()
+    @analysis(local=True)
     def graph(self) -> ImportGraph:
         """Syntactic import edges, exactly as grimp and import-linter see them."""
         return ImportGraph(self.modules)
 
-    @analysis()
+    @analysis(local=True)
     def dependency_graph(self) -> ImportGraph:
         """Edges to the modules that define what is imported, for architectural chains."""
         return ImportGraph(self.modules, lambda item: defining_modules(self.index, item))
@@ -127,7 +131,7 @@ class Project:
 
     # ------------------------------------------------------------------ types
 
-    @analysis(incremental=True)
+    @analysis(incremental=True, local=True)
     def types(self) -> TypeResolver:
         """The inferred type of an expression (its inferred returns are cached)."""
         from layerlint.project.index.types import TypeResolver
@@ -208,9 +212,16 @@ class Project:
 # Each analysis of the model, by name, with the analyses its building reads.
 ANALYSES: dict[str, tuple[str, ...]] = {name: value.needs for name, value in vars(Project).items()
                                         if isinstance(value, Analysis)}
+# The analyses whose answer about a module depends only on its import closure.
+LOCAL = frozenset(name for name, value in vars(Project).items() if isinstance(value, Analysis) and value.local)
 # The analyses built whole when first read: what a process that shares them saves building.
 BUILT_WHOLE = frozenset(name for name, value in vars(Project).items()
                         if isinstance(value, Analysis) and not value.incremental)
+
+
+def closure_local(names: Iterable[str]) -> bool:
+    """Whether these analyses, and every one building them reads, are local (rule-defined ones are not)."""
+    return needed_analyses(names) <= LOCAL
 
 
 def needed_analyses(names: Iterable[str]) -> set[str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from layerlint.core.diagnostic import Diagnostic, ImportStep, Location, Severity
-from layerlint.project.project import Project
+from layerlint.project.project import Project, closure_local
 from layerlint.project.reading.facts import ModuleFacts, Span
 
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
@@ -47,6 +47,12 @@ class Rule:
     scope: Scope = Scope.MODULE
     analyses: tuple[str, ...] = ()  # the Project analyses (and rule-defined `derived` ones) the check reads
     options: tuple[str, ...] = ()  # the `[tool.layerlint]` keys it reads, dotted: "models.id-prefix"
+
+    @property
+    def local(self) -> bool:
+        """A finding in a module depends only on the facts of the module's import closure: it
+        reads its module (Scope.MODULE) and local analyses only (tests/test_module_locality.py)."""
+        return self.scope is Scope.MODULE and closure_local(self.analyses)
 
     @property
     def anchor(self) -> str:

@@ -1,0 +1,58 @@
+"""Rules that read only closure-local analyses (Rule.local) find the same in a module whether the
+whole project is loaded or only the module's import closure: what a per-module findings key
+built over the closure's facts needs to hold (issue 15). Checked on every fixture."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pytest
+from harness import NO_CACHE, FixtureProject, fixture_projects
+
+from layerlint import engine
+from layerlint.core.config import load_config
+from layerlint.core.diagnostic import Diagnostic
+from layerlint.project.project import Project
+from layerlint.rules import RULES
+from layerlint.rules.base import Rule
+
+LOCAL = [rule for rule in RULES if rule.local]
+
+
+def import_closure(project: Project, module: str) -> set[str]:
+    """`module`, every project module it imports (transitively, at any level: in functions and
+    under TYPE_CHECKING too), and the packages above each."""
+    edges = {name: {edge.imported for edge in found} for name, found in project.graph.edges_from.items()}
+    found: set[str] = set()
+    pending = [module]
+    while pending:
+        name = pending.pop()
+        if name in found:
+            continue
+        found.add(name)
+        pending.extend(edges.get(name, ()))
+        parts = name.split(".")
+        pending.extend(parent for i in range(1, len(parts)) if (parent := ".".join(parts[:i])) in project.modules)
+    return found
+
+
+def findings(project: Project, rules: Iterable[Rule]) -> list[tuple[str, int, int, str, str]]:
+    found: list[Diagnostic] = [rule.diagnostic(f) for rule in rules for f in rule.check(project)]
+    return sorted((d.path, d.line, d.column, d.code, d.message) for d in found)
+
+
+def test_some_rules_are_local_and_some_are_not() -> None:
+    assert {rule.code for rule in LOCAL} >= {"LL101", "LL701"}
+    assert not {rule.code for rule in LOCAL} & {"LL207", "LL305", "LL201"}  # the route table, duplicates
+
+
+@pytest.mark.parametrize("case", fixture_projects(), ids=lambda case: case.id)
+def test_a_local_rule_finds_in_a_module_what_its_closure_shows(case: FixtureProject) -> None:
+    config = load_config(case.root)
+    whole = engine.load_project(config, options=NO_CACHE)
+    expected = findings(whole, LOCAL)
+    for name, facts in whole.modules.items():
+        closure = import_closure(whole, name)
+        part = Project(config, {m: f for m, f in whole.modules.items() if m in closure})
+        here = [row for row in findings(part, LOCAL) if row[0] == facts.path]
+        assert here == [row for row in expected if row[0] == facts.path], f"{name} with its closure {sorted(closure)}"
