@@ -185,9 +185,6 @@ OTHER_REPOSITORY_LIBRARIES = frozenset({
     "git", "pygit2", "dulwich", "github", "gitlab", "huggingface_hub", "docker", "oras", "httpx", "requests",
     "aiohttp", "urllib3", "pathlib", "shutil", "subprocess", "tarfile", "zipfile", "fsspec", "smart_open",
 })
-# Pydantic's base classes, by dotted name (a model class's MRO names one of them).
-PYDANTIC_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.v1.BaseModel",
-                            "pydantic.v1.main.BaseModel", "sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
 
 
 class ContentRoles:
@@ -227,6 +224,7 @@ class ContentRoles:
     def _dto_reason(self, members: list[ModuleFacts]) -> str | None:
         """Why a `models` package is a DTO package: pydantic models and not one table model."""
         from layerlint.project.index.models import is_table_model  # late: models builds on roles' index
+        from layerlint.project.index.pydantic_models import is_pydantic_model
 
         example: str | None = None
         for facts in members:
@@ -236,7 +234,7 @@ class ContentRoles:
                 symbol = Symbol("class", facts.module, cls.qualname)
                 if is_table_model(self.index, symbol):
                     return None
-                if example is None and self.index.inherits_from(symbol, PYDANTIC_BASES):
+                if example is None and is_pydantic_model(self.index, symbol):
                     example = cls.name
         return None if example is None else f"holds pydantic models (`{example}`) and no table model"
 
