@@ -10,7 +10,7 @@ from harness import FIXTURES, run_fixture
 def _messages(fixture: str, code: str) -> dict[str, str]:
     """Model name (the message's first backticked word, before the dot) -> message."""
     found = run_fixture(FIXTURES / fixture, (code,))
-    return {d.message.split("`")[1].split(".")[0]: d.message for d in found if d.path.endswith("model.py")}
+    return {d.message.split("`")[1].split(".")[0]: d.message for d in found if d.path.endswith(("model.py", "mixins.py"))}
 
 
 def test_id_message_names_each_missing_part() -> None:
@@ -19,7 +19,8 @@ def test_id_message_names_each_missing_part() -> None:
                                    "it has no default factory (`default_factory=new_<entity>_id`)")
     assert "the prefix `Order-` does not match `^[a-z]{2,5}_$`" in messages["Shouty"]
     assert "it is not the primary key" in messages["Loose"]
-    assert "(inherited from `UlidIdMixin`)" in messages["Note"]
+    assert "`UlidIdMixin.id` (inherited by 1 table model: `Note`)" in messages["UlidIdMixin"]
+    assert "(also inherited by 1 table model: `DraftCopy`)" in messages["Draft"]
     assert "the prefix `COUPON-` does not match" in messages["Coupon"]  # through functools.partial
 
 

@@ -36,3 +36,26 @@ def test_roles_notes_a_base_repository_with_another_name(copy_of: Callable[[Path
     result = CliRunner().invoke(main, ["roles", str(project)], catch_exceptions=False)
     assert 'base-class = "RepositoryBase"' in result.output
     assert "2 repositories derive from `RepositoryBase`" in result.output
+
+
+def test_roles_notes_a_generic_base_extended_by_one_repository(copy_of: Callable[[Path], Path]) -> None:
+    project = copy_of(FIXTURES / "ll403" / "single_generic_base")
+    result = CliRunner().invoke(main, ["roles", str(project)], catch_exceptions=False)
+    assert "1 repository derives from `CRUDBase`" in result.output
+    assert 'base-class = "CRUDBase"' in result.output
+
+
+def test_roles_explains_every_role_decided_by_content(copy_of: Callable[[Path], Path]) -> None:
+    def roles_of(fixture: str) -> dict[str, str]:
+        result = CliRunner().invoke(main, ["roles", str(copy_of(FIXTURES / fixture))], catch_exceptions=False)
+        return {line.split()[0]: line for line in result.output.splitlines() if line.startswith("app")}
+
+    dtos = roles_of("ll103/dto_package")
+    assert "dto " in dtos["app.models.schemas.users"]
+    assert "but package `app.models` holds pydantic models (`DateTimeModelMixin`) and no table model" in dtos["app.models"]
+    other = roles_of("ll101/other_kind_of_repository")
+    assert "touches no database (no session, driver, ORM or table model) and works with `pathlib`" in (
+        other["app.git.repositories.clones"])
+    assert "repository" in other["app.db.repositories.archive"].split()[1]
+    wiring = roles_of("ll102/wiring_package_configured")  # by default a glob names the submodules
+    assert "dependency  in dependency-wiring package `app.api.dependencies`" in wiring["app.api.dependencies.articles"]

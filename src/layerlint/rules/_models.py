@@ -50,6 +50,43 @@ def inherited_note(project: Project, model: Symbol, field: ModelField) -> str:
     return "" if field.owner == model else f" (inherited from `{model_name(project, field.owner)}`)"
 
 
+class FieldHeirs:
+    """For each column: the table models grouped by the class that defines their column, once per run."""
+
+    def __init__(self, project: Project) -> None:
+        self.found: dict[str, dict[Symbol, list[Symbol]]] = {}
+
+
+def heirs(project: Project, owner: Symbol, column: str) -> list[Symbol]:
+    """The table models whose `column` is the one `owner` defines (`owner` too, when it is one)."""
+    known = project.derived(FieldHeirs).found
+    if column not in known:
+        by_owner: dict[Symbol, list[Symbol]] = {}
+        for model in project.tables:
+            field = project.model_fields.of(model).get(column)
+            if field is not None:
+                by_owner.setdefault(field.owner, []).append(model)
+        known[column] = by_owner
+    return known[column].get(owner, [])
+
+
+def heirs_note(project: Project, owner: Symbol, models: list[Symbol]) -> str:
+    """` (inherited by 3 table models: `A`, `B`, `C`)`: how far a fix in `owner` reaches; empty
+    when the owner is the only model concerned."""
+    others = [model for model in models if model != owner]
+    if not others:
+        return ""
+    return f" ({'also ' if owner in models else ''}inherited by {count_models(project, others)})"
+
+
+def count_models(project: Project, models: list[Symbol]) -> str:
+    """`2 table models: `A`, `B``; past three, the count alone."""
+    count = f"{len(models)} table model{'s' if len(models) > 1 else ''}"
+    if len(models) > 3:
+        return count
+    return f"{count}: {', '.join(f'`{model_name(project, m)}`' for m in models)}"
+
+
 def _defines_column(project: Project, owner: Symbol, column: str) -> bool:
     fact = project.index.class_fact(owner)
     if fact is None:

@@ -1,7 +1,9 @@
 """## What it does
 Reports a router that reaches a repository through a chain of imports with at least one
 intermediate module, none of which is a service. The message shows the whole chain with the
-line of each import. A direct import is LL101's finding alone. A chain through a service, or
+line of each import. A direct import is LL101's finding; when the router also reaches the same
+repository through another module, that chain is reported too, since removing the direct import
+leaves it. A chain through a service, or
 through a dependency-wiring module (`dependencies.py`/`deps.py`: the composition root that
 builds services from repositories for `Depends`), is the architecture working. Chains follow
 what is imported: `from app.core import BaseSchema` depends on the module that defines
@@ -36,7 +38,7 @@ from layerlint.rules.base import Finding, Scope, rule
 
 @rule("LL102", "router-reaches-repository", "A router reaches a repository through other imports", __doc__,
       tags=("layers",),
-      scope=Scope.MODULE, analyses=("roles", "graph", "dependency_graph"))
+      scope=Scope.MODULE, analyses=("roles", "dependency_graph"))
 def check(project: Project) -> Iterator[Finding]:
     def is_repository(module: str) -> bool:
         return project.role(module) == "repository"
@@ -46,11 +48,11 @@ def check(project: Project) -> Iterator[Finding]:
 
     graph = project.dependency_graph
     for facts in project.modules_with_role("router"):
-        direct = {edge.imported for edge in project.graph.edges_from.get(facts.module, ())}
-        direct |= {edge.imported for edge in graph.edges_from.get(facts.module, ())}
-        chains = graph.shortest_chains(facts.module, is_repository, can_pass)
+        # A repository the router also imports itself (LL101) still gets its chain: removing the
+        # direct import leaves the chain, so both are reported.
+        chains = graph.shortest_chains(facts.module, is_repository, can_pass, direct=False)
         for chain in sorted(chains, key=lambda c: (len(c.edges), c.modules)):
-            if len(chain.edges) < 2 or chain.modules[-1] in direct:
+            if len(chain.edges) < 2:
                 continue
             yield Finding(facts, chain.edges[0].span,
                           f"router reaches repository `{chain.modules[-1]}` through {chain.render()}; "

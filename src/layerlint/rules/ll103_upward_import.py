@@ -1,6 +1,7 @@
 """## What it does
 Reports a lower layer importing a higher one: a repository importing a service or router, a
-service importing a router, a model importing a repository, service or router.
+service importing a router, a model or a DTO importing a repository, service or router (DTOs
+are data, on the models' level: a `models` package that holds only pydantic classes is one).
 
 ## Why is this bad?
 Dependencies point down (router -> service -> repository -> model). An upward import creates
@@ -28,13 +29,13 @@ from layerlint.project.index.imports import modules_reached
 from layerlint.project.project import Project
 from layerlint.rules.base import Finding, Scope, rule
 
-LAYER_RANK = {"model": 0, "repository": 1, "service": 2, "router": 3}
+LAYER_RANK = {"model": 0, "dto": 0, "repository": 1, "service": 2, "router": 3}
 
 
 @rule("LL103", "upward-import", "A lower layer imports a higher one", __doc__, tags=("layers",),
       scope=Scope.MODULE, analyses=("roles",))
 def check(project: Project) -> Iterator[Finding]:
-    for facts in project.modules_with_role("model", "repository", "service"):
+    for facts in project.modules_with_role("model", "dto", "repository", "service"):
         own_role = project.role(facts.module)
         assert own_role is not None
         rank = LAYER_RANK[own_role]

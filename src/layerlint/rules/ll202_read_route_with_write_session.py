@@ -3,7 +3,10 @@ Reports a GET, HEAD or OPTIONS handler that depends on the write session: direct
 `Depends(...)`, through an `Annotated` alias such as `WriteSession`, or through a dependency
 function (a service factory, say) that itself depends on it. The message shows the dependency
 path. Projects with a single session dependency (no read/write split) are not checked, nor are
-handlers that also accept a write method (`api_route(..., methods=["GET", "POST"])`).
+handlers that also accept a write method (`api_route(..., methods=["GET", "POST"])`). The
+finding points at the line to change: the handler's parameter (or its decorator's
+`dependencies=[Depends(...)]` entry) that brings the write session in, one finding for each;
+a write session that comes from the router's own dependencies is reported at the `def`.
 
 ## Why is this bad?
 Reads sent to the primary take capacity from writes and defeat the read replica the project
@@ -39,6 +42,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.project import Project
+from layerlint.project.reading.facts import Span
+from layerlint.project.routing.dependencies import SessionUse
 from layerlint.project.routing.routes import READ_METHODS
 from layerlint.rules.base import Finding, Scope, rule
 
@@ -54,9 +59,14 @@ def check(project: Project) -> Iterator[Finding]:
         if not READ_METHODS.issuperset(handler.methods):
             continue  # a handler that also takes POST (a form) may write
         writes = [use for use in project.dependencies.handler_sessions(handler) if use.kind == "write"]
-        if writes:
-            method = next(m for m in handler.methods if m in READ_METHODS)
-            shortest = min(writes, key=lambda use: len(use.path))
-            yield Finding(handler.module, handler.function.span,
+        method = next((m for m in handler.methods if m in READ_METHODS), "GET")
+        # One finding per parameter (or decorator dependency) that brings the write session in:
+        # each is a line to change. A router's own dependencies have no line here: the `def`.
+        by_origin: dict[Span | None, list[SessionUse]] = {}
+        for use in writes:
+            by_origin.setdefault(use.origin, []).append(use)
+        for origin, uses in by_origin.items():
+            shortest = min(uses, key=lambda use: len(use.path))
+            yield Finding(handler.module, origin or handler.function.span,
                           f"{method} handler `{handler.function.name}` depends on the write session via "
                           f"{shortest.render()}; use the read session for reads")

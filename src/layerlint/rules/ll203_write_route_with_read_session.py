@@ -1,6 +1,8 @@
 """## What it does
 Reports a POST, PUT, PATCH or DELETE handler whose only session dependency is the read session.
-Projects with a single session dependency (no read/write split) are not checked.
+Projects with a single session dependency (no read/write split) are not checked. The finding
+points at the line to change: the parameter (or decorator dependency) that brings the read
+session in, or the `def` when it comes from the router's own dependencies.
 
 ## Why is this bad?
 A read session points at a replica, or at least outside the write transaction: the write
@@ -47,7 +49,8 @@ def check(project: Project) -> Iterator[Finding]:
         kinds = {use.kind for use in uses}
         if kinds == {"read"}:
             method = next(m for m in handler.methods if m in WRITE_METHODS)
-            yield Finding(handler.module, handler.function.span,
+            origin = next((use.origin for use in uses if use.origin), None)
+            yield Finding(handler.module, origin or handler.function.span,
                           f"{method} handler `{handler.function.name}` has only the read session (via "
                           f"{uses[0].render()}): a write through it reaches the replica or is never committed; "
                           f"use the write session dependency (a {method} that never writes: `# noqa: LL203`)")

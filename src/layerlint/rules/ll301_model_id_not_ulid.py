@@ -2,9 +2,12 @@
 Reports a table model whose primary key is not `id: str` with a default factory that returns a
 ULID behind an entity prefix (`f"itm_{ULID()}"`), directly in a lambda or in a function defined
 in any module. The message says which part is missing: the type, the primary key, the factory,
-the ULID, or the prefix (which must match `models.id-prefix`). Inherited `id` fields count. A
-table whose primary key spans several columns and has no `id` (an association table) is skipped,
-and an `id` that is a foreign key (a one-to-one extension of another table) needs no factory.
+the ULID, or the prefix (which must match `models.id-prefix`). An `id` defined in a base class
+or mixin is one fix, so it is reported once, at its definition, with the table models that
+inherit it (a `# noqa: LL301` there silences it for all of them; one on a model's `class` line
+does not, since nothing is reported there). A table whose primary key spans several columns and
+has no `id` (an association table) is skipped, and an `id` that is a foreign key (a one-to-one
+extension of another table) needs no factory.
 
 ## Why is this bad?
 Prefixed ULIDs sort by creation time, are safe to expose in URLs, and say what they identify
@@ -44,19 +47,30 @@ from collections.abc import Iterator
 
 from layerlint.core.diagnostic import Severity
 from layerlint.project.project import Project
-from layerlint.rules._models import id_check, inherited_note, model_name, model_site
+from layerlint.rules._models import heirs, heirs_note, id_check, model_name, model_site
 from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL301", "model-id-not-ulid", "A table model's id is not a prefixed ULID string", __doc__,
       severity=Severity.WARNING, tags=("models",),
-      scope=Scope.MODULE, analyses=("tables", "model_fields", "IdChecks"), options=("models.id-prefix",))
+      scope=Scope.PROJECT, analyses=("tables", "model_fields", "IdChecks", "FieldHeirs"),
+      options=("models.id-prefix",))
 def check(project: Project) -> Iterator[Finding]:
+    reported: set[tuple[str, int]] = set()
     for model in project.tables:
         result = id_check(project, model)
         if not result.problems:
             continue
-        facts, span = model_site(project, model, result.field)
-        name = model_name(project, model)
-        where = inherited_note(project, model, result.field) if result.field else ""
-        yield Finding(facts, span, f"`{name}.id`{where} is not a prefixed ULID: {'; '.join(result.problems)}")
+        problems = "; ".join(result.problems)
+        field = result.field
+        if field is None:
+            facts, span = model_site(project, model)
+            yield Finding(facts, span, f"`{model_name(project, model)}.id` is not a prefixed ULID: {problems}")
+            continue
+        # Every model inheriting this definition has the same problems: one fix, one finding, at the field.
+        if (field.module, field.span.line) in reported:
+            continue
+        reported.add((field.module, field.span.line))
+        note = heirs_note(project, field.owner, heirs(project, field.owner, "id"))
+        yield Finding(project.modules[field.module], field.span,
+                      f"`{model_name(project, field.owner)}.id`{note} is not a prefixed ULID: {problems}")

@@ -5,7 +5,8 @@ column is not `DateTime(timezone=True)` or its default is naive: `datetime.utcno
 SQLModel stores a plain `datetime` field without a timezone, so it needs a timezone-aware
 `sa_column` or `sa_type`; SQLAlchemy 2.0 `Mapped[datetime]` needs `DateTime(timezone=True)` in
 `mapped_column(...)` or in the base's `type_annotation_map`. Fields inherited from mixins are
-reported once, at the mixin.
+reported once, at the mixin, with the table models that inherit them (a `# noqa: LL303` there
+silences it for all of them).
 
 ## Why is this bad?
 Naive timestamps mean "UTC, probably": comparisons with aware datetimes raise, servers in
@@ -37,7 +38,7 @@ from layerlint.project.orm.factories import naive_datetime
 from layerlint.project.orm.model_fields import ModelField
 from layerlint.project.orm.timestamps import field_timezone
 from layerlint.project.project import Project
-from layerlint.rules._models import model_name
+from layerlint.rules._models import heirs, heirs_note, model_name
 from layerlint.rules.base import Finding, Scope, rule
 
 
@@ -56,7 +57,7 @@ def _problems(project: Project, model: Symbol, field: ModelField) -> list[str]:
 
 @rule("LL303", "naive-timestamp", "A timestamp column or its default is not timezone-aware", __doc__,
       tags=("models",),
-      scope=Scope.MODULE, analyses=("tables", "model_fields"), options=("models.soft-delete-column",))
+      scope=Scope.PROJECT, analyses=("tables", "model_fields", "FieldHeirs"), options=("models.soft-delete-column",))
 def check(project: Project) -> Iterator[Finding]:
     columns = ("created_at", "updated_at", project.config.soft_delete_column)
     reported: set[tuple[str, int]] = set()
@@ -70,5 +71,6 @@ def check(project: Project) -> Iterator[Finding]:
             if problems:
                 reported.add((field.module, field.span.line))
                 owner = model_name(project, field.owner)
+                note = heirs_note(project, field.owner, heirs(project, field.owner, column))
                 yield Finding(project.modules[field.module], field.span,
-                              f"`{owner}.{column}` is not timezone-aware: {'; and '.join(problems)}")
+                              f"`{owner}.{column}`{note} is not timezone-aware: {'; and '.join(problems)}")

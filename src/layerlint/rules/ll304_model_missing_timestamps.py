@@ -1,7 +1,9 @@
 '''## What it does
 Reports a table model that has no `created_at` or no `updated_at` column. Columns inherited from
 a project base class or mixin, in any module, count; the message names the project's mixin that
-provides them when there is one.
+provides them when there is one. When a project base or mixin gives its models `created_at` but
+no `updated_at` (or the reverse), the fix is one line in that class: it is reported once, at its
+`class` line, with the table models that inherit it (a `# noqa: LL304` there silences it for all).
 
 ## Why is this bad?
 Without creation and update times nobody can tell when a row appeared or last changed: no
@@ -30,27 +32,46 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.core.diagnostic import Severity
+from layerlint.project.index.symbols import Symbol
 from layerlint.project.project import Project
-from layerlint.rules._models import column_example, model_name, model_site, where_to_get
+from layerlint.rules._models import column_example, count_models, model_name, model_site, where_to_get
 from layerlint.rules.base import Finding, Scope, rule
 
 TIMESTAMPS = ("created_at", "updated_at")
 
 
-@rule("LL304", "model-missing-timestamps", "A table model has no created_at or updated_at", __doc__,
-      severity=Severity.WARNING, tags=("models",),
-      scope=Scope.MODULE, analyses=("roles", "tables", "model_fields", "ColumnProviders"))
-def check(project: Project) -> Iterator[Finding]:
+def _groups(project: Project) -> dict[tuple[Symbol, tuple[str, ...]], list[Symbol]]:
+    """Models missing the same timestamps, keyed by the class where the fix goes: the project base
+    that gives them their other timestamp, else the model itself."""
+    groups: dict[tuple[Symbol, tuple[str, ...]], list[Symbol]] = {}
     for model in project.tables:
         fields = project.model_fields.of(model)
         missing = tuple(c for c in TIMESTAMPS if c not in fields)
         if not missing:
             continue
-        facts, span = model_site(project, model)
-        example = (column_example(project, model, missing[0], False) if len(missing) == 1 else
+        present = [fields[c].owner for c in TIMESTAMPS if c in fields]
+        groups.setdefault((present[0] if present else model, missing), []).append(model)
+    return groups
+
+
+@rule("LL304", "model-missing-timestamps", "A table model has no created_at or updated_at", __doc__,
+      severity=Severity.WARNING, tags=("models",),
+      scope=Scope.PROJECT, analyses=("roles", "tables", "model_fields", "ColumnProviders"))
+def check(project: Project) -> Iterator[Finding]:
+    for (owner, missing), models in _groups(project).items():
+        facts, span = model_site(project, owner)
+        example = (column_example(project, owner, missing[0], False) if len(missing) == 1 else
                    "both as `DateTime(timezone=True)` columns defaulting to `datetime.now(tz=timezone.utc)`, "
                    "best in a timestamp mixin every table model inherits")
-        fix = where_to_get(project, model, missing, example)
+        fix = where_to_get(project, owner, missing, example)
         names = " nor ".join(f"`{c}`" for c in missing)
-        what = f"neither {names}" if len(missing) > 1 else f"no {names}"
-        yield Finding(facts, span, f"table model `{model_name(project, model)}` has {what}; {fix}")
+        if owner in models:
+            what = f"neither {names}" if len(missing) > 1 else f"no {names}"
+            others = [model for model in models if model != owner]
+            reach = f" (this also fixes {count_models(project, others)})" if others else ""
+            yield Finding(facts, span, f"table model `{model_name(project, owner)}` has {what}; {fix}{reach}")
+            continue
+        # A base that gives its models `created_at` but no `updated_at` is one fix for all of them.
+        given = next(c for c in TIMESTAMPS if c not in missing)
+        yield Finding(facts, span, f"`{model_name(project, owner)}` gives `{given}` but no {names} to "
+                                   f"{count_models(project, models)}; {fix} there")

@@ -22,7 +22,7 @@ def project_notes(project: Project) -> list[str]:
     other = project.unconfigured_base
     if other is not None:
         notes.append(f"no class is the configured base repository `{project.config.base_repository}`, "
-                     f"but {other[1]} repositories derive from `{other[0]}`: set [tool.layerlint.repositories] "
+                     f"but {other[1]} {'repositories derive' if other[1] > 1 else 'repository derives'} from `{other[0]}`: set [tool.layerlint.repositories] "
                      f'base-class = "{other[0]}" (LL403 stays silent until then)')
     unresolved = project.routes.unresolved
     if unresolved:

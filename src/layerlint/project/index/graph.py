@@ -97,10 +97,12 @@ class ImportGraph:
         return {(e.importer, e.imported) for edges in self.edges_from.values() for e in edges}
 
     def shortest_chains(self, start: str, is_target: Callable[[str], bool],
-                        can_pass: Callable[[str], bool]) -> list[ImportChain]:
+                        can_pass: Callable[[str], bool], *, direct: bool = True) -> list[ImportChain]:
         """Breadth-first from `start`: the shortest chain to each target module reached.
 
         A chain stops at the first target; it continues only through modules `can_pass` allows.
+        `direct=False` leaves out the targets `start` imports itself, so that a target it also
+        reaches through other modules gets that longer chain.
         """
         previous: dict[str, ImportEdge] = {}
         queue = deque([start])
@@ -109,7 +111,7 @@ class ImportGraph:
         while queue:
             current = queue.popleft()
             for edge in self.edges_from.get(current, ()):
-                if edge.imported in visited:
+                if edge.imported in visited or not direct and current == start and is_target(edge.imported):
                     continue
                 visited.add(edge.imported)
                 previous[edge.imported] = edge

@@ -75,6 +75,7 @@ class RoleAssigner:
     def __init__(self, index: SymbolIndex, config: Config) -> None:
         self.index = index
         self.config = config
+        self.content = ContentRoles(index, config)
 
     def assign(self) -> dict[str, Role]:
         roles = {name: self._role_of(facts) for name, facts in self.index.modules.items()}
@@ -89,17 +90,38 @@ class RoleAssigner:
                                       f"glob `{glob}` matches no module of the project")
 
     def _role_of(self, facts: ModuleFacts) -> Role:
+        found = self._role_by_name(facts.module)
+        if found is None:
+            return self._role_from_content(facts)
+        if found.reason.startswith("default layout"):  # a name is a guess the content may correct
+            return self.content.correct(facts.module, found)
+        return found
+
+    def _role_by_name(self, module: str) -> Role | None:
         for role in ROLE_NAMES:
             for glob in self.config.configured_role_globs(role):
-                if match_module(glob, facts.module):
+                if match_module(glob, module):
                     return Role(role, f"configured glob `{glob}` ({self.config.role_key(role, glob)})")
         for role in ROLE_NAMES:
             if self.config.replaces_role(role):
                 continue
             for glob in DEFAULT_ROLE_GLOBS[role]:
-                if match_module(glob, facts.module):
+                if match_module(glob, module):
                     return Role(role, f"default layout `{glob}`")
-        return self._role_from_content(facts)
+        return None
+
+    def _wiring_package(self, module: str) -> str | None:
+        """The enclosing `dependencies`/`deps` package with the dependency role (`app/api/dependencies/`),
+        if any. Not a `providers` or `container` package: auth or data providers split into modules
+        are not all wiring."""
+        parts = module.split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            package = ".".join(parts[:end])
+            named = self._role_by_name(package) if package in self.index.modules else None
+            if named is not None:
+                wiring = named.role == "dependency" and parts[end - 1] in WIRING_PACKAGES
+                return package if wiring else None
+        return None
 
     def _role_from_content(self, facts: ModuleFacts) -> Role:
         instances = router_instances(self.index, facts)
@@ -112,6 +134,9 @@ class RoleAssigner:
             return Role("router", f"has route handler `{decorated}`")
         if apps:
             return Role("app", f"defines FastAPI app `{apps[0]}`")
+        wiring = self._wiring_package(facts.module)
+        if wiring is not None:
+            return Role("dependency", f"in dependency-wiring package `{wiring}`")
         from layerlint.project.index.models import (
             is_table_model,  # late: models builds on roles' index
         )
@@ -141,3 +166,109 @@ class RoleAssigner:
                     if method in ROUTE_METHODS and is_router_object(self.index, facts.module, receiver):
                         return function.name
         return None
+
+
+WIRING_PACKAGES = frozenset({"dependencies", "deps", "dependency"})
+
+# A database is touched through one of these (or a table model): a "repository" that imports none
+# manages another kind of repository (git, artifacts, files on disk).
+DATABASE_LIBRARIES = frozenset({
+    "sqlalchemy", "sqlmodel", "asyncpg", "databases", "psycopg", "psycopg2", "aiopg", "aiomysql", "pymysql",
+    "MySQLdb", "sqlite3", "aiosqlite", "motor", "pymongo", "beanie", "odmantic", "mongoengine", "tortoise",
+    "peewee", "pony", "ormar", "piccolo", "edgedb", "gel", "prisma", "redis", "aioredis", "cassandra", "aiosql",
+    "fastcrud", "sqlalchemy_crud_plus", "supabase", "firebase_admin", "boto3", "aioboto3", "elasticsearch",
+    "neo4j", "clickhouse_connect", "duckdb", "pynamodb", "couchbase", "qdrant_client", "pinecone",
+})
+# What another kind of repository is managed with: version control, package and model hubs, files
+# on disk, remote APIs. A package that touches no database and uses one of these is not the data layer.
+OTHER_REPOSITORY_LIBRARIES = frozenset({
+    "git", "pygit2", "dulwich", "github", "gitlab", "huggingface_hub", "docker", "oras", "httpx", "requests",
+    "aiohttp", "urllib3", "pathlib", "shutil", "subprocess", "tarfile", "zipfile", "fsspec", "smart_open",
+})
+
+
+class ContentRoles:
+    """Roles a module's name suggests and its package's content contradicts, decided per package
+    (the module the name glob matches, with every module below it): one module that touches the
+    database keeps a whole `repositories` package in the repository layer."""
+
+    def __init__(self, index: SymbolIndex, config: Config) -> None:
+        self.index = index
+        self.config = config
+        self._decided: dict[tuple[str, str], str | None] = {}
+
+    def correct(self, module: str, named: Role) -> Role:
+        if named.role not in ("model", "repository"):
+            return named
+        root = self._root(module, named.role)
+        key = (root, named.role)
+        if key not in self._decided:
+            members = [facts for name, facts in self.index.modules.items() if name == root or name.startswith(root + ".")]
+            self._decided[key] = self._dto_reason(members) if named.role == "model" else self._other_repository(members)
+        reason = self._decided[key]
+        if reason is None:
+            return named
+        role = "dto" if named.role == "model" else None
+        return Role(role, f"{named.reason}, but package `{root}` {reason}")
+
+    def _root(self, module: str, role: str) -> str:
+        """The shortest enclosing module the role's globs match: `app.models` for `app.models.user`."""
+        parts = module.split(".")
+        globs = self.config.role_globs(role)
+        for end in range(1, len(parts) + 1):
+            candidate = ".".join(parts[:end])
+            if any(match_module(glob, candidate) for glob in globs):
+                return candidate
+        return module
+
+    def _dto_reason(self, members: list[ModuleFacts]) -> str | None:
+        """Why a `models` package is a DTO package: pydantic models and not one table model."""
+        from layerlint.project.index.models import is_table_model  # late: models builds on roles' index
+        from layerlint.project.index.pydantic_models import is_pydantic_model
+
+        example: str | None = None
+        for facts in members:
+            if self._imports_database(facts):
+                return None  # a declarative base, a Column type: the ORM's package after all
+            for cls in facts.classes:
+                symbol = Symbol("class", facts.module, cls.qualname)
+                if is_table_model(self.index, symbol):
+                    return None
+                if example is None and is_pydantic_model(self.index, symbol):
+                    example = cls.name
+        return None if example is None else f"holds pydantic models (`{example}`) and no table model"
+
+    def _other_repository(self, members: list[ModuleFacts]) -> str | None:
+        """Why a `repositories` package is not the data layer: no module of it touches a database,
+        and it works with a library that manages another kind of repository (`git`, `httpx`,
+        `pathlib`). A package that imports nothing telling (a stub, a sketch) keeps its name's role."""
+        if any(self._touches_database(facts) for facts in members):
+            return None
+        other = sorted({top for facts in members for item in facts.imports
+                        if (top := item.target.split(".")[0]) in OTHER_REPOSITORY_LIBRARIES
+                        and not self.index.is_module(top)})
+        if not other:
+            return None
+        return f"touches no database (no session, driver, ORM or table model) and works with `{other[0]}`"
+
+    def _imports_database(self, facts: ModuleFacts) -> bool:
+        return any(item.target.split(".")[0] in DATABASE_LIBRARIES for item in facts.imports)
+
+    def _touches_database(self, facts: ModuleFacts) -> bool:
+        """It imports a database library, a table model, or a project module that imports one."""
+        from layerlint.project.index.models import is_table_model
+
+        if self._imports_database(facts):
+            return True
+        for item in facts.imports:
+            imported = self.index.modules.get(item.target)
+            if imported is not None and self._imports_database(imported):
+                return True
+            if item.kind == "from" and item.target in self.index.modules and item.name not in (None, "*"):
+                symbol = self.index.resolve_import(item)
+                if is_table_model(self.index, symbol):
+                    return True
+                defining = self.index.modules.get(symbol.module)
+                if defining is not None and self._imports_database(defining):
+                    return True
+        return False

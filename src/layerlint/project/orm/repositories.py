@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from layerlint.project.index.symbols import Symbol
-from layerlint.project.reading.expr import dotted
+from layerlint.project.reading.expr import Subscript, dotted
 from layerlint.project.reading.facts import ClassFact, ModuleFacts
 
 if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its type
@@ -59,16 +59,30 @@ def base_is_defined(project: Project) -> bool:
 
 
 def common_base(project: Project) -> tuple[str, int] | None:
-    """The project class most repositories derive from directly, when two or more share one."""
+    """The project class most repositories derive from directly, when two or more share one, or
+    when the one repository extending it does so as a base: generic (`CRUDBase[User]`, a class
+    with `Generic[...]`) or named so (`...Base...`)."""
     counts: Counter[str] = Counter()
+    shaped: set[str] = set()
     for repository in repository_classes(project):
+        written = {dotted(b.value) for b in repository.fact.bases if isinstance(b, Subscript)}
         for base in project.index.base_symbols(repository.symbol):
             if base.kind == "class":
-                counts[base.name.rsplit(".", 1)[-1]] += 1
+                name = base.name.rsplit(".", 1)[-1]
+                counts[name] += 1
+                if "Base" in name or _is_generic(project, base) or any(
+                        w and w.rsplit(".", 1)[-1] == name for w in written):
+                    shaped.add(name)
     if not counts:
         return None
     name, count = counts.most_common(1)[0]
-    return (name, count) if count >= 2 else None
+    return (name, count) if count >= 2 or name in shaped else None
+
+
+def _is_generic(project: Project, symbol: Symbol) -> bool:
+    fact = project.index.class_fact(symbol)
+    return fact is not None and any(
+        isinstance(b, Subscript) and (dotted(b.value) or "").rsplit(".", 1)[-1] == "Generic" for b in fact.bases)
 
 
 def find_unconfigured_base(project: Project) -> tuple[str, int] | None:

@@ -26,7 +26,7 @@ from layerlint.project.reading.expr import (
     dotted,
     is_call,
 )
-from layerlint.project.reading.facts import FunctionFact, ParamFact
+from layerlint.project.reading.facts import FunctionFact, ParamFact, Span
 from layerlint.project.routing.routes import (
     RouteHandler,
     RouterObject,
@@ -44,6 +44,9 @@ MAX_DEPTH = 12
 class SessionUse:
     kind: str  # "read" or "write"
     path: tuple[str, ...]  # handler -> ... -> the session dependency
+    # In the handler's module: the parameter or decorator `Depends(...)` that brings the session in,
+    # the line to change; None for a router's dependencies and below the handler.
+    origin: Span | None = None
 
     def render(self) -> str:
         return " -> ".join(self.path)
@@ -91,13 +94,15 @@ class DependencyResolver:
 
     def handler_sessions(self, handler: RouteHandler) -> tuple[SessionUse, ...]:
         module = handler.module.module
-        uses = list(self._function_uses(module, handler.function, frozenset()))
-        extra = [(module, expr) for expr in handler.dependencies] + self._router_dependencies(handler.router)
-        for where, expr in extra:
-            if _is_depends(self.project, where, expr):
-                target = _depends_target(expr)  # type: ignore[arg-type]
-                uses += self._callable_uses(where, target, frozenset())
-        return tuple(SessionUse(u.kind, (handler.function.name, *u.path)) for u in uses)
+        uses: list[tuple[Span | None, SessionUse]] = [(param.span, use) for param in handler.function.params
+                for use in self._param_uses(module, param, frozenset())]
+        own = [(module, expr, True) for expr in handler.dependencies]
+        extra = own + [(where, expr, False) for where, expr in self._router_dependencies(handler.router)]
+        for where, expr, in_decorator in extra:
+            if isinstance(expr, Call) and _is_depends(self.project, where, expr):
+                origin = expr.span if in_decorator else None
+                uses += [(origin, use) for use in self._callable_uses(where, _depends_target(expr), frozenset())]
+        return tuple(SessionUse(u.kind, (handler.function.name, *u.path), origin) for origin, u in uses)
 
     def _router_dependencies(self, router: RouterObject) -> list[tuple[str, Expr]]:
         if router.symbol not in self._routers:
@@ -107,14 +112,16 @@ class DependencyResolver:
     # ------------------------------------------------------------------ walking
 
     def _function_uses(self, module: str, function: FunctionFact, seen: frozenset[Symbol]) -> list[SessionUse]:
+        return [use for param in function.params for use in self._param_uses(module, param, seen)]
+
+    def _param_uses(self, module: str, param: ParamFact, seen: frozenset[Symbol]) -> list[SessionUse]:
         uses: list[SessionUse] = []
-        for param in function.params:
-            where, default = shared_default(self.project, module, param.default)
-            if is_call(default) and _is_depends(self.project, where, default):
-                target = _depends_target(default)
-                uses += self._callable_uses(where, target, seen) if target else \
-                    self._callable_uses(module, param.annotation, seen)
-            uses += self._annotation_uses(module, param.annotation, seen)
+        where, default = shared_default(self.project, module, param.default)
+        if is_call(default) and _is_depends(self.project, where, default):
+            target = _depends_target(default)
+            uses += self._callable_uses(where, target, seen) if target else \
+                self._callable_uses(module, param.annotation, seen)
+        uses += self._annotation_uses(module, param.annotation, seen)
         return uses
 
     def _annotation_uses(self, module: str, annotation: Expr | None, seen: frozenset[Symbol]) -> list[SessionUse]:
