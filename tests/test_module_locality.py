@@ -54,5 +54,9 @@ def test_a_local_rule_finds_in_a_module_what_its_closure_shows(case: FixtureProj
     for name, facts in whole.modules.items():
         closure = import_closure(whole, name)
         part = Project(config, {m: f for m, f in whole.modules.items() if m in closure})
+        # Roles are decided once over the whole project (configured globs must each match some
+        # module; a package's content corrects a guess by name), so a per-module key takes the
+        # role assignment as an input; what is local is everything a rule derives from it.
+        part.__dict__["roles"] = {m: role for m, role in whole.roles.items() if m in closure}
         here = [row for row in findings(part, LOCAL) if row[0] == facts.path]
         assert here == [row for row in expected if row[0] == facts.path], f"{name} with its closure {sorted(closure)}"

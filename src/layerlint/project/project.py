@@ -76,6 +76,9 @@ class Project:
 
     @analysis(local=True)
     def roles(self) -> dict[str, Role]:
+        """Each module's role. Decided over the whole project (a configured glob must match some
+        module; a package's content corrects a guess by name), so it is an input of every
+        module's closure, not built from the closure alone: `local` holds given the roles."""
         return RoleAssigner(self.index, self.config).assign()
 
     @analysis(local=True)
