@@ -8,16 +8,20 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from layerlint import __version__
 from layerlint.__main__ import interrupted
+from layerlint.cli_fix import FixRequest, fix_options
 from layerlint.core.config import Config, ConfigError, load_config
 from layerlint.core.roots import user_path
 from layerlint.reporters import REPORTERS
 from layerlint.reporters.base import Report
+
+if TYPE_CHECKING:
+    from layerlint.core.options import RunOptions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -120,9 +124,11 @@ def main() -> None:
 @click.option("--baseline", "baseline_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Ignore findings recorded in this file (see `layerlint baseline`); fail on new ones.")
 @click.option("--timings", "show_timings", is_flag=True, help="Print where the time went to stderr.")
+@fix_options
 def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignore: str | None,
           exit_zero: bool, show_statistics: bool, stdin_filename: str | None, jobs: int | None,
-          cache_dir: Path | None, no_cache: bool, baseline_file: Path | None, show_timings: bool) -> None:
+          cache_dir: Path | None, no_cache: bool, baseline_file: Path | None, show_timings: bool,
+          fixing: FixRequest) -> None:
     """Check PATHS (default: the project around the current directory)."""
     import gc
 
@@ -135,6 +141,8 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
     config = _config_for(paths or ((Path(stdin_filename),) if stdin_filename else ()))
     try:
         config = config.with_selection(_codes(select) or None, _codes(ignore))
+        if fixing.writes_or_diffs:
+            _exit_now(_fix(fixing, config, paths, options, stdin_filename or baseline_file, output_format))
         overrides = _stdin_override(config, stdin_filename)
         result = engine.check(config, paths or tuple(Path(config.root, p) for p in overrides), overrides,
                               options=options)
@@ -142,12 +150,27 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
         raise LayerlintError(str(error)) from error
     if baseline_file is not None:
         _apply_baseline(result, config, baseline_file, overrides, paths)
+    if output_format in ("json", "sarif"):  # the formats that carry fixes
+        from layerlint.fixing import with_fixes
+
+        result.diagnostics = with_fixes(config, result.diagnostics, overrides, lambda: result.project)
     click.echo(_render(result, output_format, show_statistics, config.root, overrides))
     for warning in result.warnings:
         click.echo(f"layerlint: warning: {warning}", err=True)
     if show_timings:
         click.echo(result.timings.summary(), err=True)
     _exit_now(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
+
+
+def _fix(request: FixRequest, config: Config, paths: tuple[Path, ...], options: RunOptions, refused: object,
+         output_format: str) -> int:
+    from layerlint import cli_fix
+
+    if refused:
+        raise LayerlintError("--fix, --diff, --fix-only and --add-noqa work on files, without "
+                             "--stdin-filename or --baseline")
+    return cli_fix.run(request, config, paths, options, lambda found, files: REPORTERS[output_format].render(
+        Report(found, files, config.root, color=sys.stdout.isatty())))
 
 
 def _exit_now(code: int) -> None:
