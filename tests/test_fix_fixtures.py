@@ -1,6 +1,8 @@
 """Fix fixtures: tests/fixtures/fix/<rule>/<case>/ is a small project; each `x.py` with a sibling
 `x.fixed.py` must become exactly that after `--fix` (`--unsafe-fixes` too when the case's name
-starts with `unsafe`), every other file must stay as it is.
+starts with `unsafe`), every other file must stay as it is. In a `display*` case the fixes are
+display-only: `--fix --unsafe-fixes` must change nothing, and `x.fixed.py` is what following
+the guidance (applying the displayed edits) gives.
 
 As ruff checks its fixes, four things are held: the output, that a second `--fix` changes
 nothing, that every file still parses, and that the rule fires after the fix only on lines that
@@ -21,7 +23,8 @@ import pytest
 from harness import FIXTURES, NO_CACHE
 from layerlint import engine
 from layerlint.core.config import Config, load_config
-from layerlint.fixing import fix_project
+from layerlint.core.fix import Applicability, Edit, apply_edits
+from layerlint.fixing import fix_project, with_fixes
 
 FIX_FIXTURES = FIXTURES / "fix"
 CASES = sorted(p.parent for p in FIX_FIXTURES.glob("ll*/*/pyproject.toml"))
@@ -59,15 +62,30 @@ def expected_files(case: Path) -> dict[str, str]:
     return expected
 
 
+def apply_displayed(config: Config, code: str) -> None:
+    """What a user following the display-only guidance gets: its edits applied, file by file."""
+    displayed: dict[str, list[Edit]] = {}
+    for diagnostic in with_fixes(config, engine.check(config, options=NO_CACHE).diagnostics):
+        if diagnostic.fix is not None and diagnostic.code == code:
+            assert diagnostic.fix.applicability is Applicability.DISPLAY_ONLY
+            displayed.setdefault(diagnostic.path, []).extend(diagnostic.fix.edits)
+    for path, edits in displayed.items():
+        target = config.root / path
+        target.write_text(apply_edits(target.read_text("utf-8"), edits), "utf-8")
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.relative_to(FIX_FIXTURES).as_posix() for c in CASES])
 def test_fix_fixture(case: Path, tmp_path: Path) -> None:
-    code, unsafe = case.parent.name.upper(), case.name.startswith("unsafe")
+    code, unsafe = case.parent.name.upper(), case.name.startswith(("unsafe", "display"))
     project = copy_case(case, tmp_path)
     config = config_of(project, code)
     before = findings(config, code)
     assert before - still_lines(project, code), f"{code} finds nothing to fix in {case.name}"
 
-    fix_project(config, unsafe=unsafe, options=NO_CACHE)
+    outcome = fix_project(config, unsafe=unsafe, options=NO_CACHE)
+    if case.name.startswith("display"):
+        assert not outcome.changed() and outcome.fixed_count == 0
+        apply_displayed(config, code)
 
     for relative, text in expected_files(case).items():
         actual = (project / relative).read_text("utf-8")

@@ -29,6 +29,13 @@ class Item(SQLModel, table=True):
     )
 ```
 
+## Fix safety
+Display-only: the fix shows the nullable column to add at the end of the model's class
+(`Optional[datetime]` with a timezone-aware `sa_column` for SQLModel, `Mapped[datetime | None]`
+for SQLAlchemy), and `--fix` never applies it: the table needs a migration, and a project with a
+soft-delete mixin should inherit the column instead. A column that exists but is not nullable
+gets no fix.
+
 ## Options
 - `models.soft-delete-column`: the column's name (default `deleted_at`).
 '''
