@@ -23,8 +23,8 @@ import pytest
 from harness import FIXTURES, NO_CACHE
 from layerlint import engine
 from layerlint.core.config import Config, load_config
-from layerlint.core.fix import Applicability, Edit, apply_edits
-from layerlint.fixing import fix_project, with_fixes
+from layerlint.core.fix import Applicability, Fix, apply_edits
+from layerlint.fixing import MAX_PASSES, fix_project, with_fixes
 
 FIX_FIXTURES = FIXTURES / "fix"
 CASES = sorted(p.parent for p in FIX_FIXTURES.glob("ll*/*/pyproject.toml"))
@@ -63,15 +63,23 @@ def expected_files(case: Path) -> dict[str, str]:
 
 
 def apply_displayed(config: Config, code: str) -> None:
-    """What a user following the display-only guidance gets: its edits applied, file by file."""
-    displayed: dict[str, list[Edit]] = {}
-    for diagnostic in with_fixes(config, engine.check(config, options=NO_CACHE).diagnostics):
-        if diagnostic.fix is not None and diagnostic.code == code:
-            assert diagnostic.fix.applicability is Applicability.DISPLAY_ONLY
-            displayed.setdefault(diagnostic.path, []).extend(diagnostic.fix.edits)
-    for path, edits in displayed.items():
-        target = config.root / path
-        target.write_text(apply_edits(target.read_text("utf-8"), edits), "utf-8")
+    """What a user following the display-only guidance gets: the displayed fixes applied, those
+    that overlap (two fixes adding one import) in a later pass, as `--fix` would."""
+    for _ in range(MAX_PASSES):
+        taken: dict[str, list[Fix]] = {}
+        for diagnostic in with_fixes(config, engine.check(config, options=NO_CACHE).diagnostics):
+            fix = diagnostic.fix
+            if fix is None or diagnostic.code != code:
+                continue
+            assert fix.applicability is Applicability.DISPLAY_ONLY
+            chosen = taken.setdefault(diagnostic.path, [])
+            if not any(fix.overlaps(other) for other in chosen):
+                chosen.append(fix)
+        if not taken:
+            return
+        for path, fixes in taken.items():
+            target = config.root / path
+            target.write_text(apply_edits(target.read_text("utf-8"), [e for f in fixes for e in f.edits]), "utf-8")
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.relative_to(FIX_FIXTURES).as_posix() for c in CASES])

@@ -143,3 +143,21 @@ def test_add_noqa_silences_every_finding_and_keeps_other_codes(tmp_path: Path) -
     text = (tmp_path / MODULE).read_text()
     assert "def log(message: str):  # noqa: LL702\n" in text and "def size(x: str):  # noqa: E501, LL702\n" in text
     assert invoke(tmp_path)[0] == 0
+
+
+def test_a_plain_check_loads_no_fixer_and_no_libcst(tmp_path: Path) -> None:
+    """Fixes are a stage of their own: text output, cold or from the cache, never pays for them
+    (JSON and SARIF do, for the files with fixable findings)."""
+    import subprocess
+    import sys
+
+    project(tmp_path)
+    (tmp_path / ".git").mkdir()  # a marked root: the second run is answered from the cache
+    command = [sys.executable, "-X", "importtime", "-m", "layerlint", "check", "--format"]
+    loaded = {}
+    for output_format in ("text", "text", "json"):
+        run = subprocess.run([*command, output_format, str(tmp_path)], capture_output=True, text=True)
+        names = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")}
+        loaded.setdefault(output_format, []).append({n for n in names if n.startswith(("libcst", "layerlint.fix"))})
+    assert loaded["text"] == [set(), set()]
+    assert {"layerlint.fixing", "layerlint.fixers.base", "libcst"} <= loaded["json"][0]

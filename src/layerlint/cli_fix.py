@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -83,6 +82,8 @@ def summary(outcome: FixOutcome, unsafe: bool) -> str:
 
 
 def _print_diff(outcome: FixOutcome) -> int:
+    import difflib
+
     changed = outcome.changed()
     for path, (before, after) in sorted(changed.items()):
         lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), path, path)

@@ -18,6 +18,7 @@ FIXERS: dict[str, str] = {
     "LL201": "ll201_sync_route_handler",
     "LL202": "ll202_read_route_with_write_session",
     "LL203": "ll203_write_route_with_read_session",
+    "LL301": "ll301_model_id_not_ulid",
     "LL302": "ll302_model_missing_soft_delete",
     "LL303": "ll303_naive_timestamp",
     "LL702": "ll702_missing_return_annotation",

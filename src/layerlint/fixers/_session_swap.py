@@ -44,8 +44,19 @@ def swap_session(site: FixSite, diagnostic: Diagnostic, current_kind: str) -> Fi
         source, applicability = found
         imports = [(source, target)] if source != facts.module else []
         message = f"Use `{target}` instead of `{name.value}`"
-        return site.fix(message, applicability, name, name.with_changes(value=target), imports)
+        return site.fix(message, applicability, name, name.with_changes(value=target), imports,
+                        _absolute_import_of(facts, name.value))
     return None
+
+
+def _absolute_import_of(facts: object, bound: str) -> list[tuple[str, str]]:
+    """`(module, name)` of the absolute `from module import name` that binds `bound`, if any: the
+    import the swap may leave unused (relative ones are left alone, libcst matches them by text)."""
+    from layerlint.project.facts import ModuleFacts
+
+    assert isinstance(facts, ModuleFacts)
+    return [(i.target, i.name) for i in facts.imports
+            if i.kind == "from" and i.bound == bound == i.name and i.level == 0 and not i.in_function]
 
 
 def _configured(site: FixSite, kind: str) -> tuple[str, ...]:

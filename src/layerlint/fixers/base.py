@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from layerlint.core.config import Config
@@ -65,12 +65,13 @@ class FixSite:
         return self._by_line.statements.get(line)
 
     def fix(self, message: str, applicability: Applicability, old: cst.CSTNode, new: cst.CSTNode,
-            imports: Iterable[tuple[str, str]] = ()) -> Fix | None:
-        """The fix replacing `old` by `new` and adding `from module import name` for each of `imports`
-        not there yet; None when nothing would change."""
+            imports: Iterable[tuple[str, str]] = (), unused: Iterable[tuple[str, str]] = ()) -> Fix | None:
+        """The fix replacing `old` by `new`, adding `from module import name` for each of `imports`
+        not there yet and dropping each of `unused` that nothing uses any more; None when nothing
+        would change."""
         rewritten = self.module.deep_replace(old, new)
         assert isinstance(rewritten, cst.Module)
-        rewritten = with_imports(rewritten, imports)
+        rewritten = without_unused_imports(with_imports(rewritten, imports), unused)
         edits = edits_between(self.text, rewritten.code)
         return Fix(message, applicability, edits) if edits else None
 
@@ -82,6 +83,17 @@ def with_imports(module: cst.Module, imports: Iterable[tuple[str, str]]) -> cst.
     if not context.scratch:
         return module
     return AddImportsVisitor(context).transform_module(module)
+
+
+def without_unused_imports(module: cst.Module, imports: Iterable[tuple[str, str]]) -> cst.Module:
+    """`module` without `from source import name` for each of `imports` no longer used (a fix
+    that replaces the last use must not leave ruff's F401 behind)."""
+    context = CodemodContext()
+    for source, name in imports:
+        RemoveImportsVisitor.remove_unused_import(context, source, name)
+    if not context.scratch:
+        return module
+    return RemoveImportsVisitor(context).transform_module(module)
 
 
 class _LineMap(cst.CSTVisitor):
