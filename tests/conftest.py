@@ -108,7 +108,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files parsed in this process (small projects are never sent to workers)."""
-    from layerlint.project import loader
+    from layerlint.project.reading import loader
 
     parsed: list[str] = []
     original = loader.facts_from_bytes

@@ -60,15 +60,16 @@ def stopping_replace(source: Any, target: Any) -> None:
 
 def _install(options: list[str]) -> None:
     global _hold, _stop, _original_shard, _original_family, _original_replace
-    from layerlint import cache, rule_pool
-    from layerlint.project import parallel
+    from layerlint import rule_pool
+    from layerlint.cache import fact_shards
+    from layerlint.project.reading import parallel
 
     while options:
         option = options.pop(0)
         if option == "--small-pools":
             parallel.MIN_FILES_PER_WORKER = 1
             rule_pool.MIN_MODULES_PER_WORKER = 1
-            cache.FILES_PER_SHARD = 12
+            fact_shards.FILES_PER_SHARD = 12
         elif option == "--hold":
             _hold = (options.pop(0), Path(options.pop(0)))
         elif option == "--stop-at-write":
@@ -77,8 +78,8 @@ def _install(options: list[str]) -> None:
             os.replace = stopping_replace  # type: ignore[assignment]
         else:
             raise SystemExit(f"fault_driver: unknown option {option}")
-    _original_shard, _original_family = cache.run_shard, rule_pool._check_family
-    cache.run_shard = held_shard  # type: ignore[assignment]
+    _original_shard, _original_family = fact_shards.run_shard, rule_pool._check_family
+    fact_shards.run_shard = held_shard  # type: ignore[assignment]
     rule_pool._check_family = held_family  # type: ignore[assignment]
 
 

@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from harness import FIXTURES
 
 import layerlint
-from harness import FIXTURES
 from layerlint import engine
 from layerlint.cache import ProjectCache, namespace
 from layerlint.cli import main
 from layerlint.core.config import load_config
 from layerlint.core.options import RunOptions
-from layerlint.project import parallel
-from layerlint.project.compact import decode_facts, encode_facts
-from layerlint.project.discovery import discover
-from layerlint.project.loader import load_facts
+from layerlint.project.reading import parallel
+from layerlint.project.reading.compact import decode_facts, encode_facts
+from layerlint.project.reading.discovery import discover
+from layerlint.project.reading.loader import load_facts
 
 ROUTER = "app/api/v1/routers/items.py"
 
@@ -406,3 +406,14 @@ def test_timings_say_where_the_time_went(project: Path) -> None:
     warm = CliRunner().invoke(main, ["check", str(project), "--timings"])
     assert "0 parsed" in warm.stderr and "findings from the cache" in warm.stderr
     assert "timings" not in CliRunner().invoke(main, ["check", str(project)]).stderr
+
+
+def test_the_timings_phases_are_the_engines_stages(project: Path) -> None:
+    def phases(run: object) -> list[str]:
+        line = next(line for line in run.stderr.splitlines() if line.startswith("timings: "))  # type: ignore[attr-defined]
+        return [part.split()[0] for part in line.removeprefix("timings: ").split(" | ") if part.endswith(" s")]
+
+    assert phases(CliRunner().invoke(main, ["check", str(project), "--timings"])) == [
+        "discover", "refresh", "key", "load", "evaluate", "save"]
+    assert phases(CliRunner().invoke(main, ["check", str(project), "--timings"])) == [
+        "discover", "refresh", "key", "answer"]

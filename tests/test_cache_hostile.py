@@ -277,7 +277,7 @@ def _failing_writes(monkeypatch: pytest.MonkeyPatch, directory: Path, code: int)
     runs, ignores permission bits: the failure is simulated where the cache meets the OS)."""
     import builtins
 
-    import layerlint.cache
+    from layerlint.cache import storage
 
     def fail_below(function: Callable[..., Any], writes: Callable[..., bool]) -> Callable[..., Any]:
         def failing(path: Any, *args: Any, **kwargs: Any) -> Any:
@@ -288,7 +288,7 @@ def _failing_writes(monkeypatch: pytest.MonkeyPatch, directory: Path, code: int)
 
     monkeypatch.setattr(os, "mkdir", fail_below(os.mkdir, lambda *_, **__: True))
     monkeypatch.setattr(os, "replace", fail_below(os.replace, lambda *_, **__: True))
-    monkeypatch.setattr(layerlint.cache, "open", fail_below(builtins.open, lambda mode="r", *_, **__: mode != "rb"),
+    monkeypatch.setattr(storage, "open", fail_below(builtins.open, lambda mode="r", *_, **__: mode != "rb"),
                         raising=False)
 
 

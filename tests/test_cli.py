@@ -112,6 +112,25 @@ def test_roles_explains_every_module(copy_of: Callable[[Path], Path]) -> None:
     assert "default layout" in rows["shop.domain.products.model"][1]
 
 
+def test_rule_by_name_shows_the_same_page_as_by_code() -> None:
+    by_name = run("rule", "router-imports-repository")
+    assert by_name == run("rule", "LL101") and by_name[0] == 0
+    assert "Default severity: **error**." in by_name[1]
+    code, output = run("rule", "router-imports-repositories")
+    assert code == 2 and "unknown rule `router-imports-repositories`" in output
+
+
+def test_roles_and_routes_show_only_the_modules_under_path(copy_of: Callable[[Path], Path]) -> None:
+    root = copy_of(EXAMPLE)
+    code, output = run("roles", str(root / "shop" / "domain" / "orders"))
+    modules = [line.split()[0] for line in output.splitlines() if line.startswith("shop")]
+    assert code == 0 and modules == ["shop.domain.orders", "shop.domain.orders.model",
+                                     "shop.domain.orders.repository", "shop.domain.orders.service"]
+    code, output = run("routes", str(root / "shop" / "api" / "v1" / "routers" / "orders.py"))
+    handlers = [line.split()[2] for line in output.splitlines()[1:] if not line.startswith("note")]
+    assert code == 0 and handlers and all(h.startswith("shop.api.v1.routers.orders:") for h in handlers)
+
+
 @pytest.mark.parametrize("table, key, expected", [
     ('selct = ["LL1"]', "selct", "did you mean `select`"),
     ('select = "LL1"', "select", "must be a list of strings"),

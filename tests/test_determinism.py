@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from corpus import generate
 from harness import FIXTURES
-from layerlint import cache, engine, rule_pool
+
+from layerlint import engine, rule_pool
+from layerlint.cache import fact_shards
 from layerlint.cli import main
 from layerlint.core.config import Config
-from layerlint.project import parallel
-from layerlint.project.discovery import Discovery
+from layerlint.project.reading import parallel
+from layerlint.project.reading.discovery import Discovery
 
 FindFiles = Callable[..., Discovery]
 
@@ -38,7 +39,7 @@ def small_pools(monkeypatch: pytest.MonkeyPatch) -> None:
     """Worker processes and several cache shards even for a fixture of a few files."""
     monkeypatch.setattr(parallel, "MIN_FILES_PER_WORKER", 1)
     monkeypatch.setattr(rule_pool, "MIN_MODULES_PER_WORKER", 1)
-    monkeypatch.setattr(cache, "FILES_PER_SHARD", 2)
+    monkeypatch.setattr(fact_shards, "FILES_PER_SHARD", 2)
 
 
 def outputs(root: Path, *args: str, formats: tuple[str, ...] = ("json",)) -> list[str]:

@@ -7,11 +7,20 @@ import ast
 import json
 import typing
 
-from layerlint.project import expr
-from layerlint.project.compact import decode_facts, encode_facts, valid_facts
-from layerlint.project.expr import Attribute, Call, Constant, Expr, Name, Span, calls_in, walk
-from layerlint.project.extract import extract
-from layerlint.project.facts import ModuleFacts
+from layerlint.project.reading import expr
+from layerlint.project.reading.compact import decode_facts, encode_facts, valid_facts
+from layerlint.project.reading.expr import (
+    Attribute,
+    Call,
+    Constant,
+    Expr,
+    Name,
+    Span,
+    calls_in,
+    walk,
+)
+from layerlint.project.reading.extract import extract
+from layerlint.project.reading.facts import ModuleFacts
 
 # One statement per expression kind (and a deep chain, kept as Unknown("deep")).
 SOURCE = '''

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from corpus import generate
+
 from layerlint.cli import main
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups read from /proc")
@@ -165,7 +165,7 @@ def test_a_killed_worker_costs_time_not_findings(generated: Path, tmp_path: Path
 
 HOST = """
 import time
-from layerlint.project import parallel
+from layerlint.project.reading import parallel
 
 def task(seconds):
     time.sleep(seconds)

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import hypothesmith
 import pytest
+from harness import FIXTURES, NO_CACHE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness import FIXTURES, NO_CACHE
 from layerlint import engine
 from layerlint.core.config import load_config
 from layerlint.core.diagnostic import Diagnostic
-from layerlint.project.parsing import ParseFailure, decode_source, parse_source
+from layerlint.project.reading.parsing import ParseFailure, decode_source, parse_source
 
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")  # what ast says of generated code
 EXAMPLES = int(os.environ.get("LAYERLINT_FUZZ_EXAMPLES", "60"))

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from harness import NO_CACHE
 from integration_helpers import run
+
 from layerlint import engine
 from layerlint.core.config import load_config
 
@@ -52,7 +52,7 @@ def test_deeply_nested_files_are_ll001_and_the_run_goes_on(tmp_path: Path) -> No
 def test_a_crash_of_the_fallback_parser_is_one_ll001() -> None:
     """With the depth estimate out of the way, libcst overflows its stack on 6,000 `lambda:`:
     the forked child dies, the parse fails cleanly."""
-    script = ("import layerlint.project.parsing as parsing\n"
+    script = ("import layerlint.project.reading.parsing as parsing\n"
               "parsing.MAX_FALLBACK_DEPTH = 10 ** 9\n"
               "print(repr(parsing.parse_source('type T = int\\nx = ' + 'lambda: ' * 6000 + '1\\n')))\n")
     completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
@@ -62,7 +62,7 @@ def test_a_crash_of_the_fallback_parser_is_one_ll001() -> None:
 
 @pytest.mark.parametrize("source", [DEEP_BRACKETS, DEEP_AFTER_NEWER_GRAMMAR])
 def test_deep_input_never_reaches_the_fallback_parser(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from layerlint.project import parsing
+    from layerlint.project.reading import parsing
 
     def never(source: str) -> str | None:
         raise AssertionError("handed to libcst")
@@ -72,7 +72,7 @@ def test_deep_input_never_reaches_the_fallback_parser(source: str, monkeypatch: 
 
 
 def test_newer_grammar_with_long_but_analysable_chains_is_still_lowered() -> None:
-    from layerlint.project.parsing import ParsedModule, parse_source
+    from layerlint.project.reading.parsing import ParsedModule, parse_source
 
     source = ("type Ids = list[int]\ntotal = " + "1 + " * 300 + "1\nnames = [" + "'a', " * 1500 + "]\n"
               + "table = {" + "'k': f(x)[0].y, " * 500 + "}\n")

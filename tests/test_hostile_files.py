@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from harness import NO_CACHE
 from integration_helpers import run
+
 from layerlint import engine
 from layerlint.cli import main
 from layerlint.core.config import load_config
 from layerlint.core.roots import is_project_root
 from layerlint.integrations.findings import LintRun
-from layerlint.project import discovery
+from layerlint.project.reading import discovery
 
 ROUTER = "app/routers/items.py"
 FILES = {
@@ -311,7 +311,7 @@ def test_a_file_that_cannot_be_read_is_an_ll001(project: Path, monkeypatch: pyte
             raise PermissionError(13, "Permission denied", str(path))
         return read(path)
 
-    for module in ("layerlint.project.loader", "layerlint.project.parallel"):
+    for module in ("layerlint.project.reading.loader", "layerlint.project.reading.parallel"):
         monkeypatch.setattr(f"{module}.read_source", refuse)
     diagnostics = engine.check(load_config(project), options=NO_CACHE).diagnostics
     assert [(d.path, d.message.split(";")[0]) for d in diagnostics if d.code == "LL001"] == [

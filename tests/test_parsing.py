@@ -6,7 +6,12 @@ import ast
 
 import pytest
 
-from layerlint.project.parsing import ParsedModule, ParseFailure, decode_source, parse_source
+from layerlint.project.reading.parsing import (
+    ParsedModule,
+    ParseFailure,
+    decode_source,
+    parse_source,
+)
 
 NEWER = {
     "pep758_except_without_parens": "try:\n    pass\nexcept ValueError, TypeError:\n    pass\n",
@@ -82,7 +87,7 @@ def test_tstring_becomes_a_template_call_with_its_parts() -> None:
 
 def test_a_file_too_large_for_the_fallback_fails_with_the_first_error(monkeypatch: pytest.MonkeyPatch) -> None:
     """libcst's parse time grows with the size; a large file ast rejects is not handed to it."""
-    from layerlint.project import parsing
+    from layerlint.project.reading import parsing
 
     newer = "type Alias = list[int]\n"  # 3.12 grammar: ast on 3.11 rejects it, libcst accepts it
     padding = "x = 1\n" * 20

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from harness import FIXTURES, NO_CACHE
+
 from layerlint import engine
 from layerlint.core import config as config_module
 from layerlint.core.config import Config, load_config
+from layerlint.project.index.roles import RoleAssigner
 from layerlint.project.project import ANALYSES, Project, needed_analyses
-from layerlint.project.roles import RoleAssigner
 from layerlint.rules import RULES
 from layerlint.rules._models import ColumnProviders, IdChecks
 from layerlint.rules.base import Rule

@@ -1,6 +1,5 @@
 """Rules run in forked workers, a family (the rules that share an analysis) per task, give exactly
-what one process gives, whether the workers inherit the built project or each build it from the
-cache."""
+what one process gives."""
 
 from __future__ import annotations
 
@@ -24,7 +23,7 @@ FIRING = [FIXTURES / case for case in ("ll101/direct_imports", "ll202/write_sess
 Found = list[tuple[list[tuple[str, int, int, str, str]], int]]
 
 
-def per_rule(source: Project | Callable[[], Project], workers: int, workers_used: list[int] | None = None) -> Found:
+def per_rule(project: Project, workers: int, workers_used: list[int] | None = None) -> Found:
     """Each rule's findings and noqa count; `workers_used` receives the worker count the pool started with."""
     original = rule_pool.map_tasks
 
@@ -35,11 +34,8 @@ def per_rule(source: Project | Callable[[], Project], workers: int, workers_used
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(rule_pool, "map_tasks", recording)
-        evaluation = rule_pool.evaluate(source, RULES, workers, modules=10)
+        evaluation = rule_pool.evaluate(project, RULES, workers, modules=10)
     assert len(evaluation.seconds) == len(RULES) and all(seconds >= 0 for seconds in evaluation.seconds)
-    # a worker builds the project for its first family; one worker may take every family
-    loads = len(evaluation.loads)
-    assert loads == 0 if isinstance(source, Project) else 1 <= loads <= evaluation.workers
     return [([(d.path, d.line, d.column, d.code, d.message) for d in kept], count)
             for kept, count in evaluation.results]
 
@@ -47,12 +43,11 @@ def per_rule(source: Project | Callable[[], Project], workers: int, workers_used
 @pytest.mark.parametrize("root", FIRING, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_two_workers_give_what_one_gives(root: Path, monkeypatch: pytest.MonkeyPatch,
                                          copy_of: Callable[[Path], Path]) -> None:
-    config = load_config(copy_of(root))  # the workers build the project from its cache
+    config = load_config(copy_of(root))
     serial = per_rule(engine.load_project(config), 1)
     monkeypatch.setattr(rule_pool, "MIN_MODULES_PER_WORKER", 1)  # fork even for a small project
     assert per_rule(engine.load_project(config), 2, inherited := []) == serial
-    assert per_rule(lambda: engine.load_project(config), 2, loaded := []) == serial
-    assert inherited == loaded == [2]
+    assert inherited == [2]
     assert any(kept for kept, _ in serial)
 
 
@@ -75,7 +70,7 @@ def test_without_fork_the_rules_run_in_this_process(monkeypatch: pytest.MonkeyPa
     serial = per_rule(engine.load_project(config), 1)
     monkeypatch.setattr(rule_pool, "MIN_MODULES_PER_WORKER", 1)
     monkeypatch.setattr(rule_pool, "can_fork", lambda: False)
-    assert per_rule(lambda: engine.load_project(config), 2, workers_used := []) == serial
+    assert per_rule(engine.load_project(config), 2, workers_used := []) == serial
     assert workers_used == [1]
 
 

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from harness import NO_CACHE
+
 from layerlint import engine
 from layerlint.core.config import load_config
 
@@ -24,7 +25,7 @@ def test_own_layers_are_configured() -> None:
     project = engine.load_project(config, options=NO_CACHE)
     assert project.role("layerlint.cli") == "router"
     assert project.role("layerlint.engine") == "service"
-    assert project.role("layerlint.project.symbols") == "repository"
+    assert project.role("layerlint.project.index.symbols") == "repository"
     assert project.role("layerlint.core.config") == "model"
 
 

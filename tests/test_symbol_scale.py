@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from harness import NO_CACHE
+
 from layerlint import engine
 from layerlint.core.config import load_config
+from layerlint.project.index.symbols import MAX_RESOLUTION_DEPTH, Symbol, SymbolIndex
 from layerlint.project.project import Project
-from layerlint.project.symbols import MAX_RESOLUTION_DEPTH, Symbol, SymbolIndex
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:

@@ -6,7 +6,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,8 +17,10 @@ from layerlint.__main__ import interrupted
 from layerlint.cli_fix import FixRequest, fix_options
 from layerlint.core.config import Config, ConfigError, load_config
 from layerlint.core.roots import user_path
-from layerlint.reporters import REPORTERS
+from layerlint.progress import ProgressLine, progress_after_delay
+from layerlint.reporters import HUMAN_FORMATS, REPORTERS
 from layerlint.reporters.base import Report
+from layerlint.reporters.text import color_wanted
 
 if TYPE_CHECKING:
     from layerlint.core.options import RunOptions
@@ -124,11 +126,15 @@ def main() -> None:
 @click.option("--baseline", "baseline_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Ignore findings recorded in this file (see `layerlint baseline`); fail on new ones.")
 @click.option("--timings", "show_timings", is_flag=True, help="Print where the time went to stderr.")
+@click.option("--quiet", "-q", is_flag=True, help="Print the findings alone: no summary, no progress line.")
+@click.option("--silent", "-s", is_flag=True, help="Print nothing but errors; the exit code tells of findings.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour the text formats (auto: on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it).")
 @fix_options
 def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignore: str | None,
           exit_zero: bool, show_statistics: bool, stdin_filename: str | None, jobs: int | None,
           cache_dir: Path | None, no_cache: bool, baseline_file: Path | None, show_timings: bool,
-          fixing: FixRequest) -> None:
+          quiet: bool, silent: bool, color: str, fixing: FixRequest) -> None:
     """Check PATHS (default: the project around the current directory)."""
     import gc
 
@@ -136,7 +142,11 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
     from layerlint.core.options import RunOptions
 
     gc.disable()  # the process ends after one run: collecting millions of facts objects only costs
-    options = RunOptions(use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs)
+    if show_statistics and not REPORTERS[output_format].shows_statistics:
+        raise click.BadParameter(f"has no `{output_format}` form", param_hint="--statistics")
+    progress = _progress_line(output_format, quiet or silent)
+    options = RunOptions(use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs,
+                         progress=progress.found if progress else None)
 
     config = _config_for(paths or ((Path(stdin_filename),) if stdin_filename else ()))
     try:
@@ -144,19 +154,23 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
         if fixing.writes_or_diffs:
             _exit_now(_fix(fixing, config, paths, options, stdin_filename or baseline_file, output_format))
         overrides = _stdin_override(config, stdin_filename)
-        result = engine.check(config, paths or tuple(Path(config.root, p) for p in overrides), overrides,
-                              options=options)
+        with _shown_after_delay(progress):
+            result = engine.check(config, paths or tuple(Path(config.root, p) for p in overrides), overrides,
+                                  options=options)
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
     if baseline_file is not None:
-        _apply_baseline(result, config, baseline_file, overrides, paths)
-    if output_format in ("json", "sarif"):  # the formats that carry fixes
+        _apply_baseline(result, config, baseline_file, overrides, paths, quiet or silent)
+    if output_format in ("json", "sarif") and not silent:  # the formats that carry fixes
         from layerlint.fixing import with_fixes
 
         result.diagnostics = with_fixes(config, result.diagnostics, overrides, lambda: result.project)
-    click.echo(_render(result, output_format, show_statistics, config.root, overrides))
-    for warning in result.warnings:
-        click.echo(f"layerlint: warning: {warning}", err=True)
+    if not silent:
+        report = Report(result.diagnostics, result.files_checked, config.root, overrides, statistics=show_statistics,
+                        color=color_wanted(color, sys.stdout.isatty(), os.environ), quiet=quiet)
+        click.echo(REPORTERS[output_format].render(report), color=report.color)  # click strips it off a terminal
+        for warning in result.warnings:
+            click.echo(f"layerlint: warning: {warning}", err=True)
     if show_timings:
         click.echo(result.timings.summary(), err=True)
     _exit_now(EXIT_FINDINGS if result.diagnostics and not exit_zero else EXIT_CLEAN)
@@ -170,7 +184,19 @@ def _fix(request: FixRequest, config: Config, paths: tuple[Path, ...], options: 
         raise LayerlintError("--fix, --diff, --fix-only and --add-noqa work on files, without "
                              "--stdin-filename or --baseline")
     return cli_fix.run(request, config, paths, options, lambda found, files: REPORTERS[output_format].render(
-        Report(found, files, config.root, color=sys.stdout.isatty())))
+        Report(found, files, config.root, color=color_wanted("auto", sys.stdout.isatty(), os.environ))))
+
+
+def _progress_line(output_format: str, quiet: bool) -> ProgressLine | None:
+    """A progress line only for a person watching a terminal: never in a machine format, a pipe,
+    a CI log (not a terminal), a quiet run, or a host's thread (the timer is a signal)."""
+    if quiet or output_format not in HUMAN_FORMATS or not sys.stderr.isatty():
+        return None
+    return ProgressLine(sys.stderr) if _real_process() and _in_main_thread() and hasattr(signal, "setitimer") else None
+
+
+def _shown_after_delay(progress: ProgressLine | None) -> AbstractContextManager[None]:
+    return progress_after_delay(progress) if progress is not None else nullcontext()
 
 
 def _exit_now(code: int) -> None:
@@ -200,7 +226,7 @@ def _stdin_override(config: Config, stdin_filename: str | None) -> dict[str, byt
 
 
 def _apply_baseline(result: object, config: Config, file: Path, overrides: dict[str, bytes],
-                    paths: tuple[Path, ...]) -> None:
+                    paths: tuple[Path, ...], quiet: bool) -> None:
     """Keep only findings the baseline does not record; name its entries that match nothing now."""
     from layerlint import baseline, engine
 
@@ -212,23 +238,15 @@ def _apply_baseline(result: object, config: Config, file: Path, overrides: dict[
     outcome = baseline.apply(recorded, result.diagnostics, baseline.SourceLines(config.root, overrides),
                              engine.in_paths(config, paths))
     result.diagnostics = outcome.new
-    click.echo(f"baseline: {outcome.matched} recorded findings ignored, {len(outcome.new)} new", err=True)
+    if quiet:
+        return
+    click.echo(f"baseline: {len(outcome.matched)} recorded findings ignored, {len(outcome.new)} new", err=True)
     if outcome.stale:
         count = "1 entry matches" if len(outcome.stale) == 1 else f"{len(outcome.stale)} entries match"
         click.echo(f"baseline: {count} no finding any more; "
                    f"`layerlint baseline --prune {file}` removes them:", err=True)
         for entry in outcome.stale:
-            click.echo(f"  {entry.path}: {entry.code} `{entry.text}` (occurrence {entry.occurrence})", err=True)
-
-
-def _render(result: object, output_format: str, show_statistics: bool, root: Path,
-            overrides: dict[str, bytes]) -> str:
-    from layerlint.engine import CheckResult
-
-    assert isinstance(result, CheckResult)
-    report = Report(result.diagnostics, result.files_checked, root, overrides,
-                    color=sys.stdout.isatty(), statistics=show_statistics)
-    return REPORTERS[output_format].render(report)
+            click.echo(f"  {entry.path}: {entry.code} {entry.subject} (occurrence {entry.occurrence})", err=True)
 
 
 @main.command(name="baseline")
@@ -242,16 +260,16 @@ def write_baseline(file: Path, paths: tuple[Path, ...], prune: bool) -> None:
     config = _config_for(paths)
     try:
         result = engine.check(config, paths)
-        recorded = baseline.read(file) if prune else frozenset()
+        if prune:  # shrink the ratchet without letting findings made since into it
+            recorded, in_scope = baseline.read(file), engine.in_paths(config, paths)
+            outcome = baseline.apply(recorded, result.diagnostics, baseline.SourceLines(config.root), in_scope)
+            kept = baseline.pruned(recorded, outcome, in_scope)
+            baseline.write(file, kept)
+            click.echo(f"Removed {len(outcome.stale)} entries from {file}; {len(kept)} remain.")
+            return
     except (ConfigError, baseline.BaselineError) as error:
         raise LayerlintError(str(error)) from error
-    lines = baseline.SourceLines(config.root)
-    if prune:  # shrink the ratchet without letting findings made since into it
-        stale = baseline.apply(recorded, result.diagnostics, lines, engine.in_paths(config, paths)).stale
-        baseline.write(file, recorded - set(stale))
-        click.echo(f"Removed {len(stale)} entries from {file}; {len(recorded) - len(stale)} remain.")
-        return
-    entries = baseline.entries_for(result.diagnostics, lines)
+    entries = baseline.entries_for(result.diagnostics)
     baseline.write(file, entries)
     click.echo(f"Recorded {len(entries)} findings in {file}.")
 
@@ -275,20 +293,21 @@ def list_rules(markdown: bool) -> None:
 @main.command(name="rule")
 @click.argument("code")
 def show_rule(code: str) -> None:
-    """Show the documentation of rule CODE."""
-    from layerlint.rules import RULES_BY_CODE
+    """Show the documentation of rule CODE (a code like LL101 or a name like router-imports-repository)."""
+    from layerlint.rules import RULES_BY_CODE, RULES_BY_NAME
+    from layerlint.rules.docs import severity_line
 
-    found = RULES_BY_CODE.get(code.upper())
+    found = RULES_BY_CODE.get(code.upper()) or RULES_BY_NAME.get(code.lower())
     if found is None:
-        raise LayerlintError(f"unknown rule code `{code}`; `layerlint rules` lists them")
-    click.echo(f"# {found.code} {found.name}\n\n{found.summary}.\n\n{found.docs}")
+        raise LayerlintError(f"unknown rule `{code}`; `layerlint rules` lists every code and name")
+    click.echo(f"# {found.code} {found.name}\n\n{found.summary}.\n\n{severity_line(found)}\n\n{found.docs}")
 
 
 @main.command()
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
 def roles(path: Path | None) -> None:
-    """Show every module with its role and why."""
-    from layerlint import engine
+    """Show every module (under PATH, if given) with its role and why."""
+    from layerlint import engine, listing
 
     config = _config_for((path,) if path else ())
     try:
@@ -296,24 +315,27 @@ def roles(path: Path | None) -> None:
         assigned = project.roles
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
+    shown = engine.modules_in(config, project, (path,) if path else ())
+    assigned = {module: role for module, role in assigned.items() if shown(module)}
     width = max((len(m) for m in assigned), default=10)
     for module in sorted(assigned):
         role = assigned[module]
         click.echo(f"{module:<{width}}  {role.role or '-':<10}  {role.reason}")
-    for note in engine.notes(project):
+    for note in listing.notes(project):
         click.echo(f"note: {note}")
 
 
 @main.command()
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
 def routes(path: Path | None) -> None:
-    """List every route: method, full path, handler, session kind and response model."""
-    from layerlint import engine
+    """List every route (whose handler is under PATH, if given): method, full path, handler, session, response."""
+    from layerlint import engine, listing
 
     config = _config_for((path,) if path else ())
     try:
         project = engine.load_project(config, named=(path,) if path else ())
-        rows = engine.routes(project)
+        shown = engine.modules_in(config, project, (path,) if path else ())
+        rows = [r for r in listing.routes(project) if shown(r.handler.partition(":")[0])]
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
     header = ("METHOD", "PATH", "HANDLER", "SESSION", "RESPONSE")
@@ -321,5 +343,6 @@ def routes(path: Path | None) -> None:
     widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
     for row in table:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
-    for note in engine.notes(project):  # e.g. why the session column is empty
+    for note in listing.notes(project):  # e.g. why the session column is empty
         click.echo(f"note: {note}")
+

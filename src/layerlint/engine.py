@@ -1,4 +1,15 @@
-"""run(config, paths) -> sorted, selected, noqa-filtered diagnostics. Knows nothing of any front end."""
+"""check(config, paths) -> sorted, selected, noqa-filtered diagnostics. Knows nothing of any front end.
+
+A check runs in stages, each a phase of `--timings`:
+
+    discover   the project's files (and the buffers handed over in place of files)
+    refresh    what changed since the last run: the tree's stats alone when nothing did, else
+               each file's stat and content hash; what changed is parsed (cache/)
+    key        the findings key: the configuration and every module's facts digest
+    answer     the findings stored under that key, decoded only for the paths asked about;
+    or load, evaluate   the project built from the facts, and the rules run over it (rule_pool)
+    save       the findings, stored under the key
+"""
 
 from __future__ import annotations
 
@@ -10,19 +21,20 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from layerlint.buffers import buffer_facts, differing
+from layerlint.buffers import source_files as buffer_sources
 from layerlint.core.config import Config, ConfigError
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.options import RunOptions
 from layerlint.core.roots import is_marked
-from layerlint.core.selection import Selection
+from layerlint.core.selection import Selection, severity_of
 from layerlint.core.timings import Timings
-from layerlint.project.discovery import Discovery, SourceFile, find_files, module_name_for, read_source, root_relative
+from layerlint.project.reading.discovery import Discovery, SourceFile, find_files, root_relative
 
 if TYPE_CHECKING:  # imported where needed: a run answered from the cache never loads rules or parsers
     from layerlint.cache import ProjectCache, StoredFindings
-    from layerlint.project.facts import ModuleFacts
     from layerlint.project.project import Project
-    from layerlint.project.route_listing import RouteRow
+    from layerlint.project.reading.facts import ModuleFacts
     from layerlint.rules.base import Rule
 
 T = TypeVar("T")
@@ -72,8 +84,7 @@ def load_project(config: Config, overrides: dict[str, bytes] | None = None,
     with gc_paused():
         files = _project_files(config, extra_files, named).files
         cache = _open_cache(config, options, [f for f in files if f.relative not in overrides])
-        override_facts = _override_facts(files, overrides)
-        return _from_cached_facts(cache, partial(_build_project, config, cache, override_facts, files))
+        return _from_cached_facts(cache, partial(_build_project, config, cache, buffer_facts(files, overrides), files))
 
 
 def _project_files(config: Config, extra_files: Sequence[SourceFile], named: Sequence[Path] = ()) -> Discovery:
@@ -94,42 +105,13 @@ def run_options(config: Config, options: RunOptions | None) -> RunOptions:
 
 
 def _open_cache(config: Config, options: RunOptions | None, files: list[SourceFile]) -> ProjectCache:
-    from layerlint.cache import ProjectCache  # the cache decides what must be parsed again
+    from layerlint.cache import (
+        ProjectCache,  # the cache decides what must be parsed again
+    )
 
     cache = ProjectCache(config, run_options(config, options))
     cache.refresh(files)
     return cache
-
-
-def _differing(config: Config, overrides: dict[str, bytes]) -> dict[str, bytes]:
-    """The buffers that differ from their file on disk: one equal to it is the file (and is cached)."""
-    return {relative: data for relative, data in overrides.items() if differs_from_disk(config.root / relative, data)}
-
-
-def differs_from_disk(path: Path, data: bytes | str) -> bool:
-    """Whether a buffer (an editor's text, stdin) is not what the file holds on disk. Text is
-    compared with the file as Python reads it (encoding cookie, BOM, universal newlines): flake8
-    hands over lines read that way, and a CRLF file is still the file."""
-    try:
-        raw = read_source(path)
-        if isinstance(data, str):
-            import io
-            import tokenize
-
-            encoding = tokenize.detect_encoding(io.BytesIO(raw).readline)[0]
-            return io.TextIOWrapper(io.BytesIO(raw), encoding).read() != data
-        return raw != data
-    except (OSError, SyntaxError, UnicodeDecodeError):  # unreadable, or a bad coding cookie
-        return True
-
-
-def _override_facts(files: list[SourceFile], overrides: dict[str, bytes]) -> dict[str, ModuleFacts]:
-    """Facts of the buffers handed over in place of files (an editor's unsaved text, stdin)."""
-    if not overrides:
-        return {}
-    from layerlint.project.loader import facts_from_bytes
-
-    return {f.relative: facts_from_bytes(f, overrides[f.relative]) for f in files if f.relative in overrides}
 
 
 def _build_project(config: Config, cache: ProjectCache, override_facts: dict[str, ModuleFacts],
@@ -141,17 +123,16 @@ def _build_project(config: Config, cache: ProjectCache, override_facts: dict[str
     return Project.build(config, cache.facts() + list(override_facts.values()))
 
 
-def run_rules(source: Project | Callable[[], Project], rules: Sequence[Rule], *, workers: int,
+def run_rules(project: Project, rules: Sequence[Rule], *, workers: int,
               modules: int, timings: Timings | None = None) -> tuple[list[Diagnostic], int]:
-    """The rules' diagnostics (selected, noqa applied) and how many noqa comments suppressed;
-    `source` is the project of `modules` modules, or how to build it (then worker processes
-    each build their own)."""
+    """The rules' diagnostics (selected, noqa applied) and how many noqa comments suppressed,
+    over the project of `modules` modules."""
     from layerlint.rule_pool import evaluate
 
-    evaluation = evaluate(source, rules, workers, modules)
+    evaluation = evaluate(project, rules, workers, modules)
     if timings is not None:
         timings.rules = {rule.code: seconds for rule, seconds in zip(rules, evaluation.seconds)}
-        timings.loads, timings.workers = evaluation.loads, evaluation.workers
+        timings.workers = evaluation.workers
     results = evaluation.results
     return [d for kept, _ in results for d in kept], sum(count for _, count in results)
 
@@ -159,6 +140,17 @@ def run_rules(source: Project | Callable[[], Project], rules: Sequence[Rule], *,
 def in_paths(config: Config, paths: Sequence[Path]) -> Callable[[str], bool]:
     """Whether a root-relative path is one of `paths` or below one (no paths: the whole project)."""
     return _target_test(relative_targets(config, paths) if paths else None)
+
+
+def modules_in(config: Config, project: Project, paths: Sequence[Path]) -> Callable[[str], bool]:
+    """Whether a module's file is one of `paths` or below one (no paths: every module), for the
+    listings (`roles`, `routes`), which load the whole project and show a part."""
+    wanted = in_paths(config, paths)
+
+    def shown(module: str) -> bool:
+        facts = project.modules.get(module)
+        return facts is not None and wanted(facts.path)
+    return shown
 
 
 def _target_test(targets: list[str] | None) -> Callable[[str], bool]:
@@ -213,45 +205,51 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
             wanted: Callable[[str], bool], timings: Timings, named: Sequence[Path] = ()
             ) -> tuple[_Answer, list[Diagnostic], Discovery]:
     """The findings of the whole project (with the files `named`), and those in the paths `wanted` accepts."""
-    extra = [f for f in (_source_file_for(config, p) for p in overrides) if f is not None]
+    from layerlint.cache import ProjectCache
+
     options = run_options(config, options)
     with gc_paused():
         with timings.phase("discover"):
-            found = _project_files(config, extra, named)
+            found = _project_files(config, buffer_sources(config, overrides), named)
             files = found.files
-        with timings.phase("cache"):
-            cache, override_facts, key, stored = _cached_findings(config, options, files, overrides)
-        timings.files, timings.parsed = len(files), cache.parsed + len(override_facts)
-        rebuild = partial(_build_project, config, cache, override_facts, files)
+        if options.progress is not None:
+            options.progress(len(files))
+        cache = ProjectCache(config, options)
+        with timings.phase("refresh"):
+            tree, key, stored, facts_of_buffers = _refresh(config, cache, files, overrides)
+        with timings.phase("key"):
+            if stored is None:
+                key = cache.findings_key(config, files, {r: _digest(f) for r, f in facts_of_buffers.items()})
+                cache.tree.remember(tree, key)
+                stored = cache.findings.stored(key, files)
+        timings.files, timings.parsed = len(files), cache.parsed + len(facts_of_buffers)
+        rebuild = partial(_build_project, config, cache, facts_of_buffers, files)
         if stored is not None:
-            answer = _Answer(stored.for_path, stored.paths(), stored.suppressed, rebuild)
-            shown = answer.in_paths(wanted)
+            with timings.phase("answer"):
+                answer = _Answer(stored.for_path, stored.paths(), stored.suppressed, rebuild)
+                shown = answer.in_paths(wanted)
             if shown is not None:  # None: an entry of the stored findings is not ours
                 cache.save_manifest()
                 timings.from_cache = True
                 return answer, shown, found
+        assert key is not None
         answer = _fresh_answer(config, cache, key, files, rebuild, timings)
     return answer, [d for path in answer.paths if wanted(path) for d in answer.by_path(path) or ()], found
 
 
-def _cached_findings(config: Config, options: RunOptions | None, files: list[SourceFile], overrides: dict[str, bytes]
-                     ) -> tuple[ProjectCache, dict[str, ModuleFacts], str, StoredFindings | None]:
-    """The cache, the buffers' facts, the findings key and the findings stored under it, if any.
-    When no file changed since the last run, its key is known from the tree's stats alone: then
-    neither the manifest nor any file's facts digest is read (at 24,000 files, 0.07 s of a 0.5 s run)."""
-    from layerlint.cache import ProjectCache
-
-    cache = ProjectCache(config, options)
-    tree = None if overrides else cache.tree_digest(config, files)
-    key = cache.findings_key_of_tree(tree)
-    stored = cache.cached_findings(key, files) if key else None
-    if key and stored is not None:
-        return cache, {}, key, stored
+def _refresh(config: Config, cache: ProjectCache, files: list[SourceFile], overrides: dict[str, bytes]
+             ) -> tuple[str | None, str | None, StoredFindings | None, dict[str, ModuleFacts]]:
+    """The tree's digest; and when no file changed since a run whose findings are stored, its
+    findings key and findings, known from the tree's stats alone (then neither the manifest nor
+    any file's facts digest is read: at 24,000 files, 0.07 s of a 0.5 s run). Otherwise every
+    file's content hash is made known, what changed is parsed, and so are the buffers."""
+    tree = None if overrides else cache.tree.digest(config, files)
+    key = cache.tree.findings_key(tree)
+    stored = cache.findings.stored(key, files) if key else None
+    if stored is not None:
+        return tree, key, stored, {}
     cache.refresh([f for f in files if f.relative not in overrides])
-    override_facts = _override_facts(files, overrides)
-    key = cache.findings_key(config, files, {r: _digest(f) for r, f in override_facts.items()})
-    cache.remember_tree(tree, key)
-    return cache, override_facts, key, cache.cached_findings(key, files)
+    return tree, None, None, buffer_facts(files, overrides)
 
 
 def _fresh_answer(config: Config, cache: ProjectCache, key: str, files: list[SourceFile],
@@ -259,14 +257,15 @@ def _fresh_answer(config: Config, cache: ProjectCache, key: str, files: list[Sou
     """Run the rules, and store what they found under `key`."""
     rules = active_rules(config)
 
-    def evaluate() -> tuple[Project | None, list[Diagnostic], int]:
-        project, source = _rule_source(cache, files, rules, rebuild)
-        return project, *run_rules(source, rules, workers=cache.workers, modules=len(files), timings=timings)
+    def evaluate() -> tuple[Project, list[Diagnostic], int]:
+        with timings.phase("load"):
+            project = rebuild()  # once: rule workers fork with it (see rule_pool)
+        with timings.phase("evaluate"):
+            return project, *run_rules(project, rules, workers=cache.workers, modules=len(files), timings=timings)
 
-    with timings.phase("rules"):
-        project, diagnostics, noqa_count = _from_cached_facts(cache, evaluate)
+    project, diagnostics, noqa_count = _from_cached_facts(cache, evaluate)
     with timings.phase("save"):
-        cache.save_findings(key, diagnostics, noqa_count)
+        cache.findings.save(key, diagnostics, noqa_count)
     grouped: dict[str, list[Diagnostic]] = {}
     for diagnostic in diagnostics:
         grouped.setdefault(diagnostic.path, []).append(diagnostic)
@@ -287,29 +286,14 @@ def _from_cached_facts(cache: ProjectCache, action: Callable[[], T]) -> T:
         return action()
 
 
-def _rule_source(cache: ProjectCache, files: list[SourceFile], rules: list[Rule],
-                 rebuild: Callable[[], Project]) -> tuple[Project | None, Project | Callable[[], Project]]:
-    """The project for the rules, or, when they run in forked workers, how each worker builds it:
-    then the workers decode the facts at the same time and this process never does (see rule_pool)."""
-    from layerlint.rule_pool import forks
-
-    if forks(rules, cache.workers, len(files)):
-        if not cache.refreshed:  # the unchanged tree's findings were tampered with: hash here, once
-            cache.refresh(files)
-        cache.save_manifest()  # before forking: workers must not each write it
-        return None, rebuild
-    project = rebuild()
-    return project, project
-
-
 def check(config: Config, paths: Sequence[Path] = (), overrides: dict[str, bytes] | None = None, *,
           options: RunOptions | None = None) -> CheckResult:
     """Findings of the whole project, shown for `paths`; answered from the cache when nothing changed."""
-    overrides = _differing(config, overrides or {})
+    overrides = differing(config, overrides or {})
     targets = relative_targets(config, paths) if paths else None
     timings = Timings()
     answer, shown, found = _answer(config, overrides, options, _target_test(targets), timings, paths)
-    result = CheckResult(sorted(shown, key=Diagnostic.sort_key), answer.rebuild,
+    result = CheckResult(with_severities(config, sorted(shown, key=Diagnostic.sort_key)), answer.rebuild,
                          _files_checked(found.files, overrides, targets), answer.suppressed,
                          warnings=found.warnings, timings=timings)
     if not result.files_checked:
@@ -330,9 +314,17 @@ def findings_by_path(config: Config, *, options: RunOptions | None = None) -> Ca
         found = by_path(path)
         if found is None:  # a tampered entry in the cache: decode all of it, or check again
             found = _answer(config, {}, options, lambda other: other == path, Timings())[1]
-        return sorted(found, key=Diagnostic.sort_key)
+        return with_severities(config, sorted(found, key=Diagnostic.sort_key))
 
     return lookup
+
+
+def with_severities(config: Config, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The findings at the severities `[tool.layerlint.severity]` gives. Stored findings keep their
+    rule's default, so changing a severity never makes a run check again."""
+    if not config.severities:
+        return diagnostics
+    return [replace(d, severity=severity_of(d.code, d.severity, config.severities)) for d in diagnostics]
 
 
 def _digest(facts: ModuleFacts) -> str:
@@ -348,24 +340,3 @@ def _files_checked(files: list[SourceFile], overrides: dict[str, bytes], targets
         paths.setdefault(source.module, source.relative)
     wanted = _target_test(targets)
     return sum(1 for path in paths.values() if wanted(path))
-
-
-def _source_file_for(config: Config, relative: str) -> SourceFile | None:
-    named = module_name_for(config.root / relative, config)
-    if named is None:
-        return None
-    return SourceFile(str(config.root / relative), relative, named[0], named[1])
-
-
-def notes(project: Project) -> list[str]:
-    """What the user should know about the project beyond findings (`layerlint roles` prints them)."""
-    from layerlint.rules.notes import project_notes
-
-    return project_notes(project)
-
-
-def routes(project: Project) -> list[RouteRow]:
-    """Every route as layerlint understands it (`layerlint routes` prints them)."""
-    from layerlint.project.route_listing import route_rows
-
-    return route_rows(project)

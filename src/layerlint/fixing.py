@@ -28,7 +28,7 @@ from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.fix import Fix, apply_edits
 from layerlint.core.options import RunOptions
 from layerlint.fixers import FIXERS, fixer_for
-from layerlint.project.discovery import read_source
+from layerlint.project.reading.discovery import read_source
 
 if TYPE_CHECKING:
     from layerlint.project.project import Project

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from layerlint.core.diagnostic import Severity
 from layerlint.core.roots import fallback_root, user_path
 
 # In the order globs are tried: "dependency" (modules that wire services for Depends) first,
@@ -91,6 +92,7 @@ class Config:
     soft_delete_column: str = "deleted_at"
     base_repository: str = "BaseRepository"
     soft_delete_helpers: tuple[str, ...] = ()
+    severities: tuple[tuple[str, str], ...] = ()  # code or prefix -> "error", "warning" or "convention"
 
     def id_prefix_matches(self, prefix: str) -> bool:
         """Whether an entity prefix matches `models.id-prefix`. A real prefix is a few characters
@@ -129,6 +131,7 @@ _SCHEMA: dict[str, _Key] = {
     "ignore": _Key("list", "ignore"),
     "extend-select": _Key("list", "extend_select"),
     "per-file-ignores": _Key("map-list", "per_file_ignores"),
+    "severity": _Key("map-str", "severities"),
     "roles": _Key("table", "roles", {r: _Key("list", r) for r in ROLE_NAMES}),
     "sessions": _Key("table", "sessions", {
         "read": _Key("list", "read_sessions"),
@@ -146,7 +149,7 @@ _SCHEMA: dict[str, _Key] = {
 }
 
 _TYPE_NAMES = {"str": "a string", "list": "a list of strings", "map-list": "a table of lists of strings",
-               "table": "a table"}
+               "map-str": "a table of strings", "table": "a table"}
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -243,6 +246,10 @@ def _convert(value: Any, spec: _Key, dotted: str, file: Path | None, out: dict[s
         if isinstance(value, str) or not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise wrong
         return tuple(value)
+    if spec.kind == "map-str":
+        if not isinstance(value, dict):
+            raise wrong
+        return tuple((k, _convert(v, _Key("str", ""), f"{dotted}.{k}", file, out)) for k, v in value.items())
     if spec.kind == "map-list":
         if not isinstance(value, dict):
             raise wrong
@@ -274,6 +281,12 @@ def _check_values(config: Config) -> None:
                           "like `^[a-z]{2,5}_$` or `^(usr|itm|ord)_$`")
     keyed_codes = [("select", config.select), ("ignore", config.ignore), ("extend-select", config.extend_select)]
     keyed_codes += [(f"per-file-ignores.{glob}", codes) for glob, codes in config.per_file_ignores]
+    keyed_codes += [(f"severity.{code}", (code,)) for code, _ in config.severities]
+    levels = [level.value for level in Severity]
+    for code, level in config.severities:
+        if level not in levels:
+            raise ConfigError(config.file, f"severity.{code}", f"`{level}` is not a severity; use one of "
+                              + ", ".join(f"`{name}`" for name in levels))
     for key, codes in keyed_codes:
         for code in codes:
             if not re.fullmatch(r"LL\d{0,3}", code) and code != "ALL":

@@ -9,8 +9,24 @@ from layerlint.core.fix import Fix
 
 
 class Severity(str, Enum):
-    ERROR = "error"
-    WARNING = "warning"
+    """How bad a finding is: each rule declares its default, `[tool.layerlint.severity]` changes it.
+    The adapters translate it (their words for the three levels, from the most serious)."""
+
+    ERROR = "error"  # a defect or a broken layer: SARIF error, GitHub ::error, pylint E
+    WARNING = "warning"  # a likely problem or a rule of the style guide: warning, ::warning, pylint W
+    CONVENTION = "convention"  # style that helps the other rules (annotations): note, ::notice, pylint C
+
+    @property
+    def sarif_level(self) -> str:
+        return {"error": "error", "warning": "warning", "convention": "note"}[self.value]
+
+    @property
+    def github_command(self) -> str:
+        return {"error": "error", "warning": "warning", "convention": "notice"}[self.value]
+
+    @property
+    def pylint_letter(self) -> str:
+        return {"error": "E", "warning": "W", "convention": "C"}[self.value]
 
 
 @dataclass(frozen=True, order=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,8 @@ class RunOptions:
     use_cache: bool = True
     cache_dir: Path | None = None  # default: `.layerlint_cache` in the project root
     jobs: int | None = None  # worker processes for parsing; None: every available core
+    # Told how many files the run checks once they are found (the CLI's progress line on a terminal).
+    progress: Callable[[int], None] | None = None
 
     def cache_path(self, root: Path) -> Path:
         return self.cache_dir if self.cache_dir is not None else root / CACHE_DIR_NAME

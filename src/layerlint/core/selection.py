@@ -1,10 +1,12 @@
-"""Which codes are on: select/ignore/extend-select and per-file-ignores, as ruff and flake8 read them."""
+"""Which codes are on: select/ignore/extend-select and per-file-ignores, as ruff and flake8 read them;
+and at which severity (`[tool.layerlint.severity]`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from layerlint.core.diagnostic import Severity
 from layerlint.core.globs import match_path
 
 if TYPE_CHECKING:
@@ -38,3 +40,11 @@ class Selection:
         if not self.enabled(code):
             return False
         return not any(match_path(glob, path) and _matches(code, codes) for glob, codes in self.per_file_ignores)
+
+
+def severity_of(code: str, default: Severity, severities: tuple[tuple[str, str], ...]) -> Severity:
+    """The configured severity of the most specific code or prefix that matches `code` (`LL7`,
+    then `LL701`, wins over `ALL`), else the rule's `default`."""
+    matching = [(len(prefix) if prefix != "ALL" else 0, level) for prefix, level in severities
+                if prefix == "ALL" or code.startswith(prefix)]
+    return Severity(max(matching)[1]) if matching else default

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 class Timings:
     phases: dict[str, float] = field(default_factory=dict)  # name -> wall seconds, in order
     rules: dict[str, float] = field(default_factory=dict)  # code -> seconds in the process that ran it
-    loads: list[float] = field(default_factory=list)  # seconds each rule process took to load the facts
     files: int = 0
     parsed: int = 0  # files parsed in this run (the others came from the cache)
     workers: int = 1  # processes the rules ran in
@@ -37,8 +36,7 @@ class Timings:
         if self.from_cache:
             parts.append("findings from the cache")
         elif self.rules:
-            load = f"; facts loaded in {max(self.loads):.2f} s" if self.loads else ""
-            parts.append(f"rules in {self.workers} process{'es' if self.workers > 1 else ''}{load}")
+            parts.append(f"rules in {self.workers} process{'es' if self.workers > 1 else ''}")
         lines = ["timings: " + " | ".join(parts)]
         if self.rules:
             ranked = sorted(self.rules.items(), key=lambda item: -item[1])[:slowest]

@@ -52,7 +52,7 @@ def swap_session(site: FixSite, diagnostic: Diagnostic, current_kind: str) -> Fi
 def _absolute_import_of(facts: object, bound: str) -> list[tuple[str, str]]:
     """`(module, name)` of the absolute `from module import name` that binds `bound`, if any: the
     import the swap may leave unused (relative ones are left alone, libcst matches them by text)."""
-    from layerlint.project.facts import ModuleFacts
+    from layerlint.project.reading.facts import ModuleFacts
 
     assert isinstance(facts, ModuleFacts)
     return [(i.target, i.name) for i in facts.imports
@@ -91,7 +91,7 @@ def _depends_target(call: cst.Call) -> cst.Name | None:
 
 def _is_kind(project: object, module: str, name: str, configured: tuple[str, ...]) -> bool:
     """Whether `name` (in `module`) is one of the configured dependencies, or an alias of one."""
-    from layerlint.project.expr import render
+    from layerlint.project.reading.expr import render
     from layerlint.project.project import Project
 
     assert isinstance(project, Project)
@@ -117,7 +117,7 @@ def _same_case(word: str, like: str) -> str:
 def _where_importable(project: object, facts: object, current: str, target: str,
                       configured: tuple[str, ...]) -> tuple[str, Applicability] | None:
     """The module to import `target` from, and how sure that is."""
-    from layerlint.project.facts import ModuleFacts
+    from layerlint.project.reading.facts import ModuleFacts
     from layerlint.project.project import Project
 
     assert isinstance(project, Project) and isinstance(facts, ModuleFacts)

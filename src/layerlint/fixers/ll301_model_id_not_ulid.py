@@ -52,8 +52,8 @@ def _is_id_field(statement: cst.BaseSmallStatement | None) -> bool:
 
 def _model_at(site: FixSite, line: int) -> tuple[str, bool] | None:
     """The name of the model class whose field is on `line`, and whether it is a SQLModel."""
-    from layerlint.project.models import is_sqlmodel
-    from layerlint.project.symbols import Symbol
+    from layerlint.project.index.models import is_sqlmodel
+    from layerlint.project.index.symbols import Symbol
 
     project = site.project()
     facts = next((f for f in project.modules.values() if f.path == site.path), None)

@@ -14,7 +14,7 @@ from layerlint.fixers.base import FixSite
 
 
 def fix(site: FixSite, diagnostic: Diagnostic) -> Fix | None:
-    from layerlint.project.symbols import Symbol
+    from layerlint.project.index.symbols import Symbol
     from layerlint.rules._models import column_example
 
     cls = site.class_at(diagnostic.line)

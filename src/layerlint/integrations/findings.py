@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from layerlint import engine
+from layerlint import buffers, engine
 from layerlint.core.config import Config, load_config
 from layerlint.core.roots import is_project_root, user_path
 from layerlint.core.diagnostic import Diagnostic
@@ -54,7 +54,7 @@ class LintRun:
 
     def findings_for(self, filename: str, content: bytes | str | None = None) -> list[Diagnostic]:
         """The CLI's findings for `filename`; `content` is the buffer to check in its place, as
-        bytes or as text decoded the way Python reads source (see `engine.differs_from_disk`)."""
+        bytes or as text decoded the way Python reads source (see `buffers.differs_from_disk`)."""
         with _import_path_at_load():
             return self._findings_for(filename, content)
 
@@ -64,7 +64,7 @@ class LintRun:
         relative = engine.project_path(config, path)
         if relative is None:
             return []
-        on_disk = content is None or not engine.differs_from_disk(path, content)
+        on_disk = content is None or not buffers.differs_from_disk(path, content)
         if on_disk and is_project_root(config.root):
             return self._project_findings(config)(relative)
         # A buffer, or a file with no project around it (checked alone, never its whole directory)

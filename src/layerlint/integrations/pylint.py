@@ -1,6 +1,7 @@
 """The pylint checker: one pylint message per layerlint finding, ids from an explicit table.
 
-Message ids are `<E|W>68nn`, the number from `MESSAGE_NUMBERS`: LL101 is E6811, LL207 E6827.
+Message ids are `<E|W|C>68nn`, the letter from the rule's default severity and the number from
+`MESSAGE_NUMBERS`: LL101 is E6811, LL207 W6827, LL701 C6871.
 Checker id 68 is used by neither pylint (its own checkers and extensions use 00-37, 47-49, 55,
 56, 60-63, 90) nor the plugins we checked (pylint-django 51, pylint-pytest 64, perflint 81/82, pylint-odoo 79/81, 77
 and 96 by smaller plugins). Symbolic names are the rule names, so
@@ -44,11 +45,14 @@ MESSAGE_NUMBERS: dict[str, str] = {
 
 
 def message_id(code: str, severity: Severity) -> str:
-    """The table's number after the severity's letter: E6811 for LL101, an error."""
+    """The table's number after the severity's letter: E6811 for LL101, an error, C6871 for LL701, a
+    convention. pylint fixes a message's type when the checker is registered, so the rule's default
+    severity is used; `[tool.layerlint.severity]` cannot change it there (pylint's own
+    `--disable` and `--fail-on` can)."""
     number = MESSAGE_NUMBERS.get(code)
     if number is None:
         raise ValueError(f"{code} has no pylint message id: add it to MESSAGE_NUMBERS")
-    return f"{'E' if severity is Severity.ERROR else 'W'}{number}"
+    return f"{severity.pylint_letter}{number}"
 
 
 def _messages() -> dict[str, MessageDefinitionTuple]:

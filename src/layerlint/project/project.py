@@ -16,20 +16,20 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from layerlint.core.config import Config
-from layerlint.project.facts import ModuleFacts
-from layerlint.project.graph import ImportGraph
-from layerlint.project.imports import defining_modules
-from layerlint.project.roles import Role, RoleAssigner
-from layerlint.project.symbols import Symbol, SymbolIndex
+from layerlint.project.index.graph import ImportGraph
+from layerlint.project.index.imports import defining_modules
+from layerlint.project.index.roles import Role, RoleAssigner
+from layerlint.project.index.symbols import Symbol, SymbolIndex
+from layerlint.project.reading.facts import ModuleFacts
 
 if TYPE_CHECKING:
-    from layerlint.project.call_sites import CallSites
-    from layerlint.project.dependencies import DependencyResolver
-    from layerlint.project.model_fields import ModelFields
-    from layerlint.project.routes import RouteTable
-    from layerlint.project.soft_delete import SessionCalls
-    from layerlint.project.soft_delete_filters import FilterHelpers
-    from layerlint.project.types import TypeResolver
+    from layerlint.project.index.types import TypeResolver
+    from layerlint.project.orm.model_fields import ModelFields
+    from layerlint.project.orm.soft_delete import SessionCalls
+    from layerlint.project.orm.soft_delete_filters import FilterHelpers
+    from layerlint.project.routing.call_sites import CallSites
+    from layerlint.project.routing.dependencies import DependencyResolver
+    from layerlint.project.routing.routes import RouteTable
 
 T = TypeVar("T")
 
@@ -100,28 +100,28 @@ class Project:
     @analysis("call_sites")
     def routes(self) -> RouteTable:
         """Routers, apps, their inclusions and every route handler."""
-        from layerlint.project.routes import build_route_table
+        from layerlint.project.routing.routes import build_route_table
 
         return build_route_table(self)
 
     @analysis("routes", incremental=True)
     def dependencies(self) -> DependencyResolver:
         """The sessions each handler reaches through its `Depends` chain."""
-        from layerlint.project.dependencies import DependencyResolver
+        from layerlint.project.routing.dependencies import DependencyResolver
 
         return DependencyResolver(self)
 
     @analysis("dependencies", "routes")
     def session_split(self) -> bool:
         """Both a read and a write session dependency are defined or used."""
-        from layerlint.project.dependencies import has_session_split
+        from layerlint.project.routing.dependencies import has_session_split
 
         return has_session_split(self)
 
     @analysis(incremental=True)
     def call_sites(self) -> CallSites:
         """Where each project function is called."""
-        from layerlint.project.call_sites import CallSites
+        from layerlint.project.routing.call_sites import CallSites
 
         return CallSites(self)
 
@@ -130,7 +130,7 @@ class Project:
     @analysis(incremental=True)
     def types(self) -> TypeResolver:
         """The inferred type of an expression (its inferred returns are cached)."""
-        from layerlint.project.types import TypeResolver
+        from layerlint.project.index.types import TypeResolver
 
         return TypeResolver(self.index)
 
@@ -139,56 +139,56 @@ class Project:
     @analysis()
     def table_models(self) -> list[Symbol]:
         """Every table model of the project, in path order."""
-        from layerlint.project.models import find_table_models
+        from layerlint.project.index.models import find_table_models
 
         return find_table_models(self)
 
     @analysis("table_models")
     def tables(self) -> list[Symbol]:
         """Table models that have a table of their own."""
-        from layerlint.project.models import has_own_table
+        from layerlint.project.index.models import has_own_table
 
         return [model for model in self.table_models if has_own_table(self.index, model)]
 
     @analysis(incremental=True)
     def model_fields(self) -> ModelFields:
         """Each model's column-like fields, inherited ones included."""
-        from layerlint.project.model_fields import ModelFields
+        from layerlint.project.orm.model_fields import ModelFields
 
         return ModelFields(self.index)
 
     @analysis("table_models")
     def soft_delete_models(self) -> frozenset[Symbol]:
         """Table models with the soft-delete column."""
-        from layerlint.project.soft_delete import find_soft_delete_models
+        from layerlint.project.orm.soft_delete import find_soft_delete_models
 
         return find_soft_delete_models(self)
 
     @analysis("filter_helpers", incremental=True)
     def session_calls(self) -> SessionCalls:
         """Each function's session calls, with the statement or model each works on."""
-        from layerlint.project.soft_delete import SessionCalls
+        from layerlint.project.orm.soft_delete import SessionCalls
 
         return SessionCalls(self)
 
     @analysis(incremental=True)
     def filter_helpers(self) -> FilterHelpers:
         """Which project functions and hybrid properties apply the soft-delete filter."""
-        from layerlint.project.soft_delete_filters import FilterHelpers
+        from layerlint.project.orm.soft_delete_filters import FilterHelpers
 
         return FilterHelpers()
 
     @analysis()
     def global_filters(self) -> list[str]:
         """Modules whose session event listeners apply `with_loader_criteria` to every query."""
-        from layerlint.project.soft_delete import find_global_filters
+        from layerlint.project.orm.soft_delete import find_global_filters
 
         return find_global_filters(self)
 
     @analysis("roles")
     def unconfigured_base(self) -> tuple[str, int] | None:
         """The configured base repository does not exist, but repositories share another."""
-        from layerlint.project.repositories import find_unconfigured_base
+        from layerlint.project.orm.repositories import find_unconfigured_base
 
         return find_unconfigured_base(self)
 

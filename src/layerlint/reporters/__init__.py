@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from layerlint.reporters.base import Reporter
 from layerlint.reporters.github import GithubReporter
+from layerlint.reporters.grouped import GroupedReporter
 from layerlint.reporters.json import JsonReporter
 from layerlint.reporters.sarif import SarifReporter
-from layerlint.reporters.text import TextReporter
+from layerlint.reporters.text import ConciseReporter, TextReporter
 
 REPORTERS: dict[str, Reporter] = {reporter.name: reporter for reporter in (
     TextReporter(),
+    ConciseReporter(),
+    GroupedReporter(),
     JsonReporter(),
     SarifReporter(),
     GithubReporter(),
 )}
+
+# The formats a person reads: a progress line on the terminal may go with them, never with the others.
+HUMAN_FORMATS = frozenset({"text", "concise", "grouped"})

@@ -26,7 +26,8 @@ class Report:
     root: Path
     overrides: Mapping[str, bytes] = field(default_factory=dict)  # buffers checked in a file's place
     color: bool = False
-    statistics: bool = False
+    statistics: bool = False  # the counts per code in place of the findings (human formats, json)
+    quiet: bool = False  # the findings alone, without the summary
 
     @cached_property
     def rules(self) -> Sequence[Rule]:
@@ -41,14 +42,17 @@ class Report:
         """`fingerprints[i]` identifies `diagnostics[i]` across edits: the hashed baseline key."""
         from layerlint import baseline
 
-        lines = baseline.SourceLines(self.root, dict(self.overrides))
-        return [entry.fingerprint() for entry in baseline.entries_for(self.diagnostics, lines)]
+        return [entry.fingerprint() for entry in baseline.entries_for(self.diagnostics)]
 
 
 class Reporter(Protocol):
     @property
     def name(self) -> str:
         """The `--format` value."""
+
+    @property
+    def shows_statistics(self) -> bool:
+        """Whether `--statistics` has a form in this format (a usage error where it has none)."""
 
     def render(self, report: Report) -> str:
         """The whole output, without a final newline."""

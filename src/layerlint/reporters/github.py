@@ -1,4 +1,4 @@
-"""GitHub Actions workflow commands: one `::error`/`::warning` annotation per finding."""
+"""GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` annotation per finding."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def escape_property(text: str) -> str:
 
 
 def annotation(diagnostic: Diagnostic) -> str:
-    command = diagnostic.severity.value  # "error" or "warning", as GitHub names them
+    command = diagnostic.severity.github_command
     where = diagnostic.location
     properties = {
         "file": diagnostic.path,
@@ -30,6 +30,7 @@ def annotation(diagnostic: Diagnostic) -> str:
 
 class GithubReporter:
     name = "github"
+    shows_statistics = False
 
     def render(self, report: Report) -> str:
         return "\n".join(annotation(d) for d in report.diagnostics)

@@ -1,8 +1,11 @@
-"""A JSON list of diagnostic objects (code, name, message, path, line, column, end_line, ..., fix)."""
+"""A JSON list of diagnostic objects (code, name, message, path, line, column, end_line, ..., and
+ruff's `fix` object); with `--statistics`, a list of {code, name, count} instead (as ruff's JSON
+statistics)."""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.fix import Fix
@@ -40,8 +43,17 @@ def fix_object(fix: Fix | None) -> dict[str, object] | None:
     }
 
 
+def statistics(diagnostics: list[Diagnostic]) -> list[dict[str, object]]:
+    counts = Counter((d.code, d.name) for d in diagnostics)
+    return [{"code": code, "name": name, "count": count}
+            for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
 class JsonReporter:
     name = "json"
+    shows_statistics = True
 
     def render(self, report: Report) -> str:
+        if report.statistics:
+            return json.dumps(statistics(list(report.diagnostics)), indent=2)
         return json.dumps([json_object(d) for d in report.diagnostics], indent=2)

@@ -1,8 +1,9 @@
 """SARIF 2.1.0 for GitHub code scanning: one run, every rule in `tool.driver`, one result per finding.
 
 Paths are relative to the project root (`%SRCROOT%`), lines and columns 1-based, columns count
-characters (`columnKind`). `partialFingerprints` hash the baseline key (code, path, normalized
-line text, occurrence), so a finding keeps its identity when lines are added above it.
+characters (`columnKind`). `partialFingerprints` hash the baseline key (code, path, what the
+finding is about, occurrence: see baseline.py), so a finding keeps its identity when lines are
+added above it or its statement is reflowed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/layerlint/layerlint"
-FINGERPRINT_KEY = "layerlint/v1"
+FINGERPRINT_KEY = "layerlint/v2"  # v1 hashed the flagged line's text
 SRCROOT = "%SRCROOT%"
 MAX_DESCRIPTION = 1024  # GitHub shows no more
 CATEGORIES = {"0": "input", "1": "layers", "2": "routes", "3": "models", "4": "repositories",
@@ -76,7 +77,7 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
         "fullDescription": {"text": what_it_does(rule.docs)},
         "help": {"text": plain_text(help_markdown), "markdown": help_markdown},
         "helpUri": rule.help_uri,
-        "defaultConfiguration": {"level": rule.severity.value},
+        "defaultConfiguration": {"level": rule.severity.sarif_level},
         "properties": {"tags": sorted(set(tags))},
     }
 
@@ -88,7 +89,7 @@ def result(diagnostic: Diagnostic, rule_index: int, fingerprint: str) -> dict[st
     return {
         "ruleId": diagnostic.code,
         "ruleIndex": rule_index,
-        "level": diagnostic.severity.value,
+        "level": diagnostic.severity.sarif_level,  # as configured: it may differ from the rule's default
         "message": {"text": diagnostic.message},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": quote(diagnostic.path), "uriBaseId": SRCROOT},
@@ -117,6 +118,7 @@ def fix_object(path: str, fix: Fix) -> dict[str, Any]:
 
 class SarifReporter:
     name = "sarif"
+    shows_statistics = False
 
     def render(self, report: Report) -> str:
         """Every rule is described, found or not."""

@@ -72,3 +72,4 @@ RULES: tuple[Rule, ...] = (
 )
 
 RULES_BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}
+RULES_BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.facts import FunctionFact, ModuleFacts, ParamFact
+from layerlint.project.reading.facts import FunctionFact, ModuleFacts, ParamFact
 from layerlint.rules._layers import decorated_with
 
 

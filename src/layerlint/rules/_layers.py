@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from layerlint.project.expr import (
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.index.types import (
+    TypeRef,
+    TypeResolver,
+    last_assignment,
+)
+from layerlint.project.orm.sessions import (
+    SESSION_NAMES,
+    is_session_attribute,
+    session_parameters,
+)
+from layerlint.project.project import Project
+from layerlint.project.reading.expr import (
     Attribute,
     Call,
     Expr,
@@ -14,20 +26,7 @@ from layerlint.project.expr import (
     dotted,
     walk,
 )
-from layerlint.project.facts import FunctionFact, ModuleFacts
-from layerlint.project.project import Project
-from layerlint.project.sessions import (
-    SESSION_CLASSES,
-    SESSION_NAMES,
-    session_parameters,
-)
-from layerlint.project.symbols import Symbol
-from layerlint.project.types import (
-    UNION,
-    TypeRef,
-    TypeResolver,
-    last_assignment,
-)
+from layerlint.project.reading.facts import FunctionFact, ModuleFacts
 
 LAYER_ROLES = ("repository", "service")
 _SUFFIXES = {"Repository": "repository", "Service": "service"}
@@ -78,13 +77,6 @@ def expressions(function: FunctionFact) -> Iterator[Expr]:
                 yield from walk(expr)
 
 
-def is_session_type(found: TypeRef | None) -> bool:
-    """A session, or a union of one with None; not a container or factory of sessions."""
-    if found is None:
-        return False
-    return any(t.symbol.dotted in SESSION_CLASSES for t in (found.args if found.symbol == UNION else (found,)))
-
-
 def self_attribute(expr: Expr) -> str | None:
     """`attr` for `self.attr`."""
     return expr.attr if isinstance(expr, Attribute) and expr.value == Name("self") else None
@@ -102,10 +94,8 @@ class SessionKeys:
 
     def of_attribute(self, name: str) -> str | None:
         """`self.name`: a session attribute, or a repository constructed in `__init__` from one."""
-        if name in SESSION_NAMES:
-            return self._init_origin(name) or f"self.{name}"
-        found = self.types.attribute(self.method.cls, name)
-        if is_session_type(found):
+        found = None if name in SESSION_NAMES else self.types.attribute(self.method.cls, name)
+        if is_session_attribute(name, found):
             return self._init_origin(name) or f"self.{name}"
         if found is not None and layer_of(self.project, found.symbol) == "repository":
             return self._constructed_from(name)
@@ -139,7 +129,7 @@ class SessionKeys:
             if isinstance(arg, Name) and arg.id in init_sessions:
                 return f"init:{arg.id}"
             attribute = self_attribute(arg)
-            if attribute in SESSION_NAMES:
+            if attribute is not None and is_session_attribute(attribute, None):
                 return self._init_origin(attribute) or f"self.{attribute}"
         return None
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from layerlint.project.expr import Call, Lambda, render
-from layerlint.project.factories import id_shape
-from layerlint.project.facts import ClassFact, ModuleFacts, Span
-from layerlint.project.model_fields import (
+from layerlint.project.index.models import is_sqlmodel, is_table_model
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.orm.factories import id_shape
+from layerlint.project.orm.model_fields import (
     COLUMN_CALLS,
     FIELD_CALLS,
     ModelField,
     sa_name,
 )
-from layerlint.project.models import is_sqlmodel, is_table_model
 from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
+from layerlint.project.reading.expr import Call, Lambda, render
+from layerlint.project.reading.facts import ClassFact, ModuleFacts, Span
 
 
 def live_filter(project: Project, model: Symbol) -> str:

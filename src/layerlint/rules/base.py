@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from enum import Enum
 
 from layerlint.core.diagnostic import Diagnostic, ImportStep, Location, Severity
-from layerlint.project.facts import ModuleFacts, Span
 from layerlint.project.project import Project
+from layerlint.project.reading.facts import ModuleFacts, Span
 
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
 DOCS_URL = "https://github.com/layerlint/layerlint/blob/main/docs/rules.md"

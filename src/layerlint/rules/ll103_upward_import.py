@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.imports import modules_reached
+from layerlint.project.index.imports import modules_reached
 from layerlint.project.project import Project
 from layerlint.rules.base import Finding, Scope, rule
 

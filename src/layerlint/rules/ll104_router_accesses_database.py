@@ -28,9 +28,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from layerlint.project.orm.sessions import DATABASE_METHODS, database_work
 from layerlint.project.project import Project
-from layerlint.project.sessions import DATABASE_METHODS
-from layerlint.rules._database_work import database_work
 from layerlint.rules.base import Finding, Scope, rule
 
 

@@ -30,18 +30,23 @@ handler on the event loop instead of in its thread pool, so every blocking call 
 (a synchronous database session, `requests`, `time.sleep`) blocks all requests until it returns.
 Apply it, then await the service and let LL603 find the blocking calls. A generator handler (a
 streaming response) gets no fix: it would become an async generator.
+
+## Severity
+Warning: a plain `def` handler works (FastAPI runs it in a thread pool); it costs a thread per
+request and cannot use the async session, which the style guide forbids, but it is not a defect.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from layerlint.core.diagnostic import Severity
 from layerlint.project.project import Project
 from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL201", "sync-route-handler", "A route handler is a plain def", __doc__, tags=("routes", "async"),
-      scope=Scope.MODULE, analyses=("routes",))
+      severity=Severity.WARNING, scope=Scope.MODULE, analyses=("routes",))
 def check(project: Project) -> Iterator[Finding]:
     reported: set[tuple[str, str]] = set()
     for handler in project.routes.handlers:

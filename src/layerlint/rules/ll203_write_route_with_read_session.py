@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.project import Project
-from layerlint.project.routes import WRITE_METHODS
+from layerlint.project.routing.routes import WRITE_METHODS
 from layerlint.rules.base import Finding, Scope, rule
 
 

@@ -27,9 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.annotations import table_model_in
-from layerlint.project.expr import Constant
+from layerlint.project.index.models import table_model_in
 from layerlint.project.project import Project
+from layerlint.project.reading.expr import Constant
 from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, Scope, rule
 

@@ -24,11 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.annotations import table_model_in
-from layerlint.project.dependencies import is_body_parameter
+from layerlint.project.index.models import table_model_in
 from layerlint.project.project import Project
+from layerlint.project.routing.dependencies import is_body_parameter
 from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, Scope, rule
+
 
 @rule("LL205", "route-accepts-orm-model", "A route takes a table model as its body", __doc__,
       tags=("routes", "dto"),

@@ -33,61 +33,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.dependencies import DependencyResolver
-from layerlint.project.expr import (
-    Attribute,
-    Call,
-    Expr,
-    Subscript,
-    calls_in,
-    dotted,
-    is_call,
-)
-from layerlint.project.facts import FunctionFact, ModuleFacts
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.orm.sessions import opens_session
 from layerlint.project.project import Project
-from layerlint.project.sessions import SESSION_CLASSES
-from layerlint.project.symbols import Symbol
+from layerlint.project.reading.expr import Call, calls_in
+from layerlint.project.reading.facts import FunctionFact, ModuleFacts
+from layerlint.project.routing.dependencies import DependencyResolver
 from layerlint.rules.base import Finding, Scope, rule
-
-SESSIONMAKERS = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.ext.asyncio.async_sessionmaker",
-                           "sqlalchemy.orm.session.sessionmaker"})
-
-
-def _builds_sessionmaker(project: Project, symbol: Symbol) -> bool:
-    """`async_session = async_sessionmaker(engine, ...)`, also through a project function that
-    returns one (`make_session_factory(engine)`, annotated or by its return statements)."""
-    index = project.index
-    event = index.assignment(symbol)
-    if event is None or not is_call(event.value):
-        return False
-    maker = index.resolve_expr(symbol.module, event.value.func)
-    if maker.dotted in SESSIONMAKERS:
-        return True
-    factory = index.function_fact(maker)
-    if factory is None:
-        return False
-    returns = factory.returns.value if isinstance(factory.returns, Subscript) else factory.returns
-    made = [returns, *(e.value.func for e in factory.events if e.kind == "return" and isinstance(e.value, Call))]
-    return any(index.resolve_expr(maker.module, expr).dotted in SESSIONMAKERS for expr in made if expr)
-
-
-def _creates_session(project: Project, module: str, func: Expr, factories: frozenset[str]) -> str | None:
-    """The called name when the call makes a database session, else None."""
-    index = project.index
-    if isinstance(func, Attribute) and func.attr == "begin":  # async with async_session.begin() as session
-        made = _creates_session(project, module, func.value, factories)
-        return f"{made}.begin" if made else None
-    symbol = index.resolve_expr(module, func)
-    name = dotted(func) or ""
-    if symbol.dotted in SESSION_CLASSES or symbol.dotted in SESSIONMAKERS:
-        return name
-    if symbol.kind == "class":  # a project class makes a session only if it is one
-        return name if index.inherits_from(symbol, SESSION_CLASSES) else None
-    if symbol.kind == "assign" and _builds_sessionmaker(project, symbol):
-        return name
-    if symbol.kind in ("assign", "function", "external") and symbol.dotted.rsplit(".", 1)[-1] in factories:
-        return None if symbol.dotted.startswith("builtins.") else name
-    return None
 
 
 def _is_session_dependency(resolver: DependencyResolver, facts: ModuleFacts, function: FunctionFact) -> bool:
@@ -99,7 +51,7 @@ def _sessions_made(project: Project, module: str, function: FunctionFact,
     """Each statement's first call that makes a session, with the called name."""
     for event in function.events:
         for call in calls_in(event.value):
-            made = _creates_session(project, module, call.func, factories)
+            made = opens_session(project.index, module, call.func, factories)
             if made:
                 yield call, made
                 break

@@ -18,19 +18,24 @@ router = APIRouter(prefix="/items")     # main.py never includes it
 # app/main.py
 app.include_router(items.router, prefix="/api/v1")
 ```
+
+## Severity
+Warning: an unincluded router breaks nothing that runs; its routes are missing, which is a
+defect only if they were meant to be served (or are included in a way layerlint cannot follow).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from layerlint.core.diagnostic import Severity
 from layerlint.project.project import Project
-from layerlint.project.routes import is_registered
+from layerlint.project.routing.routes import is_registered
 from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL207", "router-not-registered", "A router is never included", __doc__, tags=("routes",),
-      scope=Scope.PROJECT, analyses=("roles", "routes"))
+      severity=Severity.WARNING, scope=Scope.PROJECT, analyses=("roles", "routes"))
 def check(project: Project) -> Iterator[Finding]:
     table = project.routes
     if table.unresolved:

@@ -35,6 +35,10 @@ Display-only: the fix shows the model's own `id` field rewritten as a prefixed U
 of the table and of every foreign key to it, and the prefix is for a person to choose (LL305
 keeps them unique). An `id` inherited from a base or mixin, or missing, gets no fix.
 
+## Severity
+Warning: another id scheme works; the style guide wants prefixed ULIDs for sortable,
+self-describing ids.
+
 ## Options
 - `models.id-prefix`: the regular expression the prefix must match (default `^[a-z]{2,5}_$`).
   A pattern that could backtrack for ever is refused when the configuration is loaded (a
@@ -46,13 +50,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from layerlint.core.diagnostic import Severity
 from layerlint.project.project import Project
 from layerlint.rules._models import id_check, inherited_note, model_name, model_site
 from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL301", "model-id-not-ulid", "A table model's id is not a prefixed ULID string", __doc__,
-      tags=("models",),
+      severity=Severity.WARNING, tags=("models",),
       scope=Scope.MODULE, analyses=("tables", "model_fields", "IdChecks"), options=("models.id-prefix",))
 def check(project: Project) -> Iterator[Finding]:
     for model in project.tables:

@@ -36,6 +36,10 @@ for SQLAlchemy), and `--fix` never applies it: the table needs a migration, and 
 soft-delete mixin should inherit the column instead. A column that exists but is not nullable
 gets no fix.
 
+## Severity
+Warning: a model without the column works; it is the style guide's soft-delete policy that
+it breaks (LL401 and LL402, which lose data or show deleted rows, are errors).
+
 ## Options
 - `models.soft-delete-column`: the column's name (default `deleted_at`).
 '''
@@ -44,6 +48,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from layerlint.core.diagnostic import Severity
 from layerlint.project.project import Project
 from layerlint.rules._models import (
     column_example,
@@ -59,7 +64,7 @@ _FLAGS = ("is_deleted", "deleted", "is_removed", "removed", "is_archived")
 
 
 @rule("LL302", "model-missing-soft-delete", "A table model has no nullable soft-delete column", __doc__,
-      tags=("models",),
+      severity=Severity.WARNING, tags=("models",),
       scope=Scope.MODULE, analyses=("roles", "tables", "model_fields", "ColumnProviders"),
       options=("models.soft-delete-column",))
 def check(project: Project) -> Iterator[Finding]:

@@ -41,11 +41,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.factories import naive_datetime
-from layerlint.project.model_fields import ModelField
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.orm.factories import naive_datetime
+from layerlint.project.orm.model_fields import ModelField
+from layerlint.project.orm.timestamps import field_timezone
 from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
-from layerlint.project.timestamps import field_timezone
 from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, Scope, rule
 

@@ -20,12 +20,16 @@ class Item(TimestampMixin, SQLModel, table=True):
     id: str = Field(default_factory=new_item_id, primary_key=True)
     name: str
 ```
+
+## Severity
+Warning: the model works without them; audit columns are the style guide's policy.
 '''
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from layerlint.core.diagnostic import Severity
 from layerlint.project.project import Project
 from layerlint.rules._models import column_example, model_name, model_site, where_to_get
 from layerlint.rules.base import Finding, Scope, rule
@@ -34,7 +38,7 @@ TIMESTAMPS = ("created_at", "updated_at")
 
 
 @rule("LL304", "model-missing-timestamps", "A table model has no created_at or updated_at", __doc__,
-      tags=("models",),
+      severity=Severity.WARNING, tags=("models",),
       scope=Scope.MODULE, analyses=("roles", "tables", "model_fields", "ColumnProviders"))
 def check(project: Project) -> Iterator[Finding]:
     for model in project.tables:

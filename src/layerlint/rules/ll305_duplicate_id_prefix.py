@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from layerlint.project.index.symbols import Symbol
 from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
 from layerlint.rules._models import id_check, model_name, model_site
 from layerlint.rules.base import Finding, Scope, rule
 

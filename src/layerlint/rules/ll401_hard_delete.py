@@ -34,8 +34,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import call_args, dotted, render
 from layerlint.project.project import Project
+from layerlint.project.reading.expr import call_args, dotted, render
 from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, Scope, rule
 

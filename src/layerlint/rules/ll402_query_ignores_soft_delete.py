@@ -47,10 +47,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import dotted
-from layerlint.project.facts import ModuleFacts
+from layerlint.project.orm.soft_delete import SessionCall, Statement
 from layerlint.project.project import Project
-from layerlint.project.soft_delete import SessionCall, Statement
+from layerlint.project.reading.expr import dotted
+from layerlint.project.reading.facts import ModuleFacts
 from layerlint.rules._models import live_filter, model_name
 from layerlint.rules.base import Finding, Scope, rule
 

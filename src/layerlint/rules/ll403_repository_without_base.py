@@ -24,6 +24,10 @@ class ItemRepository(BaseRepository[Item]):
         super().__init__(session, Item)
 ```
 
+## Severity
+Warning: the repository may work; it misses what the base class gives (the soft-delete
+filter, shared helpers), which LL402 reports as an error where it matters.
+
 ## Options
 - `repositories.base-class`: the base repository, by name or dotted path (default
   `BaseRepository`).
@@ -33,13 +37,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from layerlint.core.diagnostic import Severity
+from layerlint.project.orm.repositories import repository_classes
 from layerlint.project.project import Project
-from layerlint.project.repositories import repository_classes
 from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL403", "repository-without-base", "A repository does not extend the base repository", __doc__,
-      tags=("repositories",),
+      severity=Severity.WARNING, tags=("repositories",),
       scope=Scope.MODULE, analyses=("roles", "unconfigured_base"), options=("repositories.base-class",))
 def check(project: Project) -> Iterator[Finding]:
     if project.unconfigured_base:

@@ -38,12 +38,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.annotations import table_model_in
-from layerlint.project.facts import ClassFact, ModuleFacts, Span
-from layerlint.project.models import is_table_model
+from layerlint.project.index.models import table_model_in, table_model_in_type
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.index.types import TypeRef
 from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
-from layerlint.project.types import TypeRef
+from layerlint.project.reading.facts import ClassFact, ModuleFacts, Span
 from layerlint.rules._layers import Method, methods, types
 from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, Scope, rule
@@ -56,7 +55,7 @@ def _returned_model(project: Project, method: Method) -> tuple[Symbol, Span] | N
         if event.kind != "return":
             continue
         found = resolver.expression(method.facts.module, method.function, event.value, method.cls, event.span.line)
-        model = _model_in(project, found)
+        model = table_model_in_type(project.index, found)
         if model is not None:
             return model, event.span
     return None
@@ -80,10 +79,6 @@ def _finding(project: Project, method: Method) -> Finding | None:
                                            f"return a DTO (e.g. `{name}Response.model_validate(...)`)")
 
 
-def _model_in(project: Project, found: TypeRef | None) -> Symbol | None:
-    return next((c for c in found.classes() if is_table_model(project.index, c)), None) if found else None
-
-
 def _inherited(project: Project, facts: ModuleFacts, cls: ClassFact) -> Finding | None:
     """Public methods a service class inherits from a generic base (`BaseService[Item]`) whose
     return type is a type parameter the class binds to a table model: one finding, at the class."""
@@ -97,10 +92,10 @@ def _inherited(project: Project, facts: ModuleFacts, cls: ClassFact) -> Finding 
             name = qualname.rsplit(".", 1)[-1]
             if function is None or function.returns is None or name.startswith("_") or name in names:
                 continue
-            if f"{cls.qualname}.{name}" in cls.methods or _model_in(project, resolver.annotation(
+            if f"{cls.qualname}.{name}" in cls.methods or table_model_in_type(project.index, resolver.annotation(
                     owner.module, function.returns)) is not None:
                 continue  # overridden here, or a concrete model the base's own check reports
-            model = _model_in(project, resolver.method_return(own, name))
+            model = table_model_in_type(project.index, resolver.method_return(own, name))
             if model is not None:
                 names[name] = model
     if not names:

@@ -32,17 +32,22 @@ class ItemService:
             raise NotFoundError(f"Item {item_id} not found")
         return ItemResponse.model_validate(item)
 ```
+
+## Severity
+Warning: the request still gets an error response; the layering is what is wrong
+(a service that raises HTTP errors cannot be reused outside a request).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import Call, Expr, Name, unawait
-from layerlint.project.facts import Event, ModuleFacts
+from layerlint.core.diagnostic import Severity
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.index.types import last_assignment
 from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
-from layerlint.project.types import last_assignment
+from layerlint.project.reading.expr import Call, Expr, Name, unawait
+from layerlint.project.reading.facts import Event, ModuleFacts
 from layerlint.rules.base import Finding, Scope, rule
 
 HTTP_EXCEPTIONS = frozenset({"fastapi.HTTPException", "fastapi.exceptions.HTTPException",
@@ -76,7 +81,7 @@ def _raises(facts: ModuleFacts) -> Iterator[tuple[Event, list[Event]]]:
 
 
 @rule("LL502", "http-exception-outside-router", "A service, repository or model uses HTTPException", __doc__,
-      tags=("services", "layers"),
+      severity=Severity.WARNING, tags=("services", "layers"),
       scope=Scope.MODULE, analyses=("roles",))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules_with_role("service", "repository", "model"):

@@ -31,9 +31,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import Attribute, Expr, Name
+from layerlint.project.orm.sessions import is_sync_session_type
 from layerlint.project.project import Project
-from layerlint.project.types import TypeRef
+from layerlint.project.reading.expr import Attribute, Expr, Name
 from layerlint.rules._layers import (
     LAYER_ROLES,
     Method,
@@ -48,25 +48,17 @@ from layerlint.rules.base import Finding, Scope, rule
 
 _NOT_CHECKED = ("property", "staticmethod", "classmethod", "cached_property", "setter", "overload",
                 "abstractmethod")
-SYNC_SESSIONS = frozenset({"sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session",
-                           "sqlmodel.orm.session.Session"})
-
-
-def _is_sync(found: TypeRef | None) -> bool:
-    return found is not None and found.symbol.dotted in SYNC_SESSIONS
-
-
 def _session_used(project: Project, method: Method, keys: SessionKeys, receiver: Expr) -> str | None:
     """`receiver` as a session this method uses (an asynchronous one, or one of unknown kind)."""
     resolver = types(project)
     if isinstance(receiver, Name) and receiver.id in keys.sessions:
         param = next(p for p in method.function.params if p.name == receiver.id)
-        sync = _is_sync(resolver.annotation(method.facts.module, param.annotation))
+        sync = is_sync_session_type(resolver.annotation(method.facts.module, param.annotation))
         return None if sync else receiver.id
     attribute = self_attribute(receiver)
     if attribute is None or keys.of_attribute(attribute) is None:
         return None
-    return None if _is_sync(resolver.attribute(method.cls, attribute)) else f"self.{attribute}"
+    return None if is_sync_session_type(resolver.attribute(method.cls, attribute)) else f"self.{attribute}"
 
 
 def _touched(project: Project, method: Method) -> str | None:

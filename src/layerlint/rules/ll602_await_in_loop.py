@@ -31,24 +31,38 @@ async def get_orders(self, ids: list[str]) -> list[OrderResponse]:
     orders = await self._repository.get_many(ids)  # one query: WHERE id IN (...)
     return [OrderResponse.model_validate(o) for o in orders]
 ```
+
+## Severity
+Warning: the results are right, only slow; some loops are short by design.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-
 from itertools import islice, takewhile
 
-from layerlint.project.expr import (
-    Attribute, Await, Call, Comprehension, Constant, Expr, List, Name, Set, Tuple, call_args, render, walk,
-)
-from layerlint.project.facts import Event, FunctionFact, ModuleFacts
+from layerlint.core.diagnostic import Severity
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.index.types import TypeRef
 from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
-from layerlint.project.types import TypeRef
+from layerlint.project.reading.expr import (
+    Attribute,
+    Await,
+    Call,
+    Comprehension,
+    Constant,
+    Expr,
+    List,
+    Name,
+    Set,
+    Tuple,
+    call_args,
+    render,
+    walk,
+)
+from layerlint.project.reading.facts import Event, FunctionFact, ModuleFacts
 from layerlint.rules._layers import layer_of, types
 from layerlint.rules.base import Finding, Scope, rule
-
 
 BATCHING = frozenset({"itertools.batched", "more_itertools.chunked", "more_itertools.batched",
                       "more_itertools.ichunked", "more_itertools.sliced"})
@@ -147,7 +161,7 @@ class _Checker:
 
 
 @rule("LL602", "await-in-loop", "A repository or service call is awaited in a loop (N+1)", __doc__,
-      tags=("async", "performance"),
+      severity=Severity.WARNING, tags=("async", "performance"),
       scope=Scope.MODULE, analyses=("roles", "types"))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules.values():

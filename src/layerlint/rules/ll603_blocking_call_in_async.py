@@ -32,11 +32,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import Attribute, Call, Name, calls_in
-from layerlint.project.facts import FunctionFact, ModuleFacts
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.index.types import TypeRef, binds_locally
 from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
-from layerlint.project.types import TypeRef, binds_locally
+from layerlint.project.reading.expr import Attribute, Call, Name, calls_in
+from layerlint.project.reading.facts import FunctionFact, ModuleFacts
 from layerlint.rules.base import Finding, Scope, rule
 
 BLOCKING = {

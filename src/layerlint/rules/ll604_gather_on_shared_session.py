@@ -53,7 +53,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.expr import (
+from layerlint.project.index.symbols import UNKNOWN, Symbol
+from layerlint.project.index.types import TypeRef, last_assignment
+from layerlint.project.project import Project
+from layerlint.project.reading.expr import (
     Attribute,
     Await,
     Call,
@@ -67,10 +70,7 @@ from layerlint.project.expr import (
     dotted,
     render,
 )
-from layerlint.project.facts import Event, FunctionFact, ModuleFacts, Span
-from layerlint.project.project import Project
-from layerlint.project.symbols import UNKNOWN, Symbol
-from layerlint.project.types import TypeRef, last_assignment
+from layerlint.project.reading.facts import Event, FunctionFact, ModuleFacts, Span
 from layerlint.rules._layers import Method, SessionKeys, expressions, self_attribute
 from layerlint.rules.base import Finding, Scope, rule
 

@@ -20,12 +20,18 @@ async def get_item(self, item_id, session):
 async def get_item(self, item_id: str, session: AsyncSession) -> ItemResponse:
     ...
 ```
+
+## Severity
+Convention: a missing annotation is style, not a defect; it is reported because it hides
+types from the other rules and from the type checker. It counts as a convention message in
+pylint's score (C), a note in SARIF and a notice on GitHub.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from layerlint.core.diagnostic import Severity
 from layerlint.project.project import Project
 from layerlint.rules._annotations import checked_functions, missing_parameters
 from layerlint.rules.base import Finding, Scope, rule
@@ -34,7 +40,7 @@ _STARS = {"vararg": "*", "kwarg": "**"}
 
 
 @rule("LL701", "missing-parameter-annotation", "A function parameter has no type annotation", __doc__,
-      tags=("types",),
+      severity=Severity.CONVENTION, tags=("types",),
       scope=Scope.MODULE, analyses=())
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules.values():

@@ -29,19 +29,25 @@ The fix is safe: an annotation does not change what the function does, and a rou
 annotated `-> None` still has no response model. Generators, functions that return values,
 `@overload` and `@abstractmethod` declarations and stubs (`...`, `raise NotImplementedError`)
 get no fix: their return type is for a person to say.
+
+## Severity
+Convention: a missing annotation is style, not a defect; it is reported because it hides
+the returned type from LL501 and LL204 and from the type checker. It counts as a convention
+message in pylint's score (C), a note in SARIF and a notice on GitHub.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from layerlint.core.diagnostic import Severity
 from layerlint.project.project import Project
 from layerlint.rules._annotations import checked_functions, needs_return_annotation
 from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL702", "missing-return-annotation", "A function has no return annotation", __doc__, tags=("types",),
-      scope=Scope.MODULE, analyses=())
+      severity=Severity.CONVENTION, scope=Scope.MODULE, analyses=())
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules.values():
         for function in checked_functions(facts):

@@ -32,14 +32,21 @@ neither gets `model_config = ConfigDict(extra="forbid")` (and the import). The f
 clients that send fields the model does not declare start getting 422 responses. A model that
 says `extra="allow"` or `"ignore"` on purpose, or names a shared config (`model_config = BASE`),
 gets no fix. A Pydantic v1 project without `class Config` needs the v1 form by hand.
+
+## Severity
+Warning: extra fields are dropped, not stored; forbidding them catches clients' typos,
+which is the style guide's choice rather than a defect.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.dependencies import is_body_parameter
-from layerlint.project.expr import (
+from layerlint.core.diagnostic import Severity
+from layerlint.project.index.pydantic_models import is_dto
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.project import Project
+from layerlint.project.reading.expr import (
     Attribute,
     Constant,
     Dict,
@@ -50,13 +57,8 @@ from layerlint.project.expr import (
     dotted,
     is_call,
 )
-from layerlint.project.models import is_table_model
-from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
+from layerlint.project.routing.dependencies import is_body_parameter
 from layerlint.rules.base import Finding, Scope, rule
-
-PYDANTIC_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "sqlmodel.SQLModel",
-                            "sqlmodel.main.SQLModel"})
 
 
 def _extra_value(expr: Expr | None) -> str | None:
@@ -106,11 +108,6 @@ def forbids_extra(project: Project, cls: Symbol) -> bool:
     return False
 
 
-def is_dto(project: Project, cls: Symbol) -> bool:
-    return cls.kind == "class" and project.index.inherits_from(cls, PYDANTIC_BASES) and \
-        not is_table_model(project.index, cls)
-
-
 def _body_classes(project: Project) -> set[Symbol]:
     found: set[Symbol] = set()
     type_resolver = project.types
@@ -126,13 +123,13 @@ def _body_classes(project: Project) -> set[Symbol]:
 
 
 @rule("LL703", "request-dto-allows-extra", "A request DTO does not forbid extra fields", __doc__, tags=("dto",),
-      scope=Scope.MODULE, analyses=("routes", "types"))
+      severity=Severity.WARNING, scope=Scope.MODULE, analyses=("routes", "types"))
 def check(project: Project) -> Iterator[Finding]:
     bodies = _body_classes(project)
     for facts in project.modules.values():
         for cls in facts.classes:
             symbol = Symbol("class", facts.module, cls.qualname)
-            if not (cls.name.endswith("Request") or symbol in bodies) or not is_dto(project, symbol):
+            if not (cls.name.endswith("Request") or symbol in bodies) or not is_dto(project.index, symbol):
                 continue
             if not forbids_extra(project, symbol):
                 yield Finding(facts, cls.span, f"request DTO `{cls.name}` accepts unknown fields; add "

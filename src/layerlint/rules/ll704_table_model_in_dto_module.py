@@ -23,20 +23,25 @@ class Item(SQLModel, table=True):
 class ItemResponse(BaseModel):
     id: str
 ```
+
+## Severity
+Warning: the code works; the layering is what is wrong (a DTO module that imports the
+database layer).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.models import is_table_model
+from layerlint.core.diagnostic import Severity
+from layerlint.project.index.models import is_table_model
+from layerlint.project.index.symbols import Symbol
 from layerlint.project.project import Project
-from layerlint.project.symbols import Symbol
 from layerlint.rules.base import Finding, Scope, rule
 
 
 @rule("LL704", "table-model-in-dto-module", "A DTO module defines a table model", __doc__, tags=("dto", "models"),
-      scope=Scope.MODULE, analyses=("roles",))
+      severity=Severity.WARNING, scope=Scope.MODULE, analyses=("roles",))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.modules_with_role("dto"):
         for cls in facts.classes:

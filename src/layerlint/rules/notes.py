@@ -3,8 +3,8 @@ and `layerlint routes`): configuration gaps the model sees, and which rules they
 
 from __future__ import annotations
 
-from layerlint.project.dependencies import unconfigured_session_providers
 from layerlint.project.project import Project
+from layerlint.project.routing.dependencies import unconfigured_session_providers
 
 
 def project_notes(project: Project) -> list[str]:

@@ -1,0 +1,30 @@
+"""Per-module facts and whole-project findings on disk, so unchanged files are not parsed again.
+
+Layout of `.layerlint_cache/` (in the project root, or `--cache-dir`), one store per module:
+
+    .gitignore, CACHEDIR.TAG     as ruff's: never committed, skipped by backup tools; only in a
+                                 directory layerlint created (never in a `--cache-dir` that was there)
+    <namespace>/.gitignore, CACHEDIR.TAG   the same, and the tag marks the directory as layerlint's:
+                                 pruning deletes nothing untagged                      (storage.py)
+    <namespace>/files.json       path -> [mtime_ns, size, content hash, facts digest]: the stat
+                                 fast path, and what the findings key is made of      (manifest.py)
+    <namespace>/facts-N-I.json   compact facts of the files whose path falls in shard I of N,
+                                 each under its content hash                       (fact_shards.py)
+    <namespace>/findings-K.json  the findings of a run whose inputs (the configuration, every path
+                                 and facts digest) have the key K; the last 4 runs' are kept
+                                                                                       (findings.py)
+    <namespace>/tree.json        the last run's tree digest (every path, mtime and size) and its
+                                 findings key                                             (tree.py)
+
+`storage.py` is what they share: the namespace, atomic writes, reading only our own JSON, the
+tags and pruning. `project_cache.py` is one run's view over the stores.
+"""
+
+from __future__ import annotations
+
+from layerlint.cache.fact_shards import digest_of, facts_digest
+from layerlint.cache.findings import StoredFindings
+from layerlint.cache.project_cache import ProjectCache
+from layerlint.cache.storage import known_rules, namespace
+
+__all__ = ["ProjectCache", "StoredFindings", "digest_of", "facts_digest", "known_rules", "namespace"]

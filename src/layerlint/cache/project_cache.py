@@ -1,0 +1,157 @@
+"""One run's view of the cache, over its stores: content hashes first, facts only when the
+findings are stale."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from layerlint.cache import fact_shards
+from layerlint.cache.fact_shards import FactShards, ShardTask
+from layerlint.cache.findings import Findings
+from layerlint.cache.manifest import DIGEST, HASH, Entry, Manifest, trusted_stat, unchanged
+from layerlint.cache.storage import CacheDirectory, namespace
+from layerlint.cache.tree import Tree
+from layerlint.core.config import Config
+from layerlint.core.options import RunOptions
+from layerlint.project.reading.discovery import SourceFile
+from layerlint.project.reading.parallel import FileJob, map_tasks
+
+if TYPE_CHECKING:
+    from layerlint.project.reading.facts import ModuleFacts
+
+
+class ProjectCache:
+    """The stores of one namespace, and what this run learnt of every file."""
+
+    def __init__(self, config: Config, options: RunOptions | None = None) -> None:
+        options = options or RunOptions()
+        self.key = namespace(config)
+        self.directory = options.cache_path(config.root) / self.key if options.use_cache else None
+        self.storage = CacheDirectory(self.directory, self.key)
+        self.manifest = Manifest(self.storage)
+        self.shards = FactShards(self.storage)
+        self.tree = Tree(self.storage)
+        self.findings = Findings(self.storage)
+        self.workers = options.worker_count()
+        self.fresh: dict[str, str] = {}  # compact facts parsed in this run, as JSON text
+        self.files: list[SourceFile] = []
+        self.parsed = 0  # files parsed in this run
+        self.refreshed = False  # every file's content hash is known
+        self.trust_stored = True  # False: every file's facts come from its source (see distrust_facts)
+
+    @property
+    def stats(self) -> dict[str, Entry]:
+        """path -> manifest entry [mtime_ns, size, content hash, facts digest]."""
+        return self.manifest.entries
+
+    @property
+    def write_failed(self) -> bool:
+        return self.storage.write_failed
+
+    # ---------------------------------------------------------------- content hashes
+
+    def refresh(self, files: Sequence[SourceFile]) -> None:
+        """Know every file's content hash; parse (and store) only files whose content changed."""
+        self.files = list(files)
+        self.refreshed = True
+        self.shards.size_for(len(self.files))
+        known = self.manifest.stored()
+        jobs: dict[int, list[FileJob]] = {}
+        now = time.time_ns()
+        stats = self.manifest.entries  # the loop runs once per file
+        for source in self.files:
+            relative = source.relative
+            entry = known.get(relative)
+            stat = source.stat if source.stat is not None else _stat(source.location)
+            if entry is not None and unchanged(entry, stat):
+                stats[relative] = entry
+                continue
+            jobs.setdefault(self.shards.shard_of(relative), []).append(FileJob(source, entry[HASH] if entry else None))
+            stats[relative] = [*trusted_stat(stat, now), "", entry[DIGEST] if entry else ""]
+        self._run(jobs)
+        # A file saved within the last 2 s is hashed on every run until it is older; when its
+        # hash is what it was, its entry is too, and the manifest is not written again.
+        self.manifest.changed = len(known) != len(self.files) or any(
+            stats[job.source.relative] != known.get(job.source.relative) for shard in jobs.values() for job in shard)
+
+    def _run(self, jobs: dict[int, list[FileJob]]) -> None:
+        """Resolve jobs shard by shard; whoever parses a shard's files (a worker) also stores them."""
+        if not jobs:
+            return
+        writable = self.storage.writable()
+        keep: dict[int, set[str]] = {}
+        for source in self.files:
+            keep.setdefault(self.shards.shard_of(source.relative), set()).add(source.relative)
+        tasks = [ShardTask(tuple(jobs[i]), self.shards.path(i) if writable else None, self.key, frozenset(keep[i]))
+                 for i in sorted(jobs)]
+        for task, (results, failure) in zip(tasks, map_tasks(fact_shards.run_shard, tasks, self.workers,
+                                                               sum(map(len, jobs.values())))):
+            if failure is not None:
+                self.storage.give_up_writing(failure)
+            for job, (digest, text, text_digest) in zip(task.jobs, results):
+                relative = job.source.relative
+                self.stats[relative][HASH] = digest
+                if text is not None:
+                    self.fresh[relative] = text
+                    self.parsed += 1
+                    self.stats[relative][DIGEST] = text_digest
+
+    # ---------------------------------------------------------------- facts
+
+    def facts(self) -> list[ModuleFacts]:
+        """Facts of every refreshed file, in file order: from this run, the shards, or a parse."""
+        found: dict[str, ModuleFacts] = {}
+        stored: dict[int, list[SourceFile]] = {}
+        for source in self.files:
+            text = self.fresh.pop(source.relative, None)  # held once: the decoded facts replace it
+            if text is not None:
+                found[source.relative] = fact_shards.parsed(text, source)
+            else:
+                stored.setdefault(self.shards.shard_of(source.relative), []).append(source)
+        missing: dict[int, list[FileJob]] = {}
+        for index, sources in stored.items():  # a shard at a time: its JSON values go as it is done
+            shard = self.shards.read(index) if self.trust_stored else {}
+            for source in sources:
+                entry = fact_shards.valid_entry(shard.get(source.relative), self.stats[source.relative][HASH])
+                facts = None if entry is None else fact_shards.decode(entry, source)
+                if facts is None:  # a shard lost, corrupt, tampered with or written by a concurrent run
+                    missing.setdefault(index, []).append(FileJob(source, None))
+                else:
+                    found[source.relative] = facts
+        self._run(missing)
+        self.manifest.changed = self.manifest.changed or bool(missing)
+        for jobs in missing.values():
+            for job in jobs:
+                found[job.source.relative] = fact_shards.parsed(self.fresh.pop(job.source.relative), job.source)
+        self.save_manifest()
+        return [found[s.relative] for s in self.files]
+
+    def distrust_facts(self) -> bool:
+        """From now on take every file's facts from its source, and store them afresh: stored
+        facts broke a rule, which a tampered entry of the right shape can (see valid_facts).
+        False when no stored facts could have been read: a failure then is not the cache's."""
+        if self.directory is None or not self.trust_stored:
+            return False
+        self.trust_stored = False
+        return True
+
+    def save_manifest(self) -> None:
+        self.manifest.save()
+
+    # ---------------------------------------------------------------- findings
+
+    def findings_key(self, config: Config, files: Sequence[SourceFile], extra_digests: dict[str, str]) -> str:
+        """All inputs of the findings: the facts of every module (an editor buffer's count like a file's)."""
+        return self.findings.key(config, files, lambda relative: extra_digests.get(relative)
+                                 or self.manifest.digest_of(relative))
+
+
+def _stat(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size

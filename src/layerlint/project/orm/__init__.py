@@ -1,0 +1,1 @@
+"""SQLAlchemy and SQLModel: table models and their fields, sessions and their calls, queries and soft delete."""

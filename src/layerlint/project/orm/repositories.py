@@ -1,0 +1,77 @@
+"""Repository classes and the base repository they should extend (`repositories.base-class`)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.reading.expr import dotted
+from layerlint.project.reading.facts import ClassFact, ModuleFacts
+
+if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its type
+    from layerlint.project.project import Project
+
+_INTERFACES = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
+_ABSTRACT = frozenset({"abc.ABC", "abc.ABCMeta"})
+
+
+@dataclass(frozen=True)
+class RepositoryClass:
+    facts: ModuleFacts
+    fact: ClassFact
+    symbol: Symbol
+
+
+def _is_interface(project: Project, symbol: Symbol, fact: ClassFact) -> bool:
+    """A Protocol or an abstract class (`ABC` or `metaclass=ABCMeta` as its own base, or abstract
+    methods of its own), whatever its name: the concrete repositories must extend the base."""
+    bases = {s.dotted for s in project.index.base_symbols(symbol)}
+    if bases & (_INTERFACES | _ABSTRACT):
+        return True
+    if any(project.index.resolve_expr(symbol.module, v).dotted in _ABSTRACT for v in fact.keywords.values()):
+        return True
+    methods = [project.index.function_fact(Symbol("function", symbol.module, q)) for q in fact.methods]
+    return any((dotted(d) or "").endswith("abstractmethod") for m in methods if m for d in m.decorators)
+
+
+def repository_classes(project: Project) -> list[RepositoryClass]:
+    """`...Repository` classes of repository modules, minus the base itself and interfaces."""
+    short = project.config.base_repository.rsplit(".", 1)[-1]
+    found: list[RepositoryClass] = []
+    for facts in project.modules_with_role("repository"):
+        for cls in facts.classes:
+            if cls.qualname != cls.name or not cls.name.endswith("Repository") or cls.name == short:
+                continue
+            symbol = Symbol("class", facts.module, cls.qualname)
+            if not _is_interface(project, symbol, cls):
+                found.append(RepositoryClass(facts, cls, symbol))
+    return found
+
+
+def base_is_defined(project: Project) -> bool:
+    base = project.config.base_repository
+    short = base.rsplit(".", 1)[-1]
+    if "." in base:
+        return project.index.resolve_dotted(base).kind == "class"
+    return any(cls.name == short for facts in project.modules.values() for cls in facts.classes)
+
+
+def common_base(project: Project) -> tuple[str, int] | None:
+    """The project class most repositories derive from directly, when two or more share one."""
+    counts: Counter[str] = Counter()
+    for repository in repository_classes(project):
+        for base in project.index.base_symbols(repository.symbol):
+            if base.kind == "class":
+                counts[base.name.rsplit(".", 1)[-1]] += 1
+    if not counts:
+        return None
+    name, count = counts.most_common(1)[0]
+    return (name, count) if count >= 2 else None
+
+
+def find_unconfigured_base(project: Project) -> tuple[str, int] | None:
+    """Project.unconfigured_base: the configured base does not exist, but repositories share
+    another: a configuration gap."""
+    return None if base_is_defined(project) else common_base(project)

@@ -1,0 +1,384 @@
+"""Soft delete in queries: which statements filter out deleted rows, followed through a function.
+
+A statement is tracked from `select(Model)` through assignments (`stmt = select(Item)`, later
+`stmt = stmt.where(...)`), method chains (`.where/.filter/.filter_by`, and anything else that
+returns a statement: `.order_by`, `.limit`, ...), helpers of the repository base class or the
+project that add the filter, and helpers that hand the statement back (followed into their body),
+to the session call that runs it. Legacy `session.query(Model)` chains run at `.all()`, `.first()`,
+... The objects passed to `session.delete(...)` are traced to their model the same way. Everything
+is read from the function's events in statement order; what cannot be known stays unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from layerlint.project.index.models import table_model_named
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.orm.model_fields import class_fields, unwrap_annotation
+from layerlint.project.orm.sessions import (
+    is_session_receiver,
+    local_sessions,
+    session_parameters,
+    statement_builder,
+)
+from layerlint.project.orm.soft_delete_filters import (
+    function_filters,
+    is_filter_helper,
+    mentions_soft_delete,
+)
+from layerlint.project.reading.expr import (
+    Attribute,
+    Call,
+    Constant,
+    Expr,
+    Name,
+    Subscript,
+    Tuple,
+    call_args,
+    call_kwargs,
+    calls_in,
+    dotted,
+    unawait,
+    walk,
+)
+from layerlint.project.reading.facts import FunctionFact, ModuleFacts, Span
+
+if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its type
+    from layerlint.project.project import Project
+
+FILTER_METHODS = frozenset({"where", "filter", "filter_by", "options"})  # options: with_loader_criteria
+SINK_METHODS = frozenset({"execute", "exec", "scalars", "scalar"})
+QUERY_TERMINALS = frozenset({"all", "first", "one", "one_or_none", "scalar", "count", "get", "delete"})
+RESULT_METHODS = frozenset({"scalar_one", "scalar_one_or_none", "first", "one", "one_or_none", "scalar"})
+
+
+@dataclass(frozen=True)
+class Statement:
+    model: Symbol | None  # the selected table model; None when unknown (`select(self.model)`)
+    filtered: bool  # a deleted_at IS NULL filter is applied
+    span: Span  # the `select(...)` call
+    legacy: bool = False  # `session.query(Model)`: runs itself on `.all()`, `.first()`, ...
+
+
+@dataclass(frozen=True)
+class SessionCall:
+    """A session call or `delete(...)` statement that hard deletes and queries are judged by, with what it works on."""
+
+    call: Call
+    method: str  # "execute", "get", "delete", ... or "delete()" for a delete statement
+    model: Symbol | None  # get: the model; delete: the deleted instance's model; delete(): the table
+    statement: Statement | None  # execute/exec/scalars/scalar: the statement run
+
+
+class SessionCalls:
+    """Project.session_calls: each function's session calls, analysed once per run."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._found: dict[tuple[str, str, int], list[SessionCall]] = {}
+
+    def of(self, facts: ModuleFacts, function: FunctionFact) -> list[SessionCall]:
+        key = (facts.module, function.qualname, function.span.line)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self._find(facts, function)
+        return found
+
+    def _find(self, facts: ModuleFacts, function: FunctionFact) -> list[SessionCall]:
+        project = self.project
+        queries = FunctionQueries(project, facts, function)
+        found: list[SessionCall] = []
+        for call, method, first in queries.session_calls():
+            model: Symbol | None = None
+            statement: Statement | None = None
+            if method == "delete()" or (method == "get" and len(call_args(call)) >= 2
+                                        and not _checked_after_get(project, function, call)):
+                model = queries.model_of(first)
+            elif method == "delete":
+                model = queries.instance_model(first)
+            elif method in SINK_METHODS or method.startswith("query."):
+                statement = queries.statement(first)
+                if method in ("query.get", "query.delete") and statement is not None:
+                    model, statement = statement.model, None
+            if model is not None or statement is not None:
+                found.append(SessionCall(call, method, model, statement))
+        return found
+
+
+def _checked_after_get(project: Project, function: FunctionFact, call: Call) -> bool:
+    """`item = await session.get(Item, id)` and later `item.deleted_at` is read: checked by hand."""
+    column = project.config.soft_delete_column
+    names = {e.target.id for e in function.events if isinstance(e.target, Name) and unawait(e.value) is call}
+    return bool(names) and any(isinstance(node, Attribute) and node.attr == column and isinstance(node.value, Name)
+                               and node.value.id in names
+                               for e in function.events for x in (e.value, e.target) for node in walk(x))
+
+
+class FunctionQueries:
+    """One function's statements and session calls, in statement order."""
+
+    def __init__(self, project: Project, facts: ModuleFacts, function: FunctionFact, nesting: int = 0) -> None:
+        self.project = project
+        self.nesting = nesting  # helpers followed from the function being checked
+        self.index = project.index
+        self.module = facts.module
+        self.function = function
+        self.column = project.config.soft_delete_column
+        self.sessions = session_parameters(self.index, self.module, function) | local_sessions(function)
+        self.owner = Symbol("class", self.module, function.class_name) if function.class_name else None
+        self.statements: dict[str, Statement] = {}
+        self.values: dict[str, Expr] = {}  # the last value assigned to each local name so far
+        self.items: dict[str, Expr] = {}  # loop variables -> what they iterate over
+
+    # ------------------------------------------------------------------ walking the events
+
+    def session_calls(self) -> Iterator[tuple[Call, str, Expr | None]]:
+        """(call, method, first argument) for each session call and each `delete(...)` statement
+        (method "delete()"), with the locals as they are at that statement."""
+        receivers = bool(self.sessions) or self.owner is not None
+        for event in self.function.events:
+            for expr in (event.value, event.target):
+                for node in calls_in(expr):
+                    args = call_args(node)
+                    func = node.func
+                    if receivers and isinstance(func, Attribute) and is_session_receiver(func.value, self.sessions):
+                        yield node, func.attr, args[0] if args else None
+                    elif args and (dotted(func) or "").endswith("delete") and \
+                            statement_builder(self.index, self.module, func) == "delete":
+                        yield node, "delete()", args[0]
+                    elif receivers and isinstance(func, Attribute) and func.attr in QUERY_TERMINALS:
+                        state = self.statement(func.value)
+                        if state is not None and state.legacy:
+                            yield node, f"query.{func.attr}", func.value
+            if receivers:  # statements only matter where a session can run them
+                self.assign(event.target, event.value, event.kind)
+
+    def assign(self, target: Expr | None, value: Expr | None, kind: str) -> None:
+        """Record an assignment event: the value, and the statement it holds if it is one."""
+        if kind == "for" and isinstance(target, Name) and value is not None:
+            self.values.pop(target.id, None)
+            self.items[target.id] = value  # the loop variable is an element of `value`
+            return
+        if kind not in ("assign", "annassign") or not isinstance(target, Name) or value is None:
+            return
+        self.items.pop(target.id, None)
+        self.values[target.id] = value
+        state = self.statement(value)
+        if state is None:
+            self.statements.pop(target.id, None)
+        else:
+            self.statements[target.id] = state
+
+    # ------------------------------------------------------------------ statements
+
+    def statement(self, expr: Expr | None, depth: int = 0) -> Statement | None:
+        expr = unawait(expr)
+        if expr is None or depth > 20:
+            return None
+        if isinstance(expr, Name):
+            return self.statements.get(expr.id)
+        if not isinstance(expr, Call):
+            return None
+        func = expr.func
+        if (dotted(func) or "").endswith("select") and statement_builder(self.index, self.module, func) == "select":
+            args = call_args(expr)
+            return Statement(self.model_of(args[0]) if args else None, False, expr.span)
+        if isinstance(func, Attribute) and func.attr == "query" and is_session_receiver(func.value, self.sessions):
+            args = call_args(expr)
+            return Statement(self.model_of(args[0]) if args else None, False, expr.span, legacy=True)
+        if isinstance(func, Attribute):
+            inner = self.statement(func.value, depth + 1)
+            if inner is not None:
+                if func.attr in FILTER_METHODS and not inner.filtered:
+                    return replace(inner, filtered=self.filters(expr, func.attr == "filter_by"))
+                return inner
+        if self.is_filter_helper_call(func):
+            states = [self.statement(a, depth + 1) for a in call_args(expr)]
+            given = next((s for s in states if s is not None), None)
+            return Statement(given.model if given else None, True, given.span if given else expr.span)
+        return self._through_helper(expr)
+
+    def _through_helper(self, call: Call) -> Statement | None:
+        """`self.newest_first(stmt)`, `paginate(stmt)`: follow the statement through the helper's body."""
+        target = self._callee(call.func) if self.nesting < 2 else None
+        if target is None:
+            return None
+        symbol, function = target
+        params = [p.name for p in function.params if p.kind in ("posonly", "arg")]
+        if params and params[0] in ("self", "cls") and isinstance(call.func, Attribute):
+            params = params[1:]
+        bound = {name: state for name, arg in [*zip(params, call_args(call)), *call_kwargs(call).items()]
+                 if (state := self.statement(arg)) is not None}
+        if not bound:
+            return None
+        inner = FunctionQueries(self.project, self.project.modules[symbol.module], function, self.nesting + 1)
+        inner.statements.update(bound)
+        results: list[Statement | None] = []
+        for event in function.events:
+            if event.kind == "return":
+                results.append(inner.statement(event.value))
+            inner.assign(event.target, event.value, event.kind)
+        spans = [state.span for state in bound.values()]
+        returned = [r for r in results if r is not None and r.span in spans]
+        if not returned or len(returned) != len(results):
+            return None  # the helper returns something else than the statement it was given
+        return replace(returned[0], filtered=all(r.filtered for r in returned))
+
+    def _callee(self, func: Expr) -> tuple[Symbol, FunctionFact] | None:
+        if isinstance(func, Attribute) and func.value == Name("self") and self.owner is not None:
+            return self.index.method(self.owner, func.attr)
+        if not isinstance(func, (Name, Attribute)):
+            return None
+        symbol = self.index.resolve_expr(self.module, func)
+        function = self.index.function_fact(symbol)
+        return (symbol, function) if function is not None else None
+
+    def model_of(self, expr: Expr | None) -> Symbol | None:
+        """`Item` -> the table model `Item` (column selects such as `select(Item.id)` are not followed)."""
+        return table_model_named(self.index, self.module, expr) if isinstance(expr, (Name, Attribute)) else None
+
+    # ------------------------------------------------------------------ instances
+
+    def instance_model(self, expr: Expr | None, depth: int = 0) -> Symbol | None:
+        """The table model an object is an instance of: a local, a parameter, `M(...)`, a getter."""
+        expr = unawait(expr)
+        if expr is None or depth > 10:
+            return None
+        if isinstance(expr, Name):
+            if expr.id in self.values:
+                return self.instance_model(self.values[expr.id], depth + 1)
+            if expr.id in self.items:
+                return self.element_model(self.items[expr.id], depth + 1)
+            param = next((p for p in self.function.params if p.name == expr.id), None)
+            return annotated_model(self.project, self.module, param.annotation) if param else None
+        if not isinstance(expr, Call):
+            return None
+        func = expr.func
+        constructed = self.model_of(func) if isinstance(func, (Name, Attribute)) else None
+        if constructed is not None and self.index.resolve_expr(self.module, func).kind == "class":
+            return constructed
+        if not isinstance(func, Attribute):
+            return None
+        if func.attr == "get" and is_session_receiver(func.value, self.sessions):
+            return self.model_of(call_args(expr)[0]) if call_args(expr) else None
+        if func.attr in RESULT_METHODS:
+            return self.result_model(func.value, depth + 1)
+        if func.value == Name("self") and self.owner is not None:
+            found = self.index.method(self.owner, func.attr)
+            return annotated_model(self.project, found[0].module, found[1].returns) if found else None
+        return None
+
+    def element_model(self, expr: Expr | None, depth: int) -> Symbol | None:
+        """What `for x in expr` yields: rows of a select's result, or a method's `list[Item]`."""
+        expr = unawait(expr)
+        if expr is None or depth > 10:
+            return None
+        if isinstance(expr, Name) and expr.id in self.values:
+            return self.element_model(self.values[expr.id], depth + 1)
+        if not isinstance(expr, Call) or not isinstance(expr.func, Attribute):
+            return None
+        func = expr.func
+        if func.value == Name("self") and self.owner is not None:
+            found = self.index.method(self.owner, func.attr)
+            returns = found[1].returns if found else None
+            if found is not None and isinstance(returns, Subscript) and not isinstance(returns.slice, Tuple):
+                return annotated_model(self.project, found[0].module, returns.slice)
+            return None
+        return self.result_model(func.value if func.attr in ("all", "fetchall") else expr, depth + 1)
+
+    def result_model(self, expr: Expr | None, depth: int) -> Symbol | None:
+        """The model selected by the statement whose result `expr` is."""
+        expr = unawait(expr)
+        if expr is None or depth > 10:
+            return None
+        if isinstance(expr, Name) and expr.id in self.values:
+            return self.result_model(self.values[expr.id], depth + 1)
+        if isinstance(expr, Call) and isinstance(expr.func, Attribute):
+            method = expr.func.attr
+            if method in SINK_METHODS and is_session_receiver(expr.func.value, self.sessions) and call_args(expr):
+                state = self.statement(call_args(expr)[0])
+                return state.model if state else None
+            if method in ("scalars", "unique"):
+                return self.result_model(expr.func.value, depth + 1)
+        return None
+
+    # ------------------------------------------------------------------ filters
+
+    def filters(self, call: Call, by_keyword: bool) -> bool:
+        if by_keyword:
+            value = call_kwargs(call).get(self.column)
+            if isinstance(value, Constant) and value.value is None:
+                return True
+        return any(self.is_filter(a) for a in [*call_args(call), *call_kwargs(call).values()])
+
+    def is_filter(self, expr: Expr | None) -> bool:
+        for node in walk(expr, into_lambdas=True):
+            if isinstance(node, Name) and node.id in self.filter_names:
+                return True
+            if isinstance(node, Call) and self.is_filter_helper_call(node.func):
+                return True
+            if mentions_soft_delete(self.project, self.module, node):
+                return True
+        return False
+
+    def is_filter_helper_call(self, func: Expr) -> bool:
+        if isinstance(func, Attribute) and func.value == Name("self") and self.owner is not None:
+            return is_filter_helper(self.project, self.owner, func.attr)
+        if isinstance(func, (Name, Attribute)):
+            symbol = self.index.resolve_expr(self.module, func)
+            if symbol.kind == "function":
+                return function_filters(self.project, symbol)
+        return False
+
+    @cached_property
+    def filter_names(self) -> set[str]:
+        """Local names holding a filter: `conditions = [Item.deleted_at.is_(None)]`, `.append(...)`."""
+        names: set[str] = set()
+        for event in self.function.events:
+            target, value = event.target, event.value
+            if event.kind in ("assign", "annassign", "augassign") and isinstance(target, Name):
+                holder = target.id
+            elif event.kind == "expr" and isinstance(value, Call) and isinstance(value.func, Attribute) \
+                    and isinstance(value.func.value, Name) and value.func.attr in ("append", "extend", "insert"):
+                holder = value.func.value.id
+            else:
+                continue
+            if any(mentions_soft_delete(self.project, self.module, n) for n in walk(value, into_lambdas=True)):
+                names.add(holder)
+        return names
+
+
+def find_soft_delete_models(project: Project) -> frozenset[Symbol]:
+    """Project.soft_delete_models: the table models with the soft-delete column."""
+    column = project.config.soft_delete_column
+    return frozenset(m for m in project.table_models if column in class_fields(project.index, m))
+
+
+def annotated_model(project: Project, module: str, annotation: Expr | None) -> Symbol | None:
+    """`Item`, `Optional[Item]`, `Item | None` -> the table model `Item`."""
+    inner, _ = unwrap_annotation(project.index, module, annotation)
+    return table_model_named(project.index, module, inner) if inner is not None else None
+
+
+def find_global_filters(project: Project) -> list[str]:
+    """Project.global_filters: modules whose session event listeners (`@event.listens_for`,
+    `event.listen(...)`) call `with_loader_criteria`: a filter applied to every query."""
+    found: list[str] = []
+    for facts in sorted(project.modules.values(), key=lambda f: f.path):
+        listens = any(_named(e.value, ".listen") for e in facts.events)
+        functions = [f for f in facts.functions
+                     if listens or any(_named(d, "listens_for") for d in f.decorators)]
+        if any(isinstance(node, Call) and _named(node, "with_loader_criteria") and project.index.resolve_expr(
+                facts.module, node.func).dotted.endswith("with_loader_criteria")
+               for f in functions for e in f.events for node in walk(e.value, into_lambdas=True)):
+            found.append(facts.module)
+    return found
+
+
+def _named(expr: Expr | None, suffix: str) -> bool:
+    """A call whose function's written name ends with `suffix`."""
+    return isinstance(expr, Call) and (dotted(expr.func) or "").endswith(suffix)

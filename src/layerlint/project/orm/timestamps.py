@@ -1,0 +1,79 @@
+"""How a model's datetime columns store time: timezone-aware, naive, or not known.
+
+`DateTime(timezone=True)` (or `TIMESTAMP(timezone=True)`) in `Column`, `mapped_column`, SQLModel's
+`sa_column`/`sa_type`, an `Annotated` alias, a project `TypeDecorator`'s `impl`, or the declarative
+base's `type_annotation_map` makes a column aware; SQLModel stores a bare `datetime` naive.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from layerlint.project.index.models import is_sqlmodel
+from layerlint.project.index.symbols import Symbol, SymbolIndex
+from layerlint.project.orm.model_fields import DATETIME_TYPES, ModelField, sa_name
+from layerlint.project.reading.expr import (
+    Call,
+    Dict,
+    Expr,
+    call_args,
+    call_kwargs,
+    constant,
+)
+
+if TYPE_CHECKING:
+    from layerlint.project.project import Project
+
+
+def column_timezone(index: SymbolIndex, module: str, type_expr: Expr) -> str:
+    """"aware", "naive", "other" (not a datetime type) or "unknown" for a column type as written."""
+    call = type_expr if isinstance(type_expr, Call) else None
+    func = call.func if call else type_expr
+    if call is not None and len(call_args(call)) == 2 and index.resolve_expr(module, func).dotted in (
+            "typing.cast", "typing_extensions.cast"):
+        return column_timezone(index, module, call_args(call)[1])  # sa_type=cast(type[DateTime], DateTime(...))
+    name = sa_name(index, module, func)
+    if name is None:
+        symbol = index.resolve_expr(module, func)
+        impl = index.fields(symbol).get("impl") if symbol.kind == "class" else None
+        if impl is not None:
+            fact, owner = impl
+            if isinstance(fact.value, Call):
+                return "aware" if column_timezone(index, owner.module, fact.value) == "aware" else "unknown"
+        return "unknown"  # a project TypeDecorator or a third-party type: no guessing
+    if name not in DATETIME_TYPES:
+        return "other"
+    if call is None:
+        return "naive"
+    flag = call_kwargs(call).get("timezone") or (call_args(call)[0] if call_args(call) else None)
+    return "aware" if constant(flag) is True else "naive"
+
+
+def is_datetime(index: SymbolIndex, module: str, annotation: Expr | None) -> bool:
+    return annotation is not None and index.resolve_expr(module, annotation).dotted == "datetime.datetime"
+
+
+def field_timezone(project: Project, model: Symbol, field: ModelField) -> str:
+    """How the column stores datetimes: "aware", "naive", "other" or "unknown"."""
+    index = project.index
+    if not field.readable:
+        return "unknown"
+    if field.column_type is not None:
+        return column_timezone(index, field.column_module, field.column_type)
+    if not is_datetime(index, field.annotation_module, field.annotation):
+        return "other" if field.annotation is not None else "unknown"
+    if is_sqlmodel(index, model):
+        return "naive"  # SQLModel maps `datetime` to DateTime() without timezone
+    return _annotation_map_timezone(index, model)
+
+
+def _annotation_map_timezone(index: SymbolIndex, model: Symbol) -> str:
+    """SQLAlchemy 2.0: `type_annotation_map = {datetime: DateTime(timezone=True)}` on the base."""
+    found = index.fields(model).get("type_annotation_map")
+    if found is None or not isinstance(found[0].value, Dict):
+        return "naive"
+    mapping, owner = found[0].value, found[1].module
+    for key, value in zip(mapping.keys, mapping.values):
+        if key is not None and is_datetime(index, owner, key):
+            return column_timezone(index, owner, value)
+    return "naive"

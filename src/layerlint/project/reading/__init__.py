@@ -1,0 +1,1 @@
+"""Reading files into facts: discovery, decoding and parsing, one walk to `ModuleFacts`, and the stored encoding."""

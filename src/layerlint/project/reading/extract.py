@@ -1,0 +1,259 @@
+"""One walk over a module's tree produces its ModuleFacts."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from layerlint.core.noqa import noqa_codes
+from layerlint.project.reading.expr import Expr, Unknown, from_ast
+from layerlint.project.reading.facts import (
+    ClassFact,
+    Event,
+    FieldFact,
+    FunctionFact,
+    ImportFact,
+    ModuleFacts,
+    ParamFact,
+    Span,
+)
+
+_DEF_NAME = re.compile(r"(?:async\s+)?(?:def|class)\s+(\w+)")
+_FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_new_span = tuple.__new__  # a span per statement, call and name: without the named tuple's Python __new__
+
+
+class _Positions:
+    """ast columns are UTF-8 byte offsets; diagnostics count characters."""
+
+    def __init__(self, source: str) -> None:
+        self.lines = source.splitlines()
+        self.ascii = source.isascii()
+
+    def column(self, line: int, byte_offset: int) -> int:
+        if self.ascii or line < 1 or line > len(self.lines):
+            return byte_offset + 1
+        text = self.lines[line - 1]
+        if text.isascii():
+            return byte_offset + 1
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
+
+    def span(self, node: ast.AST) -> Span:
+        line = getattr(node, "lineno", 1)
+        end_line = getattr(node, "end_lineno", None) or line
+        end_col = getattr(node, "end_col_offset", None)
+        start = self.column(line, getattr(node, "col_offset", 0))
+        end = self.column(end_line, end_col) if end_col is not None else start
+        return _new_span(Span, (line, start, end_line, end))
+
+    def name_span(self, node: ast.stmt) -> Span:
+        """From the `def`/`class` keyword to the end of the name: where users look."""
+        line, column, _, _ = self.span(node)
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        match = _DEF_NAME.match(text, column - 1)
+        end = match.end(1) + 1 if match else column
+        return _new_span(Span, (line, column, line, end))
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def resolve_relative(module: str, is_package: bool, level: int, target: str | None) -> str:
+    if level == 0:
+        return target or ""
+    parts = module.split(".")
+    base = parts if is_package else parts[:-1]
+    base = base[: len(base) - (level - 1)] if level > 1 else base
+    return ".".join([*base, target] if target else base)
+
+
+class _Extractor:
+    def __init__(self, facts: ModuleFacts, positions: _Positions) -> None:
+        self.facts = facts
+        self.pos = positions
+        self.type_checking = False
+
+    def expr(self, node: ast.expr | None) -> Expr | None:
+        return from_ast(node, self.pos.span)
+
+    # ------------------------------------------------------------------ statements
+
+    def body(self, statements: list[ast.stmt], scope: _Scope) -> None:
+        for statement in statements:
+            self.statement(statement, scope)
+
+    def statement(self, node: ast.stmt, scope: _Scope) -> None:  # noqa: C901 - dispatch
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            self.imports(node, scope)
+        elif isinstance(node, _FunctionNode):
+            self.function(node, scope)
+        elif isinstance(node, ast.ClassDef):
+            self.klass(node, scope)
+        elif isinstance(node, ast.If):
+            self.event(scope, "test", node.test, node)
+            was = self.type_checking
+            self.type_checking = was or _is_type_checking(node.test)
+            self.body(node.body, scope)
+            self.type_checking = was
+            self.body(node.orelse, scope)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            if isinstance(node, ast.While):
+                self.event(scope, "test", node.test, node)
+            else:
+                scope.add(Event("for", self.pos.span(node), scope.loop, self.expr(node.target), self.expr(node.iter)))
+            scope.loop += 1
+            self.body(node.body, scope)
+            scope.loop -= 1
+            self.body(node.orelse, scope)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                scope.add(Event("with", self.pos.span(item.context_expr), scope.loop,
+                                self.expr(item.optional_vars), self.expr(item.context_expr)))
+            self.body(node.body, scope)
+        elif isinstance(node, (ast.Try, ast.TryStar)):
+            self.body(node.body, scope)
+            for handler in node.handlers:
+                self.event(scope, "test", handler.type, handler)
+                self.body(handler.body, scope)
+            self.body(node.orelse, scope)
+            self.body(node.finalbody, scope)
+        elif isinstance(node, ast.Match):
+            self.event(scope, "test", node.subject, node)
+            for case in node.cases:
+                self.body(case.body, scope)
+        else:
+            self.simple(node, scope)
+
+    def simple(self, node: ast.stmt, scope: _Scope) -> None:
+        span = self.pos.span(node)
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                scope.add(Event("assign", span, scope.loop, self.expr(target), self.expr(node.value)))
+                scope.field(target, None, node.value, span, self)
+        elif isinstance(node, ast.AnnAssign):
+            scope.add(Event("annassign", span, scope.loop, self.expr(node.target), self.expr(node.value),
+                            self.expr(node.annotation)))
+            scope.field(node.target, node.annotation, node.value, span, self)
+        elif isinstance(node, ast.AugAssign):
+            scope.add(Event("augassign", span, scope.loop, self.expr(node.target), self.expr(node.value)))
+        elif isinstance(node, ast.Return):
+            scope.add(Event("return", span, scope.loop, None, self.expr(node.value)))
+        elif isinstance(node, ast.Raise):
+            scope.add(Event("raise", span, scope.loop, None, self.expr(node.exc)))
+        elif isinstance(node, ast.Expr):
+            scope.add(Event("expr", span, scope.loop, None, self.expr(node.value)))
+        elif isinstance(node, ast.Delete):
+            for target in node.targets:
+                scope.add(Event("delete", span, scope.loop, self.expr(target)))
+        elif isinstance(node, ast.Assert):
+            scope.add(Event("test", span, scope.loop, None, self.expr(node.test)))
+
+    def event(self, scope: _Scope, kind: str, value: ast.expr | None, node: ast.AST) -> None:
+        if value is not None:
+            scope.add(Event(kind, self.pos.span(value if kind == "test" else node), scope.loop,
+                            None, self.expr(value)))
+
+    # ------------------------------------------------------------------ definitions
+
+    def imports(self, node: ast.Import | ast.ImportFrom, scope: _Scope) -> None:
+        span = self.pos.span(node)
+        in_function = scope.function is not None
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                bound = alias.asname or alias.name.split(".")[0]
+                self.facts.imports.append(ImportFact("import", alias.name, None, bound, span, 0,
+                                                     self.type_checking, in_function))
+            return
+        target = resolve_relative(self.facts.module, self.facts.is_package, node.level, node.module)
+        for alias in node.names:
+            self.facts.imports.append(ImportFact("from", target, alias.name, alias.asname or alias.name, span,
+                                                 node.level, self.type_checking, in_function))
+
+    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scope) -> None:
+        qualname = f"{scope.prefix}{node.name}"
+        fact = FunctionFact(
+            name=node.name, qualname=qualname, span=self.pos.name_span(node),
+            end_line=node.end_lineno or node.lineno, is_async=isinstance(node, ast.AsyncFunctionDef),
+            class_name=scope.class_fact.qualname if scope.class_fact else None,
+            nested=scope.function is not None,
+            decorators=[e for e in (self.expr(d) for d in node.decorator_list) if e is not None],
+            params=self.params(node.args), returns=self.expr(node.returns),
+        )
+        self.facts.functions.append(fact)
+        if scope.class_fact is not None:
+            scope.class_fact.methods.append(qualname)
+        self.body(node.body, _Scope(f"{qualname}.<locals>.", fact.events, function=fact))
+
+    def params(self, arguments: ast.arguments) -> list[ParamFact]:
+        positional = [*arguments.posonlyargs, *arguments.args]
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults))
+        defaults += arguments.defaults
+        result: list[ParamFact] = []
+        for index, arg in enumerate(positional):
+            kind = "posonly" if index < len(arguments.posonlyargs) else "arg"
+            result.append(self.param(arg, kind, defaults[index]))
+        if arguments.vararg:
+            result.append(self.param(arguments.vararg, "vararg", None))
+        for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
+            result.append(self.param(arg, "kwonly", default))
+        if arguments.kwarg:
+            result.append(self.param(arguments.kwarg, "kwarg", None))
+        return result
+
+    def param(self, arg: ast.arg, kind: str, default: ast.expr | None) -> ParamFact:
+        return ParamFact(arg.arg, kind, self.expr(arg.annotation), self.expr(default), self.pos.span(arg))
+
+    def klass(self, node: ast.ClassDef, scope: _Scope) -> None:
+        qualname = f"{scope.prefix}{node.name}"
+        fact = ClassFact(
+            name=node.name, qualname=qualname, span=self.pos.name_span(node),
+            end_line=node.end_lineno or node.lineno,
+            bases=[e for e in (self.expr(b) for b in node.bases) if e is not None],
+            keywords={kw.arg or "**": self.expr(kw.value) or Unknown("none") for kw in node.keywords},
+            decorators=[e for e in (self.expr(d) for d in node.decorator_list) if e is not None],
+        )
+        self.facts.classes.append(fact)
+        self.body(node.body, _Scope(f"{qualname}.", [], function=scope.function, class_fact=fact))
+
+
+class _Scope:
+    """Where statements go: a function's or the module's events, or a class body's fields."""
+
+    def __init__(self, prefix: str, events: list[Event], function: FunctionFact | None = None,
+                 class_fact: ClassFact | None = None) -> None:
+        self.prefix = prefix
+        self.events = events
+        self.function = function
+        self.class_fact = class_fact
+        self.loop = 0
+
+    def add(self, event: Event) -> None:
+        if self.class_fact is None:
+            self.events.append(event)
+
+    def field(self, target: ast.expr, annotation: ast.expr | None, value: ast.expr | None, span: Span,
+              extractor: _Extractor) -> None:
+        if self.class_fact is not None and isinstance(target, ast.Name):
+            self.class_fact.fields.append(
+                FieldFact(target.id, extractor.expr(annotation), extractor.expr(value), span))
+
+
+def noqa_lines(source: str) -> dict[int, list[str]]:
+    if "noqa" not in source and "NOQA" not in source:
+        return {}
+    result: dict[int, list[str]] = {}
+    for number, line in enumerate(source.splitlines(), start=1):
+        codes = noqa_codes(line)
+        if codes is not None:
+            result[number] = list(codes)
+    return result
+
+
+def extract(facts: ModuleFacts, tree: ast.Module, source: str) -> ModuleFacts:
+    positions = _Positions(source)
+    extractor = _Extractor(facts, positions)
+    extractor.body(tree.body, _Scope("", facts.events))
+    facts.noqa = noqa_lines(source)
+    return facts

@@ -1,0 +1,108 @@
+"""Per-module facts: everything every rule needs, extracted in one parse, JSON-serialisable.
+
+Rules run on facts, never on trees, so a module's facts can be cached by content hash and the
+whole-project rules re-run without re-parsing anything. Expressions are kept as small
+typed values (see `expr.py`); `compact.py` turns facts into JSON-safe lists and back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from layerlint.project.reading.expr import Expr, Span
+
+__all__ = ["ClassFact", "Event", "Expr", "FieldFact", "FunctionFact", "ImportFact", "ModuleFacts",
+           "ParamFact", "ParseFailureFact", "Span"]
+
+
+@dataclass(slots=True)
+class ImportFact:
+    kind: str  # "import" (import a.b as c) or "from" (from a import b as c)
+    target: str  # absolute module written in the statement (relative imports resolved)
+    name: str | None  # the imported name for "from" imports ("*" for star imports)
+    bound: str  # the local name the statement binds
+    span: Span
+    level: int = 0  # dots of a relative import
+    type_checking: bool = False
+    in_function: bool = False
+
+
+@dataclass(slots=True)
+class ParamFact:
+    name: str
+    kind: str  # "posonly", "arg", "vararg", "kwonly", "kwarg"
+    annotation: Expr | None
+    default: Expr | None
+    span: Span
+
+
+@dataclass(slots=True)
+class Event:
+    """One statement of a body, flattened: control flow is kept only as loop depth."""
+
+    kind: str  # assign, annassign, augassign, return, raise, expr, for, with, delete, test
+    span: Span
+    loop: int  # enclosing for/while loops within the function
+    target: Expr | None = None
+    value: Expr | None = None
+    annotation: Expr | None = None
+
+
+@dataclass(slots=True)
+class FunctionFact:
+    name: str
+    qualname: str
+    span: Span  # the `def` keyword to the end of the name
+    end_line: int
+    is_async: bool
+    class_name: str | None  # qualname of the class the function is a method of
+    nested: bool  # defined inside another function
+    decorators: list[Expr] = field(default_factory=list)
+    params: list[ParamFact] = field(default_factory=list)
+    returns: Expr | None = None
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class FieldFact:
+    """A class-body assignment: `name: annotation = value`, or `name = value`."""
+
+    name: str
+    annotation: Expr | None
+    value: Expr | None
+    span: Span
+
+
+@dataclass(slots=True)
+class ClassFact:
+    name: str
+    qualname: str
+    span: Span
+    end_line: int
+    bases: list[Expr] = field(default_factory=list)
+    keywords: dict[str, Expr] = field(default_factory=dict)
+    decorators: list[Expr] = field(default_factory=list)
+    fields: list[FieldFact] = field(default_factory=list)
+    methods: list[str] = field(default_factory=list)  # function qualnames
+
+
+@dataclass(slots=True)
+class ParseFailureFact:
+    message: str
+    line: int
+    column: int
+
+
+@dataclass(slots=True)
+class ModuleFacts:
+    module: str  # dotted name
+    path: str  # relative to the project root, "/"-separated
+    is_package: bool
+    failure: ParseFailureFact | None = None
+    lowered: bool = False
+    imports: list[ImportFact] = field(default_factory=list)
+    classes: list[ClassFact] = field(default_factory=list)
+    functions: list[FunctionFact] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)  # module-level statements
+    noqa: dict[int, list[str]] = field(default_factory=dict)
+    type_checking_names: list[str] = field(default_factory=list)

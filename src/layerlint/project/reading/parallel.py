@@ -1,0 +1,179 @@
+"""Read, hash, parse and extract many files: in worker processes when there are enough of them.
+
+Workers send back compact facts (plain lists, see `compact.py`), which cross the process
+boundary cheaply; results come back in task order, so the output never depends on `--jobs`.
+
+Workers never outlive the run and never take part in an interrupt: they ignore SIGINT (Ctrl-C
+reaches the whole process group; the parent alone decides, and an interrupted worker could die
+holding a queue lock the others then wait on forever), they die with their parent (even one
+killed by SIGKILL or the OOM killer), and a parent that stops early kills them instead of
+joining them.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from layerlint.project.reading.discovery import SourceFile, read_source
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Below this many files per worker, starting processes costs more than it saves.
+MIN_FILES_PER_WORKER = 48
+
+
+@dataclass(frozen=True)
+class FileJob:
+    source: SourceFile
+    expected_hash: str | None  # the hash the cached facts were made from, if any
+
+
+# (content hash, compact facts; None when the content still has the expected hash)
+JobResult = tuple[str, list[Any] | None]
+
+
+def resolve(job: FileJob) -> JobResult:
+    from layerlint.project.reading.compact import (
+        encode_facts,  # the parser, only when something is parsed
+    )
+    from layerlint.project.reading.loader import (
+        content_hash,
+        facts_from_bytes,
+        load_facts,
+    )
+
+    try:
+        data = read_source(job.source.location)
+    except OSError:
+        failed = load_facts(job.source)  # reports why the file cannot be read
+        return "", encode_facts(failed)
+    digest = content_hash(data)
+    if digest == job.expected_hash:
+        return digest, None
+    return digest, encode_facts(facts_from_bytes(job.source, data))
+
+
+def _context() -> Any:
+    import multiprocessing
+
+    # fork starts workers in milliseconds with layerlint already imported; elsewhere use the default.
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return None
+
+
+def can_fork() -> bool:
+    """Whether workers start as forks of this process, inheriting what it has built."""
+    return _context() is not None
+
+
+def map_tasks(function: Callable[[T], R], tasks: Sequence[T], workers: int, files: int, *,
+              minimum: int | None = None) -> Iterator[R]:
+    """`function` over `tasks` (top-level function, picklable tasks), results in task order;
+    in worker processes only when there are at least `minimum` (default MIN_FILES_PER_WORKER)
+    `files` per worker."""
+    workers = min(workers, files // (minimum or MIN_FILES_PER_WORKER), len(tasks))
+    if workers > 1:
+        import multiprocessing  # ~10 ms of imports a small project never needs
+
+        if multiprocessing.current_process().daemon:  # a flake8/pylint worker may not have children
+            workers = 1
+    if workers <= 1:
+        yield from map(function, tasks)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    done = 0
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_start_worker,
+                                   initargs=(os.getpid(),))
+        try:
+            with _interrupts_held():  # the workers are forked here: none may see Ctrl-C before it ignores it
+                results = pool.map(function, tasks)
+            for result in results:
+                done += 1
+                if done == len(tasks):  # before the last yield: a caller zipping tasks asks for no more
+                    pool.shutdown()  # the workers are idle
+                yield result
+        except BaseException:  # Ctrl-C, an error, or the caller stopped early: joining could wait forever
+            _kill_workers(pool)
+            raise
+    except (OSError, BrokenProcessPool):  # no processes allowed here: finish in this one
+        yield from map(function, tasks[done:])
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back from this thread (a signal that comes meanwhile is delivered
+    after): processes forked meanwhile start with them blocked."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no fork, no signal masks
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _start_worker(parent: int) -> None:
+    """First thing in each worker: leave interrupts to the parent, and die with it."""
+    gc.disable()  # a worker's objects live until it exits: collecting them only costs
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler, if any, is not ours
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    if not _die_with_parent():
+        import threading
+
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _die_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when its parent dies; False where that cannot be asked."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        return bool(ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    """Elsewhere, notice within a second that the parent is gone (this process is then adopted)."""
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _kill_workers(pool: Any) -> None:
+    """End the pool without waiting for anything: a worker may be blocked on a queue lock."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # private, there since 3.2
+    for process in processes:
+        try:
+            process.kill()
+        except (OSError, ValueError):  # already gone, or already closed
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:  # reap them: SIGKILL is not delayed by anything they wait on
+        try:
+            process.join(timeout=5.0)
+        except (OSError, ValueError, AssertionError):
+            pass

@@ -1,0 +1,1 @@
+"""FastAPI: routers, route handlers, dependency trees, and where project functions are called."""

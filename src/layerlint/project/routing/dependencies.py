@@ -1,0 +1,212 @@
+"""FastAPI dependency trees: what a handler depends on, transitively, across modules.
+
+Followed: `Depends(x)`/`Security(x)` defaults, `Annotated[T, Depends(x)]` parameters, module-level
+`Annotated` aliases defined in any module (`WriteSession = Annotated[..., Depends(...)]`),
+decorator- and router-level `dependencies=[...]`, class dependencies (their `__init__`), and
+dependency functions that depend on others. Cycles are cut; unknown callables end a path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from layerlint.project.index.annotated import annotated_metadata, annotated_parts
+from layerlint.project.index.symbols import Symbol
+from layerlint.project.orm.sessions import dependency_kind, returns_session
+from layerlint.project.reading.expr import (
+    Attribute,
+    Call,
+    Expr,
+    Name,
+    call_args,
+    call_kwargs,
+    dotted,
+    is_call,
+)
+from layerlint.project.reading.facts import FunctionFact, ParamFact
+from layerlint.project.routing.routes import (
+    RouteHandler,
+    RouterObject,
+    router_dependencies,
+)
+
+if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its type
+    from layerlint.project.project import Project
+
+DEPENDS_NAMES = frozenset({"Depends", "Security"})
+MAX_DEPTH = 12
+
+
+@dataclass(frozen=True)
+class SessionUse:
+    kind: str  # "read" or "write"
+    path: tuple[str, ...]  # handler -> ... -> the session dependency
+
+    def render(self) -> str:
+        return " -> ".join(self.path)
+
+
+def _is_depends(project: Project, module: str, expr: Expr | None) -> bool:
+    if not is_call(expr):
+        return False
+    name = dotted(expr.func) or ""
+    symbol = project.index.resolve_expr(module, expr.func)
+    return name.rsplit(".", 1)[-1] in DEPENDS_NAMES and (not symbol.known or symbol.kind == "external")
+
+
+def shared_default(project: Project, module: str, default: Expr | None) -> tuple[str, Expr | None]:
+    """A parameter default that names a module-level call (`user: User = CurrentUser` with
+    `CurrentUser = Depends(get_current_user)` anywhere): that call, and the module it is in."""
+    if not isinstance(default, (Name, Attribute)):
+        return module, default
+    symbol = project.index.resolve_expr(module, default)
+    event = project.index.assignment(symbol)
+    if event is None or not is_call(event.value):
+        return module, default
+    return symbol.module, event.value
+
+
+def _depends_target(expr: Call) -> Expr | None:
+    args, kwargs = call_args(expr), call_kwargs(expr)
+    return args[0] if args else kwargs.get("dependency")
+
+
+class DependencyResolver:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        config = project.config
+        self.read = frozenset(config.read_sessions)
+        self.write = frozenset(config.write_sessions)
+        self._uses_of: dict[Symbol, tuple[SessionUse, ...]] = {}
+        self._routers: dict[Symbol, list[tuple[str, Expr]]] = {}
+
+    def session_kind(self, symbol: Symbol) -> str | None:
+        """"read" or "write" for the configured session dependencies."""
+        return dependency_kind(symbol, self.read, self.write)
+
+    # ------------------------------------------------------------------ entry points
+
+    def handler_sessions(self, handler: RouteHandler) -> tuple[SessionUse, ...]:
+        module = handler.module.module
+        uses = list(self._function_uses(module, handler.function, frozenset()))
+        extra = [(module, expr) for expr in handler.dependencies] + self._router_dependencies(handler.router)
+        for where, expr in extra:
+            if _is_depends(self.project, where, expr):
+                target = _depends_target(expr)  # type: ignore[arg-type]
+                uses += self._callable_uses(where, target, frozenset())
+        return tuple(SessionUse(u.kind, (handler.function.name, *u.path)) for u in uses)
+
+    def _router_dependencies(self, router: RouterObject) -> list[tuple[str, Expr]]:
+        if router.symbol not in self._routers:
+            self._routers[router.symbol] = router_dependencies(self.project.routes, router)
+        return self._routers[router.symbol]
+
+    # ------------------------------------------------------------------ walking
+
+    def _function_uses(self, module: str, function: FunctionFact, seen: frozenset[Symbol]) -> list[SessionUse]:
+        uses: list[SessionUse] = []
+        for param in function.params:
+            where, default = shared_default(self.project, module, param.default)
+            if is_call(default) and _is_depends(self.project, where, default):
+                target = _depends_target(default)
+                uses += self._callable_uses(where, target, seen) if target else \
+                    self._callable_uses(module, param.annotation, seen)
+            uses += self._annotation_uses(module, param.annotation, seen)
+        return uses
+
+    def _annotation_uses(self, module: str, annotation: Expr | None, seen: frozenset[Symbol]) -> list[SessionUse]:
+        if annotation is None:
+            return []
+        parts = annotated_parts(self.project.index, module, annotation)
+        if parts is not None:
+            uses: list[SessionUse] = []
+            for item in parts[1]:
+                if is_call(item) and _is_depends(self.project, module, item):
+                    uses += self._callable_uses(module, _depends_target(item) or parts[0], seen)
+            return uses
+        symbol = self.project.index.resolve_expr(module, annotation)
+        if symbol.kind != "assign" or symbol in seen:
+            return []
+        event = self.project.index.assignment(symbol)
+        if event is None:
+            return []
+        inner = self._annotation_uses(symbol.module, event.value, seen | {symbol})
+        return [SessionUse(u.kind, (symbol.name, *u.path)) for u in inner]
+
+    def _callable_uses(self, module: str, target: Expr | None, seen: frozenset[Symbol]) -> list[SessionUse]:
+        symbol = self.project.index.resolve_expr(module, target)
+        if not symbol.known or symbol in seen or len(seen) > MAX_DEPTH:
+            return []
+        name = symbol.dotted.rsplit(".", 1)[-1]
+        kind = self.session_kind(symbol)
+        if kind is not None:
+            return [SessionUse(kind, (name,))]
+        if symbol in self._uses_of:
+            return [SessionUse(u.kind, (name, *u.path)) for u in self._uses_of[symbol]]
+        function = self._callable_function(symbol)
+        if function is None:
+            return []
+        found = self._function_uses(symbol.module, function, seen | {symbol})
+        if not seen:
+            self._uses_of[symbol] = tuple(found)
+        return [SessionUse(u.kind, (name, *u.path)) for u in found]
+
+    def _callable_function(self, symbol: Symbol) -> FunctionFact | None:
+        if symbol.kind == "function":
+            return self.project.index.function_fact(symbol)
+        if symbol.kind == "class":
+            found = self.project.index.method(symbol, "__init__")
+            return found[1] if found else None
+        return None
+
+
+def has_session_split(project: Project) -> bool:
+    """Project.session_split: both a read and a write session dependency are defined or used: the
+    project splits them. (Defined counts too: a project whose handlers all take the write session
+    still has a reader.)"""
+    resolver = project.dependencies
+    kinds = {resolver.session_kind(Symbol("function", facts.module, function.qualname))
+             for facts in project.modules.values() for function in facts.functions
+             if function.class_name is None and not function.nested}
+    if not {"read", "write"} <= kinds:  # the handlers' dependency chains only when defining is not enough
+        kinds |= {use.kind for handler in project.routes.handlers for use in resolver.handler_sessions(handler)}
+    return {"read", "write"} <= kinds
+
+
+def session_kind_label(uses: tuple[SessionUse, ...]) -> str:
+    kinds = {u.kind for u in uses}
+    return "both" if kinds == {"read", "write"} else (kinds.pop() if kinds else "none")
+
+
+def unconfigured_session_providers(project: Project) -> list[str]:
+    """Module-level functions that yield or return a database session (`async def get_db() ->
+    AsyncIterator[AsyncSession]`) when no function is a configured read or write session
+    dependency: the project names its own, and its read/write split cannot be seen until told."""
+    resolver = project.dependencies
+    index = project.index
+    found: list[str] = []
+    for facts in project.modules.values():
+        for function in facts.functions:
+            if function.class_name is not None or function.nested:
+                continue
+            if resolver.session_kind(Symbol("function", facts.module, function.qualname)) is not None:
+                return []
+            if returns_session(index, facts.module, function):
+                found.append(f"{facts.module}.{function.qualname}")
+    return sorted(found)
+
+
+NOT_BODY = frozenset({"Depends", "Security", "Query", "Path", "Header", "Cookie"})
+
+
+def _names_non_body(expr: Expr | None) -> bool:
+    return is_call(expr) and (dotted(expr.func) or "").rsplit(".", 1)[-1] in NOT_BODY
+
+
+def is_body_parameter(project: Project, module: str, param: ParamFact) -> bool:
+    """Is a route parameter read from the request body? Not when its default or its `Annotated`
+    metadata (also through aliases in any module) is `Depends`/`Query`/`Path`/... ."""
+    if _names_non_body(shared_default(project, module, param.default)[1]):
+        return False
+    return not any(_names_non_body(m) for m in annotated_metadata(project.index, module, param.annotation))

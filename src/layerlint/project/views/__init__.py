@@ -1,0 +1,1 @@
+"""What `layerlint roles` and `layerlint routes` show, built from the model."""
