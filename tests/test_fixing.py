@@ -161,3 +161,12 @@ def test_a_plain_check_loads_no_fixer_and_no_libcst(tmp_path: Path) -> None:
         loaded.setdefault(output_format, []).append({n for n in names if n.startswith(("libcst", "layerlint.fix"))})
     assert loaded["text"] == [set(), set()]
     assert {"layerlint.fixing", "layerlint.fixers.base", "libcst"} <= loaded["json"][0]
+
+
+def test_fix_follows_exit_zero_quiet_and_silent(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    code, out, err = invoke(root, "--fix", "--quiet", "--exit-zero")
+    assert code == 0 and "LL702" in out and "Found" not in out + err  # findings alone, no summary
+    (root / MODULE).write_text(SOURCE)
+    code, out, err = invoke(root, "--fix", "--silent")
+    assert code == 1 and out == "" and err == "" and (root / MODULE).read_text() == FIXED

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,7 @@ from layerlint.reporters.base import Report
 from layerlint.reporters.text import color_wanted
 
 if TYPE_CHECKING:
+    from layerlint.core.diagnostic import Diagnostic
     from layerlint.core.options import RunOptions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -152,7 +153,8 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
     try:
         config = config.with_selection(_codes(select) or None, _codes(ignore))
         if fixing.writes_or_diffs:
-            _exit_now(_fix(fixing, config, paths, options, stdin_filename or baseline_file, output_format))
+            _exit_now(_fix(fixing, config, paths, options, stdin_filename or baseline_file,
+                           _renderer(config, output_format, color, quiet, silent), quiet or silent, exit_zero))
         overrides = _stdin_override(config, stdin_filename)
         with _shown_after_delay(progress):
             result = engine.check(config, paths or tuple(Path(config.root, p) for p in overrides), overrides,
@@ -177,14 +179,24 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
 
 
 def _fix(request: FixRequest, config: Config, paths: tuple[Path, ...], options: RunOptions, refused: object,
-         output_format: str) -> int:
+         render: Callable[[list[Diagnostic], int], str] | None, quiet: bool, exit_zero: bool) -> int:
     from layerlint import cli_fix
 
     if refused:
         raise LayerlintError("--fix, --diff, --fix-only and --add-noqa work on files, without "
                              "--stdin-filename or --baseline")
-    return cli_fix.run(request, config, paths, options, lambda found, files: REPORTERS[output_format].render(
-        Report(found, files, config.root, color=color_wanted("auto", sys.stdout.isatty(), os.environ))))
+    code = cli_fix.run(request, config, paths, options, render, quiet)
+    return EXIT_CLEAN if exit_zero else code
+
+
+def _renderer(config: Config, output_format: str, color: str, quiet: bool, silent: bool
+              ) -> Callable[[list[Diagnostic], int], str] | None:
+    """How `--fix` prints the findings left, as `check` would print them; None when `--silent`."""
+    if silent:
+        return None
+    shown = color_wanted(color, sys.stdout.isatty(), os.environ)
+    return lambda found, files: REPORTERS[output_format].render(
+        Report(found, files, config.root, color=shown, quiet=quiet))
 
 
 def _progress_line(output_format: str, quiet: bool) -> ProgressLine | None:

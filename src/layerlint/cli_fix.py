@@ -53,20 +53,22 @@ def fix_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def run(request: FixRequest, config: Config, paths: tuple[Path, ...], options: RunOptions,
-        render: Callable[[list[Diagnostic], int], str]) -> int:
-    """Do what `request` asks; the exit code. `render` prints the findings left, in the chosen format."""
+        render: Callable[[list[Diagnostic], int], str] | None, quiet: bool = False) -> int:
+    """Do what `request` asks; the exit code. `render` prints the findings left in the chosen
+    format (None: `--silent`); `quiet` leaves out the summary."""
     from layerlint import fixing
 
     if request.add_noqa:
-        return _add_noqa(config, paths, options)
+        return _add_noqa(config, paths, options, quiet)
     outcome = fixing.fix_project(config, paths, unsafe=request.unsafe, write=not request.diff, options=options)
     for problem in outcome.problems:
         click.echo(f"layerlint: warning: {problem}", err=True)
     if request.diff:
-        return _print_diff(outcome)
-    if not request.fix_only:
+        return _print_diff(outcome, quiet)
+    if render is not None and not request.fix_only:
         click.echo(render(outcome.remaining, outcome.files_checked))
-    click.echo(summary(outcome, request.unsafe), err=True)
+    if not quiet:
+        click.echo(summary(outcome, request.unsafe), err=True)
     return 1 if outcome.remaining and not request.fix_only else 0
 
 
@@ -81,7 +83,7 @@ def summary(outcome: FixOutcome, unsafe: bool) -> str:
     return text
 
 
-def _print_diff(outcome: FixOutcome) -> int:
+def _print_diff(outcome: FixOutcome, quiet: bool) -> int:
     import difflib
 
     changed = outcome.changed()
@@ -89,19 +91,21 @@ def _print_diff(outcome: FixOutcome) -> int:
         lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), path, path)
         click.echo("".join(line if line.endswith("\n") else line + "\n" for line in lines), nl=False)
     would = outcome.fixed_count
-    click.echo(f"Would fix {would} {_noun(would, 'finding')} in {len(changed)} {_noun(len(changed), 'file')}."
-               if would else "No fixes to apply.", err=True)
+    if not quiet:
+        click.echo(f"Would fix {would} {_noun(would, 'finding')} in {len(changed)} {_noun(len(changed), 'file')}."
+                   if would else "No fixes to apply.", err=True)
     return 1 if changed else 0
 
 
-def _add_noqa(config: Config, paths: tuple[Path, ...], options: RunOptions) -> int:
+def _add_noqa(config: Config, paths: tuple[Path, ...], options: RunOptions, quiet: bool) -> int:
     from layerlint import engine, fixing
 
     outcome = fixing.add_noqa(config, engine.check(config, paths, options=options).diagnostics)
     for problem in outcome.problems:
         click.echo(f"layerlint: warning: {problem}", err=True)
     files = len(outcome.written)
-    click.echo(f"Added {outcome.added} noqa {_noun(outcome.added, 'directive')} to {files} {_noun(files, 'file')}.")
+    if not quiet:
+        click.echo(f"Added {outcome.added} noqa {_noun(outcome.added, 'directive')} to {files} {_noun(files, 'file')}.")
     return 0
 
 
