@@ -18,7 +18,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from layerlint.core.noqa import with_noqa
+from layerlint.core.noqa import line_with_noqa
 
 CHAIN = Path(__file__).parent / "fixtures" / "server" / "chain"
 ROUTER = "app/api/v1/routers/orders.py"
@@ -208,12 +208,12 @@ async def test_a_configuration_error_is_shown_on_the_document(client: LanguageCl
 
 
 def test_noqa_is_added_or_merged() -> None:
-    assert with_noqa("import x", "LL101") == "import x  # noqa: LL101"
-    assert with_noqa("import x  # noqa: E501", "LL101") == "import x  # noqa: E501, LL101"
-    assert with_noqa("import x  # noqa:E501,W291  why", "LL101") == "import x  # noqa: E501, W291, LL101  why"
-    assert with_noqa("import x  # type: ignore", "LL101") == "import x  # type: ignore  # noqa: LL101"
-    assert with_noqa("import x  # noqa", "LL101") is None
-    assert with_noqa("import x  # noqa: LL1", "LL101") is None
+    assert line_with_noqa("import x", "LL101") == "import x  # noqa: LL101"
+    assert line_with_noqa("import x  # noqa: E501", "LL101") == "import x  # noqa: E501, LL101"
+    assert line_with_noqa("import x  # noqa:E501,W291  why", "LL101") == "import x  # noqa: E501, W291, LL101 why"
+    assert line_with_noqa("import x  # type: ignore", "LL101") == "import x  # type: ignore  # noqa: LL101"
+    assert line_with_noqa("import x  # noqa", "LL101") is None
+    assert line_with_noqa("import x  # noqa: LL1", "LL101") is None
 
 
 def test_the_server_command_names_the_missing_extra(monkeypatch: pytest.MonkeyPatch) -> None:

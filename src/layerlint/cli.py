@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ import click
 
 from layerlint import __version__
 from layerlint.__main__ import interrupted
+from layerlint.cli_fix import FixRequest, fix_options
 from layerlint.core.config import Config, ConfigError
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.projects import Target, find_targets, project_config, repository_root, shown_path
@@ -26,6 +28,7 @@ from layerlint.reporters.text import color_wanted
 
 if TYPE_CHECKING:
     from layerlint import engine
+    from layerlint.core.options import RunOptions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -131,11 +134,12 @@ def main() -> None:
 @click.option("--show-notes/--hide-notes", default=None,
               help="Print notes on rules the project's setup silences, and configured names that name "
                    "nothing, to stderr (default: when stderr is a terminal and the format is text).")
+@fix_options
 def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignore: str | None,
           exit_zero: bool, show_statistics: bool, stdin_filename: str | None, jobs: int | None,
           cache_dir: Path | None, no_cache: bool, baseline_file: Path | None, show_timings: bool,
           quiet: bool, silent: bool, color: str, show_settings: bool, show_files: bool,
-          show_notes: bool | None) -> None:
+          show_notes: bool | None, fixing: FixRequest) -> None:
     """Check PATHS (default: the project around the current directory)."""
     import gc
 
@@ -153,6 +157,9 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
     if show_settings or show_files:
         _show_setup(targets, show_settings, select, ignore)
         return
+    if fixing.writes_or_diffs:
+        _exit_now(max(_fix_target(target, fixing, select, ignore, options, stdin_filename or baseline_file,
+                                  output_format, color, quiet, silent, exit_zero) for target in targets))
     results: list[tuple[Config, engine.CheckResult]] = []
     with _shown_after_delay(progress):
         for target in targets:
@@ -165,6 +172,10 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
                 raise LayerlintError(str(error)) from error
             if baseline_file is not None:
                 _apply_baseline(result, config, baseline_file, overrides, target.paths, quiet or silent)
+            if output_format in ("json", "sarif") and not silent:  # the formats that carry fixes
+                from layerlint.fixing import with_fixes
+
+                result.diagnostics = with_fixes(config, result.diagnostics, overrides, partial(getattr, result, "project"))
             results.append((config, result))
     if not silent:
         colored = color_wanted(color, sys.stdout.isatty(), os.environ)
@@ -209,6 +220,38 @@ def print_notes(results: list[engine.CheckResult]) -> None:
 
     for result in results:
         _echo_notes(listing.configuration_warnings(result.project), listing.notes(result.project), err=True)
+
+
+def _fix_target(target: Target, request: FixRequest, select: str | None, ignore: str | None, options: RunOptions,
+                refused: object, output_format: str, color: str, quiet: bool, silent: bool, exit_zero: bool) -> int:
+    """`--fix`, `--diff` or `--add-noqa` on one project; its exit code."""
+    try:
+        config = target.config.with_selection(_codes(select) or None, _codes(ignore, "--ignore"))
+        return _fix(request, config, target.paths, options, refused,
+                    _renderer(config, output_format, color, quiet, silent), quiet or silent, exit_zero)
+    except ConfigError as error:
+        raise LayerlintError(str(error)) from error
+
+
+def _fix(request: FixRequest, config: Config, paths: tuple[Path, ...], options: RunOptions, refused: object,
+         render: Callable[[list[Diagnostic], int], str] | None, quiet: bool, exit_zero: bool) -> int:
+    from layerlint import cli_fix
+
+    if refused:
+        raise LayerlintError("--fix, --diff, --fix-only and --add-noqa work on files, without "
+                             "--stdin-filename or --baseline")
+    code = cli_fix.run(request, config, paths, options, render, quiet)
+    return EXIT_CLEAN if exit_zero else code
+
+
+def _renderer(config: Config, output_format: str, color: str, quiet: bool, silent: bool
+              ) -> Callable[[list[Diagnostic], int], str] | None:
+    """How `--fix` prints the findings left, as `check` would print them; None when `--silent`."""
+    if silent:
+        return None
+    shown = color_wanted(color, sys.stdout.isatty(), os.environ)
+    return lambda found, files: REPORTERS[output_format].render(
+        Report(found, files, config.root, color=shown, quiet=quiet))
 
 
 def _progress_line(output_format: str, quiet: bool) -> ProgressLine | None:

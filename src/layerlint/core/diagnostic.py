@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from layerlint.core.fix import Fix
+
 
 class Severity(str, Enum):
     """How bad a finding is: each rule declares its default, `[tool.layerlint.severity]` changes it.
@@ -57,6 +59,8 @@ class Diagnostic:
     # The imports from the reported module to the one it must not reach (LL102), for adapters that
     # show each step (import-linter); the message says the same in words.
     chain: tuple[ImportStep, ...] = ()
+    # Computed apart from the finding (layerlint.fixing), only when a front end shows or applies it.
+    fix: Fix | None = None
 
     @property
     def line(self) -> int:

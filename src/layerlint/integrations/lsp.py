@@ -30,7 +30,7 @@ from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
 from layerlint import __version__
 from layerlint.core.config import Config, ConfigError, load_config
 from layerlint.core.diagnostic import Diagnostic, Severity
-from layerlint.core.noqa import with_noqa
+from layerlint.core.noqa import line_with_noqa
 from layerlint.core.roots import user_path
 from layerlint.live import LiveProject
 from layerlint.rules import RULES_BY_CODE
@@ -236,7 +236,7 @@ def noqa_action(document: TextDocument, diagnostic: types.Diagnostic) -> types.C
     if not isinstance(code, str) or code == CONFIG_ERROR_CODE or line_number >= len(document.lines):
         return None
     line = document.lines[line_number].rstrip("\r\n")
-    changed = with_noqa(line, code)
+    changed = line_with_noqa(line, code)
     if changed is None:
         return None
     end = document.position_to_client_units(ServerTextPosition(line_number, len(line)))

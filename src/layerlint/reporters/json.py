@@ -1,5 +1,6 @@
-"""A JSON list of diagnostic objects (code, name, message, path, line, column, end_line, ...); with
-`--statistics`, a list of {code, name, count} instead (as ruff's JSON statistics)."""
+"""A JSON list of diagnostic objects (code, name, message, path, line, column, end_line, ..., and
+ruff's `fix` object); with `--statistics`, a list of {code, name, count} instead (as ruff's JSON
+statistics)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 from collections import Counter
 
 from layerlint.core.diagnostic import Diagnostic
+from layerlint.core.fix import Fix
 from layerlint.reporters.base import Report
 
 
@@ -22,8 +24,22 @@ def json_object(diagnostic: Diagnostic) -> dict[str, object]:
         "end_line": where.end_line,
         "end_column": where.end_column,
         "severity": diagnostic.severity.value,
-        # Kept for readers of the format (ruff's JSON has the same key): null until a rule can fix.
-        "fix": None,
+        "fix": fix_object(diagnostic.fix),
+    }
+
+
+def fix_object(fix: Fix | None) -> dict[str, object] | None:
+    """ruff's JSON `fix`: message, applicability and edits with 1-based rows and columns."""
+    if fix is None:
+        return None
+    return {
+        "applicability": fix.applicability.value,
+        "message": fix.message,
+        "edits": [{
+            "content": edit.content,
+            "location": {"row": edit.line, "column": edit.column + 1},
+            "end_location": {"row": edit.end_line, "column": edit.end_column + 1},
+        } for edit in fix.edits],
     }
 
 

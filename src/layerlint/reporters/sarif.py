@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from layerlint import __version__
 from layerlint.core.diagnostic import Diagnostic
+from layerlint.core.fix import Fix
 from layerlint.reporters.base import Report
 
 if TYPE_CHECKING:
@@ -95,6 +96,23 @@ def result(diagnostic: Diagnostic, rule_index: int, fingerprint: str) -> dict[st
             "region": region,
         }}],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+        **({"fixes": [fix_object(diagnostic.path, diagnostic.fix)]} if diagnostic.fix and diagnostic.fix.edits else {}),
+    }
+
+
+def fix_object(path: str, fix: Fix) -> dict[str, Any]:
+    """SARIF's `fix`: one artifact change with a replacement per edit; 1-based columns, and an
+    empty deleted region inserts. The applicability (ruff's) is a property: SARIF has no such field."""
+    replacements = [{
+        "deletedRegion": {"startLine": edit.line, "startColumn": edit.column + 1,
+                          "endLine": edit.end_line, "endColumn": edit.end_column + 1},
+        "insertedContent": {"text": edit.content},
+    } for edit in fix.edits]
+    return {
+        "description": {"text": fix.message},
+        "artifactChanges": [{"artifactLocation": {"uri": quote(path), "uriBaseId": SRCROOT},
+                             "replacements": replacements}],
+        "properties": {"applicability": fix.applicability.value},
     }
 
 

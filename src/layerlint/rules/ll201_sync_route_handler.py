@@ -24,6 +24,13 @@ async def get_item(item_id: str, session: ReadSession) -> ItemResponse:
     return await ItemService(session).get_item(item_id)
 ```
 
+## Fix safety
+`--fix --unsafe-fixes` turns the `def` into `async def`. The fix is unsafe: FastAPI then runs the
+handler on the event loop instead of in its thread pool, so every blocking call left in the body
+(a synchronous database session, `requests`, `time.sleep`) blocks all requests until it returns.
+Apply it, then await the service and let LL603 find the blocking calls. A generator handler (a
+streaming response) gets no fix: it would become an async generator.
+
 ## Severity
 Warning: a plain `def` handler works (FastAPI runs it in a thread pool); it costs a thread per
 request and cannot use the async session, which the style guide forbids, but it is not a defect.

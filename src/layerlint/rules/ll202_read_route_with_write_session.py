@@ -33,6 +33,17 @@ async def get_item(item_id: str, service: ItemService = Depends(get_item_reader)
     ...
 ```
 
+## Fix safety
+`--fix` swaps the session dependency named in the handler's own parameters for the read one,
+keeping the parameter's form: `Depends(get_write_session)` becomes `Depends(get_read_session)`,
+the `WriteSession` alias becomes `ReadSession`, and `Annotated[..., Depends(...)]` keeps its
+shape; the new name is imported. The other dependency is the one whose name says `read` where
+this one says `write`. The fix is safe when that name is importable from the module the current
+one is imported from (or defined beside it); unsafe when it is found only as a configured dotted
+path in another module (`sessions.read`), since then it may be another database or engine
+altogether. A session reached through a service factory or a router's dependencies gets no fix:
+the factory is what to change, and other routes may share it.
+
 ## Options
 - `sessions.read` and `sessions.write`: the session dependencies, by name or dotted path.
 """

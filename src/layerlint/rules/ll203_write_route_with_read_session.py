@@ -22,6 +22,12 @@ async def create_item(request: ItemCreateRequest, session: WriteSession) -> Item
     ...
 ```
 
+## Fix safety
+As LL202's fix, the other way round: `--fix` swaps the read session named in the handler's own
+parameters (`Depends(get_read_session)`, the `ReadSession` alias, `Annotated[...]`) for the
+write one, with its import. Safe when the write one is importable from where the read one comes
+from, unsafe when it is only a configured dotted path elsewhere; no fix through a service factory.
+
 ## Options
 - `sessions.read` and `sessions.write`: the session dependencies, by name or dotted path.
 """

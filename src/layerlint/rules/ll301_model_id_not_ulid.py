@@ -30,6 +30,14 @@ class Item(SQLModel, table=True):
     id: str = Field(default_factory=new_item_id, primary_key=True, max_length=30)
 ```
 
+## Fix safety
+Display-only: the fix shows the model's own `id` field rewritten as a prefixed ULID key (SQLModel
+`Field(default_factory=...)`, SQLAlchemy `mapped_column(String(30), ..., default=...)` or
+`Column(...)`), with the imports it needs and a prefix made from the class name (`Item` ->
+`itm_`), and `--fix` never applies it: the key's type and values change, which needs a migration
+of the table and of every foreign key to it, and the prefix is for a person to choose (LL305
+keeps them unique). An `id` inherited from a base or mixin, or missing, gets no fix.
+
 ## Severity
 Warning: another id scheme works; the style guide wants prefixed ULIDs for sortable,
 self-describing ids.

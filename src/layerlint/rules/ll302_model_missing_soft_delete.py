@@ -29,6 +29,13 @@ class Item(SQLModel, table=True):
     )
 ```
 
+## Fix safety
+Display-only: the fix shows the nullable column to add at the end of the model's class
+(`Optional[datetime]` with a timezone-aware `sa_column` for SQLModel, `Mapped[datetime | None]`
+for SQLAlchemy), and `--fix` never applies it: the table needs a migration, and a project with a
+soft-delete mixin should inherit the column instead. A column that exists but is not nullable
+gets no fix.
+
 ## Severity
 Warning: a model without the column works; it is the style guide's soft-delete policy that
 it breaks (LL401 and LL402, which lose data or show deleted rows, are errors).

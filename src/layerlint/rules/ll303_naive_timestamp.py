@@ -25,6 +25,15 @@ created_at: datetime = Field(
 )
 ```
 
+## Fix safety
+`--fix --unsafe-fixes` rewrites what the field's own statement says: `datetime.utcnow` and
+`datetime.now` (called without a timezone, or passed as the factory) become
+`datetime.now(timezone.utc)` (a lambda where a factory is expected; `timezone` is imported), and
+`DateTime` or `DateTime()` becomes `DateTime(timezone=True)`. Both are unsafe: the column type
+needs a database migration, and aware values break code that compares them with naive ones. A
+default made in a factory function elsewhere, a `.replace(tzinfo=None)`, a field with no column
+type to change (SQLModel's plain `datetime`) or an `Annotated` alias get no fix.
+
 ## Options
 - `models.soft-delete-column`: checked with `created_at` and `updated_at` (default `deleted_at`).
 '''

@@ -22,6 +22,14 @@ async def get_item(self, item_id: str) -> ItemResponse:
     ...
 ```
 
+## Fix safety
+`--fix` adds `-> None` to a function that never returns a value: no `return` with a value other
+than `None` and no `yield` in its own body (nested functions and lambdas return for themselves).
+The fix is safe: an annotation does not change what the function does, and a route handler
+annotated `-> None` still has no response model. Generators, functions that return values,
+`@overload` and `@abstractmethod` declarations and stubs (`...`, `raise NotImplementedError`)
+get no fix: their return type is for a person to say.
+
 ## Severity
 Convention: a missing annotation is style, not a defect; it is reported because it hides
 the returned type from LL501 and LL204 and from the type checker. It counts as a convention

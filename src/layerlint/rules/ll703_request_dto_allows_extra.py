@@ -25,6 +25,14 @@ class ItemCreateRequest(BaseModel):
     model_config = {"extra": "forbid"}
 ```
 
+## Fix safety
+`--fix --unsafe-fixes` adds `extra="forbid"` to the class's `model_config = ConfigDict(...)` or
+`model_config = {...}`, or `extra = "forbid"` to its Pydantic v1 `class Config:`; a class with
+neither gets `model_config = ConfigDict(extra="forbid")` (and the import). The fix is unsafe:
+clients that send fields the model does not declare start getting 422 responses. A model that
+says `extra="allow"` or `"ignore"` on purpose, or names a shared config (`model_config = BASE`),
+gets no fix. A Pydantic v1 project without `class Config` needs the v1 form by hand.
+
 ## Severity
 Warning: extra fields are dropped, not stored; forbidding them catches clients' typos,
 which is the style guide's choice rather than a defect.
