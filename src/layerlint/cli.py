@@ -8,7 +8,6 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -175,7 +174,7 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
             if output_format in ("json", "sarif") and not silent:  # the formats that carry fixes
                 from layerlint.fixing import with_fixes
 
-                result.diagnostics = with_fixes(config, result.diagnostics, overrides, partial(getattr, result, "project"))
+                result.diagnostics = with_fixes(config, result.diagnostics, overrides, lambda: result.project)
             results.append((config, result))
     if not silent:
         colored = color_wanted(color, sys.stdout.isatty(), os.environ)

@@ -77,23 +77,24 @@ class FixSite:
 
 
 def with_imports(module: cst.Module, imports: Iterable[tuple[str, str]]) -> cst.Module:
-    context = CodemodContext()
-    for source, name in imports:
-        AddImportsVisitor.add_needed_import(context, source, name)
-    if not context.scratch:
-        return module
-    return AddImportsVisitor(context).transform_module(module)
+    return _codemod(module, AddImportsVisitor, AddImportsVisitor.add_needed_import, imports)
 
 
 def without_unused_imports(module: cst.Module, imports: Iterable[tuple[str, str]]) -> cst.Module:
     """`module` without `from source import name` for each of `imports` no longer used (a fix
     that replaces the last use must not leave ruff's F401 behind)."""
+    return _codemod(module, RemoveImportsVisitor, RemoveImportsVisitor.remove_unused_import, imports)
+
+
+def _codemod(module: cst.Module, visitor: type[AddImportsVisitor] | type[RemoveImportsVisitor],
+             register: Callable[[CodemodContext, str, str], None], imports: Iterable[tuple[str, str]]) -> cst.Module:
+    """`module` through libcst's import codemod `visitor`, after `register`ing each import with it."""
     context = CodemodContext()
     for source, name in imports:
-        RemoveImportsVisitor.remove_unused_import(context, source, name)
+        register(context, source, name)
     if not context.scratch:
         return module
-    return RemoveImportsVisitor(context).transform_module(module)
+    return visitor(context).transform_module(module)
 
 
 class _LineMap(cst.CSTVisitor):
