@@ -130,3 +130,15 @@ def test_check_prints_the_session_note_naming_the_dependency_not_the_factory(tmp
     assert "async_session_maker" not in note
     assert all(isinstance(finding, dict) for finding in json.loads(stdout))  # notes stay out of the JSON
     assert "note:" not in check(str(root))[2]  # not a terminal: no notes unless asked
+
+
+def test_a_noqa_code_that_names_no_rule_is_a_warning_also_when_answered_from_the_cache(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "app" / "tasks.py").write_text("import os  # noqa: LL999, E501\nimport re  # noqa: LL1,B008\n"
+                                           "import io  # noqa\nimport abc  # noqa: LL101\n")
+    command = ["check", "--cache-dir", str(tmp_path / "cache"), "--format", "json", str(root)]
+    for run in ("first", "answered from the cache"):
+        stderr = CliRunner().invoke(main, command).stderr
+        warnings = [line for line in stderr.splitlines() if "# noqa" in line]
+        assert warnings == ["layerlint: warning: app/tasks.py:1: `# noqa: LL999` names no rule "
+                            "(`layerlint rules` lists them)"], (run, stderr)
