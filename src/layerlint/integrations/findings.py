@@ -14,12 +14,13 @@ therefore runs with `sys.path` as it was when this plugin was loaded (`_import_p
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from layerlint import buffers, engine
+from layerlint import buffers, channel, engine
 from layerlint.core.config import Config
 from layerlint.core.projects import project_config
 from layerlint.core.roots import is_project_root, user_path
@@ -28,6 +29,8 @@ from layerlint.core.diagnostic import Diagnostic
 
 # Taken when flake8 or pylint loads the plugin, before pylint adds the project to `sys.path`.
 _PATH_AT_LOAD = tuple(sys.path)
+
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -66,6 +69,9 @@ class LintRun:
         if relative is None:
             return []
         on_disk = content is None or not buffers.differs_from_disk(path, content)
+        answered = _asked(config, path, relative, None if on_disk else content)
+        if answered is not None:
+            return answered
         if on_disk and is_project_root(config.root):
             return self._project_findings(config)(relative)
         # A buffer, or a file with no project around it (checked alone, never its whole directory)
@@ -82,6 +88,19 @@ class LintRun:
         if config not in self._projects:
             self._projects[config] = engine.findings_by_path(config)
         return self._projects[config]
+
+
+def _asked(config: Config, path: Path, relative: str, content: bytes | str | None) -> list[Diagnostic] | None:
+    """The findings from a `layerlint server` holding the project, if one is running (see `channel`)."""
+    if not is_project_root(config.root):
+        return None
+    try:
+        data = path.read_bytes() if content is None else _encoded(content)
+    except OSError:
+        return None
+    found = channel.ask(config, relative, data)
+    log.debug("layerlint: %s %s", relative, "answered by the server" if found is not None else "checked here")
+    return found  # at the configured severities: the server applied them
 
 
 def _encoded(content: bytes | str) -> bytes:

@@ -28,10 +28,12 @@ from pygls.workspace import TextDocument
 from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
 
 from layerlint import __version__
+from layerlint.channel import Listener
 from layerlint.core.config import Config, ConfigError, load_config
 from layerlint.core.diagnostic import Diagnostic, Severity
 from layerlint.core.noqa import line_with_noqa
 from layerlint.core.roots import user_path
+from layerlint.integrations.plugin_answers import plugin_answers
 from layerlint.live import LiveProject
 from layerlint.rules import RULES_BY_CODE
 
@@ -62,25 +64,33 @@ class LayerlintServer(LanguageServer):
         self._published: dict[str, list[types.Diagnostic]] = {}  # by document uri
         self._checks = _Checks()
         self.watcher: asyncio.Task[None] | None = None  # watchfiles, when the client reports no disk changes
+        self.plugins = Listener(plugin_answers(self.projects.values))  # flake8's and pylint's questions
+
+    def shutdown(self) -> None:
+        self.plugins.close()  # the sockets go with the server
+        super().shutdown()  # type: ignore[no-untyped-call]  # pygls does not annotate it
 
     # ------------------------------------------------------------------ documents and projects
 
     def project_of(self, uri: str) -> LiveProject | ConfigError | None:
         """The project a document belongs to; None for a document that is no file."""
         path = _path_of(uri)
-        if path is None:
-            return None
-        config = self._configs.get(path.parent)
+        return None if path is None else self.project_at(path.parent)
+
+    def project_at(self, directory: Path) -> LiveProject | ConfigError:
+        """The project the files in `directory` belong to."""
+        config = self._configs.get(directory)
         if config is None:
             try:
-                config = load_config(path.parent)
+                config = load_config(directory)
             except ConfigError as error:
                 config = error
-            self._configs[path.parent] = config
+            self._configs[directory] = config
         if isinstance(config, ConfigError):
             return config
         if config not in self.projects:
             self.projects[config] = LiveProject(config)
+            self.plugins.start(config.root)
         return self.projects[config]
 
     def open_documents(self, project: LiveProject) -> dict[str, TextDocument]:
@@ -252,6 +262,9 @@ server = LayerlintServer()
 
 @server.feature(types.INITIALIZED)
 async def initialized(ls: LayerlintServer, params: types.InitializedParams) -> None:
+    folders = [Path(path) for path in (to_fs_path(folder.uri) for folder in ls.workspace.folders.values()) if path]
+    # The folders' projects answer the plugins from the start, loaded now so the first answer is quick.
+    ls.schedule(project for project in map(ls.project_at, map(user_path, folders)) if isinstance(project, LiveProject))
     watched = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
     if watched and watched.dynamic_registration:
         options = types.DidChangeWatchedFilesRegistrationOptions(
@@ -260,9 +273,8 @@ async def initialized(ls: LayerlintServer, params: types.InitializedParams) -> N
             id="layerlint-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
             register_options=options)]))
         return
-    roots = [Path(path) for path in (to_fs_path(folder.uri) for folder in ls.workspace.folders.values()) if path]
-    if roots:
-        ls.watcher = asyncio.create_task(ls.watch(roots))
+    if folders:
+        ls.watcher = asyncio.create_task(ls.watch(folders))
 
 
 def _document_changed(ls: LayerlintServer, uri: str) -> None:
