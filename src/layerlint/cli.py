@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -177,7 +178,7 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
                 raise LayerlintError(str(error)) from error
             if baseline_file is not None:
                 _apply_baseline(result, config, baseline_file, overrides, target.paths, quiet or silent)
-            if output_format in ("json", "sarif") and not silent:  # the formats that carry fixes
+            if getattr(REPORTERS[output_format], "carries_fixes", False) and not silent:
                 from layerlint.fixing import with_fixes
 
                 result.diagnostics = with_fixes(config, result.diagnostics, overrides, lambda: result.project)
@@ -410,22 +411,37 @@ def list_rules(markdown: bool) -> None:
         click.echo(f"{current.code}  {current.name:<{width}}  {current.summary}")
 
 
+_LISTING_FORMAT = click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+                               show_default=True, help="Output format (json: a list of objects, for scripts).")
+
+
 @main.command(name="rule")
-@click.argument("code")
-def show_rule(code: str) -> None:
+@click.argument("code", required=False)
+@click.option("--all", "every_rule", is_flag=True, help="Show every rule's documentation (as ruff's `rule --all`).")
+@_LISTING_FORMAT
+def show_rule(code: str | None, every_rule: bool, output_format: str) -> None:
     """Show the documentation of rule CODE (a code like LL101 or a name like router-imports-repository)."""
-    from layerlint.rules import RULES_BY_CODE, RULES_BY_NAME
+    from layerlint.rules import RULES, RULES_BY_CODE, RULES_BY_NAME
     from layerlint.rules.docs import severity_line
 
-    found = RULES_BY_CODE.get(code.upper()) or RULES_BY_NAME.get(code.lower())
-    if found is None:
+    if every_rule == (code is not None):
+        raise click.UsageError("give a rule CODE or --all, not both" if every_rule else "give a rule CODE or --all")
+    found = RULES if every_rule else [RULES_BY_CODE.get(str(code).upper()) or RULES_BY_NAME.get(str(code).lower())]
+    if found[0] is None:
         raise LayerlintError(f"unknown rule `{code}`; `layerlint rules` lists every code and name")
-    click.echo(f"# {found.code} {found.name}\n\n{found.summary}.\n\n{severity_line(found)}\n\n{found.docs}")
+    chosen = [rule for rule in found if rule is not None]
+    if output_format == "json":
+        objects = [{"code": r.code, "name": r.name, "summary": r.summary, "severity": r.severity.value,
+                    "docs": r.docs} for r in chosen]
+        click.echo(json.dumps(objects if every_rule else objects[0], indent=2))
+        return
+    click.echo("\n\n".join(f"# {r.code} {r.name}\n\n{r.summary}.\n\n{severity_line(r)}\n\n{r.docs}" for r in chosen))
 
 
 @main.command()
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
-def roles(path: Path | None) -> None:
+@_LISTING_FORMAT
+def roles(path: Path | None, output_format: str) -> None:
     """Show every module (under PATH, if given) with its role and why."""
     from layerlint import engine, listing
 
@@ -437,6 +453,11 @@ def roles(path: Path | None) -> None:
         raise LayerlintError(str(error)) from error
     shown = engine.modules_in(config, project, (path,) if path else ())
     assigned = {module: role for module, role in assigned.items() if shown(module)}
+    if output_format == "json":
+        click.echo(json.dumps([{"module": module, "role": assigned[module].role, "reason": assigned[module].reason}
+                               for module in sorted(assigned)], indent=2))
+        _echo_notes(listing.notes(project), err=True)
+        return
     width = max((len(m) for m in assigned), default=10)
     for module in sorted(assigned):
         role = assigned[module]
@@ -446,7 +467,8 @@ def roles(path: Path | None) -> None:
 
 @main.command()
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
-def routes(path: Path | None) -> None:
+@_LISTING_FORMAT
+def routes(path: Path | None, output_format: str) -> None:
     """List every route (whose handler is under PATH, if given): method, full path, handler, session, response."""
     from layerlint import engine, listing
 
@@ -458,6 +480,11 @@ def routes(path: Path | None) -> None:
         notes = listing.notes(project)  # e.g. why the session column is empty
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
+    if output_format == "json":
+        click.echo(json.dumps([{"method": r.method, "path": r.path, "handler": r.handler, "session": r.session,
+                                "response_model": r.response_model} for r in rows], indent=2))
+        _echo_notes(notes, err=True)
+        return
     header = ("METHOD", "PATH", "HANDLER", "SESSION", "RESPONSE")
     table = [header, *((r.method, r.path, r.handler, r.session, r.response_model) for r in rows)]
     widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
