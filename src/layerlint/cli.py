@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from layerlint.core.options import RunOptions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# Nothing was checked in the directories named (pytest's 5 is "no tests were collected"): a CI job
+# pointed at the wrong directory must not pass. Named files that are all excluded (pre-commit
+# passing only tests/) are a choice, and exit as a clean run does.
+EXIT_NOTHING_CHECKED = 5
 
 
 def _codes(value: str | None, option: str = "--select") -> tuple[str, ...]:
@@ -131,8 +135,8 @@ def main() -> None:
                    "comes from, and exit.")
 @click.option("--show-files", is_flag=True, help="Print the files that would be checked, and exit.")
 @click.option("--show-notes/--hide-notes", default=None,
-              help="Print notes on rules the project's setup silences, and configured names that name "
-                   "nothing, to stderr (default: when stderr is a terminal and the format is text).")
+              help="Print notes on rules the project's setup silences to stderr (default: when stderr is a "
+                   "terminal and the format is text). Warnings are printed whatever this says.")
 @fix_options
 def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignore: str | None,
           exit_zero: bool, show_statistics: bool, stdin_filename: str | None, jobs: int | None,
@@ -153,6 +157,8 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
                          progress=progress.found if progress else None)
 
     targets = _targets_for(paths or ((Path(stdin_filename),) if stdin_filename else ()))
+    if not silent:
+        _warn([warning for target in targets for warning in target.warnings])
     if show_settings or show_files:
         _show_setup(targets, show_settings, select, ignore)
         return
@@ -180,13 +186,15 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
         colored = color_wanted(color, sys.stdout.isatty(), os.environ)
         # click strips colour off a terminal unless told
         click.echo(_render(results, output_format, show_statistics, overrides, colored, quiet), color=colored)
-        for warning in (warning for _, result in results for warning in result.warnings):
-            click.echo(f"layerlint: warning: {warning}", err=True)
+        _warn([warning for _, result in results for warning in result.warnings])
         if show_notes or (show_notes is None and output_format == "text" and sys.stderr.isatty() and not quiet):
             print_notes([result for _, result in results])
     if show_timings:
         for _, result in results:
             click.echo(result.timings.summary(), err=True)
+    if not any(result.files_checked for _, result in results) and not any(path.is_file() for path in paths) \
+            and stdin_filename is None:
+        _exit_now(EXIT_NOTHING_CHECKED)
     found = any(result.diagnostics for _, result in results)
     _exit_now(EXIT_FINDINGS if found and not exit_zero else EXIT_CLEAN)
 
@@ -208,17 +216,22 @@ def _show_setup(targets: list[Target], show_settings: bool, select: str | None, 
             raise LayerlintError(str(error)) from error
         for relative in files:
             click.echo(shown_path(config.root, relative, Path.cwd()))
-        for warning in warnings:
-            click.echo(f"layerlint: warning: {warning}", err=True)
+        _warn(warnings)
+
+
+def _warn(warnings: list[str]) -> None:
+    """Warnings on stderr, in every format and wherever the output goes (a CI log too), as ruff's."""
+    for warning in warnings:
+        click.echo(f"layerlint: warning: {warning}", err=True)
 
 
 def print_notes(results: list[engine.CheckResult]) -> None:
-    """Each project's notes and configuration warnings, once, on stderr: why a rule family is
-    silent and which key to set. Builds the project when the findings came from the cache."""
+    """Each project's notes, once, on stderr: why a rule family is silent and which key to set.
+    Builds the project when the findings came from the cache."""
     from layerlint import listing
 
     for result in results:
-        _echo_notes(listing.configuration_warnings(result.project), listing.notes(result.project), err=True)
+        _echo_notes(listing.notes(result.project), err=True)
 
 
 def _fix_target(target: Target, request: FixRequest, select: str | None, ignore: str | None, options: RunOptions,
@@ -428,7 +441,7 @@ def roles(path: Path | None) -> None:
     for module in sorted(assigned):
         role = assigned[module]
         click.echo(f"{module:<{width}}  {role.role or '-':<10}  {role.reason}")
-    _echo_notes(listing.configuration_warnings(project), listing.notes(project))
+    _echo_notes(listing.notes(project))
 
 
 @main.command()
@@ -442,6 +455,7 @@ def routes(path: Path | None) -> None:
         project = engine.load_project(config, named=(path,) if path else ())
         shown = engine.modules_in(config, project, (path,) if path else ())
         rows = [r for r in listing.routes(project) if shown(r.handler.partition(":")[0])]
+        notes = listing.notes(project)  # e.g. why the session column is empty
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
     header = ("METHOD", "PATH", "HANDLER", "SESSION", "RESPONSE")
@@ -449,14 +463,11 @@ def routes(path: Path | None) -> None:
     widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
     for row in table:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
-    # e.g. why the session column is empty
-    _echo_notes(listing.configuration_warnings(project), listing.notes(project))
+    _echo_notes(notes)
 
 
-def _echo_notes(warnings: list[str], notes: list[str], *, err: bool = False) -> None:
-    """Warnings go to stderr; notes too in `check`, whose stdout is the findings."""
-    for warning in warnings:
-        click.echo(f"layerlint: warning: {warning}", err=True)
+def _echo_notes(notes: list[str], *, err: bool = False) -> None:
+    """Notes go to stderr in `check`, whose stdout is the findings."""
     for note in notes:
         click.echo(f"note: {note}", err=err)
 
