@@ -9,8 +9,11 @@ body). Accepted filters: `Item.deleted_at.is_(None)`, `col(Item.deleted_at).is_(
 `Item.deleted_at == None`, `is_(null())`, `text("... deleted_at IS NULL")`, `~Item.is_deleted`
 and hybrid properties whose SQL expression says so, and a per-query `with_loader_criteria`
 option. `item = session.get(Item, id)` followed by a read of `item.deleted_at` is checked by
-hand and not reported. A statement whose model is not known (`select(self.model)` in a generic base
-repository) and column selects (`select(Item.id)`) are not reported. Legacy
+hand and not reported, and so is `session.get(Item, item_id)` when `item_id` was read in the
+function by a query that tests `Item`'s soft-delete column (`item_id = await
+session.scalar(select(Item.id).where(..., Item.deleted_at.is_(None)))`): the key names a live
+row. A statement whose model is not known (`select(self.model)` in a generic base repository)
+and column selects (`select(Item.id)`) are not reported. Legacy
 `session.query(Model)` chains are followed the same way, up to `.all()`, `.first()`, `.one()`,
 `.count()` or `.get()`. A statement that filters on the column either way (`is_not(None)`: a
 query for deleted rows, `deleted_at < cutoff`: a purge of tombstones) chose its rows on purpose

@@ -55,6 +55,7 @@ _COLLECTIONS = frozenset({"builtins.list", "builtins.set", "builtins.tuple", "ty
                           "typing.Sequence", "collections.abc.Sequence", "typing.Iterable",
                           "collections.abc.Iterable", "typing.Collection", "collections.abc.Collection"})
 RESULT_METHODS = frozenset({"scalar_one", "scalar_one_or_none", "first", "one", "one_or_none", "scalar"})
+_ROW_METHODS = RESULT_METHODS - SINK_METHODS  # a result's row or value, not a query of its own
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,8 @@ class SessionCalls:
             model: Symbol | None = None
             statement: Statement | None = None
             if method == "delete()" or (method == "get" and len(call_args(call)) >= 2
-                                        and not _checked_after_get(project, function, call)):
+                                        and not _checked_after_get(project, function, call)
+                                        and not queries.live_id(first, call_args(call)[1])):
                 model = queries.model_of(first)
             elif method == "delete":
                 model = queries.instance_model(first)
@@ -222,6 +224,23 @@ class FunctionQueries:
             self.statements.pop(target.id, None)
         else:
             self.statements[target.id] = state
+
+    def live_id(self, model: Expr | None, key: Expr) -> bool:
+        """`session.get(Item, item_id)` where `item_id` was read by a query whose conditions test
+        `Item`'s own soft-delete column (`select(Item.id).where(..., Item.deleted_at.is_(None))`):
+        the key names a row the function already chose by that column."""
+        value: Expr | None = key
+        for _ in range(4):  # `id = result.scalar_one()` after `result = await session.execute(stmt)`
+            if isinstance(value, Name):
+                value = unawait(self.values.get(value.id))
+            elif isinstance(value, Call) and isinstance(value.func, Attribute) and value.func.attr in _ROW_METHODS:
+                value = unawait(value.func.value)
+        if not isinstance(value, Call) or not isinstance(value.func, Attribute) or not call_args(value) \
+                or value.func.attr not in SINK_METHODS or not self.sessions.is_session(value.func.value):
+            return False
+        state = self.statement(call_args(value)[0])
+        found = self.model_of(model)
+        return state is not None and found is not None and found in state.covered
 
     # ------------------------------------------------------------------ statements
 
