@@ -78,18 +78,48 @@ def test_configured_codes_that_select_no_rule_exit_2_naming_the_file(tmp_path: P
 def test_a_directory_with_no_python_files_warns_that_nothing_was_checked(tmp_path: Path) -> None:
     (tmp_path / "frontend").mkdir()
     (tmp_path / "frontend" / "main.ts").write_text("export {}\n")
-    code, stdout, stderr = check(str(tmp_path / "frontend"))
-    assert "warning: no files were checked" in stderr and "(0 files)" in stdout, stderr
+    for options in ((), ("--exit-zero",), ("--format", "sarif")):
+        code, stdout, stderr = check(*options, str(tmp_path / "frontend"))
+        assert code == 5 and "warning: no files were checked" in stderr, (options, stderr)
+    assert "(0 files)" in check(str(tmp_path / "frontend"))[1]
 
 
-def test_a_session_dependency_that_names_nothing_is_a_warning_naming_key_and_file(tmp_path: Path) -> None:
+def test_named_files_that_are_all_excluded_exit_as_a_clean_run(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "tests").mkdir()
+    (root / "tests" / "test_items.py").write_text("import os\n")
+    code, _, stderr = check(str(root / "tests" / "test_items.py"))  # pre-commit passes the files changed
+    assert code == 0 and "no files were checked" in stderr
+    assert check(str(root / "tests"))[0] == 5
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "github"])
+def test_a_session_dependency_that_names_nothing_is_an_error_naming_key_and_file(tmp_path: Path,
+                                                                                  output_format: str) -> None:
     root = project(tmp_path, '[tool.layerlint.sessions]\nread = ["get_db_sesion"]\nwrite = ["get_db_session"]\n')
-    code, _, stderr = check("--show-notes", str(root))
-    assert (f"warning: {root / 'pyproject.toml'}: [tool.layerlint] `sessions.read`: `get_db_sesion` names "
-            "nothing in the project (did you mean `get_db_session`?)") in stderr
-    assert "sessions.write" not in stderr
-    roles = CliRunner().invoke(main, ["roles", str(root)])
-    assert "`sessions.read`: `get_db_sesion` names nothing" in roles.stderr
+    error = (f"{root / 'pyproject.toml'}: [tool.layerlint] `sessions.read`: `get_db_sesion` names "
+             "nothing in the project (did you mean `get_db_session`?)")
+    command = ["check", "--cache-dir", str(tmp_path / "cache"), "--format", output_format, str(root)]
+    for run in ("first", "second: nothing was stored to answer from"):  # a CI log, not a terminal
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 2 and error in result.stderr, (run, result.stderr)
+    assert "sessions.write" not in result.stderr
+    for listing in ("roles", "routes"):
+        result = CliRunner().invoke(main, [listing, str(root)])
+        assert result.exit_code == 2 and error in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("name", ["app.db.get_db_session", "fastapi_users.db.get_async_session"])
+def test_a_configured_name_the_project_defines_or_a_library_owns_is_accepted(tmp_path: Path, name: str) -> None:
+    root = project(tmp_path, f'[tool.layerlint.sessions]\nread = ["{name}"]\n')
+    result = CliRunner().invoke(main, ["check", "--no-cache", str(root)])
+    assert result.exit_code in (0, 1), result.stderr
+
+
+def test_a_dotted_name_in_a_project_package_that_names_nothing_is_an_error(tmp_path: Path) -> None:
+    root = project(tmp_path, '[tool.layerlint.repositories]\nbase-class = "app.repos.BaseRepo"\n')
+    result = CliRunner().invoke(main, ["check", "--no-cache", str(root)])
+    assert result.exit_code == 2 and "`repositories.base-class`: `app.repos.BaseRepo` names nothing" in result.stderr
 
 
 def test_check_prints_the_session_note_naming_the_dependency_not_the_factory(tmp_path: Path) -> None:
@@ -100,3 +130,15 @@ def test_check_prints_the_session_note_naming_the_dependency_not_the_factory(tmp
     assert "async_session_maker" not in note
     assert all(isinstance(finding, dict) for finding in json.loads(stdout))  # notes stay out of the JSON
     assert "note:" not in check(str(root))[2]  # not a terminal: no notes unless asked
+
+
+def test_a_noqa_code_that_names_no_rule_is_a_warning_also_when_answered_from_the_cache(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "app" / "tasks.py").write_text("import os  # noqa: LL999, E501\nimport re  # noqa: LL1,B008\n"
+                                           "import io  # noqa\nimport abc  # noqa: LL101\n")
+    command = ["check", "--cache-dir", str(tmp_path / "cache"), "--format", "json", str(root)]
+    for run in ("first", "answered from the cache"):
+        stderr = CliRunner().invoke(main, command).stderr
+        warnings = [line for line in stderr.splitlines() if "# noqa" in line]
+        assert warnings == ["layerlint: warning: app/tasks.py:1: `# noqa: LL999` names no rule "
+                            "(`layerlint rules` lists them)"], (run, stderr)

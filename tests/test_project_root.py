@@ -101,3 +101,24 @@ def test_several_backends_are_checked_each_from_its_own_root(tmp_path: Path) -> 
     expected = in_backend(EXPECTED, "backend/") | in_backend(EXPECTED, "admin/")
     assert json_findings(root, "backend", "admin") == expected
     assert json_findings(root) == expected  # the root stands for both
+
+
+def test_python_files_in_no_backend_found_below_the_root_are_named_not_passed_over(tmp_path: Path) -> None:
+    root = monorepo(tmp_path, "backend")
+    for loose in ("hooks/post_gen.py", "scripts/seed.py", "manage.py"):
+        (root / loose).parent.mkdir(exist_ok=True)
+        (root / loose).write_text("import os\n")
+    (root / "frontend" / "node_modules" / "x").mkdir(parents=True)
+    (root / "frontend" / "node_modules" / "x" / "gen.py").write_text("")  # never a project's
+    (root / "tests").mkdir()
+    (root / "tests" / "test_api.py").write_text("")  # excluded by default, as in a project
+    completed = cli(root, "--format", "json")
+    assert json.loads(completed.stdout) and completed.returncode == 1
+    assert ("layerlint: warning: 3 Python file(s) under . are in none of the projects found there (backend) "
+            "and are not checked: hooks/post_gen.py, manage.py, scripts/seed.py; name them to check them, "
+            "or exclude them") in completed.stderr, completed.stderr
+    assert "warning" not in cli(root, "backend").stderr  # named: nothing was passed over
+    (root / "hooks" / "post_gen.py").unlink()
+    (root / "scripts" / "seed.py").unlink()
+    (root / "manage.py").unlink()
+    assert "warning" not in cli(root).stderr

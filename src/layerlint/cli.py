@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
     from layerlint.core.options import RunOptions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# Nothing was checked in the directories named (pytest's 5 is "no tests were collected"): a CI job
+# pointed at the wrong directory must not pass. Named files that are all excluded (pre-commit
+# passing only tests/) are a choice, and exit as a clean run does.
+EXIT_NOTHING_CHECKED = 5
 
 
 def _codes(value: str | None, option: str = "--select") -> tuple[str, ...]:
@@ -133,8 +138,8 @@ def main() -> None:
                    "comes from, and exit.")
 @click.option("--show-files", is_flag=True, help="Print the files that would be checked, and exit.")
 @click.option("--show-notes/--hide-notes", default=None,
-              help="Print notes on rules the project's setup silences, and configured names that name "
-                   "nothing, to stderr (default: when stderr is a terminal and the format is text).")
+              help="Print notes on rules the project's setup silences to stderr (default: when stderr is a "
+                   "terminal and the format is text). Warnings are printed whatever this says.")
 @fix_options
 def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignore: str | None,
           exit_zero: bool, show_statistics: bool, stdin_filename: str | None, jobs: int | None,
@@ -156,6 +161,8 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
 
     paths = _without_dash(paths, stdin_filename)
     targets = _targets_for(paths or ((Path(stdin_filename),) if stdin_filename else ()))
+    if not silent:
+        _warn([warning for target in targets for warning in target.warnings])
     if show_settings or show_files:
         _show_setup(targets, show_settings, select, ignore)
         return
@@ -174,7 +181,7 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
                 raise LayerlintError(str(error)) from error
             if baseline_file is not None:
                 _apply_baseline(result, config, baseline_file, overrides, target.paths, quiet or silent)
-            if output_format in ("json", "sarif") and not silent:  # the formats that carry fixes
+            if getattr(REPORTERS[output_format], "carries_fixes", False) and not silent:
                 from layerlint.fixing import with_fixes
 
                 result.diagnostics = with_fixes(config, result.diagnostics, overrides, lambda: result.project)
@@ -183,13 +190,15 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
         colored = color_wanted(color, sys.stdout.isatty(), os.environ)
         # click strips colour off a terminal unless told
         click.echo(_render(results, output_format, show_statistics, overrides, colored, quiet), color=colored)
-        for warning in (warning for _, result in results for warning in result.warnings):
-            click.echo(f"layerlint: warning: {warning}", err=True)
+        _warn([warning for _, result in results for warning in result.warnings])
         if show_notes or (show_notes is None and output_format == "text" and sys.stderr.isatty() and not quiet):
             print_notes([result for _, result in results])
     if show_timings:
         for _, result in results:
             click.echo(result.timings.summary(), err=True)
+    if not any(result.files_checked for _, result in results) and not any(path.is_file() for path in paths) \
+            and stdin_filename is None:
+        _exit_now(EXIT_NOTHING_CHECKED)
     found = any(result.diagnostics for _, result in results)
     _exit_now(EXIT_FINDINGS if found and not exit_zero else EXIT_CLEAN)
 
@@ -219,17 +228,22 @@ def _show_setup(targets: list[Target], show_settings: bool, select: str | None, 
             raise LayerlintError(str(error)) from error
         for relative in files:
             click.echo(shown_path(config.root, relative, Path.cwd()))
-        for warning in warnings:
-            click.echo(f"layerlint: warning: {warning}", err=True)
+        _warn(warnings)
+
+
+def _warn(warnings: list[str]) -> None:
+    """Warnings on stderr, in every format and wherever the output goes (a CI log too), as ruff's."""
+    for warning in warnings:
+        click.echo(f"layerlint: warning: {warning}", err=True)
 
 
 def print_notes(results: list[engine.CheckResult]) -> None:
-    """Each project's notes and configuration warnings, once, on stderr: why a rule family is
-    silent and which key to set. Builds the project when the findings came from the cache."""
+    """Each project's notes, once, on stderr: why a rule family is silent and which key to set.
+    Builds the project when the findings came from the cache."""
     from layerlint import listing
 
     for result in results:
-        _echo_notes(listing.configuration_warnings(result.project), listing.notes(result.project), err=True)
+        _echo_notes(listing.notes(result.project), err=True)
 
 
 def _fix_target(target: Target, request: FixRequest, select: str | None, ignore: str | None, options: RunOptions,
@@ -422,22 +436,37 @@ def list_rules(markdown: bool) -> None:
         click.echo(f"{current.code}  {current.name:<{width}}  {current.summary}")
 
 
+_LISTING_FORMAT = click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+                               show_default=True, help="Output format (json: a list of objects, for scripts).")
+
+
 @main.command(name="rule")
-@click.argument("code")
-def show_rule(code: str) -> None:
+@click.argument("code", required=False)
+@click.option("--all", "every_rule", is_flag=True, help="Show every rule's documentation (as ruff's `rule --all`).")
+@_LISTING_FORMAT
+def show_rule(code: str | None, every_rule: bool, output_format: str) -> None:
     """Show the documentation of rule CODE (a code like LL101 or a name like router-imports-repository)."""
-    from layerlint.rules import RULES_BY_CODE, RULES_BY_NAME
+    from layerlint.rules import RULES, RULES_BY_CODE, RULES_BY_NAME
     from layerlint.rules.docs import severity_line
 
-    found = RULES_BY_CODE.get(code.upper()) or RULES_BY_NAME.get(code.lower())
-    if found is None:
+    if every_rule == (code is not None):
+        raise click.UsageError("give a rule CODE or --all, not both" if every_rule else "give a rule CODE or --all")
+    found = RULES if every_rule else [RULES_BY_CODE.get(str(code).upper()) or RULES_BY_NAME.get(str(code).lower())]
+    if found[0] is None:
         raise LayerlintError(f"unknown rule `{code}`; `layerlint rules` lists every code and name")
-    click.echo(f"# {found.code} {found.name}\n\n{found.summary}.\n\n{severity_line(found)}\n\n{found.docs}")
+    chosen = [rule for rule in found if rule is not None]
+    if output_format == "json":
+        objects = [{"code": r.code, "name": r.name, "summary": r.summary, "severity": r.severity.value,
+                    "docs": r.docs} for r in chosen]
+        click.echo(json.dumps(objects if every_rule else objects[0], indent=2))
+        return
+    click.echo("\n\n".join(f"# {r.code} {r.name}\n\n{r.summary}.\n\n{severity_line(r)}\n\n{r.docs}" for r in chosen))
 
 
 @main.command()
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
-def roles(path: Path | None) -> None:
+@_LISTING_FORMAT
+def roles(path: Path | None, output_format: str) -> None:
     """Show every module (under PATH, if given) with its role and why."""
     from layerlint import engine, listing
 
@@ -449,16 +478,22 @@ def roles(path: Path | None) -> None:
         raise LayerlintError(str(error)) from error
     shown = engine.modules_in(config, project, (path,) if path else ())
     assigned = {module: role for module, role in assigned.items() if shown(module)}
+    if output_format == "json":
+        click.echo(json.dumps([{"module": module, "role": assigned[module].role, "reason": assigned[module].reason}
+                               for module in sorted(assigned)], indent=2))
+        _echo_notes(listing.notes(project), err=True)
+        return
     width = max((len(m) for m in assigned), default=10)
     for module in sorted(assigned):
         role = assigned[module]
         click.echo(f"{module:<{width}}  {role.role or '-':<10}  {role.reason}")
-    _echo_notes(listing.configuration_warnings(project), listing.notes(project))
+    _echo_notes(listing.notes(project))
 
 
 @main.command()
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
-def routes(path: Path | None) -> None:
+@_LISTING_FORMAT
+def routes(path: Path | None, output_format: str) -> None:
     """List every route (whose handler is under PATH, if given): method, full path, handler, session, response."""
     from layerlint import engine, listing
 
@@ -467,21 +502,24 @@ def routes(path: Path | None) -> None:
         project = engine.load_project(config, named=(path,) if path else ())
         shown = engine.modules_in(config, project, (path,) if path else ())
         rows = [r for r in listing.routes(project) if shown(r.handler.partition(":")[0])]
+        notes = listing.notes(project)  # e.g. why the session column is empty
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
+    if output_format == "json":
+        click.echo(json.dumps([{"method": r.method, "path": r.path, "handler": r.handler, "session": r.session,
+                                "response_model": r.response_model} for r in rows], indent=2))
+        _echo_notes(notes, err=True)
+        return
     header = ("METHOD", "PATH", "HANDLER", "SESSION", "RESPONSE")
     table = [header, *((r.method, r.path, r.handler, r.session, r.response_model) for r in rows)]
     widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
     for row in table:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
-    # e.g. why the session column is empty
-    _echo_notes(listing.configuration_warnings(project), listing.notes(project))
+    _echo_notes(notes)
 
 
-def _echo_notes(warnings: list[str], notes: list[str], *, err: bool = False) -> None:
-    """Warnings go to stderr; notes too in `check`, whose stdout is the findings."""
-    for warning in warnings:
-        click.echo(f"layerlint: warning: {warning}", err=True)
+def _echo_notes(notes: list[str], *, err: bool = False) -> None:
+    """Notes go to stderr in `check`, whose stdout is the findings."""
     for note in notes:
         click.echo(f"note: {note}", err=err)
 

@@ -213,6 +213,7 @@ class _Answer:
     suppressed: int
     rebuild: Callable[[], Project]
     project: Project | None = None
+    warnings: tuple[str, ...] = ()  # e.g. a `# noqa` code that names no rule
 
     def in_paths(self, wanted: Callable[[str], bool]) -> list[Diagnostic] | None:
         found: list[Diagnostic] = []
@@ -250,7 +251,8 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
         rebuild = partial(_build_project, config, cache, facts_of_buffers, files)
         if stored is not None:
             with timings.phase("answer"):
-                answer = _Answer(stored.for_path, stored.paths(), stored.suppressed, rebuild)
+                answer = _Answer(stored.for_path, stored.paths(), stored.suppressed, rebuild,
+                                 warnings=stored.warnings)
                 shown = answer.in_paths(wanted)
             if shown is not None:  # None: an entry of the stored findings is not ours
                 cache.save_manifest()
@@ -288,12 +290,23 @@ def _fresh_answer(config: Config, cache: ProjectCache, key: str, files: list[Sou
             return project, *run_rules(project, rules, workers=cache.workers, modules=len(files), timings=timings)
 
     project, diagnostics, noqa_count = _from_cached_facts(cache, evaluate)
+    warnings = tuple(noqa_warnings(project))
     with timings.phase("save"):
-        cache.findings.save(key, diagnostics, noqa_count)
+        cache.findings.save(key, diagnostics, noqa_count, warnings)
     grouped: dict[str, list[Diagnostic]] = {}
     for diagnostic in diagnostics:
         grouped.setdefault(diagnostic.path, []).append(diagnostic)
-    return _Answer(lambda path: grouped.get(path, []), list(grouped), noqa_count, rebuild, project)
+    return _Answer(lambda path: grouped.get(path, []), list(grouped), noqa_count, rebuild, project, warnings)
+
+
+def noqa_warnings(project: Project) -> list[str]:
+    """A `# noqa: LL...` code that selects no rule suppresses nothing: a typo (ruff warns too)."""
+    from layerlint.core.noqa import unknown_codes
+    from layerlint.rules import RULES
+
+    known = frozenset(rule.code for rule in RULES)
+    return [f"{path}:{line}: `# noqa: {code}` names no rule (`layerlint rules` lists them)"
+            for path, noqa in sorted(project.noqa_by_path.items()) for line, code in unknown_codes(noqa, known)]
 
 
 def _from_cached_facts(cache: ProjectCache, action: Callable[[], T]) -> T:
@@ -319,7 +332,7 @@ def check(config: Config, paths: Sequence[Path] = (), overrides: dict[str, bytes
     answer, shown, found = _answer(config, overrides, options, _target_test(targets), timings, paths)
     result = CheckResult(with_severities(config, sorted(shown, key=Diagnostic.sort_key)), answer.rebuild,
                          _files_checked(found.files, overrides, targets), answer.suppressed,
-                         warnings=found.warnings, timings=timings)
+                         warnings=found.warnings + list(answer.warnings), timings=timings)
     if not result.files_checked:
         result.warnings.append(f"no files were checked (project root: {config.root})")
     if answer.project is not None:

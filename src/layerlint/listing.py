@@ -25,13 +25,6 @@ def routes(project: Project) -> list[RouteRow]:
     return route_rows(project)
 
 
-def configuration_warnings(project: Project) -> list[str]:
-    """Configured names (session dependencies, the base repository, helpers) that name nothing."""
-    from layerlint.rules.notes import configuration_warnings
-
-    return configuration_warnings(project)
-
-
 def inferred_configuration(project: Project) -> str:
     """The `[tool.layerlint]` section `layerlint init` writes, inferred from the project's model
     under the default configuration."""

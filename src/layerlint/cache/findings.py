@@ -52,7 +52,10 @@ class Findings:
         if document is None or document.get("findings_key") != key:
             return None
         by_path, suppressed = document.get("by_path"), document.get("suppressed")
+        warnings = document.get("warnings")
         if not isinstance(by_path, dict) or type(suppressed) is not int or suppressed < 0:
+            return None
+        if type(warnings) is not list or not all(type(warning) is str for warning in warnings):
             return None
         if not by_path.keys() <= {source.relative for source in files}:
             return None
@@ -60,15 +63,16 @@ class Findings:
             os.utime(path)  # recently used: kept longest
         except OSError:
             pass
-        return StoredFindings(by_path, suppressed)
+        return StoredFindings(by_path, suppressed, tuple(warnings))
 
-    def save(self, key: str, diagnostics: list[Diagnostic], suppressed: int) -> None:
+    def save(self, key: str, diagnostics: list[Diagnostic], suppressed: int, warnings: Sequence[str] = ()) -> None:
         if not self.directory.writable():
             return
         by_path: dict[str, list[list[Any]]] = {}
         for d in diagnostics:
             by_path.setdefault(d.path, []).append(encode(d))
-        self.directory.write(self._path(key).name, {"findings_key": key, "suppressed": suppressed, "by_path": by_path})
+        self.directory.write(self._path(key).name, {"findings_key": key, "suppressed": suppressed, "by_path": by_path,
+                                                     "warnings": list(warnings)})
         if not self.directory.write_failed:
             self._prune()
             self.directory.remove_stale_temporaries()
@@ -90,6 +94,7 @@ class StoredFindings:
 
     by_path: dict[str, Any]
     suppressed: int
+    warnings: tuple[str, ...] = ()  # found with the findings, so a run answered from the cache warns too
 
     def paths(self) -> list[str]:
         return list(self.by_path)

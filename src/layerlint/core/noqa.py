@@ -24,6 +24,13 @@ def noqa_codes(line: str) -> tuple[str, ...] | None:
     return tuple(code.upper() for code in _CODE.findall(codes_text))
 
 
+def unknown_codes(noqa: dict[int, list[str]], known: frozenset[str], prefix: str = "LL") -> list[tuple[int, str]]:
+    """(line, code) for each code with our prefix in `# noqa:` comments that selects no rule in
+    `known` (a typo: it suppresses nothing). Other tools' codes (E501, B008) are theirs to judge."""
+    return [(line, code) for line, codes in sorted(noqa.items()) for code in codes
+            if code != ALL_CODES and code.startswith(prefix) and not any(k.startswith(code) for k in known)]
+
+
 def suppressed(code: str, noqa: tuple[str, ...] | None) -> bool:
     if noqa is None:
         return False

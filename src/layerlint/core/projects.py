@@ -10,7 +10,7 @@ their project root; `shown_path` turns that into what the user can open from whe
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,6 +29,7 @@ class Target:
 
     config: Config
     paths: tuple[Path, ...] = ()
+    warnings: tuple[str, ...] = ()  # what the run was asked to check and will not
 
 
 def find_targets(paths: Sequence[Path]) -> list[Target]:
@@ -38,9 +39,14 @@ def find_targets(paths: Sequence[Path]) -> list[Target]:
     pre-commit passes files in any order, and a script beside the project must not choose it.
     """
     named: list[tuple[Config, Path | None]] = []  # None: the whole project
+    warnings: dict[tuple[Path, Path | None], tuple[str, ...]] = {}
     for path in paths or (Path("."),):
         config = project_config(path)
-        named += [(found, None) for found in projects_below(path, config)] or [(config, path)]
+        below = projects_below(path, config)
+        named += [(found, None) for found in below] or [(config, path)]
+        if below:
+            key = (below[0].root, below[0].file)
+            warnings[key] = warnings.get(key, ()) + tuple(_outside_warning(path, config, below))
     configured = next((config for config, _ in named if config.file is not None), None)
     configs: dict[tuple[Path, Path | None], Config] = {}
     chosen: dict[tuple[Path, Path | None], list[Path] | None] = {}
@@ -51,7 +57,7 @@ def find_targets(paths: Sequence[Path]) -> list[Target]:
         configs.setdefault(key, config)
         found = chosen.get(key, [])
         chosen[key] = None if named_path is None or found is None else [*found, named_path]
-    return [Target(configs[key], tuple(found or ())) for key, found in chosen.items()]
+    return [Target(configs[key], tuple(found or ()), warnings.get(key, ())) for key, found in chosen.items()]
 
 
 def project_config(path: Path) -> Config:
@@ -92,6 +98,47 @@ def projects_below(path: Path, config: Config) -> list[Config]:
             elif depth + 1 < MAX_DEPTH:
                 pending.append((child, depth + 1))
     return found
+
+
+def _outside_warning(path: Path, config: Config, projects: list[Config]) -> list[str]:
+    """A warning naming the Python files under `path` that none of the `projects` found below it
+    holds (a repository's `scripts/`, `hooks/`, a loose `manage.py`): checking the projects alone
+    must not pass over them in silence."""
+    loose = python_files_outside(user_path(path), config, [project.root for project in projects])
+    if not loose:
+        return []
+    base = user_path(path)
+    listed = ", ".join(shown_path(base, relative, Path.cwd()) for relative in loose[:3])
+    listed += f" and {len(loose) - 3} more" if len(loose) > 3 else ""
+    roots = ", ".join(shown_path(project.root, ".", Path.cwd()) for project in projects)
+    return [f"{len(loose)} Python file(s) under {shown_path(base, '.', Path.cwd())} are in none of the projects "
+            f"found there ({roots}) and are not checked: {listed}; name them to check them, or exclude them"]
+
+
+def python_files_outside(directory: Path, config: Config, roots: list[Path]) -> list[str]:
+    """The `.py` files below `directory` (relative to it, sorted) that are in none of `roots`,
+    skipping what discovery skips: excluded, hidden, virtual environment and build directories."""
+    excluded = any_path_matcher(config.all_excludes())
+    skipped = set(roots)
+    found: list[str] = []
+    for current, subdirectories, files in os.walk(directory):
+        here = Path(current)
+        subdirectories[:] = sorted(name for name in subdirectories if _searched(here / name, config, excluded)
+                                   and here / name not in skipped)
+        found += [os.path.relpath(here / name, directory).replace(os.sep, "/") for name in sorted(files)
+                  if name.endswith(".py") and not _is_excluded(here / name, config, excluded)]
+    return sorted(found)
+
+
+def _searched(directory: Path, config: Config, excluded: Callable[[str], bool]) -> bool:
+    name = directory.name
+    return (not name.startswith(".") and name not in _NEVER_PROJECTS and not name.startswith("venv")
+            and not _is_excluded(directory, config, excluded, "/"))
+
+
+def _is_excluded(path: Path, config: Config, excluded: Callable[[str], bool], suffix: str = "") -> bool:
+    relative = os.path.relpath(path, config.root).replace(os.sep, "/")
+    return excluded(relative) or bool(suffix) and excluded(relative + suffix)
 
 
 def _subdirectories(directory: Path) -> list[Path]:

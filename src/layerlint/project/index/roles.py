@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from layerlint.core.config import DEFAULT_ROLE_GLOBS, ROLE_NAMES, Config, ConfigError
 from layerlint.core.globs import match_module
+from layerlint.project.index.configured_names import check_configured_names
 from layerlint.project.index.symbols import Symbol, SymbolIndex
 from layerlint.project.reading.expr import Subscript, dotted, is_call
 from layerlint.project.reading.facts import ModuleFacts
@@ -80,6 +81,7 @@ class RoleAssigner:
     def assign(self) -> dict[str, Role]:
         roles = {name: self._role_of(facts) for name, facts in self.index.modules.items()}
         self._check_configured_globs()
+        check_configured_names(self.config, self.index.modules)
         return roles
 
     def _check_configured_globs(self) -> None:
