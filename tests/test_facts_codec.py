@@ -94,3 +94,30 @@ def test_walk_and_calls_in_go_outermost_first_in_source_order() -> None:
         "Call", "Attribute", "Call", "Name", "Name", "Call", "Name", "Constant"]
     assert [c.span.column for c in calls_in(call)] == [1, 1, 9]
     assert expr.render(call) == "f().g(x, h(), k=1)"
+
+
+SIGNATURE = '''
+@router.get(
+    "/items",
+    response_model=Page[Item],
+)
+async def read_items(
+    cursor: str,
+) -> Page[Item]:
+    return await load(cursor)
+
+
+def plain(x: int):
+    return x
+'''
+
+
+def test_signature_positions_survive_the_cache() -> None:
+    """The return annotation's and each decorator keyword's position are facts, stored and read back."""
+    facts = extract(ModuleFacts("m", "m.py", False), ast.parse(SIGNATURE), SIGNATURE)
+    stored = json.loads(json.dumps(encode_facts(facts)))
+    assert valid_facts(stored, deep=True)
+    read_items, plain = decode_facts(stored).functions
+    assert read_items.returns_span == Span(8, 6, 8, 16)
+    assert read_items.decorator_keywords == [{"response_model": Span(4, 5, 4, 30)}]
+    assert plain.returns_span is None and plain.decorator_keywords == []

@@ -112,3 +112,22 @@ def test_every_fixer_has_a_fixture_and_its_rule_documents_fix_safety() -> None:
     for code in FIXERS:
         assert any(case.parent.name == code.lower() for case in CASES), f"{code} has no fix fixture"
         assert "## Fix safety" in RULES_BY_CODE[code].docs, f"{code}'s docs say nothing of its fix"
+
+
+def test_fixes_printed_statement_by_statement_equal_the_whole_module_printed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fix prints only the top-level statement it changes (and the imports it adds), and finds
+    its nodes by the lines Python's parser gives: the edits must be those of printing the whole
+    rewritten module with the nodes found by libcst's positions, on every fixture's findings."""
+    from layerlint.fixers import base
+    from layerlint.fixers.base import FixSite
+
+    cases = [(case.parent.name.upper(), copy_case(case, tmp_path / case.parent.name)) for case in CASES]
+    diagnostics = [(config_of(project, code), engine.check(config_of(project, code), options=NO_CACHE).diagnostics)
+                   for code, project in cases]
+    by_statement = [with_fixes(config, found) for config, found in diagnostics]
+    monkeypatch.setattr(FixSite, "_edits_in_statement", lambda *args: None)
+    monkeypatch.setattr(base, "_ast_lines", lambda text: None)
+    whole = [with_fixes(config, found) for config, found in diagnostics]
+    assert by_statement == whole
+    assert sum(d.fix is not None for found in whole for d in found) > 30

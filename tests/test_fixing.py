@@ -170,3 +170,54 @@ def test_fix_follows_exit_zero_quiet_and_silent(tmp_path: Path) -> None:
     (root / MODULE).write_text(SOURCE)
     code, out, err = invoke(root, "--fix", "--silent")
     assert code == 1 and out == "" and err == "" and (root / MODULE).read_text() == FIXED
+
+
+def test_fix_with_stdin_prints_the_fixed_source_and_the_findings_left_on_stderr(tmp_path: Path) -> None:
+    """As ruff: `--fix --stdin-filename FILE -` fixes standard input, writes it to stdout and the
+    findings left to stderr; the file on disk is not touched, and `--diff` prints the diff."""
+    root = project(tmp_path, "x = 1\n")
+    edited = SOURCE.replace("\n", "\r\n")  # an editor's unsaved buffer, in its own line endings
+    command = ["check", "--no-cache", "--select", "LL702", "--stdin-filename", str(root / MODULE)]
+    result = CliRunner().invoke(main, [*command, "--fix", "-"], input=edited.encode())
+    assert result.exit_code == 1 and result.stdout_bytes == FIXED.replace("\n", "\r\n").encode()
+    assert f"{MODULE}:5:1: LL702" in result.stderr and "Found 2 findings (1 fixed, 1 remaining)." in result.stderr
+    assert (root / MODULE).read_text() == "x = 1\n"
+
+    result = CliRunner().invoke(main, [*command, "--diff"], input=edited.encode())
+    assert result.exit_code == 1 and b"+def log(message: str) -> None:\r\n" in result.stdout_bytes
+    assert result.stderr == "Would fix 1 finding in 1 file.\n" and (root / MODULE).read_text() == "x = 1\n"
+
+    result = CliRunner().invoke(main, [*command, "--fix-only"], input=FIXED.encode())
+    assert result.exit_code == 0 and result.stdout == FIXED
+
+
+def test_fix_with_a_baseline_fixes_only_the_findings_it_does_not_record(tmp_path: Path) -> None:
+    recorded = "def log(message: str):\n    print(message)\n"
+    root = project(tmp_path, recorded)
+    baseline = root / "baseline.json"
+    assert CliRunner().invoke(main, ["baseline", str(baseline), str(root)]).exit_code == 0
+    new = "\n\ndef warn(message: str):\n    print(message)\n"
+    (root / MODULE).write_text(recorded + new)
+
+    result = CliRunner().invoke(main, ["check", "--no-cache", "--select", "LL702", "--fix", "--baseline",
+                                       str(baseline), str(root)])
+    assert result.exit_code == 0, result.output
+    assert (root / MODULE).read_text() == recorded + new.replace("str):", "str) -> None:")
+    assert result.stderr.endswith("Found 1 finding (1 fixed, 0 remaining).\n")
+
+
+def test_later_passes_parse_only_the_files_the_last_pass_changed(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first pass checks the project as `check` does; the passes after it parse again only
+    what a fix changed (here one file, once per text it had), not the whole project."""
+    from layerlint import live
+
+    root = project(tmp_path)
+    for name in ("a", "b", "c"):
+        (root / "app" / "util" / f"{name}.py").write_text("def value() -> int:\n    return 1\n")
+    parsed: list[str] = []
+    real = live.facts_from_bytes
+    monkeypatch.setattr(live, "facts_from_bytes", lambda file, data: parsed.append(file.relative) or real(file, data))
+    outcome = fix(root)
+    assert outcome.fixed_count == 1 and (root / MODULE).read_text() == FIXED
+    assert parsed == [MODULE]

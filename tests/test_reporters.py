@@ -28,7 +28,8 @@ def _report(root: Path) -> Report:
 def test_format_choices_are_the_registered_reporters() -> None:
     (option,) = [p for p in check.params if p.name == "output_format"]
     assert isinstance(option.type, click.Choice)
-    assert list(option.type.choices) == list(REPORTERS) == ["text", "concise", "grouped", "json", "sarif", "github"]
+    assert list(option.type.choices) == list(REPORTERS) == ["text", "concise", "grouped", "json", "json-lines", "sarif",
+                                                            "github", "gitlab", "junit", "pylint"]
     assert all(name == reporter.name for name, reporter in REPORTERS.items())
 
 

@@ -25,6 +25,7 @@ ROUTER = "app/api/v1/routers/orders.py"
 LOOKUP = "app/utils/lookup.py"
 SERVICE_IMPORT = "from app.domain.orders.service import OrderService\n"
 REPOSITORY_IMPORT = "from app.domain.orders.repository import OrderRepository\n"
+FIX_ALL = "source.fixAll.layerlint"
 WAIT = 60.0  # seconds: a loaded CI machine is slow, a hung server must still fail the test
 
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "layerlint", "server"])
@@ -82,12 +83,15 @@ def codes(diagnostics: Sequence[types.Diagnostic]) -> list[Any]:
     return [d.code for d in diagnostics]
 
 
-def capabilities(*, watched_files: bool) -> types.ClientCapabilities:
+def capabilities(*, watched_files: bool, resolves: bool = False) -> types.ClientCapabilities:
+    resolve = types.ClientCodeActionResolveOptions(properties=["edit"]) if resolves else None
     return types.ClientCapabilities(workspace=types.WorkspaceClientCapabilities(
-        did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=watched_files)))
+        did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=watched_files)),
+        text_document=types.TextDocumentClientCapabilities(
+            code_action=types.CodeActionClientCapabilities(resolve_support=resolve)))
 
 
-async def start(client: LanguageClient, root: Path, *, watched_files: bool = True) -> Session:
+async def start(client: LanguageClient, root: Path, *, watched_files: bool = True, resolves: bool = False) -> Session:
     session = Session(client, root)
 
     @client.feature(types.CLIENT_REGISTER_CAPABILITY)
@@ -95,7 +99,7 @@ async def start(client: LanguageClient, root: Path, *, watched_files: bool = Tru
         session.registrations += params.registrations
 
     await client.initialize_session(types.InitializeParams(
-        capabilities=capabilities(watched_files=watched_files), root_uri=root.as_uri(),
+        capabilities=capabilities(watched_files=watched_files, resolves=resolves), root_uri=root.as_uri(),
         workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="chain")]))
     return session
 
@@ -205,6 +209,121 @@ async def test_a_configuration_error_is_shown_on_the_document(client: LanguageCl
     found = await session.diagnostics(ROUTER, lambda found: bool(found))
     assert codes(found) == ["LL000"]
     assert "select" in found[0].message
+
+
+FIXABLE = "app/utils/format.py"
+HANDLERS = "app/api/v1/routers/ping.py"
+UNANNOTATED = ("def log(message: str):\n    print(message)\n\n\n"
+               "def warn(message: str):\n    print('!', message)\n\n\n"
+               "def size(text: str):\n    return len(text)\n")
+PING = ("from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        "@router.get('/ping')\ndef ping() -> str:\n    return 'pong'\n")
+
+
+@pytest.fixture
+def fixable(project: Path) -> Path:
+    """The chain with a helper module (LL702: two fixable functions, one returning a value) and a
+    router with a sync handler (LL201: an unsafe fix); on disk the helper is still empty."""
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('select = ["LL1"]', 'select = ["LL201", "LL702"]'))
+    (project / FIXABLE).write_text("")
+    (project / HANDLERS).write_text(PING)
+    return project
+
+
+def applied(text: str, edits: Sequence[types.TextEdit]) -> str:
+    """`text` with the client's edits applied (ASCII text: code units are characters)."""
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+
+    def offset(position: types.Position) -> int:
+        return starts[min(position.line, len(starts) - 1)] + position.character
+
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = text[:offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end):]
+    return text
+
+
+def only_edits(action: types.CodeAction | types.Command, uri: str) -> list[types.TextEdit]:
+    assert isinstance(action, types.CodeAction) and action.edit is not None and action.edit.changes is not None
+    assert list(action.edit.changes) == [uri]
+    return list(action.edit.changes[uri])
+
+
+async def actions_for(client: LanguageClient, session: Session, relative: str, diagnostics: list[types.Diagnostic],
+                      only: list[str] | None = None) -> list[types.CodeAction | types.Command]:
+    whole = types.Range(start=at(0, 0), end=at(100, 0))
+    found = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=session.uri(relative)), range=whole,
+        context=types.CodeActionContext(diagnostics=diagnostics, only=only)))
+    return list(found or [])
+
+
+@pytest.mark.asyncio
+async def test_a_findings_fix_is_a_quick_fix_on_the_unsaved_buffer(client: LanguageClient, fixable: Path) -> None:
+    session = await start(client, fixable)
+    session.open(FIXABLE, UNANNOTATED)  # unsaved: the file on disk is empty
+    found = await session.diagnostics(FIXABLE, lambda found: len(found) == 3)
+    log = found[0]
+    assert log.code == "LL702" and log.range.start.line == 0
+
+    actions = await actions_for(client, session, FIXABLE, [log])
+    titles = [a.title for a in actions]
+    assert titles == ["Fix LL702: Add return type annotation: `None`", "Suppress LL702 on this line (# noqa: LL702)",
+                      "layerlint: Fix all auto-fixable problems"]
+    fix = actions[0]
+    assert isinstance(fix, types.CodeAction) and fix.is_preferred and fix.kind == types.CodeActionKind.QuickFix
+    fixed = applied(UNANNOTATED, only_edits(fix, session.uri(FIXABLE)))
+    assert fixed == UNANNOTATED.replace("log(message: str):", "log(message: str) -> None:", 1)
+
+    session.edit(FIXABLE, fixed)
+    left = await session.diagnostics(FIXABLE, lambda found: len(found) == 2)
+    assert [d.range.start.line for d in left] == [4, 8]
+    size = left[1]  # returns a value: no fix to offer, only noqa
+    assert [a.title for a in await actions_for(client, session, FIXABLE, [size])] == [
+        "Suppress LL702 on this line (# noqa: LL702)", "layerlint: Fix all auto-fixable problems"]
+
+
+@pytest.mark.asyncio
+async def test_an_unsafe_fix_says_so_and_is_not_preferred(client: LanguageClient, fixable: Path) -> None:
+    session = await start(client, fixable)
+    session.open(HANDLERS)
+    [finding] = await session.diagnostics(HANDLERS, lambda found: bool(found))
+    assert finding.code == "LL201"
+
+    actions = await actions_for(client, session, HANDLERS, [finding])
+    fix = actions[0]
+    assert isinstance(fix, types.CodeAction) and fix.title.startswith("Fix LL201: ") and fix.title.endswith("(unsafe)")
+    assert not fix.is_preferred
+    assert FIX_ALL not in [a.kind for a in actions if isinstance(a, types.CodeAction)]  # no safe fix to apply
+    session.edit(HANDLERS, applied(PING, only_edits(fix, session.uri(HANDLERS))))
+    assert await session.diagnostics(HANDLERS, lambda found: not found) == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("resolves", [False, True])
+async def test_fix_all_applies_every_safe_fix_of_the_buffer(client: LanguageClient, fixable: Path,
+                                                            resolves: bool) -> None:
+    """`source.fixAll.layerlint`, asked for by kind (on save) or offered beside the quick fixes
+    (its edit computed when picked, by a client that resolves actions)."""
+    session = await start(client, fixable, resolves=resolves)
+    session.open(FIXABLE, UNANNOTATED)
+    found = await session.diagnostics(FIXABLE, lambda found: len(found) == 3)
+
+    [asked] = await actions_for(client, session, FIXABLE, [], only=[types.CodeActionKind.SourceFixAll])
+    [offered] = [a for a in await actions_for(client, session, FIXABLE, found[:1]) if a.title.startswith("layerlint:")]
+    assert isinstance(offered, types.CodeAction) and offered.kind == FIX_ALL
+    if resolves:
+        assert offered.edit is None
+        offered = await client.code_action_resolve_async(offered)
+    for action in (asked, offered):
+        assert isinstance(action, types.CodeAction) and action.kind == FIX_ALL
+        fixed = applied(UNANNOTATED, only_edits(action, session.uri(FIXABLE)))
+        assert fixed == UNANNOTATED.replace("str):\n    print", "str) -> None:\n    print")
+
+    session.edit(FIXABLE, fixed)
+    assert [d.range.start.line for d in await session.diagnostics(FIXABLE, lambda found: len(found) == 1)] == [8]
 
 
 def test_noqa_is_added_or_merged() -> None:

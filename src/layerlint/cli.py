@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -111,20 +112,22 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path, allow_dash=True))
 @click.option("--format", "output_format", type=click.Choice(list(REPORTERS)),
               default="text", show_default=True, help="Output format.")
 @click.option("--select", help="Comma-separated codes or prefixes to enable (replaces the configured set).")
 @click.option("--ignore", help="Comma-separated codes or prefixes to disable.")
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
 @click.option("--statistics", "show_statistics", is_flag=True, help="Show the count per rule instead of the findings.")
-@click.option("--stdin-filename", help="Check standard input as the contents of this file.")
+@click.option("--stdin-filename", help="Check standard input as the contents of this file. With --fix, "
+                                        "print the fixed source to stdout and the findings left to stderr.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Processes for parsing (default: every core).")
 @click.option("--cache-dir", type=click.Path(file_okay=False), callback=_cache_dir,
               help="Cache directory (default: .layerlint_cache in the project root).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--baseline", "baseline_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Ignore findings recorded in this file (see `layerlint baseline`); fail on new ones.")
+              help="Ignore findings recorded in this file (see `layerlint baseline`); fail on new ones. "
+                   "With --fix or --diff, only the findings it does not record are fixed.")
 @click.option("--timings", "show_timings", is_flag=True, help="Print where the time went to stderr.")
 @click.option("--quiet", "-q", is_flag=True, help="Print the findings alone: no summary, no progress line.")
 @click.option("--silent", "-s", is_flag=True, help="Print nothing but errors; the exit code tells of findings.")
@@ -156,6 +159,7 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
     options = RunOptions(use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs,
                          progress=progress.found if progress else None)
 
+    paths = _without_dash(paths, stdin_filename)
     targets = _targets_for(paths or ((Path(stdin_filename),) if stdin_filename else ()))
     if not silent:
         _warn([warning for target in targets for warning in target.warnings])
@@ -163,7 +167,7 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
         _show_setup(targets, show_settings, select, ignore)
         return
     if fixing.writes_or_diffs:
-        _exit_now(max(_fix_target(target, fixing, select, ignore, options, stdin_filename or baseline_file,
+        _exit_now(max(_fix_target(target, fixing, select, ignore, options, stdin_filename, baseline_file,
                                   output_format, color, quiet, silent, exit_zero) for target in targets))
     results: list[tuple[Config, engine.CheckResult]] = []
     with _shown_after_delay(progress):
@@ -177,7 +181,7 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
                 raise LayerlintError(str(error)) from error
             if baseline_file is not None:
                 _apply_baseline(result, config, baseline_file, overrides, target.paths, quiet or silent)
-            if output_format in ("json", "sarif") and not silent:  # the formats that carry fixes
+            if getattr(REPORTERS[output_format], "carries_fixes", False) and not silent:
                 from layerlint.fixing import with_fixes
 
                 result.diagnostics = with_fixes(config, result.diagnostics, overrides, lambda: result.project)
@@ -197,6 +201,14 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
         _exit_now(EXIT_NOTHING_CHECKED)
     found = any(result.diagnostics for _, result in results)
     _exit_now(EXIT_FINDINGS if found and not exit_zero else EXIT_CLEAN)
+
+
+def _without_dash(paths: tuple[Path, ...], stdin_filename: str | None) -> tuple[Path, ...]:
+    """PATHS without `-`, which stands for standard input, as in ruff (`--stdin-filename` names it)."""
+    named = tuple(path for path in paths if str(path) != "-")
+    if len(named) < len(paths) and not stdin_filename:
+        raise click.BadParameter("`-` (standard input) needs --stdin-filename to name its file", param_hint="PATHS")
+    return named
 
 
 def _show_setup(targets: list[Target], show_settings: bool, select: str | None, ignore: str | None) -> None:
@@ -235,25 +247,39 @@ def print_notes(results: list[engine.CheckResult]) -> None:
 
 
 def _fix_target(target: Target, request: FixRequest, select: str | None, ignore: str | None, options: RunOptions,
-                refused: object, output_format: str, color: str, quiet: bool, silent: bool, exit_zero: bool) -> int:
+                stdin_filename: str | None, baseline_file: Path | None, output_format: str, color: str,
+                quiet: bool, silent: bool, exit_zero: bool) -> int:
     """`--fix`, `--diff` or `--add-noqa` on one project; its exit code."""
-    try:
-        config = target.config.with_selection(_codes(select) or None, _codes(ignore, "--ignore"))
-        return _fix(request, config, target.paths, options, refused,
-                    _renderer(config, output_format, color, quiet, silent), quiet or silent, exit_zero)
-    except ConfigError as error:
-        raise LayerlintError(str(error)) from error
-
-
-def _fix(request: FixRequest, config: Config, paths: tuple[Path, ...], options: RunOptions, refused: object,
-         render: Callable[[list[Diagnostic], int], str] | None, quiet: bool, exit_zero: bool) -> int:
     from layerlint import cli_fix
 
-    if refused:
-        raise LayerlintError("--fix, --diff, --fix-only and --add-noqa work on files, without "
-                             "--stdin-filename or --baseline")
-    code = cli_fix.run(request, config, paths, options, render, quiet)
+    try:
+        config = target.config.with_selection(_codes(select) or None, _codes(ignore, "--ignore"))
+        if request.add_noqa and (stdin_filename or baseline_file):
+            raise LayerlintError("--add-noqa works on files, without --stdin-filename or --baseline")
+        buffers = _stdin_override(config, stdin_filename)
+        paths = target.paths or tuple(Path(config.root, p) for p in buffers)
+        reported = _baseline_filter(config, baseline_file, paths) if baseline_file else None
+        render = _renderer(config, output_format, color, quiet, silent)
+        code = cli_fix.run(request, config, paths, options, render, quiet or silent, buffers=buffers,
+                           reported=reported)
+    except ConfigError as error:
+        raise LayerlintError(str(error)) from error
     return EXIT_CLEAN if exit_zero else code
+
+
+def _baseline_filter(config: Config, file: Path, paths: tuple[Path, ...]
+                     ) -> Callable[[list[Diagnostic], dict[str, bytes]], list[Diagnostic]]:
+    """The findings a baseline leaves reported, for `--fix`: those are the ones fixed (`texts`
+    are the files' fixed texts so far, for a baseline keyed on line text)."""
+    from layerlint import baseline, engine
+
+    try:
+        recorded = baseline.read(file)
+    except baseline.BaselineError as error:
+        raise LayerlintError(str(error)) from error
+    in_scope = engine.in_paths(config, paths)
+    return lambda found, texts: baseline.apply(recorded, found, baseline.SourceLines(config.root, texts),
+                                               in_scope).new
 
 
 def _renderer(config: Config, output_format: str, color: str, quiet: bool, silent: bool
@@ -410,22 +436,37 @@ def list_rules(markdown: bool) -> None:
         click.echo(f"{current.code}  {current.name:<{width}}  {current.summary}")
 
 
+_LISTING_FORMAT = click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+                               show_default=True, help="Output format (json: a list of objects, for scripts).")
+
+
 @main.command(name="rule")
-@click.argument("code")
-def show_rule(code: str) -> None:
+@click.argument("code", required=False)
+@click.option("--all", "every_rule", is_flag=True, help="Show every rule's documentation (as ruff's `rule --all`).")
+@_LISTING_FORMAT
+def show_rule(code: str | None, every_rule: bool, output_format: str) -> None:
     """Show the documentation of rule CODE (a code like LL101 or a name like router-imports-repository)."""
-    from layerlint.rules import RULES_BY_CODE, RULES_BY_NAME
+    from layerlint.rules import RULES, RULES_BY_CODE, RULES_BY_NAME
     from layerlint.rules.docs import severity_line
 
-    found = RULES_BY_CODE.get(code.upper()) or RULES_BY_NAME.get(code.lower())
-    if found is None:
+    if every_rule == (code is not None):
+        raise click.UsageError("give a rule CODE or --all, not both" if every_rule else "give a rule CODE or --all")
+    found = RULES if every_rule else [RULES_BY_CODE.get(str(code).upper()) or RULES_BY_NAME.get(str(code).lower())]
+    if found[0] is None:
         raise LayerlintError(f"unknown rule `{code}`; `layerlint rules` lists every code and name")
-    click.echo(f"# {found.code} {found.name}\n\n{found.summary}.\n\n{severity_line(found)}\n\n{found.docs}")
+    chosen = [rule for rule in found if rule is not None]
+    if output_format == "json":
+        objects = [{"code": r.code, "name": r.name, "summary": r.summary, "severity": r.severity.value,
+                    "docs": r.docs} for r in chosen]
+        click.echo(json.dumps(objects if every_rule else objects[0], indent=2))
+        return
+    click.echo("\n\n".join(f"# {r.code} {r.name}\n\n{r.summary}.\n\n{severity_line(r)}\n\n{r.docs}" for r in chosen))
 
 
 @main.command()
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
-def roles(path: Path | None) -> None:
+@_LISTING_FORMAT
+def roles(path: Path | None, output_format: str) -> None:
     """Show every module (under PATH, if given) with its role and why."""
     from layerlint import engine, listing
 
@@ -437,6 +478,11 @@ def roles(path: Path | None) -> None:
         raise LayerlintError(str(error)) from error
     shown = engine.modules_in(config, project, (path,) if path else ())
     assigned = {module: role for module, role in assigned.items() if shown(module)}
+    if output_format == "json":
+        click.echo(json.dumps([{"module": module, "role": assigned[module].role, "reason": assigned[module].reason}
+                               for module in sorted(assigned)], indent=2))
+        _echo_notes(listing.notes(project), err=True)
+        return
     width = max((len(m) for m in assigned), default=10)
     for module in sorted(assigned):
         role = assigned[module]
@@ -446,7 +492,8 @@ def roles(path: Path | None) -> None:
 
 @main.command()
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
-def routes(path: Path | None) -> None:
+@_LISTING_FORMAT
+def routes(path: Path | None, output_format: str) -> None:
     """List every route (whose handler is under PATH, if given): method, full path, handler, session, response."""
     from layerlint import engine, listing
 
@@ -458,6 +505,11 @@ def routes(path: Path | None) -> None:
         notes = listing.notes(project)  # e.g. why the session column is empty
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
+    if output_format == "json":
+        click.echo(json.dumps([{"method": r.method, "path": r.path, "handler": r.handler, "session": r.session,
+                                "response_model": r.response_model} for r in rows], indent=2))
+        _echo_notes(notes, err=True)
+        return
     header = ("METHOD", "PATH", "HANDLER", "SESSION", "RESPONSE")
     table = [header, *((r.method, r.path, r.handler, r.session, r.response_model) for r in rows)]
     widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]

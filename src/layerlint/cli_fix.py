@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,23 +54,40 @@ def fix_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def run(request: FixRequest, config: Config, paths: tuple[Path, ...], options: RunOptions,
-        render: Callable[[list[Diagnostic], int], str] | None, quiet: bool = False) -> int:
+        render: Callable[[list[Diagnostic], int], str] | None, quiet: bool = False, *,
+        buffers: dict[str, bytes] | None = None,
+        reported: Callable[[list[Diagnostic], dict[str, bytes]], list[Diagnostic]] | None = None) -> int:
     """Do what `request` asks; the exit code. `render` prints the findings left in the chosen
-    format (None: `--silent`); `quiet` leaves out the summary."""
+    format (None: `--silent`); `quiet` leaves out the summary. `buffers` is standard input, in its
+    file's place: as ruff does, its fixed text goes to stdout (or its diff, with `--diff`) and
+    the findings left go to stderr. With `reported` (a baseline) only the findings it keeps are fixed."""
     from layerlint import fixing
 
     if request.add_noqa:
         return _add_noqa(config, paths, options, quiet)
-    outcome = fixing.fix_project(config, paths, unsafe=request.unsafe, write=not request.diff, options=options)
+    buffers = buffers or {}
+    outcome = fixing.fix_project(config, paths, unsafe=request.unsafe, write=not (request.diff or buffers),
+                                 options=options, reported=reported, buffers=buffers)
     for problem in outcome.problems:
         click.echo(f"layerlint: warning: {problem}", err=True)
     if request.diff:
         return _print_diff(outcome, quiet)
+    if buffers:
+        _print_fixed(outcome, buffers)
     if render is not None and not request.fix_only:
-        click.echo(render(outcome.remaining, outcome.files_checked))
+        click.echo(render(outcome.remaining, outcome.files_checked), err=bool(buffers))
     if not quiet:
         click.echo(summary(outcome, request.unsafe), err=True)
     return 1 if outcome.remaining and not request.fix_only else 0
+
+
+def _print_fixed(outcome: FixOutcome, buffers: dict[str, bytes]) -> None:
+    """Standard input's text with the fixes, in its encoding, BOM and line endings (unchanged: as it came)."""
+    sys.stdout.flush()
+    for path, data in buffers.items():
+        fixed = outcome.fixed_text.get(path)
+        sys.stdout.buffer.write(data if fixed is None else outcome.original[path].encode(fixed))
+    sys.stdout.buffer.flush()
 
 
 def summary(outcome: FixOutcome, unsafe: bool) -> str:

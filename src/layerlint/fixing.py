@@ -31,6 +31,7 @@ from layerlint.fixers import FIXERS, fixer_for
 from layerlint.project.reading.discovery import read_source
 
 if TYPE_CHECKING:
+    from layerlint.live import LiveProject
     from layerlint.project.project import Project
 
 MAX_PASSES = 10
@@ -53,10 +54,39 @@ class SourceText:
         return text.encode(self.encoding)
 
 
+@dataclass(frozen=True)
+class Checked:
+    """One check's answer, as fixing needs it: the findings to fix (those reported), the project
+    they are about (for the fixers that need more than syntax), and the count of files checked."""
+
+    diagnostics: list[Diagnostic]
+    project: Callable[[], Project]
+    files_checked: int = 0
+
+
+# The findings with the given texts (root-relative path -> bytes) laid over their files.
+Check = Callable[[dict[str, bytes]], Checked]
+
+
+class FixMemo:
+    """Fixes already computed, by file text: a later pass asks again only about files it changed
+    (the fixes of an unchanged file's unchanged findings are the ones computed before)."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, str], dict[Diagnostic, Diagnostic]] = {}
+
+    def get(self, path: str, text: str, diagnostic: Diagnostic) -> Diagnostic | None:
+        return self._known.get((path, text), {}).get(diagnostic)
+
+    def put(self, path: str, text: str, diagnostic: Diagnostic, fixed: Diagnostic) -> None:
+        self._known.setdefault((path, text), {})[diagnostic] = fixed
+
+
 def with_fixes(config: Config, diagnostics: Sequence[Diagnostic], overrides: dict[str, bytes] | None = None,
-               project: Callable[[], Project] | None = None) -> list[Diagnostic]:
+               project: Callable[[], Project] | None = None, memo: FixMemo | None = None) -> list[Diagnostic]:
     """`diagnostics`, each with its fix when its rule has a fixer that is sure of one. Only files
-    with such findings are read and parsed; an unreadable or unparsable file gets no fixes."""
+    with such findings are read and parsed (none whose findings `memo` knows); an unreadable or
+    unparsable file gets no fixes."""
     overrides = overrides or {}
     fixable = {d.path for d in diagnostics if d.code in FIXERS}
     if not fixable:
@@ -64,11 +94,23 @@ def with_fixes(config: Config, diagnostics: Sequence[Diagnostic], overrides: dic
     from layerlint.fixers.base import FixSite
 
     load_project = project or (lambda: engine.load_project(config, overrides))
-    sites: dict[str, FixSite | None] = {}
-    for path in sorted(fixable):
-        source = _read(config.root / path, overrides.get(path))
-        sites[path] = FixSite(path, source.text, config, load_project) if source is not None else None
-    return [_with_fix(sites.get(d.path), d) for d in diagnostics]
+    memo = memo or FixMemo()
+    texts = {path: _read(config.root / path, overrides.get(path)) for path in sorted(fixable)}
+    sites: dict[str, FixSite] = {}
+    found: list[Diagnostic] = []
+    for diagnostic in diagnostics:
+        source = texts.get(diagnostic.path)
+        if diagnostic.code not in FIXERS or source is None:
+            found.append(diagnostic)
+            continue
+        known = memo.get(diagnostic.path, source.text, diagnostic)
+        if known is None:
+            site = sites.get(diagnostic.path) or sites.setdefault(
+                diagnostic.path, FixSite(diagnostic.path, source.text, config, load_project))
+            known = _with_fix(site, diagnostic)
+            memo.put(diagnostic.path, source.text, diagnostic, known)
+        found.append(known)
+    return found
 
 
 def _read(path: Path, override: bytes | None) -> SourceText | None:
@@ -120,32 +162,89 @@ class FixOutcome:
 
 
 def fix_project(config: Config, paths: Sequence[Path] = (), *, unsafe: bool = False, write: bool = True,
-                options: RunOptions | None = None) -> FixOutcome:
+                options: RunOptions | None = None,
+                reported: Callable[[list[Diagnostic], dict[str, bytes]], list[Diagnostic]] | None = None,
+                buffers: dict[str, bytes] | None = None) -> FixOutcome:
     """Apply the fixes of the findings in `paths` (safe ones; unsafe ones too with `unsafe`), pass
-    after pass, then write the changed files (unless `write` is false: --diff)."""
-    outcome = FixOutcome()
-    refused: set[str] = set()
-    result = engine.check(config, paths, options=options)
-    for _ in range(MAX_PASSES):
-        checked = result
-        diagnostics = with_fixes(config, checked.diagnostics, _overrides(outcome), lambda: checked.project)
-        applied = _apply_pass(config, diagnostics, unsafe, outcome, refused)
-        if not applied:
-            outcome.remaining = diagnostics
-            break
-        result = engine.check(config, paths, _overrides(outcome), options=options)
-        undone = _take_back_new_findings(diagnostics, result.diagnostics, applied, outcome)
-        if undone:
-            refused |= undone
-            result = engine.check(config, paths, _overrides(outcome), options=options)
-        outcome.fixed.update(d.code for path, (_, fixes) in applied.items() if path not in undone for d in fixes)
-    else:
-        final = result
-        outcome.remaining = with_fixes(config, final.diagnostics, _overrides(outcome), lambda: final.project)
-    outcome.files_checked = result.files_checked
+    after pass, then write the changed files (unless `write` is false: --diff, stdin). Only the
+    findings `reported` keeps are fixed (a baseline hides the others); `buffers` (standard input)
+    stand in for their files, and are never written."""
+    buffers = buffers or {}
+    first = engine.check(config, paths, buffers, options=options)
+    wanted = engine.in_paths(config, paths)
+    live: list[LiveProject] = []  # made at the second check, from the first one's project
+
+    def check(overrides: dict[str, bytes]) -> Checked:
+        if overrides == buffers:
+            found, project, files = first.diagnostics, lambda: first.project, first.files_checked
+        else:  # a later pass: only the files the last pass changed are parsed again
+            if not live:
+                from layerlint.live import LiveProject
+
+                live.append(LiveProject(config, options, project=first.project))
+            by_path, built = live[0].snapshot(overrides)
+            found = engine.with_severities(config, sorted(
+                (d for path, shown in by_path.items() if wanted(path) for d in shown), key=Diagnostic.sort_key))
+            project, files = lambda: built, first.files_checked
+        return Checked(reported(found, overrides) if reported else found, project, files)
+
+    outcome = fix_loop(config, check, buffers, unsafe=unsafe)
     if write:
         _write_all(config, outcome)
     return outcome
+
+
+def fix_loop(config: Config, check: Check, buffers: dict[str, bytes], *, unsafe: bool) -> FixOutcome:
+    """The fixes of what `check` finds, applied pass after pass until nothing changes (at most
+    MAX_PASSES): every pass's result must parse and make no new finding of a rule it fixed, or
+    that file's fixes of the pass are taken back. `buffers` stand in for their files (and are
+    always handed to `check`); nothing is written."""
+    outcome = FixOutcome()
+    refused: set[str] = set()
+    memo = FixMemo()
+
+    def texts() -> dict[str, bytes]:
+        return {**buffers, **_overrides(outcome)}
+
+    checked = check(texts())
+    for _ in range(MAX_PASSES):
+        diagnostics = with_fixes(config, checked.diagnostics, texts(), checked.project, memo)
+        applied = _apply_pass(config, diagnostics, unsafe, outcome, refused, buffers)
+        if not applied:
+            outcome.remaining = diagnostics
+            break
+        after = check(texts())
+        undone = _take_back_new_findings(diagnostics, after.diagnostics, applied, outcome)
+        if undone:
+            refused |= undone
+            after = check(texts())
+        checked = after
+        outcome.fixed.update(d.code for path, (_, fixes) in applied.items() if path not in undone for d in fixes)
+    else:
+        outcome.remaining = with_fixes(config, checked.diagnostics, texts(), checked.project, memo)
+    outcome.files_checked = checked.files_checked
+    return outcome
+
+
+def fixes_in_buffer(live: LiveProject, relative: str, buffers: dict[str, bytes]) -> list[Diagnostic]:
+    """The findings of the file at `relative` with `buffers` (an editor's) laid over their files,
+    each with its fix computed against its buffer; computed once per check."""
+    found, project = live.latest(buffers)
+    held = live.fixed.get(relative)
+    if held is None or held[0] is not found:
+        held = (found, with_fixes(live.config, found.get(relative, []), buffers, lambda: project))
+        live.fixed[relative] = held
+    return held[1]
+
+
+def fix_all_in_buffer(live: LiveProject, relative: str, buffers: dict[str, bytes]) -> tuple[str, str] | None:
+    """The text of the file at `relative` before and after all its safe fixes, applied as `--fix`
+    applies them (`fix_loop`); None when nothing changes."""
+    def check(texts: dict[str, bytes]) -> Checked:
+        found, project = live.latest(texts)
+        return Checked(found.get(relative, []), lambda: project)
+
+    return fix_loop(live.config, check, buffers, unsafe=False).changed().get(relative)
 
 
 def _overrides(outcome: FixOutcome) -> dict[str, bytes]:
@@ -153,7 +252,7 @@ def _overrides(outcome: FixOutcome) -> dict[str, bytes]:
 
 
 def _apply_pass(config: Config, diagnostics: Sequence[Diagnostic], unsafe: bool, outcome: FixOutcome,
-                refused: set[str]) -> dict[str, tuple[str, list[Diagnostic]]]:
+                refused: set[str], buffers: dict[str, bytes]) -> dict[str, tuple[str, list[Diagnostic]]]:
     """Apply, file by file, every fix that does not overlap an earlier one; per path, the text
     before and the findings whose fixes were applied."""
     by_path: dict[str, list[Diagnostic]] = {}
@@ -163,7 +262,7 @@ def _apply_pass(config: Config, diagnostics: Sequence[Diagnostic], unsafe: bool,
     applied: dict[str, tuple[str, list[Diagnostic]]] = {}
     for path, fixable in by_path.items():
         if path not in outcome.original:
-            source = _read(config.root / path, None)
+            source = _read(config.root / path, buffers.get(path))
             if source is None:
                 continue
             outcome.original[path] = source

@@ -35,6 +35,15 @@ class _Buffer:
     facts: ModuleFacts
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """A check's buffers, findings and project."""
+
+    buffers: dict[str, bytes]
+    found: dict[str, list[Diagnostic]]
+    project: Project
+
+
 @dataclass
 class _Pending:
     """What the editor reported since the last check, recorded from any thread."""
@@ -46,7 +55,9 @@ class _Pending:
 class LiveProject:
     """One project root and configuration, as files on disk with open buffers over them."""
 
-    def __init__(self, config: Config, options: RunOptions | None = None) -> None:
+    def __init__(self, config: Config, options: RunOptions | None = None, *, project: Project | None = None) -> None:
+        """`project`: the project as a check just loaded it from disk, to start from (a fix run's
+        later passes), instead of loading it at the first check."""
         self.config = config
         self._options = options
         # root-relative path -> file (None: a buffer the CLI would not check); None: not read yet
@@ -56,6 +67,12 @@ class LiveProject:
         self._pending = _Pending()
         self._lock = threading.Lock()  # guards `_pending`: the editor reports while a check runs
         self._checking = threading.Lock()  # one check at a time: it updates the held facts
+        self._last: _Snapshot | None = None
+        # Per path, a check's findings and the same with their fixes (layerlint.fixing's to fill).
+        self.fixed: dict[str, tuple[object, list[Diagnostic]]] = {}
+        if project is not None:
+            self._files = {f.relative: f for f in find_files(config).files}
+            self._disk = {facts.path: facts for facts in project.modules.values()}
 
     def relative(self, path: Path) -> str | None:
         """`path` relative to the root, as findings name it; None outside the project."""
@@ -70,13 +87,28 @@ class LiveProject:
     def findings(self, buffers: Mapping[str, bytes]) -> dict[str, list[Diagnostic]]:
         """Every finding of the project with `buffers` (root-relative path -> an editor's text) in
         place of their files, by root-relative path."""
+        return self.snapshot(buffers)[0]
+
+    def snapshot(self, buffers: Mapping[str, bytes]) -> tuple[dict[str, list[Diagnostic]], Project]:
+        """`findings(buffers)`, and the project they are about."""
         with self._checking:
             self._catch_up()
-            facts = self._facts_with(buffers)
+            project = Project.build(self.config, self._facts_with(buffers))
             found: dict[str, list[Diagnostic]] = {}
-            for diagnostic in _findings(self.config, facts):
+            for diagnostic in _findings(self.config, project):
                 found.setdefault(diagnostic.path, []).append(diagnostic)
-            return found
+            self._last = _Snapshot(dict(buffers), found, project)
+            return found, project
+
+    def latest(self, buffers: Mapping[str, bytes]) -> tuple[dict[str, list[Diagnostic]], Project]:
+        """`snapshot(buffers)`; the last check's when it was over these buffers and nothing
+        changed on disk since (an editor asks for fixes at every move of the cursor)."""
+        with self._lock:
+            pending = bool(self._pending.changed) or self._pending.rediscover
+        last = self._last
+        if last is not None and not pending and last.buffers == buffers:
+            return last.found, last.project
+        return self.snapshot(buffers)
 
     def _catch_up(self) -> None:
         """Read what changed on disk since the last check (everything at the first)."""
@@ -121,9 +153,9 @@ class LiveProject:
         return self._files[relative]
 
 
-def _findings(config: Config, facts: list[ModuleFacts]) -> list[Diagnostic]:
-    """The rules' findings over these facts (selection and noqa applied): the one call into the
+def _findings(config: Config, project: Project) -> list[Diagnostic]:
+    """The rules' findings over the project (selection and noqa applied): the one call into the
     engine's rule evaluation, so that an incremental engine replaces it alone."""
     rules = engine.active_rules(config)
-    diagnostics, _ = engine.run_rules(Project.build(config, facts), rules, workers=1, modules=len(facts))
+    diagnostics, _ = engine.run_rules(project, rules, workers=1, modules=len(project.modules))
     return diagnostics

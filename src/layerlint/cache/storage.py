@@ -30,7 +30,7 @@ from layerlint.project.reading.discovery import read_source
 
 logger = logging.getLogger("layerlint.cache")  # with no handler configured, Python prints warnings to stderr
 
-FORMAT = "layerlint-cache-2"
+FORMAT = "layerlint-cache-3"
 STALE_SECONDS = 600
 TAG_NAME = "CACHEDIR.TAG"
 GITIGNORE = "# Created by layerlint.\n*\n"

@@ -25,6 +25,11 @@ class Severity(str, Enum):
         return {"error": "error", "warning": "warning", "convention": "notice"}[self.value]
 
     @property
+    def gitlab_severity(self) -> str:
+        """GitLab Code Quality's scale is info, minor, major, critical, blocker; no finding stops a build."""
+        return {"error": "major", "warning": "minor", "convention": "info"}[self.value]
+
+    @property
     def pylint_letter(self) -> str:
         return {"error": "E", "warning": "W", "convention": "C"}[self.value]
 

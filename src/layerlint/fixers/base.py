@@ -2,13 +2,16 @@
 
 A `FixSite` is one file parsed by libcst, with its nodes found by the lines findings name (a
 `def` or `class` keyword's line, a statement's first line). A fixer builds the replacement node
-and `site.fix(...)` turns the rewritten module into the smallest text edits.
+and `site.fix(...)` turns the rewritten module into the smallest text edits; it prints only the
+top-level statement the node is in (and the module once per set of imports to add), so a file
+with many findings is not printed once per finding.
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -19,7 +22,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic
-from layerlint.core.fix import Applicability, Fix, edits_between
+from layerlint.core.fix import Applicability, Edit, Fix, LineIndex, edits_between
 
 if TYPE_CHECKING:
     from layerlint.project.project import Project
@@ -38,6 +41,7 @@ class FixSite:
     text: str
     config: Config
     project: Callable[[], Project] = field(repr=False)  # built on first use: most fixers only read syntax
+    _imports: dict[frozenset[tuple[str, str]], tuple[Edit, ...]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def _wrapper(self) -> MetadataWrapper:
@@ -49,9 +53,20 @@ class FixSite:
 
     @cached_property
     def _by_line(self) -> _LineMap:
-        lines = _LineMap(self._wrapper.resolve(PositionProvider))
-        self.module.visit(lines)
-        return lines
+        """The nodes by line. The lines come from Python's own parser where it reads the file
+        (libcst's positions print the whole module to count them: most of a fix's time), matched
+        to libcst's nodes in source order; from libcst's positions where it does not, or where the
+        two disagree on how many nodes there are."""
+        found = _NodesInOrder.of(self.module)
+        nodes = (found.functions, found.classes, found.statements)
+        lines = _ast_lines(self.text)
+        if lines is None or [len(kind) for kind in lines] != [len(kind) for kind in nodes]:
+            positions = self._wrapper.resolve(PositionProvider)
+            lines = tuple([positions[node].start.line for node in kind] for kind in nodes)
+        functions, classes, statements = lines
+        return _LineMap(dict(zip(functions, found.functions)), dict(zip(classes, found.classes)),
+                        _first_each((line, statement) for line, statement in zip(statements, found.statements)
+                                    if id(statement) in found.on_own_line), found.top)
 
     def function_at(self, line: int) -> cst.FunctionDef | None:
         """The function whose `def` keyword (the finding's line for functions) is on `line`."""
@@ -69,11 +84,67 @@ class FixSite:
         """The fix replacing `old` by `new`, adding `from module import name` for each of `imports`
         not there yet and dropping each of `unused` that nothing uses any more; None when nothing
         would change."""
+        imports, unused = tuple(imports), tuple(unused)
+        edits = None if unused else self._edits_in_statement(old, new, imports)
+        if edits is None:
+            edits = self.edits_in_module(old, new, imports, unused)
+        return Fix(message, applicability, edits) if edits else None
+
+    def edits_in_module(self, old: cst.CSTNode, new: cst.CSTNode, imports: Sequence[tuple[str, str]] = (),
+                        unused: Sequence[tuple[str, str]] = ()) -> tuple[Edit, ...]:
+        """The edits of the fix, by rewriting and printing the whole module: sure, and slow (a
+        file with a hundred findings was printed a hundred times)."""
         rewritten = self.module.deep_replace(old, new)
         assert isinstance(rewritten, cst.Module)
         rewritten = without_unused_imports(with_imports(rewritten, imports), unused)
-        edits = edits_between(self.text, rewritten.code)
-        return Fix(message, applicability, edits) if edits else None
+        return edits_between(self.text, rewritten.code)
+
+    def _edits_in_statement(self, old: cst.CSTNode, new: cst.CSTNode,
+                            imports: Sequence[tuple[str, str]]) -> tuple[Edit, ...] | None:
+        """The same edits as `edits_in_module`, printing only the top-level statement that holds
+        `old` (and the module once per set of imports); None when that cannot be sure: the
+        statement's text is not where the file has it, or the imports' edits touch it."""
+        found = self._top_level_statement(old)
+        if found is None:
+            return None
+        statement, start = found
+        before = self.module.code_for_node(statement)
+        if not self.text.startswith(before, start) or (start and self.text[start - 1] not in "\r\n"):
+            return None
+        replaced = statement.deep_replace(old, new)
+        line = self._lines.position(start)[0]
+        edits = tuple(replace(edit, line=edit.line + line - 1, end_line=edit.end_line + line - 1)
+                      for edit in edits_between(before, self.module.code_for_node(replaced)))
+        added = self._import_edits(imports)
+        if any(mine.overlaps(theirs) for mine in edits for theirs in added):
+            return None
+        return tuple(sorted(edits + added))
+
+    def _top_level_statement(self, node: cst.CSTNode) -> tuple[cst.BaseStatement, int] | None:
+        """The module's statement that is or holds `node`, and the offset of its text."""
+        index = self._by_line.top.get(id(node))
+        return self._statements[index] if index is not None else None
+
+    @cached_property
+    def _lines(self) -> LineIndex:
+        return LineIndex(self.text)
+
+    @cached_property
+    def _statements(self) -> list[tuple[cst.BaseStatement, int]]:
+        """Each top-level statement and the offset of its text (its leading comments and blank
+        lines included), as the module prints them."""
+        offset = sum(len(self.module.code_for_node(line)) for line in self.module.header)
+        found: list[tuple[cst.BaseStatement, int]] = []
+        for statement in self.module.body:
+            found.append((statement, offset))
+            offset += len(self.module.code_for_node(statement))
+        return found
+
+    def _import_edits(self, imports: Sequence[tuple[str, str]]) -> tuple[Edit, ...]:
+        key = frozenset(imports)
+        if key not in self._imports:
+            self._imports[key] = edits_between(self.text, with_imports(self.module, imports).code) if imports else ()
+        return self._imports[key]
 
 
 def with_imports(module: cst.Module, imports: Iterable[tuple[str, str]]) -> cst.Module:
@@ -97,25 +168,82 @@ def _codemod(module: cst.Module, visitor: type[AddImportsVisitor] | type[RemoveI
     return visitor(context).transform_module(module)
 
 
-class _LineMap(cst.CSTVisitor):
-    def __init__(self, positions: object) -> None:
-        self.positions = positions
-        self.functions: dict[int, cst.FunctionDef] = {}
-        self.classes: dict[int, cst.ClassDef] = {}
-        self.statements: dict[int, cst.BaseSmallStatement] = {}
+@dataclass(frozen=True)
+class _LineMap:
+    functions: dict[int, cst.FunctionDef]
+    classes: dict[int, cst.ClassDef]
+    statements: dict[int, cst.BaseSmallStatement]
+    top: dict[int, int]  # id of a node -> the index of the top-level statement that is or holds it
 
-    def _line(self, node: cst.CSTNode) -> int:
-        return self.positions[node].start.line  # type: ignore[index, no-any-return]
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.functions[self._line(node)] = node
+def _first_each(pairs: Iterable[tuple[int, cst.BaseSmallStatement]]) -> dict[int, cst.BaseSmallStatement]:
+    found: dict[int, cst.BaseSmallStatement] = {}
+    for line, statement in pairs:
+        found.setdefault(line, statement)
+    return found
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.classes[self._line(node)] = node
 
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-        for statement in node.body:
-            self.statements.setdefault(self._line(statement), statement)
+class _NodesInOrder(cst.CSTVisitor):
+    """Functions, classes and simple statements in source order, and the top-level statement of every node."""
+
+    def __init__(self) -> None:
+        self.functions: list[cst.FunctionDef] = []
+        self.classes: list[cst.ClassDef] = []
+        self.statements: list[cst.BaseSmallStatement] = []
+        self.top: dict[int, int] = {}
+        self.on_own_line: set[int] = set()  # ids of the simple statements of a line, not of a `def f(): ...` suite
+        self._current = 0
+
+    @classmethod
+    def of(cls, module: cst.Module) -> _NodesInOrder:
+        found = cls()
+        for index, statement in enumerate(module.body):
+            found._current = index
+            statement.visit(found)
+        return found
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.top[id(node)] = self._current
+        if isinstance(node, cst.FunctionDef):
+            self.functions.append(node)
+        elif isinstance(node, cst.ClassDef):
+            self.classes.append(node)
+        elif isinstance(node, cst.BaseSmallStatement):
+            self.statements.append(node)
+        elif isinstance(node, cst.SimpleStatementLine):
+            self.on_own_line.update(map(id, node.body))
+        return True
+
+
+_SIMPLE = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Pass, ast.Return, ast.Raise, ast.Import,
+           ast.ImportFrom, ast.Global, ast.Nonlocal, ast.Assert, ast.Delete, ast.Break, ast.Continue,
+           *((ast.TypeAlias,) if hasattr(ast, "TypeAlias") else ()))
+
+
+_BLOCKS = (ast.stmt, ast.excepthandler, ast.match_case)  # what holds statements (expressions never do)
+
+
+def _ast_lines(text: str) -> tuple[list[int], ...] | None:
+    """The `def` lines, `class` lines and simple statements' first lines, in source order; None
+    when Python's parser does not read the text."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    functions: list[int] = []
+    classes: list[int] = []
+    statements: list[int] = []
+    pending: list[ast.AST] = [tree]
+    while pending:  # depth first, in source order: the order libcst visits in
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions.append(node.lineno)
+        elif isinstance(node, ast.ClassDef):
+            classes.append(node.lineno)
+        elif isinstance(node, _SIMPLE):
+            statements.append(node.lineno)
+        pending.extend(reversed([child for child in ast.iter_child_nodes(node) if isinstance(child, _BLOCKS)]))
+    return functions, classes, statements
 
 
 def decorator_names(function: cst.FunctionDef | cst.ClassDef) -> set[str]:

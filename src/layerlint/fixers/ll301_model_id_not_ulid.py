@@ -2,6 +2,8 @@
 
 Never applied: changing a key's type and values needs a migration of the table and of every
 foreign key to it, and the prefix (derived here from the class name) is for a person to choose.
+An `id` on a mixin or base that is no table gets no fix: each table that inherits it needs a
+prefix of its own, which no name here gives.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ def fix(site: FixSite, diagnostic: Diagnostic) -> Fix | None:
     model = _model_at(site, diagnostic.line)
     if model is None:
         return None
-    name, sqlmodel = model
+    name, sqlmodel, table = model
+    if not table:
+        return None
     prefix = id_prefix(name)
     if not site.config.id_prefix_matches(f"{prefix}_"):
         return None
@@ -50,9 +54,10 @@ def _is_id_field(statement: cst.BaseSmallStatement | None) -> bool:
         isinstance(statement.targets[0].target, cst.Name) and statement.targets[0].target.value == "id"
 
 
-def _model_at(site: FixSite, line: int) -> tuple[str, bool] | None:
-    """The name of the model class whose field is on `line`, and whether it is a SQLModel."""
-    from layerlint.project.index.models import is_sqlmodel
+def _model_at(site: FixSite, line: int) -> tuple[str, bool, bool] | None:
+    """The name of the model class whose field is on `line`, whether it is a SQLModel, and whether
+    it is a table (not a mixin or base the tables inherit the field from)."""
+    from layerlint.project.index.models import is_sqlmodel, is_table_model
     from layerlint.project.index.symbols import Symbol
 
     project = site.project()
@@ -60,7 +65,8 @@ def _model_at(site: FixSite, line: int) -> tuple[str, bool] | None:
     owner = next((c for c in facts.classes if any(f.span.line == line for f in c.fields)), None) if facts else None
     if facts is None or owner is None:
         return None
-    return owner.name, is_sqlmodel(project.index, Symbol("class", facts.module, owner.qualname))
+    symbol = Symbol("class", facts.module, owner.qualname)
+    return owner.name, is_sqlmodel(project.index, symbol), is_table_model(project.index, symbol)
 
 
 def id_prefix(class_name: str) -> str:

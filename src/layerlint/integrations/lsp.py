@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,8 +31,10 @@ from layerlint import __version__
 from layerlint.channel import Listener
 from layerlint.core.config import Config, ConfigError, load_config
 from layerlint.core.diagnostic import Diagnostic, Severity
+from layerlint.core.fix import Applicability, Edit, edits_between
 from layerlint.core.noqa import line_with_noqa
 from layerlint.core.roots import user_path
+from layerlint.fixing import fix_all_in_buffer, fixes_in_buffer
 from layerlint.integrations.plugin_answers import plugin_answers
 from layerlint.live import LiveProject
 from layerlint.rules import RULES_BY_CODE
@@ -41,6 +43,8 @@ DEBOUNCE = 0.15  # seconds of quiet after an edit before it is checked
 SOURCE = "layerlint"
 CONFIG_ERROR_CODE = "LL000"  # as in the flake8 plugin: the configuration, not a rule
 WATCHED = ("**/*.py", "**/pyproject.toml")
+FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.layerlint"  # as ruff's source.fixAll.ruff, for on-save
+FIX_ALL_TITLE = "layerlint: Fix all auto-fixable problems"
 SEVERITIES = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
               Severity.CONVENTION: types.DiagnosticSeverity.Information}
 
@@ -93,6 +97,12 @@ class LayerlintServer(LanguageServer):
             self.plugins.start(config.root)
         return self.projects[config]
 
+    def document_in_project(self, document: TextDocument) -> tuple[LiveProject, str] | None:
+        """The project of an open document and its root-relative path; None outside any."""
+        project, path = self.project_of(document.uri), _path_of(document.uri)
+        relative = project.relative(path) if isinstance(project, LiveProject) and path is not None else None
+        return (project, relative) if isinstance(project, LiveProject) and relative is not None else None
+
     def open_documents(self, project: LiveProject) -> dict[str, TextDocument]:
         """The open documents of `project`, by root-relative path."""
         found: dict[str, TextDocument] = {}
@@ -103,6 +113,10 @@ class LayerlintServer(LanguageServer):
                 if relative is not None:
                     found[relative] = document
         return found
+
+    def buffers(self, project: LiveProject) -> dict[str, bytes]:
+        """The text of each open document of `project`, by root-relative path."""
+        return {relative: document.source.encode("utf-8") for relative, document in self.open_documents(project).items()}
 
     def forget_configs(self) -> None:
         """A pyproject.toml changed: every project is read afresh when next checked."""
@@ -129,8 +143,7 @@ class LayerlintServer(LanguageServer):
             project = self._checks.waiting.pop()
             if project not in self.projects.values():  # dropped for a new configuration meanwhile
                 continue
-            documents = self.open_documents(project)
-            buffers = {relative: document.source.encode("utf-8") for relative, document in documents.items()}
+            buffers = self.buffers(project)
             started = time.perf_counter()
             try:
                 found = await asyncio.to_thread(project.findings, buffers)
@@ -257,6 +270,37 @@ def noqa_action(document: TextDocument, diagnostic: types.Diagnostic) -> types.C
                             edit=types.WorkspaceEdit(changes={document.uri: [edit]}))
 
 
+def fix_action(document: TextDocument, diagnostic: types.Diagnostic, fixed: Sequence[Diagnostic]
+               ) -> types.CodeAction | None:
+    """The fix of the finding `diagnostic` shows, when it has one that can be applied (not a
+    display-only one): its edits against the buffer's text; safe ones preferred, unsafe ones said so."""
+    for finding in fixed:
+        fix = finding.fix
+        if fix is None or not fix.applies(True) or finding.code != diagnostic.code:
+            continue
+        if _lsp_diagnostic(finding, document).range != diagnostic.range:
+            continue
+        safe = fix.applicability is Applicability.SAFE
+        title = f"Fix {finding.code}: {fix.message}" + ("" if safe else " (unsafe)")
+        edits = [_text_edit(document, edit) for edit in fix.edits]
+        return types.CodeAction(title=title, kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
+                                is_preferred=safe, edit=types.WorkspaceEdit(changes={document.uri: edits}))
+    return None
+
+
+def _text_edit(document: TextDocument, edit: Edit) -> types.TextEdit:
+    return types.TextEdit(range=types.Range(start=_client_position(document, edit.line, edit.column),
+                                            end=_client_position(document, edit.end_line, edit.end_column)),
+                          new_text=edit.content)
+
+
+def _client_position(document: TextDocument, line: int, column: int) -> types.Position:
+    """A fix's position (1-based line, column in characters) in the client's code units."""
+    if line - 1 >= len(document.lines):  # just past the last line end
+        return types.Position(line=line - 1, character=0)
+    return document.position_to_client_units(ServerTextPosition(line - 1, column))
+
+
 server = LayerlintServer()
 
 
@@ -329,12 +373,68 @@ def hover(ls: LayerlintServer, params: types.HoverParams) -> types.Hover | None:
     return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(docs)))
 
 
-@server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
-                types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
-def code_action(ls: LayerlintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+@server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
+    code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL], resolve_provider=True))
+async def code_action(ls: LayerlintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    """Per diagnostic of ours: its fix (when it has one that can be applied) and `# noqa`; and
+    `source.fixAll.layerlint`, every safe fix of the document, when there is one (or when asked
+    for by kind, as an editor does on save)."""
     document = ls.workspace.get_text_document(params.text_document.uri)
+    only = params.context.only
     ours = [d for d in params.context.diagnostics if d.source == SOURCE]
-    return [action for action in (noqa_action(document, d) for d in ours) if action is not None]
+    target = ls.document_in_project(document)
+    actions: list[types.CodeAction] = []
+    fixed: list[Diagnostic] = []
+    if target is not None and ours and _wanted(only, types.CodeActionKind.QuickFix):
+        project, relative = target
+        version = document.version
+        fixed = await asyncio.to_thread(fixes_in_buffer, project, relative, ls.buffers(project))
+        if document.version == version:  # else the fixes are of a text the editor no longer has
+            actions += [action for d in ours if (action := fix_action(document, d, fixed)) is not None]
+    if _wanted(only, types.CodeActionKind.QuickFix):
+        actions += [action for action in (noqa_action(document, d) for d in ours) if action is not None]
+    if target is not None and (only and _wanted(only, FIX_ALL)
+                               or any(d.fix is not None and d.fix.applies(False) for d in fixed)):
+        action = types.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL, data={"uri": document.uri})
+        actions.append(action if _resolves_edits(ls) and not only else await _with_all_fixes(ls, action))
+    return actions
+
+
+@server.feature(types.CODE_ACTION_RESOLVE)
+async def resolve_code_action(ls: LayerlintServer, action: types.CodeAction) -> types.CodeAction:
+    """The edit of `source.fixAll.layerlint`, computed when the editor picks the action."""
+    if action.kind == FIX_ALL and action.edit is None:
+        return await _with_all_fixes(ls, action)
+    return action
+
+
+async def _with_all_fixes(ls: LayerlintServer, action: types.CodeAction) -> types.CodeAction:
+    uri = action.data.get("uri") if isinstance(action.data, dict) else None
+    document = ls.workspace.get_text_document(uri) if isinstance(uri, str) else None
+    target = ls.document_in_project(document) if document is not None else None
+    if document is None or target is None:
+        return action
+    project, relative = target
+    version = document.version
+    change = await asyncio.to_thread(fix_all_in_buffer, project, relative, ls.buffers(project))
+    if change is None or document.version != version:
+        action.edit = types.WorkspaceEdit(changes={document.uri: []})
+        return action
+    edits = [_text_edit(document, edit) for edit in edits_between(*change)]
+    action.edit = types.WorkspaceEdit(changes={document.uri: edits})
+    return action
+
+
+def _wanted(only: Sequence[str] | None, kind: str) -> bool:
+    """Whether a client that asks for the kinds `only` wants actions of `kind` (kinds are
+    hierarchical: asking for `source` includes `source.fixAll.layerlint`)."""
+    return only is None or any(kind == wanted or kind.startswith(f"{wanted}.") for wanted in only)
+
+
+def _resolves_edits(ls: LayerlintServer) -> bool:
+    document = ls.client_capabilities.text_document
+    support = document.code_action.resolve_support if document and document.code_action else None
+    return support is not None and "edit" in support.properties
 
 
 def main() -> None:

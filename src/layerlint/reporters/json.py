@@ -52,6 +52,7 @@ def statistics(diagnostics: list[Diagnostic]) -> list[dict[str, object]]:
 class JsonReporter:
     name = "json"
     shows_statistics = True
+    carries_fixes = True  # each finding with its fix, as ruff\'s JSON
 
     def render(self, report: Report) -> str:
         if report.statistics:

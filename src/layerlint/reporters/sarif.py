@@ -119,6 +119,7 @@ def fix_object(path: str, fix: Fix) -> dict[str, Any]:
 class SarifReporter:
     name = "sarif"
     shows_statistics = False
+    carries_fixes = True  # each finding with its fix, as ruff\'s JSON
     repository_paths = True  # code scanning reads URIs from the repository root (%SRCROOT%)
 
     def render(self, report: Report) -> str:

@@ -1,7 +1,8 @@
 """## What it does
 Reports a route handler whose return annotation or `response_model` is a table model, also
 inside `list[...]`, `Optional[...]`, `Sequence[...]`, `X | None` or a page type like
-`Page[Item]`.
+`Page[Item]`. The finding points at the `response_model=` keyword when that is the cause,
+otherwise at the return annotation (on a signature spread over lines, the line to edit).
 
 ## Why is this bad?
 The table model becomes the API contract: every column (internal flags, `deleted_at`, foreign
@@ -43,11 +44,11 @@ def check(project: Project) -> Iterator[Finding]:
         if declared == Constant(None):
             declared = None  # response_model=None: the returned object is encoded as it is
         model = table_model_in(project.index, module, declared)
-        span = handler.decorator_span
+        span = handler.response_model_span
         what = "response_model"
         if model is None and declared is None:
             model = table_model_in(project.index, module, handler.function.returns)
-            span, what = handler.function.span, "return annotation"
+            span, what = handler.returns_span, "return annotation"
         if model is not None:
             name = model_name(project, model)
             yield Finding(handler.module, span,

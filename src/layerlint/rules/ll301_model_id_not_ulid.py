@@ -36,7 +36,9 @@ Display-only: the fix shows the model's own `id` field rewritten as a prefixed U
 `Column(...)`), with the imports it needs and a prefix made from the class name (`Item` ->
 `itm_`), and `--fix` never applies it: the key's type and values change, which needs a migration
 of the table and of every foreign key to it, and the prefix is for a person to choose (LL305
-keeps them unique). An `id` inherited from a base or mixin, or missing, gets no fix.
+keeps them unique). An `id` inherited from a base or mixin, or missing, gets no fix, and so does
+the `id` a mixin or base that is no table defines: each table inheriting it needs a prefix of its
+own, which no name there gives.
 
 ## Severity
 Warning: another id scheme works; the style guide wants prefixed ULIDs for sortable,

@@ -32,8 +32,12 @@ Also reported:
 - CRUD libraries: FastCRUD's `get`, `get_multi`, `get_joined`, `get_multi_joined`,
   `get_multi_by_cursor`, `count` and `select`, and sqlalchemy-crud-plus's `select_model*`,
   `select_models*`, `count` and `select*`, on a soft-delete model without a keyword filter on
-  the column (`deleted_at__is=None`) or the library's flag (`is_deleted=False`). `exists` is
-  not reported: a uniqueness check must see deleted rows, which still hold the unique value.
+  the column (`deleted_at__is=None`) or the library's flag (`is_deleted=False`); advanced-alchemy's
+  repository and service reads (`get`, `get_one`, `get_one_or_none`, `list`, `list_and_count`,
+  `count`) on a soft-delete model without a filter on the column: a condition
+  (`Item.deleted_at.is_(None)`), a keyword (`deleted_at=...`), a filter object that names the
+  column (`ComparisonFilter(field_name="deleted_at", ...)`) or a `statement=` that filters. `exists`
+  is not reported: a uniqueness check must see deleted rows, which still hold the unique value.
 
 ## Why is this bad?
 Soft-deleted rows are still in the table. A query that forgets the filter shows deleted items to
@@ -80,7 +84,7 @@ from layerlint.project.orm.soft_delete import (
 )
 from layerlint.project.orm.soft_delete_filters import mentions_soft_delete
 from layerlint.project.project import Project
-from layerlint.project.reading.expr import call_args, call_kwargs, dotted, render, walk
+from layerlint.project.reading.expr import Call, Constant, Expr, call_args, call_kwargs, dotted, render, walk
 from layerlint.project.reading.facts import FunctionFact, ModuleFacts
 from layerlint.rules._models import live_filter, model_name
 from layerlint.rules.base import Finding, Scope, rule
@@ -147,6 +151,13 @@ def _join_findings(project: Project, facts: ModuleFacts, item: SessionCall, stat
                                              f"{live_filter(project, joined)})`{_note(project)}")
 
 
+def _names_column(node: Expr, columns: set[str]) -> bool:
+    """A filter object that names the column as a string, either way
+    (`ComparisonFilter(field_name="deleted_at", operator="eq", value=None)`): chosen on purpose."""
+    return isinstance(node, Call) and any(
+        isinstance(value, Constant) and value.value in columns for value in [*call_args(node), *call_kwargs(node).values()])
+
+
 def _crud_finding(project: Project, facts: ModuleFacts, item: CrudCall) -> Finding | None:
     """A CRUD library read of a soft-delete model without a keyword filter on its deleted column."""
     model = item.model
@@ -154,11 +165,13 @@ def _crud_finding(project: Project, facts: ModuleFacts, item: CrudCall) -> Findi
         return None
     columns = {project.config.soft_delete_column, *([item.flag] if item.flag else [])}
     if any(key.split("__")[0] in columns for key in call_kwargs(item.call)) or any(
-            mentions_soft_delete(project, facts.module, node) for a in call_args(item.call) for node in walk(a)):
+            mentions_soft_delete(project, facts.module, node) or _names_column(node, columns)
+            for a in [*call_args(item.call), *call_kwargs(item.call).values()] for node in walk(a)):
         return None
     name = model_name(project, model)
+    column = project.config.soft_delete_column
     hint = f"{item.flag}=False" if item.flag and item.flag in project.model_fields.of(model) else \
-        f"{project.config.soft_delete_column}__is=None"
+        item.library.live_filter.format(model=name, column=column)
     return Finding(facts, item.call.span, f"`{dotted(item.call.func) or item.method}(...)` ({item.library.name}) "
                                           f"returns soft-deleted `{name}` rows too; pass `{hint}`{_note(project)}")
 

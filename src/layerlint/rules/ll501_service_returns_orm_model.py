@@ -7,7 +7,7 @@ inside `list[...]`, `Optional[...]`, `X | None`, `Sequence[...]` or a project ge
 resolves to one, such as `await self._repository.get_by_id(item_id)` where the repository's
 method is annotated to return the model (directly, or through a generic base repository).
 
-An annotated method is reported at its `def` line; an unannotated one at the `return` that
+An annotated method is reported at its return annotation; an unannotated one at the `return` that
 hands out the model. A method with `@overload` signatures is reported once, at the first
 signature that returns a model. A service class that inherits public methods from a generic
 base (`class ItemService(BaseService[Item])`, `get -> ModelT`) is reported once, at the class,
@@ -72,7 +72,7 @@ def _finding(project: Project, facts: ModuleFacts, function: FunctionFact, cls: 
         if model is None:
             return None
         name = model_name(project, model)
-        return Finding(facts, function.span,
+        return Finding(facts, function.returns_span or function.span,
                        f"service {what} `{function.qualname}` is annotated to return table model `{name}`; "
                        f"return a DTO (e.g. `{name}Response.model_validate(...)`)")
     found = _returned_model(project, facts, function, cls)

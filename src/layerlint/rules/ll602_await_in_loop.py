@@ -1,6 +1,6 @@
 """## What it does
 Reports a database call awaited inside a `for`/`while` loop or a comprehension: one query per
-item (N+1). The finding is at the awaited call and names the loop's line. Three kinds of calls
+item (N+1). The finding is at the awaited call and names the loop's line. Four kinds of awaits
 count:
 - a repository or service method: the receiver's type resolves to a repository or service class
   (through `self._repository`, a local built from a constructor, a parameter annotation...);
@@ -8,7 +8,9 @@ count:
   `get`, `get_one`, `stream`, `refresh` and `delete` on a session (a parameter annotated or named
   as one, `self.session`, `async with async_session() as session`);
 - a method of the same class that makes one of these calls itself (`[await self._load(row) for
-  row in rows]`, followed two methods deep); the message names the query it makes.
+  row in rows]`, followed two methods deep); the message names the query it makes;
+- a relationship loaded through SQLAlchemy's `AsyncAttrs` (`await order.awaitable_attrs.lines`):
+  one lazy load per item; eager-load it with the items (`selectinload`).
 Other awaits are not reported. An `async for` over a result stream is not N+1 by itself;
 awaiting a query inside its body is.
 
@@ -220,6 +222,14 @@ PER_ITEM_SESSION_METHODS = QUERY_METHODS | {"refresh", "delete"}
 RUNS_STATEMENT = frozenset({"execute", "exec", "scalars", "scalar", "stream", "stream_scalars"})
 
 
+LAZY = "lazy load"
+
+
+def _lazy_load(expr: Expr) -> bool:
+    """`order.awaitable_attrs.lines`: SQLAlchemy's `AsyncAttrs` loading a relationship (a query)."""
+    return isinstance(expr, Attribute) and isinstance(expr.value, Attribute) and expr.value.attr == "awaitable_attrs"
+
+
 class _Checker:
     def __init__(self, project: Project, facts: ModuleFacts, function: FunctionFact, nesting: int = 0) -> None:
         self.project = project
@@ -237,6 +247,8 @@ class _Checker:
         """What the awaited call queries through: a session, a repository or service, or a helper
         of the same class that does (its first such call, described)."""
         call = awaited.value
+        if _lazy_load(call):
+            return LAZY
         if not isinstance(call, Call) or not isinstance(call.func, Attribute):
             return None
         receiver_expr = call.func.value
@@ -305,7 +317,12 @@ def check(project: Project) -> Iterator[Finding]:
             if not function.is_async:
                 continue
             for awaited, line, through in _Checker(project, facts, function).findings():
-                call = awaited.value  # a method call: layer_call looked only at those
+                if through == LAZY:
+                    yield Finding(facts, awaited.span, f"`{render(awaited.value)}` lazy-loads a relationship once per "
+                                                     f"item of the loop on line {line} (N+1 queries); load it with "
+                                                     f"the items (`selectinload(...)` in their query)")
+                    continue
+                call = awaited.value  # a method call or a lazy load: layer_call looked only at those
                 called = call.func if isinstance(call, Call) else call
                 queries = f" queries ({through} in its body) and" if through and through.startswith("`") else ""
                 yield Finding(facts, awaited.span, f"`{render(called)}(...)`{queries} is awaited once per item of "

@@ -37,7 +37,7 @@ NONE = Symbol("external", "builtins.None")
 _UNION_HEADS = frozenset({"typing.Union", "typing.Optional", "typing_extensions.Union", "typing_extensions.Optional"})
 _TRANSPARENT = ANNOTATED | frozenset({"typing.Final", "typing.ClassVar", "typing.Awaitable", "typing.Coroutine",
                                       "collections.abc.Awaitable", "collections.abc.Coroutine", "typing.Required",
-                                      "typing.NotRequired"})
+                                      "typing.NotRequired", "sqlalchemy.orm.Mapped"})
 _TYPEVARS = frozenset({"typing.TypeVar", "typing_extensions.TypeVar"})
 _BINDING_EVENTS = frozenset({"assign", "annassign", "augassign", "for", "with"})
 _SELF = frozenset({"typing.Self", "typing_extensions.Self"})
@@ -189,6 +189,10 @@ class TypeResolver:
                 found = self._assigned_in(owner.module, init, name, TypeRef(owner))
                 if found is not None:
                     return found
+            declared = self.index.function_fact(Symbol("function", owner.module, f"{owner.name}.{name}"))
+            if declared is not None and any((dotted(d) or "").endswith("declared_attr") for d in declared.decorators):
+                # `@declared_attr def items(cls) -> Mapped[list[Item]]`: the class attribute it declares
+                return self.annotation(owner.module, declared.returns, self.bindings_for(cls, owner))
         return None
 
     def _assigned_in(self, module: str, init: FunctionFact, name: str, cls: TypeRef) -> TypeRef | None:

@@ -49,6 +49,8 @@ class CrudLibrary:
     soft_with_keyword: dict[str, str] = field(default_factory=dict)  # method -> keyword that makes it logical
     reads: frozenset[str] = frozenset()  # methods that return rows (or count them), filtered by keywords
     flag: tuple[str, str] | None = None  # the constructor keyword naming its deleted flag, and its default
+    # how a read asks for live rows, as the message suggests it ({model}, {column} filled in)
+    live_filter: str = "{column}__is=None"
 
     def methods(self) -> frozenset[str]:
         return self.deletes | self.soft_with_column.keys() | self.soft_with_keyword.keys() | self.reads
@@ -67,7 +69,10 @@ LIBRARIES = (
     CrudLibrary("advanced-alchemy", "advanced_alchemy",
                 frozenset({"SQLAlchemyAsyncRepository", "SQLAlchemySyncRepository", "SQLAlchemyAsyncRepositoryService",
                            "SQLAlchemySyncRepositoryService"}),
-                frozenset({"delete", "delete_many", "delete_where"})),
+                frozenset({"delete", "delete_many", "delete_where"}),
+                # `exists` is left out, as for the others: a uniqueness check must see deleted rows
+                reads=frozenset({"get", "get_one", "get_one_or_none", "list", "list_and_count", "count"}),
+                live_filter="{model}.{column}.is_(None)"),
 )
 
 

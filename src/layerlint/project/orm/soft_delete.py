@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from layerlint.project.index.models import is_table_model, table_model_named
 from layerlint.project.index.symbols import Symbol
-from layerlint.project.index.types import TypeRef, is_typevar
+from layerlint.project.index.types import NONE, UNION, TypeRef, is_typevar
 from layerlint.project.orm.model_fields import class_fields, unwrap_annotation
 from layerlint.project.orm.sessions import FunctionSessions, statement_builder
 from layerlint.project.orm.soft_delete_filters import (
@@ -51,6 +51,9 @@ FILTER_METHODS = frozenset({"where", "filter", "filter_by", "options"})  # optio
 SINK_METHODS = frozenset({"execute", "exec", "scalars", "scalar"})
 QUERY_TERMINALS = frozenset({"all", "first", "one", "one_or_none", "scalar", "count", "get", "delete"})
 _TYPE_OF = frozenset({"builtins.type", "typing.Type"})
+_COLLECTIONS = frozenset({"builtins.list", "builtins.set", "builtins.tuple", "typing.List", "typing.Set",
+                          "typing.Sequence", "collections.abc.Sequence", "typing.Iterable",
+                          "collections.abc.Iterable", "typing.Collection", "collections.abc.Collection"})
 RESULT_METHODS = frozenset({"scalar_one", "scalar_one_or_none", "first", "one", "one_or_none", "scalar"})
 _ROW_METHODS = RESULT_METHODS - SINK_METHODS  # a result's row or value, not a query of its own
 
@@ -357,6 +360,8 @@ class FunctionQueries:
                 return self.element_model(self.items[expr.id], depth + 1)
             param = next((p for p in self.function.params if p.name == expr.id), None)
             return returned_model(self.project, self.module, param.annotation) if param else None
+        if isinstance(expr, Attribute):
+            return self.related_model(expr, False, depth + 1)
         if not isinstance(expr, Call):
             return None
         func = expr.func
@@ -380,6 +385,8 @@ class FunctionQueries:
             return None
         if isinstance(expr, Name) and expr.id in self.values:
             return self.element_model(self.values[expr.id], depth + 1)
+        if isinstance(expr, Attribute):
+            return self.related_model(expr, True, depth + 1)
         if not isinstance(expr, Call) or not isinstance(expr.func, Attribute):
             return None
         func = expr.func
@@ -390,6 +397,23 @@ class FunctionQueries:
                 return returned_model(self.project, found[0].module, returns.slice)
             return None
         return self.result_model(func.value if func.attr in ("all", "fetchall") else expr, depth + 1)
+
+    def related_model(self, expr: Attribute, many: bool, depth: int) -> Symbol | None:
+        """`order.invoice` (`many`: `parent.children`, iterated): the table model a relationship of
+        the object's model leads to, by the attribute's annotation (`Mapped["Invoice"]`,
+        `Mapped[list["Child"]]`, SQLModel's `list["Child"]`, a `@declared_attr` returning one)."""
+        owner = self.instance_model(expr.value, depth + 1)
+        if owner is None or owner.kind != "class":
+            return None  # unknown, or a generic base's type variable
+        found = self.project.types.attribute(TypeRef(owner), expr.attr)
+        if found is not None and found.symbol == UNION:  # `Optional["Invoice"]`: the one that is not None
+            present = [arg for arg in found.args if arg.symbol != NONE]
+            found = present[0] if len(present) == 1 else None
+        if found is not None and many:
+            found = found.args[0] if found.symbol.dotted in _COLLECTIONS and len(found.args) == 1 else None
+        if found is None or found.symbol.kind != "class" or not is_table_model(self.index, found.symbol):
+            return None
+        return found.symbol
 
     def result_model(self, expr: Expr | None, depth: int) -> Symbol | None:
         """The model selected by the statement whose result `expr` is."""

@@ -180,11 +180,19 @@ class _Extractor:
             nested=scope.function is not None,
             decorators=[e for e in (self.expr(d) for d in node.decorator_list) if e is not None],
             params=self.params(node.args), returns=self.expr(node.returns),
+            returns_span=None if node.returns is None else self.pos.span(node.returns),
+            decorator_keywords=self.decorator_keywords(node.decorator_list),
         )
         self.facts.functions.append(fact)
         if scope.class_fact is not None:
             scope.class_fact.methods.append(qualname)
         self.body(node.body, _Scope(f"{qualname}.<locals>.", fact.events, function=fact))
+
+    def decorator_keywords(self, decorators: list[ast.expr]) -> list[dict[str, Span]]:
+        """Parallel to the decorators; empty when no decorator is a call with keywords (most functions)."""
+        keywords = [{kw.arg: self.pos.span(kw) for kw in d.keywords if kw.arg is not None}
+                    if isinstance(d, ast.Call) else {} for d in decorators]
+        return keywords if any(keywords) else []
 
     def params(self, arguments: ast.arguments) -> list[ParamFact]:
         positional = [*arguments.posonlyargs, *arguments.args]

@@ -61,6 +61,11 @@ class FunctionFact:
     params: list[ParamFact] = field(default_factory=list)
     returns: Expr | None = None
     events: list[Event] = field(default_factory=list)
+    # Where the return annotation is, and each call decorator's keywords (`response_model=...`)
+    # as name -> span of `name=value`, one dict per decorator: a signature spread over lines is
+    # reported at the part the user edits, not at the `def`.
+    returns_span: Span | None = None
+    decorator_keywords: list[dict[str, Span]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -64,6 +64,20 @@ class RouteHandler:
     def decorator_span(self) -> Span:
         return self.decorator.span if is_call(self.decorator) else self.function.span
 
+    @property
+    def response_model_span(self) -> Span:
+        """The decorator's `response_model=...` keyword, else the decorator."""
+        keywords = self.function.decorator_keywords
+        for index, decorator in enumerate(self.function.decorators):
+            if decorator is self.decorator and index < len(keywords) and "response_model" in keywords[index]:
+                return keywords[index]["response_model"]
+        return self.decorator_span
+
+    @property
+    def returns_span(self) -> Span:
+        """The return annotation, else the `def` (a function without one)."""
+        return self.function.returns_span or self.function.span
+
 
 @dataclass(frozen=True)
 class Inclusion:
