@@ -229,7 +229,7 @@ def fix_loop(config: Config, check: Check, buffers: dict[str, bytes], *, unsafe:
 def fixes_in_buffer(live: LiveProject, relative: str, buffers: dict[str, bytes]) -> list[Diagnostic]:
     """The findings of the file at `relative` with `buffers` (an editor's) laid over their files,
     each with its fix computed against its buffer; computed once per check."""
-    found, project = live.latest(buffers)
+    found, project = live.latest(buffers, [relative])
     held = live.fixed.get(relative)
     if held is None or held[0] is not found:
         held = (found, with_fixes(live.config, found.get(relative, []), buffers, lambda: project))
@@ -241,7 +241,7 @@ def fix_all_in_buffer(live: LiveProject, relative: str, buffers: dict[str, bytes
     """The text of the file at `relative` before and after all its safe fixes, applied as `--fix`
     applies them (`fix_loop`); None when nothing changes."""
     def check(texts: dict[str, bytes]) -> Checked:
-        found, project = live.latest(texts)
+        found, project = live.latest(texts, [relative])
         return Checked(found.get(relative, []), lambda: project)
 
     return fix_loop(live.config, check, buffers, unsafe=False).changed().get(relative)

@@ -3,9 +3,18 @@ read once, with the editor's unsaved buffers laid over them; checked again after
 
 Between checks only what changed is read again: a buffer is parsed when its text changes, a file
 on disk when the editor says it changed, and the tree is walked again only when files were
-created or deleted. The rules then run over the whole project (`_findings`), which is where an
-engine that re-checks only what an edit reaches plugs in: nothing else here or in the server
-needs to change.
+created or deleted.
+
+Findings are computed on demand, for the paths asked about (the open documents), and kept per
+path until an edit can change them (`_Findings`):
+- a module-scope rule reports on the modules in the project's focus only (`Project.checked`),
+  with every analysis still over the whole project, so asking about one path costs that path's
+  questions, not the project's;
+- a local rule's findings in module M change only when a module of M's import closure changes
+  (`Rule.local`): after an edit they are kept for every module whose closure does not contain an
+  edited one, and all are dropped when the roles or the set of modules change;
+- the other module-scope rules' findings are dropped after any change of facts, and the
+  project-scope rules (which compare modules) run whole once per change.
 
 Knows nothing of the language server protocol: the server translates.
 """
@@ -21,10 +30,11 @@ from layerlint import engine
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.options import RunOptions
+from layerlint.project.project import Project
 from layerlint.project.reading.discovery import SourceFile, find_files, root_relative
 from layerlint.project.reading.facts import ModuleFacts
 from layerlint.project.reading.loader import facts_from_bytes, load_facts
-from layerlint.project.project import Project
+from layerlint.rules.base import Rule, Scope
 
 
 @dataclass
@@ -40,8 +50,9 @@ class _Snapshot:
     """A check's buffers, findings and project."""
 
     buffers: dict[str, bytes]
-    found: dict[str, list[Diagnostic]]
+    found: dict[str, list[Diagnostic]]  # by path, for the paths asked
     project: Project
+    whole: bool  # every path of the project was asked
 
 
 @dataclass
@@ -50,6 +61,39 @@ class _Pending:
 
     changed: set[str] = field(default_factory=set)  # root-relative paths changed on disk
     rediscover: bool = False  # files were created or deleted: walk the tree again
+
+
+@dataclass
+class _Findings:
+    """The findings known for the project as it is now, by root-relative path: each kind kept
+    for as long as an edit cannot change it (see the module's docstring)."""
+
+    local: dict[str, list[Diagnostic]] = field(default_factory=dict)
+    other: dict[str, list[Diagnostic]] = field(default_factory=dict)  # non-local module-scope rules
+    project_wide: dict[str, list[Diagnostic]] | None = None  # project-scope rules, over every path
+
+    def forget_local(self, paths: Iterable[str] | None) -> None:
+        """Drop the local rules' findings in `paths` (None: everywhere)."""
+        if paths is None:
+            self.local.clear()
+        for path in paths or ():
+            self.local.pop(path, None)
+
+
+@dataclass
+class _Rules:
+    """The selected rules, by how far an edit can move their findings."""
+
+    local: list[Rule]
+    other: list[Rule]
+    project_wide: list[Rule]
+
+    @classmethod
+    def of(cls, config: Config) -> _Rules:
+        rules = engine.active_rules(config)
+        module = [rule for rule in rules if rule.scope is Scope.MODULE]
+        return cls([r for r in module if r.local], [r for r in module if not r.local],
+                   [r for r in rules if r.scope is not Scope.MODULE])
 
 
 class LiveProject:
@@ -70,6 +114,10 @@ class LiveProject:
         self._last: _Snapshot | None = None
         # Per path, a check's findings and the same with their fixes (layerlint.fixing's to fill).
         self.fixed: dict[str, tuple[object, list[Diagnostic]]] = {}
+        self._project: Project | None = None  # the project the findings below are about
+        self._found = _Findings()
+        self._rules: _Rules | None = None
+        self.rechecked: dict[str, int] = {}  # modules the last call ran rules on, by kind (for tests)
         if project is not None:
             self._files = {f.relative: f for f in find_files(config).files}
             self._disk = {facts.path: facts for facts in project.modules.values()}
@@ -84,31 +132,40 @@ class LiveProject:
             self._pending.changed.update(paths)
             self._pending.rediscover |= created_or_deleted
 
-    def findings(self, buffers: Mapping[str, bytes]) -> dict[str, list[Diagnostic]]:
-        """Every finding of the project with `buffers` (root-relative path -> an editor's text) in
-        place of their files, by root-relative path."""
-        return self.snapshot(buffers)[0]
+    def edited(self, buffers: Mapping[str, bytes]) -> list[str]:
+        """The paths among `buffers` whose text is not the one the last check saw."""
+        return [relative for relative, data in buffers.items()
+                if (held := self._buffers.get(relative)) is None or held.data != data]
 
-    def snapshot(self, buffers: Mapping[str, bytes]) -> tuple[dict[str, list[Diagnostic]], Project]:
-        """`findings(buffers)`, and the project they are about."""
+    def findings(self, buffers: Mapping[str, bytes], paths: Iterable[str] | None = None
+                 ) -> dict[str, list[Diagnostic]]:
+        """The findings in `paths` (root-relative; None: every path of the project) with `buffers`
+        (root-relative path -> an editor's text) in place of their files, by root-relative path."""
+        return self.snapshot(buffers, paths)[0]
+
+    def snapshot(self, buffers: Mapping[str, bytes], paths: Iterable[str] | None = None
+                 ) -> tuple[dict[str, list[Diagnostic]], Project]:
+        """`findings(buffers, paths)`, and the project they are about."""
         with self._checking:
             self._catch_up()
-            project = Project.build(self.config, self._facts_with(buffers))
-            found: dict[str, list[Diagnostic]] = {}
-            for diagnostic in _findings(self.config, project):
-                found.setdefault(diagnostic.path, []).append(diagnostic)
-            self._last = _Snapshot(dict(buffers), found, project)
+            project = self._current(self._facts_with(buffers))
+            asked = [facts.path for facts in project.modules.values()] if paths is None else list(paths)
+            found = self._known(project, asked)
+            self._last = _Snapshot(dict(buffers), found, project, paths is None)
             return found, project
 
-    def latest(self, buffers: Mapping[str, bytes]) -> tuple[dict[str, list[Diagnostic]], Project]:
-        """`snapshot(buffers)`; the last check's when it was over these buffers and nothing
-        changed on disk since (an editor asks for fixes at every move of the cursor)."""
+    def latest(self, buffers: Mapping[str, bytes], paths: Iterable[str] | None = None
+               ) -> tuple[dict[str, list[Diagnostic]], Project]:
+        """`snapshot(buffers, paths)`; the last check's when it was over these buffers, covered
+        these paths, and nothing changed on disk since (an editor asks for fixes at every move of
+        the cursor)."""
         with self._lock:
             pending = bool(self._pending.changed) or self._pending.rediscover
-        last = self._last
-        if last is not None and not pending and last.buffers == buffers:
+        last, asked = self._last, None if paths is None else list(paths)
+        if last is not None and not pending and last.buffers == buffers \
+                and (last.whole or asked is not None and set(asked) <= last.found.keys()):
             return last.found, last.project
-        return self.snapshot(buffers)
+        return self.snapshot(buffers, asked)
 
     def _catch_up(self) -> None:
         """Read what changed on disk since the last check (everything at the first)."""
@@ -152,10 +209,94 @@ class LiveProject:
             self._files[relative] = next((f for f in named if f.relative == relative), None)
         return self._files[relative]
 
+    # ------------------------------------------------------------------ findings kept across edits
 
-def _findings(config: Config, project: Project) -> list[Diagnostic]:
-    """The rules' findings over the project (selection and noqa applied): the one call into the
-    engine's rule evaluation, so that an incremental engine replaces it alone."""
-    rules = engine.active_rules(config)
-    diagnostics, _ = engine.run_rules(project, rules, workers=1, modules=len(project.modules))
-    return diagnostics
+    def _current(self, facts: list[ModuleFacts]) -> Project:
+        """The project of these facts: the one held when no module's facts changed; otherwise a new
+        one, with the findings an edit of the changed modules can move forgotten."""
+        held = self._project
+        project = Project.build(self.config, facts)
+        if held is not None:
+            changed = _changed_modules(held.modules, project.modules)
+            if not changed:
+                return held
+            self._found.other.clear()
+            self._found.project_wide = None
+            self._found.forget_local(_reaching(held, project, changed))
+        self._project = project
+        return project
+
+    def _known(self, project: Project, paths: list[str]) -> dict[str, list[Diagnostic]]:
+        """The findings in `paths`, running each kind of rule only on the paths it has none for."""
+        if self._rules is None:
+            self._rules = _Rules.of(self.config)
+        rules, found = self._rules, self._found
+        wanted = {facts.path: name for name, facts in project.modules.items() if facts.path in set(paths)}
+        self.rechecked = {}
+        for kind, kept in (("local", found.local), ("other", found.other)):
+            missing = [path for path in wanted if path not in kept]
+            self.rechecked[kind] = len(missing)
+            if missing:
+                kept.update(_focused(project, getattr(rules, kind), {wanted[path]: path for path in missing}))
+        if found.project_wide is None:
+            found.project_wide = _grouped(engine.run_rules(project, rules.project_wide, workers=1,
+                                                           modules=len(project.modules))[0])
+        every = found.project_wide
+        return {path: sorted(found.local.get(path, []) + found.other.get(path, []) + every.get(path, []),
+                             key=Diagnostic.sort_key) for path in paths}
+
+
+def _changed_modules(before: Mapping[str, ModuleFacts], after: Mapping[str, ModuleFacts]) -> set[str]:
+    """Modules added, removed, or whose facts differ (the same object: unchanged, without comparing)."""
+    return {name for name in before.keys() | after.keys()
+            if before.get(name) is not after.get(name) and before.get(name) != after.get(name)}
+
+
+def _reaching(before: Project, after: Project, changed: set[str]) -> set[str] | None:
+    """The paths of the modules whose import closure contains a changed module (the changed ones
+    included), whose local findings an edit of `changed` can move; None when that may be any
+    module: the set of modules changed (an import's target may now exist), or a role did."""
+    if before.modules.keys() != after.modules.keys() or before.roles != after.roles:
+        return None
+    importers: dict[str, set[str]] = {}  # the reverse of the closure's steps: imports and parent packages
+    for name, edges in after.graph.edges_from.items():
+        for edge in edges:
+            importers.setdefault(edge.imported, set()).add(name)
+    for name in after.modules:
+        parts = name.split(".")
+        for end in range(1, len(parts)):
+            importers.setdefault(".".join(parts[:end]), set()).add(name)
+    reached: set[str] = set()
+    pending = list(changed)
+    while pending:
+        name = pending.pop()
+        if name not in reached:
+            reached.add(name)
+            pending.extend(importers.get(name, ()))
+    return {after.modules[name].path for name in reached}
+
+
+
+
+def _focused(project: Project, rules: list[Rule], paths: Mapping[str, str]) -> dict[str, list[Diagnostic]]:
+    """The findings of module-scope `rules` in `paths` (module -> path), each path's list present
+    even when empty: the rules report on those modules alone (the focus), every analysis still
+    reads the whole project."""
+    project.focus = frozenset(paths)
+    try:
+        diagnostics, _ = engine.run_rules(project, rules, workers=1, modules=len(paths))
+    finally:
+        project.focus = None
+    found: dict[str, list[Diagnostic]] = {path: [] for path in paths.values()}
+    for diagnostic in diagnostics:
+        if diagnostic.path in found:  # a rule that reports outside its focus: found there again when asked
+            found[diagnostic.path].append(diagnostic)
+    return found
+
+
+def _grouped(diagnostics: Iterable[Diagnostic]) -> dict[str, list[Diagnostic]]:
+    grouped: dict[str, list[Diagnostic]] = {}
+    for diagnostic in diagnostics:
+        grouped.setdefault(diagnostic.path, []).append(diagnostic)
+    return grouped
+

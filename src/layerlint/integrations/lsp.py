@@ -145,20 +145,29 @@ class LayerlintServer(LanguageServer):
                 continue
             buffers = self.buffers(project)
             started = time.perf_counter()
+            # The edited buffers first: what the user is looking at is published before the
+            # other open documents are checked (findings are computed for the paths asked).
+            edited = project.edited(buffers)
+            groups = [edited, [relative for relative in buffers if relative not in edited]]
             try:
-                found = await asyncio.to_thread(project.findings, buffers)
+                for group in filter(None, groups):
+                    found = await asyncio.to_thread(project.findings, buffers, group)
+                    self.publish_found(project, found)
             except Exception as error:  # a bug: say so, keep serving the other documents
                 log.exception("layerlint: checking %s failed", project.config.root)
                 self.window_log_message(types.LogMessageParams(type=types.MessageType.Error,
                                                                message=f"layerlint: checking failed: {error!r}"))
                 continue
-            open_now = self.open_documents(project)
-            for relative, document in open_now.items():
-                self.publish(document, [_lsp_diagnostic(d, document) for d in found.get(relative, [])])
             # After the publications: the editor's log (and benchmarks/server.py) see when a check ends.
             self.window_log_message(types.LogMessageParams(type=types.MessageType.Log, message=(
                 f"layerlint: checked {project.config.root} in {time.perf_counter() - started:.2f} s, "
-                f"{len(open_now)} open documents")))
+                f"{len(buffers)} open documents")))
+
+    def publish_found(self, project: LiveProject, found: dict[str, list[Diagnostic]]) -> None:
+        """Publish the findings of the paths checked that are still open documents."""
+        for relative, document in self.open_documents(project).items():
+            if relative in found:
+                self.publish(document, [_lsp_diagnostic(d, document) for d in found[relative]])
 
     def publish(self, document: TextDocument, diagnostics: list[types.Diagnostic]) -> None:
         """Send `diagnostics` for `document` unless they are what the client already shows."""

@@ -22,7 +22,7 @@ def plugin_answers(projects: Callable[[], Iterable[LiveProject]]) -> Answer:
                 # Only the plugin's text is laid over the files: it checks a file against the others
                 # as they are on disk, whatever the editor holds unsaved. The check runs off the
                 # loop, as the server's own checks do, and waits for one of those under way.
-                found = await asyncio.to_thread(project.findings, {request.path: request.data})
+                found = await asyncio.to_thread(project.findings, {request.path: request.data}, [request.path])
                 return engine.with_severities(config, sorted(found.get(request.path, []), key=Diagnostic.sort_key))
         return None
 

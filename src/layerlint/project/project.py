@@ -61,6 +61,10 @@ class Project:
     config: Config
     modules: dict[str, ModuleFacts]
     index: SymbolIndex = field(init=False)
+    # The modules whose findings are asked for (None: every module). Module-scope rules iterate
+    # these alone (`checked`), while every analysis still reads the whole project: a module's
+    # findings are the same with any focus that includes it (tests/test_module_locality.py).
+    focus: frozenset[str] | None = field(default=None, init=False)
     # Analyses defined outside the model (rule helpers), by their builder: see `derived`.
     _derived: dict[Callable[[Project], object], object] = field(default_factory=dict, init=False, repr=False)
 
@@ -102,6 +106,13 @@ class Project:
 
     def modules_with_role(self, *roles: str) -> list[ModuleFacts]:
         return [facts for name, facts in self.modules.items() if self.role(name) in roles]
+
+    def checked(self, *roles: str) -> list[ModuleFacts]:
+        """The modules a module-scope rule reports on: those in the focus, with one of `roles`
+        when any are given. Analyses read `modules` and `modules_with_role`, never this."""
+        focus = self.focus
+        return [facts for name, facts in self.modules.items()
+                if (focus is None or name in focus) and (not roles or self.role(name) in roles)]
 
     # ------------------------------------------------------------------ FastAPI
 

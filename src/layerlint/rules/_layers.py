@@ -59,7 +59,7 @@ def layer_of(project: Project, symbol: Symbol) -> str | None:
 
 def methods(project: Project, *roles: str) -> Iterator[Method]:
     """Methods (not nested functions) of the classes defined in modules with these roles."""
-    for facts in project.modules_with_role(*roles):
+    for facts in project.checked(*roles):
         for function in facts.functions:
             if function.class_name is not None and not function.nested:
                 yield Method(facts, function, TypeRef(Symbol("class", facts.module, function.class_name)))
@@ -68,7 +68,7 @@ def methods(project: Project, *roles: str) -> Iterator[Method]:
 def module_functions(project: Project, *roles: str) -> Iterator[tuple[ModuleFacts, FunctionFact]]:
     """Public module-level functions of modules with these roles: a function-style layer
     (`def get(*, db_session, item_id) -> Item` in a `service.py`)."""
-    for facts in project.modules_with_role(*roles):
+    for facts in project.checked(*roles):
         for function in facts.functions:
             if function.class_name is None and not function.nested and not function.name.startswith("_"):
                 yield facts, function

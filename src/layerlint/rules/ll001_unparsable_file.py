@@ -33,7 +33,7 @@ from layerlint.rules.base import Finding, Scope, rule
 @rule("LL001", "unparsable-file", "A file cannot be read, decoded or parsed", __doc__, tags=("input",),
       scope=Scope.MODULE, analyses=())
 def check(project: Project) -> Iterator[Finding]:
-    for facts in project.modules.values():
+    for facts in project.checked():
         if facts.failure is not None:
             failure = facts.failure
             span = (failure.line, failure.column, failure.line, failure.column)

@@ -32,7 +32,7 @@ from layerlint.rules.base import Finding, Scope, rule
 @rule("LL101", "router-imports-repository", "A router imports a repository", __doc__, tags=("layers",),
       scope=Scope.MODULE, analyses=("roles",))
 def check(project: Project) -> Iterator[Finding]:
-    for facts in project.modules_with_role("router"):
+    for facts in project.checked("router"):
         reported: set[tuple[int, int]] = set()
         for item in facts.imports:
             key = (item.span.line, item.span.column)

@@ -47,7 +47,7 @@ def check(project: Project) -> Iterator[Finding]:
         return project.role(module) not in ("service", "router", "dependency")
 
     graph = project.dependency_graph
-    for facts in project.modules_with_role("router"):
+    for facts in project.checked("router"):
         # A repository the router also imports itself (LL101) still gets its chain: removing the
         # direct import leaves the chain, so both are reported.
         chains = graph.shortest_chains(facts.module, is_repository, can_pass, direct=False)

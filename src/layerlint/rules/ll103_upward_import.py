@@ -35,7 +35,7 @@ LAYER_RANK = {"model": 0, "dto": 0, "repository": 1, "service": 2, "router": 3}
 @rule("LL103", "upward-import", "A lower layer imports a higher one", __doc__, tags=("layers",),
       scope=Scope.MODULE, analyses=("roles",))
 def check(project: Project) -> Iterator[Finding]:
-    for facts in project.modules_with_role("model", "dto", "repository", "service"):
+    for facts in project.checked("model", "dto", "repository", "service"):
         own_role = project.role(facts.module)
         assert own_role is not None
         rank = LAYER_RANK[own_role]

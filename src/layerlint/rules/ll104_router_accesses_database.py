@@ -45,7 +45,7 @@ from layerlint.rules.base import Finding, Scope, rule
       scope=Scope.MODULE, analyses=("roles", "types", "session_providers"),
       options=("sessions.factories", "sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
-    for facts in project.modules_with_role("router"):
+    for facts in project.checked("router"):
         for function in facts.functions:
             for work in database_work(project, facts, function, DATABASE_METHODS):
                 yield Finding(facts, work.span, f"router function `{function.name}` runs {work.what} itself; "

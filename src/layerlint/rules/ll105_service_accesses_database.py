@@ -44,7 +44,7 @@ from layerlint.rules.base import Finding, Scope, rule
       scope=Scope.MODULE, analyses=("roles", "types", "session_providers"),
       options=("sessions.factories", "sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
-    for facts in project.modules_with_role("service"):
+    for facts in project.checked("service"):
         for function in facts.functions:
             for work in database_work(project, facts, function, QUERY_METHODS):
                 yield Finding(facts, work.span, f"service `{function.qualname}` runs {work.what} itself; "

@@ -64,7 +64,7 @@ def _sessions_made(project: Project, module: str, function: FunctionFact,
 def check(project: Project) -> Iterator[Finding]:
     factories = frozenset(project.config.session_factories)
     resolver = project.dependencies
-    for facts in project.modules_with_role("router", "service"):
+    for facts in project.checked("router", "service"):
         for function in facts.functions:
             excused: bool | None = None  # asked only of functions that make a session: most do not
             for call, made in _sessions_made(project, facts.module, function, factories):

@@ -100,7 +100,7 @@ def _crud_finding(project: Project, facts: ModuleFacts, item: CrudCall, model: S
       options=("models.soft-delete-column", "repositories.soft-delete-helpers", "sessions.factories",
                "sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
-    for facts in project.modules.values():
+    for facts in project.checked():
         for function in facts.functions:
             for item in project.session_calls.of(facts, function):
                 if item.method in ("delete", "delete()", "query.delete") and item.model is not None:

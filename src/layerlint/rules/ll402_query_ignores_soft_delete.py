@@ -210,6 +210,6 @@ def _function_findings(project: Project, facts: ModuleFacts, function: FunctionF
 def check(project: Project) -> Iterator[Finding]:
     if not project.soft_delete_models:
         return
-    for facts in project.modules.values():
+    for facts in project.checked():
         for function in facts.functions:
             yield from _function_findings(project, facts, function)

@@ -129,7 +129,7 @@ def check(project: Project) -> Iterator[Finding]:
         if finding is not None:
             reported.add(key)
             yield finding
-    for facts in project.modules_with_role("service"):
+    for facts in project.checked("service"):
         for cls in facts.classes:
             inherited = _inherited(project, facts, cls)
             if inherited is not None:

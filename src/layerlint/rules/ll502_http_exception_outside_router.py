@@ -109,7 +109,7 @@ def _raises(facts: ModuleFacts) -> Iterator[tuple[Event, list[Event]]]:
       severity=Severity.WARNING, tags=("services", "layers"),
       scope=Scope.MODULE, analyses=("roles",))
 def check(project: Project) -> Iterator[Finding]:
-    for facts in project.modules_with_role("service", "repository", "model"):
+    for facts in project.checked("service", "repository", "model"):
         role = project.role(facts.module)
         seen: set[tuple[int, ...]] = set()
         for item in facts.imports:

@@ -312,7 +312,7 @@ class _Checker:
       scope=Scope.MODULE, analyses=("roles", "types", "session_providers"),
       options=("sessions.factories", "sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
-    for facts in project.modules.values():
+    for facts in project.checked():
         for function in facts.functions:
             if not function.is_async:
                 continue

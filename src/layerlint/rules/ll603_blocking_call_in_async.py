@@ -93,7 +93,7 @@ def _sync_client_call(project: Project, facts: ModuleFacts, function: FunctionFa
 @rule("LL603", "blocking-call-in-async", "An async function calls a blocking API", __doc__, tags=("async",),
       scope=Scope.MODULE, analyses=("roles", "types"))
 def check(project: Project) -> Iterator[Finding]:
-    for facts in project.modules_with_role(*ASYNC_ROLES):
+    for facts in project.checked(*ASYNC_ROLES):
         for function in facts.functions:
             if not function.is_async:
                 continue

@@ -180,7 +180,7 @@ def _sessions_of(project: Project, facts: ModuleFacts, function: FunctionFact) -
       tags=("async", "sessions"),
       scope=Scope.MODULE, analyses=("roles", "types"))
 def check(project: Project) -> Iterator[Finding]:
-    for facts in project.modules.values():
+    for facts in project.checked():
         for function in facts.functions:
             if not function.is_async:
                 continue

@@ -43,7 +43,7 @@ _STARS = {"vararg": "*", "kwarg": "**"}
       severity=Severity.CONVENTION, tags=("types",),
       scope=Scope.MODULE, analyses=())
 def check(project: Project) -> Iterator[Finding]:
-    for facts in project.modules.values():
+    for facts in project.checked():
         for function in checked_functions(facts):
             for param in missing_parameters(function):
                 name = f"{_STARS.get(param.kind, '')}{param.name}"

@@ -49,7 +49,7 @@ from layerlint.rules.base import Finding, Scope, rule
 @rule("LL702", "missing-return-annotation", "A function has no return annotation", __doc__, tags=("types",),
       severity=Severity.CONVENTION, scope=Scope.MODULE, analyses=())
 def check(project: Project) -> Iterator[Finding]:
-    for facts in project.modules.values():
+    for facts in project.checked():
         for function in checked_functions(facts):
             if needs_return_annotation(function):
                 yield Finding(facts, function.span, f"`{function.qualname}` has no return annotation; "

@@ -126,7 +126,7 @@ def _body_classes(project: Project) -> set[Symbol]:
       severity=Severity.WARNING, scope=Scope.MODULE, analyses=("routes", "types"))
 def check(project: Project) -> Iterator[Finding]:
     bodies = _body_classes(project)
-    for facts in project.modules.values():
+    for facts in project.checked():
         for cls in facts.classes:
             symbol = Symbol("class", facts.module, cls.qualname)
             if not (cls.name.endswith("Request") or symbol in bodies) or not is_dto(project.index, symbol):

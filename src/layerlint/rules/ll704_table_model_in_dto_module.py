@@ -43,7 +43,7 @@ from layerlint.rules.base import Finding, Scope, rule
 @rule("LL704", "table-model-in-dto-module", "A DTO module defines a table model", __doc__, tags=("dto", "models"),
       severity=Severity.WARNING, scope=Scope.MODULE, analyses=("roles",))
 def check(project: Project) -> Iterator[Finding]:
-    for facts in project.modules_with_role("dto"):
+    for facts in project.checked("dto"):
         for cls in facts.classes:
             if is_table_model(project.index, Symbol("class", facts.module, cls.qualname)):
                 yield Finding(facts, cls.span, f"table model `{cls.name}` is defined in DTO module "

@@ -1,0 +1,106 @@
+"""The language server's live model after each kind of edit finds exactly what a cold `--no-cache`
+run finds on the same text (issue 15): it keeps findings an edit cannot move, re-checks the
+modules whose closure the edit reaches, and computes findings only for the paths asked about.
+
+Each case applies a sequence of unsaved edits to one module; after each, the edited path's
+findings (asked alone first, as the server publishes them) and then every path's are compared
+with a cold check of a copy where the edit is written to the file."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from harness import NO_CACHE, FixtureProject, fixture_projects
+
+from layerlint import engine
+from layerlint.core.config import ConfigError, load_config
+from layerlint.core.diagnostic import Diagnostic
+from layerlint.live import LiveProject
+
+CHAIN = Path(__file__).parent / "fixtures" / "server" / "chain"
+LOOKUP = "app/utils/lookup.py"
+REPOSITORY_IMPORT = "from app.domain.orders.repository import OrderRepository\n"
+
+Row = tuple[str, int, int, str, str]
+Edit = Callable[[str], str]
+
+EDITS: list[tuple[str, Edit]] = [
+    ("add a function", lambda text: text + "\n\ndef incremental_probe(value):\n    return value\n"),
+    ("insert a line at the top", lambda text: "import os\n" + text),
+    ("add an import", lambda text: REPOSITORY_IMPORT + text),  # in lookup.py: the router gains an LL102 chain
+    ("remove the import", lambda text: text.replace(REPOSITORY_IMPORT, "", 1)),
+    ("break the syntax", lambda text: text + "\ndef broken(:\n"),
+    ("fix the syntax", lambda text: text.replace("\ndef broken(:\n", "\n")),
+]
+
+
+def rows(diagnostics: list[Diagnostic]) -> list[Row]:
+    return sorted((d.path, d.line, d.column, d.code, d.message) for d in diagnostics)
+
+
+def read(path: Path) -> str:
+    """A file's text, its undecodable bytes kept as they are (the LL001 fixtures)."""
+    return path.read_bytes().decode("utf-8", "surrogateescape")
+
+
+def encoded(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
+
+
+def cold(root: Path) -> list[Row]:
+    return rows(engine.check(load_config(root), options=NO_CACHE).diagnostics)
+
+
+def edited_module(root: Path) -> str:
+    """The module a case edits: a service when there is one, else the first module with code."""
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py"))
+    with_code = [f for f in files if read(root / f).strip()]
+    return next((f for f in with_code if "service" in f), with_code[0])
+
+
+def replay(source: Path, tmp_path: Path, edited: str) -> None:
+    """Apply EDITS to `edited` through a live project over `source`'s copy (unsaved buffers) and
+    compare, edit by edit, with a cold check of a second copy where each edit is saved."""
+    live_root, cold_root = tmp_path / "live", tmp_path / "cold"
+    shutil.copytree(source, live_root)
+    shutil.copytree(source, cold_root)
+    live = LiveProject(load_config(live_root), NO_CACHE)
+    text = read(live_root / edited)
+    live.findings({edited: encoded(text)})  # the first check: every path known before the edits
+    for label, edit in EDITS:
+        text = edit(text)
+        (cold_root / edited).write_bytes(encoded(text))
+        buffers = {edited: encoded(text)}
+        try:
+            expected = cold(cold_root)
+        except ConfigError:  # the edit broke a module the configuration names: both say so
+            with pytest.raises(ConfigError):
+                live.findings(buffers, [edited])
+            continue
+        first = live.findings(buffers, [edited])[edited]
+        assert rows(first) == [row for row in expected if row[0] == edited], f"{edited} after: {label}"
+        every = [d for found in live.findings(buffers).values() for d in found]
+        assert rows(every) == expected, f"the project after: {label} (of {edited})"
+
+
+def test_an_import_chain_appears_and_goes_edit_by_edit(tmp_path: Path) -> None:
+    replay(CHAIN, tmp_path, LOOKUP)
+
+
+def test_an_edit_outside_the_closure_keeps_the_local_findings(tmp_path: Path) -> None:
+    shutil.copytree(CHAIN, tmp_path / "chain")
+    live = LiveProject(load_config(tmp_path / "chain"), NO_CACHE)
+    live.findings({})
+    router = "app/api/v1/routers/orders.py"
+    live.findings({router: (tmp_path / "chain" / router).read_bytes() + b"\nX = 1\n"})
+    # The router imports lookup.py, nothing imports the router: only it is re-checked.
+    assert live.rechecked["local"] == 1
+
+
+@pytest.mark.parametrize("case", fixture_projects(), ids=lambda case: case.id)
+def test_the_live_model_finds_what_a_cold_run_finds_after_each_edit(case: FixtureProject, tmp_path: Path) -> None:
+    root = case.root
+    replay(root, tmp_path, edited_module(root))
