@@ -28,8 +28,10 @@ def _report(root: Path) -> Report:
 def test_format_choices_are_the_registered_reporters() -> None:
     (option,) = [p for p in check.params if p.name == "output_format"]
     assert isinstance(option.type, click.Choice)
-    assert list(option.type.choices) == list(REPORTERS) == ["text", "concise", "grouped", "json", "json-lines", "sarif",
-                                                            "github", "gitlab", "junit", "pylint"]
+    assert list(option.type.choices) == list(REPORTERS)
+    # These stay; a new format is one more registry line, with no test to edit (docs/architecture.md).
+    assert {"text", "concise", "grouped", "json", "json-lines", "sarif", "github", "gitlab", "junit",
+            "pylint"} <= set(REPORTERS)
     assert all(name == reporter.name for name, reporter in REPORTERS.items())
 
 

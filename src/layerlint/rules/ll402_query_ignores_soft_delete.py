@@ -177,9 +177,11 @@ def _crud_finding(project: Project, facts: ModuleFacts, item: CrudCall) -> Findi
 
 
 def _function_findings(project: Project, facts: ModuleFacts, function: FunctionFact) -> Iterator[Finding]:
-    soft = project.soft_delete_models - deleted_rows_handled(project, facts, function)
+    items = project.session_calls.of(facts, function)
+    # Which models the function handles deleted rows of matters only for its session calls.
+    soft = project.soft_delete_models - deleted_rows_handled(project, facts, function) if items else frozenset()
     seen: set[tuple[int, str]] = set()
-    for item in project.session_calls.of(facts, function):
+    for item in items:
         if item.method in ("get", "query.get") and item.model in soft:
             yield _get_finding(project, facts, item)
         state = item.statement

@@ -34,34 +34,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.orm.sessions import is_session_type, is_sync_session_type
+from layerlint.project.orm.sessions import FunctionSessions, is_session_type, is_sync_session_type
 from layerlint.project.project import Project
-from layerlint.project.reading.expr import Attribute, Expr, Name
+from layerlint.project.reading.expr import Attribute, Expr, Name, self_attribute
 from layerlint.project.reading.facts import FunctionFact, ModuleFacts
 from layerlint.rules._layers import (
     LAYER_ROLES,
     Method,
-    SessionKeys,
     decorated_with,
     expressions,
     methods,
     module_functions,
-    self_attribute,
     types,
 )
 from layerlint.rules.base import Finding, Scope, rule
 
 _NOT_CHECKED = ("property", "staticmethod", "classmethod", "cached_property", "setter", "overload",
                 "abstractmethod")
-def _session_used(project: Project, method: Method, keys: SessionKeys, receiver: Expr) -> str | None:
+def _session_used(project: Project, method: Method, sessions: FunctionSessions, receiver: Expr) -> str | None:
     """`receiver` as a session this method uses (an asynchronous one, or one of unknown kind)."""
     resolver = types(project)
-    if isinstance(receiver, Name) and receiver.id in keys.sessions:
+    if isinstance(receiver, Name) and receiver.id in sessions.parameters:
         param = next(p for p in method.function.params if p.name == receiver.id)
         sync = is_sync_session_type(resolver.annotation(method.facts.module, param.annotation))
         return None if sync else receiver.id
     attribute = self_attribute(receiver)
-    if attribute is None or keys.of_attribute(attribute) is None:
+    if attribute is None or sessions.attribute_key(attribute) is None:
         return None
     return None if is_sync_session_type(resolver.attribute(method.cls, attribute)) else f"self.{attribute}"
 
@@ -81,10 +79,10 @@ def _async_session_used(project: Project, facts: ModuleFacts, function: Function
 def _touched(project: Project, method: Method) -> str | None:
     """A session or repository the method works with: an attribute or method of it, not just
     handing it on to someone else."""
-    keys = SessionKeys(project, method)
+    sessions = FunctionSessions(project, method.facts.module, method.function)
     for expr in expressions(method.function):
         if isinstance(expr, Attribute):
-            used = _session_used(project, method, keys, expr.value)
+            used = _session_used(project, method, sessions, expr.value)
             if used is not None:
                 return used
     return None

@@ -53,8 +53,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.index.symbols import UNKNOWN, Symbol
-from layerlint.project.index.types import TypeRef, last_assignment
+from layerlint.project.index.types import last_assignment
+from layerlint.project.orm.sessions import FunctionSessions
 from layerlint.project.project import Project
 from layerlint.project.reading.expr import (
     Attribute,
@@ -69,9 +69,10 @@ from layerlint.project.reading.expr import (
     calls_in,
     dotted,
     render,
+    self_attribute,
 )
 from layerlint.project.reading.facts import Event, FunctionFact, ModuleFacts, Span
-from layerlint.rules._layers import Method, SessionKeys, expressions, self_attribute
+from layerlint.rules._layers import expressions
 from layerlint.rules.base import Finding, Scope, rule
 
 GATHER = frozenset({"asyncio.gather", "asyncio.tasks.gather"})
@@ -82,15 +83,15 @@ MAX_DEPTH = 3
 class _Sessions:
     """The session each awaitable of a method uses."""
 
-    def __init__(self, project: Project, method: Method) -> None:
+    def __init__(self, project: Project, facts: ModuleFacts, function: FunctionFact) -> None:
         self.project = project
-        self.method = method
-        self.keys = SessionKeys(project, method)
+        self.function = function
+        self.keys = FunctionSessions(project, facts.module, function)  # which session each expression is
 
     def of_awaitable(self, expr: Expr) -> str | None:
         found: Expr | None = expr.value if isinstance(expr, Await) else expr
         if isinstance(found, Name):  # `pg = self._count(session)` ... `gather(pg, tb)`
-            assigned = last_assignment(self.method.function.events, found.id, 10**9)
+            assigned = last_assignment(self.function.events, found.id, 10**9)
             found = assigned.value if assigned is not None else None
         if not isinstance(found, Call):
             return None
@@ -98,23 +99,23 @@ class _Sessions:
         if isinstance(func, Attribute) and func.value == Name("self"):
             return self._self_method(func.attr, 0)
         if isinstance(func, Attribute):
-            key = self.keys.of_local(func.value)
+            key = self.keys.key(func.value)
             if key is not None:
                 return key
         for arg in call_arguments(found):
-            key = self.keys.of_local(arg)
+            key = self.keys.key(arg)
             if key is not None:
                 return key
         return None
 
     def _self_method(self, name: str, depth: int) -> str | None:
         """The session a method of `self` touches; None when it opens its own (or touches none)."""
-        found = self.project.index.method(self.method.cls.symbol, name)
+        found = self.project.index.method(self.keys.owner.symbol, name)
         if found is None or depth > MAX_DEPTH:
             return None
         for expr in expressions(found[1]):
             attribute = self_attribute(expr)
-            key = self.keys.of_attribute(attribute) if attribute is not None else None
+            key = self.keys.attribute_key(attribute) if attribute is not None else None
             called = self_attribute(expr.func) if isinstance(expr, Call) else None
             if key is None and called is not None:
                 key = self._self_method(called, depth + 1)
@@ -171,11 +172,6 @@ def _called(awaitable: Expr) -> str:
     return "..."
 
 
-def _sessions_of(project: Project, facts: ModuleFacts, function: FunctionFact) -> _Sessions:
-    cls = TypeRef(Symbol("class", facts.module, function.class_name)) if function.class_name else None
-    return _Sessions(project, Method(facts, function, cls or TypeRef(UNKNOWN)))
-
-
 @rule("LL604", "gather-on-shared-session", "Concurrent awaitables share one AsyncSession", __doc__,
       tags=("async", "sessions"),
       scope=Scope.MODULE, analyses=("roles", "types"))
@@ -186,7 +182,7 @@ def check(project: Project) -> Iterator[Finding]:
                 continue
             sessions: _Sessions | None = None  # built for the few functions that gather
             for span, awaitables, what in _groups(project, facts, function):
-                sessions = sessions or _sessions_of(project, facts, function)
+                sessions = sessions or _Sessions(project, facts, function)
                 by_key: dict[str, list[Expr]] = {}
                 for awaitable in awaitables:
                     key = sessions.of_awaitable(awaitable)

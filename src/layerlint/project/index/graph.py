@@ -18,7 +18,7 @@ from layerlint.project.reading.facts import ImportFact, ModuleFacts, Span
 class ImportEdge:
     importer: str
     imported: str
-    span: tuple[int, int, int, int]
+    span: Span
     type_checking: bool
     in_function: bool
     relative: bool
@@ -26,7 +26,7 @@ class ImportEdge:
 
     @property
     def line(self) -> int:
-        return self.span[0]
+        return self.span.line
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class ImportGraph:
                 if target == name or target in seen:
                     continue
                 seen.add(target)
-                yield ImportEdge(name, target, _span(item.span), item.type_checking, item.in_function,
+                yield ImportEdge(name, target, item.span, item.type_checking, item.in_function,
                                  item.level > 0, submodule)
 
     def edge_pairs(self) -> set[tuple[str, str]]:
@@ -132,5 +132,3 @@ def _chain_to(end: str, previous: dict[str, ImportEdge], start: str) -> ImportCh
     return ImportChain(tuple(reversed(edges)))
 
 
-def _span(span: Span) -> tuple[int, int, int, int]:
-    return (span.line, span.column, span.end_line, span.end_column)

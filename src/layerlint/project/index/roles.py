@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property
 
 from layerlint.core.config import DEFAULT_ROLE_GLOBS, ROLE_NAMES, Config, ConfigError
 from layerlint.core.globs import match_module
@@ -205,13 +207,30 @@ class ContentRoles:
         root = self._root(module, named.role)
         key = (root, named.role)
         if key not in self._decided:
-            members = [facts for name, facts in self.index.modules.items() if name == root or name.startswith(root + ".")]
+            members = [self.index.modules[name] for name in self._package(root)]
             self._decided[key] = self._dto_reason(members) if named.role == "model" else self._other_repository(members)
         reason = self._decided[key]
         if reason is None:
             return named
         role = "dto" if named.role == "model" else None
         return Role(role, f"{named.reason}, but package `{root}` {reason}")
+
+    @cached_property
+    def _sorted(self) -> list[str]:
+        return sorted(self.index.modules)
+
+    @cached_property
+    def _order(self) -> dict[str, int]:
+        return {name: number for number, name in enumerate(self.index.modules)}
+
+    def _package(self, root: str) -> list[str]:
+        """`root` and the modules below it, in the index's order. Found by bisecting the sorted
+        names (a scan of every module per package was 0.6 s of a cold run at 100k lines, where
+        each domain's `models` module is a package of its own)."""
+        names = self._sorted
+        found = [name for name in names[bisect_left(names, root):bisect_left(names, root + "/")]
+                 if name == root or name.startswith(root + ".")]  # `.` sorts just before `/`
+        return sorted(found, key=self._order.__getitem__)
 
     def _root(self, module: str, role: str) -> str:
         """The shortest enclosing module the role's globs match: `app.models` for `app.models.user`."""

@@ -100,6 +100,12 @@ class SymbolIndex:
             prefixes.update(".".join(parts[:i]) for i in range(1, len(parts)))
         return frozenset(prefixes)
 
+    @cached_property
+    def imported_packages(self) -> frozenset[str]:
+        """The top-level package of every import in the project (`fastcrud` for `from fastcrud.crud
+        import X`): an analysis of a library's calls has nothing to find where none imports it."""
+        return frozenset(item.target.split(".", 1)[0] for facts in self.modules.values() for item in facts.imports)
+
     def is_module(self, name: str) -> bool:
         return name in self.modules or name in self._packages
 

@@ -76,6 +76,10 @@ LIBRARIES = (
 )
 
 
+_PACKAGES = frozenset(library.package for library in LIBRARIES)
+_METHODS = frozenset().union(*(library.methods() for library in LIBRARIES))
+
+
 @dataclass(frozen=True)
 class CrudCall:
     """A call of a CRUD library method on an object of the library."""
@@ -104,11 +108,13 @@ def library_of(project: Project, symbol: Symbol) -> tuple[CrudLibrary, Symbol] |
 
 def crud_calls(project: Project, facts: ModuleFacts, function: FunctionFact) -> Iterator[CrudCall]:
     """Each call of a CRUD library's delete or read methods in `function`."""
+    if not project.index.imported_packages & _PACKAGES:  # most projects: no call is a library's
+        return
     cls = TypeRef(Symbol("class", facts.module, function.class_name)) if function.class_name else None
     for event in function.events:
         for node in calls_in(event.value):
             func = node.func
-            if not isinstance(func, Attribute) or not any(func.attr in lib.methods() for lib in LIBRARIES):
+            if not isinstance(func, Attribute) or func.attr not in _METHODS:
                 continue
             built = _constructor(project, facts.module, function, func.value, event.span.line)
             receiver = project.types.expression(facts.module, function, func.value, cls, event.span.line)

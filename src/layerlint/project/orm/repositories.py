@@ -36,6 +36,15 @@ def _is_interface(project: Project, symbol: Symbol, fact: ClassFact) -> bool:
     return any((dotted(d) or "").endswith("abstractmethod") for m in methods if m for d in m.decorators)
 
 
+def is_repository_class(project: Project, symbol: Symbol) -> bool:
+    """A class of the repository layer: defined in a repository module, or named `...Repository`
+    outside a service module."""
+    if symbol.kind != "class":
+        return False
+    role = project.role(symbol.module)
+    return role == "repository" or (role != "service" and symbol.name.endswith("Repository"))
+
+
 def repository_classes(project: Project) -> list[RepositoryClass]:
     """`...Repository` classes of repository modules, minus the base itself and interfaces."""
     short = project.config.base_repository.rsplit(".", 1)[-1]

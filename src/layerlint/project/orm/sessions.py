@@ -33,8 +33,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from layerlint.project.index.annotated import annotated_parts
-from layerlint.project.index.symbols import Symbol, SymbolIndex
-from layerlint.project.index.types import UNION, TypeRef
+from layerlint.project.index.symbols import UNKNOWN, Symbol, SymbolIndex
+from layerlint.project.index.types import UNION, TypeRef, last_assignment
+from layerlint.project.orm.repositories import is_repository_class
 from layerlint.project.reading.expr import Await, Call, Yield
 
 if TYPE_CHECKING:  # the model asks this module; the module needs only its type
@@ -45,10 +46,12 @@ from layerlint.project.reading.expr import (
     Name,
     Subscript,
     Tuple,
+    call_arguments,
     calls_in,
     dotted,
     is_call,
     render,
+    self_attribute,
     walk,
 )
 from layerlint.project.reading.facts import FunctionFact, ModuleFacts, Span
@@ -296,18 +299,24 @@ class FunctionSessions:
     `service.session`), and attributes of `self` or of a parameter that their class types as a
     session (`self.database`, `uow.connection`).
 
-    `FunctionSessions(project, module, function).is_session(expr)` is the question rules ask."""
+    `FunctionSessions(project, module, function).is_session(expr)` is the question rules ask;
+    `key(expr)` says which session an expression is, for rules that ask whether two uses share one."""
 
     def __init__(self, project: Project, module: str, function: FunctionFact) -> None:
         self.project = project
         self.module = module
         self.function = function
-        index = project.index
-        self.names = session_parameters(index, module, function) | local_sessions(function) | \
-            _opened_locals(project, module, function)
+        self.parameters = session_parameters(project.index, module, function)
         has_self = function.class_name is not None and bool(function.params) and function.params[0].name == "self"
         self.cls = TypeRef(Symbol("class", module, function.class_name or "")) if has_self else None
         self._typed: dict[str, bool] = {}
+
+    @cached_property
+    def names(self) -> set[str]:
+        """The session parameters and locals (built on first use: asking only which session a
+        `self` attribute is needs none of the locals)."""
+        return self.parameters | local_sessions(self.function) | _opened_locals(self.project, self.module,
+                                                                                self.function)
 
     def is_session(self, receiver: Expr) -> bool:
         """Whether `receiver`, written in this function, is a session."""
@@ -347,6 +356,91 @@ class FunctionSessions:
         return bool(self.names) or function.class_name is not None or any(
             isinstance(node, Attribute) and node.attr in SESSION_NAMES
             for e in function.events for x in (e.value, e.target) for node in walk(x))
+
+
+    # ------------------------------------------------------------------ which session
+
+    @cached_property
+    def owner(self) -> TypeRef:
+        """The class the function is defined in (whatever its first parameter is called)."""
+        name = self.function.class_name
+        return TypeRef(Symbol("class", self.module, name)) if name else TypeRef(UNKNOWN)
+
+    def key(self, expr: Expr, depth: int = 0) -> str | None:
+        """Which session `expr` is: a session parameter, `self.<session>`, or a repository built
+        from one of them. Keys compare equal when the same session object is meant."""
+        if isinstance(expr, Name) and expr.id in self.parameters:
+            return f"init:{expr.id}" if self.function.name == "__init__" else f"param:{expr.id}"
+        attribute = self_attribute(expr)
+        if attribute is not None:
+            return self.attribute_key(attribute)
+        if depth >= 3:
+            return None
+        built = expr
+        if isinstance(expr, Name):
+            assigned = last_assignment(self.function.events, expr.id, 10**9)
+            built = assigned.value if assigned is not None and assigned.value is not None else expr
+        return self._built_from(built, depth) if isinstance(built, Call) else None
+
+    def holds_session(self, name: str) -> bool:
+        """`self.<name>` holds a session: by its name, or by the type the class gives it."""
+        return is_session_attribute(name, None if name in SESSION_NAMES else self.project.types.attribute(
+            self.owner, name))
+
+    def attribute_key(self, name: str) -> str | None:
+        """`self.name`: a session attribute, or a repository constructed in `__init__` from one."""
+        found = None if name in SESSION_NAMES else self.project.types.attribute(self.owner, name)
+        if is_session_attribute(name, found):
+            return self._init_origin(name) or f"self.{name}"
+        if found is not None and is_repository_class(self.project, found.symbol):
+            return self._constructed_from(name)
+        return None
+
+    def _init_value(self, name: str) -> tuple[FunctionFact, Expr] | None:
+        """What `__init__` (the class's or a base's) assigns to `self.name`."""
+        index = self.project.index
+        for owner in index.mro(self.owner.symbol):
+            init = index.function_fact(Symbol("function", owner.module, f"{owner.name}.__init__"))
+            if init is None:
+                continue
+            for event in init.events:
+                if event.kind in ("assign", "annassign") and event.target == Attribute(Name("self"), name):
+                    return (init, event.value) if event.value is not None else None
+        return None
+
+    def _init_origin(self, name: str) -> str | None:
+        """`self.session = session` in `__init__`: the parameter it came from."""
+        found = self._init_value(name)
+        value = found[1] if found is not None else None
+        return f"init:{value.id}" if isinstance(value, Name) else None
+
+    def _constructed_from(self, name: str) -> str | None:
+        """`self.items = ItemRepository(session)` in `__init__`: the session it was built with."""
+        found = self._init_value(name)
+        if found is None:
+            return None
+        init, call = found
+        if not isinstance(call, Call):
+            return None
+        init_sessions = session_parameters(self.project.index, self.module, init)
+        for arg in call_arguments(call):
+            if isinstance(arg, Name) and arg.id in init_sessions:
+                return f"init:{arg.id}"
+            attribute = self_attribute(arg)
+            if attribute is not None and is_session_attribute(attribute, None):
+                return self._init_origin(attribute) or f"self.{attribute}"
+        return None
+
+    def _built_from(self, call: Call, depth: int) -> str | None:
+        """`ItemRepository(session)`: the session a repository is constructed with."""
+        symbol = self.project.index.resolve_expr(self.module, call.func)
+        if not is_repository_class(self.project, symbol):
+            return None
+        for arg in call_arguments(call):
+            key = self.key(arg, depth + 1)
+            if key is not None:
+                return key
+        return None
 
 
 # ---------------------------------------------------------------------------------- database work

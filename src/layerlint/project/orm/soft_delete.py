@@ -41,7 +41,7 @@ from layerlint.project.reading.expr import (
     unawait,
     walk,
 )
-from layerlint.project.reading.facts import FunctionFact, ModuleFacts, Span
+from layerlint.project.reading.facts import Event, FunctionFact, ModuleFacts, Span
 
 if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its type
     from layerlint.project.project import Project
@@ -128,7 +128,6 @@ def deleted_rows_handled(project: Project, facts: ModuleFacts, function: Functio
     """The models whose rows the function handles deleted or not on purpose: it reads a row's
     `deleted_at` (`if row.deleted_at: ...`) or restores one (`row.deleted_at = None`)."""
     column = project.config.soft_delete_column
-    queries = FunctionQueries(project, facts, function)
     rows: list[str] = []  # the locals whose column is read or reset
     for event in function.events:
         if isinstance(event.target, Attribute) and event.target.attr == column and event.value == Constant(None) \
@@ -136,6 +135,10 @@ def deleted_rows_handled(project: Project, facts: ModuleFacts, function: Functio
             rows.append(event.target.value.id)
         rows += [node.value.id for node in walk(event.value)
                  if isinstance(node, Attribute) and node.attr == column and isinstance(node.value, Name)]
+    if not rows:  # most functions: following their assignments would find nothing to ask about
+        return frozenset()
+    queries = FunctionQueries(project, facts, function)
+    for event in function.events:
         queries.assign(event.target, event.value, event.kind)
     found = {queries.instance_model(Name(name)) for name in rows}
     return frozenset(model for model in found if model is not None)
@@ -192,22 +195,40 @@ class FunctionQueries:
         """(call, method, first argument) for each session call and each `delete(...)` statement
         (method "delete()"), with the locals as they are at that statement."""
         receivers = self.sessions.may_have_sessions(self.function)
-        for event in self.function.events:
-            for expr in (event.value, event.target):
-                for node in calls_in(expr):
-                    args = call_args(node)
-                    func = node.func
-                    if receivers and isinstance(func, Attribute) and self.sessions.is_session(func.value):
-                        yield node, func.attr, args[0] if args else None
-                    elif args and (dotted(func) or "").endswith("delete") and \
-                            statement_builder(self.index, self.module, func) == "delete":
-                        yield node, "delete()", args[0]
-                    elif receivers and isinstance(func, Attribute) and func.attr in QUERY_TERMINALS:
-                        state = self.statement(func.value)
-                        if state is not None and state.legacy:
-                            yield node, f"query.{func.attr}", func.value
-            if receivers:  # statements only matter where a session can run them
+        events = self.function.events
+        candidates = [self._candidates(event, receivers) for event in events]
+        last = max((number for number, found in enumerate(candidates) if found), default=-1)
+        for number in range(last + 1):
+            for node, on_session in candidates[number]:
+                args = call_args(node)
+                func = node.func
+                if on_session and isinstance(func, Attribute):
+                    yield node, func.attr, args[0] if args else None
+                elif args and (dotted(func) or "").endswith("delete") and \
+                        statement_builder(self.index, self.module, func) == "delete":
+                    yield node, "delete()", args[0]
+                elif receivers and isinstance(func, Attribute) and func.attr in QUERY_TERMINALS:
+                    state = self.statement(func.value)
+                    if state is not None and state.legacy:
+                        yield node, f"query.{func.attr}", func.value
+            # Statements only matter where a session can run them, and only before the last call
+            # that can be one (following every assignment was most of this analysis).
+            if receivers and number < last:
+                event = events[number]
                 self.assign(event.target, event.value, event.kind)
+
+    def _candidates(self, event: Event, receivers: bool) -> list[tuple[Call, bool]]:
+        """The calls of an event that may be session calls or `delete(...)` statements, in the
+        order `calls_in` gives them, each with whether its receiver is a session."""
+        found: list[tuple[Call, bool]] = []
+        for expr in (event.value, event.target):
+            for node in calls_in(expr):
+                func = node.func
+                on_session = receivers and isinstance(func, Attribute) and self.sessions.is_session(func.value)
+                if on_session or (receivers and isinstance(func, Attribute) and func.attr in QUERY_TERMINALS) \
+                        or (call_args(node) and (dotted(func) or "").endswith("delete")):
+                    found.append((node, on_session))
+        return found
 
     def assign(self, target: Expr | None, value: Expr | None, kind: str) -> None:
         """Record an assignment event: the value, and the statement it holds if it is one."""

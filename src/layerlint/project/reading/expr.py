@@ -392,6 +392,11 @@ def _generators(generators: list[ast.comprehension], span_of: SpanOf, depth: int
 # ---------------------------------------------------------------- reading expressions
 
 
+def self_attribute(expr: Expr) -> str | None:
+    """`attr` for `self.attr`."""
+    return expr.attr if isinstance(expr, Attribute) and expr.value == Name("self") else None
+
+
 def dotted(expr: Expr | None) -> str | None:
     """`a.b.c` for a chain of names and attributes, else None."""
     parts: list[str] = []
