@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from layerlint import engine
+from layerlint.core.closure import reached
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.options import RunOptions
@@ -266,16 +267,7 @@ def _reaching(before: Project, after: Project, changed: set[str]) -> set[str] | 
         parts = name.split(".")
         for end in range(1, len(parts)):
             importers.setdefault(".".join(parts[:end]), set()).add(name)
-    reached: set[str] = set()
-    pending = list(changed)
-    while pending:
-        name = pending.pop()
-        if name not in reached:
-            reached.add(name)
-            pending.extend(importers.get(name, ()))
-    return {after.modules[name].path for name in reached}
-
-
+    return {after.modules[name].path for name in reached(changed, lambda name: importers.get(name, ()))}
 
 
 def _focused(project: Project, rules: list[Rule], paths: Mapping[str, str]) -> dict[str, list[Diagnostic]]:

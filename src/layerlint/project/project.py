@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from layerlint.core.closure import reached
 from layerlint.core.config import Config
 from layerlint.project.index.graph import ImportGraph
 from layerlint.project.index.imports import defining_modules
@@ -248,11 +249,4 @@ def closure_local(names: Iterable[str]) -> bool:
 
 def needed_analyses(names: Iterable[str]) -> set[str]:
     """`names` and every analysis building them reads (analyses the model does not know stay as named)."""
-    found: set[str] = set()
-    pending = list(names)
-    while pending:
-        name = pending.pop()
-        if name not in found:
-            found.add(name)
-            pending.extend(ANALYSES.get(name, ()))
-    return found
+    return reached(names, lambda name: ANALYSES.get(name, ()))
