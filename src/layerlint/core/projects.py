@@ -89,8 +89,7 @@ def projects_below(path: Path, config: Config) -> list[Config]:
     while pending:
         current, depth = pending.pop(0)
         for child in _subdirectories(current):
-            relative = os.path.relpath(child, config.root).replace(os.sep, "/")
-            if excluded(relative) or excluded(relative + "/") or is_package(child):
+            if _excluded_directory(child, config, excluded) or is_package(child):
                 continue  # a package's directories are its own, never another project
             project = _project_at(child, config)
             if project is not None:
@@ -123,22 +122,26 @@ def python_files_outside(directory: Path, config: Config, roots: list[Path]) -> 
     found: list[str] = []
     for current, subdirectories, files in os.walk(directory):
         here = Path(current)
-        subdirectories[:] = sorted(name for name in subdirectories if _searched(here / name, config, excluded)
-                                   and here / name not in skipped)
+        subdirectories[:] = sorted(name for name in subdirectories if _searched(name) and here / name not in skipped
+                                   and not _excluded_directory(here / name, config, excluded))
         found += [os.path.relpath(here / name, directory).replace(os.sep, "/") for name in sorted(files)
-                  if name.endswith(".py") and not _is_excluded(here / name, config, excluded)]
+                  if name.endswith(".py") and not excluded(_config_relative(here / name, config))]
     return sorted(found)
 
 
-def _searched(directory: Path, config: Config, excluded: Callable[[str], bool]) -> bool:
-    name = directory.name
-    return (not name.startswith(".") and name not in _NEVER_PROJECTS and not name.startswith("venv")
-            and not _is_excluded(directory, config, excluded, "/"))
+def _searched(name: str) -> bool:
+    """Whether a directory of this name may hold a project or a project's files (no hidden,
+    virtual environment, dependency or build directory)."""
+    return not name.startswith(".") and name not in _NEVER_PROJECTS and not name.startswith("venv")
 
 
-def _is_excluded(path: Path, config: Config, excluded: Callable[[str], bool], suffix: str = "") -> bool:
-    relative = os.path.relpath(path, config.root).replace(os.sep, "/")
-    return excluded(relative) or bool(suffix) and excluded(relative + suffix)
+def _config_relative(path: Path, config: Config) -> str:
+    return os.path.relpath(path, config.root).replace(os.sep, "/")
+
+
+def _excluded_directory(directory: Path, config: Config, excluded: Callable[[str], bool]) -> bool:
+    relative = _config_relative(directory, config)
+    return excluded(relative) or excluded(relative + "/")
 
 
 def _subdirectories(directory: Path) -> list[Path]:
@@ -146,8 +149,7 @@ def _subdirectories(directory: Path) -> list[Path]:
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
     except OSError:
         return []
-    return [Path(entry.path) for entry in entries if entry.is_dir() and not entry.name.startswith(".")
-            and entry.name not in _NEVER_PROJECTS and not entry.name.startswith("venv")]
+    return [Path(entry.path) for entry in entries if entry.is_dir() and _searched(entry.name)]
 
 
 def _project_at(directory: Path, around: Config) -> Config | None:
