@@ -42,8 +42,13 @@ Loops whose iterations are not items are not reported:
   is per item, and so is `for _ in range(n)` repeating a query it never tests;
 - retries and polling: a loop whose body awaits `asyncio.sleep` (or anyio's, trio's) or, in
   synchronous code, calls `time.sleep`;
+- over the members of an enum (`for reason in ResolutionReason`): a fixed set, like a literal;
 - scripts: `for stmt in statements: await session.execute(text(stmt))` runs a different
-  statement each time, not the same query per item.
+  statement each time, not the same query per item; so does a query of the loop's model
+  (`for model_class in models: db.query(model_class)...`, `select(model_class)`): another table;
+- a synchronous `session.query(...)` built per item and run once after the loop (`qs =
+  qs.union(q)`): only a query run in the same statement (`.all()`, `.first()`..., or iterated)
+  is a query per item.
 
 Writes that must happen one after the other (each depends on the previous, or the order is
 part of the contract) are legitimate: silence them with `# noqa: LL602` on the reported line.
@@ -109,6 +114,7 @@ from layerlint.project.reading.facts import Event, FunctionFact, ModuleFacts
 from layerlint.rules._layers import layer_of, types
 from layerlint.rules.base import Finding, Scope, rule
 
+ENUMS = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
 BATCHING = frozenset({"itertools.batched", "more_itertools.chunked", "more_itertools.batched",
                       "more_itertools.ichunked", "more_itertools.sliced"})
 
@@ -153,6 +159,9 @@ def _not_per_item(project: Project, module: str, function: FunctionFact, event: 
     if isinstance(value, (List, Tuple, Set)) or _constant_collection(project, module, function, value,
                                                                      event.span.line):
         return True
+    if isinstance(value, (Name, Attribute)):  # `for reason in ResolutionReason`: an enum's members
+        symbol = project.index.resolve_expr(module, value)
+        return symbol.kind == "class" and project.index.inherits_from(symbol, ENUMS)
     if not isinstance(value, Call):
         return False
     called = project.index.resolve_expr(module, value.func).dotted
@@ -262,7 +271,33 @@ def _is_super(expr: Expr) -> bool:
 
 # Session methods that each run a query (or load the object's cascades) when awaited.
 PER_ITEM_SESSION_METHODS = QUERY_METHODS | {"refresh", "delete"}
-RUNS_STATEMENT = frozenset({"execute", "exec", "scalars", "scalar", "stream", "stream_scalars"})
+RUNS_STATEMENT = frozenset({"execute", "exec", "scalars", "scalar", "stream", "stream_scalars", "query"})
+# What runs a synchronous `session.query(...)`: a method at the end of its chain, or iterating it.
+QUERY_RUNS = frozenset({"all", "first", "one", "one_or_none", "scalar", "count", "get", "delete", "update",
+                        "exists", "paginate"})
+
+
+def _chain_reaches(expr: Expr | None, target: Call) -> bool:
+    """`target` is the head of the method chain `expr` (`db.query(M).filter(...)` reaches `db.query(M)`)."""
+    while expr is not None:
+        if expr is target:
+            return True
+        expr = expr.func.value if isinstance(expr, Call) and isinstance(expr.func, Attribute) else None
+    return False
+
+
+def _runs_query(event: Event, query: Call) -> bool:
+    """A synchronous `session.query(...)` builds a query; it runs where the same statement ends its
+    chain with `.all()`, `.first()`..., or iterates it (`for x in db.query(M)`)."""
+    if event.kind == "for" and _chain_reaches(event.value, query):
+        return True
+    for node in walk(event.value):
+        if isinstance(node, Call) and isinstance(node.func, Attribute) and node.func.attr in QUERY_RUNS \
+                and _chain_reaches(node.func.value, query):
+            return True
+        if isinstance(node, Comprehension) and any(_chain_reaches(g.iter, query) for g in node.generators):
+            return True
+    return False
 
 
 LAZY = "lazy load"
@@ -326,7 +361,8 @@ class _Checker:
 
     def runs_loop_variable(self, unit: Await | Call) -> bool:
         """`for stmt in statements: await db.execute(text(stmt))`: each iteration runs another
-        statement (a script), not the same query for another item."""
+        statement (a script), or queries another table (`db.query(model_class)`,
+        `execute(select(model_class))`), not the same query for another item."""
         call = unit.value if isinstance(unit, Await) else unit
         if not isinstance(call, Call) or not isinstance(call.func, Attribute) or call.func.attr not in RUNS_STATEMENT:
             return False
@@ -368,6 +404,9 @@ class _Checker:
                 if tuple(unit.span) in pagination or tuple(unit.span) in seen:
                     continue
                 through = self.layer_call(unit, event.span.line)
+                if through == "session" and isinstance(unit, Call) and isinstance(unit.func, Attribute) \
+                        and unit.func.attr == "query" and not _runs_query(event, unit):
+                    continue  # a query built per item and run once, later (`qs = qs.union(q)`)
                 if through and not (through == "session" and self.runs_loop_variable(unit)):
                     seen.add(tuple(unit.span))
                     yield unit, line, through
