@@ -45,6 +45,16 @@ Also reported:
   `class Meta: manager = ...` is not judged: a custom manager's queryset may filter deleted rows
   for every query, as a global filter does for SQLAlchemy.
 
+An existence check written as a select (`user = ... .scalar_one_or_none()`, `if user is None:
+insert ...`, or `return ... is not None`) is reported like any other read. Whether it must see
+deleted rows depends on what the check guards: before inserting into a column whose unique
+constraint covers deleted rows, counting them is right (the insert would fail on a tombstone's
+value); a replay check (a used nonce) may want them too; "does this user exist" before acting
+on the user must not. The code says which only in the constraint (`unique=True` on the column,
+or a partial index that excludes deleted rows, which lives in a migration) together with an
+insert of the same table in the same function, and layerlint does not read those yet: such a
+check is a known false positive, silenced with `# noqa: LL402` on the reported line.
+
 ## Why is this bad?
 Soft-deleted rows are still in the table. A query that forgets the filter shows deleted items to
 users, counts them in totals and lets them be edited again, and nothing fails to warn you.

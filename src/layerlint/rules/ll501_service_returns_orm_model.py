@@ -5,7 +5,12 @@ that returns a table model: by its return annotation (also
 inside `list[...]`, `Optional[...]`, `X | None`, `Sequence[...]` or a project generic such as
 `Page[Item]`), or, when the method has no return annotation, by returning a value whose type
 resolves to one, such as `await self._repository.get_by_id(item_id)` where the repository's
-method is annotated to return the model (directly, or through a generic base repository).
+method is annotated to return the model (directly, or through a generic base repository), or
+what SQLAlchemy hands back for a query of the model: `db_session.query(Item).filter(...)
+.one_or_none()` (also `.first()`, `.one()`, `.scalar()`, `.all()`, `.get(id)`, or the query
+itself), `session.execute(select(Item)).scalars().first()`, `session.scalar(select(Item))`,
+`session.get(Item, item_id)`. A query of columns or expressions (`query(Item.id)`,
+`select(func.count())`) returns no model.
 
 An annotated method is reported at its return annotation; an unannotated one at the `return` that
 hands out the model. A method with `@overload` signatures is reported once, at the first

@@ -1,6 +1,6 @@
 """## What it does
-Reports a database call awaited inside a `for`/`while` loop or a comprehension: one query per
-item (N+1). The finding is at the awaited call and names the loop's line. Four kinds of awaits
+Reports a database call awaited (or, in synchronous code, called) inside a `for`/`while` loop or
+a comprehension: one query per item (N+1). The finding is at the awaited call and names the loop's line. Four kinds of awaits
 count:
 - a repository or service method: the receiver's type resolves to a repository or service class
   (through `self._repository`, a local built from a constructor, a parameter annotation...);
@@ -14,18 +14,41 @@ count:
 Other awaits are not reported. An `async for` over a result stream is not N+1 by itself;
 awaiting a query inside its body is.
 
+Synchronous code (a `def` on a synchronous `Session`) makes the same N+1 without awaiting, and
+it is reported under this rule: a session call of the list above called per item
+(`self.session.get(Order, order_id)`, `db.query(Order).filter(...).first()`, `db.refresh(obj)`),
+or a method of the same class that makes one (`[self.create(x) for x in data]`, followed into
+the base class's method an override extends with `super().create(data)`). The catalogue words
+LL602 for awaited calls because its examples are async; the defect it names is one round trip
+per item, which a synchronous session has just the same, and one rule code keeps one switch for
+N+1 (`ignore = ["LL602"]` silences both). A synchronous repository or service method called per
+item is not reported: unlike an awaited one it need not touch the database (`repo.add(obj)`).
+
 Loops whose iterations are not items are not reported:
-- over a literal (`for period in ("day", "week", "month")`), a module-level constant holding
-  constants (`for table in SCOPE_TABLES`, also through a local alias or `A if c else B`; a
-  constant list of records is data), a fixed `range(3)`, or batches
+- over a literal (`for period in ("day", "week", "month")`), a constant holding constants
+  (`for table in SCOPE_TABLES`, at module level or assigned a non-empty literal in the
+  function, also through a local alias or `A if c else B`; a constant list of records is data), a fixed `range(3)`, or batches
   (`range(0, len(ids), 500)`, `itertools.batched(ids, 500)`);
 - paging: a `while` loop that tests what a call returned, directly or through locals
   (`result = await session.execute(page)`, `rows = result.scalars().all()`, `if not rows:
   break`); its iterations are pages, so a write per page is batching. A loop over the rows of a
-  page inside it is a loop over items again;
-- retries and polling: a loop whose body awaits `asyncio.sleep` (or anyio's, trio's);
+  page inside it is a loop over items again. In synchronous code the tested value must come
+  from a query (`rows = db.query(Item).limit(100).all()`), not from `ids.pop()`;
+- frontiers: a `for` loop whose target the body never reads (`for _ in range(MAX_DEPTH)`) is a
+  bounded `while`, and the paging test applies to it: one set-based statement per level of a
+  tree (`UPDATE ... WHERE parent_id IN (:frontier) RETURNING id`, `if not newly: break`,
+  `frontier = set(newly)`) is the batched form itself. A loop that reads its target
+  (`for item in items: found = await session.get(Item, item.id)`, `if found is None: break`)
+  is per item, and so is `for _ in range(n)` repeating a query it never tests;
+- retries and polling: a loop whose body awaits `asyncio.sleep` (or anyio's, trio's) or, in
+  synchronous code, calls `time.sleep`;
+- over the members of an enum (`for reason in ResolutionReason`): a fixed set, like a literal;
 - scripts: `for stmt in statements: await session.execute(text(stmt))` runs a different
-  statement each time, not the same query per item.
+  statement each time, not the same query per item; so does a query of the loop's model
+  (`for model_class in models: db.query(model_class)...`, `select(model_class)`): another table;
+- a synchronous `session.query(...)` built per item and run once after the loop (`qs =
+  qs.union(q)`): only a query run in the same statement (`.all()`, `.first()`..., or iterated)
+  is a query per item.
 
 Writes that must happen one after the other (each depends on the previous, or the order is
 part of the contract) are legitimate: silence them with `# noqa: LL602` on the reported line.
@@ -61,7 +84,7 @@ Warning: the results are right, only slow; some loops are short by design.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cached_property
 from itertools import islice, takewhile
 
@@ -91,6 +114,7 @@ from layerlint.project.reading.facts import Event, FunctionFact, ModuleFacts
 from layerlint.rules._layers import layer_of, types
 from layerlint.rules.base import Finding, Scope, rule
 
+ENUMS = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
 BATCHING = frozenset({"itertools.batched", "more_itertools.chunked", "more_itertools.batched",
                       "more_itertools.ichunked", "more_itertools.sliced"})
 
@@ -113,7 +137,9 @@ def _constant_collection(project: Project, module: str, function: FunctionFact |
     if not isinstance(expr, Name):
         return function is None and _constants(expr)
     local = last_assignment(function.events, expr.id, line) if function is not None else None
-    if local is not None:  # an alias of constants; a collection built here is the function's data
+    if local is not None:  # constants, or an alias of them; a collection built here is the function's data
+        if isinstance(local.value, (List, Tuple, Set)) and local.value.elts and _constants(local.value):
+            return True  # `TABLES = ["a", "b"]` inside the function: names of things, as at module level
         return isinstance(local.value, (Name, IfExp)) and \
             _constant_collection(project, module, function, local.value, local.span.line, depth + 1)
     if function is not None and (binds_locally(function, expr.id) or any(p.name == expr.id for p in function.params)):
@@ -133,6 +159,9 @@ def _not_per_item(project: Project, module: str, function: FunctionFact, event: 
     if isinstance(value, (List, Tuple, Set)) or _constant_collection(project, module, function, value,
                                                                      event.span.line):
         return True
+    if isinstance(value, (Name, Attribute)):  # `for reason in ResolutionReason`: an enum's members
+        symbol = project.index.resolve_expr(module, value)
+        return symbol.kind == "class" and project.index.inherits_from(symbol, ENUMS)
     if not isinstance(value, Call):
         return False
     called = project.index.resolve_expr(module, value.func).dotted
@@ -142,26 +171,38 @@ def _not_per_item(project: Project, module: str, function: FunctionFact, event: 
     return called in BATCHING
 
 
-def _pagination(events: list[Event]) -> tuple[set[tuple[int, ...]], set[int]]:
-    """Awaits of a `while` loop whose result the loop tests (`batch = await repo.page(offset)`
-    ... `if not batch: break`), and the indexes of those loops' headers: fetching page after
-    page, not one query per item; what else the loop awaits runs once per page."""
+def _repeats(header: Event, body: list[Event]) -> bool:
+    """A loop that repeats the same work rather than visiting items: a `while`, or a `for` whose
+    target the body never reads (`for _ in range(MAX_DEPTH)`: a bounded `while`)."""
+    if header.kind == "test":
+        return True
+    bound = {n.id for n in walk(header.target) if isinstance(n, Name)} if header.kind == "for" else set()
+    return bool(bound) and not any(isinstance(n, Name) and n.id in bound
+                                   for e in body for x in (e.value, e.target) for n in walk(x))
+
+
+def _pagination(events: list[Event], queries: Callable[[Expr], bool]) -> tuple[set[tuple[int, ...]], set[int]]:
+    """Queries of a repeating loop (`_repeats`) whose result the loop tests (`batch = await
+    repo.page(offset)` ... `if not batch: break`), and the indexes of those loops' headers:
+    fetching page after page, or tree level after tree level, not one query per item; what else
+    the loop runs, it runs once per page. `queries` says which nodes fetch (any await in async
+    code; a call that queries in synchronous code, not `names.pop()`)."""
     skipped: set[tuple[int, ...]] = set()
     headers: set[int] = set()
     for index, header in enumerate(events):
-        if header.kind != "test":
+        if header.kind not in ("test", "for"):
             continue
         body = list(takewhile(lambda e: e.loop > header.loop, islice(events, index + 1, None)))
-        if not body or body[0].loop != header.loop + 1:
+        if not body or body[0].loop != header.loop + 1 or not _repeats(header, body):
             continue
         tested = {n.id for e in (header, *body) if e.kind == "test" for n in walk(e.value) if isinstance(n, Name)}
-        # what each local holds: the awaits its value came from, through other locals
+        # what each local holds: the awaits or calls its value came from, through other locals
         # (`result = await ...`, `rows = result.scalars().all()`, `if not rows: break`)
         sources: dict[str, set[tuple[int, ...]]] = {}
         for event in body:
             if event.kind not in ("assign", "annassign", "augassign") or event.target is None:
                 continue
-            found = {tuple(n.span) for n in walk(event.value) if isinstance(n, Await)}
+            found = {tuple(n.span) for n in walk(event.value) if isinstance(n, (Await, Call)) and queries(n)}
             found |= {span for n in walk(event.value) if isinstance(n, Name) for span in sources.get(n.id, ())}
             for target in (n.id for n in walk(event.target) if isinstance(n, Name)):
                 sources[target] = sources.get(target, set()) | found
@@ -172,29 +213,29 @@ def _pagination(events: list[Event]) -> tuple[set[tuple[int, ...]], set[int]]:
     return skipped, headers
 
 
-SLEEPS = frozenset({"asyncio.sleep", "anyio.sleep", "trio.sleep"})
+SLEEPS = frozenset({"asyncio.sleep", "anyio.sleep", "trio.sleep", "time.sleep"})
 
 
 def _waiting_loops(project: Project, module: str, events: list[Event]) -> set[int]:
-    """Indexes of loop headers whose body awaits a sleep: retries and polling, not items."""
+    """Indexes of loop headers whose body sleeps (awaited, or `time.sleep` in synchronous code):
+    retries and polling, not items."""
     found: set[int] = set()
     for index, header in enumerate(events):
         if header.kind not in ("for", "test"):
             continue
         body = takewhile(lambda e: e.loop > header.loop, islice(events, index + 1, None))
-        if any(isinstance(node, Await) and isinstance(node.value, Call)
-               and project.index.resolve_expr(module, node.value.func).dotted in SLEEPS
+        if any(isinstance(node, Call) and project.index.resolve_expr(module, node.func).dotted in SLEEPS
                for event in body for node in walk(event.value)):
             found.add(index)
     return found
 
 
-def _loop_lines(project: Project, module: str, function: FunctionFact) -> list[int]:
+def _loop_lines(project: Project, module: str, function: FunctionFact, paging: set[int]) -> list[int]:
     """For each event, the line of its innermost enclosing loop over data (0 when none)."""
     headers: dict[int, int] = {}  # loop depth -> header line, 0 for a loop over a literal
     result: list[int] = []
     events = function.events
-    waiting = _waiting_loops(project, module, events) | _pagination(events)[1]
+    waiting = _waiting_loops(project, module, events) | paging
     for index, event in enumerate(events):
         following = events[index + 1] if index + 1 < len(events) else None
         enclosing = (headers.get(depth, 0) for depth in range(event.loop - 1, -1, -1))
@@ -205,8 +246,9 @@ def _loop_lines(project: Project, module: str, function: FunctionFact) -> list[i
     return result
 
 
-def _comprehension_awaits(expr: Expr | None) -> Iterator[Await]:
-    """Awaits evaluated once per item of a comprehension (its element, conditions, inner loops)."""
+def _comprehension_units(expr: Expr | None, unit: type[Await] | type[Call]) -> Iterator[Await | Call]:
+    """Awaits (or calls) evaluated once per item of a comprehension (its element, conditions,
+    inner loops)."""
     for node in walk(expr):
         if not isinstance(node, Comprehension):
             continue
@@ -214,12 +256,48 @@ def _comprehension_awaits(expr: Expr | None) -> Iterator[Await]:
         per_item: list[Expr] = [*node.elts, *(g.iter for g in generators[1:])]
         per_item += [condition for g in generators for condition in g.ifs]
         for part in per_item:
-            yield from (n for n in walk(part) if isinstance(n, Await))
+            yield from (n for n in walk(part) if isinstance(n, (Await, Call)) and isinstance(n, unit))
+
+
+def _called(unit: Await | Call) -> Expr:
+    """What an await or call runs: `self.session.get` for `await self.session.get(...)`."""
+    call = unit.value if isinstance(unit, Await) else unit
+    return call.func if isinstance(call, Call) else call
+
+
+def _is_super(expr: Expr) -> bool:
+    return isinstance(expr, Call) and expr.func == Name("super") and not call_args(expr)
 
 
 # Session methods that each run a query (or load the object's cascades) when awaited.
 PER_ITEM_SESSION_METHODS = QUERY_METHODS | {"refresh", "delete"}
-RUNS_STATEMENT = frozenset({"execute", "exec", "scalars", "scalar", "stream", "stream_scalars"})
+RUNS_STATEMENT = frozenset({"execute", "exec", "scalars", "scalar", "stream", "stream_scalars", "query"})
+# What runs a synchronous `session.query(...)`: a method at the end of its chain, or iterating it.
+QUERY_RUNS = frozenset({"all", "first", "one", "one_or_none", "scalar", "count", "get", "delete", "update",
+                        "exists", "paginate"})
+
+
+def _chain_reaches(expr: Expr | None, target: Call) -> bool:
+    """`target` is the head of the method chain `expr` (`db.query(M).filter(...)` reaches `db.query(M)`)."""
+    while expr is not None:
+        if expr is target:
+            return True
+        expr = expr.func.value if isinstance(expr, Call) and isinstance(expr.func, Attribute) else None
+    return False
+
+
+def _runs_query(event: Event, query: Call) -> bool:
+    """A synchronous `session.query(...)` builds a query; it runs where the same statement ends its
+    chain with `.all()`, `.first()`..., or iterates it (`for x in db.query(M)`)."""
+    if event.kind == "for" and _chain_reaches(event.value, query):
+        return True
+    for node in walk(event.value):
+        if isinstance(node, Call) and isinstance(node.func, Attribute) and node.func.attr in QUERY_RUNS \
+                and _chain_reaches(node.func.value, query):
+            return True
+        if isinstance(node, Comprehension) and any(_chain_reaches(g.iter, query) for g in node.generators):
+            return True
+    return False
 
 
 LAZY = "lazy load"
@@ -238,16 +316,30 @@ class _Checker:
         self.nesting = nesting  # helpers of the class followed so far
         self.owner = Symbol("class", facts.module, function.class_name) if function.class_name else None
         self.cls = TypeRef(self.owner) if self.owner else None
+        # async code awaits its queries; synchronous code calls a synchronous session
+        self.unit: type[Await] | type[Call] = Await if function.is_async else Call
 
     @cached_property
     def sessions(self) -> FunctionSessions:
         return FunctionQueries(self.project, self.facts, self.function).sessions
 
-    def layer_call(self, awaited: Await, line: int) -> str | None:
-        """What the awaited call queries through: a session, a repository or service, or a helper
-        of the same class that does (its first such call, described)."""
-        call = awaited.value
-        if _lazy_load(call):
+    def fetches(self, node: Expr) -> bool:
+        """A node whose result a paging loop can test: an await, or a call that queries."""
+        if self.unit is Await:
+            return isinstance(node, Await)
+        return isinstance(node, Call) and self.layer_call(node, 0) is not None
+
+    def units(self, expr: Expr | None) -> Iterator[Await | Call]:
+        """The awaits (async code) or calls (synchronous code) in `expr`."""
+        return (n for n in walk(expr) if isinstance(n, (Await, Call)) and isinstance(n, self.unit))
+
+    def layer_call(self, unit: Await | Call, line: int) -> str | None:
+        """What the awaited (or, in synchronous code, called) call queries through: a session, a
+        repository or service (awaited only), or a helper of the same class that does (its first
+        such call, described); inside a helper, also the base class's method it extends
+        (`super().create(data)`)."""
+        call = unit.value if isinstance(unit, Await) else unit
+        if isinstance(unit, Await) and _lazy_load(call):
             return LAZY
         if not isinstance(call, Call) or not isinstance(call.func, Attribute):
             return None
@@ -256,6 +348,10 @@ class _Checker:
             return "session"
         if receiver_expr == Name("self"):
             return self.helper_query(call.func.attr)
+        if self.nesting and _is_super(receiver_expr):
+            return self.helper_query(call.func.attr, inherited=True)
+        if not isinstance(unit, Await):
+            return None  # a synchronous repository method may not touch the database at all
         receiver = types(self.project).expression(self.facts.module, self.function, receiver_expr, self.cls, line)
         return layer_of(self.project, receiver.symbol) if receiver else None
 
@@ -263,10 +359,11 @@ class _Checker:
     def loop_variables(self) -> set[str]:
         return {n.id for e in self.function.events if e.kind == "for" for n in walk(e.target) if isinstance(n, Name)}
 
-    def runs_loop_variable(self, awaited: Await) -> bool:
+    def runs_loop_variable(self, unit: Await | Call) -> bool:
         """`for stmt in statements: await db.execute(text(stmt))`: each iteration runs another
-        statement (a script), not the same query for another item."""
-        call = awaited.value
+        statement (a script), or queries another table (`db.query(model_class)`,
+        `execute(select(model_class))`), not the same query for another item."""
+        call = unit.value if isinstance(unit, Await) else unit
         if not isinstance(call, Call) or not isinstance(call.func, Attribute) or call.func.attr not in RUNS_STATEMENT:
             return False
         first = call_args(call)[0] if call_args(call) else None
@@ -274,56 +371,62 @@ class _Checker:
             first = call_args(first)[0]
         return isinstance(first, Name) and first.id in self.loop_variables
 
-    def helper_query(self, name: str) -> str | None:
-        """`self._load(row)`: the method's own first awaited query, if it has one."""
-        found = self.project.index.method(self.owner, name) if self.owner and self.nesting < 2 else None
-        if found is None or not found[1].is_async:
+    def helper_query(self, name: str, inherited: bool = False) -> str | None:
+        """`self._load(row)` (`super().create(data)` when `inherited`): the method's own first
+        query, if it has one; an async method for async code, a synchronous one for synchronous."""
+        if self.owner is None or self.nesting >= 2:
+            return None
+        index = self.project.index
+        bases = index.mro(self.owner)[1:] if inherited else (self.owner,)
+        found = next((m for base in bases if (m := index.method(base, name)) is not None), None)
+        if found is None or found[1].is_async != (self.unit is Await):
             return None
         symbol, method = found
-        inner = _Checker(self.project, self.project.modules[symbol.module], method, self.nesting + 1)
+        # the base's method an override extends is the same call, not one more helper deep
+        nesting = self.nesting if inherited else self.nesting + 1
+        inner = _Checker(self.project, self.project.modules[symbol.module], method, nesting)
         for event in method.events:
-            for awaited in (n for e in (event.value, event.target) for n in walk(e) if isinstance(n, Await)):
-                if inner.layer_call(awaited, event.span.line):
-                    called = awaited.value.func if isinstance(awaited.value, Call) else awaited.value
-                    return f"`{render(called)}` on line {event.span.line}"
+            for unit in (n for e in (event.value, event.target) for n in inner.units(e)):
+                if inner.layer_call(unit, event.span.line):
+                    return f"`{render(_called(unit))}` on line {event.span.line}"
         return None
 
-    def findings(self) -> Iterator[tuple[Await, int, str]]:
-        loops = _loop_lines(self.project, self.facts.module, self.function)
-        pagination = _pagination(self.function.events)[0]
+    def findings(self) -> Iterator[tuple[Await | Call, int, str]]:
+        pagination, paging = _pagination(self.function.events, self.fetches)
+        loops = _loop_lines(self.project, self.facts.module, self.function, paging)
         for event, loop_line in zip(self.function.events, loops):
-            candidates: list[tuple[Await, int]] = []
+            candidates: list[tuple[Await | Call, int]] = []
             if loop_line:
-                candidates += [(n, loop_line) for e in (event.value, event.target) for n in walk(e)
-                               if isinstance(n, Await)]
-            candidates += [(n, event.span.line) for n in _comprehension_awaits(event.value)]
+                candidates += [(n, loop_line) for e in (event.value, event.target) for n in self.units(e)]
+            candidates += [(n, event.span.line) for n in _comprehension_units(event.value, self.unit)]
             seen: set[tuple[int, ...]] = set()
-            for awaited, line in candidates:
-                if tuple(awaited.span) in pagination or tuple(awaited.span) in seen:
+            for unit, line in candidates:
+                if tuple(unit.span) in pagination or tuple(unit.span) in seen:
                     continue
-                through = self.layer_call(awaited, event.span.line)
-                if through and not (through == "session" and self.runs_loop_variable(awaited)):
-                    seen.add(tuple(awaited.span))
-                    yield awaited, line, through
+                through = self.layer_call(unit, event.span.line)
+                if through == "session" and isinstance(unit, Call) and isinstance(unit.func, Attribute) \
+                        and unit.func.attr == "query" and not _runs_query(event, unit):
+                    continue  # a query built per item and run once, later (`qs = qs.union(q)`)
+                if through and not (through == "session" and self.runs_loop_variable(unit)):
+                    seen.add(tuple(unit.span))
+                    yield unit, line, through
 
 
-@rule("LL602", "await-in-loop", "A repository or service call is awaited in a loop (N+1)", __doc__,
+@rule("LL602", "await-in-loop", "A repository, service or session call runs once per item of a loop (N+1)", __doc__,
       severity=Severity.WARNING, tags=("async", "performance"),
       scope=Scope.MODULE, analyses=("roles", "types", "session_providers"),
       options=("sessions.factories", "sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.checked():
         for function in facts.functions:
-            if not function.is_async:
-                continue
-            for awaited, line, through in _Checker(project, facts, function).findings():
+            how = "awaited" if function.is_async else "called"
+            for unit, line, through in _Checker(project, facts, function).findings():
                 if through == LAZY:
-                    yield Finding(facts, awaited.span, f"`{render(awaited.value)}` lazy-loads a relationship once per "
-                                                     f"item of the loop on line {line} (N+1 queries); load it with "
-                                                     f"the items (`selectinload(...)` in their query)")
+                    lazy = unit.value if isinstance(unit, Await) else unit
+                    yield Finding(facts, unit.span, f"`{render(lazy)}` lazy-loads a relationship once per "
+                                                  f"item of the loop on line {line} (N+1 queries); load it with "
+                                                  f"the items (`selectinload(...)` in their query)")
                     continue
-                call = awaited.value  # a method call or a lazy load: layer_call looked only at those
-                called = call.func if isinstance(call, Call) else call
                 queries = f" queries ({through} in its body) and" if through and through.startswith("`") else ""
-                yield Finding(facts, awaited.span, f"`{render(called)}(...)`{queries} is awaited once per item of "
-                                                 f"the loop on line {line} (N+1 queries); fetch all items in one call")
+                yield Finding(facts, unit.span, f"`{render(_called(unit))}(...)`{queries} is {how} once per item of "
+                                              f"the loop on line {line} (N+1 queries); fetch all items in one call")

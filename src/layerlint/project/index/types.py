@@ -4,7 +4,9 @@ It knows what annotations say (through imports, aliases, string annotations, `Op
 `Union`, `X | None`, containers and project generics), what `self._repository` is (assigned in
 `__init__` or annotated), what a generic base makes a method return (`BaseRepository[Item]`
 turns `-> ModelT | None` into `-> Item | None`), and what an unannotated function returns when
-it returns something it knows. Anything else is None: unknown, and rules stay silent on it.
+it returns something it knows, including what SQLAlchemy hands back for a model's query
+(`session.query(Item).filter(...).first()` is `Item | None`, `(await session.scalars(select(Item)))
+.all()` is `list[Item]`). Anything else is None: unknown, and rules stay silent on it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from layerlint.project.reading.expr import (
     Name,
     Subscript,
     Tuple,
+    call_args,
     dotted,
     parse_expression,
     walk,
@@ -42,6 +45,25 @@ _TYPEVARS = frozenset({"typing.TypeVar", "typing_extensions.TypeVar"})
 _BINDING_EVENTS = frozenset({"assign", "annassign", "augassign", "for", "with"})
 _SELF = frozenset({"typing.Self", "typing_extensions.Self"})
 _GENERIC_BASES = ("Generic", "Protocol")
+
+# SQLAlchemy's results, typed by the model they select. The Query API (1.x) and the 2.0 style
+# are read by the shape of the calls: a receiver whose type is unknown (`db_session` unannotated)
+# or a SQLAlchemy/SQLModel class, given a project class (`query(Item)`, `get(Item, id)`) or a
+# statement that selects one (`select(Item)`). A column or expression (`query(Item.id)`,
+# `select(func.count())`) selects no model: unknown.
+QUERY = Symbol("external", "sqlalchemy.orm.Query")
+SELECT = Symbol("external", "sqlalchemy.sql.Select")
+RESULT = Symbol("external", "sqlalchemy.engine.Result")
+SCALARS = Symbol("external", "sqlalchemy.engine.ScalarResult")
+LIST = Symbol("external", "builtins.list")
+_SQL_MODULES = ("sqlalchemy.", "sqlmodel.")
+# Methods that give back the same statement (or result) with more clauses.
+_REFINING = frozenset({"filter", "filter_by", "where", "order_by", "join", "outerjoin", "join_from", "options",
+                       "limit", "offset", "distinct", "group_by", "having", "execution_options", "with_for_update",
+                       "populate_existing", "params", "select_from", "correlate", "enable_eagerloads", "autoflush",
+                       "yield_per", "with_parent", "unique", "slice"})
+_ONE = frozenset({"one", "scalar_one", "get_one"})
+_ONE_OR_NONE = frozenset({"first", "one_or_none", "scalar", "scalar_one_or_none", "get"})
 
 
 @dataclass(frozen=True)
@@ -272,9 +294,15 @@ class TypeResolver:
             owner = self.index.resolve_expr(module, func.value) if receiver is None else receiver.symbol
             if receiver is None and owner.kind == "class":  # `ItemRepository.from_session(...)`
                 receiver = TypeRef(owner)
-            if receiver is not None:
+            if receiver is not None and not receiver.symbol.dotted.startswith(_SQL_MODULES):
                 return self.method_return(receiver, func.attr, depth + 1)
+            found = self._sql_call(module, function, call, func.attr, receiver, cls, line, depth)
+            if found is not None or receiver is not None:
+                return found
         symbol = self.index.resolve_expr(module, func)
+        if symbol.kind == "external" and symbol.dotted.startswith(_SQL_MODULES) and symbol.dotted.endswith(".select"):
+            selected = self._model_argument(module, call, entities=True)  # `select(Item)`
+            return TypeRef(SELECT, (selected,)) if selected is not None else None
         if symbol.kind == "class" or (symbol.kind == "external" and symbol.dotted.rsplit(".", 1)[-1][:1].isupper()):
             return TypeRef(symbol)  # a library's class by its (PEP 8) name: `httpx.Client()`
         target = self.index.function_fact(symbol)
@@ -283,6 +311,59 @@ class TypeResolver:
         if target.returns is not None:
             return self.annotation(symbol.module, target.returns)
         return self.inferred_return(symbol.module, target, None, depth + 1)
+
+    # ------------------------------------------------------------------ SQLAlchemy results
+
+    def _model_argument(self, module: str, call: Call, entities: bool) -> TypeRef | None:
+        """`Item` in `query(Item)`, `select(Item)`, `get(Item, id)`: a project class; a query or
+        select of several `entities` gives rows, not models."""
+        args = call_args(call)
+        if not args or (entities and len(args) > 1):
+            return None
+        symbol = self.index.resolve_expr(module, args[0])
+        return TypeRef(symbol) if symbol.kind == "class" else None
+
+    def _sql_call(self, module: str, function: FunctionFact, call: Call, method: str, receiver: TypeRef | None,
+                  cls: TypeRef | None, line: int, depth: int) -> TypeRef | None:
+        """A call on a session, a statement or a result (`receiver` None: a session of unknown type)."""
+        kind = receiver.symbol if receiver is not None else None
+        if kind in (QUERY, SELECT, RESULT, SCALARS):
+            assert receiver is not None
+            if not receiver.args:
+                return None  # annotated `q: Query`: of what, unknown
+            model = receiver.args[0]
+            if method in _REFINING:
+                return receiver
+            if kind == RESULT and method in ("scalars", "unique"):
+                return TypeRef(SCALARS, (model,)) if method == "scalars" else receiver
+            if kind == RESULT and not method.startswith("scalar"):
+                return None  # rows, not models
+            if kind == SELECT:
+                return None
+            return self._taken(model, method)
+        if method in ("query", "get", "get_one"):
+            entity = self._model_argument(module, call, entities=method == "query")
+            if entity is None:
+                return None
+            return TypeRef(QUERY, (entity,)) if method == "query" else self._taken(entity, method)
+        if method not in ("execute", "exec", "scalars", "scalar") or not call_args(call):
+            return None
+        statement = self.expression(module, function, call_args(call)[0], cls, line, depth + 1)
+        if statement is None or statement.symbol != SELECT:
+            return None
+        selected = statement.args[0]
+        if method == "execute":
+            return TypeRef(RESULT, (selected,))
+        return TypeRef(SCALARS, (selected,)) if method in ("exec", "scalars") else _optional(selected)
+
+    @staticmethod
+    def _taken(model: TypeRef, method: str) -> TypeRef | None:
+        """What a query or result's `first()`, `one()`, `all()`... gives."""
+        if method == "all":
+            return TypeRef(LIST, (model,))
+        if method in _ONE:
+            return model
+        return _optional(model) if method in _ONE_OR_NONE else None
 
     def inferred_return(self, module: str, function: FunctionFact, cls: TypeRef | None,
                         depth: int = 0) -> TypeRef | None:
@@ -333,6 +414,10 @@ def last_assignment(events: list[Event], name: str, line: int) -> Event | None:
         elif event.kind == "with" and event.target == Name(name):
             found = None  # a context manager's result: unknown
     return found
+
+
+def _optional(found: TypeRef) -> TypeRef:
+    return TypeRef(UNION, (found, TypeRef(NONE)))
 
 
 def _union(types: list[TypeRef | None]) -> TypeRef | None:
