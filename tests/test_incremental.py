@@ -61,8 +61,22 @@ def edited_module(root: Path) -> str:
     return next((f for f in with_code if "service" in f), with_code[0])
 
 
-def replay(source: Path, tmp_path: Path, edited: str) -> None:
-    """Apply EDITS to `edited` through a live project over `source`'s copy (unsaved buffers) and
+REGISTERED = Path(__file__).parent / "fixtures" / "ll207" / "all_registered"
+NESTED = "app/api/v1/routers/nested.py"
+CHILD_REGISTERED = "parent.include_router(child)\n"
+# The live model keeps what it found in a module's facts until they change (the include_router
+# calls, the import edges): edits that change those, in the module that registers routers.
+REGISTRATION_EDITS: list[tuple[str, Edit]] = [
+    ("insert a line at the top", lambda text: "import os\n" + text),
+    ("unregister a router", lambda text: text.replace(CHILD_REGISTERED, "")),
+    ("register it again", lambda text: text + CHILD_REGISTERED),
+    ("import what it registers from elsewhere", lambda text: text.replace(
+        "from app.api.v1.routers.items import router as items_router", "from app.main import app as items_router")),
+]
+
+
+def replay(source: Path, tmp_path: Path, edited: str, edits: list[tuple[str, Edit]] = EDITS) -> None:
+    """Apply `edits` to `edited` through a live project over `source`'s copy (unsaved buffers) and
     compare, edit by edit, with a cold check of a second copy where each edit is saved."""
     live_root, cold_root = tmp_path / "live", tmp_path / "cold"
     shutil.copytree(source, live_root)
@@ -70,7 +84,7 @@ def replay(source: Path, tmp_path: Path, edited: str) -> None:
     live = LiveProject(load_config(live_root), NO_CACHE)
     text = read(live_root / edited)
     live.findings({edited: encoded(text)})  # the first check: every path known before the edits
-    for label, edit in EDITS:
+    for label, edit in edits:
         text = edit(text)
         (cold_root / edited).write_bytes(encoded(text))
         buffers = {edited: encoded(text)}
@@ -88,6 +102,10 @@ def replay(source: Path, tmp_path: Path, edited: str) -> None:
 
 def test_an_import_chain_appears_and_goes_edit_by_edit(tmp_path: Path) -> None:
     replay(CHAIN, tmp_path, LOOKUP)
+
+
+def test_router_registrations_change_edit_by_edit(tmp_path: Path) -> None:
+    replay(REGISTERED, tmp_path, NESTED, REGISTRATION_EDITS)
 
 
 def test_an_edit_outside_the_closure_keeps_the_local_findings(tmp_path: Path) -> None:

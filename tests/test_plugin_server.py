@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -42,10 +43,12 @@ pytestmark = pytest.mark.slow  # starts a language server and loads a project in
 class Server:
     """`layerlint server` on stdio, spoken to with just enough of the protocol to start and stop it."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, client: int | None = None) -> None:
+        """`client`: the pid the server is told is its client's (default: this process)."""
         self.process = subprocess.Popen([sys.executable, "-m", "layerlint", "server"], cwd=root,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self.request(1, "initialize", {"processId": os.getpid(), "rootUri": root.as_uri(), "capabilities": {},
+        self.request(1, "initialize", {"processId": client or os.getpid(), "rootUri": root.as_uri(),
+                                       "capabilities": {},
                                        "workspaceFolders": [{"uri": root.as_uri(), "name": "catalog"}]})
         self.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
 
@@ -96,15 +99,21 @@ def server(catalog: Path, runtime: Path) -> Iterator[Server]:
     stale.bind(str(address))
     stale.close()  # the file stays, nobody listens
     started = Server(catalog)
-    config = load_config(catalog)
-    deadline = time.monotonic() + WAIT
-    while channel.ask(config, PRODUCTS, (catalog / PRODUCTS).read_bytes()) is None:
-        assert time.monotonic() < deadline and started.process.poll() is None, "the server never answered"
-        time.sleep(0.1)
+    answered(catalog, started.process)
     yield started
     if started.process.poll() is None:
         started.process.kill()
         started.process.wait()
+
+
+def answered(root: Path, process: subprocess.Popen[bytes] | None = None) -> None:
+    """Wait until the server for `root` answers a plugin (the project loaded)."""
+    config = load_config(root)
+    deadline = time.monotonic() + WAIT
+    while channel.ask(config, PRODUCTS, (root / PRODUCTS).read_bytes()) is None:
+        assert time.monotonic() < deadline and (process is None or process.poll() is None), "the server never answered"
+        time.sleep(0.1)
+        channel.unanswered.clear()  # a plugin gives up on a server for its run; this test asks again
 
 
 def flake8(root: Path, *args: str, stdin: bytes | None = None) -> tuple[set[tuple[str, int, str]], str]:
@@ -188,3 +197,131 @@ def test_a_runtime_directory_others_can_write_to_is_not_used(catalog: Path, serv
     assert channel.ask(config, PRODUCTS, data) is None
     channel.socket_path(catalog).parent.chmod(0o700)
     assert channel.ask(config, PRODUCTS, data) is not None
+
+
+# ---------------------------------------------------------------------------- the server's lifetime
+
+EDITOR = Path(__file__).parent / "editor_stand_in.py"
+ENDED_WITHIN = 10.0  # seconds for a server to be gone after its client (it watches every second)
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:  # ended meanwhile
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.add(int(status.parent.name))
+    return found
+
+
+def _ended(pid: int) -> bool:
+    """Gone, or a zombie nobody reaps yet (it holds nothing)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def _all_ended(pids: set[int]) -> bool:
+    deadline = time.monotonic() + ENDED_WITHIN
+    while not all(map(_ended, pids)):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+@pytest.fixture
+def big_catalog(catalog: Path) -> Path:
+    """The catalog with enough modules that the server's first load forks parse workers (two
+    shards of the facts cache, see cache/fact_shards.py)."""
+    package = catalog / "app" / "domain" / "generated"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for number in range(520):
+        (package / f"module_{number}.py").write_text(f"def value_{number}() -> int:\n    return {number}\n")
+    return catalog
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads processes from /proc")
+def test_the_server_and_its_workers_end_when_the_editor_is_killed(big_catalog: Path, runtime: Path) -> None:
+    editor = subprocess.Popen([sys.executable, str(EDITOR), str(big_catalog)], stdout=subprocess.PIPE)
+    try:
+        assert editor.stdout is not None
+        server = int(editor.stdout.readline())
+        seen, config = {server}, load_config(big_catalog)
+        data, deadline = (big_catalog / PRODUCTS).read_bytes(), time.monotonic() + WAIT
+        # Until the project is loaded, noting the workers it forks (a worker stuck at its start
+        # was what outlived the server)
+        while not (seen - {server} and len(seen) > 2) and channel.ask(config, PRODUCTS, data) is None:
+            assert time.monotonic() < deadline, "the server neither loaded the project nor forked workers"
+            seen |= _children(server)
+            channel.unanswered.clear()
+        editor.kill()
+        editor.wait()
+        assert _all_ended(seen), f"still running after the editor was killed: {[p for p in seen if not _ended(p)]}"
+        assert not channel.socket_path(big_catalog).exists()
+    finally:
+        editor.kill()
+        editor.wait()
+
+
+def test_sigterm_ends_the_server_and_removes_its_socket(catalog: Path, server: Server) -> None:
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.wait(WAIT) == 128 + signal.SIGTERM  # as a shell reports it
+    assert not channel.socket_path(catalog).exists()
+
+
+def test_the_server_ends_when_its_clients_process_is_gone(catalog: Path, runtime: Path) -> None:
+    """The pipes stay open (this process holds them), but the process the server was told is its
+    client ends: the server ends too, as when an editor's child holds the pipes of a dead editor."""
+    client = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    started = Server(catalog, client=client.pid)
+    try:
+        answered(catalog, started.process)
+        client.kill()
+        client.wait()
+        started.process.wait(ENDED_WITHIN)
+        assert not channel.socket_path(catalog).exists()
+    finally:
+        client.kill()
+        started.process.kill()
+        started.process.wait()
+
+
+@pytest.fixture
+def unanswered_socket(catalog: Path, runtime: Path) -> Iterator[socket.socket]:
+    """A socket at the server's address that accepts connections and never answers (a hung
+    process, or a stray child of a dead server holding it)."""
+    address = channel.socket_path(catalog)
+    address.parent.mkdir(mode=0o700)
+    hung = socket.socket(socket.AF_UNIX)
+    hung.bind(str(address))
+    hung.listen()
+    yield hung
+    hung.close()
+
+
+def test_a_plugin_facing_a_server_that_does_not_answer_falls_back_quickly(
+        catalog: Path, unanswered_socket: socket.socket) -> None:
+    config, data = load_config(catalog), (catalog / PRODUCTS).read_bytes()
+    started = time.monotonic()
+    assert channel.ask(config, PRODUCTS, data) is None
+    assert time.monotonic() - started < channel.ANSWER_TIMEOUT  # gave up at the missing "accepted"
+    assert channel.ask(config, DRAFTS, data) is None  # not asked again in this run
+    found, log = flake8(catalog, "app")
+    assert found == EXPECTED and ANSWERED not in log and CHECKED_HERE in log
+
+
+def test_a_server_takes_over_a_socket_nobody_answers_on(catalog: Path, unanswered_socket: socket.socket) -> None:
+    started = Server(catalog)
+    try:
+        answered(catalog, started.process)
+        found, log = flake8(catalog, "app")
+        assert found == EXPECTED and ANSWERED in log
+    finally:
+        started.process.kill()
+        started.process.wait()

@@ -7,11 +7,20 @@ domain socket named after the project root, in a per-user runtime directory (nev
 project). One request a connection, one JSON line each way:
 
     request:  {"root": ..., "config": <digest>, "path": <root-relative>, "data": <base64 of the text>}
-    response: {"findings": [<as the findings cache encodes them>]} or {"not_mine": true}
+    response: {"accepted": true}, then {"findings": [<as the findings cache encodes them>]};
+              or {"not_mine": true} alone
 
-"not mine" is the answer when the server holds no project with that root and configuration: the
-plugin then checks as it would without a server. So does any failure (no server, a stale socket,
-a slow or broken answer, a platform without AF_UNIX): `ask` returns None and never raises.
+"not mine" is the answer when the server holds no project with that root and configuration, or
+has not finished loading it: the plugin then checks as it would without a server. So does any
+failure (no server, a stale socket, a slow or broken answer, a platform without AF_UNIX): `ask`
+returns None and never raises.
+
+The timeouts are what keep a plugin from waiting on a server that cannot answer. A live server
+accepts a connection at once and says "accepted" from its event loop within milliseconds, while
+the check runs in a thread; a socket that connects but says nothing (its process hung, or a
+stray child holding it) is given up after ACCEPT_TIMEOUT. The answer itself may have to wait for
+a check already under way (an editor's edit) before its own: ANSWER_TIMEOUT is several times
+the longest of those measured on polar's 1,171 modules (docs/incremental.md).
 """
 
 from __future__ import annotations
@@ -25,7 +34,7 @@ import os
 import socket
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,9 +46,14 @@ from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic
 
 CONNECT_TIMEOUT = 0.05  # seconds: a listening server accepts at once; anything slower is no server
-# Seconds for the whole answer: the server re-checks the text, which on a big project and a
-# cold server can take a while; past this the plugin checks by itself. LAYERLINT_SERVER_TIMEOUT overrides.
-ANSWER_TIMEOUT = 10.0
+ACCEPT_TIMEOUT = 0.5  # seconds from the request to "accepted": the server's event loop answers at once
+# Seconds from "accepted" to the findings: the server re-checks the text, after a check under way
+# if there is one; past this the plugin checks by itself. LAYERLINT_SERVER_TIMEOUT overrides.
+ANSWER_TIMEOUT = 5.0
+ACCEPTED = {"accepted": True}
+# Seconds a socket that timed out is not asked again by this process: flake8 and pylint ask once
+# per file, and a long-lived one (an editor's pylint server) tries again later.
+RETRY_AFTER = 30.0
 MAX_LINE = 64 * 2**20  # bytes: a request or answer longer than this is not ours
 
 log = logging.getLogger(__name__)
@@ -53,8 +67,9 @@ class Request:
     data: bytes
 
 
-# The server's answer to a request: the path's findings, or None when the project is not its own.
-Answer = Callable[[Request], Awaitable[Sequence[Diagnostic] | None]]
+# The server's answer to a request, given at once: None when the project is not its own (or not
+# loaded yet), else what computes the path's findings when called.
+Answer = Callable[[Request], Callable[[], Awaitable[Sequence[Diagnostic]]] | None]
 
 
 def config_digest(config: Config) -> str:
@@ -98,30 +113,53 @@ def ask(config: Config, path: str, data: bytes) -> list[Diagnostic] | None:
     address = socket_path(config.root)
     if not _private_directory(address.parent, create=False):
         return None
+    if unanswered.get(address, 0.0) > time.monotonic():
+        return None
     request = {"root": str(config.root), "config": config_digest(config), "path": path,
                "data": base64.b64encode(data).decode("ascii")}
     try:
         answer = _exchange(address, (json.dumps(request) + "\n").encode())
         return _findings(path, answer)
+    except TimeoutError:
+        unanswered[address] = time.monotonic() + RETRY_AFTER
+        return None
     except (OSError, ValueError, TypeError, KeyError):
         return None
 
 
+unanswered: dict[Path, float] = {}  # socket -> when to ask it again, after it timed out
+
+
 def _exchange(address: Path, request: bytes) -> Any:
-    deadline = time.monotonic() + _answer_timeout()
+    """The server's answer to `request`: its "accepted" line within ACCEPT_TIMEOUT, then the answer."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
         connection.settimeout(CONNECT_TIMEOUT)
         connection.connect(str(address))
-        connection.settimeout(max(deadline - time.monotonic(), 0.001))
+        connection.settimeout(ACCEPT_TIMEOUT)
         connection.sendall(request)
-        received = bytearray()
-        while not received.endswith(b"\n"):
-            connection.settimeout(max(deadline - time.monotonic(), 0.001))
-            chunk = connection.recv(1 << 16)
-            if not chunk or len(received) > MAX_LINE:
+        lines = _Lines(connection)
+        first = json.loads(lines.next(time.monotonic() + ACCEPT_TIMEOUT))
+        if first != ACCEPTED:
+            return first
+        return json.loads(lines.next(time.monotonic() + _answer_timeout()))
+
+
+class _Lines:
+    """The lines a connection receives, each before its deadline (socket.timeout, an OSError, past it)."""
+
+    def __init__(self, connection: socket.socket) -> None:
+        self._connection = connection
+        self._received = bytearray()
+
+    def next(self, deadline: float) -> bytes:
+        while b"\n" not in self._received:
+            self._connection.settimeout(max(deadline - time.monotonic(), 0.001))
+            chunk = self._connection.recv(1 << 16)
+            if not chunk or len(self._received) > MAX_LINE:
                 raise ValueError("no complete answer")
-            received += chunk
-    return json.loads(received)
+            self._received += chunk
+        line, _, self._received[:] = self._received.partition(b"\n")
+        return bytes(line)
 
 
 def _answer_timeout() -> float:
@@ -149,7 +187,7 @@ class Listener:
 
     def __init__(self, answer: Answer) -> None:
         self._answer = answer
-        self._servers: dict[Path, asyncio.AbstractServer] = {}
+        self._servers: dict[Path, asyncio.Server] = {}
         self._starting: set[asyncio.Task[bool]] = set()  # held: the loop keeps only weak references
 
     def start(self, root: Path) -> None:
@@ -183,12 +221,30 @@ class Listener:
             address.unlink(missing_ok=True)
         self._servers.clear()
 
+    def remove_files(self) -> None:
+        """Remove the sockets' files only: what can be done from a signal handler, the process
+        ending right after (its sockets close with it)."""
+        for address in self._servers:
+            address.unlink(missing_ok=True)
+
+    def drop_in_child(self) -> None:
+        """In a process forked from the server (a parse worker), let go of the listening sockets:
+        only the server answers, and a child that outlived it would otherwise keep them
+        accepting connections nobody reads."""
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        try:
+            for server in self._servers.values():
+                for listening in server.sockets:
+                    os.dup2(devnull, listening.fileno())  # the number stays valid, the socket is gone
+        finally:
+            os.close(devnull)
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             line = await reader.readline()
-            response = await self._respond(line)
-            writer.write((json.dumps(response) + "\n").encode())
-            await writer.drain()
+            for response in self._respond(line):
+                writer.write((json.dumps(await response) + "\n").encode())
+                await writer.drain()
         except (OSError, ValueError, KeyError, TypeError) as error:  # a client gone, or no plugin's request
             log.debug("layerlint: a request not answered: %r", error)
         except Exception:  # a bug in answering: say so, keep serving (the plugin checks by itself)
@@ -196,22 +252,39 @@ class Listener:
         finally:
             writer.close()
 
-    async def _respond(self, line: bytes) -> dict[str, Any]:
+    def _respond(self, line: bytes) -> Iterator[Awaitable[dict[str, Any]]]:
+        """The lines to send, each awaited once the one before is sent: "accepted" goes out before
+        the check starts, so a plugin knows at once that it talks to a live server."""
         document = json.loads(line)
         request = Request(Path(document["root"]), str(document["config"]), str(document["path"]),
                           base64.b64decode(document["data"], validate=True))
-        found = await self._answer(request)
-        if found is None:
-            return {"not_mine": True}
-        return {"findings": [encode(d) for d in found]}
+        find = self._answer(request)
+        if find is None:
+            yield _now({"not_mine": True})
+            return
+        yield _now(ACCEPTED)
+        yield _encoded(find)
+
+
+async def _now(response: dict[str, Any]) -> dict[str, Any]:
+    return response
+
+
+async def _encoded(find: Callable[[], Awaitable[Sequence[Diagnostic]]]) -> dict[str, Any]:
+    return {"findings": [encode(d) for d in await find()]}
 
 
 def _answers(address: Path) -> bool:
-    """Whether a live server is listening at `address` (a stale socket file refuses)."""
+    """Whether a live server is listening at `address`: it reads a line and closes the connection
+    on an empty one. A stale socket file refuses; one held open by a process that no longer
+    answers (hung, or a stray child of a server gone) says nothing, and is taken over."""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
             probe.settimeout(CONNECT_TIMEOUT)
             probe.connect(str(address))
+            probe.settimeout(ACCEPT_TIMEOUT)
+            probe.sendall(b"\n")
+            probe.recv(1)  # b"": the server closed it
         return True
     except OSError:
         return False

@@ -180,11 +180,23 @@ class LiveProject:
             if source_file is not None:
                 self._disk[relative] = load_facts(source_file)
 
+    def load(self) -> None:
+        """Read the project now (once), so that the first question is answered at an edit's cost."""
+        with self._checking:
+            if self._files is None:
+                self._catch_up()
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the project has been read once (a check of it then costs what an edit reaches)."""
+        return self._files is not None
+
     def _load(self) -> None:
         """Every file's facts, through the engine and so its on-disk cache (a warm start parses nothing)."""
-        self._files = {f.relative: f for f in find_files(self.config).files}
+        files: dict[str, SourceFile | None] = {f.relative: f for f in find_files(self.config).files}
         project = engine.load_project(self.config, options=self._options)
         self._disk = {facts.path: facts for facts in project.modules.values()}
+        self._files = files  # last: `loaded` says so once the facts are there
 
     def _facts_with(self, buffers: Mapping[str, bytes]) -> list[ModuleFacts]:
         """The facts of the project with `buffers` laid over their files (parsed only when changed)."""
@@ -221,6 +233,7 @@ class LiveProject:
             changed = _changed_modules(held.modules, project.modules)
             if not changed:
                 return held
+            project.carry_over(held)
             self._found.other.clear()
             self._found.project_wide = None
             self._found.forget_local(_reaching(held, project, changed))

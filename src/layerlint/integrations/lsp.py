@@ -10,16 +10,29 @@ give another a finding, LL102's import chains), and only where they changed.
 Disk changes arrive as `workspace/didChangeWatchedFiles` when the client registers for them; a
 client that cannot is watched with watchfiles instead. A changed pyproject.toml starts its
 project afresh.
+
+The server ends with its client, and leaves nothing behind: at `exit`, when its input closes
+(the editor gone), when the process that started it (`processId`) is gone, at SIGTERM or SIGHUP.
+It then removes its sockets and ends at once, without waiting for a check under way (checks run
+in daemon threads); the processes it forks (parse workers) die with it. The protocol is spoken
+on the client's pipes duplicated to descriptors of their own, and descriptors 0 and 1 point at
+/dev/null and stderr: a forked child closes `sys.stdin` first thing (multiprocessing does), which
+with the client's pipe would wait forever on the lock of the thread that reads it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
+import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
+from typing import BinaryIO, NoReturn
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -35,11 +48,16 @@ from layerlint.core.fix import Applicability, Edit, edits_between
 from layerlint.core.noqa import line_with_noqa
 from layerlint.core.roots import user_path
 from layerlint.fixing import fix_all_in_buffer, fixes_in_buffer
+from layerlint.integrations.background import in_thread
 from layerlint.integrations.plugin_answers import plugin_answers
 from layerlint.live import LiveProject
 from layerlint.rules import RULES_BY_CODE
 
-DEBOUNCE = 0.15  # seconds of quiet after an edit before it is checked
+# Seconds of quiet before an edit that follows another within this time is checked; an edit
+# after a pause is checked at once (as Neovim's client debounces, its PR #16881: the wait only
+# groups the keystrokes of a burst, and clients such as Neovim debounce their changes already).
+DEBOUNCE = 0.15
+CLIENT_WATCH = 1.0  # seconds between looks at whether the client's process is still there
 SOURCE = "layerlint"
 CONFIG_ERROR_CODE = "LL000"  # as in the flake8 plugin: the configuration, not a rule
 WATCHED = ("**/*.py", "**/pyproject.toml")
@@ -58,6 +76,7 @@ class _Checks:
     waiting: set[LiveProject] = field(default_factory=set)
     timer: asyncio.TimerHandle | None = None
     running: asyncio.Task[None] | None = None
+    last: float = float("-inf")  # the event loop's time of the last change scheduled
 
 
 class LayerlintServer(LanguageServer):
@@ -68,11 +87,36 @@ class LayerlintServer(LanguageServer):
         self._published: dict[str, list[types.Diagnostic]] = {}  # by document uri
         self._checks = _Checks()
         self.watcher: asyncio.Task[None] | None = None  # watchfiles, when the client reports no disk changes
+        self.client_watch: asyncio.Task[None] | None = None  # the client's process, when it names one
         self.plugins = Listener(plugin_answers(self.projects.values))  # flake8's and pylint's questions
+        self.shut_down = False  # the client asked for `shutdown` (then `exit` ends with 0)
+        self.pid = os.getpid()  # the server's own: a forked child is not the server
 
     def shutdown(self) -> None:
         self.plugins.close()  # the sockets go with the server
         super().shutdown()  # type: ignore[no-untyped-call]  # pygls does not annotate it
+
+    def end(self, code: int) -> NoReturn:
+        """End the server now: its sockets removed, its child processes killed, nothing waited for."""
+        self.plugins.remove_files()
+        if "multiprocessing" in sys.modules:  # the parse workers, if a load is under way
+            import multiprocessing
+
+            for child in multiprocessing.active_children():
+                child.kill()
+        os._exit(code)
+
+    async def watch_client(self, pid: int) -> None:
+        """End the server once the client's process is gone (its pipes may outlive it, held by a
+        child of it), as pylsp and pyright do; a process this one cannot see at all (another pid
+        namespace, a container) is not watched."""
+        if not _alive(pid):
+            log.info("layerlint: the client's process %d is not visible here: not watched", pid)
+            return
+        while _alive(pid):
+            await asyncio.sleep(CLIENT_WATCH)
+        log.info("layerlint: the client's process %d is gone: ending", pid)
+        self.end(1)
 
     # ------------------------------------------------------------------ documents and projects
 
@@ -126,11 +170,15 @@ class LayerlintServer(LanguageServer):
     # ------------------------------------------------------------------ checks
 
     def schedule(self, projects: Iterable[LiveProject]) -> None:
-        """Check `projects` once the editor has been quiet for DEBOUNCE seconds."""
+        """Check `projects` now after a pause, else once the editor has been quiet for DEBOUNCE seconds."""
         self._checks.waiting.update(projects)
         if self._checks.timer is not None:
             self._checks.timer.cancel()
-        self._checks.timer = asyncio.get_running_loop().call_later(DEBOUNCE, self._start)
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        burst = now - self._checks.last < DEBOUNCE
+        self._checks.last = now
+        self._checks.timer = loop.call_later(DEBOUNCE if burst else 0, self._start)
 
     def _start(self) -> None:
         self._checks.timer = None
@@ -150,8 +198,9 @@ class LayerlintServer(LanguageServer):
             edited = project.edited(buffers)
             groups = [edited, [relative for relative in buffers if relative not in edited]]
             try:
+                await in_thread(project.load)  # also with no document open: the plugins may ask
                 for group in filter(None, groups):
-                    found = await asyncio.to_thread(project.findings, buffers, group)
+                    found = await in_thread(project.findings, buffers, group)
                     self.publish_found(project, found)
             except Exception as error:  # a bug: say so, keep serving the other documents
                 log.exception("layerlint: checking %s failed", project.config.root)
@@ -227,6 +276,16 @@ class LayerlintServer(LanguageServer):
             return
         async for changes in awatch(*roots, debounce=50, step=20):
             self.files_changed((user_path(Path(path)), change is not Change.modified) for change, path in changes)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # there, another user's
+        return True
+    return True
 
 
 def _path_of(uri: str) -> Path | None:
@@ -315,6 +374,8 @@ server = LayerlintServer()
 
 @server.feature(types.INITIALIZED)
 async def initialized(ls: LayerlintServer, params: types.InitializedParams) -> None:
+    if ls.process_id is not None:
+        ls.client_watch = asyncio.create_task(ls.watch_client(ls.process_id))
     folders = [Path(path) for path in (to_fs_path(folder.uri) for folder in ls.workspace.folders.values()) if path]
     # The folders' projects answer the plugins from the start, loaded now so the first answer is quick.
     ls.schedule(project for project in map(ls.project_at, map(user_path, folders)) if isinstance(project, LiveProject))
@@ -336,6 +397,11 @@ def _document_changed(ls: LayerlintServer, uri: str) -> None:
         ls.config_error(ls.workspace.get_text_document(uri), project)
     elif project is not None:
         ls.schedule((project,))
+
+
+@server.feature(types.SHUTDOWN)
+def shutdown(ls: LayerlintServer, params: None) -> None:
+    ls.shut_down = True
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -397,7 +463,7 @@ async def code_action(ls: LayerlintServer, params: types.CodeActionParams) -> li
     if target is not None and ours and _wanted(only, types.CodeActionKind.QuickFix):
         project, relative = target
         version = document.version
-        fixed = await asyncio.to_thread(fixes_in_buffer, project, relative, ls.buffers(project))
+        fixed = await in_thread(fixes_in_buffer, project, relative, ls.buffers(project))
         if document.version == version:  # else the fixes are of a text the editor no longer has
             actions += [action for d in ours if (action := fix_action(document, d, fixed)) is not None]
     if _wanted(only, types.CodeActionKind.QuickFix):
@@ -425,7 +491,7 @@ async def _with_all_fixes(ls: LayerlintServer, action: types.CodeAction) -> type
         return action
     project, relative = target
     version = document.version
-    change = await asyncio.to_thread(fix_all_in_buffer, project, relative, ls.buffers(project))
+    change = await in_thread(fix_all_in_buffer, project, relative, ls.buffers(project))
     if change is None or document.version != version:
         action.edit = types.WorkspaceEdit(changes={document.uri: []})
         return action
@@ -447,6 +513,60 @@ def _resolves_edits(ls: LayerlintServer) -> bool:
 
 
 def main() -> None:
-    """Serve over stdin and stdout until the client says exit."""
-    server.start_io()
+    """Serve over stdin and stdout until the client says exit or goes away."""
+    stdin, stdout = _protocol_streams()
+    for ending in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(ending, _ended_by)
+    os.register_at_fork(after_in_child=_in_forked_child(_die_with_parent()))
+    try:
+        server.start_io(stdin, stdout)
+    finally:  # the client said exit, or its pipe closed (pygls returns at end of input)
+        server.end(0 if server.shut_down else 1)
 
+
+def _protocol_streams() -> tuple[BinaryIO, BinaryIO]:
+    """The client's pipes on descriptors of their own; 0 reads /dev/null and 1 writes to stderr, so
+    that no forked child blocks on `sys.stdin` and nothing printed reaches the protocol."""
+    stdin, stdout = os.fdopen(os.dup(0), "rb"), os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    sys.stdout.flush()
+    os.dup2(2, 1)
+    return stdin, stdout
+
+
+def _ended_by(number: int, frame: FrameType | None) -> None:
+    """SIGTERM or SIGHUP: end as at `exit`, with the status a shell gives a process the signal
+    ended (in a forked child, before it resets the handler: end, and nothing of the server's)."""
+    if os.getpid() != server.pid:
+        os._exit(128 + number)
+    server.end(128 + number)
+
+
+def _die_with_parent() -> Callable[[int], object] | None:
+    """Linux's prctl, looked up before any fork (a child calls it only): None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        prctl: Callable[[int, int], object] = ctypes.CDLL(None, use_errno=True).prctl
+        return lambda signal_number: prctl(1, signal_number)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return None
+
+
+def _in_forked_child(die_with_parent: Callable[[int], object] | None) -> Callable[[], None]:
+    """What a process forked from the server does first: die with the server (a SIGKILL from the
+    kernel when the thread that forked it ends), and hold none of its sockets."""
+    parent = server.pid
+
+    def forked() -> None:
+        if die_with_parent is not None:
+            die_with_parent(signal.SIGKILL)
+        if os.getppid() != parent:  # the server ended before the line above took effect
+            os._exit(1)
+        server.plugins.drop_in_child()
+
+    return forked

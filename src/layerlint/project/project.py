@@ -68,6 +68,9 @@ class Project:
     focus: frozenset[str] | None = field(default=None, init=False)
     # Analyses defined outside the model (rule helpers), by their builder: see `derived`.
     _derived: dict[Callable[[Project], object], object] = field(default_factory=dict, init=False, repr=False)
+    # What `per_module` computed, by function and facts (held, so that an id is not reused).
+    _per_module: dict[tuple[Callable[[ModuleFacts], object], int], tuple[ModuleFacts, object]] = field(
+        default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.index = SymbolIndex(self.modules)
@@ -78,6 +81,27 @@ class Project:
         for module_facts in facts:
             modules.setdefault(module_facts.module, module_facts)
         return cls(config, modules)
+
+    def carry_over(self, previous: Project) -> None:
+        """Take over from `previous`, a project of the same modules with some of their facts
+        changed (the language server's last one), what those changes cannot change: what
+        `per_module` computed from the facts of each module whose facts are the same object."""
+        self._per_module = {key: held for key, held in previous._per_module.items()
+                            if self.modules.get(held[0].module) is held[0]}
+
+    def per_module(self, compute: Callable[[ModuleFacts], T], facts: ModuleFacts) -> T:
+        """`compute(facts)`, for a `compute` that reads those facts and nothing else, once per
+        facts: the next project of the language server keeps it for every module whose facts
+        did not change (`carry_over`)."""
+        key = (compute, id(facts))
+        held = self._per_module.get(key)
+        if held is None or held[0] is not facts:
+            held = self._per_module[key] = (facts, compute(facts))
+        return cast(T, held[1])
+
+    def in_focus(self, module: str) -> bool:
+        """Whether findings in `module` are asked for (see `focus`)."""
+        return self.focus is None or module in self.focus
 
     @analysis(local=True)
     def roles(self) -> dict[str, Role]:

@@ -71,6 +71,8 @@ _FLAGS = ("is_deleted", "deleted", "is_removed", "removed", "is_archived")
 def check(project: Project) -> Iterator[Finding]:
     column = project.config.soft_delete_column
     for model in project.tables:
+        if not project.in_focus(model.module):  # its findings are in its own module (model_site)
+            continue
         name = model_name(project, model)
         fields = project.model_fields.of(model)
         field = fields.get(column)

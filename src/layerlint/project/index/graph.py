@@ -8,7 +8,7 @@ a target that is not a module of the project falls back to its nearest ancestor 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from layerlint.project.reading.facts import ImportFact, ModuleFacts, Span
@@ -68,6 +68,29 @@ def edge_target(item: ImportFact, modules: dict[str, ModuleFacts]) -> tuple[str,
 TargetsOf = Callable[[ImportFact], list[tuple[str, bool]]]
 
 
+class _EdgesFrom(Mapping[str, list[ImportEdge]]):
+    """Each module's edges, found when first asked for: a chain from one module reads only the
+    modules it reaches (on polar's server, a quarter of the project for the median module)."""
+
+    def __init__(self, modules: dict[str, ModuleFacts], edges_of: Callable[[str, ModuleFacts], Iterator[ImportEdge]]
+                 ) -> None:
+        self._modules = modules
+        self._edges_of = edges_of
+        self.found: dict[str, list[ImportEdge]] = {}
+
+    def __getitem__(self, name: str) -> list[ImportEdge]:
+        edges = self.found.get(name)
+        if edges is None:
+            edges = self.found[name] = list(self._edges_of(name, self._modules[name]))
+        return edges
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+
 class ImportGraph:
     """Edges per importing module. By default the syntactic edges grimp sees; `targets_of` can
     give another reading of an import (e.g. the module that defines an imported name)."""
@@ -75,9 +98,7 @@ class ImportGraph:
     def __init__(self, modules: dict[str, ModuleFacts], targets_of: TargetsOf | None = None) -> None:
         self.modules = modules
         self._targets_of = targets_of or self._syntactic_target
-        self.edges_from: dict[str, list[ImportEdge]] = {}
-        for name, facts in modules.items():
-            self.edges_from[name] = list(self._edges_of(name, facts))
+        self.edges_from = _EdgesFrom(modules, self._edges_of)
 
     def _syntactic_target(self, item: ImportFact) -> list[tuple[str, bool]]:
         found = edge_target(item, self.modules)

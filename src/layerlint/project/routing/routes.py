@@ -180,8 +180,12 @@ def _local_values(name: str, events: list[Event]) -> tuple[Expr, ...]:
     return tuple(values)
 
 
+def _listed_include_calls(facts: ModuleFacts) -> list[tuple[Call, Scope]]:
+    return list(_include_calls(facts))
+
+
 def _inclusions(project: Project, table: RouteTable, facts: ModuleFacts) -> None:
-    for call, scope in _include_calls(facts):
+    for call, scope in project.per_module(_listed_include_calls, facts):  # every call of the module looked at
         args, kwargs = call.args, call_kwargs(call)
         child_expr = args[0] if args else kwargs.get("router")
         func = call.func
