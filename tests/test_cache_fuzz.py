@@ -30,7 +30,7 @@ from layerlint.core.diagnostic import Diagnostic
 
 EXAMPLES = int(os.environ.get("LAYERLINT_FUZZ_EXAMPLES", "100"))
 # How deep a corruption goes in each file: to the fields the cache checks.
-DEPTHS = {"files.json": 3, "tree.json": 1, "findings": 4, "facts": 4}
+DEPTHS = {"files.json": 3, "tree.json": 1, "findings": 4, "facts": 4, "modules.json": 7}
 JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
                            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
                            max_leaves=6)
@@ -114,7 +114,7 @@ def test_a_corrupt_cache_file_gives_the_findings_of_no_cache(
     target.write_bytes(data.draw(_corruption(target.read_bytes(), _kind(target)), label="corrupted"))
     if data.draw(st.booleans(), label="findings forgotten"):  # the rules then run over the facts
         for path in files:
-            if path != target and (path.name.startswith("findings-") or path.name == "tree.json"):
+            if path != target and (path.name.startswith("findings-") or path.name in ("tree.json", "modules.json")):
                 path.unlink()
     assert _run(root) == expected
     assert _run(root) == expected  # and from what that run left

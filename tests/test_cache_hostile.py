@@ -229,7 +229,7 @@ def test_stored_findings_are_checked_against_every_rule() -> None:
 def _forget_findings(project: Path) -> None:
     """Only the facts are left in the cache: the next run evaluates the rules over them."""
     for path in (project / ".layerlint_cache").glob("*/*.json"):
-        if path.name.startswith("findings-") or path.name == "tree.json":
+        if path.name.startswith("findings-") or path.name in ("tree.json", "modules.json"):
             path.unlink()
 
 

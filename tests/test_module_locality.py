@@ -60,3 +60,32 @@ def test_a_local_rule_finds_in_a_module_what_its_closure_shows(case: FixtureProj
         part.__dict__["roles"] = {m: role for m, role in whole.roles.items() if m in closure}
         here = [row for row in findings(part, LOCAL) if row[0] == facts.path]
         assert here == [row for row in expected if row[0] == facts.path], f"{name} with its closure {sorted(closure)}"
+
+
+KEYED = [rule for rule in RULES if not rule.local and rule.whole_inputs is not None]
+
+
+def test_rules_keyed_by_whole_analyses_are_the_module_scope_ones_that_read_no_call_sites() -> None:
+    assert {rule.code for rule in KEYED} >= {"LL201", "LL401"}
+    assert not {rule.code for rule in KEYED} & {"LL207", "LL305", "LL703"}  # project scope; rule-defined
+
+
+@pytest.mark.parametrize("case", fixture_projects(), ids=lambda case: case.id)
+def test_a_keyed_rule_finds_in_a_module_what_its_closure_and_whole_inputs_show(case: FixtureProject) -> None:
+    """What the check cache's per-module key holds for the other module-scope rules: a module's
+    findings are decided by its import closure, the roles and the whole analyses the rule reads
+    (`Rule.whole_inputs`), each given as the whole project has it."""
+    config = load_config(case.root)
+    whole = engine.load_project(config, options=NO_CACHE)
+    for rule in KEYED:
+        expected = findings(whole, [rule])
+        inputs = rule.whole_inputs or ()
+        for name, facts in whole.modules.items():
+            closure = import_closure(whole, name)
+            part = Project(config, {m: f for m, f in whole.modules.items() if m in closure})
+            part.__dict__["roles"] = {m: role for m, role in whole.roles.items() if m in closure}
+            for analysis in inputs:
+                part.__dict__[analysis] = getattr(whole, analysis)
+            here = [row for row in findings(part, [rule]) if row[0] == facts.path]
+            assert here == [row for row in expected if row[0] == facts.path], \
+                f"{rule.code} in {name} with its closure {sorted(closure)} and {inputs}"

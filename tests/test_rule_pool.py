@@ -36,7 +36,7 @@ def per_rule(project: Project, workers: int, workers_used: list[int] | None = No
         patch.setattr(rule_pool, "map_tasks", recording)
         evaluation = rule_pool.evaluate(project, RULES, workers, modules=10)
     assert len(evaluation.seconds) == len(RULES) and all(seconds >= 0 for seconds in evaluation.seconds)
-    return [([(d.path, d.line, d.column, d.code, d.message) for d in kept], count)
+    return [([(d.path, d.line, d.column, d.code, d.message) for d in kept], count.total())
             for kept, count in evaluation.results]
 
 

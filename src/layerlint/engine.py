@@ -7,13 +7,18 @@ A check runs in stages, each a phase of `--timings`:
                each file's stat and content hash; what changed is parsed (cache/)
     key        the findings key: the configuration and every module's facts digest
     answer     the findings stored under that key, decoded only for the paths asked about;
-    or load, evaluate   the project built from the facts, and the rules run over it (rule_pool)
-    save       the findings, stored under the key
+    or load    the project built from the facts
+       keys    each module's key per group of rules (cache/module_findings.py), and the findings
+               stored under the keys that did not change
+       evaluate the rules run (rule_pool): each group on the modules whose key changed, the
+               rules no module's key decides over the whole project
+    save       the findings, per module and under the run's key
 """
 
 from __future__ import annotations
 
 import gc
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -33,6 +38,7 @@ from layerlint.project.reading.discovery import Discovery, SourceFile, find_file
 
 if TYPE_CHECKING:  # imported where needed: a run answered from the cache never loads rules or parsers
     from layerlint.cache import ProjectCache, StoredFindings
+    from layerlint.cache.module_findings import Stored
     from layerlint.project.project import Project
     from layerlint.project.reading.facts import ModuleFacts
     from layerlint.rules.base import Rule
@@ -151,14 +157,21 @@ def run_rules(project: Project, rules: Sequence[Rule], *, workers: int,
               modules: int, timings: Timings | None = None) -> tuple[list[Diagnostic], int]:
     """The rules' diagnostics (selected, noqa applied) and how many noqa comments suppressed,
     over the project of `modules` modules."""
+    diagnostics, suppressed = _run_counted(project, rules, workers, modules, timings)
+    return diagnostics, suppressed.total()
+
+
+def _run_counted(project: Project, rules: Sequence[Rule], workers: int, modules: int,
+                 timings: Timings | None = None) -> tuple[list[Diagnostic], Counter[str]]:
+    """`run_rules`, with what noqa comments suppressed counted by path."""
     from layerlint.rule_pool import evaluate
 
     evaluation = evaluate(project, rules, workers, modules)
     if timings is not None:
-        timings.rules = {rule.code: seconds for rule, seconds in zip(rules, evaluation.seconds)}
-        timings.workers = evaluation.workers
+        timings.rules.update({rule.code: seconds for rule, seconds in zip(rules, evaluation.seconds)})
+        timings.workers = max(timings.workers, evaluation.workers)
     results = evaluation.results
-    return [d for kept, _ in results for d in kept], sum(count for _, count in results)
+    return [d for kept, _ in results for d in kept], sum((count for _, count in results), Counter())
 
 
 def in_paths(config: Config, paths: Sequence[Path]) -> Callable[[str], bool]:
@@ -242,9 +255,10 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
         cache = ProjectCache(config, options)
         with timings.phase("refresh"):
             tree, key, stored, facts_of_buffers = _refresh(config, cache, files, overrides)
+        buffer_digests = {r: _digest(f) for r, f in facts_of_buffers.items()}
         with timings.phase("key"):
             if stored is None:
-                key = cache.findings_key(config, files, {r: _digest(f) for r, f in facts_of_buffers.items()})
+                key = cache.findings_key(config, files, buffer_digests)
                 cache.tree.remember(tree, key)
                 stored = cache.findings.stored(key, files)
         timings.files, timings.parsed = len(files), cache.parsed + len(facts_of_buffers)
@@ -259,7 +273,8 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
                 timings.from_cache = True
                 return answer, shown, found
         assert key is not None
-        answer = _fresh_answer(config, cache, key, files, rebuild, timings)
+        answer = _fresh_answer(config, cache, key, files, rebuild, timings,
+                               lambda relative: buffer_digests.get(relative) or cache.manifest.digest_of(relative))
     return answer, [d for path in answer.paths if wanted(path) for d in answer.by_path(path) or ()], found
 
 
@@ -279,15 +294,15 @@ def _refresh(config: Config, cache: ProjectCache, files: list[SourceFile], overr
 
 
 def _fresh_answer(config: Config, cache: ProjectCache, key: str, files: list[SourceFile],
-                  rebuild: Callable[[], Project], timings: Timings) -> _Answer:
-    """Run the rules, and store what they found under `key`."""
+                  rebuild: Callable[[], Project], timings: Timings, digest_of: Callable[[str], str]) -> _Answer:
+    """Run the rules (or reuse each module's stored findings where its key is unchanged), and
+    store what they found under `key`."""
     rules = active_rules(config)
 
     def evaluate() -> tuple[Project, list[Diagnostic], int]:
         with timings.phase("load"):
             project = rebuild()  # once: rule workers fork with it (see rule_pool)
-        with timings.phase("evaluate"):
-            return project, *run_rules(project, rules, workers=cache.workers, modules=len(files), timings=timings)
+        return project, *_evaluate(project, rules, cache, digest_of, timings)
 
     project, diagnostics, noqa_count = _from_cached_facts(cache, evaluate)
     warnings = tuple(noqa_warnings(project))
@@ -297,6 +312,76 @@ def _fresh_answer(config: Config, cache: ProjectCache, key: str, files: list[Sou
     for diagnostic in diagnostics:
         grouped.setdefault(diagnostic.path, []).append(diagnostic)
     return _Answer(lambda path: grouped.get(path, []), list(grouped), noqa_count, rebuild, project, warnings)
+
+
+def _evaluate(project: Project, rules: Sequence[Rule], cache: ProjectCache, digest_of: Callable[[str], str],
+              timings: Timings) -> tuple[list[Diagnostic], int]:
+    """Every rule's findings and the noqa count. With a cache, the rules whose findings in a
+    module its import closure and the whole analyses they read decide (`Rule.whole_inputs`) run
+    only on the modules whose key changed (`_keyed`); the others run over the whole project."""
+    workers, modules = cache.workers, len(project.modules)
+    if cache.directory is None:
+        with timings.phase("evaluate"):
+            return run_rules(project, rules, workers=workers, modules=modules, timings=timings)
+    found = _keyed(project, [r for r in rules if r.whole_inputs is not None], cache, digest_of, timings)
+    with timings.phase("evaluate"):
+        diagnostics, suppressed = run_rules(project, [r for r in rules if r.whole_inputs is None], workers=workers,
+                                            modules=modules, timings=timings)
+    return diagnostics + [d for stored in found.values() for d in stored.findings], \
+        suppressed + sum(stored.suppressed for stored in found.values())
+
+
+def _keyed(project: Project, rules: Sequence[Rule], cache: ProjectCache, digest_of: Callable[[str], str],
+           timings: Timings) -> dict[tuple[str, tuple[str, ...]], Stored]:
+    """The findings of `rules` in every module, by path and group of rules reading the same whole
+    analyses: stored ones where the module's key is the stored one, the others found by running
+    the group's rules with the project's focus on those modules alone; all stored again."""
+    from layerlint.cache.module_findings import closure_keys, fingerprints, grouped
+
+    store = cache.module_findings
+    groups: dict[tuple[str, ...], list[Rule]] = {}
+    for rule in rules:
+        assert rule.whole_inputs is not None
+        groups.setdefault(rule.whole_inputs, []).append(rule)
+    with timings.phase("keys"):
+        # Every module's facts are decoded by now; edges are read from the facts only where the
+        # stored ones are of another digest, and the roles and whole analyses need the project.
+        entries = store.entries(project.modules.values(), digest_of)
+        closure = closure_keys(entries, {name: repr(role) for name, role in project.roles.items()},
+                               cache.module_salt(project.config))
+        prints = fingerprints({name: getattr(project, name) for group in groups for name in group},
+                              project.modules.values(), digest_of)
+    found: dict[tuple[str, tuple[str, ...]], Stored] = {}
+    for group, members in groups.items():
+        with timings.phase("keys"):
+            inputs = "".join(prints[name] for name in group)
+            key_of = {facts.path: closure[name] + inputs for name, facts in project.modules.items()}
+            stale: dict[str, str] = {}
+            for name, facts in project.modules.items():
+                stored = store.found(facts.path, group, key_of[facts.path])
+                if stored is None:
+                    stale[name] = facts.path
+                else:
+                    found[facts.path, group] = stored
+        if stale:
+            with timings.phase("evaluate"):
+                fresh, counts = _focused(project, members, stale, cache.workers, timings)
+            found.update({(path, group): entry for path, entry in
+                          grouped(fresh, counts, stale.values(), key_of.__getitem__).items()})
+        timings.rechecked[group] = len(stale)
+    with timings.phase("save"):
+        store.save(entries, found)
+    return found
+
+
+def _focused(project: Project, rules: Sequence[Rule], stale: dict[str, str], workers: int,
+             timings: Timings) -> tuple[list[Diagnostic], Counter[str]]:
+    """The rules' findings with the project's focus on the modules `stale` names (module -> path)."""
+    project.focus = frozenset(stale)
+    try:
+        return _run_counted(project, rules, workers, len(stale), timings)
+    finally:
+        project.focus = None
 
 
 def noqa_warnings(project: Project) -> list[str]:

@@ -34,8 +34,9 @@ from layerlint.rules.base import Rule
 # Below this many modules per worker, forking costs more than the rules take (~1 ms per module).
 MIN_MODULES_PER_WORKER = 500
 
-# A rule's diagnostics after selection and noqa, and how many noqa comments suppressed.
-RuleResult = tuple[list[Diagnostic], int]
+# A rule's diagnostics after selection and noqa, and how many noqa comments suppressed, by path
+# (the check cache stores each module's findings with its count).
+RuleResult = tuple[list[Diagnostic], Counter[str]]
 
 _shared: tuple[Project, Sequence[Rule]] | None = None  # what forked workers inherit
 _one_at_a_time = threading.Lock()
@@ -60,7 +61,7 @@ def evaluate(project: Project, rules: Sequence[Rule], workers: int, modules: int
     global _shared
     families = _families(rules)
     workers = workers if forks(rules, workers, modules) else 1
-    evaluation = Evaluation([([], 0) for _ in rules], [0.0] * len(rules), workers)
+    evaluation = Evaluation([([], Counter()) for _ in rules], [0.0] * len(rules), workers)
     with _one_at_a_time:  # a host that lints from several threads: `_shared` is one per process
         _shared = (project, rules)
         _collect(evaluation, families, workers, modules)
@@ -106,19 +107,25 @@ def _families(rules: Sequence[Rule]) -> list[list[int]]:
     return sorted(families.values(), key=lambda family: family[0])
 
 
-def _check_family(indices: list[int]) -> list[tuple[list[Diagnostic], int, float]]:
+def _check_family(indices: list[int]) -> list[tuple[list[Diagnostic], Counter[str], float]]:
     assert _shared is not None
     project, rules = _shared
     return [_check_rule(project, rules[index]) for index in indices]
 
 
-def _check_rule(project: Project, rule: Rule) -> tuple[list[Diagnostic], int, float]:
+def _check_rule(project: Project, rule: Rule) -> tuple[list[Diagnostic], Counter[str], float]:
     start = time.perf_counter()
     selection = Selection.of(project.config)
     found = [d for d in map(rule.diagnostic, rule.check(project)) if selection.enabled_in(d.code, d.path)]
     noqa = project.noqa_by_path
-    kept = [d for d in found if not suppressed(d.code, _codes(noqa.get(d.path, {}).get(d.line)))]
-    return kept, len(found) - len(kept), time.perf_counter() - start
+    kept: list[Diagnostic] = []
+    dropped: Counter[str] = Counter()
+    for d in found:
+        if suppressed(d.code, _codes(noqa.get(d.path, {}).get(d.line))):
+            dropped[d.path] += 1
+        else:
+            kept.append(d)
+    return kept, dropped, time.perf_counter() - start
 
 
 def _codes(codes: list[str] | None) -> tuple[str, ...] | None:

@@ -13,6 +13,10 @@ Layout of `.layerlint_cache/` (in the project root, or `--cache-dir`), one store
     <namespace>/findings-K.json  the findings of a run whose inputs (the configuration, every path
                                  and facts digest) have the key K; the last 4 runs' are kept
                                                                                        (findings.py)
+    <namespace>/modules.json     path -> [facts digest, its imports' candidate modules, per group of
+                                 rules: [key, noqa count, findings]]: a run after an edit re-checks
+                                 only the modules whose key (closure, whole analyses) changed
+                                                                                (module_findings.py)
     <namespace>/tree.json        the last run's tree digest (every path, mtime and size) and its
                                  findings key                                             (tree.py)
 

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 from layerlint.cache import fact_shards
 from layerlint.cache.fact_shards import FactShards, ShardTask
 from layerlint.cache.findings import Findings
+from layerlint.cache.module_findings import ModuleFindings
 from layerlint.cache.manifest import DIGEST, HASH, Entry, Manifest, trusted_stat, unchanged
-from layerlint.cache.storage import CacheDirectory, namespace
+from layerlint.cache.storage import CacheDirectory, namespace, run_digest
 from layerlint.cache.tree import Tree
 from layerlint.core.config import Config
 from layerlint.core.options import RunOptions
@@ -35,6 +36,7 @@ class ProjectCache:
         self.shards = FactShards(self.storage)
         self.tree = Tree(self.storage)
         self.findings = Findings(self.storage)
+        self.module_findings = ModuleFindings(self.storage)
         self.workers = options.worker_count()
         self.fresh: dict[str, str] = {}  # compact facts parsed in this run, as JSON text
         self.files: list[SourceFile] = []
@@ -142,6 +144,10 @@ class ProjectCache:
         self.manifest.save()
 
     # ---------------------------------------------------------------- findings
+
+    def module_salt(self, config: Config) -> str:
+        """What every module's findings key starts from: the namespace and the whole configuration."""
+        return run_digest(self.key, config, ["per module"])
 
     def findings_key(self, config: Config, files: Sequence[SourceFile], extra_digests: dict[str, str]) -> str:
         """All inputs of the findings: the facts of every module (an editor buffer's count like a file's)."""

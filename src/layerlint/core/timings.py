@@ -20,6 +20,9 @@ class Timings:
     parsed: int = 0  # files parsed in this run (the others came from the cache)
     workers: int = 1  # processes the rules ran in
     from_cache: bool = False  # the findings were the stored ones
+    # Per group of rules keyed alike (the whole analyses they read), the modules re-checked
+    # because their key changed (the others' findings came from the cache).
+    rechecked: dict[tuple[str, ...], int] = field(default_factory=dict)
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -37,6 +40,9 @@ class Timings:
             parts.append("findings from the cache")
         elif self.rules:
             parts.append(f"rules in {self.workers} process{'es' if self.workers > 1 else ''}")
+        if self.rechecked:
+            parts.append("re-checked " + ", ".join(f"{count:,} ({' '.join(group) or 'closure'})"
+                                                   for group, count in self.rechecked.items()))
         lines = ["timings: " + " | ".join(parts)]
         if self.rules:
             ranked = sorted(self.rules.items(), key=lambda item: -item[1])[:slowest]

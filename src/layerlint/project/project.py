@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from layerlint.project.index.types import TypeResolver
     from layerlint.project.orm.model_fields import ModelFields
     from layerlint.project.orm.sessions import SessionProviders
-    from layerlint.project.orm.soft_delete import SessionCalls
+    from layerlint.project.orm.soft_delete import GenericUsers, SessionCalls
     from layerlint.project.orm.soft_delete_filters import FilterHelpers
     from layerlint.project.routing.call_sites import CallSites
     from layerlint.project.routing.dependencies import DependencyResolver
@@ -39,22 +39,29 @@ T = TypeVar("T")
 class Analysis(cached_property[T]):
     """A lazily built analysis of the project, with the analyses its building reads."""
 
-    def __init__(self, build: Callable[[Any], T], needs: tuple[str, ...], incremental: bool, local: bool) -> None:
+    def __init__(self, build: Callable[[Any], T], needs: tuple[str, ...], incremental: bool, local: bool,
+                 whole: bool, given_whole: bool) -> None:
         super().__init__(build)
         self.needs = needs
         self.incremental = incremental
         self.local = local
+        self.whole = whole
+        self.given_whole = given_whole
 
 
-def analysis(*needs: str, incremental: bool = False, local: bool = False
-             ) -> Callable[[Callable[[Any], T]], Analysis[T]]:
+def analysis(*needs: str, incremental: bool = False, local: bool = False, whole: bool = False,
+             given_whole: bool = False) -> Callable[[Callable[[Any], T]], Analysis[T]]:
     """Decorate a Project method that builds an analysis; `needs`: the analyses it reads.
     `incremental`: built empty and filled one question at a time (a function's calls, a model's
     fields), so two processes that read it repeat only the questions both ask; the others are
     built whole when first read (the route table scans every module). `local`: what it answers
     about a module depends only on that module's import closure (the modules it imports,
-    transitively, and their packages), not on modules that import it or are unrelated to it."""
-    return lambda build: Analysis(build, needs, incremental, local)
+    transitively, and their packages), not on modules that import it or are unrelated to it.
+    `whole`: a project-wide result (the route table, the table models) that a module's findings
+    may read any part of; the check cache keys them by a fingerprint of all of it. `given_whole`:
+    local once the `whole` analyses are given (what it answers about a module depends on the
+    module's closure and on whole results, such as a handler's router dependencies)."""
+    return lambda build: Analysis(build, needs, incremental, local, whole, given_whole)
 
 
 @dataclass
@@ -141,7 +148,7 @@ class Project:
 
     # ------------------------------------------------------------------ FastAPI
 
-    @analysis("call_sites")
+    @analysis("call_sites", whole=True)
     def routes(self) -> RouteTable:
         """Routers, apps, their inclusions and every route handler."""
         from layerlint.project.routing.routes import build_route_table
@@ -155,7 +162,7 @@ class Project:
 
         return DependencyResolver(self)
 
-    @analysis("dependencies", "routes")
+    @analysis("dependencies", "routes", whole=True)
     def session_split(self) -> bool:
         """Both a read and a write session dependency are defined or used."""
         from layerlint.project.routing.dependencies import has_session_split
@@ -180,63 +187,70 @@ class Project:
 
     # ------------------------------------------------------------------ SQLAlchemy / SQLModel
 
-    @analysis()
+    @analysis(whole=True)
     def table_models(self) -> list[Symbol]:
         """Every table model of the project, in path order."""
         from layerlint.project.index.models import find_table_models
 
         return find_table_models(self)
 
-    @analysis("table_models")
+    @analysis("table_models", whole=True)
     def tables(self) -> list[Symbol]:
         """Table models that have a table of their own."""
         from layerlint.project.index.models import has_own_table
 
         return [model for model in self.table_models if has_own_table(self.index, model)]
 
-    @analysis(incremental=True)
+    @analysis(incremental=True, given_whole=True)
     def model_fields(self) -> ModelFields:
         """Each model's column-like fields, inherited ones included."""
         from layerlint.project.orm.model_fields import ModelFields
 
         return ModelFields(self.index)
 
-    @analysis("table_models")
+    @analysis("table_models", whole=True)
     def soft_delete_models(self) -> frozenset[Symbol]:
         """Table models with the soft-delete column."""
         from layerlint.project.orm.soft_delete import find_soft_delete_models
 
         return find_soft_delete_models(self)
 
-    @analysis(incremental=True)
+    @analysis(incremental=True, given_whole=True)
     def session_providers(self) -> SessionProviders:
         """Which project functions hand out a database session."""
         from layerlint.project.orm.sessions import SessionProviders
 
         return SessionProviders(self)
 
-    @analysis("filter_helpers", "types", "session_providers", incremental=True)
+    @analysis("filter_helpers", "types", "session_providers", incremental=True, given_whole=True)
     def session_calls(self) -> SessionCalls:
         """Each function's session calls, with the statement or model each works on."""
-        from layerlint.project.orm.soft_delete import SessionCalls
+        from layerlint.project.orm.soft_delete import GenericUsers, SessionCalls
 
         return SessionCalls(self)
 
-    @analysis(incremental=True)
+    @analysis(incremental=True, given_whole=True)
     def filter_helpers(self) -> FilterHelpers:
         """Which project functions and hybrid properties apply the soft-delete filter."""
         from layerlint.project.orm.soft_delete_filters import FilterHelpers
 
         return FilterHelpers()
 
-    @analysis()
+    @analysis("types", whole=True)
+    def generic_users(self) -> GenericUsers:
+        """The table models each generic base's type variables stand for, found in its subclasses."""
+        from layerlint.project.orm.soft_delete import find_generic_users
+
+        return find_generic_users(self)
+
+    @analysis(whole=True)
     def global_filters(self) -> list[str]:
         """Modules whose session event listeners apply `with_loader_criteria` to every query."""
         from layerlint.project.orm.soft_delete import find_global_filters
 
         return find_global_filters(self)
 
-    @analysis("roles")
+    @analysis("roles", whole=True)
     def unconfigured_base(self) -> tuple[str, int] | None:
         """The configured base repository does not exist, but repositories share another."""
         from layerlint.project.orm.repositories import find_unconfigured_base
@@ -261,6 +275,11 @@ ANALYSES: dict[str, tuple[str, ...]] = {name: value.needs for name, value in var
                                         if isinstance(value, Analysis)}
 # The analyses whose answer about a module depends only on its import closure.
 LOCAL = frozenset(name for name, value in vars(Project).items() if isinstance(value, Analysis) and value.local)
+# Project-wide results a module's findings may read any part of (fingerprinted into the check cache's keys).
+WHOLE = frozenset(name for name, value in vars(Project).items() if isinstance(value, Analysis) and value.whole)
+# Local once the whole analyses are given.
+GIVEN_WHOLE = LOCAL | frozenset(name for name, value in vars(Project).items()
+                                if isinstance(value, Analysis) and value.given_whole)
 # The analyses built whole when first read: what a process that shares them saves building.
 BUILT_WHOLE = frozenset(name for name, value in vars(Project).items()
                         if isinstance(value, Analysis) and not value.incremental)
@@ -274,3 +293,14 @@ def closure_local(names: Iterable[str]) -> bool:
 def needed_analyses(names: Iterable[str]) -> set[str]:
     """`names` and every analysis building them reads (analyses the model does not know stay as named)."""
     return reached(names, lambda name: ANALYSES.get(name, ()))
+
+
+def whole_inputs(names: Iterable[str]) -> tuple[str, ...] | None:
+    """The whole analyses that, with a module's import closure, decide what these analyses answer
+    about the module; None when one of them (or one they read short of a whole analysis) may read
+    other modules unnoticed (call sites, rule-defined analyses). A whole analysis's own inputs are
+    not followed: its fingerprint covers what it read."""
+    read = reached(names, lambda name: () if name in WHOLE else ANALYSES.get(name, ()))
+    if not read <= GIVEN_WHOLE | WHOLE:
+        return None
+    return tuple(sorted(read & WHOLE))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from layerlint.core.diagnostic import Diagnostic, ImportStep, Location, Severity
-from layerlint.project.project import Project, closure_local
+from layerlint.project.project import Project, closure_local, whole_inputs
 from layerlint.project.reading.facts import ModuleFacts, Span
 
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
@@ -53,6 +53,13 @@ class Rule:
         """A finding in a module depends only on the facts of the module's import closure: it
         reads its module (Scope.MODULE) and local analyses only (tests/test_module_locality.py)."""
         return self.scope is Scope.MODULE and closure_local(self.analyses)
+
+    @property
+    def whole_inputs(self) -> tuple[str, ...] | None:
+        """The whole analyses that, with a module's import closure, decide this rule's findings in
+        the module (the check cache keys them by both); None when they may depend on more: a
+        project-scope rule, or one reading call sites or a rule-defined analysis."""
+        return whole_inputs(self.analyses) if self.scope is Scope.MODULE else None
 
     @property
     def anchor(self) -> str:

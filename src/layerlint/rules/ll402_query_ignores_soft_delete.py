@@ -228,7 +228,7 @@ def _function_findings(project: Project, facts: ModuleFacts, function: FunctionF
 @rule("LL402", "query-ignores-soft-delete", "A query can return soft-deleted rows", __doc__,
       tags=("repositories",),
       scope=Scope.MODULE, analyses=("soft_delete_models", "session_calls", "global_filters", "model_fields",
-                                    "types"),
+                                    "types", "generic_users"),
       options=("models.soft-delete-column", "repositories.soft-delete-helpers", "sessions.factories",
                "sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:

@@ -65,6 +65,17 @@ def edge_target(item: ImportFact, modules: dict[str, ModuleFacts]) -> tuple[str,
     return (target, False) if target is not None else None
 
 
+def edge_candidates(item: ImportFact) -> list[str]:
+    """The module names an import statement may depend on, in the order `edge_target` tries them:
+    its edge is the first that is a module of the project. Known from the facts alone, so the
+    check cache stores them and resolves edges without the project (see cache/module_findings.py)."""
+    parts = item.target.split(".")
+    prefixes = [".".join(parts[:end]) for end in range(len(parts), 0, -1)]
+    if item.kind == "from" and item.name not in (None, "*"):
+        return [f"{item.target}.{item.name}", *prefixes]
+    return prefixes
+
+
 TargetsOf = Callable[[ImportFact], list[tuple[str, bool]]]
 
 

@@ -146,27 +146,51 @@ def deleted_rows_handled(project: Project, facts: ModuleFacts, function: Functio
 
 def generic_users(project: Project, base: Symbol, typevar: Symbol) -> tuple[Symbol, ...]:
     """The table models `base`'s type variable stands for: its subclasses' bindings
-    (`ItemRepository(BaseRepository[Item])`) and the models passed to its constructor at module
-    level (`item = CRUDBase(Item)`). Asked only for unfiltered statements of generic bases: few."""
-    return tuple(sorted(set(_generic_users(project, base, typevar.name)), key=lambda s: s.dotted))
+    (`ItemRepository(BaseRepository[Item])`) and the models passed to its constructor, or a
+    subclass's, at module level (`item = CRUDBase(Item)`)."""
+    users = project.generic_users
+    return tuple(sorted(users.bound.get((base, typevar.name), set()) | users.constructed.get(base, set()),
+                        key=lambda s: s.dotted))
 
 
-def _generic_users(project: Project, base: Symbol, name: str) -> Iterator[Symbol]:
-    index = project.index
-    subclasses = {cls for cls in index.classes() if base in index.mro(cls)}
-    for cls in subclasses:
-        bound = project.types.bindings_for(TypeRef(cls), base) or {}
-        if name in bound and bound[name].symbol.kind == "class" and is_table_model(index, bound[name].symbol):
-            yield bound[name].symbol
+@dataclass
+class GenericUsers:
+    """Project.generic_users: for every generic project class, the table models its subclasses
+    bind its type variables to, and those passed to its (or a subclass's) constructor at module
+    level. Built whole: a base's users are found in the modules that extend it."""
+
+    bound: dict[tuple[Symbol, str], set[Symbol]]  # (base, type variable) -> models
+    constructed: dict[Symbol, set[Symbol]]  # base -> models passed to a constructor
+
+
+def find_generic_users(project: Project) -> GenericUsers:
+    index, types = project.index, project.types
+    users = GenericUsers({}, {})
+    generic: dict[Symbol, bool] = {}
+    for cls in index.classes():
+        for base in index.mro(cls):
+            if base.kind != "class" or base == cls:
+                continue
+            if base not in generic:
+                generic[base] = bool(types.type_parameters(base))
+            if not generic[base]:
+                continue
+            for name, bound in (types.bindings_for(TypeRef(cls), base) or {}).items():
+                if bound.symbol.kind == "class" and is_table_model(index, bound.symbol):
+                    users.bound.setdefault((base, name), set()).add(bound.symbol)
     for facts in project.modules.values():
         for event in facts.events:
             value = event.value
             if event.kind != "assign" or not isinstance(value, Call) or not call_args(value):
                 continue
-            if index.resolve_expr(facts.module, value.func) in subclasses:
-                model = index.resolve_expr(facts.module, call_args(value)[0])
-                if model.kind == "class" and is_table_model(index, model):
-                    yield model
+            built = index.resolve_expr(facts.module, value.func)
+            if built.kind != "class" or index.class_fact(built) is None:
+                continue
+            model = index.resolve_expr(facts.module, call_args(value)[0])
+            if model.kind == "class" and is_table_model(index, model):
+                for base in index.mro(built):
+                    users.constructed.setdefault(base, set()).add(model)
+    return users
 
 
 class FunctionQueries:

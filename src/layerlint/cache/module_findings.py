@@ -1,0 +1,231 @@
+"""The findings store per module: `modules.json`, each module's findings under a key over what
+decides them, so that a run after an edit re-checks only the modules whose key changed.
+
+A module's key, for the rules that read the same whole analyses (`Rule.whole_inputs`), is a digest of
+- its import closure (`closure_keys`): a Merkle digest over the import graph, an import cycle
+  as one node, of each module's path, name, facts digest and role and of the modules its imports
+  resolved to; a module created where an import pointed at nothing changes the importer's key;
+- a fingerprint of each whole analysis the rules read (`fingerprints`): the route table, the
+  table models, the soft-delete models, the unconfigured base repository.
+tests/test_module_locality.py checks, on every fixture, that these decide a rule's findings in a
+module. The other rules (project scope, or reading call sites or a rule-defined analysis:
+`whole_inputs` is None) are not stored here: they run whole.
+
+The edges are stored too, as each import's candidate modules (`edge_candidates`) beside the
+facts digest they were read from, so the keys are computed from the stored edges and the
+digests: a module's facts are read for its edges only when its digest changed (`ModuleEntry.of`).
+The roles and the whole analyses still come from the project built whole (see engine._keyed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from layerlint.cache.findings import decode, encode
+from layerlint.cache.storage import CacheDirectory, own_source
+from layerlint.core.diagnostic import Diagnostic
+from layerlint.project.index.graph import edge_candidates
+from layerlint.project.reading.expr import Node
+from layerlint.project.reading.facts import ClassFact, FunctionFact, ModuleFacts
+
+NAME = "modules.json"
+
+Group = tuple[str, ...]  # the whole analyses a group of rules reads: their findings share a key
+
+
+def group_name(group: Group) -> str:
+    return ",".join(group)
+
+
+@dataclass(frozen=True)
+class ModuleEntry:
+    """What a module's place in the import graph is made of: known from its facts digest alone."""
+
+    module: str
+    path: str
+    digest: str
+    imports: tuple[tuple[str, ...], ...]  # per import statement, its candidate targets in order
+
+    @classmethod
+    def of(cls, facts: ModuleFacts, digest: str, stored: Any) -> ModuleEntry:
+        """The stored edges when they were read from facts of this digest, else read from `facts`."""
+        if isinstance(stored, list) and len(stored) == 3 and stored[0] == digest and _imports(stored[1]):
+            imports = tuple(map(tuple, stored[1]))
+        else:
+            imports = tuple(tuple(edge_candidates(item)) for item in facts.imports)
+        return cls(facts.module, facts.path, digest, imports)
+
+
+def _imports(value: Any) -> bool:
+    return type(value) is list and all(type(item) is list and all(type(n) is str for n in item) for item in value)
+
+
+def closure_keys(entries: Mapping[str, ModuleEntry], roles: Mapping[str, object], salt: str) -> dict[str, str]:
+    """Module -> a digest of everything in its import closure (see the module's docstring)."""
+    successors: dict[str, list[str]] = {}
+    own: dict[str, bytes] = {}
+    for name, entry in entries.items():
+        targets = [next((c for c in candidates if c in entries), "") for candidates in entry.imports]
+        parts = name.split(".")
+        parents = [p for end in range(1, len(parts)) if (p := ".".join(parts[:end])) in entries]
+        successors[name] = [t for t in dict.fromkeys(targets + parents) if t and t != name]
+        own[name] = repr((entry.path, name, entry.digest, roles.get(name), targets)).encode()
+    keys: dict[str, str] = {}
+    for component in _components(successors):
+        members = set(component)
+        hasher = hashlib.blake2b(salt.encode(), digest_size=16)
+        for name in sorted(component):
+            hasher.update(own[name])
+        for key in sorted({keys[t] for name in component for t in successors[name] if t not in members}):
+            hasher.update(key.encode())
+        digest = hasher.hexdigest()
+        for name in component:
+            keys[name] = digest
+    return keys
+
+
+def _components(successors: Mapping[str, list[str]]) -> list[list[str]]:
+    """The strongly connected components (Tarjan's, without recursion), each after every one it reaches."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in successors:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(successors[root]))]
+        while work:
+            node, pending = work[-1]
+            for target in pending:
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(successors[target])))
+                    break
+                if target in on_stack:
+                    low[node] = min(low[node], index[target])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component: list[str] = []
+                    while not component or component[-1] != node:
+                        component.append(stack.pop())
+                        on_stack.discard(component[-1])
+                    found.append(component)
+    return found
+
+
+def fingerprints(results: Mapping[str, object], modules: Iterable[ModuleFacts],
+                 digest_of: Callable[[str], str]) -> dict[str, str]:
+    """A digest of each whole analysis's result. A module's facts stand as its path and facts
+    digest, and a function or class of the facts as its module's, its qualified name and its
+    place: the route table holds the handlers' facts, which would otherwise be printed whole."""
+    owners: dict[int, ModuleFacts] = {}
+    for facts in modules:
+        for item in (*facts.functions, *facts.classes):
+            owners[id(item)] = facts
+
+    def token(value: object) -> str:
+        if value is None or isinstance(value, (str, int, float, bool, Node)):  # an expression: small
+            return repr(value)
+        if isinstance(value, ModuleFacts):
+            return f"M({value.path!r},{digest_of(value.path)!r})"
+        owner = owners.get(id(value)) if isinstance(value, (FunctionFact, ClassFact)) else None
+        if owner is not None:
+            return f"F({owner.path!r},{digest_of(owner.path)!r},{getattr(value, 'qualname')!r},{getattr(value, 'span')!r})"
+        if isinstance(value, (list, tuple)):
+            return "[" + ",".join(map(token, value)) + "]"
+        if isinstance(value, (set, frozenset)):
+            return "{" + ",".join(sorted(map(token, value))) + "}"
+        if isinstance(value, dict):
+            return "{" + ",".join(f"{token(k)}:{token(v)}" for k, v in value.items()) + "}"
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return type(value).__name__ + "(" + ",".join(
+                token(getattr(value, f.name)) for f in dataclasses.fields(value)) + ")"
+        return repr(value)
+
+    return {name: hashlib.blake2b(token(result).encode(), digest_size=16).hexdigest()
+            for name, result in results.items()}
+
+
+@dataclass
+class Stored:
+    """One module's findings of one group, as stored: the key they were found under."""
+
+    key: str
+    suppressed: int
+    findings: list[Diagnostic]
+
+
+class ModuleFindings:
+    """The store: path -> [facts digest, import candidates, {group: [key, suppressed, findings]}]."""
+
+    def __init__(self, directory: CacheDirectory) -> None:
+        self.directory = directory
+        self._document: dict[str, Any] | None = None
+
+    def _entries(self) -> dict[str, Any]:
+        if self._document is None:
+            document = self.directory.read(NAME)
+            by_path = document.get("by_path") if document is not None else None
+            self._document = by_path if isinstance(by_path, dict) else {}
+        return self._document
+
+    def entries(self, project_modules: Iterable[ModuleFacts], digest_of: Callable[[str], str]
+                ) -> dict[str, ModuleEntry]:
+        """Every module's entry: stored edges where the digest is the stored one."""
+        stored = self._entries()
+        return {facts.module: ModuleEntry.of(facts, digest_of(facts.path), stored.get(facts.path))
+                for facts in project_modules}
+
+    def found(self, path: str, group: Group, key: str) -> Stored | None:
+        """The findings stored for `path` under `key`, checked as decoded; None when there are none."""
+        entry = self._entries().get(path)
+        if not isinstance(entry, list) or len(entry) != 3 or not isinstance(entry[2], dict):
+            return None
+        item = entry[2].get(group_name(group))
+        if not isinstance(item, list) or len(item) != 3 or item[0] != key:
+            return None
+        suppressed, encoded = item[1], item[2]
+        if type(suppressed) is not int or suppressed < 0 or type(encoded) is not list:
+            return None
+        rules = own_source()[1]
+        try:
+            return Stored(key, suppressed, [decode(path, one, rules) for one in encoded])
+        except (TypeError, ValueError):
+            return None
+
+    def save(self, entries: Mapping[str, ModuleEntry], stored: Mapping[tuple[str, Group], Stored]) -> None:
+        """Every module's edges and its findings of each group."""
+        if not self.directory.writable():
+            return
+        by_path: dict[str, list[Any]] = {}
+        for entry in entries.values():
+            by_path[entry.path] = [entry.digest, [list(c) for c in entry.imports], {}]
+        for (path, group), found in stored.items():
+            if path in by_path:
+                by_path[path][2][group_name(group)] = [found.key, found.suppressed, [encode(d) for d in found.findings]]
+        self.directory.write(NAME, {"by_path": by_path})
+
+
+def grouped(diagnostics: Sequence[Diagnostic], counts: Counter[str], paths: Iterable[str],
+            key_of: Callable[[str], str]) -> dict[str, Stored]:
+    """Fresh findings in `paths`, each path's entry present even when it found nothing."""
+    found = {path: Stored(key_of(path), counts.get(path, 0), []) for path in paths}
+    for diagnostic in diagnostics:
+        if diagnostic.path in found:  # a rule that reports outside its focus: found there when re-checked
+            found[diagnostic.path].findings.append(diagnostic)
+    return found

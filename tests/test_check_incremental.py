@@ -1,0 +1,114 @@
+"""`layerlint check` with the cache after each kind of edit finds exactly what a cold `--no-cache`
+run finds (issue 15): per-module findings are kept only where the module's key (its import
+closure, the roles and the whole analyses its rules read) is the stored one.
+
+Each case checks a copy once to fill the cache, then applies a sequence of edits to a service
+module and to a table model, saved to the file; after each, a check through the cache and a cold
+check of the same tree must give the same findings and the same noqa count."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from harness import NO_CACHE, FixtureProject, fixture_projects
+from test_incremental import CHAIN, EDITS, LOOKUP, edited_module, encoded, read, rows
+
+from layerlint import engine
+from layerlint.core.config import ConfigError, load_config
+from layerlint.core.options import RunOptions
+
+Edit = Callable[[str], str]
+
+SOFT_DELETE = "    deleted_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)\n"
+TABLE = re.compile(r"^    __tablename__ = .*\n", re.MULTILINE)
+MODEL_EDITS: list[tuple[str, Edit]] = [
+    ("a model gains the soft-delete column", lambda text: TABLE.sub(lambda m: m.group(0) + SOFT_DELETE, text, 1)),
+    ("the model loses it again", lambda text: text.replace(SOFT_DELETE, "", 1)),
+    ("a field's type changes", lambda text: text.replace("Mapped[str]", "Mapped[int]", 1)),
+]
+
+
+def cached(root: Path, cache: Path) -> engine.CheckResult:
+    return engine.check(load_config(root), options=RunOptions(cache_dir=cache, jobs=1))
+
+
+def model_module(root: Path) -> str | None:
+    """A module declaring a table (`__tablename__`), edited by MODEL_EDITS."""
+    found = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py") if TABLE.search(read(p)))
+    return found[0] if found else None
+
+
+def replay(source: Path, tmp_path: Path, edits: list[tuple[str, list[tuple[str, Edit]]]]) -> list[int]:
+    """Check a copy of `source` with the cache, then after each edit compare a cached check with a
+    cold one; the modules the cached checks re-ran the closure-keyed rules on, edit by edit."""
+    root, cache = tmp_path / "project", tmp_path / "cache"
+    shutil.copytree(source, root)
+    try:
+        cached(root, cache)
+    except ConfigError:
+        pytest.skip("the fixture's configuration is the case")
+    rechecked: list[int] = []
+    for path, sequence in edits:
+        text = read(root / path)
+        for label, edit in sequence:
+            text = edit(text)
+            (root / path).write_bytes(encoded(text))
+            try:
+                expected = engine.check(load_config(root), options=NO_CACHE)
+            except ConfigError:  # the edit broke a module the configuration names: both say so
+                with pytest.raises(ConfigError):
+                    cached(root, cache)
+                continue
+            found = cached(root, cache)
+            assert rows(found.diagnostics) == rows(expected.diagnostics), f"{path} after: {label}"
+            assert found.suppressed_by_noqa == expected.suppressed_by_noqa, f"{path} after: {label}"
+            rechecked.append(found.timings.rechecked.get((), 0))
+    return rechecked
+
+
+@pytest.mark.parametrize("case", fixture_projects(), ids=lambda case: case.id)
+def test_a_cached_check_finds_what_a_cold_run_finds_after_each_edit(case: FixtureProject, tmp_path: Path) -> None:
+    edits = [(edited_module(case.root), EDITS)]
+    model = model_module(case.root)
+    if model is not None:
+        edits.append((model, MODEL_EDITS))
+    replay(case.root, tmp_path, edits)
+
+
+def test_an_import_chain_appears_and_goes_through_the_cache(tmp_path: Path) -> None:
+    rechecked = replay(CHAIN, tmp_path, [(LOOKUP, EDITS)])
+    modules = len(list(CHAIN.rglob("*.py")))
+    # lookup.py is imported by the router alone: an edit re-checks those two and the packages' none.
+    assert rechecked[0] == 2 and all(count < modules for count in rechecked), rechecked
+
+
+def test_a_whole_analysis_changed_elsewhere_reaches_a_module_outside_the_edit_s_closure(tmp_path: Path) -> None:
+    """item/repository.py imports nothing of the project, but its LL403 finding names the base
+    the other repositories share: renaming that base changes it through the whole analysis's
+    fingerprint alone."""
+    fixture = Path(__file__).parent / "fixtures" / "ll403" / "repositories_fire"
+    base = "app/domain/shared/base_repository.py"
+    before = [row for row in rows(engine.check(load_config(fixture), options=NO_CACHE).diagnostics)
+              if row[0] == "app/domain/item/repository.py"]
+    rename: list[tuple[str, Edit]] = [("the shared base is renamed",
+                                       lambda text: text.replace("class BaseRepository(", "class CoreRepository("))]
+    replay(fixture, tmp_path, [(base, rename)])
+    after = [row for row in rows(cached(tmp_path / "project", tmp_path / "cache").diagnostics)
+             if row[0] == "app/domain/item/repository.py"]
+    assert before != after  # the edit moves a finding outside its closure: what the test is about
+
+
+@pytest.mark.parametrize("case", fixture_projects(), ids=lambda case: case.id)
+def test_stored_import_candidates_resolve_to_the_graph_s_edges(case: FixtureProject) -> None:
+    """The edges the keys are built from (each import's first candidate that is a module) are the
+    import graph's, so a key covers exactly the closure tests/test_module_locality.py checks."""
+    from layerlint.project.index.graph import edge_candidates
+
+    project = engine.load_project(load_config(case.root), options=NO_CACHE)
+    for name, facts in project.modules.items():
+        resolved = {next((c for c in edge_candidates(item) if c in project.modules), None) for item in facts.imports}
+        assert resolved - {None, name} == {edge.imported for edge in project.graph.edges_from[name]}, name
