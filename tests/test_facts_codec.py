@@ -7,6 +7,8 @@ import ast
 import json
 import typing
 
+import pytest
+
 from layerlint.project.reading import expr
 from layerlint.project.reading.compact import decode_facts, encode_facts, valid_facts
 from layerlint.project.reading.expr import (
@@ -143,3 +145,20 @@ def test_equal_strings_of_decoded_facts_are_one_object() -> None:
     assert keywords[0] is keywords[1]
     attributes = [call.func.attr for call in calls if isinstance(call.func, Attribute)]
     assert len(attributes) == 2 and attributes[0] is attributes[1]
+
+
+def test_decoded_facts_share_one_empty_list_and_dict_that_refuse_changes() -> None:
+    """Empty lists and dicts are most of the containers of decoded facts (a call's keywords, a
+    function's decorators): one of each is shared, and it says so when something would change it."""
+    source = "def one():\n    return run()\n\ndef two():\n    return run()\n"
+    stored = json.loads(json.dumps(encode_facts(extract(ModuleFacts("m", "m.py", False), ast.parse(source), source))))
+    one, two = decode_facts(stored).functions
+    assert one.decorators == [] and one.decorators is two.decorators is one.params
+    calls = [event.value for event in (*one.events, *two.events) if isinstance(event.value, Call)]
+    assert len(calls) == 2 and calls[0].kwargs == {} and calls[0].kwargs is calls[1].kwargs
+    assert calls[0].args is one.decorators
+    with pytest.raises(TypeError):
+        one.decorators.append(Name("x"))
+    with pytest.raises(TypeError):
+        calls[0].kwargs["key"] = Name("x")
+    assert two.decorators == []
