@@ -236,7 +236,7 @@ class _EmptyList(list[Any]):
 
 
 class _EmptyDict(dict[Any, Any]):
-    """The one empty dict every decoded fact shares (a call's keywords, mostly: 31k, 2 MB)."""
+    """The one empty dict a decoded call's keywords share (at 100k lines 25k, 1.6 MB)."""
 
     __slots__ = ()
     update = setdefault = pop = popitem = clear = __setitem__ = __delitem__ = __ior__ = _read_only
