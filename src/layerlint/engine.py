@@ -150,7 +150,7 @@ def _build_project(config: Config, cache: ProjectCache, override_facts: dict[str
 
     if not cache.refreshed:  # the findings came from an unchanged tree: facts need the hashes
         cache.refresh(files)
-    return Project.build(config, cache.facts() + list(override_facts.values()))
+    return Project.build(config, cache.modules(list(override_facts.values())))
 
 
 def run_rules(project: Project, rules: Sequence[Rule], *, workers: int,
@@ -302,6 +302,7 @@ def _fresh_answer(config: Config, cache: ProjectCache, key: str, files: list[Sou
     def evaluate() -> tuple[Project, list[Diagnostic], int]:
         with timings.phase("load"):
             project = rebuild()  # once: rule workers fork with it (see rule_pool)
+            project.decode_all()  # here, not in each worker: every rule reads every module
         return project, *_evaluate(project, rules, cache, digest_of, timings)
 
     project, diagnostics, noqa_count = _from_cached_facts(cache, evaluate)

@@ -9,7 +9,8 @@ Layout of `.layerlint_cache/` (in the project root, or `--cache-dir`), one store
     <namespace>/files.json       path -> [mtime_ns, size, content hash, facts digest]: the stat
                                  fast path, and what the findings key is made of      (manifest.py)
     <namespace>/facts-N-I.json   compact facts of the files whose path falls in shard I of N,
-                                 each under its content hash                       (fact_shards.py)
+                                 each under its content hash, after an index of where each
+                                 file's entry is: one is read and decoded alone    (fact_shards.py)
     <namespace>/findings-K.json  the findings of a run whose inputs (the configuration, every path
                                  and facts digest) have the key K; the last 4 runs' are kept
                                                                                        (findings.py)

@@ -1,5 +1,8 @@
 """The facts store: each file's compact facts under its content hash, in `facts-N-I.json`, the
-shard I of N its path falls in.
+shard I of N its path falls in. A shard begins with an index of where each file's entry is, so
+one module's facts are read (os.pread) and decoded without the others: a run that needs N
+modules decodes N (`ProjectCache.facts_of`), and rewriting a shard copies the entries it keeps
+as stored text.
 
 Whoever parses a shard's files (a worker) also stores them: `run_shard` writes the shard and
 sends the parent the same JSON text (one serialisation for both). An entry is used only when it
@@ -11,12 +14,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import weakref
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from layerlint.cache.storage import FORMAT, CacheDirectory, dumps, read_document, reason, write_text
+from layerlint.cache.storage import (FORMAT, CacheDirectory, dumps, open_regular_file, read_document, reason,
+                                     write_text)
 from layerlint.project.reading.discovery import SourceFile
 from layerlint.project.reading.parallel import FileJob, resolve
 
@@ -25,6 +32,8 @@ if TYPE_CHECKING:  # facts and their codec are imported where facts are decoded:
 
 FILES_PER_SHARD = 256
 MAX_SHARDS = 64
+# One JSON value at an offset of a text, without slicing it (the C scanner json.loads uses).
+_scan: Callable[[str, int], tuple[Any, int]] = getattr(json.JSONDecoder(), "scan_once")  # not in typeshed
 
 
 class FactShards:
@@ -44,11 +53,135 @@ class FactShards:
         assert self.directory.path is not None
         return self.directory.path / f"facts-{self.count}-{index}.json"
 
+    def open(self, index: int) -> StoredShard:
+        """Shard `index` as stored, each entry read only when asked for."""
+        if self.directory.path is None:
+            return StoredShard({})
+        return open_shard(self.path(index), self.directory.key)
+
     def read(self, index: int) -> dict[str, Any]:
-        """The stored entries of a shard, by path: [content hash, compact facts]."""
-        document = self.directory.read(self.path(index).name)
-        modules = document.get("modules") if document else None
-        return modules if isinstance(modules, dict) else {}
+        """The stored entries of a shard, by path: [content hash, compact facts] (all decoded)."""
+        shard = self.open(index)
+        try:
+            return {relative: entry for relative in shard.paths() if (entry := shard.entry(relative)) is not None}
+        finally:
+            shard.close()
+
+
+class StoredShard:
+    """A shard's entries, one readable without the others: the document starts with an index of
+    where each entry's text is (`_document`), and an entry is read (os.pread) and decoded alone.
+    A document without a readable index (written by hand, or damaged) is decoded whole, as `whole`."""
+
+    def __init__(self, whole: dict[str, Any], descriptor: int | None = None,
+                 index: dict[str, Any] | None = None, base: int = 0, size: int = 0) -> None:
+        self.whole = whole
+        self.descriptor = descriptor
+        self.index = index or {}
+        self.base = base  # where the entries' offsets count from
+        self.size = size  # of the file: no entry reaches past it
+        # Closed when the run lets go of the shard, if not before: a project decoding its modules
+        # lazily holds the shards it reads from.
+        self._closing = weakref.finalize(self, os.close, descriptor) if descriptor is not None else None
+
+    def paths(self) -> list[str]:
+        return list(self.index) if self.descriptor is not None else list(self.whole)
+
+    def entry(self, relative: str) -> Any:
+        """The stored value of `relative` ([content hash, compact facts]); None if absent or unreadable."""
+        if self.descriptor is None:
+            return self.whole.get(relative)
+        text = self.text(relative)
+        if text is None:
+            return None
+        try:
+            value, end = _scan(text, 0)
+        except (ValueError, StopIteration, RecursionError):
+            return None
+        return value if end == len(text) else None
+
+    def text(self, relative: str) -> str | None:
+        """The JSON text of an entry as stored, to be written again unchanged."""
+        if self.descriptor is None:
+            return dumps(self.whole[relative]) if relative in self.whole else None
+        where = self.index.get(relative)
+        if not (type(where) is list and len(where) == 2 and all(type(n) is int for n in where)
+                and 0 <= where[0] < where[1] <= self.size - self.base):
+            return None
+        try:
+            return os.pread(self.descriptor, where[1] - where[0], self.base + where[0]).decode("ascii")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def close(self) -> None:
+        if self._closing is not None:
+            self._closing()
+        self.descriptor, self.index, self.whole = None, {}, {}
+
+
+def open_shard(path: Path, key: str) -> StoredShard:
+    """The shard at `path`, read through its index when it has one made for `key` (then only the
+    index is read now); otherwise decoded whole, or empty when it is not ours."""
+    try:
+        descriptor = open_regular_file(path)
+    except OSError:
+        return StoredShard({})
+    try:
+        indexed = _read_index(descriptor, key)
+        size = os.fstat(descriptor).st_size
+    except (OSError, ValueError, RecursionError):
+        indexed = None
+    if indexed is not None:
+        return StoredShard({}, descriptor, *indexed, size)
+    os.close(descriptor)
+    document = read_document(path, key)
+    modules = document.get("modules") if document else None
+    return StoredShard(modules if isinstance(modules, dict) else {})
+
+
+def _read_index(descriptor: int, key: str) -> tuple[dict[str, Any], int] | None:
+    """The index at the start of a shard `_document` wrote, and where its entries' offsets count
+    from; None for any other document."""
+    prefix = _prefix(key)
+    head = os.pread(descriptor, 65536, 0).decode("ascii", "replace")
+    if not head.startswith(prefix):
+        return None
+    text, end = head, -1
+    while end < 0:  # the index is a few kB per 100 files: read on until it is whole
+        try:
+            index, end = _scan(text, len(prefix))
+        except (ValueError, StopIteration):
+            more = os.pread(descriptor, len(text), len(text)).decode("ascii", "replace")
+            if not more:
+                return None
+            text += more
+    if not isinstance(index, dict) or text[end:end + len(_MODULES)] != _MODULES:
+        return None
+    return index, end + len(_MODULES)
+
+
+_MODULES = ',"modules":'
+
+
+def _prefix(key: str) -> str:
+    return f'{{"format":{dumps(FORMAT)},"key":{dumps(key)},"index":'
+
+
+def _document(key: str, entries: dict[str, str]) -> str:
+    """A shard as one JSON document: {"format", "key", "index": {path: [start, end]}, "modules":
+    {path: entry}}, where each entry's text is at [start, end) counted from the "modules" object's
+    first character (the JSON is ASCII: characters are bytes). Read whole it is ordinary JSON."""
+    index: dict[str, list[int]] = {}
+    parts = ["{"]
+    position = 1
+    for number, (relative, text) in enumerate(entries.items()):
+        name = f'{"," if number else ""}{dumps(relative)}:'
+        position += len(name)
+        index[relative] = [position, position + len(text)]
+        position += len(text)
+        parts += (name, text)
+    parts.append("}")
+    return f"{_prefix(key)}{dumps(index)}{_MODULES}{''.join(parts)}}}"
 
 
 @dataclass(frozen=True)
@@ -65,7 +198,8 @@ def run_shard(task: ShardTask) -> tuple[list[tuple[str, str | None, str]], str |
     """Runs in a worker: the facts go to disk from there, and to the parent as the same JSON text
     (one serialisation for both: encoding nested lists is a good part of a worker's time).
     Each result is (content hash, compact facts text or None if unchanged, facts digest or "");
-    with why the shard could not be written, if it could not."""
+    with why the shard could not be written, if it could not. The entries it keeps are copied as
+    their stored text, never decoded."""
     results: list[tuple[str, str | None, str]] = [
         (digest, None, "") if compact is None else (digest, text := dumps(compact), facts_digest(text))
         for digest, compact in map(resolve, task.jobs)]
@@ -73,14 +207,15 @@ def run_shard(task: ShardTask) -> tuple[list[tuple[str, str | None, str]], str |
            for job, (digest, text, _) in zip(task.jobs, results) if text is not None}
     if task.path is None or not new:
         return results, None
-    document = read_document(task.path, task.key)
-    stored = document.get("modules") if document else None
-    for relative, value in (stored.items() if isinstance(stored, dict) else ()):
-        if relative in task.keep and relative not in new:
-            new[relative] = dumps(value)
-    modules = ",".join(f"{dumps(relative)}:{text}" for relative, text in new.items())
+    stored = open_shard(task.path, task.key)
     try:
-        write_text(task.path, f'{{"format":{dumps(FORMAT)},"key":{dumps(task.key)},"modules":{{{modules}}}}}')
+        for relative in stored.paths():
+            if relative in task.keep and relative not in new and (kept := stored.text(relative)) is not None:
+                new[relative] = kept
+    finally:
+        stored.close()
+    try:
+        write_text(task.path, _document(task.key, new))
     except OSError as error:
         return results, reason(error)
     return results, None

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from layerlint.cache import fact_shards
-from layerlint.cache.fact_shards import FactShards, ShardTask
+from layerlint.cache.fact_shards import FactShards, ShardTask, StoredShard
 from layerlint.cache.findings import Findings
 from layerlint.cache.module_findings import ModuleFindings
 from layerlint.cache.manifest import DIGEST, HASH, Entry, Manifest, trusted_stat, unchanged
@@ -22,6 +22,7 @@ from layerlint.project.reading.parallel import FileJob, map_tasks
 
 if TYPE_CHECKING:
     from layerlint.project.reading.facts import ModuleFacts
+    from layerlint.project.reading.lazy import LazyModules
 
 
 class ProjectCache:
@@ -43,6 +44,8 @@ class ProjectCache:
         self.parsed = 0  # files parsed in this run
         self.refreshed = False  # every file's content hash is known
         self.trust_stored = True  # False: every file's facts come from its source (see distrust_facts)
+        self._sources: dict[str, SourceFile] = {}
+        self._open: dict[int, StoredShard] = {}  # shards read from in this run
 
     @property
     def stats(self) -> dict[str, Entry]:
@@ -57,6 +60,7 @@ class ProjectCache:
 
     def refresh(self, files: Sequence[SourceFile]) -> None:
         """Know every file's content hash; parse (and store) only files whose content changed."""
+        self.close()
         self.files = list(files)
         self.refreshed = True
         self.shards.size_for(len(self.files))
@@ -105,19 +109,38 @@ class ProjectCache:
 
     def facts(self) -> list[ModuleFacts]:
         """Facts of every refreshed file, in file order: from this run, the shards, or a parse."""
+        found = self.facts_of([source.relative for source in self.files])
+        return [found[source.relative] for source in self.files]
+
+    def modules(self, extra: Sequence[ModuleFacts] = ()) -> LazyModules:
+        """Every refreshed file's facts by module name, then `extra`'s (the first of a name wins,
+        as in `Project.build`), each decoded when first read."""
+        from layerlint.project.reading.lazy import LazyModules
+
+        paths: dict[str, str] = {}
+        for source in self.files:
+            paths.setdefault(source.module, source.relative)
+        return LazyModules(paths, self.facts_of, extra)
+
+    def facts_of(self, relatives: Iterable[str]) -> dict[str, ModuleFacts]:
+        """The facts of these refreshed files, by path, decoding only theirs: from this run's
+        parse, the shards (an entry is read alone), or a parse when the stored entry is unusable."""
+        if len(self._sources) != len(self.files):
+            self._sources = {source.relative: source for source in self.files}
         found: dict[str, ModuleFacts] = {}
         stored: dict[int, list[SourceFile]] = {}
-        for source in self.files:
-            text = self.fresh.pop(source.relative, None)  # held once: the decoded facts replace it
+        for relative in relatives:
+            source = self._sources[relative]
+            text = self.fresh.pop(relative, None)  # held once: the decoded facts replace it
             if text is not None:
-                found[source.relative] = fact_shards.parsed(text, source)
+                found[relative] = fact_shards.parsed(text, source)
             else:
-                stored.setdefault(self.shards.shard_of(source.relative), []).append(source)
+                stored.setdefault(self.shards.shard_of(relative), []).append(source)
         missing: dict[int, list[FileJob]] = {}
-        for index, sources in stored.items():  # a shard at a time: its JSON values go as it is done
-            shard = self.shards.read(index) if self.trust_stored else {}
+        for index, sources in stored.items():
+            shard = self._shard(index)
             for source in sources:
-                entry = fact_shards.valid_entry(shard.get(source.relative), self.stats[source.relative][HASH])
+                entry = fact_shards.valid_entry(shard.entry(source.relative), self.stats[source.relative][HASH])
                 facts = None if entry is None else fact_shards.decode(entry, source)
                 if facts is None:  # a shard lost, corrupt, tampered with or written by a concurrent run
                     missing.setdefault(index, []).append(FileJob(source, None))
@@ -129,7 +152,14 @@ class ProjectCache:
             for job in jobs:
                 found[job.source.relative] = fact_shards.parsed(self.fresh.pop(job.source.relative), job.source)
         self.save_manifest()
-        return [found[s.relative] for s in self.files]
+        return found
+
+    def _shard(self, index: int) -> StoredShard:
+        """Shard `index`, opened once per run (its index read, no entry decoded)."""
+        shard = self._open.get(index)
+        if shard is None:
+            shard = self._open[index] = self.shards.open(index) if self.trust_stored else StoredShard({})
+        return shard
 
     def distrust_facts(self) -> bool:
         """From now on take every file's facts from its source, and store them afresh: stored
@@ -138,7 +168,14 @@ class ProjectCache:
         if self.directory is None or not self.trust_stored:
             return False
         self.trust_stored = False
+        self.close()
         return True
+
+    def close(self) -> None:
+        """Let go of the shards opened to read facts."""
+        for shard in self._open.values():
+            shard.close()
+        self._open.clear()
 
     def save_manifest(self) -> None:
         self.manifest.save()

@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from stat import S_ISDIR
+from stat import S_ISDIR, S_ISREG
 from typing import Any
 
 import layerlint
@@ -30,7 +30,7 @@ from layerlint.project.reading.discovery import read_source
 
 logger = logging.getLogger("layerlint.cache")  # with no handler configured, Python prints warnings to stderr
 
-FORMAT = "layerlint-cache-3"
+FORMAT = "layerlint-cache-4"
 STALE_SECONDS = 600
 TAG_NAME = "CACHEDIR.TAG"
 GITIGNORE = "# Created by layerlint.\n*\n"
@@ -105,6 +105,17 @@ def read_regular_file(path: Path) -> bytes | None:
         return read_source(path, follow_symlinks=False)
     except OSError:
         return None
+
+
+def open_regular_file(path: Path) -> int:
+    """A descriptor open on `path` for reading, if it is a regular file and not a symlink (as
+    `read_regular_file`); OSError otherwise. The caller closes it."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(path, flags)
+    if not S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise OSError(f"not a regular file: {path}")
+    return descriptor
 
 
 def write_text(path: Path, text: str) -> None:

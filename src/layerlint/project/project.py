@@ -10,7 +10,7 @@ itself and `needed_analyses` gives the rest.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -22,6 +22,7 @@ from layerlint.project.index.imports import defining_modules
 from layerlint.project.index.roles import Role, RoleAssigner
 from layerlint.project.index.symbols import Symbol, SymbolIndex
 from layerlint.project.reading.facts import ModuleFacts
+from layerlint.project.reading.lazy import LazyModules
 
 if TYPE_CHECKING:
     from layerlint.project.index.types import TypeResolver
@@ -67,7 +68,8 @@ def analysis(*needs: str, incremental: bool = False, local: bool = False, whole:
 @dataclass
 class Project:
     config: Config
-    modules: dict[str, ModuleFacts]
+    # Module name -> facts, in file order; a LazyModules decodes each module when first read.
+    modules: Mapping[str, ModuleFacts]
     index: SymbolIndex = field(init=False)
     # The modules whose findings are asked for (None: every module). Module-scope rules iterate
     # these alone (`checked`), while every analysis still reads the whole project: a module's
@@ -83,7 +85,10 @@ class Project:
         self.index = SymbolIndex(self.modules)
 
     @classmethod
-    def build(cls, config: Config, facts: list[ModuleFacts]) -> Project:
+    def build(cls, config: Config, facts: Iterable[ModuleFacts] | LazyModules) -> Project:
+        """The project of these facts; the first module of a name wins."""
+        if isinstance(facts, LazyModules):
+            return cls(config, facts)
         modules: dict[str, ModuleFacts] = {}
         for module_facts in facts:
             modules.setdefault(module_facts.module, module_facts)
@@ -109,6 +114,13 @@ class Project:
     def in_focus(self, module: str) -> bool:
         """Whether findings in `module` are asked for (see `focus`)."""
         return self.focus is None or module in self.focus
+
+    def decode_all(self) -> None:
+        """Decode every module's facts now (they are decoded when first read otherwise), and read
+        them from a plain dict from then on: the index asks whether a name is a module about 100
+        times per module, and a Mapping's `in` is a Python call. Called before anything reads."""
+        if isinstance(self.modules, LazyModules):
+            self.modules = self.index.modules = dict(self.modules.items())
 
     @analysis(local=True)
     def roles(self) -> dict[str, Role]:

@@ -5,7 +5,7 @@ reading it silent, so it is a configuration error, as a role glob that matches n
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from layerlint.core.config import Config, ConfigError
 from layerlint.project.reading.expr import Name, Tuple
@@ -17,7 +17,7 @@ NAMING_KEYS = (("sessions.read", "read_sessions"), ("sessions.write", "write_ses
                ("repositories.soft-delete-helpers", "soft_delete_helpers"))
 
 
-def check_configured_names(config: Config, modules: dict[str, ModuleFacts]) -> None:
+def check_configured_names(config: Config, modules: Mapping[str, ModuleFacts]) -> None:
     """Raise ConfigError for the first configured name that names nothing the project defines.
     A dotted name outside the project's packages (a library's dependency) cannot be checked
     without importing it, and is taken as given."""

@@ -52,7 +52,7 @@ def _nearest_module(name: str, is_module: Callable[[str], bool]) -> str | None:
     return None
 
 
-def edge_target(item: ImportFact, modules: dict[str, ModuleFacts]) -> tuple[str, bool] | None:
+def edge_target(item: ImportFact, modules: Mapping[str, ModuleFacts]) -> tuple[str, bool] | None:
     """The first-party module an import statement depends on, and whether it is a submodule import."""
     def is_module(name: str) -> bool:
         return name in modules
@@ -106,7 +106,7 @@ class ImportGraph:
     """Edges per importing module. By default the syntactic edges grimp sees; `targets_of` can
     give another reading of an import (e.g. the module that defines an imported name)."""
 
-    def __init__(self, modules: dict[str, ModuleFacts], targets_of: TargetsOf | None = None) -> None:
+    def __init__(self, modules: Mapping[str, ModuleFacts], targets_of: TargetsOf | None = None) -> None:
         self.modules = modules
         self._targets_of = targets_of or self._syntactic_target
         self.edges_from = _EdgesFrom(modules, self._edges_of)

@@ -7,6 +7,7 @@ answer cannot be known the result is an UNKNOWN symbol, and rules stay silent on
 from __future__ import annotations
 
 import builtins
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -83,7 +84,7 @@ def build_scope(facts: ModuleFacts) -> ModuleScope:
 
 
 class SymbolIndex:
-    def __init__(self, modules: dict[str, ModuleFacts]) -> None:
+    def __init__(self, modules: Mapping[str, ModuleFacts]) -> None:
         self.modules = modules
         self._scopes: dict[str, ModuleScope] = {}
         self._name_cache: dict[tuple[str, str], Symbol] = {}

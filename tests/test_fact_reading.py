@@ -1,0 +1,102 @@
+"""Facts read one module at a time: asking for N modules' facts decodes N, from a shard whose
+other entries are never read; a project decodes a module when it is first read."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from harness import FIXTURES
+
+from layerlint import engine
+from layerlint.cache import ProjectCache, fact_shards
+from layerlint.core.config import load_config
+from layerlint.core.options import RunOptions
+from layerlint.project.reading.discovery import SourceFile, find_files
+from layerlint.project.reading.facts import ModuleFacts
+from layerlint.project.reading.lazy import LazyModules
+from layerlint.project.reading.loader import load_facts
+
+OPTIONS = RunOptions(jobs=1)
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A project whose facts are stored (its files saved long ago: their stats are trusted)."""
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "ll104" / "router_queries", root, ignore=shutil.ignore_patterns(".layerlint_cache"))
+    for number, path in enumerate(sorted(root.rglob("*.py")), start=1):
+        os.utime(path, ns=(number, number))
+    engine.check(load_config(root), options=OPTIONS)
+    return root
+
+
+def _cache(root: Path) -> tuple[ProjectCache, list[SourceFile]]:
+    config = load_config(root)
+    files = find_files(config).files
+    cache = ProjectCache(config, OPTIONS)
+    cache.refresh(files)
+    assert cache.parsed == 0 and len(files) > 3
+    return cache, files
+
+
+def _counting_decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    decoded: list[str] = []
+    original = fact_shards.decode
+
+    def decode(compact: list[object], source: SourceFile) -> ModuleFacts | None:
+        decoded.append(source.relative)
+        return original(compact, source)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fact_shards, "decode", decode)
+    return decoded
+
+
+def test_the_facts_of_some_files_decode_only_theirs(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache, files = _cache(root)
+    decoded = _counting_decodes(monkeypatch)
+    wanted = [files[1], files[-1]]
+    found = cache.facts_of([source.relative for source in wanted])
+    assert sorted(decoded) == sorted(found) == sorted(source.relative for source in wanted)
+    assert [found[source.relative] for source in wanted] == [load_facts(source) for source in wanted]
+    assert cache.parsed == 0
+
+
+def test_an_entry_is_read_without_reading_the_others(root: Path) -> None:
+    """Every other entry of the shard overwritten with spaces: the document is no longer JSON,
+    and the one asked for is still read from it, not parsed from source."""
+    cache, files = _cache(root)
+    wanted = files[2]
+    shard = cache.shards.path(cache.shards.shard_of(wanted.relative))
+    stored = fact_shards.open_shard(shard, cache.key)
+    spans = {relative: stored.index[relative] for relative in stored.paths()}
+    base = stored.base
+    stored.close()
+    data = bytearray(shard.read_bytes())
+    for relative, (start, end) in spans.items():
+        if relative != wanted.relative:
+            data[base + start:base + end] = b" " * (end - start)
+    shard.write_bytes(bytes(data))
+    cache, _ = _cache(root)
+    assert cache.facts_of([wanted.relative]) == {wanted.relative: load_facts(wanted)}
+    assert cache.parsed == 0
+    others = [source.relative for source in files if source.relative != wanted.relative]
+    assert cache.facts_of(others) == {source.relative: load_facts(source) for source in files if
+                                      source.relative != wanted.relative}
+    assert cache.parsed == len(others)  # unreadable entries are parsed again
+
+
+def test_a_project_decodes_a_module_when_it_is_first_read(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(root)
+    expected = dict(engine.load_project(config, options=RunOptions(use_cache=False)).modules.items())
+    decoded = _counting_decodes(monkeypatch)
+    project = engine.load_project(config, options=OPTIONS)
+    modules = project.modules
+    assert isinstance(modules, LazyModules) and decoded == [] and list(modules) == list(expected)
+    name = list(modules)[1]
+    assert project.index.scope(name) is not None
+    assert modules[name] == expected[name] and decoded == [expected[name].path]
+    assert list(modules.items()) == list(expected.items())
+    assert sorted(decoded) == sorted(facts.path for facts in expected.values())  # each module once
