@@ -38,6 +38,7 @@ from layerlint.project.reading.expr import (
     call_kwargs,
     calls_in,
     dotted,
+    dotted_ends_with,
     unawait,
     walk,
 )
@@ -216,7 +217,7 @@ class FunctionQueries:
                 func = node.func
                 if on_session and isinstance(func, Attribute):
                     yield node, func.attr, args[0] if args else None
-                elif args and (dotted(func) or "").endswith("delete") and \
+                elif args and dotted_ends_with(func, "delete") and \
                         statement_builder(self.index, self.module, func) == "delete":
                     yield node, "delete()", args[0]
                 elif receivers and isinstance(func, Attribute) and func.attr in QUERY_TERMINALS:
@@ -246,7 +247,7 @@ class FunctionQueries:
                 func = node.func
                 on_session = receivers and isinstance(func, Attribute) and self.sessions.is_session(func.value)
                 if on_session or (receivers and isinstance(func, Attribute) and func.attr in QUERY_TERMINALS) \
-                        or (call_args(node) and (dotted(func) or "").endswith("delete")):
+                        or (call_args(node) and dotted_ends_with(func, "delete")):
                     found.append((node, on_session))
         return found
 
@@ -294,7 +295,7 @@ class FunctionQueries:
         if not isinstance(expr, Call):
             return None
         func = expr.func
-        if (dotted(func) or "").endswith("select") and statement_builder(self.index, self.module, func) == "select":
+        if dotted_ends_with(func, "select") and statement_builder(self.index, self.module, func) == "select":
             args = call_args(expr)
             return Statement(self.model_of(args[0]) if args else None, False, expr.span,
                              selected=args[0] if args else None)

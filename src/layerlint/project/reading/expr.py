@@ -432,6 +432,13 @@ def dotted(expr: Expr | None) -> str | None:
     return ".".join(reversed(parts))
 
 
+def dotted_ends_with(expr: Expr | None, suffix: str) -> bool:
+    """`(dotted(expr) or "").endswith(suffix)` for a `suffix` without a dot, building no name for
+    the many expressions whose last part does not end so (asked of every call of a function)."""
+    last = expr.attr if type(expr) is Attribute else expr.id if type(expr) is Name else None
+    return last is not None and last.endswith(suffix) and dotted(expr) is not None
+
+
 def is_call(expr: Expr | None) -> TypeGuard[Call]:
     return type(expr) is Call
 
@@ -483,8 +490,10 @@ def walk(expr: Expr | None, *, into_lambdas: bool = False) -> Iterator[Expr]:
 
 def calls_in(expr: Expr | None) -> Iterator[Call]:
     """Every call, outermost first, as `walk` orders them (rules ask this of every statement)."""
+    if expr is None or type(expr) is Name:  # most assignment targets
+        return iter(())
     calls: list[Call] = []
-    stack: list[Expr] = [expr] if expr is not None else []
+    stack: list[Expr] = [expr]
     while stack:
         node = stack.pop()
         if isinstance(node, Attribute):
