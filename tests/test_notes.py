@@ -59,3 +59,14 @@ def test_roles_explains_every_role_decided_by_content(copy_of: Callable[[Path], 
     assert "repository" in other["app.db.repositories.archive"].split()[1]
     wiring = roles_of("ll102/wiring_package_configured")  # by default a glob names the submodules
     assert "dependency  in dependency-wiring package `app.api.dependencies`" in wiring["app.api.dependencies.articles"]
+    used = roles_of("ll102/roles_by_use")
+    assert ("service     `OrderController` holds repository `OrderRepository` (parameter `order_repository`); "
+            "router `app.api.orders` imports it") in used["app.controllers.order"]
+    assert "service `app.controllers.order` imports it" in used["app.core.controller.base"]
+    assert "dependency  builds dependencies from repository `app.repositories.order`" in used["app.core.factory.factory"]
+    assert used["app.helpers.lookup"].split()[1] == "-" and used["app.scripts.report"].split()[1] == "-"
+    workers = roles_of("ll102/worker_tasks")
+    assert "worker      defines background task `order_created` (`@actor`, which calls `dramatiq.actor`)" in (
+        workers["app.orders.tasks"])
+    assert "(`@celery_app.task`)" in workers["app.emails.jobs"] and "(`@shared_task`)" in workers["app.billing.tasks"]
+    assert workers["app.reports.tasks"].split()[1] == "-"

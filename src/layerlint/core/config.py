@@ -18,7 +18,7 @@ from layerlint.core.roots import fallback_root, user_path
 
 # In the order globs are tried: "dependency" (modules that wire services for Depends) first,
 # because `app/routers/dependencies.py` is wiring, not a router.
-ROLE_NAMES = ("dependency", "router", "service", "repository", "model", "dto", "app")
+ROLE_NAMES = ("dependency", "router", "service", "repository", "model", "dto", "app", "worker")
 
 DEFAULT_ROLE_GLOBS: dict[str, tuple[str, ...]] = {
     "dependency": ("**.dependencies", "**.dependencies.**", "**.deps", "**.deps.**", "**.dependency",
@@ -35,6 +35,9 @@ DEFAULT_ROLE_GLOBS: dict[str, tuple[str, ...]] = {
     "model": ("**.model", "**.models.**", "**.models"),
     "dto": ("**.dtos.**", "**.dtos", "**.dto", "**.schemas.**", "**.schemas", "**.schema"),
     "app": ("*.main", "main"),
+    # Background tasks (celery, dramatiq, ...) are found by their decorators, whatever the module's
+    # name: `tasks` names a worker's module as often as a router's (`api/v1/tasks.py`).
+    "worker": (),
 }
 
 DEFAULT_EXCLUDES: tuple[str, ...] = (

@@ -24,7 +24,7 @@ def fix(site: FixSite, diagnostic: Diagnostic) -> Fix | None:
     model = _model_at(site, diagnostic.line)
     if model is None:
         return None
-    name, sqlmodel, table = model
+    name, kind, table = model
     if not table:
         return None
     prefix = id_prefix(name)
@@ -32,9 +32,12 @@ def fix(site: FixSite, diagnostic: Diagnostic) -> Fix | None:
         return None
     factory = f'lambda: f"{prefix}_{{ULID()}}"'
     imports = [("ulid", "ULID")]
-    if sqlmodel:
+    if kind == "sqlmodel":
         text = f"id: str = Field(default_factory={factory}, primary_key=True, max_length=30)"
         imports.append(("sqlmodel", "Field"))
+    elif kind == "tortoise":
+        text = f"id = fields.CharField(pk=True, max_length=30, default={factory})"
+        imports.append(("tortoise", "fields"))
     elif isinstance(statement, cst.AnnAssign):
         text = f"id: Mapped[str] = mapped_column(String(30), primary_key=True, default={factory})"
         imports += [("sqlalchemy", "String"), ("sqlalchemy.orm", "Mapped"), ("sqlalchemy.orm", "mapped_column")]
@@ -54,10 +57,10 @@ def _is_id_field(statement: cst.BaseSmallStatement | None) -> bool:
         isinstance(statement.targets[0].target, cst.Name) and statement.targets[0].target.value == "id"
 
 
-def _model_at(site: FixSite, line: int) -> tuple[str, bool, bool] | None:
-    """The name of the model class whose field is on `line`, whether it is a SQLModel, and whether
-    it is a table (not a mixin or base the tables inherit the field from)."""
-    from layerlint.project.index.models import is_sqlmodel, is_table_model
+def _model_at(site: FixSite, line: int) -> tuple[str, str, bool] | None:
+    """The name of the model class whose field is on `line`, which ORM declares it (`model_kind`),
+    and whether it is a table (not a mixin or base the tables inherit the field from)."""
+    from layerlint.project.index.models import is_table_model, model_kind
     from layerlint.project.index.symbols import Symbol
 
     project = site.project()
@@ -66,7 +69,7 @@ def _model_at(site: FixSite, line: int) -> tuple[str, bool, bool] | None:
     if facts is None or owner is None:
         return None
     symbol = Symbol("class", facts.module, owner.qualname)
-    return owner.name, is_sqlmodel(project.index, symbol), is_table_model(project.index, symbol)
+    return owner.name, model_kind(project.index, symbol), is_table_model(project.index, symbol)
 
 
 def id_prefix(class_name: str) -> str:

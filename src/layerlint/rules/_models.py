@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from layerlint.project.index.models import is_sqlmodel, is_table_model
+from layerlint.project.index.models import is_table_model, model_kind
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.orm.factories import id_shape
 from layerlint.project.orm.model_fields import (
@@ -12,6 +12,7 @@ from layerlint.project.orm.model_fields import (
     FIELD_CALLS,
     ModelField,
     sa_name,
+    tortoise_field,
 )
 from layerlint.project.project import Project
 from layerlint.project.reading.expr import Call, Lambda, render
@@ -28,7 +29,9 @@ def live_filter(project: Project, model: Symbol) -> str:
 
 
 def is_flag(project: Project, field: ModelField) -> bool:
-    """A field annotated `bool`: a soft-delete flag rather than a timestamp."""
+    """A field annotated `bool` (or a Tortoise `BooleanField`): a soft-delete flag rather than a timestamp."""
+    if field.value_type is not None:
+        return field.value_type == "builtins.bool"
     return project.index.resolve_expr(field.annotation_module, field.annotation).dotted == "builtins.bool"
 
 
@@ -97,21 +100,22 @@ def _defines_column(project: Project, owner: Symbol, column: str) -> bool:
         value = field_fact.value
         if fact.name.endswith("Mixin") or (isinstance(value, Call) and (
                 project.index.resolve_expr(owner.module, value.func).dotted in FIELD_CALLS
-                or sa_name(project.index, owner.module, value.func) in COLUMN_CALLS)):
+                or sa_name(project.index, owner.module, value.func) in COLUMN_CALLS
+                or tortoise_field(project.index, owner.module, value.func) is not None)):
             return True
     return False
 
 
 class ColumnProviders:
-    """The mixin or base found for each (columns, is SQLModel) question, once per run."""
+    """The mixin or base found for each (columns, model kind) question, once per run."""
 
     def __init__(self, project: Project) -> None:
-        self.found: dict[tuple[tuple[str, ...], bool], Symbol | None] = {}
+        self.found: dict[tuple[tuple[str, ...], str], Symbol | None] = {}
 
 
 def provider_of(project: Project, model: Symbol, columns: tuple[str, ...]) -> Symbol | None:
     """A project mixin or base class (not a table model) of the model's kind that defines `columns`."""
-    kind = is_sqlmodel(project.index, model)
+    kind = model_kind(project.index, model)
     # One scan of the project per question, not per finding: it depends on the model's kind only.
     known = project.derived(ColumnProviders).found
     if (columns, kind) not in known:
@@ -119,14 +123,14 @@ def provider_of(project: Project, model: Symbol, columns: tuple[str, ...]) -> Sy
     return known[(columns, kind)]
 
 
-def _scan_for_provider(project: Project, columns: tuple[str, ...], kind: bool) -> Symbol | None:
+def _scan_for_provider(project: Project, columns: tuple[str, ...], kind: str) -> Symbol | None:
     ordered = sorted(project.modules.values(), key=lambda facts: facts.path)
     for facts in ordered:
         if project.role(facts.module) == "dto":
             continue
         for cls in facts.classes:
             symbol = Symbol("class", facts.module, cls.qualname)
-            if all(_defines_column(project, symbol, c) for c in columns) and is_sqlmodel(
+            if all(_defines_column(project, symbol, c) for c in columns) and model_kind(
                     project.index, symbol) == kind and not is_table_model(project.index, symbol):
                 return symbol
     return None
@@ -139,8 +143,15 @@ def where_to_get(project: Project, model: Symbol, columns: tuple[str, ...], exam
     return f"add {example}"
 
 
+_TORTOISE_DEFAULTS = {"created_at": "auto_now_add=True", "updated_at": "auto_now=True"}
+
+
 def column_example(project: Project, model: Symbol, column: str, nullable: bool) -> str:
-    if is_sqlmodel(project.index, model):
+    kind = model_kind(project.index, model)
+    if kind == "tortoise":
+        how = "null=True" if nullable else _TORTOISE_DEFAULTS.get(column, "")
+        return f"`{column} = fields.DatetimeField({how})`"
+    if kind == "sqlmodel":
         annotation = "Optional[datetime]" if nullable else "datetime"
         extra = ", default=None" if nullable else ", default_factory=lambda: datetime.now(tz=timezone.utc)"
         return (f"`{column}: {annotation} = Field(sa_column=Column(DateTime(timezone=True), "
@@ -187,6 +198,10 @@ def _id_check(project: Project, model: Symbol) -> IdCheck:
     if not field.readable:
         return IdCheck(model, field, (), None)
     problems: list[str] = []
+    if field.implicit:
+        problems.append("it is the integer key Tortoise adds to a model that declares none; declare a string "
+                        "primary key (`id = fields.CharField(pk=True, max_length=30, default=new_<entity>_id)`)")
+        return IdCheck(model, field, tuple(problems), None)
     if not _is_str(project, field) or field.optional:
         written = render(field.fact.annotation) or render(field.column_type) or "none"
         resolved = render(field.annotation)
@@ -207,6 +222,8 @@ _STRING_TYPES = frozenset({"String", "Text", "Unicode", "UnicodeText", "VARCHAR"
 def _is_str(project: Project, field: ModelField) -> bool:
     """`id: str`, `Mapped[str]`, or an unannotated `Column(String(30), ...)`."""
     index = project.index
+    if field.value_type is not None:
+        return field.value_type == "builtins.str"
     if field.annotation is not None:
         return index.resolve_expr(field.annotation_module, field.annotation).dotted == "builtins.str"
     column = field.column_type
@@ -217,7 +234,7 @@ def _is_str(project: Project, field: ModelField) -> bool:
 
 def _factory_problems(project: Project, field: ModelField, problems: list[str]) -> str | None:
     if field.factory is None:
-        keyword = "default_factory" if is_sqlmodel(project.index, field.owner) else "default"
+        keyword = "default_factory" if model_kind(project.index, field.owner) == "sqlmodel" else "default"
         problems.append(f"it has no default factory (`{keyword}=new_<entity>_id`)")
         return None
     shape = id_shape(project.index, field.module, field.factory)

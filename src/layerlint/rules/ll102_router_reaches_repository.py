@@ -5,7 +5,12 @@ line of each import. A direct import is LL101's finding; when the router also re
 repository through another module, that chain is reported too, since removing the direct import
 leaves it. A chain through a service, or
 through a dependency-wiring module (`dependencies.py`/`deps.py`: the composition root that
-builds services from repositories for `Depends`), is the architecture working. Chains follow
+builds services from repositories for `Depends`), is the architecture working. So is a chain
+through a worker module (one that defines background tasks: `@shared_task` or `@app.task` of
+celery, `@dramatiq.actor`, rq's `@job`, or a project decorator that calls one of them): tasks
+are entry points, peers of routers, so importing them (to enqueue a job, or a registry of
+every task) is not the router using data access, and the task's own database use is judged by
+the rules of its layer. A chain through a plain helper module is still reported. Chains follow
 what is imported: `from app.core import BaseSchema` depends on the module that defines
 `BaseSchema`, not on everything `app/core/__init__.py` happens to import.
 
@@ -44,7 +49,7 @@ def check(project: Project) -> Iterator[Finding]:
         return project.role(module) == "repository"
 
     def can_pass(module: str) -> bool:
-        return project.role(module) not in ("service", "router", "dependency")
+        return project.role(module) not in ("service", "router", "dependency", "worker")
 
     graph = project.dependency_graph
     for facts in project.checked("router"):

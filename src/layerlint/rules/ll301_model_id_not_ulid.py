@@ -7,7 +7,11 @@ or mixin is one fix, so it is reported once, at its definition, with the table m
 inherit it (a `# noqa: LL301` there silences it for all of them; one on a model's `class` line
 does not, since nothing is reported there). A table whose primary key spans several columns and
 has no `id` (an association table) is skipped, and an `id` that is a foreign key (a one-to-one
-extension of another table) needs no factory.
+extension of another table) needs no factory. Table models are SQLModel `table=True` classes,
+SQLAlchemy mapped classes and Tortoise ORM models that are not `abstract` in their `class Meta`
+(these rules read a Tortoise field's type from its class: `fields.CharField` holds a `str`,
+`fields.IntField` an `int`); a Tortoise model that declares no primary key has the integer `id`
+Tortoise adds, reported at its `class` line.
 
 ## Why is this bad?
 Prefixed ULIDs sort by creation time, are safe to expose in URLs, and say what they identify

@@ -49,6 +49,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.core.diagnostic import Severity
+from layerlint.project.index.models import model_kind
 from layerlint.project.project import Project
 from layerlint.rules._models import (
     column_example,
@@ -82,6 +83,7 @@ def check(project: Project) -> Iterator[Finding]:
                                        f"{fix}")
         elif field.readable and not field.nullable and not is_flag(project, field):  # a flag is never NULL
             facts, span = model_site(project, model, field)
+            how = "`null=True`" if model_kind(project.index, model) == "tortoise" else \
+                "an `Optional[datetime]` annotation, `nullable=True`, default `None`"
             yield Finding(facts, span, f"`{name}.{column}`{inherited_note(project, model, field)} is not nullable, "
-                                       "so a row cannot be \"not deleted\"; make it nullable (an `Optional[datetime]` "
-                                       "annotation, `nullable=True`, default `None`)")
+                                       f"so a row cannot be \"not deleted\"; make it nullable ({how})")

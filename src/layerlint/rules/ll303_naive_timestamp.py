@@ -6,7 +6,18 @@ SQLModel stores a plain `datetime` field without a timezone, so it needs a timez
 `sa_column` or `sa_type`; SQLAlchemy 2.0 `Mapped[datetime]` needs `DateTime(timezone=True)` in
 `mapped_column(...)` or in the base's `type_annotation_map`. Fields inherited from mixins are
 reported once, at the mixin, with the table models that inherit them (a `# noqa: LL303` there
-silences it for all of them).
+silences it for all of them). A `synonym("update_at")` named `updated_at` is checked as the
+column it stands for. A column type the project defines (`class UtcDateTime(TypeDecorator)`)
+is followed to the type its `impl` names: `impl = DateTime` is naive, `impl = DateTime(timezone=True)`
+aware, in `Column(...)`, `mapped_column(...)` and SQLModel's `sa_column`/`sa_type` alike. A
+decorator that converts values in `process_bind_param` does not change what the column stores:
+`impl` decides.
+
+A Tortoise ORM `DatetimeField` is not reported for its column type: on PostgreSQL its column is
+`TIMESTAMPTZ` whatever the settings, and whether Python sees aware values is the `use_tz` setting
+passed to `Tortoise.init` when the application starts, which the model does not say (a
+`TORTOISE_ORM` dict may say it, but nothing ties that dict to the models). Its `default=` is
+still checked like any other default.
 
 ## Why is this bad?
 Naive timestamps mean "UTC, probably": comparisons with aware datetimes raise, servers in
@@ -47,14 +58,25 @@ from layerlint.project.orm.factories import naive_datetime
 from layerlint.project.orm.model_fields import ModelField
 from layerlint.project.orm.timestamps import field_timezone
 from layerlint.project.project import Project
+from layerlint.project.reading.expr import Call
 from layerlint.rules._models import heirs, heirs_note, model_name
 from layerlint.rules.base import Finding, Scope, rule
+
+
+def _project_type(project: Project, field: ModelField) -> str | None:
+    """The name of the project's own column type (a `TypeDecorator`) the field uses, if it does."""
+    written = field.column_type.func if isinstance(field.column_type, Call) else field.column_type
+    symbol = project.index.resolve_expr(field.column_module, written)
+    return symbol.name if symbol.kind == "class" else None
 
 
 def _problems(project: Project, model: Symbol, field: ModelField) -> list[str]:
     problems: list[str] = []
     if field_timezone(project, model, field) == "naive":
-        problems.append("the column is not `DateTime(timezone=True)`; declare it so")
+        decorator = _project_type(project, field)
+        problems.append(f"its type `{decorator}` stores a `DateTime` without a timezone (its `impl`); make that "
+                        "`DateTime(timezone=True)`" if decorator else
+                        "the column is not `DateTime(timezone=True)`; declare it so")
     for key, value, module in field.defaults:
         how = naive_datetime(project.index, module, value)
         if how:
@@ -81,5 +103,6 @@ def check(project: Project) -> Iterator[Finding]:
                 reported.add((field.module, field.span.line))
                 owner = model_name(project, field.owner)
                 note = heirs_note(project, field.owner, heirs(project, field.owner, column))
+                alias = f" (`{column}` is its synonym)" if field.name != column else ""
                 yield Finding(project.modules[field.module], field.span,
-                              f"`{owner}.{column}`{note} is not timezone-aware: {'; and '.join(problems)}")
+                              f"`{owner}.{field.name}`{alias}{note} is not timezone-aware: {'; and '.join(problems)}")

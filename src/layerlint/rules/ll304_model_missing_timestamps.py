@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.core.diagnostic import Severity
+from layerlint.project.index.models import model_kind
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.project import Project
 from layerlint.rules._models import column_example, count_models, model_name, model_site, where_to_get
@@ -61,6 +62,9 @@ def check(project: Project) -> Iterator[Finding]:
     for (owner, missing), models in _groups(project).items():
         facts, span = model_site(project, owner)
         example = (column_example(project, owner, missing[0], False) if len(missing) == 1 else
+                   " and ".join(column_example(project, owner, c, False) for c in missing) +
+                   ", best in an abstract model every table model inherits"
+                   if model_kind(project.index, owner) == "tortoise" else
                    "both as `DateTime(timezone=True)` columns defaulting to `datetime.now(tz=timezone.utc)`, "
                    "best in a timestamp mixin every table model inherits")
         fix = where_to_get(project, owner, missing, example)

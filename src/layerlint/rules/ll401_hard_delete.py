@@ -13,6 +13,13 @@ SQLModel's `list["OrderLine"]`, a `@declared_attr` returning one); a CRUD librar
 `model_type = Item` attribute or its constructor (`FastCRUD(Item)`). When the model cannot be
 known, nothing is reported.
 
+Tortoise ORM deletes without a session: `await Item.filter(...).delete()` (a queryset delete,
+always hard), `await item.delete()` and `await Item.get(...).delete()` (a row deletes itself). A
+row's model comes from its type or from the query that made it (`item = await Item.get(...)`,
+`for item in await Item.filter(...)`). A model (or a project base) that defines its own `delete`
+is not reported for a row's `delete()`: that method is usually the soft delete, and its body is
+checked instead.
+
 A generic base repository (`delete(self, obj: ModelT)` in a `BaseRepository[ModelT]`, or
 `delete(self.model)` with `model: type[ModelT]`) is reported once, in the base: that is the line
 to change, whatever models extend it. When the model has no soft-delete column, the message says
@@ -90,7 +97,8 @@ def _session_finding(project: Project, facts: ModuleFacts, item: SessionCall, mo
 def _crud_finding(project: Project, facts: ModuleFacts, item: CrudCall, model: Symbol) -> Finding:
     name = model_name(project, model)
     about, first = _about(project, model)
-    return Finding(facts, item.call.span, f"`{dotted(item.call.func) or item.method}(...)` ({item.library.name}) "
+    called = render(item.call.func) if item.chain else dotted(item.call.func) or item.method  # a query chain as written
+    return Finding(facts, item.call.span, f"`{called}(...)` ({item.library.name}) "
                                           f"hard-deletes rows of `{name}`, {about}; {first}set "
                                           f"`{project.config.soft_delete_column}` with an update instead")
 

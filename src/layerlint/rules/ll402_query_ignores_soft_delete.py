@@ -38,6 +38,12 @@ Also reported:
   (`Item.deleted_at.is_(None)`), a keyword (`deleted_at=...`), a filter object that names the
   column (`ComparisonFilter(field_name="deleted_at", ...)`) or a `statement=` that filters. `exists`
   is not reported: a uniqueness check must see deleted rows, which still hold the unique value.
+- Tortoise ORM: a query that starts at a soft-delete model (`Item.filter(...)`, `Item.get(...)`,
+  `Item.all()`, `Item.get_or_none(...)`, `Item.first()`, ...) without a keyword on the column in
+  any link of the chain (`deleted_at__isnull=True`, `deleted_at=None`, or inside a `Q(...)`).
+  Chains that update, create, delete or ask `exists()` are not reads. A model with its own
+  `class Meta: manager = ...` is not judged: a custom manager's queryset may filter deleted rows
+  for every query, as a global filter does for SQLAlchemy.
 
 ## Why is this bad?
 Soft-deleted rows are still in the table. A query that forgets the filter shows deleted items to
@@ -158,15 +164,21 @@ def _names_column(node: Expr, columns: set[str]) -> bool:
         isinstance(value, Constant) and value.value in columns for value in [*call_args(node), *call_kwargs(node).values()])
 
 
+def _keyword_filter(node: Expr, columns: set[str]) -> bool:
+    """A keyword on the column, either way: `deleted_at__is=None`, `Q(deleted_at__isnull=True)`."""
+    return isinstance(node, Call) and any(key.split("__")[0] in columns for key in call_kwargs(node))
+
+
 def _crud_finding(project: Project, facts: ModuleFacts, item: CrudCall) -> Finding | None:
     """A CRUD library read of a soft-delete model without a keyword filter on its deleted column."""
     model = item.model
     if model is None or model not in project.soft_delete_models:
         return None
     columns = {project.config.soft_delete_column, *([item.flag] if item.flag else [])}
-    if any(key.split("__")[0] in columns for key in call_kwargs(item.call)) or any(
-            mentions_soft_delete(project, facts.module, node) or _names_column(node, columns)
-            for a in [*call_args(item.call), *call_kwargs(item.call).values()] for node in walk(a)):
+    arguments = [a for call in item.filters for a in [*call_args(call), *call_kwargs(call).values()]]
+    if any(_keyword_filter(call, columns) for call in item.filters) or any(
+            _keyword_filter(node, columns) or mentions_soft_delete(project, facts.module, node)
+            or _names_column(node, columns) for a in arguments for node in walk(a)):
         return None
     name = model_name(project, model)
     column = project.config.soft_delete_column

@@ -1,5 +1,6 @@
 """Table-model recognition, the one place every rule and analysis asks: which classes are table
-models (SQLModel `table=True`, or SQLAlchemy declarative mapped classes), and which table model a
+models (SQLModel `table=True`, SQLAlchemy declarative mapped classes, or Tortoise ORM models that
+are not `abstract` in their `class Meta`), and which table model a
 name (`table_model_named`), an annotation (`table_model_in`) or an inferred type
 (`table_model_in_type`) names."""
 
@@ -38,6 +39,7 @@ DECLARATIVE_FACTORIES = frozenset({
     "sqlalchemy.orm.declarative_base", "sqlalchemy.ext.declarative.declarative_base",
     "sqlalchemy.orm.decl_api.declarative_base",
 })
+TORTOISE_BASES = frozenset({"tortoise.models.Model", "tortoise.Model"})
 _CONFIG_CALLS = ("ConfigDict", "SQLModelConfig", "dict")
 MAX_DEPTH = 8
 
@@ -150,12 +152,32 @@ def is_sqlmodel(index: SymbolIndex, symbol: Symbol) -> bool:
     return any(s.dotted in SQLMODEL_BASES for s in index.mro(symbol))
 
 
+def is_tortoise(index: SymbolIndex, symbol: Symbol) -> bool:
+    """A Tortoise ORM model class, abstract or not (an abstract one is a base or mixin of tables)."""
+    return any(s.dotted in TORTOISE_BASES for s in index.mro(symbol))
+
+
+def _is_tortoise_table(index: SymbolIndex, symbol: Symbol) -> bool:
+    """Tortoise reads `abstract` from the class's own `Meta`: a subclass of an abstract model is a table."""
+    if not is_tortoise(index, symbol):
+        return False
+    meta = index.class_fact(Symbol("class", symbol.module, f"{symbol.name}.Meta"))
+    return not any(f.name == "abstract" and constant(f.value) is True for f in meta.fields) if meta else True
+
+
+def model_kind(index: SymbolIndex, symbol: Symbol) -> str:
+    """Which ORM declares the class's columns: "sqlmodel", "tortoise" or "sqlalchemy"."""
+    if is_sqlmodel(index, symbol):
+        return "sqlmodel"
+    return "tortoise" if is_tortoise(index, symbol) else "sqlalchemy"
+
+
 def is_table_model(index: SymbolIndex, symbol: Symbol) -> bool:
     if symbol.kind != "class":
         return False
     if is_sqlmodel(index, symbol) and _declares_table(index, symbol):
         return True
-    return is_sqlalchemy_model(index, symbol)
+    return is_sqlalchemy_model(index, symbol) or _is_tortoise_table(index, symbol)
 
 
 def table_model_named(index: SymbolIndex, module: str, expr: Expr | None) -> Symbol | None:
@@ -205,7 +227,7 @@ def find_table_models(project: Project) -> list[Symbol]:
 
 def has_own_table(index: SymbolIndex, symbol: Symbol) -> bool:
     """False for SQLAlchemy single-table inheritance: a mapped subclass without its own table."""
-    if is_sqlmodel(index, symbol):
+    if is_sqlmodel(index, symbol) or is_tortoise(index, symbol):
         return True
     fact = index.class_fact(symbol)
     if fact is not None and any(f.name in ("__tablename__", "__table__") for f in fact.fields):

@@ -1,4 +1,5 @@
-"""Each module's architectural role, and why: configuration, then the default layout, then content."""
+"""Each module's architectural role, and why: configuration, then the default layout, then content,
+then use (a module left without a role that stands between routers and repositories)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,24 @@ from functools import cached_property
 
 from layerlint.core.config import DEFAULT_ROLE_GLOBS, ROLE_NAMES, Config, ConfigError
 from layerlint.core.globs import match_module, module_matcher
+from layerlint.project.index.annotated import annotated_metadata
+from layerlint.project.index.background_tasks import task_decorator
 from layerlint.project.index.configured_names import check_configured_names
+from layerlint.project.index.imports import modules_reached
 from layerlint.project.index.symbols import Symbol, SymbolIndex
-from layerlint.project.reading.expr import Subscript, dotted, is_call
-from layerlint.project.reading.facts import ModuleFacts
+from layerlint.project.reading.expr import (
+    Expr,
+    Subscript,
+    dotted,
+    is_call,
+    self_attribute,
+)
+from layerlint.project.reading.facts import (
+    ClassFact,
+    FunctionFact,
+    ModuleFacts,
+    ParamFact,
+)
 
 ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter", "fastapi.FastAPI",
                             "fastapi.applications.FastAPI"})
@@ -84,6 +99,7 @@ class RoleAssigner:
 
     def assign(self) -> dict[str, Role]:
         roles = {name: self._role_of(facts) for name, facts in self.index.modules.items()}
+        roles.update(RolesByUse(self.index, roles).decide())
         self._check_configured_globs()
         check_configured_names(self.config, self.index.modules)
         return roles
@@ -149,6 +165,9 @@ class RoleAssigner:
         wiring = self._wiring_package(facts.module)
         if wiring is not None:
             return Role("dependency", f"in dependency-wiring package `{wiring}`")
+        task = task_decorator(self.index, facts)
+        if task is not None:
+            return Role("worker", f"defines background task {task}")
         from layerlint.project.index.models import (
             is_table_model,  # late: models builds on roles' index
         )
@@ -252,7 +271,9 @@ class ContentRoles:
 
     def _dto_reason(self, members: list[ModuleFacts]) -> str | None:
         """Why a `models` package is a DTO package: pydantic models and not one table model."""
-        from layerlint.project.index.models import is_table_model  # late: models builds on roles' index
+        from layerlint.project.index.models import (
+            is_table_model,  # late: models builds on roles' index
+        )
         from layerlint.project.index.pydantic_models import is_pydantic_model
 
         example: str | None = None
@@ -301,3 +322,134 @@ class ContentRoles:
                 if defining is not None and self._imports_database(defining):
                     return True
         return False
+
+
+DEPENDS_NAMES = frozenset({"Depends", "Security"})
+# The roles a module's importers must have for it to be a layer by use: a module only the worker
+# or a script imports is not between the routers and the repositories.
+LAYER_IMPORTERS = frozenset({"router", "service", "dependency"})
+
+
+def is_depends_call(index: SymbolIndex, module: str, expr: Expr | None) -> bool:
+    """`Depends(...)` or `Security(...)` of FastAPI (or a name the project does not define)."""
+    if not is_call(expr):
+        return False
+    name = dotted(expr.func) or ""
+    symbol = index.resolve_expr(module, expr.func)
+    return name.rsplit(".", 1)[-1] in DEPENDS_NAMES and (not symbol.known or symbol.kind == "external")
+
+
+class RolesByUse:
+    """Roles of modules that neither a name nor their own content placed, read from how they are
+    used. A class that holds a repository (an `__init__` parameter typed as a repository class, or
+    an attribute set to a new repository) in a module that routers, services or wiring import is
+    a service: `app/controllers/` that wrap repositories for routers, under a name no default
+    covers. A module whose every public function takes a `Depends(...)` parameter, that imports
+    repositories or services and that routers import builds their dependencies: wiring. A
+    function that calls a repository is neither: it stays a helper, and a chain through it a
+    layer violation."""
+
+    def __init__(self, index: SymbolIndex, roles: dict[str, Role]) -> None:
+        self.index = index
+        self.roles = roles
+        self._importers: dict[str, set[str]] | None = None
+
+    def decide(self) -> dict[str, Role]:
+        candidates: dict[str, tuple[str, str]] = {}  # module -> (role, what it does)
+        for name, facts in self.index.modules.items():
+            if self.roles[name].role is None:
+                found = self._service_class(facts) or self._wiring(facts)
+                if found is not None:
+                    candidates[name] = found
+        decided: dict[str, Role] = {}
+        changed = True
+        while changed:  # a base class of a service is imported by that service alone
+            changed = False
+            for name, (role, does) in candidates.items():
+                if name in decided:
+                    continue
+                importer = self._layer_importer(name, decided)
+                if importer is not None:
+                    decided[name] = Role(role, f"{does}; {importer}")
+                    changed = True
+        return decided
+
+    def _role(self, module: str, decided: dict[str, Role]) -> str | None:
+        return (decided.get(module) or self.roles[module]).role
+
+    def _layer_importer(self, module: str, decided: dict[str, Role]) -> str | None:
+        for importer in sorted(self._imported_by().get(module, ())):
+            role = self._role(importer, decided)
+            if role in LAYER_IMPORTERS:
+                return f"{role} `{importer}` imports it"
+        return None
+
+    def _imported_by(self) -> dict[str, set[str]]:
+        """Who imports each module, by the modules an import really reaches (the package it
+        names and the module defining the name). Built only when some module is a candidate."""
+        if self._importers is None:
+            self._importers = {}
+            for name, facts in self.index.modules.items():
+                for item in facts.imports:
+                    for target in modules_reached(self.index, item):
+                        self._importers.setdefault(target, set()).add(name)
+        return self._importers
+
+    # ------------------------------------------------------------------ services
+
+    def _service_class(self, facts: ModuleFacts) -> tuple[str, str] | None:
+        for cls in facts.classes:
+            if cls.qualname != cls.name:
+                continue
+            held = self._held_repository(facts, cls)
+            if held is not None:
+                return "service", f"`{cls.name}` holds repository {held}"
+        return None
+
+    def _held_repository(self, facts: ModuleFacts, cls: ClassFact) -> str | None:
+        init = next((f for f in facts.functions if f.class_name == cls.qualname and f.name == "__init__"), None)
+        if init is None:
+            return None
+        for param in init.params:
+            if self._is_repository(facts.module, param.annotation):
+                return f"`{render_type(param.annotation)}` (parameter `{param.name}`)"
+        for event in init.events:
+            if event.kind in ("assign", "annassign") and event.target is not None and self_attribute(event.target) \
+                    and is_call(event.value) and self._is_repository(facts.module, event.value.func):
+                return f"`{render_type(event.value.func)}` (`self.{self_attribute(event.target)}`)"
+        return None
+
+    def _is_repository(self, module: str, expr: Expr | None) -> bool:
+        if isinstance(expr, Subscript):  # `BaseRepository[Order]`
+            expr = expr.value
+        if expr is None:
+            return False
+        symbol = self.index.resolve_expr(module, expr)
+        return symbol.kind == "class" and self.roles[symbol.module].role == "repository"
+
+    # ------------------------------------------------------------------ wiring
+
+    def _wiring(self, facts: ModuleFacts) -> tuple[str, str] | None:
+        public = [f for f in facts.functions if not f.nested and not f.name.startswith("_")]
+        if not public or not all(self._takes_depends(facts.module, f) for f in public):
+            return None
+        layer = next((target for item in facts.imports for target in modules_reached(self.index, item)
+                      if self.roles[target].role in ("repository", "service")), None)
+        if layer is None:
+            return None
+        example = public[0].qualname
+        return "dependency", (f"builds dependencies from {self.roles[layer].role} `{layer}` "
+                              f"(every public function takes `Depends(...)`: `{example}`)")
+
+    def _takes_depends(self, module: str, function: FunctionFact) -> bool:
+        return any(self._is_depends_param(module, param) for param in function.params)
+
+    def _is_depends_param(self, module: str, param: ParamFact) -> bool:
+        if is_depends_call(self.index, module, param.default):
+            return True
+        return any(is_depends_call(self.index, module, meta)
+                   for meta in annotated_metadata(self.index, module, param.annotation))
+
+
+def render_type(expr: Expr | None) -> str:
+    return dotted(expr.value if isinstance(expr, Subscript) else expr) or "?"

@@ -1,11 +1,20 @@
-"""CRUD helper libraries (FastCRUD, sqlalchemy-crud-plus, advanced-alchemy): which of their calls
-delete rows, and the table model a call works on.
+"""CRUD helper libraries (FastCRUD, sqlalchemy-crud-plus, advanced-alchemy) and Tortoise ORM's
+active-record calls: which of their calls delete rows or read them, and the table model a call
+works on.
 
 A library object is recognised by its class: a project class that extends the library's class
 (`class CRUDUser(FastCRUD[User, ...])`, `class UserDao(CRUDPlus[User])`), or the library's class
 itself (`crud_users = FastCRUD(User)`). The model is the first type argument of the library base,
 a `model_type = User` class attribute, or the first argument of the constructor call that built
 the object. What cannot be known stays unknown.
+
+Tortoise ORM has no session: a query starts at the model class (`Item.filter(...)`, `Item.get(...)`,
+`Item.all()`) and a row deletes itself (`await item.delete()`). A chain that reaches `.delete()`
+deletes rows; a chain of query methods is a read, with its filters in any link. An instance's model
+comes from its type, or from the query that made it (`item = await Item.get(id=...)`, `for item in
+await Item.filter(...)`). A model that defines its own `delete` (a soft delete) is not hard-deleted
+by `item.delete()`, and the reads of a model with its own `Meta.manager` are not judged (the
+manager's queryset may filter deleted rows).
 """
 
 from __future__ import annotations
@@ -14,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from layerlint.project.index.models import is_table_model
+from layerlint.project.index.models import is_table_model, is_tortoise
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import TypeRef, last_assignment
 from layerlint.project.reading.expr import (
@@ -28,6 +37,7 @@ from layerlint.project.reading.expr import (
     call_args,
     call_kwargs,
     calls_in,
+    unawait,
 )
 from layerlint.project.reading.facts import FunctionFact, ModuleFacts
 
@@ -76,6 +86,17 @@ LIBRARIES = (
 )
 
 
+# Tortoise's query methods a read starts with, on the model class; a chain holding one of `_NOT_READS`
+# writes, checks existence (a uniqueness check must see deleted rows) or deletes.
+_TORTOISE_STARTS = frozenset({"filter", "exclude", "all", "get", "get_or_none", "first", "annotate", "order_by",
+                              "only", "values", "values_list", "count", "limit", "offset", "prefetch_related",
+                              "select_related", "select_for_update", "distinct"})
+_NOT_READS = frozenset({"update", "exists", "create", "get_or_create", "update_or_create", "bulk_create",
+                        "bulk_update", "delete", "raw", "in_bulk"})
+_ONE_ROW = frozenset({"get", "get_or_none", "first", "create"})  # what they return is a row, not a queryset
+TORTOISE = CrudLibrary("Tortoise ORM", "tortoise", frozenset(), frozenset({"delete"}), reads=_TORTOISE_STARTS,
+                       live_filter="{column}__isnull=True")
+
 _PACKAGES = frozenset(library.package for library in LIBRARIES)
 _METHODS = frozenset().union(*(library.methods() for library in LIBRARIES))
 
@@ -90,6 +111,12 @@ class CrudCall:
     model: Symbol | None  # the table model, when known
     hard: bool  # it deletes rows (a delete method, and nothing makes it logical)
     flag: str | None = None  # the library's deleted-flag column for this object, if it has one
+    chain: tuple[Call, ...] = ()  # every call of a query chain, whose arguments filter its rows (Tortoise)
+
+    @property
+    def filters(self) -> tuple[Call, ...]:
+        """The calls whose arguments choose the rows."""
+        return self.chain or (self.call,)
 
     @property
     def reads(self) -> bool:
@@ -107,8 +134,11 @@ def library_of(project: Project, symbol: Symbol) -> tuple[CrudLibrary, Symbol] |
 
 
 def crud_calls(project: Project, facts: ModuleFacts, function: FunctionFact) -> Iterator[CrudCall]:
-    """Each call of a CRUD library's delete or read methods in `function`."""
-    if not project.index.imported_packages & _PACKAGES:  # most projects: no call is a library's
+    """Each call of a CRUD library's delete or read methods in `function`, and each Tortoise delete or read."""
+    imported = project.index.imported_packages
+    if TORTOISE.package in imported:
+        yield from _tortoise_calls(project, facts, function)
+    if not imported & _PACKAGES:  # most projects: no call is a library's
         return
     cls = TypeRef(Symbol("class", facts.module, function.class_name)) if function.class_name else None
     for event in function.events:
@@ -209,3 +239,107 @@ def _model(project: Project, symbol: Symbol, built: Built | None) -> Symbol | No
         if model is not None and model.kind == "class" and is_table_model(project.index, model):
             return model
     return None
+
+
+# ------------------------------------------------------------------ Tortoise ORM
+
+
+def _links(call: Call) -> list[Call]:
+    """`Item.filter(...).first().delete()` as its calls, the model's first (awaits between links skipped)."""
+    links = [call]
+    while isinstance(links[-1].func, Attribute):
+        inner = unawait(links[-1].func.value)
+        if not isinstance(inner, Call):
+            break
+        links.append(inner)
+    return links[::-1]
+
+
+def _method(call: Call) -> str:
+    return call.func.attr if isinstance(call.func, Attribute) else ""
+
+
+def _tortoise_calls(project: Project, facts: ModuleFacts, function: FunctionFact) -> Iterator[CrudCall]:
+    for event in function.events:
+        calls = list(calls_in(event.value))
+        inner = {id(unawait(c.func.value)) for c in calls if isinstance(c.func, Attribute)}
+        for call in calls:
+            if id(call) not in inner:  # the outermost call of each chain
+                found = _tortoise_call(project, facts.module, function, _links(call), event.span.line)
+                if found is not None:
+                    yield found
+
+
+def _tortoise_call(project: Project, module: str, function: FunctionFact, links: list[Call],
+                   line: int) -> CrudCall | None:
+    methods = [_method(link) for link in links]
+    model = _tortoise_model(project, module, links[0].func.value) if isinstance(links[0].func, Attribute) else None
+    if model is not None:
+        if "delete" in methods:  # `Item.filter(...).delete()`, or a row's `Item.get(...).delete()`
+            at = methods.index("delete")
+            one_row = at == 0 or methods[at - 1] in _ONE_ROW
+            return CrudCall(links[at], TORTOISE, "delete", model, not (one_row and _own_delete(project, model)),
+                            chain=tuple(links))
+        if methods[0] not in _TORTOISE_STARTS or _NOT_READS.intersection(methods) or _has_manager(project, model):
+            return None
+        return CrudCall(links[0], TORTOISE, methods[0], model, False, chain=tuple(links))
+    if methods != ["delete"] or not isinstance(links[0].func, Attribute):
+        return None
+    model = _row_model(project, module, function, links[0].func.value, line)
+    if model is None:
+        return None
+    return CrudCall(links[0], TORTOISE, "delete", model, not _own_delete(project, model))
+
+
+def _tortoise_model(project: Project, module: str, expr: Expr) -> Symbol | None:
+    symbol = project.index.resolve_expr(module, expr)
+    index = project.index
+    return symbol if symbol.kind == "class" and is_tortoise(index, symbol) and is_table_model(index, symbol) else None
+
+
+def _row_model(project: Project, module: str, function: FunctionFact, expr: Expr, line: int) -> Symbol | None:
+    """The Tortoise model of a row: by its type, else by the query that made it (`x = await Item.get(...)`,
+    `for x in await Item.filter(...)`) or the constructor (`x = Item(...)`)."""
+    cls = TypeRef(Symbol("class", module, function.class_name)) if function.class_name else None
+    found = project.types.expression(module, function, expr, cls, line)
+    index = project.index
+    if found is not None and found.symbol.kind == "class" and is_tortoise(index, found.symbol):
+        return found.symbol if is_table_model(index, found.symbol) else None
+    if not isinstance(expr, Name):
+        return None
+    kind, value = _made(function, expr.id, line)
+    if value is None:
+        return None
+    if kind != "for" and _tortoise_model(project, module, value.func) is not None:
+        return _tortoise_model(project, module, value.func)  # `x = Item(...)`
+    links = _links(value)
+    methods = [_method(link) for link in links]
+    root = links[0].func
+    wanted = kind == "for" or methods[-1] in _ONE_ROW
+    return _tortoise_model(project, module, root.value) if wanted and isinstance(root, Attribute) and \
+        methods[0] in _TORTOISE_STARTS | _ONE_ROW else None
+
+
+def _made(function: FunctionFact, name: str, line: int) -> tuple[str, Call | None]:
+    """The last call before `line` that bound `name`: an assignment's value or a `for` loop's iterable."""
+    found: tuple[str, Call | None] = ("", None)
+    for event in function.events:
+        if event.span.line >= line:
+            break
+        if event.target == Name(name) and event.kind in ("assign", "annassign", "for"):
+            value = unawait(event.value)
+            found = (event.kind, value if isinstance(value, Call) else None)
+    return found
+
+
+def _own_delete(project: Project, model: Symbol) -> bool:
+    """The model (or a project base) defines `delete`: usually a soft delete; its body is checked instead."""
+    return project.index.method(model, "delete") is not None
+
+
+def _has_manager(project: Project, model: Symbol) -> bool:
+    for owner in project.index.mro(model):
+        meta = project.index.class_fact(Symbol("class", owner.module, f"{owner.name}.Meta"))
+        if meta is not None and any(f.name == "manager" for f in meta.fields):
+            return True
+    return False

@@ -2,7 +2,10 @@
 
 Fields come from the model and every project base and mixin (`SymbolIndex.fields` walks the MRO);
 each is read in the module that defines it, so `Field(...)`, `Column(...)`, `mapped_column(...)`,
-`sa_column=`, `sa_type=` and `sa_column_kwargs=` resolve where they were written.
+`sa_column=`, `sa_type=` and `sa_column_kwargs=` resolve where they were written. Tortoise ORM
+fields (`fields.CharField(pk=True, max_length=30)`, `fields.DatetimeField(null=True)`) carry no
+annotation: their Python type comes from the field class (`value_type`), and a Tortoise model that
+declares no primary key gets the `id = fields.IntField(pk=True)` Tortoise adds (`implicit`).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from layerlint.project.index.annotated import annotated_parts
-from layerlint.project.index.models import is_sqlmodel
+from layerlint.project.index.models import is_sqlmodel, is_tortoise
 from layerlint.project.index.symbols import Symbol, SymbolIndex
 from layerlint.project.reading.expr import (
     Attribute,
@@ -37,6 +40,15 @@ DATETIME_TYPES = frozenset({"DateTime", "DATETIME", "TIMESTAMP"})
 DEFAULT_KEYS = ("default", "default_factory", "insert_default", "onupdate")
 _SA_MODULES = ("sqlalchemy", "sqlmodel")
 _NOT_TYPES = frozenset({"ForeignKey", "Identity", "Sequence", "Computed"})
+TORTOISE_FIELDS = "tortoise.fields"
+# The Python value of each Tortoise field class (by its last name; subclasses in the project keep
+# their base's): what an annotation says for the other ORMs.
+_TORTOISE_VALUES = {
+    "IntField": "builtins.int", "BigIntField": "builtins.int", "SmallIntField": "builtins.int",
+    "CharField": "builtins.str", "TextField": "builtins.str", "UUIDField": "uuid.UUID",
+    "DatetimeField": "datetime.datetime", "BooleanField": "builtins.bool",
+}
+_TORTOISE_RELATIONS = frozenset({"ForeignKeyField", "OneToOneField"})
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,8 @@ class ModelField:
     annotation_module: str  # where `annotation` is written (an `Annotated` alias may live elsewhere)
     column_module: str  # where `column_type` is written
     foreign_key: bool = False  # `foreign_key=...` or `ForeignKey(...)`: the value comes from another table
+    value_type: str | None = None  # the Python type an unannotated ORM field holds (Tortoise), dotted
+    implicit: bool = False  # not written: the primary key Tortoise adds to a model that declares none
 
     @property
     def module(self) -> str:
@@ -132,6 +146,7 @@ class _Reader:
         self.column_defaults: list[Expr] = []
         self.readable = True
         self.foreign_key = False
+        self.value_type: str | None = None
 
     def read(self, value: Expr | None) -> bool:
         """Whether `value` is a column definition at all (Field/Column/mapped_column)."""
@@ -144,7 +159,25 @@ class _Reader:
         if sa_name(self.index, self.module, value.func) in COLUMN_CALLS:
             self._column(value)
             return True
+        field_class = tortoise_field(self.index, self.module, value.func)
+        if field_class is not None:
+            self._tortoise(value, field_class)
+            return True
         return False
+
+    def _tortoise(self, call: Call, field_class: str) -> None:
+        """`fields.CharField(pk=True, max_length=30)`: Tortoise fields are NOT NULL unless `null=True`."""
+        kwargs = call_kwargs(call)
+        self.column_type = call
+        self.value_type = _TORTOISE_VALUES.get(field_class)
+        self.foreign_key = field_class in _TORTOISE_RELATIONS
+        primary = kwargs.get("pk", kwargs.get("primary_key"))
+        if primary is not None:
+            self.kwargs["primary_key"] = primary
+        self.kwargs["nullable"] = kwargs.get("null", Constant(False))
+        if kwargs.get("default") is not None:
+            self.defaults.append(("default", kwargs["default"]))
+            self.column_defaults.append(kwargs["default"])  # Tortoise calls a callable default per row
 
     def _field(self, call: Call) -> None:
         kwargs = call_kwargs(call)
@@ -250,6 +283,15 @@ def _read_branches(reader: _Reader, extra: Expr) -> None:
         reader.column_type = reader.column_type or left.column_type
 
 
+def tortoise_field(index: SymbolIndex, module: str, func: Expr) -> str | None:
+    """The Tortoise field class a call makes (`fields.IntField`, or a project subclass of one), by name."""
+    symbol = index.resolve_expr(module, func)
+    for found in index.mro(symbol) if symbol.kind == "class" else (symbol,):
+        if found.kind == "external" and found.dotted.startswith(TORTOISE_FIELDS + "."):
+            return found.dotted.rsplit(".", 1)[-1]
+    return None
+
+
 def read_field(index: SymbolIndex, model: Symbol, name: str, fact: FieldFact, owner: Symbol) -> ModelField:
     reader = _Reader(index, owner.module)
     if not reader.read(fact.value) and fact.value is not None:
@@ -270,7 +312,7 @@ def read_field(index: SymbolIndex, model: Symbol, name: str, fact: FieldFact, ow
     defaults = tuple([(k, v, owner.module) for k, v in reader.defaults] + typing.alias_defaults)
     return ModelField(name, owner, fact, typing.annotation, typing.optional, reader.column_type, primary_key,
                       nullable, defaults, reader.factory(), reader.readable, typing.annotation_module,
-                      typing.column_module, reader.foreign_key)
+                      typing.column_module, reader.foreign_key, reader.value_type)
 
 
 def _annotated(index: SymbolIndex, module: str,
@@ -344,5 +386,26 @@ class ModelFields:
                 if name.startswith("__") or name == "model_config":
                     continue
                 found[name] = read_field(self.index, model, name, fact, owner)
+            for name, field in list(found.items()):
+                target = self._synonym_of(field)
+                if target in found:  # `updated_at = synonym("update_at")`: the column is `update_at`
+                    found[name] = found[target]
+            if is_tortoise(self.index, model) and not any(f.primary_key for f in found.values()):
+                found.setdefault("id", self._implicit_id(model))
             self._found[model] = found
         return found
+
+    def _synonym_of(self, field: ModelField) -> str | None:
+        """The column `synonym("name")` (SQLAlchemy) stands for, else None."""
+        value = field.fact.value
+        if not isinstance(value, Call) or sa_name(self.index, field.module, value.func) != "synonym":
+            return None
+        args = call_args(value)
+        return args[0].value if args and isinstance(args[0], Constant) and isinstance(args[0].value, str) else None
+
+    def _implicit_id(self, model: Symbol) -> ModelField:
+        """Tortoise's `id = fields.IntField(pk=True)`, placed at the model's `class` line."""
+        fact = self.index.class_fact(model)
+        span = fact.span if fact is not None else Span(1, 0, 1, 0)
+        return ModelField("id", model, FieldFact("id", None, None, span), None, False, None, True, False, (), None,
+                          True, model.module, model.module, value_type="builtins.int", implicit=True)

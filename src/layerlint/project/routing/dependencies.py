@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from layerlint.project.index.annotated import annotated_metadata, annotated_parts
+from layerlint.project.index.roles import is_depends_call
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.orm.sessions import dependency_kind, returns_session
 from layerlint.project.reading.expr import (
@@ -36,7 +37,6 @@ from layerlint.project.routing.routes import (
 if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its type
     from layerlint.project.project import Project
 
-DEPENDS_NAMES = frozenset({"Depends", "Security"})
 MAX_DEPTH = 12
 
 
@@ -53,11 +53,7 @@ class SessionUse:
 
 
 def _is_depends(project: Project, module: str, expr: Expr | None) -> bool:
-    if not is_call(expr):
-        return False
-    name = dotted(expr.func) or ""
-    symbol = project.index.resolve_expr(module, expr.func)
-    return name.rsplit(".", 1)[-1] in DEPENDS_NAMES and (not symbol.known or symbol.kind == "external")
+    return is_depends_call(project.index, module, expr)
 
 
 def shared_default(project: Project, module: str, default: Expr | None) -> tuple[str, Expr | None]:
