@@ -42,6 +42,12 @@ def match_module(pattern: str, module: str) -> bool:
     return _compile(pattern, ".").match(module) is not None
 
 
+def module_matcher(pattern: str) -> Callable[[str], re.Match[str] | None]:
+    """`pattern`'s test of a module name, compiled once (a match, or None), for a caller that
+    tests many names: `match_module(pattern, name)` is `module_matcher(pattern)(name) is not None`."""
+    return _compile(pattern, ".").match
+
+
 def match_path(pattern: str, path: str) -> bool:
     """Match a root-relative, "/"-separated path; a bare pattern also matches as a prefix dir."""
     compiled = _compile(pattern.rstrip("/"), "/")

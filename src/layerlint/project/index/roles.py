@@ -3,12 +3,14 @@ then use (a module left without a role that stands between routers and repositor
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
 from layerlint.core.config import DEFAULT_ROLE_GLOBS, ROLE_NAMES, Config, ConfigError
-from layerlint.core.globs import match_module
+from layerlint.core.globs import match_module, module_matcher
 from layerlint.project.index.annotated import annotated_metadata
 from layerlint.project.index.background_tasks import task_decorator
 from layerlint.project.index.configured_names import check_configured_names
@@ -118,17 +120,23 @@ class RoleAssigner:
         return found
 
     def _role_by_name(self, module: str) -> Role | None:
-        for role in ROLE_NAMES:
-            for glob in self.config.configured_role_globs(role):
-                if match_module(glob, module):
+        for role, glob, match, configured in self._name_globs:
+            if match(module):
+                if configured:
                     return Role(role, f"configured glob `{glob}` ({self.config.role_key(role, glob)})")
-        for role in ROLE_NAMES:
-            if self.config.replaces_role(role):
-                continue
-            for glob in DEFAULT_ROLE_GLOBS[role]:
-                if match_module(glob, module):
-                    return Role(role, f"default layout `{glob}`")
+                return Role(role, f"default layout `{glob}`")
         return None
+
+    @cached_property
+    def _name_globs(self) -> list[tuple[str, str, Callable[[str], re.Match[str] | None], bool]]:
+        """(role, glob, its compiled test, configured) in the order a module's name is tried: every
+        configured glob, then the defaults of the roles the configuration does not replace. Built
+        once: asked of every module and its packages, the configuration's lookups per glob were
+        most of assigning the roles."""
+        configured = [(role, glob, module_matcher(glob), True)
+                      for role in ROLE_NAMES for glob in self.config.configured_role_globs(role)]
+        return configured + [(role, glob, module_matcher(glob), False) for role in ROLE_NAMES
+                             if not self.config.replaces_role(role) for glob in DEFAULT_ROLE_GLOBS[role]]
 
     def _wiring_package(self, module: str) -> str | None:
         """The enclosing `dependencies`/`deps` package with the dependency role (`app/api/dependencies/`),

@@ -38,6 +38,7 @@ from layerlint.project.reading.expr import (
     call_kwargs,
     calls_in,
     dotted,
+    dotted_ends_with,
     unawait,
     walk,
 )
@@ -85,15 +86,26 @@ class SessionCalls:
     def __init__(self, project: Project) -> None:
         self.project = project
         self._found: dict[tuple[str, str, int], list[SessionCall]] = {}
+        # The walk that found a function's session calls, kept when it found some: what else is
+        # asked of those functions (`deleted_rows_handled`) continues it instead of starting over.
+        self._queries: dict[tuple[str, str, int], FunctionQueries] = {}
 
     def of(self, facts: ModuleFacts, function: FunctionFact) -> list[SessionCall]:
         key = (facts.module, function.qualname, function.span.line)
         found = self._found.get(key)
         if found is None:
-            found = self._found[key] = self._find(facts, function)
+            found = self._found[key] = self._find(facts, function, key)
         return found
 
-    def _find(self, facts: ModuleFacts, function: FunctionFact) -> list[SessionCall]:
+    def queries(self, facts: ModuleFacts, function: FunctionFact) -> FunctionQueries:
+        """The function's locals, statements and loop variables after its last statement."""
+        queries = self._queries.get((facts.module, function.qualname, function.span.line))
+        if queries is None:
+            queries = FunctionQueries(self.project, facts, function)
+        queries.assign_rest()
+        return queries
+
+    def _find(self, facts: ModuleFacts, function: FunctionFact, key: tuple[str, str, int]) -> list[SessionCall]:
         project = self.project
         queries = FunctionQueries(project, facts, function)
         found: list[SessionCall] = []
@@ -112,6 +124,8 @@ class SessionCalls:
                     model, statement = statement.model, None
             if model is not None or statement is not None:
                 found.append(SessionCall(call, method, model, statement))
+        if found:
+            self._queries[key] = queries
         return found
 
 
@@ -137,9 +151,7 @@ def deleted_rows_handled(project: Project, facts: ModuleFacts, function: Functio
                  if isinstance(node, Attribute) and node.attr == column and isinstance(node.value, Name)]
     if not rows:  # most functions: following their assignments would find nothing to ask about
         return frozenset()
-    queries = FunctionQueries(project, facts, function)
-    for event in function.events:
-        queries.assign(event.target, event.value, event.kind)
+    queries = project.session_calls.queries(facts, function)
     found = {queries.instance_model(Name(name)) for name in rows}
     return frozenset(model for model in found if model is not None)
 
@@ -207,6 +219,7 @@ class FunctionQueries:
         self.statements: dict[str, Statement] = {}
         self.values: dict[str, Expr] = {}  # the last value assigned to each local name so far
         self.items: dict[str, Expr] = {}  # loop variables -> what they iterate over
+        self.assigned = 0  # the function's events followed so far (`assign`), in order
 
     @cached_property
     def column(self) -> str:
@@ -228,7 +241,7 @@ class FunctionQueries:
                 func = node.func
                 if on_session and isinstance(func, Attribute):
                     yield node, func.attr, args[0] if args else None
-                elif args and (dotted(func) or "").endswith("delete") and \
+                elif args and dotted_ends_with(func, "delete") and \
                         statement_builder(self.index, self.module, func) == "delete":
                     yield node, "delete()", args[0]
                 elif receivers and isinstance(func, Attribute) and func.attr in QUERY_TERMINALS:
@@ -240,6 +253,14 @@ class FunctionQueries:
             if receivers and number < last:
                 event = events[number]
                 self.assign(event.target, event.value, event.kind)
+                self.assigned = number + 1
+
+    def assign_rest(self) -> None:
+        """Follow the events `session_calls` left unfollowed, up to the function's end."""
+        events = self.function.events
+        for event in events[self.assigned:]:
+            self.assign(event.target, event.value, event.kind)
+        self.assigned = len(events)
 
     def _candidates(self, event: Event, receivers: bool) -> list[tuple[Call, bool]]:
         """The calls of an event that may be session calls or `delete(...)` statements, in the
@@ -250,7 +271,7 @@ class FunctionQueries:
                 func = node.func
                 on_session = receivers and isinstance(func, Attribute) and self.sessions.is_session(func.value)
                 if on_session or (receivers and isinstance(func, Attribute) and func.attr in QUERY_TERMINALS) \
-                        or (call_args(node) and (dotted(func) or "").endswith("delete")):
+                        or (call_args(node) and dotted_ends_with(func, "delete")):
                     found.append((node, on_session))
         return found
 
@@ -298,7 +319,7 @@ class FunctionQueries:
         if not isinstance(expr, Call):
             return None
         func = expr.func
-        if (dotted(func) or "").endswith("select") and statement_builder(self.index, self.module, func) == "select":
+        if dotted_ends_with(func, "select") and statement_builder(self.index, self.module, func) == "select":
             args = call_args(expr)
             return Statement(self.model_of(args[0]) if args else None, False, expr.span,
                              selected=args[0] if args else None)

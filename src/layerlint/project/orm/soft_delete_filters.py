@@ -31,15 +31,20 @@ if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its
 _COL_FUNCTIONS = frozenset({"sqlmodel.col", "sqlmodel.sql.expression.col"})
 
 
+# Only these kinds can be a condition on the column (`_Polarity.of`); callers ask about every node
+# of a walk, most of them names and constants, so the others are answered before anything is built.
+_CONDITION_KINDS = frozenset({Call, Compare, Attribute, UnaryOp})
+
+
 def is_deleted_check(project: Project, module: str, node: Expr) -> bool:
     """A filter that keeps rows that are not deleted: `x.deleted_at.is_(None)`, `col(...)`, `== None`,
     `~x.is_deleted` or a hybrid property of the model (`Item.is_live`) whose expression does."""
-    return _Polarity(project).of(module, node, None, 0) == "live"
+    return type(node) in _CONDITION_KINDS and _Polarity(project).of(module, node, None, 0) == "live"
 
 
 def mentions_soft_delete(project: Project, module: str, node: Expr) -> bool:
     """Either polarity: a query for deleted rows (`deleted_at.is_not(None)`) chose them on purpose."""
-    return _Polarity(project).of(module, node, None, 0) is not None
+    return type(node) in _CONDITION_KINDS and _Polarity(project).of(module, node, None, 0) is not None
 
 
 class FilterHelpers:

@@ -304,7 +304,28 @@ def from_ast(node: ast.expr | None, span_of: SpanOf, depth: int = 0) -> Expr | N
         return None
     if depth > MAX_DEPTH:
         return Unknown("deep")
+    if type(node) is ast.Name:  # a third of all nodes: one per name, shared, without a call of its own
+        return _names.get(node.id) or _name(node.id)
     return _from_ast(node, span_of, depth + 1)
+
+
+# Names and attributes of a name repeat across a module and between modules: a parse worker builds
+# each once and shares it, as the cache's decoder does (nodes are never changed after they are built,
+# and no reader tells two equal names apart by identity).
+_names: dict[str, Name] = {}
+_attributes: dict[tuple[str, str], Attribute] = {}
+
+
+def _name(id: str) -> Name:
+    name = _names[id] = Name(id)
+    return name
+
+
+def _attribute(value: ast.Name, attr: str) -> Attribute:
+    found = _attributes.get((value.id, attr))
+    if found is None:
+        found = _attributes[value.id, attr] = Attribute(_names.get(value.id) or _name(value.id), attr)
+    return found
 
 
 def _many(nodes: list[ast.expr], span_of: SpanOf, depth: int) -> list[Expr]:
@@ -312,10 +333,12 @@ def _many(nodes: list[ast.expr], span_of: SpanOf, depth: int) -> list[Expr]:
 
 
 def _from_ast(node: ast.expr, span_of: SpanOf, d: int) -> Expr:  # noqa: C901 - one case per node type
+    if isinstance(node, ast.Attribute):
+        if type(node.value) is ast.Name and d <= MAX_DEPTH:  # as from_ast builds the name
+            return _attribute(node.value, node.attr)
+        return Attribute(from_ast(node.value, span_of, d), node.attr)
     if isinstance(node, ast.Name):
         return Name(node.id)
-    if isinstance(node, ast.Attribute):
-        return Attribute(from_ast(node.value, span_of, d), node.attr)
     if isinstance(node, ast.Call):
         kwargs = {kw.arg or "**": from_ast(kw.value, span_of, d) for kw in node.keywords}
         return Call(from_ast(node.func, span_of, d), _many(node.args, span_of, d), kwargs, span_of(node))
@@ -409,6 +432,13 @@ def dotted(expr: Expr | None) -> str | None:
     return ".".join(reversed(parts))
 
 
+def dotted_ends_with(expr: Expr | None, suffix: str) -> bool:
+    """`(dotted(expr) or "").endswith(suffix)` for a `suffix` without a dot, building no name for
+    the many expressions whose last part does not end so (asked of every call of a function)."""
+    last = expr.attr if type(expr) is Attribute else expr.id if type(expr) is Name else None
+    return last is not None and last.endswith(suffix) and dotted(expr) is not None
+
+
 def is_call(expr: Expr | None) -> TypeGuard[Call]:
     return type(expr) is Call
 
@@ -460,8 +490,10 @@ def walk(expr: Expr | None, *, into_lambdas: bool = False) -> Iterator[Expr]:
 
 def calls_in(expr: Expr | None) -> Iterator[Call]:
     """Every call, outermost first, as `walk` orders them (rules ask this of every statement)."""
+    if expr is None or type(expr) is Name:  # most assignment targets
+        return iter(())
     calls: list[Call] = []
-    stack: list[Expr] = [expr] if expr is not None else []
+    stack: list[Expr] = [expr]
     while stack:
         node = stack.pop()
         if isinstance(node, Attribute):
