@@ -83,7 +83,7 @@ class _EdgesFrom(Mapping[str, list[ImportEdge]]):
     """Each module's edges, found when first asked for: a chain from one module reads only the
     modules it reaches (on polar's server, a quarter of the project for the median module)."""
 
-    def __init__(self, modules: dict[str, ModuleFacts], edges_of: Callable[[str, ModuleFacts], Iterator[ImportEdge]]
+    def __init__(self, modules: Mapping[str, ModuleFacts], edges_of: Callable[[str, ModuleFacts], Iterator[ImportEdge]]
                  ) -> None:
         self._modules = modules
         self._edges_of = edges_of
