@@ -137,3 +137,33 @@ def test_pylint_disable_by_symbolic_name(catalog: Path) -> None:
         "ProductRepository\n", "ProductRepository  # pylint: disable=router-imports-repository\n", 1)
     found = pylint_findings(catalog, "--from-stdin", PRODUCTS, stdin=text.encode())
     assert found == {(PRODUCTS, 10, "LL201")}
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_a_plugin_run_leaves_its_objects_to_the_next_run_not_to_the_host(tmp_path: Path) -> None:
+    # What a host holds after a run is frozen, so a one-shot flake8 never walks it; the next run
+    # collects it, so a host that asks again holds at most one run's objects.
+    import gc
+    import weakref
+
+    from layerlint.integrations.findings import LintRun
+
+    root = copy_catalog(tmp_path)
+    module = next(root.rglob("*.py"))
+    gc.disable()  # no collection of its own may reach the garbage before the run ends
+    garbage = _Cycle()
+    alive = weakref.ref(garbage)
+    del garbage
+    try:
+        LintRun().findings_for(str(module))
+        gc.collect()
+        assert alive() is not None, "the run's leftovers were not frozen"
+        LintRun().findings_for(str(module))
+        assert alive() is None, "the next run did not collect the last run's leftovers"
+    finally:
+        gc.unfreeze()
+        gc.enable()
