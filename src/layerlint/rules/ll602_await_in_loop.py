@@ -92,7 +92,7 @@ from layerlint.core.diagnostic import Severity
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import TypeRef, binds_locally, last_assignment
 from layerlint.project.orm.sessions import QUERY_METHODS, FunctionSessions
-from layerlint.project.orm.soft_delete import FunctionQueries
+from layerlint.project.orm.soft_delete import QUERY_TERMINALS, FunctionQueries
 from layerlint.project.project import Project
 from layerlint.project.reading.expr import (
     Attribute,
@@ -171,6 +171,13 @@ def _not_per_item(project: Project, module: str, function: FunctionFact, event: 
     return called in BATCHING
 
 
+def _loops(events: list[Event]) -> Iterator[tuple[int, Event, list[Event]]]:
+    """Each loop header (a `for`, or a `while`'s test) with its index and the events of its body."""
+    for index, header in enumerate(events):
+        if header.kind in ("for", "test"):
+            yield index, header, list(takewhile(lambda e: e.loop > header.loop, islice(events, index + 1, None)))
+
+
 def _repeats(header: Event, body: list[Event]) -> bool:
     """A loop that repeats the same work rather than visiting items: a `while`, or a `for` whose
     target the body never reads (`for _ in range(MAX_DEPTH)`: a bounded `while`)."""
@@ -189,10 +196,7 @@ def _pagination(events: list[Event], queries: Callable[[Expr], bool]) -> tuple[s
     code; a call that queries in synchronous code, not `names.pop()`)."""
     skipped: set[tuple[int, ...]] = set()
     headers: set[int] = set()
-    for index, header in enumerate(events):
-        if header.kind not in ("test", "for"):
-            continue
-        body = list(takewhile(lambda e: e.loop > header.loop, islice(events, index + 1, None)))
+    for index, header, body in _loops(events):
         if not body or body[0].loop != header.loop + 1 or not _repeats(header, body):
             continue
         tested = {n.id for e in (header, *body) if e.kind == "test" for n in walk(e.value) if isinstance(n, Name)}
@@ -220,10 +224,7 @@ def _waiting_loops(project: Project, module: str, events: list[Event]) -> set[in
     """Indexes of loop headers whose body sleeps (awaited, or `time.sleep` in synchronous code):
     retries and polling, not items."""
     found: set[int] = set()
-    for index, header in enumerate(events):
-        if header.kind not in ("for", "test"):
-            continue
-        body = takewhile(lambda e: e.loop > header.loop, islice(events, index + 1, None))
+    for index, _, body in _loops(events):
         if any(isinstance(node, Call) and project.index.resolve_expr(module, node.func).dotted in SLEEPS
                for event in body for node in walk(event.value)):
             found.add(index)
@@ -273,8 +274,7 @@ def _is_super(expr: Expr) -> bool:
 PER_ITEM_SESSION_METHODS = QUERY_METHODS | {"refresh", "delete"}
 RUNS_STATEMENT = frozenset({"execute", "exec", "scalars", "scalar", "stream", "stream_scalars", "query"})
 # What runs a synchronous `session.query(...)`: a method at the end of its chain, or iterating it.
-QUERY_RUNS = frozenset({"all", "first", "one", "one_or_none", "scalar", "count", "get", "delete", "update",
-                        "exists", "paginate"})
+QUERY_RUNS = QUERY_TERMINALS | {"update", "exists", "paginate"}
 
 
 def _chain_reaches(expr: Expr | None, target: Call) -> bool:
