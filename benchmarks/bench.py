@@ -154,14 +154,19 @@ def measure(target: Path, repeat: int) -> dict[str, Run | None]:
 def measure_flake8(target: Path, edited: Path, repeat: int) -> dict[str, Run | None]:
     if not flake8_plugin_available():
         return {"flake8 one file, with plugin": None, "flake8 one file, without plugin": None}
-    flake8 = [str(BIN / "flake8"), "--isolated", str(edited.relative_to(target))]
+    flake8, without = flake8_commands(edited, target)
+    return {"flake8 one file, with plugin": median_of(repeat, nothing, flake8, target),
+            "flake8 one file, without plugin": median_of(repeat, nothing, without, target)}
+
+
+def flake8_commands(edited: Path, target: Path) -> tuple[list[str], list[str]]:
+    """flake8 on one file with layerlint's plugin, and the same flake8 with the plugin hidden."""
+    with_plugin = [str(BIN / "flake8"), "--isolated", str(edited.relative_to(target))]
     # Without: the same flake8 with layerlint's entry points hidden from the plugin finder.
     hide = ("import sys, importlib.metadata as m; from flake8.main.cli import main; "
             "orig = m.distributions; m.distributions = lambda **k: [d for d in orig(**k) "
             "if (d.metadata['Name'] or '').lower() != 'layerlint']; sys.exit(main(sys.argv[1:]))")
-    without = [sys.executable, "-c", hide, "--isolated", str(edited.relative_to(target))]
-    return {"flake8 one file, with plugin": median_of(repeat, nothing, flake8, target),
-            "flake8 one file, without plugin": median_of(repeat, nothing, without, target)}
+    return with_plugin, [sys.executable, "-c", hide, "--isolated", str(edited.relative_to(target))]
 
 
 def with_function_added(source: bytes, tag: str) -> bytes:

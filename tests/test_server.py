@@ -8,6 +8,8 @@ unsaved, and waits for what the server publishes.
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
@@ -345,3 +347,27 @@ def test_the_server_command_names_the_missing_extra(monkeypatch: pytest.MonkeyPa
     result = CliRunner().invoke(main, ["server"])
     assert result.exit_code == 2
     assert "pip install 'layerlint[server]'" in result.output
+
+
+FORKED_TWICE = """
+import os, sys
+from layerlint.integrations import lsp
+from layerlint.project.reading.parsing import ParsedModule, parse_source
+
+lsp._forks_end_with_their_parent(lsp._die_with_parent())  # as `layerlint server` starts
+worker = os.fork()  # a parse worker; its parse forks again to lower the newer grammar
+if worker == 0:
+    parsed = parse_source("try:\\n    pass\\nexcept ValueError, TypeError:\\n    pass\\n")
+    os._exit(0 if isinstance(parsed, ParsedModule) and parsed.lowered else 3)
+_, status = os.waitpid(worker, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the server's fork hooks exist where processes fork")
+def test_a_parse_worker_of_the_server_can_lower_newer_grammar() -> None:
+    # The server's fork hook ended every process whose parent was not the server itself, so the
+    # child a parse worker forks to lower `except A, B:` died and the CLI's parsable file was
+    # LL001 in the editor (found on polar's checkout service).
+    completed = subprocess.run([sys.executable, "-c", FORKED_TWICE], capture_output=True, text=True, timeout=WAIT)
+    assert completed.returncode == 0, completed.stderr

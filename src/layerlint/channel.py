@@ -25,7 +25,6 @@ the longest of those measured on polar's 1,171 modules (docs/incremental.md).
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
@@ -37,13 +36,16 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from layerlint import __version__
 from layerlint.cache.findings import decode, encode
 from layerlint.cache.storage import known_rules
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic
+
+if TYPE_CHECKING:  # the server's side only: a plugin's start would pay 30 ms for asyncio
+    import asyncio
 
 CONNECT_TIMEOUT = 0.05  # seconds: a listening server accepts at once; anything slower is no server
 ACCEPT_TIMEOUT = 0.5  # seconds from the request to "accepted": the server's event loop answers at once
@@ -192,6 +194,8 @@ class Listener:
 
     def start(self, root: Path) -> None:
         """`listen` for `root` soon, from code that runs on the event loop but cannot wait."""
+        import asyncio
+
         task = asyncio.get_running_loop().create_task(self.listen(root))
         self._starting.add(task)
         task.add_done_callback(self._starting.discard)
@@ -199,6 +203,8 @@ class Listener:
     async def listen(self, root: Path) -> bool:
         """Answer the plugins of the project at `root`; False when that cannot be done (no AF_UNIX,
         no private directory, another live server for the root)."""
+        import asyncio
+
         address = socket_path(root)
         if address in self._servers or not hasattr(socket, "AF_UNIX"):
             return address in self._servers

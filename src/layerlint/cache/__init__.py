@@ -27,9 +27,24 @@ tags and pruning. `project_cache.py` is one run's view over the stores.
 
 from __future__ import annotations
 
-from layerlint.cache.fact_shards import digest_of, facts_digest
-from layerlint.cache.findings import StoredFindings
-from layerlint.cache.project_cache import ProjectCache
-from layerlint.cache.storage import known_rules, namespace
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from layerlint.cache.fact_shards import digest_of, facts_digest
+    from layerlint.cache.findings import StoredFindings
+    from layerlint.cache.project_cache import ProjectCache
+    from layerlint.cache.storage import known_rules, namespace
 
 __all__ = ["ProjectCache", "StoredFindings", "digest_of", "facts_digest", "known_rules", "namespace"]
+
+# Where each name lives, imported when first asked for: the plugins import only `findings` and
+# `storage` (to read a server's answer), and every flake8 run on one file pays for what it imports.
+_HOMES = {"ProjectCache": "project_cache", "StoredFindings": "findings", "digest_of": "fact_shards",
+          "facts_digest": "fact_shards", "known_rules": "storage", "namespace": "storage"}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_HOMES[name]}"), name)

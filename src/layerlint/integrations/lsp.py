@@ -517,7 +517,7 @@ def main() -> None:
     stdin, stdout = _protocol_streams()
     for ending in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(ending, _ended_by)
-    os.register_at_fork(after_in_child=_in_forked_child(_die_with_parent()))
+    _forks_end_with_their_parent(_die_with_parent())
     try:
         server.start_io(stdin, stdout)
     finally:  # the client said exit, or its pipe closed (pygls returns at end of input)
@@ -557,16 +557,21 @@ def _die_with_parent() -> Callable[[int], object] | None:
         return None
 
 
-def _in_forked_child(die_with_parent: Callable[[int], object] | None) -> Callable[[], None]:
-    """What a process forked from the server does first: die with the server (a SIGKILL from the
-    kernel when the thread that forked it ends), and hold none of its sockets."""
-    parent = server.pid
+def _forks_end_with_their_parent(die_with_parent: Callable[[int], object] | None) -> None:
+    """What a process forked from the server, or from a process it forked, does first: die with
+    the process that forked it (a SIGKILL from the kernel when the thread that forked it ends), and
+    hold none of the server's sockets. The parent checked is the one that forked, not the server:
+    a parse worker forks a child to lower newer grammar, and that child must live to answer."""
+    forking: list[int] = [os.getpid()]
 
-    def forked() -> None:
+    def before() -> None:
+        forking[0] = os.getpid()
+
+    def in_child() -> None:
         if die_with_parent is not None:
             die_with_parent(signal.SIGKILL)
-        if os.getppid() != parent:  # the server ended before the line above took effect
+        if os.getppid() != forking[0]:  # the parent ended before the line above took effect
             os._exit(1)
         server.plugins.drop_in_child()
 
-    return forked
+    os.register_at_fork(before=before, after_in_child=in_child)
