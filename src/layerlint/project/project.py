@@ -21,7 +21,8 @@ from layerlint.project.index.graph import ImportGraph
 from layerlint.project.index.imports import defining_modules
 from layerlint.project.index.roles import Role, RoleAssigner
 from layerlint.project.index.symbols import Symbol, SymbolIndex
-from layerlint.project.reading.facts import ModuleFacts
+from layerlint.project.index.type_only import name_uses, used_only_as_type
+from layerlint.project.reading.facts import ImportFact, ModuleFacts
 from layerlint.project.reading.lazy import LazyModules
 
 if TYPE_CHECKING:
@@ -136,8 +137,12 @@ class Project:
 
     @analysis(local=True)
     def dependency_graph(self) -> ImportGraph:
-        """Edges to the modules that define what is imported, for architectural chains."""
-        return ImportGraph(self.modules, lambda item: defining_modules(self.index, item))
+        """Edges to the modules that define what is imported, for architectural chains: only the
+        imports a module uses at run time (one it uses only as a type gives it nothing to call)."""
+        def runs(facts: ModuleFacts, item: ImportFact) -> bool:
+            return not used_only_as_type(self.index, facts.module, item, self.per_module(name_uses, facts))
+
+        return ImportGraph(self.modules, lambda item: defining_modules(self.index, item), runs)
 
     @cached_property
     def noqa_by_path(self) -> dict[str, dict[int, list[str]]]:

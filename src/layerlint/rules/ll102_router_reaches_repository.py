@@ -14,6 +14,19 @@ the rules of its layer. A chain through a plain helper module is still reported.
 what is imported: `from app.core import BaseSchema` depends on the module that defines
 `BaseSchema`, not on everything `app/core/__init__.py` happens to import.
 
+Chains follow only imports that run and give the importer something to call. An import used
+only as a type is no step: one under `if TYPE_CHECKING:`, a name used only in annotations
+(string annotations included), and a type alias (`Row = tuple[str, int]`, `Row: TypeAlias =
+...`, `type Row = ...`) used only where a type goes (annotations, `cast(Row, x)`, `list[Row]`,
+`Row | None`). A helper that computes over a repository's row type reaches no data access.
+Annotations that run, or name what runs, still count: `Annotated` metadata (`Depends(get_rows)`),
+also through an imported alias (`order: OrderGuard`, where `OrderGuard = Annotated[Order,
+Depends(get_order)]`), and the class of a parameter FastAPI fills from a dependency (`server:
+Server = Depends(get_server)`): the route calls that object, and the provider that builds it is
+wiring, which chains do not pass. So does a name that is called, instantiated, passed or listed
+in `__all__`, and an import nothing uses (a re-export): a helper that calls a repository
+function is reported even if it also uses a type from the same module.
+
 ## Why is this bad?
 An indirect import is still a dependency: a helper or DTO module that imports a repository lets
 routers use data access while every single import looks innocent. Import-based layer checks
@@ -29,6 +42,14 @@ from app.utils.lookup import find_order      # app/utils/lookup.py imports the o
 ```python
 # app/api/v1/routers/orders.py
 from app.domain.orders.service import OrderService
+```
+
+Not reported: a helper that takes only a type from a repository module.
+```python
+# app/reports/revenue.py (imported by a router)
+from app.domain.orders.repository import OrderRow   # `type OrderRow = tuple[str, int]`
+
+def revenue(rows: Sequence[OrderRow]) -> int: ...
 ```
 """
 

@@ -77,6 +77,7 @@ def edge_candidates(item: ImportFact) -> list[str]:
 
 
 TargetsOf = Callable[[ImportFact], list[tuple[str, bool]]]
+Keeps = Callable[[ModuleFacts, ImportFact], bool]
 
 
 class _EdgesFrom(Mapping[str, list[ImportEdge]]):
@@ -104,11 +105,14 @@ class _EdgesFrom(Mapping[str, list[ImportEdge]]):
 
 class ImportGraph:
     """Edges per importing module. By default the syntactic edges grimp sees; `targets_of` can
-    give another reading of an import (e.g. the module that defines an imported name)."""
+    give another reading of an import (e.g. the module that defines an imported name), and
+    `keeps` leave some imports out (e.g. those a module uses only as types)."""
 
-    def __init__(self, modules: Mapping[str, ModuleFacts], targets_of: TargetsOf | None = None) -> None:
+    def __init__(self, modules: Mapping[str, ModuleFacts], targets_of: TargetsOf | None = None,
+                 keeps: Keeps | None = None) -> None:
         self.modules = modules
         self._targets_of = targets_of or self._syntactic_target
+        self._keeps = keeps
         self.edges_from = _EdgesFrom(modules, self._edges_of)
 
     def _syntactic_target(self, item: ImportFact) -> list[tuple[str, bool]]:
@@ -118,6 +122,8 @@ class ImportGraph:
     def _edges_of(self, name: str, facts: ModuleFacts) -> Iterator[ImportEdge]:
         seen: set[str] = set()
         for item in facts.imports:
+            if self._keeps is not None and not self._keeps(facts, item):
+                continue
             for target, submodule in self._targets_of(item):
                 if target == name or target in seen:
                     continue

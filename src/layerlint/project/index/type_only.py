@@ -1,0 +1,207 @@
+"""Which imports a module needs only as types: the one place that answers "is this import used
+only as a type?".
+
+An import is used only as a type when it never runs (under `if TYPE_CHECKING:`), or when the
+name it binds is used, and every use is in an annotation (string annotations included), or is
+of a type alias (`Row = tuple[str, int]`, `Row: TypeAlias = ...`, `type Row = ...`) in a place
+where run-time code takes a type: `cast(Row, x)`, a subscript (`list[Row]`), a union (`Row |
+None`). Such an import gives the module nothing to call. Everything else is a run-time use:
+calls, attributes, arguments, decorators, bases, defaults, names listed in `__all__`, and an
+import nothing uses (a re-export, or one imported for its side effects).
+
+Some annotations run, or name what runs: any call in them; `Annotated[T, ...]`'s metadata
+(`Depends(get_rows)`), also through an imported alias (`user: CurrentUser`, where
+`CurrentUser = Annotated[User, Depends(get_current_user)]`); and the class of a parameter FastAPI
+fills from a dependency (`server: Server = Depends(get_server)`, `Annotated[Server,
+Depends(...)]`): the function gets that object and calls it, and a bare `Depends()` builds the
+class itself. A module with an expression too deep to read keeps all its imports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from layerlint.project.index.annotated import annotated_metadata
+from layerlint.project.index.symbols import SymbolIndex
+from layerlint.project.reading.expr import (
+    Attribute,
+    BinOp,
+    Call,
+    Constant,
+    Expr,
+    Name,
+    Subscript,
+    Tuple,
+    Unknown,
+    dotted,
+    parse_expression,
+    walk,
+)
+from layerlint.project.reading.facts import Event, ImportFact, ModuleFacts, ParamFact
+
+# Written names, as the annotation spells them (the uses are read from a module's facts alone).
+_DEPENDS = frozenset({"Depends", "Security"})
+
+
+class Use(Enum):
+    RUNTIME = "runtime"  # evaluated, and what it names may be called
+    ANNOTATION = "annotation"  # read by type checkers (and by libraries that inspect annotations)
+    TYPE = "type"  # evaluated where run-time code takes a type: a subscript, a union, `cast`'s first argument
+
+
+@dataclass
+class NameUses:
+    """How a module uses each name, by the name's first part (`repo` for `repo.Row`); the uses
+    as types keep the whole name written (`repo.Row`), which may be an alias that runs."""
+
+    runtime: set[str] = field(default_factory=set)
+    annotation: dict[str, set[str]] = field(default_factory=dict)
+    type: dict[str, set[str]] = field(default_factory=dict)
+    complete: bool = True  # False: an expression was too deep to read, some uses are unknown
+
+    def add(self, written: str, use: Use) -> None:
+        head = written.split(".", 1)[0]
+        if use is Use.RUNTIME:
+            self.runtime.add(head)
+        else:
+            (self.annotation if use is Use.ANNOTATION else self.type).setdefault(head, set()).add(written)
+
+
+def used_only_as_type(index: SymbolIndex, module: str, item: ImportFact, uses: NameUses) -> bool:
+    """Whether `item`, an import of `module` whose uses these are, is used only as a type."""
+    if item.type_checking:
+        return True
+    if item.name == "*" or not uses.complete or item.bound in uses.runtime:
+        return False
+    annotations = uses.annotation.get(item.bound, set())
+    types = uses.type.get(item.bound, set())
+    if types and not is_type_alias(index, item):
+        return False
+    return bool(annotations or types) and not any(_runs(index, module, written) for written in annotations | types)
+
+
+def is_type_alias(index: SymbolIndex, item: ImportFact) -> bool:
+    """`from m import Row` where m defines `Row = tuple[...]`, `Row = A | B` or `Row: TypeAlias = ...`
+    (and `type Row = ...`, which the reading lowers to an assignment) at module level."""
+    if item.kind != "from":
+        return False
+    event = index.assignment(index.resolve_import(item))
+    if event is None:
+        return False
+    if event.kind == "annassign":
+        return _last_name(event.annotation) == "TypeAlias"
+    value = event.value
+    return isinstance(value, Subscript) or isinstance(value, BinOp) and value.op == "|"
+
+
+def _runs(index: SymbolIndex, module: str, written: str) -> bool:
+    """`written` (a name as `module` writes it in a type) is an alias of `Annotated[T, ...]`, whose
+    metadata runs where the alias is used (FastAPI calls its `Depends(...)`)."""
+    head, *attributes = written.split(".")
+    symbol = index.resolve_name(module, head)
+    for attribute in attributes:
+        symbol = index.member(symbol, attribute)
+    event = index.assignment(symbol)
+    return event is not None and bool(annotated_metadata(index, symbol.module, event.value))
+
+
+def name_uses(facts: ModuleFacts) -> NameUses:
+    """Every name the module's facts use, by the kind of use (see the module's docstring)."""
+    reader = _Reader()
+    for event in facts.events:
+        reader.event(event)
+        reader.exported(event)
+    for function in facts.functions:
+        reader.all(function.decorators, Use.RUNTIME)
+        for param in function.params:
+            reader.param(param)
+        reader.read(function.returns, Use.ANNOTATION)
+        for event in function.events:
+            reader.event(event)
+    for cls in facts.classes:
+        reader.all([*cls.bases, *cls.keywords.values(), *cls.decorators], Use.RUNTIME)
+        for class_field in cls.fields:
+            reader.read(class_field.annotation, Use.ANNOTATION)
+            reader.read(class_field.value, Use.RUNTIME)
+    return reader.uses
+
+
+def _last_name(expr: Expr | None) -> str:
+    return (dotted(expr) or "").rsplit(".", 1)[-1]
+
+
+def _is_dependency(expr: Expr | None) -> bool:
+    """`Depends(...)` or `Security(...)`: FastAPI fills the parameter with what it provides."""
+    return isinstance(expr, Call) and _last_name(expr.func) in _DEPENDS
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.uses = NameUses()
+
+    def all(self, exprs: list[Expr], use: Use) -> None:
+        for expr in exprs:
+            self.read(expr, use)
+
+    def event(self, event: Event) -> None:
+        self.read(event.target, Use.RUNTIME)
+        self.read(event.value, Use.RUNTIME)
+        self.read(event.annotation, Use.ANNOTATION)
+
+    def exported(self, event: Event) -> None:
+        """The names a module-level `__all__ = [...]` (or `+=`, `.extend`) lists are re-exported."""
+        if Name("__all__") in (*walk(event.target), *walk(event.value)):
+            for node in walk(event.value):
+                if isinstance(node, Constant) and isinstance(node.value, str):
+                    self.uses.add(node.value, Use.RUNTIME)
+
+    def param(self, param: ParamFact) -> None:
+        self.read(param.annotation, Use.RUNTIME if _is_dependency(param.default) else Use.ANNOTATION)
+        self.read(param.default, Use.RUNTIME)
+
+    def read(self, expr: Expr | None, use: Use) -> None:
+        match expr:
+            case None:
+                return
+            case Name() | Attribute() if (written := dotted(expr)) is not None:
+                self.uses.add(written, use)
+            case Attribute(value):
+                self.read(value, use)
+            case Constant(str() as text) if use is not Use.RUNTIME:
+                reference = parse_expression(text)  # a forward reference
+                if not isinstance(reference, Constant):  # `"..."` is itself again
+                    self.read(reference, use)
+            case Call():
+                self.call(expr)
+            case Subscript():
+                self.subscript(expr, use)
+            case BinOp("|", left, right):
+                inner = Use.TYPE if use is Use.RUNTIME else use
+                self.read(left, inner)
+                self.read(right, inner)
+            case Unknown():
+                self.uses.complete = self.uses.complete and use is Use.ANNOTATION
+            case _:
+                self.all(expr.children(), use)
+
+    def call(self, call: Call) -> None:
+        self.read(call.func, Use.RUNTIME)
+        arguments = call.arguments
+        if _last_name(call.func) == "cast" and call.args:
+            self.read(call.args[0], Use.TYPE)
+            arguments = [*call.args[1:], *call.kwargs.values()]
+        self.all(arguments, Use.RUNTIME)
+
+    def subscript(self, expr: Subscript, use: Use) -> None:
+        self.read(expr.value, use)
+        inner = Use.TYPE if use is Use.RUNTIME else use
+        head = _last_name(expr.value)
+        if head == "Literal":
+            return  # its strings are values, not forward references
+        if head == "Annotated" and isinstance(expr.slice, Tuple) and expr.slice.elts:
+            first, *metadata = expr.slice.elts
+            self.all(metadata, Use.RUNTIME)
+            self.read(first, Use.RUNTIME if any(_is_dependency(m) for m in metadata) else inner)
+            return
+        self.read(expr.slice, inner)
