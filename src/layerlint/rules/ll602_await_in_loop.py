@@ -3,12 +3,21 @@ Reports a database call awaited (or, in synchronous code, called) inside a `for`
 a comprehension: one query per item (N+1). The finding is at the awaited call and names the loop's line. Four kinds of awaits
 count:
 - a repository or service method: the receiver's type resolves to a repository or service class
-  (through `self._repository`, a local built from a constructor, a parameter annotation...);
+  (through `self._repository`, a local built from a constructor, a parameter annotation, a
+  module-level instance...). A service method the project defines is followed through its body,
+  and what that calls, three functions deep: one that cannot reach the database is not reported
+  (`await stripe_service.account_exists(account_id)`, whose body calls only Stripe's API). A body
+  can reach it when it makes a session call (any method), a repository call, a call into a
+  database library (SQLAlchemy, asyncpg, Tortoise ORM, ...), a call handed a session, or a call
+  of a project function whose body can; also an awaited call whose target cannot be followed (a
+  callback, an object of unknown type) or a call of `execute`/`fetch`... on one. A method the
+  project does not define (a library base's), a protocol's or an abstract method (`...`) are
+  reported as before;
 - a session call that runs a query or loads the object: `execute`, `exec`, `scalars`, `scalar`,
   `get`, `get_one`, `stream`, `refresh` and `delete` on a session (a parameter annotated or named
   as one, `self.session`, `async with async_session() as session`);
 - a method of the same class that makes one of these calls itself (`[await self._load(row) for
-  row in rows]`, followed two methods deep); the message names the query it makes;
+  row in rows]`, followed three functions deep); the message names the query it makes;
 - a relationship loaded through SQLAlchemy's `AsyncAttrs` (`await order.awaitable_attrs.lines`):
   one lazy load per item; eager-load it with the items (`selectinload`).
 Other awaits are not reported. An `async for` over a result stream is not N+1 by itself;
@@ -49,6 +58,20 @@ Loops whose iterations are not items are not reported:
 - a synchronous `session.query(...)` built per item and run once after the loop (`qs =
   qs.union(q)`): only a query run in the same statement (`.all()`, `.first()`..., or iterated)
   is a query per item.
+
+A call on a session opened in the loop's body, before the call, is each item's own unit of work
+(one per tenant or schema), not N+1 on one session: not reported. Opened means bound by `with`,
+`async with` or an assignment from a call that makes a session: a session class or sessionmaker
+called (`Session(engine)`, `SessionLocal()`, `sessionmaker(bind=schema_engine)()`,
+`async_session.begin()`), a function that hands one out (`get_session_context()`, a configured
+factory), a sessionmaker the function keeps in a local (`sessionmaker =
+create_async_sessionmaker(engine)` ... `async with sessionmaker() as session`), or a function it
+defines that yields one (`with session_scope(schema_engine) as db_session`). The call uses the
+session as its receiver, as an argument (`await order_service.void(session, order_id)`), or
+through a repository built from it in the function (`repo = OrderRepository(session)`); a call
+that also uses another session, or one no local names (`self._repository`), is reported. A
+session opened outside the loop, or in an outer loop's body around an inner loop, is shared by
+the items and reported; so is `object_session(item)`, which hands back the item's session.
 
 Writes that must happen one after the other (each depends on the previous, or the order is
 part of the contract) are legitimate: silence them with `# noqa: LL602` on the reported line.
@@ -91,7 +114,7 @@ from itertools import islice, takewhile
 from layerlint.core.diagnostic import Severity
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import TypeRef, binds_locally, last_assignment
-from layerlint.project.orm.sessions import QUERY_METHODS, FunctionSessions
+from layerlint.project.orm.sessions import QUERY_METHODS, FunctionSessions, database_library, opens_own_session
 from layerlint.project.orm.soft_delete import QUERY_TERMINALS, FunctionQueries
 from layerlint.project.project import Project
 from layerlint.project.reading.expr import (
@@ -107,11 +130,15 @@ from layerlint.project.reading.expr import (
     Set,
     Tuple,
     call_args,
+    call_arguments,
+    calls_in,
+    dotted,
     render,
+    unawait,
     walk,
 )
 from layerlint.project.reading.facts import Event, FunctionFact, ModuleFacts
-from layerlint.rules._layers import layer_of, types
+from layerlint.rules._layers import decorated_with, layer_of, types
 from layerlint.rules.base import Finding, Scope, rule
 
 ENUMS = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
@@ -231,19 +258,20 @@ def _waiting_loops(project: Project, module: str, events: list[Event]) -> set[in
     return found
 
 
-def _loop_lines(project: Project, module: str, function: FunctionFact, paging: set[int]) -> list[int]:
-    """For each event, the line of its innermost enclosing loop over data (0 when none)."""
-    headers: dict[int, int] = {}  # loop depth -> header line, 0 for a loop over a literal
-    result: list[int] = []
+def _loop_headers(project: Project, module: str, function: FunctionFact, paging: set[int]) -> list[int | None]:
+    """For each event, the index of the header of its innermost enclosing loop over data (None
+    when none)."""
+    headers: dict[int, int | None] = {}  # loop depth -> header index, None for a loop over a literal
+    result: list[int | None] = []
     events = function.events
     waiting = _waiting_loops(project, module, events) | paging
     for index, event in enumerate(events):
         following = events[index + 1] if index + 1 < len(events) else None
-        enclosing = (headers.get(depth, 0) for depth in range(event.loop - 1, -1, -1))
-        result.append(next((line for line in enclosing if line), 0))
+        enclosing = (headers.get(depth) for depth in range(event.loop - 1, -1, -1))
+        result.append(next((header for header in enclosing if header is not None), None))
         if following is not None and following.loop > event.loop and event.kind in ("for", "test"):
             per_item = not _not_per_item(project, module, function, event) and index not in waiting
-            headers[event.loop] = event.span.line if per_item else 0
+            headers[event.loop] = index if per_item else None
     return result
 
 
@@ -308,12 +336,63 @@ def _lazy_load(expr: Expr) -> bool:
     return isinstance(expr, Attribute) and isinstance(expr.value, Attribute) and expr.value.attr == "awaitable_attrs"
 
 
+# How many functions deep the loop's calls are followed: a helper of a helper, a service's method
+# and what it calls.
+FOLLOW_DEPTH = 3
+# Methods that run SQL on an object whose type is unknown (a driver's connection).
+RUNS_SQL = RUNS_STATEMENT | {"commit", "flush", "executemany", "fetch", "fetchrow", "fetchval", "fetchall",
+                             "fetchone", "fetch_all", "fetch_one", "fetch_val"}
+Target = tuple[Symbol, FunctionFact]  # a project function, and its facts
+CONSTRUCTED = ""  # a project class built without a project `__init__`: no call to follow
+
+
+def _stub(function: FunctionFact) -> bool:
+    """A body that only declares the method (`...`, a docstring, `raise NotImplementedError`): a
+    protocol's or an abstract class's, whose work some other class does."""
+    return decorated_with(function, "abstractmethod") or all(
+        e.kind == "raise" or (e.kind == "expr" and isinstance(e.value, Constant)) for e in function.events)
+
+
+class _Bodies:
+    """What the project functions called in loops reach, followed through their bodies, once per
+    function and depth for a run: the first call that queries (`queries`), and whether no call
+    may (`clean`). The depth only grows, so a cycle of calls ends at `FOLLOW_DEPTH`."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._queries: dict[tuple[Symbol, int], str | None] = {}
+        self._clean: dict[tuple[Symbol, int], bool] = {}
+
+    def _checker(self, target: Target, nesting: int) -> _Checker:
+        symbol, function = target
+        return _Checker(self.project, self.project.modules[symbol.module], function, self, nesting)
+
+    def queries(self, target: Target, nesting: int) -> str | None:
+        """The first call in the body that queries, described, judged as the loop's own calls are."""
+        key = (target[0], nesting)
+        if key not in self._queries:
+            self._queries[key] = self._checker(target, nesting).first_query()
+        return self._queries[key]
+
+    def clean(self, target: Target, nesting: int) -> bool:
+        """No call in the body may reach the database: none queries, and each other call is into
+        a library that is not a database's, or into a project function whose body is clean in
+        turn. A body too deep to follow, or a stub, may."""
+        key = (target[0], nesting)
+        if key not in self._clean:
+            self._clean[key] = nesting <= FOLLOW_DEPTH and not _stub(target[1]) \
+                and self.queries(target, nesting) is None and self._checker(target, nesting).clean()
+        return self._clean[key]
+
+
 class _Checker:
-    def __init__(self, project: Project, facts: ModuleFacts, function: FunctionFact, nesting: int = 0) -> None:
+    def __init__(self, project: Project, facts: ModuleFacts, function: FunctionFact, bodies: _Bodies,
+                 nesting: int = 0) -> None:
         self.project = project
         self.facts = facts
         self.function = function
-        self.nesting = nesting  # helpers of the class followed so far
+        self.bodies = bodies
+        self.nesting = nesting  # functions followed so far
         self.owner = Symbol("class", facts.module, function.class_name) if function.class_name else None
         self.cls = TypeRef(self.owner) if self.owner else None
         # async code awaits its queries; synchronous code calls a synchronous session
@@ -335,9 +414,9 @@ class _Checker:
 
     def layer_call(self, unit: Await | Call, line: int) -> str | None:
         """What the awaited (or, in synchronous code, called) call queries through: a session, a
-        repository or service (awaited only), or a helper of the same class that does (its first
-        such call, described); inside a helper, also the base class's method it extends
-        (`super().create(data)`)."""
+        repository or service (awaited only; a service's method whose body cannot reach the
+        database does not count), or a helper of the same class that does (its first such call,
+        described); inside a helper, also the base class's method it extends (`super().create(data)`)."""
         call = unit.value if isinstance(unit, Await) else unit
         if isinstance(unit, Await) and _lazy_load(call):
             return LAZY
@@ -353,7 +432,15 @@ class _Checker:
         if not isinstance(unit, Await):
             return None  # a synchronous repository method may not touch the database at all
         receiver = types(self.project).expression(self.facts.module, self.function, receiver_expr, self.cls, line)
-        return layer_of(self.project, receiver.symbol) if receiver else None
+        layer = layer_of(self.project, receiver.symbol) if receiver else None
+        if layer == "service" and receiver is not None and self.clean_method(receiver.symbol, call.func.attr):
+            return None  # `stripe_service.account_exists(id)`: calls Stripe, not the database
+        return layer
+
+    def clean_method(self, cls: Symbol, name: str) -> bool:
+        """`cls`'s method `name` is the project's, and its body cannot reach the database."""
+        found = self.project.index.method(cls, name)
+        return found is not None and self.bodies.clean(found, self.nesting + 1)
 
     @cached_property
     def loop_variables(self) -> set[str]:
@@ -374,42 +461,153 @@ class _Checker:
     def helper_query(self, name: str, inherited: bool = False) -> str | None:
         """`self._load(row)` (`super().create(data)` when `inherited`): the method's own first
         query, if it has one; an async method for async code, a synchronous one for synchronous."""
-        if self.owner is None or self.nesting >= 2:
+        if self.owner is None or self.nesting >= FOLLOW_DEPTH:
             return None
         index = self.project.index
         bases = index.mro(self.owner)[1:] if inherited else (self.owner,)
         found = next((m for base in bases if (m := index.method(base, name)) is not None), None)
         if found is None or found[1].is_async != (self.unit is Await):
             return None
-        symbol, method = found
         # the base's method an override extends is the same call, not one more helper deep
-        nesting = self.nesting if inherited else self.nesting + 1
-        inner = _Checker(self.project, self.project.modules[symbol.module], method, nesting)
-        for event in method.events:
-            for unit in (n for e in (event.value, event.target) for n in inner.units(e)):
-                if inner.layer_call(unit, event.span.line):
+        return self.bodies.queries(found, self.nesting if inherited else self.nesting + 1)
+
+    def first_query(self) -> str | None:
+        """The body's first call that queries (`layer_call`), described for the message."""
+        for event in self.function.events:
+            for unit in (n for e in (event.value, event.target) for n in self.units(e)):
+                if self.layer_call(unit, event.span.line):
                     return f"`{render(_called(unit))}` on line {event.span.line}"
         return None
 
+    def clean(self) -> bool:
+        """No call of the body may reach the database (the calls `first_query` judges aside)."""
+        for event in self.function.events:
+            for expr in (event.value, event.target):
+                awaited = {id(n.value) for n in walk(expr) if isinstance(n, Await)}
+                if any(self.may_query(call, id(call) in awaited, event.span.line) for call in calls_in(expr)):
+                    return False
+        return True
+
+    def may_query(self, call: Call, awaited: bool, line: int) -> bool:
+        """The call may reach the database: a session's method (`add`, `flush`), a project
+        function whose body is not clean, a database library's call, a call handed a session,
+        or a call whose target is unknown that is awaited or runs SQL (`conn.fetch(...)`)."""
+        func = call.func
+        if isinstance(func, Attribute) and self.sessions.is_session(func.value):
+            return True
+        target = self.callee(call, line)
+        if isinstance(target, tuple):
+            return not self.bodies.clean(target, self.nesting + 1)
+        if any(self.sessions.is_session(argument) for argument in call_arguments(call)):
+            return True
+        if target is not None:
+            return database_library(target)
+        return awaited or (isinstance(func, Attribute) and func.attr in RUNS_SQL)
+
+    def callee(self, call: Call, line: int) -> Target | str | None:
+        """What a call runs: a project function (through imports, module-level objects, `self`,
+        typed attributes, `super()`, a function defined in this one), an external name
+        (`stripe.Account.retrieve_async`, `builtins.len`), `CONSTRUCTED`, or None when unknown."""
+        func = call.func
+        index = self.project.index
+        module = self.facts.module
+        if isinstance(func, Attribute) and _is_super(func.value):
+            bases = index.mro(self.owner)[1:] if self.owner else ()
+            return next((m for base in bases if (m := index.method(base, func.attr)) is not None), None)
+        name = dotted(func)
+        head = name.split(".", 1)[0] if name else None
+        if head is not None and not self.binds(head):
+            symbol = index.resolve_expr(module, func)
+            if symbol.kind == "function":
+                fact = index.function_fact(symbol)
+                return (symbol, fact) if fact is not None else None
+            if symbol.kind == "class":
+                found = index.method(symbol, "__init__")
+                return found if found is not None else CONSTRUCTED
+            if symbol.kind == "external":
+                return symbol.dotted
+        if isinstance(func, Name):  # `session_scope(engine)` defined in this function
+            inner = Symbol("function", module, f"{self.function.qualname}.<locals>.{func.id}")
+            fact = index.function_fact(inner)
+            return (inner, fact) if fact is not None else None
+        if not isinstance(func, Attribute):
+            return None
+        receiver = types(self.project).expression(module, self.function, func.value, self.cls, line)
+        if receiver is None or receiver.symbol.kind not in ("class", "external"):
+            return None
+        if receiver.symbol.kind == "external":
+            return f"{receiver.symbol.dotted}.{func.attr}"
+        found = index.method(receiver.symbol, func.attr)
+        if found is not None:
+            return found
+        # a method a library base defines (`httpx.AsyncClient`'s, a CRUD library's)
+        external = [base.dotted for base in index.mro(receiver.symbol) if base.kind == "external"]
+        return next((f"{base}.{func.attr}" for base in external), None)
+
+    def binds(self, name: str) -> bool:
+        """`name` is `self`, a parameter or a local of the function, not a module-level name."""
+        return name in ("self", "cls") or any(p.name == name for p in self.function.params) \
+            or binds_locally(self.function, name)
+
+    def opened_in_loop(self, unit: Await | Call, header: int, index: int) -> bool:
+        """The call uses only sessions opened in the body of its loop, before it (`with
+        session_scope(engine) as db_session:`, `async with sessionmaker() as session:`, `db =
+        SessionLocal()`): a unit of work per item (per tenant, per schema), not N+1 on one session."""
+        call = unit.value if isinstance(unit, Await) else unit
+        events = self.function.events
+        used = self.sessions_used(call, events[index].span.line) if isinstance(call, Call) else None
+        if not used:
+            return False
+        depth = events[header].loop
+        opened = {e.target.id for e in events[header + 1:index]
+                  if e.loop > depth and e.kind in ("with", "assign") and isinstance(e.target, Name)
+                  and opens_own_session(self.project, self.facts.module, self.function, e.value)}
+        return used <= opened
+
+    def sessions_used(self, call: Call, line: int) -> set[str] | None:
+        """The local names of the sessions a call uses: its receiver, a session handed to it, the
+        sessions a local receiver was built with (`repo = ItemRepository.from_session(session)`);
+        None when it uses a session no local names (`self._repository`, `Repo(self.session)`)."""
+        receiver = call.func.value if isinstance(call.func, Attribute) else None
+        used = {e.id for e in (receiver, *call_arguments(call)) if isinstance(e, Name) and self.sessions.is_session(e)}
+        held: list[Expr] = []  # what the receiver was built with, or the receiver itself
+        if isinstance(receiver, Name) and receiver.id not in used:
+            built = last_assignment(self.function.events, receiver.id, line)
+            value = unawait(built.value) if built is not None else None
+            held = call_arguments(value) if isinstance(value, Call) else []
+        elif receiver is not None and not isinstance(receiver, Name):
+            held = [receiver]
+        for expr in held:
+            if isinstance(expr, Name) and self.sessions.is_session(expr):
+                used.add(expr.id)
+            elif self.sessions.is_session(expr) or self.sessions.key(expr) is not None:
+                return None
+        return used
+
     def findings(self) -> Iterator[tuple[Await | Call, int, str]]:
         pagination, paging = _pagination(self.function.events, self.fetches)
-        loops = _loop_lines(self.project, self.facts.module, self.function, paging)
-        for event, loop_line in zip(self.function.events, loops):
-            candidates: list[tuple[Await | Call, int]] = []
-            if loop_line:
-                candidates += [(n, loop_line) for e in (event.value, event.target) for n in self.units(e)]
-            candidates += [(n, event.span.line) for n in _comprehension_units(event.value, self.unit)]
+        events = self.function.events
+        headers = _loop_headers(self.project, self.facts.module, self.function, paging)
+        for index, (event, header) in enumerate(zip(events, headers)):
+            candidates: list[tuple[Await | Call, int, int | None]] = []
+            if header is not None:
+                line = events[header].span.line
+                candidates += [(n, line, header) for e in (event.value, event.target) for n in self.units(e)]
+            candidates += [(n, event.span.line, None) for n in _comprehension_units(event.value, self.unit)]
             seen: set[tuple[int, ...]] = set()
-            for unit, line in candidates:
+            for unit, line, loop in candidates:
                 if tuple(unit.span) in pagination or tuple(unit.span) in seen:
                     continue
                 through = self.layer_call(unit, event.span.line)
                 if through == "session" and isinstance(unit, Call) and isinstance(unit.func, Attribute) \
                         and unit.func.attr == "query" and not _runs_query(event, unit):
                     continue  # a query built per item and run once, later (`qs = qs.union(q)`)
-                if through and not (through == "session" and self.runs_loop_variable(unit)):
-                    seen.add(tuple(unit.span))
-                    yield unit, line, through
+                if not through or (through == "session" and self.runs_loop_variable(unit)):
+                    continue
+                if loop is not None and self.opened_in_loop(unit, loop, index):
+                    continue  # each item's own session: judged again if a comprehension repeats it
+                seen.add(tuple(unit.span))
+                yield unit, line, through
 
 
 @rule("LL602", "await-in-loop", "A repository, service or session call runs once per item of a loop (N+1)", __doc__,
@@ -417,10 +615,11 @@ class _Checker:
       scope=Scope.MODULE, analyses=("roles", "types", "session_providers"),
       options=("sessions.factories", "sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
+    bodies = _Bodies(project)
     for facts in project.checked():
         for function in facts.functions:
             how = "awaited" if function.is_async else "called"
-            for unit, line, through in _Checker(project, facts, function).findings():
+            for unit, line, through in _Checker(project, facts, function, bodies).findings():
                 if through == LAZY:
                     lazy = unit.value if isinstance(unit, Await) else unit
                     yield Finding(facts, unit.span, f"`{render(lazy)}` lazy-loads a relationship once per "

@@ -19,8 +19,11 @@ Every rule and analysis asks here, so that one rule never sees a session where a
 - the read/write session dependencies (`dependency_kind`), named in the configuration;
 - a call that opens a session (`opens_session`): a session class, a sessionmaker, a configured
   factory; a function that hands out a session by its return annotation (`returns_session`);
+  `opens_own_session` adds what only the calling function shows (a sessionmaker kept in a
+  local, a session-handing function defined inside it);
 - database work (`database_work`): `select/insert/update/delete` statements (`statement_builder`)
-  and session methods (`DATABASE_METHODS`, `QUERY_METHODS`).
+  and session methods (`DATABASE_METHODS`, `QUERY_METHODS`); the libraries that talk to a
+  database (`database_library`), as opposed to other libraries' calls (an HTTP client, Stripe).
 
 A new session convention is one change here.
 """
@@ -75,6 +78,14 @@ DATABASE_METHODS = frozenset({"execute", "exec", "scalars", "scalar", "get", "ad
 # services that coordinate repositories commonly do; hard deletes are judged on their own.
 QUERY_METHODS = frozenset({"execute", "exec", "scalars", "scalar", "get", "stream", "stream_scalars",
                            "get_one", "query"})
+# Libraries that talk to a database (drivers, ORMs, their CRUD and paging helpers): a call into
+# one may query; a call into another library (`stripe`, `httpx`, `redis`) does not.
+DATABASE_LIBRARIES = frozenset({
+    "sqlalchemy", "sqlmodel", "asyncpg", "databases", "tortoise", "psycopg", "psycopg2", "aiosql", "aiomysql",
+    "aiosqlite", "aiopg", "pymysql", "sqlite3", "motor", "pymongo", "beanie", "odmantic", "piccolo", "ormar",
+    "peewee", "pony", "edgedb", "gino", "fastcrud", "sqlalchemy_crud_plus", "advanced_alchemy",
+    "fastapi_pagination", "fastapi_crudrouter", "sqlakeyset",
+})
 # `request.session` is Starlette's cookie session (a dict), not a database session.
 REQUEST_CLASSES = frozenset({"fastapi.Request", "fastapi.requests.Request", "starlette.requests.Request",
                              "starlette.requests.HTTPConnection", "fastapi.WebSocket",
@@ -92,6 +103,11 @@ def statement_builder(index: SymbolIndex, module: str, func: Expr) -> str | None
     if symbol.kind == "external" and name in STATEMENT_BUILDERS and symbol.dotted.startswith(STATEMENT_MODULES):
         return name
     return None
+
+
+def database_library(name: str) -> bool:
+    """`name` (a dotted external name) belongs to a library that talks to a database."""
+    return name.split(".", 1)[0] in DATABASE_LIBRARIES
 
 
 # ---------------------------------------------------------------------------------- session values
@@ -193,9 +209,14 @@ def _builds_sessionmaker(index: SymbolIndex, symbol: Symbol) -> bool:
     """`async_session = async_sessionmaker(engine, ...)`, also through a project function that
     returns one (`make_session_factory(engine)`, annotated or by its return statements)."""
     event = index.assignment(symbol)
-    if event is None or not is_call(event.value):
+    return event is not None and _makes_sessionmaker(index, symbol.module, event.value)
+
+
+def _makes_sessionmaker(index: SymbolIndex, module: str, value: Expr | None) -> bool:
+    """`async_sessionmaker(engine, ...)`, or a project function that returns one."""
+    if not is_call(value):
         return False
-    maker = index.resolve_expr(symbol.module, event.value.func)
+    maker = index.resolve_expr(module, value.func)
     if maker.dotted in SESSIONMAKERS:
         return True
     factory = index.function_fact(maker)
@@ -264,9 +285,9 @@ def provides_session(project: Project, symbol: Symbol, depth: int = 0) -> bool:
 
 
 def _session_value(project: Project, module: str, value: Expr | None, depth: int) -> bool:
-    """`value` makes a session: a session factory called (`async_session()`, `.begin()`), a
-    session-providing function called (`get_session_context()`), or one wrapped in a context
-    manager (`asynccontextmanager(get_session)()`)."""
+    """`value` makes a session: a session factory called (`async_session()`, `.begin()`,
+    `sessionmaker(bind=engine)()`), a session-providing function called (`get_session_context()`),
+    or one wrapped in a context manager (`asynccontextmanager(get_session)()`)."""
     if not isinstance(value, Call):
         return False
     index = project.index
@@ -274,6 +295,8 @@ def _session_value(project: Project, module: str, value: Expr | None, depth: int
     if isinstance(func, Call) and index.resolve_expr(module, func.func).dotted in CONTEXT_MANAGER_WRAPPERS:
         wrapped = func.args[0] if func.args else None
         return wrapped is not None and provides_session(project, index.resolve_expr(module, wrapped), depth)
+    if isinstance(func, Call) and index.resolve_expr(module, func.func).dotted in SESSIONMAKERS:
+        return True  # `sessionmaker(bind=engine)()`: a sessionmaker called where it is built
     if opens_session(index, module, func, frozenset(project.config.session_factories)):
         return True
     symbol = index.resolve_expr(module, func)
@@ -285,6 +308,28 @@ def _session_value(project: Project, module: str, value: Expr | None, depth: int
 def _opened_locals(project: Project, module: str, function: FunctionFact, depth: int = 0) -> set[str]:
     return {e.target.id for e in function.events if e.kind in ("with", "assign") and isinstance(e.target, Name)
             and _session_value(project, module, e.value.value if isinstance(e.value, Await) else e.value, depth)}
+
+
+def opens_own_session(project: Project, module: str, function: FunctionFact, value: Expr | None) -> bool:
+    """`value`, written in `function`, opens a session of its own (what a `with` or an assignment
+    binds from it is a new session): a call `_session_value` knows (`SessionLocal()`,
+    `async_session()`, `Session(engine)`, `sessionmaker(bind=engine)()`, `get_session_context()`,
+    a configured factory), or one that only the function shows: a sessionmaker it keeps in a local
+    (`sessionmaker = create_async_sessionmaker(engine)`, then `sessionmaker()`), or a function it
+    defines that hands one out (`@contextmanager def session_scope(engine): ... yield session`)."""
+    value = value.value if isinstance(value, Await) else value
+    if not isinstance(value, Call):
+        return False
+    if _session_value(project, module, value, 0):
+        return True
+    func = value.func.value if isinstance(value.func, Attribute) and value.func.attr == "begin" else value.func
+    if not isinstance(func, Name):
+        return False
+    local = last_assignment(function.events, func.id, value.span.line)
+    if local is not None:
+        return _makes_sessionmaker(project.index, module, local.value)
+    inner = Symbol("function", module, f"{function.qualname}.<locals>.{func.id}")
+    return project.index.function_fact(inner) is not None and provides_session(project, inner)
 
 
 def request_parameters(index: SymbolIndex, module: str, function: FunctionFact) -> frozenset[str]:
