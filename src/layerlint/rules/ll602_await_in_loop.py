@@ -10,7 +10,10 @@ count:
   can reach it when it makes a session call (any method), a repository call, a call into a
   database library (SQLAlchemy, asyncpg, Tortoise ORM, ...), a call handed a session, or a call
   of a project function whose body can; also an awaited call whose target cannot be followed (a
-  callback, an object of unknown type) or a call of `execute`/`fetch`... on one. A method the
+  callback, an object of unknown type) or a call of `execute`/`fetch`... on one. An object a
+  generator context manager hands out has the type it yields (`async with self._client() as
+  client`, `_client` an `@asynccontextmanager` annotated `-> AsyncIterator[httpx.AsyncClient]`);
+  any other `with` target's type is unknown. A method the
   project does not define (a library base's), a protocol's or an abstract method (`...`) are
   reported as before;
 - a session call that runs a query or loads the object: `execute`, `exec`, `scalars`, `scalar`,

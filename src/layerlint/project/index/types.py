@@ -252,7 +252,10 @@ class TypeResolver:
               depth: int) -> TypeRef | None:
         if name == "self" and cls is not None and function.params and function.params[0].name == "self":
             return cls
-        assigned = last_assignment(function.events, name, line)
+        assigned = last_binding(function.events, name, line)
+        if assigned is not None and assigned.kind == "with":
+            entered = self.expression(module, function, assigned.value, cls, assigned.span.line, depth + 1)
+            return _yielded(entered)
         if assigned is not None:
             if assigned.annotation is not None:
                 return self.annotation(module, assigned.annotation)
@@ -405,15 +408,35 @@ def binds_locally(function: FunctionFact, name: str) -> bool:
 
 
 def last_assignment(events: list[Event], name: str, line: int) -> Event | None:
+    """The assignment that bound `name` last before `line`; None when a `with` did (its result unknown here)."""
+    found = last_binding(events, name, line)
+    return None if found is None or found.kind == "with" else found
+
+
+def last_binding(events: list[Event], name: str, line: int) -> Event | None:
+    """`last_assignment`, or the `with` statement that bound `name` last (its value the context
+    manager's expression)."""
     found = None
     for event in events:
         if event.span.line >= line:
             break
-        if event.kind in ("assign", "annassign") and event.target == Name(name):
+        if event.kind in ("assign", "annassign", "with") and event.target == Name(name):
             found = event
-        elif event.kind == "with" and event.target == Name(name):
-            found = None  # a context manager's result: unknown
     return found
+
+
+# What `@contextmanager`/`@asynccontextmanager` functions are annotated to return; `with f() as x`
+# binds the type they yield.
+_GENERATORS = frozenset(f"{module}.{name}" for module in ("typing", "collections.abc")
+                        for name in ("Iterator", "AsyncIterator", "Generator", "AsyncGenerator"))
+
+
+def _yielded(entered: TypeRef | None) -> TypeRef | None:
+    """The type a `with` target gets from a context manager of type `entered`: what a generator
+    context manager yields. Any other's `__enter__` may give anything: unknown."""
+    if entered is not None and entered.symbol.dotted in _GENERATORS and entered.args:
+        return entered.args[0]
+    return None
 
 
 def _optional(found: TypeRef) -> TypeRef:
