@@ -45,15 +45,42 @@ Also reported:
   `class Meta: manager = ...` is not judged: a custom manager's queryset may filter deleted rows
   for every query, as a global filter does for SQLAlchemy.
 
-An existence check written as a select (`user = ... .scalar_one_or_none()`, `if user is None:
-insert ...`, or `return ... is not None`) is reported like any other read. Whether it must see
-deleted rows depends on what the check guards: before inserting into a column whose unique
-constraint covers deleted rows, counting them is right (the insert would fail on a tombstone's
-value); a replay check (a used nonce) may want them too; "does this user exist" before acting
-on the user must not. The code says which only in the constraint (`unique=True` on the column,
-or a partial index that excludes deleted rows, which lives in a migration) together with an
-insert of the same table in the same function, and layerlint does not read those yet: such a
-check is a known false positive, silenced with `# noqa: LL402` on the reported line.
+Queries that only ask whether a row exists are not reported: their result is only tested for
+presence (`row is None`, `row is not None`, `not row`, `if row:`), never read, returned or handed
+on. Which rows must count then depends on the question, and two shapes of code say it:
+- an existence check before an insert: the branch taken when no row was found creates a row of
+  the same model (`session.add(Item(...))`, `insert(Item)`, `insert(table)` of a `Table` named like
+  the model's `__tablename__`, `create(...)` on the model, on a CRUD object of it or on a
+  repository whose generic base is bound to it); also `if row is not None: raise ...` followed by
+  the insert. A soft-deleted row still holds its unique values and the insert would fail on it, so
+  the check must see it. An insert in the branch taken when a row was found (`if row is None:
+  raise NotFound`, then the insert), an insert of another model, or a found row that is read
+  (`if user is None: user = User(...)`, then `return user`: get-or-create hands back a deleted row)
+  is still reported.
+- an existence function: every `return` of the function is that presence test, or `True`/`False`
+  after it (`return result.scalar_one_or_none() is not None`). A replay check (a used nonce) must
+  count deleted rows; "is the e-mail taken" must count them too; "does this user exist" before
+  acting on the user must not. The function cannot tell which, its callers can: it answers the
+  question as asked and hands back no row, so no deleted row reaches a user. This was measured
+  against a narrower rule (only the columns named as replay values, a nonce or a token id, as an
+  option): on the eleven projects of `docs/accuracy.md` the wider one removes only polar's nonce
+  check and no finding judged true, so no option was added. The price is a known false negative:
+  an `exists_user(id) -> bool` used to authorise someone is not reported.
+Which branch holds the insert is read from indentation: the statements after the `if` indented
+deeper than it.
+
+Ids of live rows are followed across functions too: `select(Item).where(Item.id.in_(item_ids))`
+(or `Item.id == item_id`, `filter_by(id=item_id)`: the model's primary key) is not reported when
+`item_ids` holds live ids by the test above (read in the function by a query that tests `Item`'s
+soft-delete column), returned by a function or method whose every `return` holds such ids (a
+repository method built on its soft-delete base statement: `self.get_base_statement()` in
+`ItemRepository(SoftDeleteRepository[Item])` covers `Item`), or is a parameter of a private
+function (a leading underscore) that every call in its module, through `self.`/`cls.` for a
+method, gives such ids. A public function can be called from anywhere, with any ids, and is still
+reported; so is a private one with no call in its module, with one call whose ids are not known
+to be live, or named in its module otherwise (a subclass's `self._reassign(...)`, a callback): calls
+from other modules are not looked for, as the underscore says there are none. The same holds for
+`session.get(Item, item_id)`.
 
 ## Why is this bad?
 Soft-deleted rows are still in the table. A query that forgets the filter shows deleted items to
@@ -92,6 +119,7 @@ from collections.abc import Iterator
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import is_typevar
 from layerlint.project.orm.crud_libraries import CrudCall, crud_calls
+from layerlint.project.orm.existence_checks import answers_existence, checks_before_insert
 from layerlint.project.orm.soft_delete import (
     SessionCall,
     Statement,
@@ -198,13 +226,29 @@ def _crud_finding(project: Project, facts: ModuleFacts, item: CrudCall) -> Findi
                                           f"returns soft-deleted `{name}` rows too; pass `{hint}`{_note(project)}")
 
 
+def _asks_existence(project: Project, facts: ModuleFacts, function: FunctionFact, call: Call, model: Symbol) -> bool:
+    """The query only asks whether a row exists: before inserting one, or as the function's answer."""
+    return answers_existence(function, call) or checks_before_insert(
+        project, facts, function, call, model, project.session_calls.queries(facts, function))
+
+
+def _live_keys(project: Project, facts: ModuleFacts, function: FunctionFact, state: Statement) -> bool:
+    """The statement matches its model's primary key against ids of live rows (`Item.id.in_(ids)`)."""
+    model = state.model
+    if not state.keys or model is None:
+        return False
+    queries = project.session_calls.queries(facts, function)
+    return any(queries.live_key(model, key) for key in state.keys)
+
+
 def _function_findings(project: Project, facts: ModuleFacts, function: FunctionFact) -> Iterator[Finding]:
     items = project.session_calls.of(facts, function)
     # Which models the function handles deleted rows of matters only for its session calls.
     soft = project.soft_delete_models - deleted_rows_handled(project, facts, function) if items else frozenset()
     seen: set[tuple[int, str]] = set()
     for item in items:
-        if item.method in ("get", "query.get") and item.model in soft:
+        if item.method in ("get", "query.get") and item.model in soft \
+                and not _asks_existence(project, facts, function, item.call, item.model):
             yield _get_finding(project, facts, item)
         state = item.statement
         if state is None or (state.span.line, "") in seen:
@@ -214,14 +258,16 @@ def _function_findings(project: Project, facts: ModuleFacts, function: FunctionF
         if state.filtered or state.model is None:
             continue
         if state.model in soft:
-            yield _statement_finding(project, facts, item, state)
+            if not _asks_existence(project, facts, function, item.call, state.model) \
+                    and not _live_keys(project, facts, function, state):
+                yield _statement_finding(project, facts, item, state)
         elif is_typevar(project.index, state.model) and function.class_name is not None:
             found = _generic_finding(project, facts, function, item, state)
             if found is not None:
                 yield found
     for crud in crud_calls(project, facts, function):
         found = _crud_finding(project, facts, crud) if crud.reads else None
-        if found is not None:
+        if found is not None and not (crud.model and _asks_existence(project, facts, function, crud.call, crud.model)):
             yield found
 
 

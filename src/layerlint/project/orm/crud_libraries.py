@@ -140,26 +140,42 @@ def crud_calls(project: Project, facts: ModuleFacts, function: FunctionFact) -> 
         yield from _tortoise_calls(project, facts, function)
     if not imported & _PACKAGES:  # most projects: no call is a library's
         return
-    cls = TypeRef(Symbol("class", facts.module, function.class_name)) if function.class_name else None
     for event in function.events:
         for node in calls_in(event.value):
             func = node.func
             if not isinstance(func, Attribute) or func.attr not in _METHODS:
                 continue
-            built = _constructor(project, facts.module, function, func.value, event.span.line)
-            receiver = project.types.expression(facts.module, function, func.value, cls, event.span.line)
-            alias = _alias(project, built)  # `CRUDUser = FastCRUD[User, ...]`, then `CRUDUser(User)`
-            symbol = receiver.symbol if receiver is not None else alias[0] if alias else None
-            found = library_of(project, symbol) if symbol is not None else None
-            if found is None or symbol is None or _overridden(project, symbol, func.attr):
+            found = library_object(project, facts.module, function, func.value, event.span.line)
+            if found is None or _overridden(project, found.cls, func.attr) or func.attr not in found.library.methods():
                 continue
-            library = found[0]
-            if func.attr not in library.methods():
-                continue
-            model = _model(project, symbol, built) or (alias[1] if alias else None)
+            library, model, built = found.library, found.model, found.built
             flag = _configured(built, *library.flag) if library.flag else None
             yield CrudCall(node, library, func.attr, model, _hard(project, library, func.attr, node, model, built),
                            flag)
+
+
+@dataclass(frozen=True)
+class LibraryObject:
+    """An object of a CRUD library class (`crud_users = FastCRUD(User)`)."""
+
+    library: CrudLibrary
+    cls: Symbol  # its class: the library's or a project class extending it
+    model: Symbol | None  # the table model, when known
+    built: Built | None  # the constructor call that made it, when found
+
+
+def library_object(project: Project, module: str, function: FunctionFact, receiver: Expr,
+                   line: int) -> LibraryObject | None:
+    """What `receiver` is, at `line` of `function`, when it is an object of a CRUD library."""
+    cls = TypeRef(Symbol("class", module, function.class_name)) if function.class_name else None
+    built = _constructor(project, module, function, receiver, line)
+    found = project.types.expression(module, function, receiver, cls, line)
+    alias = _alias(project, built)  # `CRUDUser = FastCRUD[User, ...]`, then `CRUDUser(User)`
+    symbol = found.symbol if found is not None else alias[0] if alias else None
+    library = library_of(project, symbol) if symbol is not None else None
+    if library is None or symbol is None:
+        return None
+    return LibraryObject(library[0], symbol, _model(project, symbol, built) or (alias[1] if alias else None), built)
 
 
 def _overridden(project: Project, symbol: Symbol, method: str) -> bool:

@@ -29,9 +29,11 @@ from layerlint.project.orm.soft_delete_filters import (
 from layerlint.project.reading.expr import (
     Attribute,
     Call,
+    Compare,
     Constant,
     Expr,
     Name,
+    Starred,
     Subscript,
     Tuple,
     call_args,
@@ -57,6 +59,8 @@ _COLLECTIONS = frozenset({"builtins.list", "builtins.set", "builtins.tuple", "ty
                           "collections.abc.Iterable", "typing.Collection", "collections.abc.Collection"})
 RESULT_METHODS = frozenset({"scalar_one", "scalar_one_or_none", "first", "one", "one_or_none", "scalar"})
 _ROW_METHODS = RESULT_METHODS - SINK_METHODS  # a result's row or value, not a query of its own
+_KEY_STEPS = _ROW_METHODS | {"scalars", "unique", "all", "fetchall"}  # a result's values, one or all
+_COPIES = frozenset({"list", "set", "tuple", "frozenset", "sorted"})
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class Statement:
     joins: tuple[Symbol, ...] = ()  # table models joined with `.join(Model, ...)`
     covered: frozenset[Symbol] = frozenset()  # models whose own soft-delete column a filter tests
     selected: Expr | None = None  # what `select(...)` was given, as written
+    keys: tuple[Expr, ...] = ()  # what the model's primary key is matched against (`Item.id.in_(ids)`)
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,68 @@ def deleted_rows_handled(project: Project, facts: ModuleFacts, function: Functio
     queries = project.session_calls.queries(facts, function)
     found = {queries.instance_model(Name(name)) for name in rows}
     return frozenset(model for model in found if model is not None)
+
+
+def live_parameter(project: Project, module: str, function: FunctionFact, name: str, model: Symbol,
+                   depth: int) -> bool:
+    """`name` is a parameter of a private function (`_reassign(self, ids)`) and every call of it in
+    its module (through `self.`/`cls.` for a method) passes live ids of `model` (`live_key`). A
+    public function can be called from anywhere with any ids, and neither is any other use known."""
+    if not function.name.startswith("_") or function.name.startswith("__") or function.nested:
+        return False
+    params = [p for p in function.params if p.kind in ("posonly", "arg", "kwonly")]
+    if function.class_name is not None and params and params[0].name in ("self", "cls"):
+        params = params[1:]
+    position = next((number for number, p in enumerate(params) if p.name == name), None)
+    if position is None:
+        return False
+    facts = project.modules[module]
+    sites = 0
+    for caller in facts.functions:
+        queries: FunctionQueries | None = None
+        for event in caller.events:
+            for call in calls_in(event.value):
+                if not _calls(call.func, function, caller):
+                    continue
+                arguments = call_args(call)
+                given = call_kwargs(call).get(name, arguments[position] if position < len(arguments)
+                                              and params[position].kind != "kwonly" else None)
+                if given is None or any(isinstance(a, Starred) for a in arguments) or "**" in call_kwargs(call):
+                    return False
+                queries = queries or project.session_calls.queries(facts, caller)
+                if not queries.live_key(model, given, depth):
+                    return False
+                sites += 1
+    # Any other mention (a subclass's call, a callback, a module-level call) passes ids not seen here.
+    return sites > 0 and sites == _mentions(facts, function.name)
+
+
+def _mentions(facts: ModuleFacts, name: str) -> int:
+    """How often the module names `name` (`_name`, `self._name`, `other._name`) outside a `def`."""
+    events = [*facts.events, *(e for f in facts.functions for e in f.events)]
+    return sum(1 for event in events for expr in (event.value, event.target) for node in walk(expr)
+               if node == Name(name) or (isinstance(node, Attribute) and node.attr == name))
+
+
+def _calls(func: Expr, function: FunctionFact, caller: FunctionFact) -> bool:
+    """`func` names `function` from `caller`: `self._name` in a method of its class, `_name` for a module function."""
+    if function.class_name is None:
+        return func == Name(function.name)
+    return isinstance(func, Attribute) and func.attr == function.name and caller.class_name == function.class_name \
+        and func.value in (Name("self"), Name("cls"))
+
+
+def bound_models(project: Project, found: TypeRef) -> set[Symbol]:
+    """The table models a class binds its generic bases' type variables to (`ItemRepository(
+    BaseRepository[Item])` -> {Item})."""
+    if found.symbol.kind != "class":
+        return set()
+    models: set[Symbol] = set()
+    for base in project.index.mro(found.symbol):
+        for bound in (project.types.bindings_for(found, base) or {}).values():
+            if bound.symbol.kind == "class" and is_table_model(project.index, bound.symbol):
+                models.add(bound.symbol)
+    return models
 
 
 def generic_users(project: Project, base: Symbol, typevar: Symbol) -> tuple[Symbol, ...]:
@@ -292,21 +359,58 @@ class FunctionQueries:
             self.statements[target.id] = state
 
     def live_id(self, model: Expr | None, key: Expr) -> bool:
-        """`session.get(Item, item_id)` where `item_id` was read by a query whose conditions test
-        `Item`'s own soft-delete column (`select(Item.id).where(..., Item.deleted_at.is_(None))`):
-        the key names a row the function already chose by that column."""
-        value: Expr | None = key
-        for _ in range(4):  # `id = result.scalar_one()` after `result = await session.execute(stmt)`
-            if isinstance(value, Name):
-                value = unawait(self.values.get(value.id))
-            elif isinstance(value, Call) and isinstance(value.func, Attribute) and value.func.attr in _ROW_METHODS:
-                value = unawait(value.func.value)
-        if not isinstance(value, Call) or not isinstance(value.func, Attribute) or not call_args(value) \
-                or value.func.attr not in SINK_METHODS or not self.sessions.is_session(value.func.value):
-            return False
-        state = self.statement(call_args(value)[0])
+        """`session.get(Item, item_id)` where `item_id` names a live row (`live_key`)."""
         found = self.model_of(model)
-        return state is not None and found is not None and found in state.covered
+        return found is not None and self.live_key(found, key)
+
+    def live_key(self, model: Symbol, key: Expr | None, depth: int = 0) -> bool:
+        """`key` holds ids (or one id) of live `model` rows: read in the function by a query whose
+        conditions test `model`'s own soft-delete column (`select(Item.id).where(...,
+        Item.deleted_at.is_(None))`), returned by a function or method whose every answer is read so
+        (a repository's list of ids built on its soft-delete base statement), or a parameter of a
+        private function that every call in its module gives such ids."""
+        value: Expr | None = key
+        for _ in range(8):  # `id = result.scalar_one()` after `result = await session.execute(stmt)`
+            value = unawait(value)
+            if isinstance(value, Name) and value.id in self.values:
+                value = self.values[value.id]
+            elif isinstance(value, Call) and isinstance(value.func, Attribute) and call_args(value) \
+                    and value.func.attr in SINK_METHODS and self.sessions.is_session(value.func.value):
+                state = self.statement(call_args(value)[0])
+                return state is not None and model in state.covered
+            elif isinstance(value, Call) and isinstance(value.func, Attribute) and value.func.attr in _KEY_STEPS \
+                    and not call_args(value):
+                value = value.func.value
+            elif isinstance(value, Call) and dotted(value.func) in _COPIES and len(call_args(value)) == 1:
+                value = call_args(value)[0]  # `list(ids)`
+            else:
+                break
+        if depth >= 2:
+            return False
+        if isinstance(value, Name):
+            return live_parameter(self.project, self.module, self.function, value.id, model, depth + 1)
+        return isinstance(value, Call) and self._returns_live_keys(value, model, depth + 1)
+
+    def _returns_live_keys(self, call: Call, model: Symbol, depth: int) -> bool:
+        """`await repository.list_live_ids(...)`: every return of the called function holds live ids."""
+        target = self._callee(call.func)
+        if target is None and isinstance(call.func, Attribute):  # a local's method: its type says whose
+            cls = TypeRef(self.owner) if self.owner is not None else None
+            receiver = self.project.types.expression(self.module, self.function, call.func.value, cls, call.span.line)
+            target = self.index.method(receiver.symbol, call.func.attr) \
+                if receiver is not None and receiver.symbol.kind == "class" else None
+        if target is None:
+            return False
+        symbol, function = target
+        inner = FunctionQueries(self.project, self.project.modules[symbol.module], function, self.nesting + 1)
+        returns = 0
+        for event in function.events:
+            if event.kind == "return":
+                if not inner.live_key(model, event.value, depth):
+                    return False
+                returns += 1
+            inner.assign(event.target, event.value, event.kind)
+        return returns > 0
 
     # ------------------------------------------------------------------ statements
 
@@ -331,6 +435,8 @@ class FunctionQueries:
             if inner is not None:
                 if func.attr in FILTER_METHODS or func.attr in JOIN_METHODS:
                     inner = replace(inner, covered=inner.covered | self.filtered_models(expr))
+                if func.attr in FILTER_METHODS and inner.model is not None:
+                    inner = replace(inner, keys=inner.keys + self.keys(expr, inner.model))
                 outer = any(call_kwargs(expr).get(k) == Constant(True) for k in ("isouter", "full"))
                 if func.attr in JOIN_METHODS and call_args(expr) and not outer:
                     joined = self.model_of(call_args(expr)[-1 if func.attr == "join_from" else 0])
@@ -341,7 +447,11 @@ class FunctionQueries:
         if self.is_filter_helper_call(func):
             states = [self.statement(a, depth + 1) for a in call_args(expr)]
             given = next((s for s in states if s is not None), None)
-            return Statement(given.model if given else None, True, given.span if given else expr.span)
+            # `self.get_base_statement()` in `ItemRepository(SoftDeleteRepository[Item])`: the helper filters `Item`
+            covered = bound_models(self.project, TypeRef(self.owner)) if self.owner is not None and \
+                isinstance(func, Attribute) and func.value == Name("self") else set()
+            return Statement(given.model if given else None, True, given.span if given else expr.span,
+                             covered=frozenset(covered | (given.covered if given else set())))
         return self._through_helper(expr)
 
     def _through_helper(self, call: Call) -> Statement | None:
@@ -517,6 +627,25 @@ class FunctionQueries:
                     found |= {model for part in walk(node) if isinstance(part, Attribute)
                               and (model := self.model_of(part.value)) is not None}
         return frozenset(found)
+
+    def keys(self, call: Call, model: Symbol) -> tuple[Expr, ...]:
+        """What the call's conditions match `model`'s primary key against: `Item.id.in_(ids)`,
+        `Item.id == item_id`, `filter_by(id=item_id)`."""
+        fields = self.project.model_fields.of(model)
+        names = {name for name, found in fields.items() if found.primary_key} or {"id"}
+        found = [value for name, value in call_kwargs(call).items() if name in names]
+        for argument in call_args(call):
+            for node in walk(argument):
+                match node:
+                    case Call(Attribute(Attribute(owner, attr), "in_"), [value]) if attr in names:
+                        pass
+                    case Compare(Attribute(owner, attr), ["=="], [value]) if attr in names:
+                        pass
+                    case _:
+                        continue
+                if self.model_of(owner) == model:
+                    found.append(value)
+        return tuple(found)
 
     def is_filter(self, expr: Expr | None) -> bool:
         for node in walk(expr, into_lambdas=True):
