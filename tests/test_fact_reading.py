@@ -3,6 +3,7 @@ other entries are never read; a project decodes a module when it is first read."
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -133,3 +134,17 @@ def test_a_cold_refresh_decodes_each_parsed_module_once(tmp_path: Path, monkeypa
     assert sorted(decoded) == sorted(source.relative for source in files)  # each once
     assert [facts[0], facts[-1]] == [load_facts(files[0]), load_facts(files[-1])]
     assert cache.parsed == len(files)
+
+
+def test_facts_are_stored_as_json_dumps_gives_them(tmp_path: Path) -> None:
+    """The cache's encoder skips the check for cycles: the text, and so every facts digest, is
+    still exactly `json.dumps`'s (a buffer's digest is compared with a file's)."""
+    from layerlint.project.reading.compact import encode_facts
+    from layerlint.project.reading.parallel import FileJob, resolve
+
+    for source in _generated(tmp_path, 3) + find_files(load_config(FIXTURES / "ll104" / "router_queries")).files:
+        (_, text, digest), = fact_shards.run_shard(fact_shards.ShardTask((FileJob(source, None),), None, "", frozenset()))[0]
+        expected = json.dumps(resolve(FileJob(source, None))[1], separators=(",", ":"))
+        assert text == expected and digest == fact_shards.facts_digest(expected)
+        assert fact_shards.digest_of(load_facts(source)) == digest
+        assert json.dumps(encode_facts(load_facts(source)), separators=(",", ":")) == expected
