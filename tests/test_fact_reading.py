@@ -3,6 +3,7 @@ other entries are never read; a project decodes a module when it is first read."
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -100,3 +101,50 @@ def test_a_project_decodes_a_module_when_it_is_first_read(root: Path, monkeypatc
     assert modules[name] == expected[name] and decoded == [expected[name].path]
     assert list(modules.items()) == list(expected.items())
     assert sorted(decoded) == sorted(facts.path for facts in expected.values())  # each module once
+
+
+def _generated(tmp_path: Path, count: int) -> list[SourceFile]:
+    """A project of `count` small modules: enough for several shards and two parse workers."""
+    root = tmp_path / "generated"
+    package = root / "app"
+    package.mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[tool.layerlint]\n")
+    (package / "__init__.py").write_text("")
+    for number in range(count):
+        (package / f"m{number}.py").write_text(f"from app import m{max(number - 1, 0)}\n\n\n"
+                                               f"def f{number}(x: int) -> int:\n    return x + {number}\n")
+    return find_files(load_config(root)).files
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_cold_refresh_decodes_each_parsed_module_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        jobs: int) -> None:
+    """With parse workers, the facts of the shards they finished are decoded while they parse the
+    others (in this process, which would only wait); the last shard's when read. Each file's once,
+    never again from the shard just written."""
+    files = _generated(tmp_path, 3 * fact_shards.FILES_PER_SHARD)
+    decoded = _counting_decodes(monkeypatch)
+    cache = ProjectCache(load_config(tmp_path / "generated"), RunOptions(jobs=jobs))
+    cache.refresh(files)
+    assert cache.shards.count == 3 and cache.parsed == len(files)
+    last = max(cache.shards.shard_of(source.relative) for source in files)
+    while_parsing = sorted(source.relative for source in files if cache.shards.shard_of(source.relative) != last)
+    assert sorted(decoded) == (while_parsing if jobs > 1 else [])
+    facts = cache.facts()
+    assert sorted(decoded) == sorted(source.relative for source in files)  # each once
+    assert [facts[0], facts[-1]] == [load_facts(files[0]), load_facts(files[-1])]
+    assert cache.parsed == len(files)
+
+
+def test_facts_are_stored_as_json_dumps_gives_them(tmp_path: Path) -> None:
+    """The cache's encoder skips the check for cycles: the text, and so every facts digest, is
+    still exactly `json.dumps`'s (a buffer's digest is compared with a file's)."""
+    from layerlint.project.reading.compact import encode_facts
+    from layerlint.project.reading.parallel import FileJob, resolve
+
+    for source in _generated(tmp_path, 3) + find_files(load_config(FIXTURES / "ll104" / "router_queries")).files:
+        (_, text, digest), = fact_shards.run_shard(fact_shards.ShardTask((FileJob(source, None),), None, "", frozenset()))[0]
+        expected = json.dumps(resolve(FileJob(source, None))[1], separators=(",", ":"))
+        assert text == expected and digest == fact_shards.facts_digest(expected)
+        assert fact_shards.digest_of(load_facts(source)) == digest
+        assert json.dumps(encode_facts(load_facts(source)), separators=(",", ":")) == expected

@@ -18,7 +18,7 @@ from layerlint.cache.tree import Tree
 from layerlint.core.config import Config
 from layerlint.core.options import RunOptions
 from layerlint.project.reading.discovery import SourceFile
-from layerlint.project.reading.parallel import FileJob, map_tasks
+from layerlint.project.reading.parallel import FileJob, map_tasks, pool_size
 
 if TYPE_CHECKING:
     from layerlint.project.reading.facts import ModuleFacts
@@ -40,6 +40,7 @@ class ProjectCache:
         self.module_findings = ModuleFindings(self.storage)
         self.workers = options.worker_count()
         self.fresh: dict[str, str] = {}  # compact facts parsed in this run, as JSON text
+        self.decoded: dict[str, ModuleFacts] = {}  # facts parsed in this run, decoded while workers parsed
         self.files: list[SourceFile] = []
         self.parsed = 0  # files parsed in this run
         self.refreshed = False  # every file's content hash is known
@@ -84,7 +85,11 @@ class ProjectCache:
             stats[job.source.relative] != known.get(job.source.relative) for shard in jobs.values() for job in shard)
 
     def _run(self, jobs: dict[int, list[FileJob]]) -> None:
-        """Resolve jobs shard by shard; whoever parses a shard's files (a worker) also stores them."""
+        """Resolve jobs shard by shard; whoever parses a shard's files (a worker) also stores them.
+        While workers parse the shards still to come, this process (which would only wait)
+        decodes the facts of those they finished: a check reads every module it parsed, and at
+        100k lines decoding them after the parse cost 0.3 s of a 3.5 s cold run. The last
+        shard's facts stay text, decoded only if read."""
         if not jobs:
             return
         writable = self.storage.writable()
@@ -93,17 +98,22 @@ class ProjectCache:
             keep.setdefault(self.shards.shard_of(source.relative), set()).add(source.relative)
         tasks = [ShardTask(tuple(jobs[i]), self.shards.path(i) if writable else None, self.key, frozenset(keep[i]))
                  for i in sorted(jobs)]
-        for task, (results, failure) in zip(tasks, map_tasks(fact_shards.run_shard, tasks, self.workers,
-                                                               sum(map(len, jobs.values())))):
+        files = sum(map(len, jobs.values()))
+        overlapped = len(tasks) - 1 if pool_size(self.workers, len(tasks), files) > 1 else 0
+        for number, (task, (results, failure)) in enumerate(
+                zip(tasks, map_tasks(fact_shards.run_shard, tasks, self.workers, files))):
             if failure is not None:
                 self.storage.give_up_writing(failure)
             for job, (digest, text, text_digest) in zip(task.jobs, results):
                 relative = job.source.relative
                 self.stats[relative][HASH] = digest
                 if text is not None:
-                    self.fresh[relative] = text
                     self.parsed += 1
                     self.stats[relative][DIGEST] = text_digest
+                    if number < overlapped:
+                        self.decoded[relative] = fact_shards.parsed(text, job.source)
+                    else:
+                        self.fresh[relative] = text
 
     # ---------------------------------------------------------------- facts
 
@@ -131,9 +141,9 @@ class ProjectCache:
         stored: dict[int, list[SourceFile]] = {}
         for relative in relatives:
             source = self._sources[relative]
-            text = self.fresh.pop(relative, None)  # held once: the decoded facts replace it
-            if text is not None:
-                found[relative] = fact_shards.parsed(text, source)
+            facts = self._parsed(source)
+            if facts is not None:
+                found[relative] = facts
             else:
                 stored.setdefault(self.shards.shard_of(relative), []).append(source)
         missing: dict[int, list[FileJob]] = {}
@@ -150,9 +160,18 @@ class ProjectCache:
         self.manifest.changed = self.manifest.changed or bool(missing)
         for jobs in missing.values():
             for job in jobs:
-                found[job.source.relative] = fact_shards.parsed(self.fresh.pop(job.source.relative), job.source)
+                facts = self._parsed(job.source)
+                assert facts is not None, job.source.relative  # parsed just now
+                found[job.source.relative] = facts
         self.save_manifest()
         return found
+
+    def _parsed(self, source: SourceFile) -> ModuleFacts | None:
+        """The facts of `source` parsed in this run, if it was; held once: the caller keeps them."""
+        facts = self.decoded.pop(source.relative, None)
+        if facts is None and (text := self.fresh.pop(source.relative, None)) is not None:
+            facts = fact_shards.parsed(text, source)
+        return facts
 
     def _shard(self, index: int) -> StoredShard:
         """Shard `index`, opened once per run (its index read, no entry decoded)."""

@@ -18,7 +18,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
@@ -80,8 +80,13 @@ def run_digest(key: str, config: Config, lines: Iterable[str]) -> str:
     return hasher.hexdigest()
 
 
+# What is stored is a tree of lists and dicts built afresh (facts, findings, stats): the encoder's
+# check for cycles (a dict insert and delete per list) only costs, 15-30% of encoding the facts.
+_encode: Callable[[Any], str] = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
+    return _encode(value)
 
 
 def read_document(path: Path, key: str) -> dict[str, Any] | None:

@@ -75,12 +75,17 @@ def can_fork() -> bool:
     return _context() is not None
 
 
+def pool_size(workers: int, tasks: int, files: int, minimum: int | None = None) -> int:
+    """How many worker processes `map_tasks` asks for (1: none, the tasks run in this process)."""
+    return max(1, min(workers, files // (minimum or MIN_FILES_PER_WORKER), tasks))
+
+
 def map_tasks(function: Callable[[T], R], tasks: Sequence[T], workers: int, files: int, *,
               minimum: int | None = None) -> Iterator[R]:
     """`function` over `tasks` (top-level function, picklable tasks), results in task order;
     in worker processes only when there are at least `minimum` (default MIN_FILES_PER_WORKER)
     `files` per worker."""
-    workers = min(workers, files // (minimum or MIN_FILES_PER_WORKER), len(tasks))
+    workers = pool_size(workers, len(tasks), files, minimum)
     if workers > 1:
         import multiprocessing  # ~10 ms of imports a small project never needs
 
