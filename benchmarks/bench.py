@@ -101,8 +101,18 @@ def prepare_tree(target: Path) -> None:
 
 
 def first_service(target: Path) -> Path:
-    domains = sorted(p.name for p in (target / "app" / "domain").iterdir() if (p / "service.py").exists())
-    return target / EDITED.format(domains[len(domains) // 2])
+    """The file the edit scenarios change: a service module in the middle of the project's order.
+    The generated layout names them `app/domain/<name>/service.py`; any other tree (`--path`) is
+    searched for modules named `service.py` or placed in a `services` package."""
+    generated = target / "app" / "domain"
+    if generated.is_dir():
+        domains = sorted(p.name for p in generated.iterdir() if (p / "service.py").exists())
+        return target / EDITED.format(domains[len(domains) // 2])
+    services = sorted(p for p in target.rglob("*.py") if "/." not in str(p.relative_to(target))
+                      and (p.name == "service.py" or p.parent.name == "services"))
+    if not services:
+        sys.exit(f"bench.py: no service module found under {target}; name the file to edit with --edit")
+    return services[len(services) // 2]
 
 
 def flake8_plugin_available() -> bool:
@@ -111,9 +121,8 @@ def flake8_plugin_available() -> bool:
     return any(e.value.startswith("layerlint") for e in entry_points(group="flake8.extension"))
 
 
-def measure(target: Path, repeat: int) -> dict[str, Run | None]:
+def measure(target: Path, edited: Path, repeat: int) -> dict[str, Run | None]:
     layerlint, cache = [str(BIN / "layerlint"), "check", str(target)], target / ".layerlint_cache"
-    edited = first_service(target)
     original = edited.read_bytes()
     results: dict[str, Run | None] = {}
     results["floor"] = median_of(repeat, nothing, [sys.executable, "-c", FLOOR_SCRIPT, str(target)])
@@ -174,10 +183,9 @@ def with_function_added(source: bytes, tag: str) -> bytes:
     return source + f"\n\ndef edited_{tag}() -> int:\n    return 0\n".encode()
 
 
-def where_the_time_goes(target: Path) -> list[str]:
+def where_the_time_goes(target: Path, edited: Path) -> list[str]:
     """`layerlint check --timings` once cold and once after a function is added to one file."""
     layerlint = [str(BIN / "layerlint"), "check", str(target), "--timings"]
-    edited = first_service(target)
     original = edited.read_bytes()
     shutil.rmtree(target / ".layerlint_cache", ignore_errors=True)
     lines = ["", "Where the time goes (`--timings`, one run each):", "", "cold:", timings_of(layerlint)]
@@ -227,6 +235,8 @@ def table(name: str, results: dict[str, Run | None]) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--path", type=Path, help="benchmark this project instead of the generated ones")
+    parser.add_argument("--edit", type=Path, help="with --path: the file the edit scenarios change "
+                        "(default: a module named service.py or in a services package)")
     parser.add_argument("--only-100k", action="store_true", help="skip the ~1M-line project (minutes)")
     parser.add_argument("--only-1m", action="store_true", help="skip the ~100k-line project")
     parser.add_argument("-r", "--repeat", type=int, default=3, help="repetitions per measurement")
@@ -240,11 +250,12 @@ def main() -> int:
         wanted = ["100k"] if args.only_100k else ["1M"] if args.only_1m else ["100k", "1M"]
         names = [(name, generate(name)) for name in wanted]
     for name, target in names:
-        results = measure(target, args.repeat)
+        edited = (target / args.edit) if args.edit else first_service(target)
+        results = measure(target, edited, args.repeat)
         cold = results["cold"]
         colds[name] = cold.seconds if cold else 0.0
         print("\n".join(table(f"{name} ({target})", results)), flush=True)
-        print("\n".join(where_the_time_goes(target)), flush=True)
+        print("\n".join(where_the_time_goes(target, edited)), flush=True)
     if "100k" in colds and "1M" in colds:
         scale = colds["1M"] / colds["100k"]
         print(f"\n| scaling: 1M cold / 100k cold | {scale:.1f}x | target <= 11x | {'met' if scale <= 11 else 'MISSED'} |")
