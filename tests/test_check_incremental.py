@@ -131,6 +131,19 @@ def test_a_router_dependency_changed_outside_the_router_s_closure_reaches_its_ro
     assert "LL202" in shown[0] and "LL202" not in shown[1]  # the edit of audit.py changes items.py's findings
 
 
+def test_a_route_that_stops_taking_a_dto_reaches_the_dto_s_module(tmp_path: Path) -> None:
+    """ItemPatch is a request DTO because app/api/items.py, which imports its module, takes it as
+    a body: LL703 in app/dtos/item.py follows the request bodies' fingerprint alone."""
+    fixture = Path(__file__).parent / "fixtures" / "ll703" / "open_requests"
+    stops: list[tuple[str, Edit]] = [("the route takes a dict", lambda text: text.replace("body: ItemPatch", "body: dict")),
+                                     ("and the DTO again", lambda text: text.replace("body: dict", "body: ItemPatch"))]
+    replay(fixture, tmp_path, [("app/api/items.py", stops)])
+    root = tmp_path / "project"
+    (root / "app/api/items.py").write_text(stops[0][1](read(root / "app/api/items.py")))
+    shown = [row for row in rows(engine.check(load_config(root), options=NO_CACHE).diagnostics) if "ItemPatch" in row[4]]
+    assert not shown  # the edit removes ItemPatch's finding: what this is about
+
+
 @pytest.mark.parametrize("case", fixture_projects(), ids=lambda case: case.id)
 def test_stored_import_candidates_resolve_to_the_graph_s_edges(case: FixtureProject) -> None:
     """The edges the keys are built from (each import's first candidate that is a module) are the

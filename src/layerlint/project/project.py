@@ -193,6 +193,14 @@ class Project:
 
         return has_session_split(self)
 
+    @analysis("routes", "types", whole=True)
+    def request_bodies(self) -> frozenset[Symbol]:
+        """The classes some route takes as its body. Whole: the routes that take a class import
+        its module, so they are outside its closure."""
+        from layerlint.project.routing.dependencies import find_request_bodies
+
+        return find_request_bodies(self)
+
     @analysis(incremental=True)
     def call_sites(self) -> CallSites:
         """Where each project function is called."""

@@ -219,3 +219,18 @@ def is_body_parameter(project: Project, module: str, param: ParamFact) -> bool:
     if _names_non_body(shared_default(project, module, param.default)[1]):
         return False
     return not any(_names_non_body(m) for m in annotated_metadata(project.index, module, param.annotation))
+
+
+def find_request_bodies(project: Project) -> frozenset[Symbol]:
+    """Project.request_bodies: the classes some route takes as its body."""
+    found: set[Symbol] = set()
+    type_resolver = project.types
+    for handler in project.routes.handlers:
+        module = handler.module.module
+        for param in handler.function.params:
+            if not is_body_parameter(project, module, param):
+                continue
+            declared = type_resolver.annotation(module, param.annotation)
+            if declared is not None:
+                found.update(s for s in declared.classes() if s.kind == "class")
+    return frozenset(found)
