@@ -102,6 +102,48 @@ def test_a_whole_analysis_changed_elsewhere_reaches_a_module_outside_the_edit_s_
     assert before != after  # the edit moves a finding outside its closure: what the test is about
 
 
+def test_a_router_dependency_changed_outside_the_router_s_closure_reaches_its_routes(tmp_path: Path) -> None:
+    """items.py's router gets `record_request` from `include_router(..., dependencies=[...])` in
+    api.py, which imports items.py. Once base.py no longer imports audit.py, neither the
+    inclusion nor what the dependency reaches is in items.py's closure: its LL202 and LL203
+    follow them through the fingerprints of the route table and the routers' sessions alone."""
+    fixture = Path(__file__).parent / "fixtures" / "ll202" / "inherited_dependencies"
+    items = "app/api/v1/routers/items.py"
+    base: list[tuple[str, Edit]] = [("base.py no longer imports audit.py", lambda text: text.replace(
+        "from app.api.audit import record_request\n", "").replace(", dependencies=[Depends(record_request)]", ""))]
+    read_session: Edit = lambda text: text.replace("WriteSession", "ReadSession")  # noqa: E731
+    audit: list[tuple[str, Edit]] = [
+        ("the router dependency takes the read session", read_session),
+        ("and the write session again", lambda text: text.replace("ReadSession", "WriteSession"))]
+    inclusion: list[tuple[str, Edit]] = [
+        ("the inclusion loses its dependencies", lambda text: text.replace(
+            "include_router(items.router, dependencies=[Depends(record_request)])", "include_router(items.router)"))]
+    replay(fixture, tmp_path, [("app/api/v1/routers/base.py", base), ("app/api/audit.py", audit),
+                               ("app/api/v1/api.py", inclusion)])
+    root = tmp_path / "project"
+    shown: list[set[str]] = []
+    for path, edit in (("app/api/v1/api.py", lambda text: text.replace(  # the inclusion as it was
+            "include_router(items.router)", "include_router(items.router, dependencies=[Depends(record_request)])")),
+            ("app/api/audit.py", read_session)):
+        (root / path).write_text(edit(read(root / path)))
+        shown.append({row[3] for row in rows(engine.check(load_config(root), options=NO_CACHE).diagnostics)
+                      if row[0] == items})
+    assert "LL202" in shown[0] and "LL202" not in shown[1]  # the edit of audit.py changes items.py's findings
+
+
+def test_a_route_that_stops_taking_a_dto_reaches_the_dto_s_module(tmp_path: Path) -> None:
+    """ItemPatch is a request DTO because app/api/items.py, which imports its module, takes it as
+    a body: LL703 in app/dtos/item.py follows the request bodies' fingerprint alone."""
+    fixture = Path(__file__).parent / "fixtures" / "ll703" / "open_requests"
+    stops: list[tuple[str, Edit]] = [("the route takes a dict", lambda text: text.replace("body: ItemPatch", "body: dict")),
+                                     ("and the DTO again", lambda text: text.replace("body: dict", "body: ItemPatch"))]
+    replay(fixture, tmp_path, [("app/api/items.py", stops)])
+    root = tmp_path / "project"
+    (root / "app/api/items.py").write_text(stops[0][1](read(root / "app/api/items.py")))
+    shown = [row for row in rows(engine.check(load_config(root), options=NO_CACHE).diagnostics) if "ItemPatch" in row[4]]
+    assert not shown  # the edit removes ItemPatch's finding: what this is about
+
+
 @pytest.mark.parametrize("case", fixture_projects(), ids=lambda case: case.id)
 def test_stored_import_candidates_resolve_to_the_graph_s_edges(case: FixtureProject) -> None:
     """The edges the keys are built from (each import's first candidate that is a module) are the

@@ -22,7 +22,6 @@ from layerlint.project.index.roles import RoleAssigner
 from layerlint.project.project import ANALYSES, Project, needed_analyses
 from layerlint.rules import RULES
 from layerlint.rules._models import ColumnProviders, FieldHeirs, IdChecks
-from layerlint.rules.ll703_request_dto_allows_extra import request_bodies
 from layerlint.rules.base import Rule
 
 ROOTS = sorted(p.parent for p in FIXTURES.glob("*/*/pyproject.toml")) + \
@@ -123,8 +122,7 @@ def test_declared_options_are_the_documented_ones(rule: Rule) -> None:
 
 
 def test_declared_analyses_exist() -> None:
-    derived = {IdChecks.__name__, ColumnProviders.__name__, FieldHeirs.__name__,  # the rules' own
-               request_bodies.__name__}
+    derived = {IdChecks.__name__, ColumnProviders.__name__, FieldHeirs.__name__}  # the rules' own
     for rule in RULES:
         assert set(rule.analyses) <= ANALYSES.keys() | derived, rule.code
 

@@ -137,9 +137,20 @@ def fingerprints(results: Mapping[str, object], modules: Iterable[ModuleFacts],
     for facts in modules:
         for item in (*facts.functions, *facts.classes):
             owners[id(item)] = facts
+    # A dataclass met again (a handler's router, a model's symbol) is printed once: the results
+    # hold every object printed, so an id is not reused while this runs.
+    printed: dict[int, str] = {}
 
     def token(value: object) -> str:
-        if value is None or isinstance(value, (str, int, float, bool, Node)):  # an expression: small
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return repr(value)
+        known = printed.get(id(value))
+        if known is None:
+            known = printed[id(value)] = shown(value)
+        return known
+
+    def shown(value: object) -> str:
+        if isinstance(value, Node):  # an expression: small
             return repr(value)
         if isinstance(value, ModuleFacts):
             return f"M({value.path!r},{digest_of(value.path)!r})"

@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from layerlint.project.orm.soft_delete import GenericUsers, SessionCalls
     from layerlint.project.orm.soft_delete_filters import FilterHelpers
     from layerlint.project.routing.call_sites import CallSites
-    from layerlint.project.routing.dependencies import DependencyResolver
-    from layerlint.project.routing.routes import RouteTable
+    from layerlint.project.routing.dependencies import DependencyResolver, SessionUse
+    from layerlint.project.routing.routes import RouteHandler, RouteTable
 
 T = TypeVar("T")
 
@@ -165,6 +165,10 @@ class Project:
 
     # ------------------------------------------------------------------ FastAPI
 
+    def checked_handlers(self) -> list[RouteHandler]:
+        """The route handlers a module-scope rule reports on: those defined in the focus."""
+        return [handler for handler in self.routes.handlers if self.in_focus(handler.module.module)]
+
     @analysis("call_sites", whole=True)
     def routes(self) -> RouteTable:
         """Routers, apps, their inclusions and every route handler."""
@@ -172,7 +176,7 @@ class Project:
 
         return build_route_table(self)
 
-    @analysis("routes", incremental=True)
+    @analysis("routes", "router_sessions", incremental=True, given_whole=True)
     def dependencies(self) -> DependencyResolver:
         """The sessions each handler reaches through its `Depends` chain."""
         from layerlint.project.routing.dependencies import DependencyResolver
@@ -180,11 +184,27 @@ class Project:
         return DependencyResolver(self)
 
     @analysis("dependencies", "routes", whole=True)
+    def router_sessions(self) -> dict[Symbol, tuple[SessionUse, ...]]:
+        """The sessions each router's dependencies bring to all its routes. Whole: the
+        `include_router(..., dependencies=[...])` that gives them is in a module that imports the
+        handler's, outside its closure; the rest of a handler's chain is in its closure."""
+        resolver = self.dependencies
+        return {symbol: resolver.router_sessions(router) for symbol, router in self.routes.routers.items()}
+
+    @analysis("dependencies", "routes", whole=True)
     def session_split(self) -> bool:
         """Both a read and a write session dependency are defined or used."""
         from layerlint.project.routing.dependencies import has_session_split
 
         return has_session_split(self)
+
+    @analysis("routes", "types", whole=True)
+    def request_bodies(self) -> frozenset[Symbol]:
+        """The classes some route takes as its body. Whole: the routes that take a class import
+        its module, so they are outside its closure."""
+        from layerlint.project.routing.dependencies import find_request_bodies
+
+        return find_request_bodies(self)
 
     @analysis(incremental=True)
     def call_sites(self) -> CallSites:

@@ -49,7 +49,7 @@ from layerlint.rules.base import Finding, Scope, rule
       severity=Severity.WARNING, scope=Scope.MODULE, analyses=("routes",))
 def check(project: Project) -> Iterator[Finding]:
     reported: set[tuple[str, str]] = set()
-    for handler in project.routes.handlers:
+    for handler in project.checked_handlers():
         key = (handler.module.module, handler.function.qualname)
         if handler.function.is_async or key in reported:
             continue

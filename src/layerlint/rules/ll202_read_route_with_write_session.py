@@ -66,7 +66,7 @@ from layerlint.rules.base import Finding, Scope, rule
 def check(project: Project) -> Iterator[Finding]:
     if not project.session_split:
         return
-    for handler in project.routes.handlers:
+    for handler in project.checked_handlers():
         if not READ_METHODS.issuperset(handler.methods):
             continue  # a handler that also takes POST (a form) may write
         writes = [use for use in project.dependencies.handler_sessions(handler) if use.kind == "write"]

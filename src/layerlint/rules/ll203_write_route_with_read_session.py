@@ -48,7 +48,7 @@ from layerlint.rules.base import Finding, Scope, rule
 def check(project: Project) -> Iterator[Finding]:
     if not project.session_split:
         return
-    for handler in project.routes.handlers:
+    for handler in project.checked_handlers():
         if not WRITE_METHODS.issuperset(handler.methods):
             continue  # a handler that also serves GET may legitimately read only
         uses = project.dependencies.handler_sessions(handler)

@@ -38,7 +38,7 @@ from layerlint.rules.base import Finding, Scope, rule
 @rule("LL204", "route-returns-orm-model", "A route returns a table model", __doc__, tags=("routes", "dto"),
       scope=Scope.MODULE, analyses=("routes",))
 def check(project: Project) -> Iterator[Finding]:
-    for handler in project.routes.handlers:
+    for handler in project.checked_handlers():
         module = handler.module.module
         declared = handler.response_model
         if declared == Constant(None):

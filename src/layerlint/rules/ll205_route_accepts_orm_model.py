@@ -35,7 +35,7 @@ from layerlint.rules.base import Finding, Scope, rule
       tags=("routes", "dto"),
       scope=Scope.MODULE, analyses=("routes",))
 def check(project: Project) -> Iterator[Finding]:
-    for handler in project.routes.handlers:
+    for handler in project.checked_handlers():
         for param in handler.function.params:
             if not is_body_parameter(project, handler.module.module, param):
                 continue

@@ -34,16 +34,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.index.symbols import Symbol
-from layerlint.project.orm.sessions import opens_session
+from layerlint.project.orm.sessions import dependency_kind, opens_session
 from layerlint.project.project import Project
 from layerlint.project.reading.expr import Call, calls_in
 from layerlint.project.reading.facts import FunctionFact, ModuleFacts
-from layerlint.project.routing.dependencies import DependencyResolver
 from layerlint.rules.base import Finding, Scope, rule
 
 
-def _is_session_dependency(resolver: DependencyResolver, facts: ModuleFacts, function: FunctionFact) -> bool:
-    return resolver.session_kind(Symbol("function", facts.module, function.qualname)) is not None
+def _is_session_dependency(project: Project, facts: ModuleFacts, function: FunctionFact) -> bool:
+    """One of the configured session dependencies: known from the configuration alone, so the
+    rule reads nothing outside a module's closure (and is local: a per-module key decides it)."""
+    config = project.config
+    symbol = Symbol("function", facts.module, function.qualname)
+    return dependency_kind(symbol, frozenset(config.read_sessions), frozenset(config.write_sessions)) is not None
 
 
 def _sessions_made(project: Project, module: str, function: FunctionFact,
@@ -59,17 +62,16 @@ def _sessions_made(project: Project, module: str, function: FunctionFact,
 
 @rule("LL206", "session-without-depends", "A router or service creates its own session", __doc__,
       tags=("routes", "sessions"),
-      scope=Scope.MODULE, analyses=("roles", "dependencies"),
+      scope=Scope.MODULE, analyses=("roles",),
       options=("sessions.factories", "sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
     factories = frozenset(project.config.session_factories)
-    resolver = project.dependencies
     for facts in project.checked("router", "service"):
         for function in facts.functions:
             excused: bool | None = None  # asked only of functions that make a session: most do not
             for call, made in _sessions_made(project, facts.module, function, factories):
                 if excused is None:
-                    excused = _is_session_dependency(resolver, facts, function)
+                    excused = _is_session_dependency(project, facts, function)
                 if excused:
                     break
                 yield Finding(facts, call.span, f"`{function.name}` creates its own session with "

@@ -57,7 +57,6 @@ from layerlint.project.reading.expr import (
     dotted,
     is_call,
 )
-from layerlint.project.routing.dependencies import is_body_parameter
 from layerlint.rules.base import Finding, Scope, rule
 
 
@@ -108,26 +107,10 @@ def forbids_extra(project: Project, cls: Symbol) -> bool:
     return False
 
 
-def request_bodies(project: Project) -> set[Symbol]:
-    """The classes some route takes as its body: a rule-defined analysis, so a DTO's findings are
-    not decided by its import closure (the routes that take it import it)."""
-    found: set[Symbol] = set()
-    type_resolver = project.types
-    for handler in project.routes.handlers:
-        module = handler.module.module
-        for param in handler.function.params:
-            if not is_body_parameter(project, module, param):
-                continue
-            declared = type_resolver.annotation(module, param.annotation)
-            if declared is not None:
-                found.update(s for s in declared.classes() if s.kind == "class")
-    return found
-
-
 @rule("LL703", "request-dto-allows-extra", "A request DTO does not forbid extra fields", __doc__, tags=("dto",),
-      severity=Severity.WARNING, scope=Scope.MODULE, analyses=("routes", "types", "request_bodies"))
+      severity=Severity.WARNING, scope=Scope.MODULE, analyses=("request_bodies",))
 def check(project: Project) -> Iterator[Finding]:
-    bodies = project.derived(request_bodies)
+    bodies = project.request_bodies
     for facts in project.checked():
         for cls in facts.classes:
             symbol = Symbol("class", facts.module, cls.qualname)

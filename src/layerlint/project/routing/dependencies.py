@@ -80,7 +80,6 @@ class DependencyResolver:
         self.read = frozenset(config.read_sessions)
         self.write = frozenset(config.write_sessions)
         self._uses_of: dict[Symbol, tuple[SessionUse, ...]] = {}
-        self._routers: dict[Symbol, list[tuple[str, Expr]]] = {}
 
     def session_kind(self, symbol: Symbol) -> str | None:
         """"read" or "write" for the configured session dependencies."""
@@ -92,18 +91,22 @@ class DependencyResolver:
         module = handler.module.module
         uses: list[tuple[Span | None, SessionUse]] = [(param.span, use) for param in handler.function.params
                 for use in self._param_uses(module, param, frozenset())]
-        own = [(module, expr, True) for expr in handler.dependencies]
-        extra = own + [(where, expr, False) for where, expr in self._router_dependencies(handler.router)]
-        for where, expr, in_decorator in extra:
-            if isinstance(expr, Call) and _is_depends(self.project, where, expr):
-                origin = expr.span if in_decorator else None
-                uses += [(origin, use) for use in self._callable_uses(where, _depends_target(expr), frozenset())]
+        uses += [(expr.span, use) for expr in handler.dependencies if isinstance(expr, Call)
+                 for use in self._depends_uses(module, expr)]
+        router = self.project.router_sessions.get(handler.router.symbol)
+        uses += [(None, use) for use in (self.router_sessions(handler.router) if router is None else router)]
         return tuple(SessionUse(u.kind, (handler.function.name, *u.path), origin) for origin, u in uses)
 
-    def _router_dependencies(self, router: RouterObject) -> list[tuple[str, Expr]]:
-        if router.symbol not in self._routers:
-            self._routers[router.symbol] = router_dependencies(self.project.routes, router)
-        return self._routers[router.symbol]
+    def router_sessions(self, router: RouterObject) -> tuple[SessionUse, ...]:
+        """The sessions every route of `router` gets through the router's dependencies (its own,
+        those given to include_router, and its parents'), each resolved in the module declaring it."""
+        return tuple(use for where, expr in router_dependencies(self.project.routes, router)
+                     for use in self._depends_uses(where, expr))
+
+    def _depends_uses(self, module: str, expr: Expr) -> list[SessionUse]:
+        if isinstance(expr, Call) and _is_depends(self.project, module, expr):
+            return self._callable_uses(module, _depends_target(expr), frozenset())
+        return []
 
     # ------------------------------------------------------------------ walking
 
@@ -216,3 +219,18 @@ def is_body_parameter(project: Project, module: str, param: ParamFact) -> bool:
     if _names_non_body(shared_default(project, module, param.default)[1]):
         return False
     return not any(_names_non_body(m) for m in annotated_metadata(project.index, module, param.annotation))
+
+
+def find_request_bodies(project: Project) -> frozenset[Symbol]:
+    """Project.request_bodies: the classes some route takes as its body."""
+    found: set[Symbol] = set()
+    type_resolver = project.types
+    for handler in project.routes.handlers:
+        module = handler.module.module
+        for param in handler.function.params:
+            if not is_body_parameter(project, module, param):
+                continue
+            declared = type_resolver.annotation(module, param.annotation)
+            if declared is not None:
+                found.update(s for s in declared.classes() if s.kind == "class")
+    return frozenset(found)
