@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from layerlint.core.processes import parent_death_signal
 from layerlint.project.reading.discovery import SourceFile, read_source
 
 T = TypeVar("T")
@@ -138,25 +139,13 @@ def _start_worker(parent: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler, if any, is not ours
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    if not _die_with_parent():
+    die_with_parent = parent_death_signal()
+    if die_with_parent is None or not die_with_parent(signal.SIGKILL):
         import threading
 
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     if os.getppid() != parent:  # the parent died before the line above took effect
         os._exit(1)
-
-
-def _die_with_parent() -> bool:
-    """Ask Linux to SIGKILL this process when its parent dies; False where that cannot be asked."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        return bool(ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL) == 0)
-    except (OSError, AttributeError):
-        return False
 
 
 def _watch_parent(parent: int) -> None:
