@@ -94,9 +94,12 @@ decision. A query is a move when
   particular rows, and changing those is an edit, which must not reach a deleted row;
 - every use of its rows is a write: iterating them, assigning a foreign key or a relationship of
   a row (`order.customer_id = new.id`, `order.customer = new`) from a value that reads no row,
-  handing a row back to the session (`session.add(order)`, `session.add_all(orders)`), or
-  counting them (`len(orders)`, outside a condition);
-- at least one foreign key or relationship is assigned.
+  handing a row back to the session (`session.add(order)`, `session.add_all(orders)`),
+  counting them (`len(orders)`, outside a condition), or listing their primary keys in the
+  conditions of another move of the function (`Line.order_id.in_([o.id for o in orders])`, whose
+  lines are re-pointed too: the lines of a deleted order move with it);
+- at least one row is written: a foreign key or relationship assigned, or a row handed back to
+  the session.
 A row that is also read (`totals.append(order.total)`), returned, stored for later
 (`self.orders = ...`), passed to a call or tested (`if not orders: raise ...`), or a write of
 another column (`order.deleted_at = now()` would re-delete deleted rows and overwrite when they

@@ -15,9 +15,12 @@ A query is a move when all of these hold:
 - every use of its rows is a write: iterating them (`for row in rows`), assigning a foreign key or
   a relationship of a row (`row.customer_id = new.id`, `row.customer = new`) from a value that
   reads none of the rows, handing a row back to the session as a statement of its own
-  (`session.add(row)`, `session.add_all(rows)`, `session.merge(row)`), or counting them
-  (`len(rows)` outside a condition: how many were moved);
-- at least one foreign key or relationship of a row is assigned.
+  (`session.add(row)`, `session.add_all(rows)`, `session.merge(row)`), counting them
+  (`len(rows)` outside a condition: how many were moved), or listing their primary keys in the
+  conditions of another move of the function (`Line.order_id.in_([o.id for o in orders])`: the
+  rows that reference the moved ones move with them);
+- at least one row is written: a foreign key or relationship assigned, or the row handed back to
+  the session (a loop that only adds the rows back reads nothing either: a no-op, not a leak).
 Anything else reads the rows: returning, storing (`self.rows = rows`) or passing them on, reading
 an attribute, testing them, a function defined inside that names them, or writing another column
 (`row.deleted_at = now()` would re-delete deleted rows and overwrite when they were deleted).
@@ -33,7 +36,18 @@ from typing import TYPE_CHECKING
 
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.orm.soft_delete import FunctionQueries, Statement, relationship_model
-from layerlint.project.reading.expr import Attribute, Call, Expr, Name, call_args, call_kwargs, dotted, unawait, walk
+from layerlint.project.reading.expr import (
+    Attribute,
+    Call,
+    Comprehension,
+    Expr,
+    Name,
+    call_args,
+    call_kwargs,
+    dotted,
+    unawait,
+    walk,
+)
 from layerlint.project.reading.facts import Event, FunctionFact, ModuleFacts
 
 if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its type
@@ -46,7 +60,8 @@ _HANDS_BACK = frozenset({"add", "add_all", "merge"})  # session methods that onl
 _MANY, _ONE = "rows", "row"
 
 
-def only_moved(project: Project, facts: ModuleFacts, function: FunctionFact, call: Call, state: Statement) -> bool:
+def only_moved(project: Project, facts: ModuleFacts, function: FunctionFact, call: Call, state: Statement,
+               depth: int = 0) -> bool:
     """The rows `call` runs `state` for are picked by what they reference and only re-pointed."""
     model = state.model
     if model is None:
@@ -54,8 +69,8 @@ def only_moved(project: Project, facts: ModuleFacts, function: FunctionFact, cal
     queries = project.session_calls.queries(facts, function)
     if not _picked_by_reference(project, queries, state, model):
         return False
-    moves = _Moves(project, queries, model, call)
-    if not all(moves.allows(event) for event in function.events) or not moves.repointed:
+    moves = _Moves(project, facts, function, queries, model, call, depth)
+    if not all(moves.allows(event) for event in function.events) or not moves.writes:
         return False
     return not _named_inside(facts, function, moves.names())
 
@@ -86,11 +101,14 @@ class _Moves:
     """Follows a query's result through the function's statements, in order."""
 
     project: Project
+    facts: ModuleFacts
+    function: FunctionFact
     queries: FunctionQueries
     model: Symbol
     call: Call
+    depth: int  # moves followed to get here (the ids of one move's rows pick another's)
     held: dict[str, str] = field(default_factory=dict)  # local -> _MANY (the result, its rows) or _ONE (a row)
-    repointed: int = 0  # foreign keys and relationships of rows assigned
+    writes: int = 0  # foreign keys and relationships assigned, rows handed back to the session
 
     def names(self) -> set[str]:
         return set(self.held)
@@ -117,9 +135,10 @@ class _Moves:
                 and self.held.get(target.value.id) == _ONE:
             if not self._repoints(target.attr) or self.reads(value, False):
                 return False
-            self.repointed += 1
+            self.writes += 1
             return True
         if kind == "expr" and self._hands_back(value):
+            self.writes += 1
             return True
         test = kind == "test"
         return not (self.reads(value, test) or self.reads(target, test))
@@ -161,4 +180,28 @@ class _Moves:
             return False
         if self.holds(expr) is not None:
             return True
+        if isinstance(expr, Comprehension) and self._keys(expr) and self._picks_move(expr):
+            return False
         return any(self.reads(child, test) for child in expr.children())
+
+    def _keys(self, expr: Comprehension) -> bool:
+        """`[row.id for row in rows]`: the primary keys of the rows, nothing else of them."""
+        if len(expr.generators) != 1 or len(expr.elts) != 1:
+            return False
+        generator, element = expr.generators[0], expr.elts[0]
+        fields = self.project.model_fields.of(self.model)
+        keys = {name for name, found in fields.items() if found.primary_key} or {"id"}
+        return not generator.ifs and isinstance(generator.target, Name) and self.holds(generator.iter) == _MANY \
+            and isinstance(element, Attribute) and element.value == generator.target and element.attr in keys
+
+    def _picks_move(self, keys: Comprehension) -> bool:
+        """`keys` is in the conditions of another query of the function that is a move: the moved
+        rows' ids pick the rows that move with them (`BillingEntry.subscription_id.in_(...)`)."""
+        if self.depth >= 2:
+            return False
+        for item in self.project.session_calls.of(self.facts, self.function):
+            state = item.statement
+            if state is not None and item.call is not self.call and \
+                    any(node is keys for condition in state.conditions for node in walk(condition)):
+                return only_moved(self.project, self.facts, self.function, item.call, state, self.depth + 1)
+        return False
