@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -257,13 +258,13 @@ def test_cli_cache_options(project: Path, tmp_path: Path) -> None:
 def rule_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many times the rules ran over the project in this process."""
     runs: list[int] = []
-    original = engine.run_rules
+    original = engine._evaluate
 
-    def counting(source: object, rules: object, **options: int) -> object:
+    def counting(*args: Any) -> object:
         runs.append(1)
-        return original(source, rules, **options)  # type: ignore[arg-type]
+        return original(*args)
 
-    monkeypatch.setattr(engine, "run_rules", counting)
+    monkeypatch.setattr(engine, "_evaluate", counting)
     return runs
 
 
