@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -257,13 +258,13 @@ def test_cli_cache_options(project: Path, tmp_path: Path) -> None:
 def rule_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many times the rules ran over the project in this process."""
     runs: list[int] = []
-    original = engine.run_rules
+    original = engine._evaluate
 
-    def counting(source: object, rules: object, **options: int) -> object:
+    def counting(*args: Any) -> object:
         runs.append(1)
-        return original(source, rules, **options)  # type: ignore[arg-type]
+        return original(*args)
 
-    monkeypatch.setattr(engine, "run_rules", counting)
+    monkeypatch.setattr(engine, "_evaluate", counting)
     return runs
 
 
@@ -424,3 +425,21 @@ def test_the_timings_phases_are_the_engines_stages(project: Path) -> None:
         "discover", "refresh", "key", "load", "keys", "evaluate", "save"]
     assert phases(CliRunner().invoke(main, ["check", str(project), "--timings"])) == [
         "discover", "refresh", "key", "answer"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("pool_fails", [False, True])
+def test_work_meanwhile_is_done_once_however_the_tasks_run(workers: int, pool_fails: bool,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """`meanwhile` (the check cache's keys beside a first run's rule workers) is done exactly once:
+    with workers, in this process alone, or when no worker may start."""
+    import concurrent.futures
+
+    def no_processes(*args: object, **kwargs: object) -> None:
+        raise OSError("no processes here")
+
+    if pool_fails:
+        monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_processes)
+    done: list[int] = []
+    assert list(parallel.map_tasks(abs, [-1, -2, -3], workers, 10**6, meanwhile=lambda: done.append(1))) == [1, 2, 3]
+    assert done == [1]

@@ -154,3 +154,47 @@ def test_stored_import_candidates_resolve_to_the_graph_s_edges(case: FixtureProj
     for name, facts in project.modules.items():
         resolved = {next((c for c in edge_candidates(item) if c in project.modules), None) for item in facts.imports}
         assert resolved - {None, name} == {edge.imported for edge in project.graph.edges_from[name]}, name
+
+
+FIRST_RUN_CASES = [Path(__file__).parent / "fixtures" / case for case in (
+    "ll202/write_session_on_reads", "ll402/queries_fire", "ll403/repositories_fire", "server/chain")]
+
+
+def stored_findings(cache: Path) -> dict[str, bytes]:
+    """The findings the cache holds: per module (modules.json, with each module's keys) and per run."""
+    return {path.name: path.read_bytes() for path in sorted(cache.rglob("*.json"))
+            if path.name == "modules.json" or path.name.startswith("findings-")}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("root", FIRST_RUN_CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_first_run_stores_what_a_run_keyed_per_module_stores(root: Path, jobs: int, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first run (no module has findings stored) runs every rule at once and finds the keys
+    meanwhile, the whole analyses' fingerprints in the workers that build them: it must store
+    byte for byte what the run per group of rules stores, so the next runs reuse it as they would."""
+    from layerlint import rule_pool
+    from layerlint.cache.module_findings import ModuleFindings
+
+    monkeypatch.setattr(rule_pool, "MIN_MODULES_PER_WORKER", 1)  # jobs=2: the rules run in two forked workers
+    project, cache = tmp_path / "project", tmp_path / "cache"
+    shutil.copytree(root, project)
+
+    def run() -> engine.CheckResult:
+        return engine.check(load_config(project), options=RunOptions(cache_dir=cache, jobs=jobs))
+
+    first = run()
+    assert first.timings.workers == jobs and first.timings.rechecked
+    at_once = stored_findings(cache)
+    shutil.rmtree(cache)
+    with monkeypatch.context() as patch:  # as though some module had findings stored: keyed per group
+        patch.setattr(ModuleFindings, "holds_any", lambda self, paths: True)
+        keyed = run()
+    assert stored_findings(cache) == at_once
+    assert rows(keyed.diagnostics) == rows(first.diagnostics)
+    assert keyed.suppressed_by_noqa == first.suppressed_by_noqa
+    for path in cache.rglob("findings-*.json"):  # the next run keys each module and finds every key stored
+        path.unlink()
+    again = run()
+    assert again.timings.rechecked and set(again.timings.rechecked.values()) == {0}
+    assert rows(again.diagnostics) == rows(first.diagnostics)

@@ -354,7 +354,7 @@ import os, sys
 from layerlint.integrations import lsp
 from layerlint.project.reading.parsing import ParsedModule, parse_source
 
-lsp._forks_end_with_their_parent(lsp._die_with_parent())  # as `layerlint server` starts
+lsp._forks_end_with_their_parent(lsp.parent_death_signal())  # as `layerlint server` starts
 worker = os.fork()  # a parse worker; its parse forks again to lower the newer grammar
 if worker == 0:
     parsed = parse_source("try:\\n    pass\\nexcept ValueError, TypeError:\\n    pass\\n")

@@ -14,6 +14,10 @@ lists): inheriting them cost 4% less CPU in that run than each worker decoding i
 (interleaved medians of 5, see the engine branch's commit). Analyses shared between families
 (routes, the symbol index's caches) are still built in each worker that needs them: building
 them in this process before forking left the other core idle.
+
+A run may also ask for digests of analyses (`Digests`, the check cache's fingerprints of the
+whole analyses): each is taken in the task of the first family that reads it, where it is built
+anyway, and work of its own (`meanwhile`) is done in this process while the workers run.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.noqa import suppressed
@@ -38,7 +42,19 @@ MIN_MODULES_PER_WORKER = 500
 # (the check cache stores each module's findings with its count).
 RuleResult = tuple[list[Diagnostic], Counter[str]]
 
-_shared: tuple[Project, Sequence[Rule]] | None = None  # what forked workers inherit
+# A family's rule indices, and the analyses whose digests its task takes.
+Task = tuple[list[int], tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Digests:
+    """Analyses to digest (`of(project, names)` -> name -> digest) where the rules build them."""
+
+    names: Sequence[str]
+    of: Callable[[Project, Sequence[str]], dict[str, str]]
+
+
+_shared: tuple[Project, Sequence[Rule], Digests | None] | None = None  # what forked workers inherit
 _one_at_a_time = threading.Lock()
 
 
@@ -54,28 +70,48 @@ class Evaluation:
     results: list[RuleResult]  # in the order of the rules
     seconds: list[float]  # each rule's time in the process that ran it
     workers: int
+    digests: dict[str, str] = field(default_factory=dict)  # what `Digests` asked for
 
 
-def evaluate(project: Project, rules: Sequence[Rule], workers: int, modules: int) -> Evaluation:
-    """Each rule's result, in the order of `rules`."""
+def evaluate(project: Project, rules: Sequence[Rule], workers: int, modules: int, digests: Digests | None = None,
+             meanwhile: Callable[[], None] | None = None) -> Evaluation:
+    """Each rule's result, in the order of `rules`; with the `digests` asked for, and `meanwhile`
+    called while the workers run (before the rules, when they run here)."""
     global _shared
-    families = _families(rules)
+    tasks = _tasks(rules, digests)
     workers = workers if forks(rules, workers, modules) else 1
     evaluation = Evaluation([([], Counter()) for _ in rules], [0.0] * len(rules), workers)
     with _one_at_a_time:  # a host that lints from several threads: `_shared` is one per process
-        _shared = (project, rules)
-        _collect(evaluation, families, workers, modules)
+        _shared = (project, rules, digests)
+        _collect(evaluation, tasks, workers, modules, meanwhile)
+    if digests is not None:  # an analysis no rule reads: digested here
+        evaluation.digests.update(digests.of(project, [n for n in digests.names if n not in evaluation.digests]))
     return evaluation
 
 
-def _collect(evaluation: Evaluation, families: list[list[int]], workers: int, modules: int) -> None:
+def _tasks(rules: Sequence[Rule], digests: Digests | None) -> list[Task]:
+    """The families, each with the analyses to digest that it is the first to read."""
+    families = _families(rules)
+    left = list(digests.names) if digests is not None else []
+    tasks: list[Task] = []
+    for indices in families:
+        reads = set().union(*(needed_analyses(rules[index].analyses) for index in indices))
+        tasks.append((indices, tuple(name for name in left if name in reads)))
+        left = [name for name in left if name not in reads]
+    return tasks
+
+
+def _collect(evaluation: Evaluation, tasks: list[Task], workers: int, modules: int,
+             meanwhile: Callable[[], None] | None) -> None:
     global _shared
     try:
-        for indices, found in zip(families, map_tasks(_check_family, families, workers, modules,
-                                                        minimum=MIN_MODULES_PER_WORKER)):
+        for (indices, _), (found, digests) in zip(tasks, map_tasks(_check_family, tasks, workers, modules,
+                                                                   minimum=MIN_MODULES_PER_WORKER,
+                                                                   meanwhile=meanwhile)):
             for index, (kept, count, seconds) in zip(indices, found):
                 evaluation.results[index] = (kept, count)
                 evaluation.seconds[index] = seconds
+            evaluation.digests.update(digests)
     finally:
         _shared = None
 
@@ -107,10 +143,13 @@ def _families(rules: Sequence[Rule]) -> list[list[int]]:
     return sorted(families.values(), key=lambda family: family[0])
 
 
-def _check_family(indices: list[int]) -> list[tuple[list[Diagnostic], Counter[str], float]]:
+def _check_family(task: Task) -> tuple[list[tuple[list[Diagnostic], Counter[str], float]], dict[str, str]]:
     assert _shared is not None
-    project, rules = _shared
-    return [_check_rule(project, rules[index]) for index in indices]
+    project, rules, digests = _shared
+    indices, names = task
+    # Digested before the rules run, as built: nothing a rule fills in later is in a digest.
+    digested = digests.of(project, names) if digests is not None and names else {}
+    return [_check_rule(project, rules[index]) for index in indices], digested
 
 
 def _check_rule(project: Project, rule: Rule) -> tuple[list[Diagnostic], Counter[str], float]:

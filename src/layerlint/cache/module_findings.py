@@ -202,6 +202,11 @@ class ModuleFindings:
         return {facts.module: ModuleEntry.of(facts, digest_of(facts.path), stored.get(facts.path))
                 for facts in project_modules}
 
+    def holds_any(self, paths: Iterable[str]) -> bool:
+        """Whether any of `paths` has an entry (none: a first run, every key is new)."""
+        stored = self._entries()
+        return any(path in stored for path in paths)
+
     def found(self, path: str, group: Group, key: str) -> Stored | None:
         """The findings stored for `path` under `key`, checked as decoded; None when there are none."""
         entry = self._entries().get(path)

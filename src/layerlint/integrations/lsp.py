@@ -46,6 +46,7 @@ from layerlint.core.config import Config, ConfigError, load_config
 from layerlint.core.diagnostic import Diagnostic, Severity
 from layerlint.core.fix import Applicability, Edit, edits_between
 from layerlint.core.noqa import line_with_noqa
+from layerlint.core.processes import parent_death_signal
 from layerlint.core.roots import user_path
 from layerlint.fixing import fix_all_in_buffer, fixes_in_buffer
 from layerlint.integrations.background import in_thread
@@ -517,7 +518,7 @@ def main() -> None:
     stdin, stdout = _protocol_streams()
     for ending in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(ending, _ended_by)
-    _forks_end_with_their_parent(_die_with_parent())
+    _forks_end_with_their_parent(parent_death_signal())
     try:
         server.start_io(stdin, stdout)
     finally:  # the client said exit, or its pipe closed (pygls returns at end of input)
@@ -542,19 +543,6 @@ def _ended_by(number: int, frame: FrameType | None) -> None:
     if os.getpid() != server.pid:
         os._exit(128 + number)
     server.end(128 + number)
-
-
-def _die_with_parent() -> Callable[[int], object] | None:
-    """Linux's prctl, looked up before any fork (a child calls it only): None elsewhere."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        import ctypes
-
-        prctl: Callable[[int, int], object] = ctypes.CDLL(None, use_errno=True).prctl
-        return lambda signal_number: prctl(1, signal_number)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return None
 
 
 def _forks_end_with_their_parent(die_with_parent: Callable[[int], object] | None) -> None:

@@ -82,6 +82,30 @@ to be live, or named in its module otherwise (a subclass's `self._reassign(...)`
 from other modules are not looked for, as the underscore says there are none. The same holds for
 `session.get(Item, item_id)`.
 
+Moves are not reported either: a query whose rows are only re-pointed at another parent (a customer
+merged into another, products handed to another organization). A soft-deleted row references the
+old parent as much as a live one: a move that filtered it out would leave it pointing there, where
+a restore brings it back under the wrong parent and the old parent's delete cascades to it, so a
+move must take deleted rows along; and as it reads nothing of them, none reaches a user or a
+decision. A query is a move when
+- its conditions pick the rows by what they reference: they test columns of the selected model,
+  and every one is a foreign key (`Order.customer_id == old.id`, `Checkout.product_id.in_(ids)`,
+  `filter_by(customer_id=...)`). A condition on the primary key or another column names
+  particular rows, and changing those is an edit, which must not reach a deleted row;
+- every use of its rows is a write: iterating them, assigning a foreign key or a relationship of
+  a row (`order.customer_id = new.id`, `order.customer = new`) from a value that reads no row,
+  handing a row back to the session (`session.add(order)`, `session.add_all(orders)`),
+  counting them (`len(orders)`, outside a condition), or listing their primary keys in the
+  conditions of another move of the function (`Line.order_id.in_([o.id for o in orders])`, whose
+  lines are re-pointed too: the lines of a deleted order move with it);
+- at least one row is written: a foreign key or relationship assigned, or a row handed back to
+  the session.
+A row that is also read (`totals.append(order.total)`), returned, stored for later
+(`self.orders = ...`), passed to a call or tested (`if not orders: raise ...`), or a write of
+another column (`order.deleted_at = now()` would re-delete deleted rows and overwrite when they
+were deleted) makes it a query like any other, reported. A bulk `update(Order).where(...)
+.values(customer_id=...)` selects no rows to read and is never reported.
+
 ## Why is this bad?
 Soft-deleted rows are still in the table. A query that forgets the filter shows deleted items to
 users, counts them in totals and lets them be edited again, and nothing fails to warn you.
@@ -120,6 +144,7 @@ from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import is_typevar
 from layerlint.project.orm.crud_libraries import CrudCall, crud_calls
 from layerlint.project.orm.existence_checks import answers_existence, checks_before_insert
+from layerlint.project.orm.row_moves import only_moved
 from layerlint.project.orm.soft_delete import (
     SessionCall,
     Statement,
@@ -241,6 +266,21 @@ def _live_keys(project: Project, facts: ModuleFacts, function: FunctionFact, sta
     return any(queries.live_key(model, key) for key in state.keys)
 
 
+def _query_findings(project: Project, facts: ModuleFacts, function: FunctionFact, item: SessionCall,
+                    state: Statement, soft: frozenset[Symbol]) -> list[Finding]:
+    """The statement's findings: its joins, its own model, or the models a generic base serves."""
+    model = state.model
+    if model is not None and not state.filtered and is_typevar(project.index, model):
+        generic = _generic_finding(project, facts, function, item, state) if function.class_name else None
+        return [generic] if generic is not None else []
+    found = list(_join_findings(project, facts, item, state, soft))
+    if model in soft and not state.filtered and not _asks_existence(project, facts, function, item.call, model) \
+            and not _live_keys(project, facts, function, state):
+        found.append(_statement_finding(project, facts, item, state))
+    # A move re-points every row that references the old parent, deleted ones included.
+    return found if found and not only_moved(project, facts, function, item.call, state) else []
+
+
 def _function_findings(project: Project, facts: ModuleFacts, function: FunctionFact) -> Iterator[Finding]:
     items = project.session_calls.of(facts, function)
     # Which models the function handles deleted rows of matters only for its session calls.
@@ -254,17 +294,7 @@ def _function_findings(project: Project, facts: ModuleFacts, function: FunctionF
         if state is None or (state.span.line, "") in seen:
             continue
         seen.add((state.span.line, ""))
-        yield from _join_findings(project, facts, item, state, soft)
-        if state.filtered or state.model is None:
-            continue
-        if state.model in soft:
-            if not _asks_existence(project, facts, function, item.call, state.model) \
-                    and not _live_keys(project, facts, function, state):
-                yield _statement_finding(project, facts, item, state)
-        elif is_typevar(project.index, state.model) and function.class_name is not None:
-            found = _generic_finding(project, facts, function, item, state)
-            if found is not None:
-                yield found
+        yield from _query_findings(project, facts, function, item, state, soft)
     for crud in crud_calls(project, facts, function):
         found = _crud_finding(project, facts, crud) if crud.reads else None
         if found is not None and not (crud.model and _asks_existence(project, facts, function, crud.call, crud.model)):

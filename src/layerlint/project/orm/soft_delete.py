@@ -51,6 +51,7 @@ if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its
 
 JOIN_METHODS = frozenset({"join", "join_from"})  # inner joins: an outer join's filter belongs in its ON clause
 FILTER_METHODS = frozenset({"where", "filter", "filter_by", "options"})  # options: with_loader_criteria
+CONDITION_METHODS = FILTER_METHODS - {"options"}  # what picks the rows
 SINK_METHODS = frozenset({"execute", "exec", "scalars", "scalar"})
 QUERY_TERMINALS = frozenset({"all", "first", "one", "one_or_none", "scalar", "count", "get", "delete"})
 _TYPE_OF = frozenset({"builtins.type", "typing.Type"})
@@ -73,6 +74,7 @@ class Statement:
     covered: frozenset[Symbol] = frozenset()  # models whose own soft-delete column a filter tests
     selected: Expr | None = None  # what `select(...)` was given, as written
     keys: tuple[Expr, ...] = ()  # what the model's primary key is matched against (`Item.id.in_(ids)`)
+    conditions: tuple[Call, ...] = ()  # the `.where(...)`, `.filter(...)` and `.filter_by(...)` calls
 
 
 @dataclass(frozen=True)
@@ -437,6 +439,8 @@ class FunctionQueries:
                     inner = replace(inner, covered=inner.covered | self.filtered_models(expr))
                 if func.attr in FILTER_METHODS and inner.model is not None:
                     inner = replace(inner, keys=inner.keys + self.keys(expr, inner.model))
+                if func.attr in CONDITION_METHODS:
+                    inner = replace(inner, conditions=(*inner.conditions, expr))
                 outer = any(call_kwargs(expr).get(k) == Constant(True) for k in ("isouter", "full"))
                 if func.attr in JOIN_METHODS and call_args(expr) and not outer:
                     joined = self.model_of(call_args(expr)[-1 if func.attr == "join_from" else 0])
@@ -581,15 +585,7 @@ class FunctionQueries:
         owner = self.instance_model(expr.value, depth + 1)
         if owner is None or owner.kind != "class":
             return None  # unknown, or a generic base's type variable
-        found = self.project.types.attribute(TypeRef(owner), expr.attr)
-        if found is not None and found.symbol == UNION:  # `Optional["Invoice"]`: the one that is not None
-            present = [arg for arg in found.args if arg.symbol != NONE]
-            found = present[0] if len(present) == 1 else None
-        if found is not None and many:
-            found = found.args[0] if found.symbol.dotted in _COLLECTIONS and len(found.args) == 1 else None
-        if found is None or found.symbol.kind != "class" or not is_table_model(self.index, found.symbol):
-            return None
-        return found.symbol
+        return relationship_model(self.project, owner, expr.attr, many)
 
     def result_model(self, expr: Expr | None, depth: int) -> Symbol | None:
         """The model selected by the statement whose result `expr` is."""
@@ -682,6 +678,20 @@ class FunctionQueries:
             if any(mentions_soft_delete(self.project, self.module, n) for n in walk(value, into_lambdas=True)):
                 names.add(holder)
         return names
+
+
+def relationship_model(project: Project, owner: Symbol, attr: str, many: bool) -> Symbol | None:
+    """The table model the relationship `attr` of the model `owner` leads to (`many`: the element of
+    a collection relationship), by the attribute's annotation; None when `attr` is no relationship."""
+    found = project.types.attribute(TypeRef(owner), attr)
+    if found is not None and found.symbol == UNION:  # `Optional["Invoice"]`: the one that is not None
+        present = [arg for arg in found.args if arg.symbol != NONE]
+        found = present[0] if len(present) == 1 else None
+    if found is not None and many:
+        found = found.args[0] if found.symbol.dotted in _COLLECTIONS and len(found.args) == 1 else None
+    if found is None or found.symbol.kind != "class" or not is_table_model(project.index, found.symbol):
+        return None
+    return found.symbol
 
 
 def find_soft_delete_models(project: Project) -> frozenset[Symbol]:

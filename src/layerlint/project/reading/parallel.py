@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from layerlint.core.processes import parent_death_signal
 from layerlint.project.reading.discovery import SourceFile, read_source
 
 T = TypeVar("T")
@@ -81,10 +82,11 @@ def pool_size(workers: int, tasks: int, files: int, minimum: int | None = None) 
 
 
 def map_tasks(function: Callable[[T], R], tasks: Sequence[T], workers: int, files: int, *,
-              minimum: int | None = None) -> Iterator[R]:
+              minimum: int | None = None, meanwhile: Callable[[], None] | None = None) -> Iterator[R]:
     """`function` over `tasks` (top-level function, picklable tasks), results in task order;
     in worker processes only when there are at least `minimum` (default MIN_FILES_PER_WORKER)
-    `files` per worker."""
+    `files` per worker. `meanwhile` is called once the workers have their tasks (first, when
+    the tasks run in this process)."""
     workers = pool_size(workers, len(tasks), files, minimum)
     if workers > 1:
         import multiprocessing  # ~10 ms of imports a small project never needs
@@ -92,18 +94,24 @@ def map_tasks(function: Callable[[T], R], tasks: Sequence[T], workers: int, file
         if multiprocessing.current_process().daemon:  # a flake8/pylint worker may not have children
             workers = 1
     if workers <= 1:
+        if meanwhile is not None:
+            meanwhile()
         yield from map(function, tasks)
         return
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     done = 0
+    waiting = meanwhile
     try:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_start_worker,
                                    initargs=(os.getpid(),))
         try:
             with _interrupts_held():  # the workers are forked here: none may see Ctrl-C before it ignores it
                 results = pool.map(function, tasks)
+            if waiting is not None:
+                waiting()
+                waiting = None
             for result in results:
                 done += 1
                 if done == len(tasks):  # before the last yield: a caller zipping tasks asks for no more
@@ -113,6 +121,8 @@ def map_tasks(function: Callable[[T], R], tasks: Sequence[T], workers: int, file
             _kill_workers(pool)
             raise
     except (OSError, BrokenProcessPool):  # no processes allowed here: finish in this one
+        if waiting is not None:
+            waiting()
         yield from map(function, tasks[done:])
 
 
@@ -138,25 +148,13 @@ def _start_worker(parent: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler, if any, is not ours
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    if not _die_with_parent():
+    die_with_parent = parent_death_signal()
+    if die_with_parent is None or not die_with_parent(signal.SIGKILL):
         import threading
 
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     if os.getppid() != parent:  # the parent died before the line above took effect
         os._exit(1)
-
-
-def _die_with_parent() -> bool:
-    """Ask Linux to SIGKILL this process when its parent dies; False where that cannot be asked."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        return bool(ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL) == 0)
-    except (OSError, AttributeError):
-        return False
 
 
 def _watch_parent(parent: int) -> None:

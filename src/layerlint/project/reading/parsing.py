@@ -2,9 +2,10 @@
 
 Projects already use syntax newer than the interpreter a linter may run on (PEP 695 type
 parameters, PEP 701 f-strings, PEP 758 unparenthesised `except A, B:`). When `ast.parse`
-rejects a file, libcst's native parser (grammar up to 3.14) parses it and a small transformer
-lowers just those constructs to equivalent 3.11 syntax on the same lines; the lowered text is
-then parsed with `ast`. Only files that neither parser accepts are reported as unparsable.
+rejects a file, the commonest of these are first lowered from tokens (`token_lowering.py`);
+when that is not enough, libcst's native parser (grammar up to 3.14) parses it and a small
+transformer lowers just those constructs to equivalent 3.11 syntax on the same lines. The lowered
+text is then parsed with `ast`. Only files that no way accepts are reported as unparsable.
 
 libcst's native parser overflows the C stack on input nested deeply enough (1,300 brackets, a
 chain of 5,000 `lambda:`), killing the process with SIGSEGV, which no `except` can catch, and
@@ -24,6 +25,8 @@ import signal
 import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from layerlint.project.reading.token_lowering import lower_from_tokens
 
 
 @dataclass(frozen=True)
@@ -76,13 +79,16 @@ def parse_source(source: str, filename: str = "<unknown>") -> ParsedModule | Par
     if _nested_deeper_than(source, MAX_FALLBACK_DEPTH):
         return ParseFailure(f"{first_error.message} (and nested too deeply to try newer grammar)",
                             first_error.line, first_error.column)
-    lowered = lower_newer_syntax(source)
-    if lowered is None:
-        return first_error
-    try:
-        return ParsedModule(source, ast.parse(lowered, filename), lowered=True)
-    except (SyntaxError, RecursionError, MemoryError, ValueError):
-        return first_error
+    # From tokens first (cheap, the commonest constructs), then libcst (the rest of the grammar).
+    for lower in (lower_from_tokens, lower_newer_syntax):
+        lowered = lower(source)
+        if lowered is None:
+            continue
+        try:
+            return ParsedModule(source, ast.parse(lowered, filename), lowered=True)
+        except (SyntaxError, RecursionError, MemoryError, ValueError):
+            continue
+    return first_error
 
 
 # CPython's tokenizer limit on open brackets (MAXLEVEL, 200), kept by the versions after 3.11.
