@@ -9,7 +9,7 @@ with a cold check of a copy where the edit is written to the file."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -122,3 +122,42 @@ def test_an_edit_outside_the_closure_keeps_the_local_findings(tmp_path: Path) ->
 def test_the_live_model_finds_what_a_cold_run_finds_after_each_edit(case: FixtureProject, tmp_path: Path) -> None:
     root = case.root
     replay(root, tmp_path, edited_module(root))
+
+
+class _Counted:
+    def __init__(self, action: Callable[[], object]) -> None:
+        self.action, self.calls = action, 0
+
+    def __call__(self) -> None:
+        self.calls += 1
+        self.action()
+
+
+@pytest.fixture
+def unfreezes(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Counted]:
+    """`gc.unfreeze`, counted; whatever the test froze is unfrozen after it."""
+    import gc
+
+    counted = _Counted(gc.unfreeze)
+    monkeypatch.setattr(gc, "unfreeze", counted)
+    yield counted
+    counted.action()
+
+
+def test_the_facts_read_are_frozen_and_collected_once_enough_are_replaced(
+        tmp_path: Path, unfreezes: _Counted, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from layerlint import live as live_module
+
+    shutil.copytree(CHAIN, tmp_path / "chain")
+    live = LiveProject(load_config(tmp_path / "chain"), NO_CACHE)
+    live.findings({})
+    assert gc.get_freeze_count() > 0 and unfreezes.calls == 1  # at the load: nothing to collect yet
+    live.files_changed([LOOKUP])
+    live.findings({})  # one module read again: a hundred may be before anything is collected
+    assert unfreezes.calls == 1
+    monkeypatch.setattr(live_module, "REFREEZE_AFTER", 0)
+    live.files_changed([LOOKUP])
+    live.findings({})  # more than a tenth of the project replaced: collected, frozen again
+    assert unfreezes.calls == 2 and gc.get_freeze_count() > 0

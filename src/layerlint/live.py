@@ -16,11 +16,17 @@ path until an edit can change them (`_Findings`):
 - the other module-scope rules' findings are dropped after any change of facts, and the
   project-scope rules (which compare modules) run whole once per change.
 
+The facts read from disk live as long as the project is held, so they are moved out of the
+garbage collector's reach (`_HeldFacts`): every few edits the garbage of the last checks triggers
+a full collection, which otherwise walks every one of them (on polar, 550,000 objects: an edit
+took 0.67-0.75 s every fourth or fifth time instead of 0.24 s).
+
 Knows nothing of the language server protocol: the server translates.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -97,6 +103,34 @@ class _Rules:
                    [r for r in rules if r.scope is not Scope.MODULE])
 
 
+class _HeldFacts:
+    """The facts on disk frozen out of the collector's reach (`gc.freeze`) once read. Facts replaced
+    since (a file saved) stay frozen, unreachable and uncollected, until they are a tenth of the
+    project: then everything is unfrozen, collected once, and what lives is frozen again."""
+
+    def __init__(self) -> None:
+        self.replaced = 0
+
+    def read_again(self, modules: int) -> None:
+        """`modules` files' facts were read again; the old ones are garbage the collector cannot see."""
+        self.replaced += modules
+
+    def settle(self, held: int) -> None:
+        """After a check: collect and freeze again when the facts replaced outweigh a tenth of `held`."""
+        if self.replaced > max(REFREEZE_AFTER, held // 10):
+            self.freeze_anew()
+
+    def freeze_anew(self) -> None:
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+        self.replaced = 0
+
+
+# Replaced modules' facts left frozen before a collection (a tenth of the project when larger).
+REFREEZE_AFTER = 100
+
+
 class LiveProject:
     """One project root and configuration, as files on disk with open buffers over them."""
 
@@ -119,6 +153,7 @@ class LiveProject:
         self._found = _Findings()
         self._rules: _Rules | None = None
         self.rechecked: dict[str, int] = {}  # modules the last call ran rules on, by kind (for tests)
+        self._held = _HeldFacts()
         if project is not None:
             self._files = {f.relative: f for f in find_files(config).files}
             self._disk = {facts.path: facts for facts in project.modules.values()}
@@ -153,6 +188,7 @@ class LiveProject:
             asked = [facts.path for facts in project.modules.values()] if paths is None else list(paths)
             found = self._known(project, asked)
             self._last = _Snapshot(dict(buffers), found, project, paths is None)
+            self._held.settle(len(self._disk))
             return found, project
 
     def latest(self, buffers: Mapping[str, bytes], paths: Iterable[str] | None = None
@@ -179,6 +215,7 @@ class LiveProject:
             source_file = self._files.get(relative)
             if source_file is not None:
                 self._disk[relative] = load_facts(source_file)
+                self._held.read_again(1)
 
     def load(self) -> None:
         """Read the project now (once), so that the first question is answered at an edit's cost."""
@@ -196,6 +233,7 @@ class LiveProject:
         files: dict[str, SourceFile | None] = {f.relative: f for f in find_files(self.config).files}
         project = engine.load_project(self.config, options=self._options)
         self._disk = {facts.path: facts for facts in project.modules.values()}
+        self._held.freeze_anew()  # the facts read before, if any, collected; these frozen
         self._files = files  # last: `loaded` says so once the facts are there
 
     def _facts_with(self, buffers: Mapping[str, bytes]) -> list[ModuleFacts]:
