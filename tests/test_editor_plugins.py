@@ -167,3 +167,28 @@ def test_a_plugin_run_leaves_its_objects_to_the_next_run_not_to_the_host(tmp_pat
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+_CACHED_ANSWER_IMPORTS = """
+import json, sys
+from pathlib import Path
+from layerlint import engine
+from layerlint.core.config import load_config
+found = engine.findings_by_path(load_config(Path(sys.argv[1])))(sys.argv[2])
+print(json.dumps([len(found), sorted(name for name in sys.modules if name.startswith("layerlint"))]))
+"""
+
+
+def test_a_cached_answer_does_not_import_the_facts_or_the_per_module_store(tmp_path: Path) -> None:
+    """What an editor plugin asks on every save, when nothing changed: answered from the stored
+    findings without the modules that read facts (about 20 ms of imports)."""
+    import json
+    import subprocess
+    import sys
+
+    root = copy_catalog(tmp_path)
+    argv = [sys.executable, "-c", _CACHED_ANSWER_IMPORTS, str(root), DRAFTS]
+    subprocess.run(argv, check=True, capture_output=True)  # fills the cache
+    count, loaded = json.loads(subprocess.run(argv, check=True, capture_output=True, text=True).stdout)
+    assert count == len({f for f in EXPECTED if f[0] == DRAFTS})
+    assert not {"layerlint.cache.module_findings", "layerlint.project.reading.facts", "layerlint.rules"} & set(loaded)
