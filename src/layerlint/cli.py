@@ -361,12 +361,20 @@ def _render(results: list[tuple[Config, engine.CheckResult]], output_format: str
     reporter = REPORTERS[output_format]
     roots = [config.root for config, _ in results]
     base = repository_root(roots) if getattr(reporter, "repository_paths", False) else Path.cwd()
-    diagnostics = [replace(d, path=shown_path(config.root, d.path, base))
+    shown_as: dict[tuple[Path, str], str] = {}  # a path's findings are many: worked out once each
+    diagnostics = [replace(d, path=_shown_once(shown_as, config.root, d.path, base))
                    for config, result in results for d in result.diagnostics]
     shown = {shown_path(roots[0], relative, base): data for relative, data in overrides.items()}
     report = Report(sorted(diagnostics, key=Diagnostic.sort_key), sum(r.files_checked for _, r in results),
                     base, shown, color=color, statistics=show_statistics, quiet=quiet)
     return reporter.render(report)
+
+
+def _shown_once(shown_as: dict[tuple[Path, str], str], root: Path, relative: str, base: Path) -> str:
+    key = (root, relative)
+    if key not in shown_as:
+        shown_as[key] = shown_path(root, relative, base)
+    return shown_as[key]
 
 
 @main.command(name="baseline")
