@@ -50,9 +50,16 @@ def held_family(indices: list[int]) -> Any:
 def stopping_replace(source: Any, target: Any) -> None:
     assert _stop is not None
     at, signum, counter = _stop
-    with open(counter, "ab") as handle:  # O_APPEND: one byte per write, in every process
-        handle.write(b".")
-    if counter.stat().st_size == at:
+    # One byte appended per write, in every process; this write's number is where its byte landed.
+    # Not the file's size read afterwards: two workers renaming at once both read 2, and no run
+    # was stopped at write 1 (a flaky failure of the test's `write > 2`).
+    handle = os.open(counter, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    try:
+        os.write(handle, b".")
+        number = os.lseek(handle, 0, os.SEEK_CUR)
+    finally:
+        os.close(handle)
+    if number == at:
         os.killpg(os.getpgrp(), signum)
         time.sleep(HOLD_SECONDS)  # until the signal ends this process (SIGINT: through the parent)
     _original_replace(source, target)
