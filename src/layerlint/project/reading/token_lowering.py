@@ -33,9 +33,9 @@ def lower_from_tokens(source: str) -> str | None:
     try:
         tokens = [t for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type not in _IGNORED]
         edits = [edit for index in range(len(tokens)) for edit in _edits_at(tokens, index)]
+        return _applied(source, edits) if edits else None
     except (tokenize.TokenError, SyntaxError, _NotOnOneLine):
         return None
-    return _applied(source, edits) if edits else None
 
 
 def _edits_at(tokens: Sequence[tokenize.TokenInfo], index: int) -> list[Edit]:
@@ -97,7 +97,7 @@ def _removed_brackets(tokens: Sequence[tokenize.TokenInfo], index: int) -> Edit:
 def _applied(source: str, edits: list[Edit]) -> str:
     lines = source.splitlines(keepends=True)
     for (line, start), (end_line, end), text in sorted(edits, reverse=True):
-        if end_line != line:
-            raise AssertionError("edits stay on one line")  # _removed_brackets checks it
+        if end_line != line:  # not made by the edits above; kept so that no edit can move a line
+            raise _NotOnOneLine
         lines[line - 1] = lines[line - 1][:start] + text + lines[line - 1][end:]
     return "".join(lines)
