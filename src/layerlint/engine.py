@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
@@ -341,8 +341,22 @@ def _evaluate(project: Project, rules: Sequence[Rule], cache: ProjectCache, dige
     with timings.phase("evaluate"):
         diagnostics, suppressed = run_rules(project, [r for r in rules if r.whole_inputs is None], workers=workers,
                                             modules=modules, timings=timings)
+    return _with_stored(diagnostics, suppressed, found)
+
+
+def _with_stored(diagnostics: list[Diagnostic], suppressed: int,
+                 found: dict[tuple[str, tuple[str, ...]], Stored]) -> tuple[list[Diagnostic], int]:
+    """The whole rules' findings and noqa count with the keyed rules' per-module ones added."""
     return diagnostics + [d for stored in found.values() for d in stored.findings], \
         suppressed + sum(stored.suppressed for stored in found.values())
+
+
+def _group_keys(project: Project, closure: Mapping[str, str], prints: Mapping[str, str],
+                group: tuple[str, ...]) -> dict[str, str]:
+    """Each module's findings key for a group of rules (path -> key): its closure's key and the
+    fingerprints of the whole analyses the group reads."""
+    inputs = "".join(prints[name] for name in group)
+    return {facts.path: closure[name] + inputs for name, facts in project.modules.items()}
 
 
 def _keyed(project: Project, rules: Sequence[Rule], cache: ProjectCache, digest_of: Callable[[str], str],
@@ -365,8 +379,7 @@ def _keyed(project: Project, rules: Sequence[Rule], cache: ProjectCache, digest_
     found: dict[tuple[str, tuple[str, ...]], Stored] = {}
     for group, members in groups.items():
         with timings.phase("keys"):
-            inputs = "".join(prints[name] for name in group)
-            key_of = {facts.path: closure[name] + inputs for name, facts in project.modules.items()}
+            key_of = _group_keys(project, closure, prints, group)
             stale: dict[str, str] = {}
             for name, facts in project.modules.items():
                 stored = store.found(facts.path, group, key_of[facts.path])
@@ -425,8 +438,7 @@ def _at_once(project: Project, rules: Sequence[Rule], cache: ProjectCache, diges
     result_of = {id(rule): result for rule, result in zip(rules, evaluation.results)}
     found: dict[tuple[str, tuple[str, ...]], Stored] = {}
     for group, members in groups.items():
-        inputs = "".join(evaluation.digests[name] for name in group)
-        key_of = {facts.path: closure[name] + inputs for name, facts in project.modules.items()}
+        key_of = _group_keys(project, closure, evaluation.digests, group)
         fresh, counts = _counted([result_of[id(rule)] for rule in members])
         found.update({(path, group): entry for path, entry in grouped(fresh, counts, paths, key_of.__getitem__).items()})
         timings.rechecked[group] = len(paths)
@@ -434,8 +446,7 @@ def _at_once(project: Project, rules: Sequence[Rule], cache: ProjectCache, diges
         store.save(entries, found)
     diagnostics, suppressed = _counted([result for rule, result in zip(rules, evaluation.results)
                                         if rule.whole_inputs is None])
-    return diagnostics + [d for stored in found.values() for d in stored.findings], \
-        suppressed.total() + sum(stored.suppressed for stored in found.values())
+    return _with_stored(diagnostics, suppressed.total(), found)
 
 
 def _focused(project: Project, rules: Sequence[Rule], stale: dict[str, str], workers: int,

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import TypeRef
 from layerlint.project.orm.crud_libraries import library_object
-from layerlint.project.orm.sessions import statement_builder
-from layerlint.project.orm.soft_delete import FunctionQueries, bound_models
+from layerlint.project.orm.sessions import KEEPS_OBJECT, statement_builder
+from layerlint.project.orm.soft_delete import RESULT_METHODS, FunctionQueries, bound_models
 from layerlint.project.reading.expr import (
     Attribute,
     BoolOp,
@@ -48,9 +48,7 @@ if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its
     from layerlint.project.project import Project
 
 # A result's steps to its row or value: `result.scalars().first()`, `.unique().scalar_one_or_none()`.
-_RESULT_STEPS = frozenset({"scalars", "unique", "scalar_one_or_none", "first", "one_or_none", "scalar_one",
-                           "one", "scalar"})
-_ADDS = frozenset({"add", "add_all", "merge"})
+_RESULT_STEPS = RESULT_METHODS | {"scalars", "unique"}
 _CREATES = frozenset({"create", "create_one", "add", "insert"})  # a repository's or a model's own insert
 _IF_KEYWORD = 3  # `if ` before a test: the `if` is this many columns left of its test
 
@@ -179,7 +177,7 @@ class _Creates:
 
     def _inserts(self, call: Call, line: int) -> bool:
         func, args = call.func, call_args(call)
-        if isinstance(func, Attribute) and func.attr in _ADDS and args and self.queries.sessions.is_session(func.value):
+        if isinstance(func, Attribute) and func.attr in KEEPS_OBJECT and args and self.queries.sessions.is_session(func.value):
             rows = args[0].elts if isinstance(args[0], (List, Tuple)) else args[:1]
             return any(self.queries.instance_model(row) == self.model for row in rows)
         if args and statement_builder(self.project.index, self.facts.module, func) == "insert":

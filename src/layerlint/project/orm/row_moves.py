@@ -35,7 +35,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from layerlint.project.index.symbols import Symbol
-from layerlint.project.orm.soft_delete import FunctionQueries, Statement, relationship_model
+from layerlint.project.orm.sessions import KEEPS_OBJECT
+from layerlint.project.orm.soft_delete import (
+    RESULT_METHODS,
+    ROWS_STEPS,
+    FunctionQueries,
+    Statement,
+    relationship_model,
+)
 from layerlint.project.reading.expr import (
     Attribute,
     Call,
@@ -54,9 +61,6 @@ if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its
     from layerlint.project.project import Project
 
 # A result's steps to its rows (`result.unique().scalars().all()`) or to one row (`.scalar_one()`).
-_MANY_STEPS = frozenset({"scalars", "unique", "all", "fetchall"})
-_ONE_STEPS = frozenset({"scalar_one", "scalar_one_or_none", "first", "one", "one_or_none", "scalar"})
-_HANDS_BACK = frozenset({"add", "add_all", "merge"})  # session methods that only keep an object
 _MANY, _ONE = "rows", "row"
 
 
@@ -123,7 +127,7 @@ class _Moves:
         if isinstance(expr, Call) and isinstance(expr.func, Attribute) and not call_args(expr) \
                 and not call_kwargs(expr) and self.holds(expr.func.value) == _MANY:
             step = expr.func.attr
-            return _MANY if step in _MANY_STEPS else _ONE if step in _ONE_STEPS else None
+            return _MANY if step in ROWS_STEPS else _ONE if step in RESULT_METHODS else None
         return None
 
     def allows(self, event: Event) -> bool:
@@ -167,7 +171,7 @@ class _Moves:
     def _hands_back(self, value: Expr | None) -> bool:
         """`session.add(row)`, `await session.merge(row)`, `session.add_all(rows)` as a statement."""
         value = unawait(value)
-        return isinstance(value, Call) and isinstance(value.func, Attribute) and value.func.attr in _HANDS_BACK \
+        return isinstance(value, Call) and isinstance(value.func, Attribute) and value.func.attr in KEEPS_OBJECT \
             and len(call_args(value)) == 1 and not call_kwargs(value) and self.holds(call_args(value)[0]) is not None \
             and self.queries.sessions.is_session(value.func.value)
 

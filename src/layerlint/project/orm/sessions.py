@@ -72,6 +72,8 @@ STATEMENT_BUILDERS = frozenset({"select", "insert", "update", "delete"})
 STATEMENT_MODULES = ("sqlalchemy", "sqlmodel")
 SESSION_NAMES = frozenset({"session", "db", "db_session", "async_session", "_session", "_db"})
 # `query` is SQLAlchemy 1.x's Query API (`db_session.query(Item).filter(...).all()`).
+# Session methods that only keep an object for the next flush: no query, nothing read back.
+KEEPS_OBJECT = frozenset({"add", "add_all", "merge"})
 DATABASE_METHODS = frozenset({"execute", "exec", "scalars", "scalar", "get", "add", "add_all", "delete",
                               "merge", "commit", "flush", "refresh", "query"})
 # Reading or running SQL. `add`/`delete`/`merge` stage objects in the unit of work, which

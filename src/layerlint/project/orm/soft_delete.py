@@ -60,7 +60,8 @@ _COLLECTIONS = frozenset({"builtins.list", "builtins.set", "builtins.tuple", "ty
                           "collections.abc.Iterable", "typing.Collection", "collections.abc.Collection"})
 RESULT_METHODS = frozenset({"scalar_one", "scalar_one_or_none", "first", "one", "one_or_none", "scalar"})
 _ROW_METHODS = RESULT_METHODS - SINK_METHODS  # a result's row or value, not a query of its own
-_KEY_STEPS = _ROW_METHODS | {"scalars", "unique", "all", "fetchall"}  # a result's values, one or all
+ROWS_STEPS = frozenset({"scalars", "unique", "all", "fetchall"})  # a result's rows, all of them
+_KEY_STEPS = _ROW_METHODS | ROWS_STEPS  # a result's values, one or all
 _COPIES = frozenset({"list", "set", "tuple", "frozenset", "sorted"})
 
 
