@@ -9,6 +9,7 @@ import typing
 
 import pytest
 
+from layerlint.cache.storage import dumps
 from layerlint.project.reading import expr
 from layerlint.project.reading.compact import decode_facts, encode_facts, valid_facts
 from layerlint.project.reading.expr import (
@@ -68,6 +69,19 @@ def test_every_expression_kind_survives_the_cache() -> None:
     assert decoded == facts
     assert isinstance(decoded.functions[0].events[1].value, Call)
     assert isinstance(decoded.functions[0].events[1].span, Span)
+
+
+@pytest.mark.parametrize("literal, value", [("1e999", float("inf")), ('"caf\u00e9"', "caf\u00e9"),
+                                            ('"\\ud800"', "\ud800")])
+def test_what_json_has_no_word_for_survives_the_cache_writer(literal: str, value: object) -> None:
+    """The cache's writer (msgspec) writes a float that is not finite as null and text beyond ASCII
+    as UTF-8: the facts keep such a float as its text, and the writer leaves such text to json."""
+    source = f"def f():\n    name = {literal}\n"
+    facts = extract(ModuleFacts("m", "m.py", False), ast.parse(source), source)
+    assert facts.functions[0].events[0].value == Constant(value)
+    text = dumps(encode_facts(facts))
+    assert text.isascii()  # a shard's offsets count characters as bytes
+    assert decode_facts(json.loads(text)) == facts
 
 
 def test_stored_layout_is_the_compact_list_form() -> None:

@@ -13,12 +13,12 @@ from layerlint.cache import fact_shards
 from layerlint.cache.fact_shards import FactShards, ShardTask, StoredShard
 from layerlint.cache.findings import Findings
 from layerlint.cache.manifest import DIGEST, HASH, Entry, Manifest, trusted_stat, unchanged
-from layerlint.cache.storage import CacheDirectory, namespace, run_digest
+from layerlint.cache.storage import CacheDirectory, load_encoder, namespace, run_digest
 from layerlint.cache.tree import Tree
 from layerlint.core.config import Config
 from layerlint.core.options import RunOptions
 from layerlint.project.reading.discovery import SourceFile
-from layerlint.project.reading.parallel import FileJob, map_tasks, pool_size
+from layerlint.project.reading.parallel import FileJob, load_parser, map_tasks, pool_size
 
 if TYPE_CHECKING:
     from layerlint.cache.module_findings import ModuleFindings
@@ -108,6 +108,9 @@ class ProjectCache:
                  for i in sorted(jobs)]
         files = sum(map(len, jobs.values()))
         overlapped = len(tasks) - 1 if pool_size(self.workers, len(tasks), files) > 1 else 0
+        if overlapped:  # the workers are forked with what they parse and write with
+            load_parser()
+            load_encoder()
         for number, (task, (results, failure)) in enumerate(
                 zip(tasks, map_tasks(fact_shards.run_shard, tasks, self.workers, files))):
             if failure is not None:

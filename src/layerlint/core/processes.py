@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from functools import cache
 
 
+@cache  # looked up once: a parent that forks workers looks it up first, and they inherit it
 def parent_death_signal() -> Callable[[int], bool] | None:
     """Linux's prctl(PR_SET_PDEATHSIG): asks the kernel to send a signal to the calling process when
     the thread that forked it ends; True when that was asked. None where it cannot be asked. Look it

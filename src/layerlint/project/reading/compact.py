@@ -5,7 +5,7 @@ Expressions become tagged lists, the one place that knows their stored layout:
     ["n", id]                         Name
     ["a", value, attr]                Attribute
     ["c", func, args, kwargs, span]   Call (kwargs: {name or "**": value})
-    ["k", constant]                   Constant
+    ["k", constant]                   Constant (["kf", text]: a float that is not finite)
     ["s", value, slice]               Subscript
     ["t"|"l"|"set", elts]             Tuple / List / Set
     ["d", keys, values]               Dict (a None key is **)
@@ -33,6 +33,7 @@ import typing
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import starmap
+from math import isfinite
 from typing import Any
 
 from layerlint.project.reading import expr as x
@@ -266,7 +267,8 @@ _E: dict[type, Callable[[Any], list[Any]]] = {
     x.Call: lambda e: ["c", ["n", f.id] if type(f := e.func) is x.Name else _E[type(f)](f),
                        [["n", a.id] if type(a) is x.Name else _E[type(a)](a) for a in e.args],
                        {k: _encode_child(v) for k, v in e.kwargs.items()}, e.span],
-    x.Constant: lambda e: ["k", e.value],
+    # A float that is not finite (`1e999`) is stored as its text: JSON has no word for it.
+    x.Constant: lambda e: ["k", v] if type(v := e.value) is not float or isfinite(v) else ["kf", repr(v)],
     x.Subscript: lambda e: ["s", _E[type(e.value)](e.value), _E[type(e.slice)](e.slice)],
     x.Tuple: lambda e: ["t", [_E[type(a)](a) for a in e.elts]],
     x.List: lambda e: ["l", [_E[type(a)](a) for a in e.elts]],
@@ -331,6 +333,7 @@ _DECODERS: dict[str, str] = {
          " {_intern(k): E(e) for k, e in v[3].items()} if v[3] else _EMPTY_DICT,"
          " _new_tuple(Span, v[4]))",
     "k": "_constants.get((type(v[1]), v[1])) or _constant(v[1])",
+    "kf": "x.Constant(float(v[1]))",
     "s": "x.Subscript(E(v[1]), E(v[2]))",
     "t": "x.Tuple([E(a) for a in v[1]])",
     "l": "x.List([E(a) for a in v[1]])",
