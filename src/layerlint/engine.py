@@ -351,12 +351,10 @@ def _with_stored(diagnostics: list[Diagnostic], suppressed: int,
         suppressed + sum(stored.suppressed for stored in found.values())
 
 
-def _group_keys(project: Project, closure: Mapping[str, str], prints: Mapping[str, str],
-                group: tuple[str, ...]) -> dict[str, str]:
-    """Each module's findings key for a group of rules (path -> key): its closure's key and the
-    fingerprints of the whole analyses the group reads."""
-    inputs = "".join(prints[name] for name in group)
-    return {facts.path: closure[name] + inputs for name, facts in project.modules.items()}
+def _inputs(prints: Mapping[str, str], group: tuple[str, ...]) -> str:
+    """What a group's findings in a module depend on beside its closure: the fingerprints of the
+    whole analyses the group reads."""
+    return "".join(prints[name] for name in group)
 
 
 def _keyed(project: Project, rules: Sequence[Rule], cache: ProjectCache, digest_of: Callable[[str], str],
@@ -377,12 +375,12 @@ def _keyed(project: Project, rules: Sequence[Rule], cache: ProjectCache, digest_
         prints = fingerprints({name: getattr(project, name) for group in groups for name in group},
                               project.modules.values(), digest_of)
     found: dict[tuple[str, tuple[str, ...]], Stored] = {}
+    inputs = {group: _inputs(prints, group) for group in groups}
     for group, members in groups.items():
         with timings.phase("keys"):
-            key_of = _group_keys(project, closure, prints, group)
             stale: dict[str, str] = {}
             for name, facts in project.modules.items():
-                stored = store.found(facts.path, group, key_of[facts.path])
+                stored = store.found(facts.path, group, closure[name], inputs[group])
                 if stored is None:
                     stale[name] = facts.path
                 else:
@@ -390,11 +388,10 @@ def _keyed(project: Project, rules: Sequence[Rule], cache: ProjectCache, digest_
         if stale:
             with timings.phase("evaluate"):
                 fresh, counts = _focused(project, members, stale, cache.workers, timings)
-            found.update({(path, group): entry for path, entry in
-                          grouped(fresh, counts, stale.values(), key_of.__getitem__).items()})
+            found.update({(path, group): entry for path, entry in grouped(fresh, counts, stale.values()).items()})
         timings.rechecked[group] = len(stale)
     with timings.phase("save"):
-        store.save(entries, found)
+        store.save(entries, closure, inputs, found)
     return found
 
 
@@ -438,12 +435,11 @@ def _at_once(project: Project, rules: Sequence[Rule], cache: ProjectCache, diges
     result_of = {id(rule): result for rule, result in zip(rules, evaluation.results)}
     found: dict[tuple[str, tuple[str, ...]], Stored] = {}
     for group, members in groups.items():
-        key_of = _group_keys(project, closure, evaluation.digests, group)
         fresh, counts = _counted([result_of[id(rule)] for rule in members])
-        found.update({(path, group): entry for path, entry in grouped(fresh, counts, paths, key_of.__getitem__).items()})
+        found.update({(path, group): entry for path, entry in grouped(fresh, counts, paths).items()})
         timings.rechecked[group] = len(paths)
     with timings.phase("save"):
-        store.save(entries, found)
+        store.save(entries, closure, {group: _inputs(evaluation.digests, group) for group in groups}, found)
     diagnostics, suppressed = _counted([result for rule, result in zip(rules, evaluation.results)
                                         if rule.whole_inputs is None])
     return _with_stored(diagnostics, suppressed.total(), found)

@@ -54,7 +54,7 @@ class ModuleEntry:
     @classmethod
     def of(cls, facts: ModuleFacts, digest: str, stored: Any) -> ModuleEntry:
         """The stored edges when they were read from facts of this digest, else read from `facts`."""
-        if isinstance(stored, list) and len(stored) == 3 and stored[0] == digest and _imports(stored[1]):
+        if isinstance(stored, list) and len(stored) == 4 and stored[0] == digest and _imports(stored[1]):
             imports = tuple(map(tuple, stored[1]))
         else:
             imports = tuple(tuple(edge_candidates(item)) for item in facts.imports)
@@ -174,73 +174,85 @@ def fingerprints(results: Mapping[str, object], modules: Iterable[ModuleFacts],
 
 @dataclass
 class Stored:
-    """One module's findings of one group, as stored: the key they were found under."""
+    """One module's findings of one group, as stored."""
 
-    key: str
     suppressed: int
     findings: list[Diagnostic]
 
 
 class ModuleFindings:
-    """The store: path -> [facts digest, import candidates, {group: [key, suppressed, findings]}]."""
+    """The store: `inputs`, each group's digest of the whole analyses it reads; and by path,
+    [facts digest, import candidates, closure key, {group: [suppressed, findings]}]. A module's
+    findings of a group are its when its closure key and the group's inputs are this run's: the
+    closure key is stored once per module and the inputs once per group (each module's keys
+    written out per group made the store of the 100k-line project 3.5 MB, and saving it 0.06 s)."""
 
     def __init__(self, directory: CacheDirectory) -> None:
         self.directory = directory
-        self._document: dict[str, Any] | None = None
+        self._document: tuple[dict[str, Any], dict[str, Any]] | None = None
 
-    def _entries(self) -> dict[str, Any]:
+    def _stored(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(group -> its stored inputs, path -> its entry), empty where the document is not usable."""
         if self._document is None:
-            document = self.directory.read(NAME)
-            by_path = document.get("by_path") if document is not None else None
-            self._document = by_path if isinstance(by_path, dict) else {}
+            document = self.directory.read(NAME) or {}
+            inputs, by_path = document.get("inputs"), document.get("by_path")
+            if not isinstance(inputs, dict) or not isinstance(by_path, dict):
+                inputs, by_path = {}, {}
+            self._document = (inputs, by_path)
         return self._document
 
     def entries(self, project_modules: Iterable[ModuleFacts], digest_of: Callable[[str], str]
                 ) -> dict[str, ModuleEntry]:
         """Every module's entry: stored edges where the digest is the stored one."""
-        stored = self._entries()
+        stored = self._stored()[1]
         return {facts.module: ModuleEntry.of(facts, digest_of(facts.path), stored.get(facts.path))
                 for facts in project_modules}
 
     def holds_any(self, paths: Iterable[str]) -> bool:
         """Whether any of `paths` has an entry (none: a first run, every key is new)."""
-        stored = self._entries()
+        stored = self._stored()[1]
         return any(path in stored for path in paths)
 
-    def found(self, path: str, group: Group, key: str) -> Stored | None:
-        """The findings stored for `path` under `key`, checked as decoded; None when there are none."""
-        entry = self._entries().get(path)
-        if not isinstance(entry, list) or len(entry) != 3 or not isinstance(entry[2], dict):
+    def found(self, path: str, group: Group, closure: str, inputs: str) -> Stored | None:
+        """The findings stored for `path` under this closure key and the group's inputs, checked
+        as decoded; None when there are none."""
+        stored_inputs, by_path = self._stored()
+        name = group_name(group)
+        entry = by_path.get(path)
+        if stored_inputs.get(name) != inputs or not isinstance(entry, list) or len(entry) != 4 \
+                or entry[2] != closure or not isinstance(entry[3], dict):
             return None
-        item = entry[2].get(group_name(group))
-        if not isinstance(item, list) or len(item) != 3 or item[0] != key:
+        item = entry[3].get(name)
+        if not isinstance(item, list) or len(item) != 2:
             return None
-        suppressed, encoded = item[1], item[2]
+        suppressed, encoded = item
         if type(suppressed) is not int or suppressed < 0 or type(encoded) is not list:
             return None
         rules = own_source()[1]
         try:
-            return Stored(key, suppressed, [decode(path, one, rules) for one in encoded])
+            return Stored(suppressed, [decode(path, one, rules) for one in encoded])
         except (TypeError, ValueError):
             return None
 
-    def save(self, entries: Mapping[str, ModuleEntry], stored: Mapping[tuple[str, Group], Stored]) -> None:
-        """Every module's edges and its findings of each group."""
+    def save(self, entries: Mapping[str, ModuleEntry], closure: Mapping[str, str], inputs: Mapping[Group, str],
+             stored: Mapping[tuple[str, Group], Stored]) -> None:
+        """Every module's edges and closure key (by module name), each group's inputs, and each
+        module's findings of each group (found under those keys)."""
         if not self.directory.writable():
             return
         by_path: dict[str, list[Any]] = {}
-        for entry in entries.values():
-            by_path[entry.path] = [entry.digest, [list(c) for c in entry.imports], {}]
+        for name, entry in entries.items():
+            by_path[entry.path] = [entry.digest, [list(c) for c in entry.imports], closure[name], {}]
         for (path, group), found in stored.items():
             if path in by_path:
-                by_path[path][2][group_name(group)] = [found.key, found.suppressed, [encode(d) for d in found.findings]]
-        self.directory.write(NAME, {"by_path": by_path})
+                by_path[path][3][group_name(group)] = [found.suppressed, [encode(d) for d in found.findings]]
+        self.directory.write(NAME, {"inputs": {group_name(g): digest for g, digest in inputs.items()},
+                                    "by_path": by_path})
 
 
-def grouped(diagnostics: Sequence[Diagnostic], counts: Counter[str], paths: Iterable[str],
-            key_of: Callable[[str], str]) -> dict[str, Stored]:
+def grouped(diagnostics: Sequence[Diagnostic], counts: Counter[str], paths: Iterable[str]) -> dict[str, Stored]:
     """Fresh findings in `paths`, each path's entry present even when it found nothing."""
-    found = {path: Stored(key_of(path), counts.get(path, 0), []) for path in paths}
+    found = {path: Stored(counts.get(path, 0), []) for path in paths}
     for diagnostic in diagnostics:
         if diagnostic.path in found:  # a rule that reports outside its focus: found there when re-checked
             found[diagnostic.path].findings.append(diagnostic)
