@@ -362,7 +362,7 @@ def _render(results: list[tuple[Config, engine.CheckResult]], output_format: str
     roots = [config.root for config, _ in results]
     base = repository_root(roots) if getattr(reporter, "repository_paths", False) else Path.cwd()
     shown_as: dict[tuple[Path, str], str] = {}  # a path's findings are many: worked out once each
-    diagnostics = [replace(d, path=_shown_once(shown_as, config.root, d.path, base))
+    diagnostics = [d if (path := _shown_once(shown_as, config.root, d.path, base)) == d.path else replace(d, path=path)
                    for config, result in results for d in result.diagnostics]
     shown = {shown_path(roots[0], relative, base): data for relative, data in overrides.items()}
     report = Report(sorted(diagnostics, key=Diagnostic.sort_key), sum(r.files_checked for _, r in results),

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import re
 import time
@@ -28,7 +27,6 @@ import layerlint
 from layerlint.core.config import Config
 from layerlint.project.reading.discovery import read_source
 
-logger = logging.getLogger("layerlint.cache")  # with no handler configured, Python prints warnings to stderr
 
 FORMAT = "layerlint-cache-4"
 STALE_SECONDS = 600
@@ -195,8 +193,11 @@ class CacheDirectory:
     def give_up_writing(self, why: str) -> None:
         if not self.write_failed:
             self.write_failed = True
-            logger.warning("layerlint: warning: cannot write the cache in %s (%s); running without it",
-                           self.path, why)
+            import logging  # 3 ms a run that writes nothing does without
+
+            # With no handler configured, Python prints warnings to stderr.
+            logging.getLogger("layerlint.cache").warning(
+                "layerlint: warning: cannot write the cache in %s (%s); running without it", self.path, why)
 
     def remove_stale_temporaries(self) -> None:
         """Temporary files of runs stopped between writing one and renaming it (SIGKILL, Ctrl-C):

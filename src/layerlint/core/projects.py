@@ -166,10 +166,11 @@ def shown_path(root: Path, relative: str, base: Path) -> str:
     """A root-relative path as the user can open it from `base` (the current directory): relative
     to it when the project is in it or it is in the project (`../models.py` from a subdirectory);
     otherwise (a project elsewhere on disk) relative to the project root, as findings name it."""
-    absolute = root / relative
+    if root == base:  # the common case, asked once per path with findings: no relpath needed
+        return relative
     if not (root.is_relative_to(base) or base.is_relative_to(root)):
         return relative
-    return os.path.relpath(absolute, base).replace(os.sep, "/")
+    return os.path.relpath(root / relative, base).replace(os.sep, "/")
 
 
 def repository_root(roots: Sequence[Path]) -> Path:

@@ -5,15 +5,20 @@ a run without findings is one passing test case. ruff's `junit` format has the s
 from __future__ import annotations
 
 from itertools import groupby
-from xml.etree import ElementTree
+from typing import TYPE_CHECKING
 
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.reporters.base import Report
+
+if TYPE_CHECKING:  # imported where XML is written: every run imports the reporters, few write XML
+    from xml.etree import ElementTree
 
 PACKAGE = "org.layerlint"
 
 
 def _suite(path: str, diagnostics: list[Diagnostic]) -> ElementTree.Element:
+    from xml.etree import ElementTree
+
     count = str(len(diagnostics))
     suite = ElementTree.Element("testsuite", name=path, tests=count, disabled="0", errors="0", failures=count,
                                 package=PACKAGE)
@@ -31,6 +36,8 @@ class JunitReporter:
     shows_statistics = False
 
     def render(self, report: Report) -> str:
+        from xml.etree import ElementTree
+
         found = list(report.diagnostics)
         root = ElementTree.Element("testsuites", name="layerlint", tests=str(len(found) or 1),
                                    failures=str(len(found)), errors="0")
