@@ -217,6 +217,18 @@ def test_directory_symlink_loops_are_not_followed(project: Path) -> None:
     assert "app/routers/up/: not followed" in stderr
 
 
+def test_a_loop_through_two_directory_symlinks_is_not_followed(project: Path) -> None:
+    """Neither link leads above the directory it is in: the loop is seen by the directories walked."""
+    (project / "app" / "one").mkdir()
+    (project / "app" / "two").mkdir()
+    os.symlink("../two", project / "app" / "one" / "to_two")
+    os.symlink("../one", project / "app" / "two" / "to_one")
+    code, found, stderr = cli(str(project))
+    assert (code, set(found)) == (1, EXPECTED)
+    assert "app/one/to_two/to_one/: not followed: a symlink to a directory above it (a loop)" in stderr
+    assert "app/two/to_one/to_two/: not followed" in stderr
+
+
 def test_a_file_symlink_loop_is_an_ll001(project: Path) -> None:
     os.symlink("b.py", project / "app" / "a.py")
     os.symlink("a.py", project / "app" / "b.py")

@@ -124,15 +124,23 @@ def decode(path: str, item: list[Any], rules: dict[str, str]) -> Diagnostic:
     if type(item) is not list:
         raise TypeError("not a stored finding")
     line, column, end_line, end_column, code, name, message, severity, chain = item
-    if not all(_position(n) for n in (line, column, end_line, end_column)):
+    # Written out, not a loop over the four: a warm run decodes every finding it prints.
+    if not (type(line) is int and type(column) is int and type(end_line) is int and type(end_column) is int
+            and 0 <= line < MAX_POSITION and 0 <= column < MAX_POSITION and 0 <= end_line < MAX_POSITION
+            and 0 <= end_column < MAX_POSITION):
         raise ValueError("not a position")
     if type(code) is not str or rules.get(code) != name or type(message) is not str:
         raise ValueError("not a finding of a known rule")
-    if type(chain) is not list or not all(map(_import_step, chain)):
+    if type(chain) is not list or (chain and not all(map(_import_step, chain))):
         raise ValueError("not an import chain")
-    steps = tuple(ImportStep(importer, imported, number) for importer, imported, number in chain)
-    return Diagnostic(path, Location(line, column, end_line, end_column), code, name, message, Severity(severity),
-                      steps)
+    level = _SEVERITIES.get(severity)  # a list here raises TypeError, as a bad entry should
+    if level is None:
+        raise ValueError("not a severity")
+    steps = tuple(ImportStep(importer, imported, number) for importer, imported, number in chain) if chain else ()
+    return Diagnostic(path, Location(line, column, end_line, end_column), code, name, message, level, steps)
+
+
+_SEVERITIES = {level.value: level for level in Severity}
 
 
 def _position(value: Any) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from layerlint.core.config import Config, load_config
@@ -166,11 +167,18 @@ def shown_path(root: Path, relative: str, base: Path) -> str:
     """A root-relative path as the user can open it from `base` (the current directory): relative
     to it when the project is in it or it is in the project (`../models.py` from a subdirectory);
     otherwise (a project elsewhere on disk) relative to the project root, as findings name it."""
-    if root == base:  # the common case, asked once per path with findings: no relpath needed
-        return relative
-    if not (root.is_relative_to(base) or base.is_relative_to(root)):
+    prefix = _root_from(root, base)
+    if prefix is not None:  # asked once per path with findings: a join, not relpath (0.02 s at 2,500 findings)
+        return relative if prefix == "." else prefix if relative == "." else f"{prefix}/{relative}"
+    if not base.is_relative_to(root):
         return relative
     return os.path.relpath(root / relative, base).replace(os.sep, "/")
+
+
+@lru_cache(maxsize=8)
+def _root_from(root: Path, base: Path) -> str | None:
+    """The project root as seen from `base`, when the root is in it (or is it); None otherwise."""
+    return os.path.relpath(root, base).replace(os.sep, "/") if root.is_relative_to(base) else None
 
 
 def repository_root(roots: Sequence[Path]) -> Path:

@@ -15,6 +15,7 @@ import stat as stat_module
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from layerlint.core.config import Config, ConfigError
 from layerlint.core.globs import any_path_matcher, match_path
@@ -245,60 +246,58 @@ def _walk(collector: _Collector, package_dir: Path, base: Path, *, named: bool =
             collector.warnings.append(_not_a_module(f"{top}/", bad))
         return
     collector.walked.add(top)
-    pending = [(str(package_dir), "" if top == "." else top + "/", list(base_parts), _real_ancestors(package_dir))]
+    top_real = os.path.realpath(package_dir)
+    pending = [_Directory(str(package_dir), "" if top == "." else top + "/", list(base_parts), top_real,
+                          frozenset({top_real}), top_real)]
     while pending:
-        directory, prefix, module_parts, ancestors = pending.pop()
+        directory = pending.pop()
         try:
-            entries = list(os.scandir(directory))
+            entries = list(os.scandir(directory.path))
         except OSError as error:
-            collector.warnings.append(f"{prefix or './'}: not checked: cannot read the directory "
+            collector.warnings.append(f"{directory.prefix or './'}: not checked: cannot read the directory "
                                       f"({error.strerror or error})")
             continue
         for entry in entries:
-            _visit(collector, entry, prefix, module_parts, ancestors, pending)
+            _visit(collector, entry, directory, pending)
 
 
-def _visit(collector: _Collector, entry: os.DirEntry[str], prefix: str, module_parts: list[str],
-           ancestors: frozenset[tuple[int, int]], pending: list[tuple[str, str, list[str], frozenset[tuple[int, int]]]]
-           ) -> None:
+class _Directory(NamedTuple):
+    """A directory to walk, and where the walk came from: real paths, not (device, inode) pairs, so
+    that only a symlink costs a lookup (a stat of every directory was a tenth of a warm run)."""
+
+    path: str
+    prefix: str  # its root-relative path and "/", or "" for the root
+    module_parts: list[str]
+    real: str
+    walked: frozenset[str]  # the real paths of the directories walked to reach it, its own included
+    top: str  # the real path of the directory the walk started from
+
+
+def _visit(collector: _Collector, entry: os.DirEntry[str], parent: _Directory, pending: list[_Directory]) -> None:
     name = entry.name
-    relative = prefix + name
-    identity = _directory_identity(entry)
-    if identity is not None:
+    relative = parent.prefix + name
+    if _is_directory(entry):
         if name in _SKIP_DIRS or name.startswith(".venv") or not name.isidentifier() or collector.excluded(relative) \
                 or relative in collector.walked:  # a package below a named directory: walked already
             return
-        if identity in ancestors:
-            collector.warnings.append(f"{relative}/: not followed: a symlink to a directory above it (a loop)")
-            return
-        pending.append((entry.path, relative + "/", [*module_parts, name], ancestors | {identity}))
+        real = os.path.join(parent.real, name)
+        if entry.is_symlink():  # only a symlink can lead back to a directory walked through or above
+            real = os.path.realpath(entry.path)
+            if real in parent.walked or parent.top.startswith(real.rstrip(os.sep) + os.sep):
+                collector.warnings.append(f"{relative}/: not followed: a symlink to a directory above it (a loop)")
+                return
+        pending.append(_Directory(entry.path, relative + "/", [*parent.module_parts, name], real,
+                                  parent.walked | {real}, parent.top))
     elif name.endswith(".py") and not collector.excluded(relative):
-        _add_entry(collector, entry, relative, module_parts)
+        _add_entry(collector, entry, relative, parent.module_parts)
 
 
-def _directory_identity(entry: os.DirEntry[str]) -> tuple[int, int] | None:
-    """(device, inode) of the directory an entry is or links to; None when it is no directory
-    (a dangling or looping symlink included)."""
+def _is_directory(entry: os.DirEntry[str]) -> bool:
+    """Whether an entry is a directory or links to one (a dangling or looping symlink is not)."""
     try:
-        if not entry.is_dir():
-            return None
-        found = entry.stat()
+        return entry.is_dir()
     except OSError:
-        return None
-    return found.st_dev, found.st_ino
-
-
-def _real_ancestors(directory: Path) -> frozenset[tuple[int, int]]:
-    """The walk's top directory and every directory above it: a symlink to any of them is a loop."""
-    real = Path(os.path.realpath(directory))
-    identities: set[tuple[int, int]] = set()
-    for candidate in (real, *real.parents):
-        try:
-            found = os.stat(candidate)
-        except OSError:
-            continue
-        identities.add((found.st_dev, found.st_ino))
-    return frozenset(identities)
+        return False
 
 
 def _add_entry(collector: _Collector, entry: os.DirEntry[str], relative: str, module_parts: list[str]) -> None:
