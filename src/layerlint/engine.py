@@ -8,11 +8,13 @@ A check runs in stages, each a phase of `--timings`:
     key        the findings key: the configuration and every module's facts digest
     answer     the findings stored under that key, decoded only for the paths asked about;
     or load    the project built from the facts
-       keys    each module's key per group of rules (cache/module_findings.py), and the findings
-               stored under the keys that did not change
-       evaluate the rules run (rule_pool): each group on the modules whose key changed, the
-               rules no module's key decides over the whole project; on a first run (no
-               module has findings stored) all rules at once, the keys found meanwhile
+       keys    each module's import closure key (cache/module_findings.py), and the findings
+               stored under the closure keys that did not change
+       evaluate the rules run, all at once (rule_pool): a group of rules on the modules whose
+               closure key changed, or on all when a whole analysis it reads changed (known
+               where the analysis is built); the rules no module's key decides over the whole
+               project. On a first run (no module has findings stored) the closure keys are
+               found meanwhile
     save       the findings, per module and under the run's key
 """
 
@@ -39,7 +41,7 @@ from layerlint.project.reading.discovery import Discovery, SourceFile, find_file
 
 if TYPE_CHECKING:  # imported where needed: a run answered from the cache never loads rules or parsers
     from layerlint.cache import ProjectCache, StoredFindings
-    from layerlint.cache.module_findings import ModuleEntry, Stored
+    from layerlint.cache.module_findings import ModuleEntry, ModuleFindings, Stored
     from layerlint.project.project import Project
     from layerlint.project.reading.facts import ModuleFacts
     from layerlint.rule_pool import Digests, Evaluation, RuleResult
@@ -330,18 +332,12 @@ def _evaluate(project: Project, rules: Sequence[Rule], cache: ProjectCache, dige
               timings: Timings) -> tuple[list[Diagnostic], int]:
     """Every rule's findings and the noqa count. With a cache, the rules whose findings in a
     module its import closure and the whole analyses they read decide (`Rule.whole_inputs`) run
-    only on the modules whose key changed (`_keyed`); the others run over the whole project."""
+    only on the modules whose key changed (`_per_module`); the others run over the whole project."""
     workers, modules = cache.workers, len(project.modules)
     if cache.directory is None:
         with timings.phase("evaluate"):
             return run_rules(project, rules, workers=workers, modules=modules, timings=timings)
-    if not cache.module_findings.holds_any(facts.path for facts in project.modules.values()):
-        return _at_once(project, rules, cache, digest_of, timings)
-    found = _keyed(project, [r for r in rules if r.whole_inputs is not None], cache, digest_of, timings)
-    with timings.phase("evaluate"):
-        diagnostics, suppressed = run_rules(project, [r for r in rules if r.whole_inputs is None], workers=workers,
-                                            modules=modules, timings=timings)
-    return _with_stored(diagnostics, suppressed, found)
+    return _per_module(project, rules, cache, digest_of, timings)
 
 
 def _with_stored(diagnostics: list[Diagnostic], suppressed: int,
@@ -357,44 +353,6 @@ def _inputs(prints: Mapping[str, str], group: tuple[str, ...]) -> str:
     return "".join(prints[name] for name in group)
 
 
-def _keyed(project: Project, rules: Sequence[Rule], cache: ProjectCache, digest_of: Callable[[str], str],
-           timings: Timings) -> dict[tuple[str, tuple[str, ...]], Stored]:
-    """The findings of `rules` in every module, by path and group of rules reading the same whole
-    analyses: stored ones where the module's key is the stored one, the others found by running
-    the group's rules with the project's focus on those modules alone; all stored again."""
-    from layerlint.cache.module_findings import closure_keys, fingerprints, grouped
-
-    store = cache.module_findings
-    groups = _groups(rules)
-    with timings.phase("keys"):
-        # Every module's facts are decoded by now; edges are read from the facts only where the
-        # stored ones are of another digest, and the roles and whole analyses need the project.
-        entries = store.entries(project.modules.values(), digest_of)
-        closure = closure_keys(entries, {name: repr(role) for name, role in project.roles.items()},
-                               cache.module_salt(project.config))
-        prints = fingerprints({name: getattr(project, name) for group in groups for name in group},
-                              project.modules.values(), digest_of)
-    found: dict[tuple[str, tuple[str, ...]], Stored] = {}
-    inputs = {group: _inputs(prints, group) for group in groups}
-    for group, members in groups.items():
-        with timings.phase("keys"):
-            stale: dict[str, str] = {}
-            for name, facts in project.modules.items():
-                stored = store.found(facts.path, group, closure[name], inputs[group])
-                if stored is None:
-                    stale[name] = facts.path
-                else:
-                    found[facts.path, group] = stored
-        if stale:
-            with timings.phase("evaluate"):
-                fresh, counts = _focused(project, members, stale, cache.workers, timings)
-            found.update({(path, group): entry for path, entry in grouped(fresh, counts, stale.values()).items()})
-        timings.rechecked[group] = len(stale)
-    with timings.phase("save"):
-        store.save(entries, closure, inputs, found)
-    return found
-
-
 def _groups(rules: Sequence[Rule]) -> dict[tuple[str, ...], list[Rule]]:
     """The rules keyed per module, by the whole analyses they read (the rules that run whole left out)."""
     groups: dict[tuple[str, ...], list[Rule]] = {}
@@ -404,18 +362,20 @@ def _groups(rules: Sequence[Rule]) -> dict[tuple[str, ...], list[Rule]]:
     return groups
 
 
-def _at_once(project: Project, rules: Sequence[Rule], cache: ProjectCache, digest_of: Callable[[str], str],
-             timings: Timings) -> tuple[list[Diagnostic], int]:
-    """`_evaluate` on a project none of whose modules has findings stored (a first run): every
-    rule runs once, in one pool, over the whole project, and the keys the per-module findings are
-    stored under are found meanwhile: the import closures in this process while the workers run,
-    each whole analysis's fingerprint in the worker that builds it for its rules. Findings, keys
-    and what is stored are `_keyed`'s, in its order; only the waiting is gone (at 100k lines,
-    0.4 s of keys before any rule ran, and a pool forked per group of rules)."""
+def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, digest_of: Callable[[str], str],
+                timings: Timings) -> tuple[list[Diagnostic], int]:
+    """`_evaluate` with the per-module findings store: every rule runs once, in one pool. A rule keyed
+    by whole analyses (`Rule.whole_inputs`) runs only on the modules whose stored findings of its
+    group do not hold: those whose import closure changed, or every module when a whole analysis the
+    group reads changed. Whether one did is known in the worker that builds it for its rules, which
+    digests it there (at 1M lines, building and digesting them in this process before any rule ran
+    was 4 s of a 10 s run after an edit, on one core). On a first run nothing is stored: the import
+    closures are found in this process while the workers run."""
     from layerlint.cache.module_findings import closure_keys, fingerprints, grouped
     from layerlint.rule_pool import Digests
 
     store, groups = cache.module_findings, _groups(rules)
+    first_run = not store.holds_any(facts.path for facts in project.modules.values())
     with timings.phase("keys"):
         roles = {name: repr(role) for name, role in project.roles.items()}  # read by most rules: built before forking
     closure: dict[str, str] = {}
@@ -425,34 +385,54 @@ def _at_once(project: Project, rules: Sequence[Rule], cache: ProjectCache, diges
         entries.update(store.entries(project.modules.values(), digest_of))
         closure.update(closure_keys(entries, roles, cache.module_salt(project.config)))
 
+    kept: dict[tuple[str, ...], dict[str, Stored]] = {}  # by group, module -> its stored findings that hold
+    if not first_run:
+        with timings.phase("keys"):
+            find_closures()
+            kept = {group: _still_held(project, store, group, closure) for group in groups}
+
     def digests(built: Project, names: Sequence[str]) -> dict[str, str]:
         return fingerprints({name: getattr(built, name) for name in names}, built.modules.values(), digest_of)
 
+    def focus(rule: Rule, digested: Mapping[str, str]) -> frozenset[str] | None:
+        group = rule.whole_inputs
+        held = kept.get(group) if group is not None and _inputs(digested, group) == store.inputs(group) else None
+        return None if not held else frozenset(name for name in project.modules if name not in held)
+
     with timings.phase("evaluate"):
         evaluation = _pooled(project, rules, cache.workers, len(project.modules), timings,
-                             Digests(sorted({name for group in groups for name in group}), digests), find_closures)
-    paths = [facts.path for facts in project.modules.values()]
+                             Digests(sorted({name for group in groups for name in group}), digests, focus),
+                             find_closures if first_run else None)
     result_of = {id(rule): result for rule, result in zip(rules, evaluation.results)}
     found: dict[tuple[str, tuple[str, ...]], Stored] = {}
+    inputs = {group: _inputs(evaluation.digests, group) for group in groups}
     for group, members in groups.items():
+        held = kept.get(group, {}) if inputs[group] == store.inputs(group) else {}
+        stale = [facts.path for name, facts in project.modules.items() if name not in held]
         fresh, counts = _counted([result_of[id(rule)] for rule in members])
-        found.update({(path, group): entry for path, entry in grouped(fresh, counts, paths).items()})
-        timings.rechecked[group] = len(paths)
+        found.update({(path, group): entry for path, entry in grouped(fresh, counts, stale).items()})
+        found.update({(project.modules[name].path, group): entry for name, entry in held.items()})
+        timings.rechecked[group] = len(stale)
     with timings.phase("save"):
-        store.save(entries, closure, {group: _inputs(evaluation.digests, group) for group in groups}, found)
+        store.save(entries, closure, inputs, found)
     diagnostics, suppressed = _counted([result for rule, result in zip(rules, evaluation.results)
                                         if rule.whole_inputs is None])
     return _with_stored(diagnostics, suppressed.total(), found)
 
 
-def _focused(project: Project, rules: Sequence[Rule], stale: dict[str, str], workers: int,
-             timings: Timings) -> tuple[list[Diagnostic], Counter[str]]:
-    """The rules' findings with the project's focus on the modules `stale` names (module -> path)."""
-    project.focus = frozenset(stale)
-    try:
-        return _run_counted(project, rules, workers, len(stale), timings)
-    finally:
-        project.focus = None
+def _still_held(project: Project, store: ModuleFindings, group: tuple[str, ...], closure: Mapping[str, str]
+                ) -> dict[str, Stored]:
+    """Module -> its stored findings of `group` found under its import closure's key as it is now
+    and the group's stored inputs (which the run then compares with the inputs as they are now)."""
+    inputs = store.inputs(group)
+    if inputs is None:
+        return {}
+    held: dict[str, Stored] = {}
+    for name, facts in project.modules.items():
+        stored = store.found(facts.path, group, closure[name], inputs)
+        if stored is not None:
+            held[name] = stored
+    return held
 
 
 def noqa_warnings(project: Project) -> list[str]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from layerlint.core.diagnostic import Diagnostic
@@ -48,10 +48,13 @@ Task = tuple[list[int], tuple[str, ...]]
 
 @dataclass(frozen=True)
 class Digests:
-    """Analyses to digest (`of(project, names)` -> name -> digest) where the rules build them."""
+    """Analyses to digest (`of(project, names)` -> name -> digest) where the rules build them;
+    with `focus`, the modules each rule keyed by whole analyses (`Rule.whole_inputs`) is run on,
+    given their digests (None: every module)."""
 
     names: Sequence[str]
     of: Callable[[Project, Sequence[str]], dict[str, str]]
+    focus: Callable[[Rule, Mapping[str, str]], frozenset[str] | None] | None = None
 
 
 _shared: tuple[Project, Sequence[Rule], Digests | None] | None = None  # what forked workers inherit
@@ -147,9 +150,26 @@ def _check_family(task: Task) -> tuple[list[tuple[list[Diagnostic], Counter[str]
     assert _shared is not None
     project, rules, digests = _shared
     indices, names = task
+    if digests is None:
+        return [_check_rule(project, rules[index]) for index in indices], {}
+    if digests.focus is not None:  # the analyses a rule's focus depends on, digested here if not first read here
+        names = tuple(dict.fromkeys([*names, *(n for i in indices for n in rules[i].whole_inputs or ())]))
     # Digested before the rules run, as built: nothing a rule fills in later is in a digest.
-    digested = digests.of(project, names) if digests is not None and names else {}
-    return [_check_rule(project, rules[index]) for index in indices], digested
+    digested = digests.of(project, names) if names else {}
+    focus_of = digests.focus
+    if focus_of is None:
+        return [_check_rule(project, rules[index]) for index in indices], digested
+    return [_focused(project, rules[index], focus_of(rules[index], digested)) for index in indices], digested
+
+
+def _focused(project: Project, rule: Rule, focus: frozenset[str] | None
+             ) -> tuple[list[Diagnostic], Counter[str], float]:
+    """`_check_rule` with the project's focus on `focus` (None: every module) for this rule alone."""
+    held, project.focus = project.focus, focus
+    try:
+        return _check_rule(project, rule)
+    finally:
+        project.focus = held
 
 
 def _check_rule(project: Project, rule: Rule) -> tuple[list[Diagnostic], Counter[str], float]:

@@ -14,7 +14,9 @@ module. The other rules (project scope, or reading call sites or a rule-defined 
 The edges are stored too, as each import's candidate modules (`edge_candidates`) beside the
 facts digest they were read from, so the keys are computed from the stored edges and the
 digests: a module's facts are read for its edges only when its digest changed (`ModuleEntry.of`).
-The roles and the whole analyses still come from the project built whole (see engine._keyed).
+The roles and the whole analyses still come from the project built whole: the roles in the run's
+process, each whole analysis in the rule worker that builds it for its rules, which compares its
+fingerprint with the stored one to know which modules its rules run on (engine._per_module).
 """
 
 from __future__ import annotations
@@ -212,6 +214,11 @@ class ModuleFindings:
         """Whether any of `paths` has an entry (none: a first run, every key is new)."""
         stored = self._stored()[1]
         return any(path in stored for path in paths)
+
+    def inputs(self, group: Group) -> str | None:
+        """The group's inputs the stored findings were found under."""
+        stored = self._stored()[0].get(group_name(group))
+        return stored if isinstance(stored, str) else None
 
     def found(self, path: str, group: Group, closure: str, inputs: str) -> Stored | None:
         """The findings stored for `path` under this closure key and the group's inputs, checked
