@@ -26,7 +26,6 @@ the longest of those measured on polar's 1,171 modules (docs/incremental.md).
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import logging
 import os
@@ -43,6 +42,7 @@ from layerlint.cache.findings import decode, encode
 from layerlint.cache.storage import known_rules
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic
+from layerlint.core.digest import blake2b
 
 if TYPE_CHECKING:  # the server's side only: a plugin's start would pay 30 ms for asyncio
     import asyncio
@@ -76,7 +76,7 @@ Answer = Callable[[Request], Callable[[], Awaitable[Sequence[Diagnostic]]] | Non
 
 def config_digest(config: Config) -> str:
     """The effective configuration (and the version that reads it): a server with another answers "not mine"."""
-    return hashlib.blake2b(repr((__version__, config)).encode(), digest_size=16).hexdigest()
+    return blake2b(repr((__version__, config)).encode(), digest_size=16).hexdigest()
 
 
 def runtime_directory() -> Path:
@@ -89,7 +89,7 @@ def runtime_directory() -> Path:
 
 def socket_path(root: Path) -> Path:
     """The socket of the server for the project at `root` (resolved, so every spelling of it meets)."""
-    name = hashlib.blake2b(str(root.resolve()).encode(), digest_size=10).hexdigest()
+    name = blake2b(str(root.resolve()).encode(), digest_size=10).hexdigest()
     return runtime_directory() / f"{name}.sock"
 
 

@@ -12,7 +12,6 @@ again.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import weakref
@@ -22,8 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from layerlint.cache.storage import (FORMAT, CacheDirectory, dumps, open_regular_file, read_document, reason,
-                                     write_text)
+from layerlint.cache.storage import (
+    FORMAT,
+    CacheDirectory,
+    dumps,
+    open_regular_file,
+    read_document,
+    reason,
+    write_text,
+)
+from layerlint.core.digest import blake2b
 from layerlint.project.reading.discovery import SourceFile
 from layerlint.project.reading.parallel import FileJob, resolve
 
@@ -223,7 +230,7 @@ def run_shard(task: ShardTask) -> tuple[list[tuple[str, str | None, str]], str |
 
 def facts_digest(compact_text: str) -> str:
     """The digest findings are keyed by: of the compact facts' JSON text, the same in every process."""
-    return hashlib.blake2b(compact_text.encode(), digest_size=16).hexdigest()
+    return blake2b(compact_text.encode(), digest_size=16).hexdigest()
 
 
 def digest_of(facts: ModuleFacts) -> str:

@@ -22,7 +22,6 @@ fingerprint with the stored one to know which modules its rules run on (engine._
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from typing import Any
 from layerlint.cache.findings import decode, encode
 from layerlint.cache.storage import CacheDirectory, own_source
 from layerlint.core.diagnostic import Diagnostic
+from layerlint.core.digest import blake2b
 from layerlint.project.index.graph import edge_candidates
 from layerlint.project.reading.expr import Node
 from layerlint.project.reading.facts import ClassFact, FunctionFact, ModuleFacts
@@ -80,7 +80,7 @@ def closure_keys(entries: Mapping[str, ModuleEntry], roles: Mapping[str, object]
     keys: dict[str, str] = {}
     for component in _components(successors):
         members = set(component)
-        hasher = hashlib.blake2b(salt.encode(), digest_size=16)
+        hasher = blake2b(salt.encode(), digest_size=16)
         for name in sorted(component):
             hasher.update(own[name])
         for key in sorted({keys[t] for name in component for t in successors[name] if t not in members}):
@@ -170,7 +170,7 @@ def fingerprints(results: Mapping[str, object], modules: Iterable[ModuleFacts],
                 token(getattr(value, f.name)) for f in dataclasses.fields(value)) + ")"
         return repr(value)
 
-    return {name: hashlib.blake2b(token(result).encode(), digest_size=16).hexdigest()
+    return {name: blake2b(token(result).encode(), digest_size=16).hexdigest()
             for name, result in results.items()}
 
 

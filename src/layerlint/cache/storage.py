@@ -12,7 +12,6 @@ minutes old.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -25,8 +24,8 @@ from typing import Any
 
 import layerlint
 from layerlint.core.config import Config
+from layerlint.core.digest import blake2b
 from layerlint.project.reading.discovery import read_source
-
 
 FORMAT = "layerlint-cache-4"
 STALE_SECONDS = 600
@@ -49,7 +48,7 @@ def own_source() -> tuple[str, dict[str, str]]:
     (`ll101_router_imports_repository.py`): stored findings are checked against them without
     importing the rules (a run answered from the cache never does; a test holds the two equal)."""
     package = Path(layerlint.__file__).parent
-    digest = hashlib.blake2b(digest_size=16)
+    digest = blake2b(digest_size=16)
     rules: dict[str, str] = {}
     for directory, subdirs, names in sorted(os.walk(package)):
         subdirs.sort()
@@ -68,12 +67,12 @@ def known_rules() -> dict[str, str]:
 
 def namespace(config: Config) -> str:
     parts = (FORMAT, layerlint.__version__, own_source()[0], config.extraction_key())
-    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
+    return blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 
 
 def run_digest(key: str, config: Config, lines: Iterable[str]) -> str:
     """A digest of a namespace, the whole configuration and one line per file."""
-    hasher = hashlib.blake2b(repr((key, config)).encode(), digest_size=16)
+    hasher = blake2b(repr((key, config)).encode(), digest_size=16)
     hasher.update("\n".join(lines).encode())
     return hasher.hexdigest()
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from layerlint.core.fix import Fix
+if TYPE_CHECKING:  # a finding carries a fix only when a fixer made one: its module is imported there
+    from layerlint.core.fix import Fix
 
 
 class Severity(str, Enum):

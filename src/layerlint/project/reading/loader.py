@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-
+from layerlint.core.digest import blake2b
 from layerlint.project.reading.discovery import SourceFile, read_source
 from layerlint.project.reading.extract import extract
 from layerlint.project.reading.facts import ModuleFacts, ParseFailureFact
@@ -11,7 +10,7 @@ from layerlint.project.reading.parsing import ParseFailure, decode_source, parse
 
 
 def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def facts_from_bytes(source_file: SourceFile, data: bytes) -> ModuleFacts:
