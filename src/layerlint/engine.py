@@ -41,7 +41,7 @@ from layerlint.project.reading.discovery import Discovery, SourceFile, find_file
 
 if TYPE_CHECKING:  # imported where needed: a run answered from the cache never loads rules or parsers
     from layerlint.cache import ProjectCache, StoredFindings
-    from layerlint.cache.module_findings import ModuleEntry, ModuleFindings, Stored
+    from layerlint.cache.module_findings import ModuleEntry, Stored
     from layerlint.project.project import Project
     from layerlint.project.reading.facts import ModuleFacts
     from layerlint.rule_pool import Digests, Evaluation, RuleResult
@@ -389,7 +389,8 @@ def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, di
     if not first_run:
         with timings.phase("keys"):
             find_closures()
-            kept = {group: _still_held(project, store, group, closure) for group in groups}
+            modules = [(name, facts.path, closure[name]) for name, facts in project.modules.items()]
+            kept = {group: store.held(group, modules) for group in groups}
 
     def digests(built: Project, names: Sequence[str]) -> dict[str, str]:
         return fingerprints({name: getattr(built, name) for name in names}, built.modules.values(), digest_of)
@@ -418,21 +419,6 @@ def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, di
     diagnostics, suppressed = _counted([result for rule, result in zip(rules, evaluation.results)
                                         if rule.whole_inputs is None])
     return _with_stored(diagnostics, suppressed.total(), found)
-
-
-def _still_held(project: Project, store: ModuleFindings, group: tuple[str, ...], closure: Mapping[str, str]
-                ) -> dict[str, Stored]:
-    """Module -> its stored findings of `group` found under its import closure's key as it is now
-    and the group's stored inputs (which the run then compares with the inputs as they are now)."""
-    inputs = store.inputs(group)
-    if inputs is None:
-        return {}
-    held: dict[str, Stored] = {}
-    for name, facts in project.modules.items():
-        stored = store.found(facts.path, group, closure[name], inputs)
-        if stored is not None:
-            held[name] = stored
-    return held
 
 
 def noqa_warnings(project: Project) -> list[str]:

@@ -220,26 +220,32 @@ class ModuleFindings:
         stored = self._stored()[0].get(group_name(group))
         return stored if isinstance(stored, str) else None
 
-    def found(self, path: str, group: Group, closure: str, inputs: str) -> Stored | None:
-        """The findings stored for `path` under this closure key and the group's inputs, checked
-        as decoded; None when there are none."""
+    def held(self, group: Group, modules: Iterable[tuple[str, str, str]]) -> dict[str, Stored]:
+        """Module -> its findings of `group` stored under the closure key given with it (each of
+        `modules` is module, path, closure key), checked as decoded; none when the group has no
+        inputs stored (whether they are this run's the caller learns later, where the group's
+        analyses are built). One pass per group: at 1M lines it is asked of 24,000 modules."""
         stored_inputs, by_path = self._stored()
         name = group_name(group)
-        entry = by_path.get(path)
-        if stored_inputs.get(name) != inputs or not isinstance(entry, list) or len(entry) != 4 \
-                or entry[2] != closure or not isinstance(entry[3], dict):
-            return None
-        item = entry[3].get(name)
-        if not isinstance(item, list) or len(item) != 2:
-            return None
-        suppressed, encoded = item
-        if type(suppressed) is not int or suppressed < 0 or type(encoded) is not list:
-            return None
+        if type(stored_inputs.get(name)) is not str:
+            return {}
         rules = own_source()[1]
-        try:
-            return Stored(suppressed, [decode(path, one, rules) for one in encoded])
-        except (TypeError, ValueError):
-            return None
+        held: dict[str, Stored] = {}
+        for module, path, closure in modules:
+            entry = by_path.get(path)
+            if type(entry) is not list or len(entry) != 4 or entry[2] != closure or type(entry[3]) is not dict:
+                continue
+            item = entry[3].get(name)
+            if type(item) is not list or len(item) != 2:
+                continue
+            suppressed, encoded = item
+            if type(suppressed) is not int or suppressed < 0 or type(encoded) is not list:
+                continue
+            try:
+                held[module] = Stored(suppressed, [decode(path, one, rules) for one in encoded])
+            except (TypeError, ValueError):
+                continue
+        return held
 
     def save(self, entries: Mapping[str, ModuleEntry], closure: Mapping[str, str], inputs: Mapping[Group, str],
              stored: Mapping[tuple[str, Group], Stored]) -> None:
