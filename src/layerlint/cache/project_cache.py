@@ -9,8 +9,6 @@ from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from layerlint.cache import fact_shards
-from layerlint.cache.fact_shards import FactShards, ShardTask, StoredShard
 from layerlint.cache.findings import Findings
 from layerlint.cache.manifest import DIGEST, HASH, Entry, Manifest, trusted_stat, unchanged
 from layerlint.cache.storage import CacheDirectory, load_encoder, namespace, run_digest
@@ -18,9 +16,10 @@ from layerlint.cache.tree import Tree
 from layerlint.core.config import Config
 from layerlint.core.options import RunOptions
 from layerlint.project.reading.discovery import SourceFile
-from layerlint.project.reading.parallel import FileJob, load_parser, map_tasks, pool_size
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the facts store and the parse workers, imported where facts are read or parsed
+    from layerlint.cache.fact_shards import FactShards, StoredShard
+    from layerlint.project.reading.parallel import FileJob
     from layerlint.cache.module_findings import ModuleFindings
     from layerlint.project.reading.facts import ModuleFacts
     from layerlint.project.reading.lazy import LazyModules
@@ -35,7 +34,6 @@ class ProjectCache:
         self.directory = options.cache_path(config.root) / self.key if options.use_cache else None
         self.storage = CacheDirectory(self.directory, self.key)
         self.manifest = Manifest(self.storage)
-        self.shards = FactShards(self.storage)
         self.tree = Tree(self.storage)
         self.findings = Findings(self.storage)
         self.workers = options.worker_count()
@@ -47,6 +45,14 @@ class ProjectCache:
         self.trust_stored = True  # False: every file's facts come from its source (see distrust_facts)
         self._sources: dict[str, SourceFile] = {}
         self._open: dict[int, StoredShard] = {}  # shards read from in this run
+
+    @cached_property
+    def shards(self) -> FactShards:
+        """The facts store: read only by a run that is not answered whole from the cache (its
+        module and the parse workers', 1.2 ms of imports a warm run skips)."""
+        from layerlint.cache.fact_shards import FactShards
+
+        return FactShards(self.storage)
 
     @cached_property
     def module_findings(self) -> ModuleFindings:
@@ -69,6 +75,8 @@ class ProjectCache:
 
     def refresh(self, files: Sequence[SourceFile]) -> None:
         """Know every file's content hash; parse (and store) only files whose content changed."""
+        from layerlint.project.reading.parallel import FileJob
+
         self.close()
         self.files = list(files)
         self.refreshed = True
@@ -98,6 +106,10 @@ class ProjectCache:
         decodes the facts of those they finished: a check reads every module it parsed, and at
         100k lines decoding them after the parse cost 0.3 s of a 3.5 s cold run. The last
         shard's facts stay text, decoded only if read."""
+        from layerlint.cache import fact_shards
+        from layerlint.cache.fact_shards import ShardTask
+        from layerlint.project.reading.parallel import load_parser, map_tasks, pool_size
+
         if not jobs:
             return
         writable = self.storage.writable()
@@ -146,6 +158,9 @@ class ProjectCache:
     def facts_of(self, relatives: Iterable[str]) -> dict[str, ModuleFacts]:
         """The facts of these refreshed files, by path, decoding only theirs: from this run's
         parse, the shards (an entry is read alone), or a parse when the stored entry is unusable."""
+        from layerlint.cache import fact_shards
+        from layerlint.project.reading.parallel import FileJob
+
         if len(self._sources) != len(self.files):
             self._sources = {source.relative: source for source in self.files}
         found: dict[str, ModuleFacts] = {}
@@ -179,6 +194,8 @@ class ProjectCache:
 
     def _parsed(self, source: SourceFile) -> ModuleFacts | None:
         """The facts of `source` parsed in this run, if it was; held once: the caller keeps them."""
+        from layerlint.cache import fact_shards
+
         facts = self.decoded.pop(source.relative, None)
         if facts is None and (text := self.fresh.pop(source.relative, None)) is not None:
             facts = fact_shards.parsed(text, source)
@@ -186,6 +203,8 @@ class ProjectCache:
 
     def _shard(self, index: int) -> StoredShard:
         """Shard `index`, opened once per run (its index read, no entry decoded)."""
+        from layerlint.cache.fact_shards import StoredShard
+
         shard = self._open.get(index)
         if shard is None:
             shard = self._open[index] = self.shards.open(index) if self.trust_stored else StoredShard({})
