@@ -395,10 +395,15 @@ def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, di
     def digests(built: Project, names: Sequence[str]) -> dict[str, str]:
         return fingerprints({name: getattr(built, name) for name in names}, built.modules.values(), digest_of)
 
+    stale_in: dict[tuple[str, ...], frozenset[str]] = {}  # by group, the modules not held: once per process
+
     def focus(rule: Rule, digested: Mapping[str, str]) -> frozenset[str] | None:
         group = rule.whole_inputs
-        held = kept.get(group) if group is not None and _inputs(digested, group) == store.inputs(group) else None
-        return None if not held else frozenset(name for name in project.modules if name not in held)
+        if group is None or _inputs(digested, group) != store.inputs(group) or not (held := kept.get(group)):
+            return None
+        if group not in stale_in:
+            stale_in[group] = frozenset(name for name in project.modules if name not in held)
+        return stale_in[group]
 
     with timings.phase("evaluate"):
         evaluation = _pooled(project, rules, cache.workers, len(project.modules), timings,

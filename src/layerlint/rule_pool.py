@@ -150,16 +150,13 @@ def _check_family(task: Task) -> tuple[list[tuple[list[Diagnostic], Counter[str]
     assert _shared is not None
     project, rules, digests = _shared
     indices, names = task
-    if digests is None:
-        return [_check_rule(project, rules[index]) for index in indices], {}
-    if digests.focus is not None:  # the analyses a rule's focus depends on, digested here if not first read here
+    focus_of = digests.focus if digests is not None else None
+    if focus_of is not None:  # what a rule's focus depends on, digested here too if first read elsewhere
         names = tuple(dict.fromkeys([*names, *(n for i in indices for n in rules[i].whole_inputs or ())]))
     # Digested before the rules run, as built: nothing a rule fills in later is in a digest.
-    digested = digests.of(project, names) if names else {}
-    focus_of = digests.focus
-    if focus_of is None:
-        return [_check_rule(project, rules[index]) for index in indices], digested
-    return [_focused(project, rules[index], focus_of(rules[index], digested)) for index in indices], digested
+    digested = digests.of(project, names) if digests is not None and names else {}
+    return [_check_rule(project, rules[index]) if focus_of is None
+            else _focused(project, rules[index], focus_of(rules[index], digested)) for index in indices], digested
 
 
 def _focused(project: Project, rule: Rule, focus: frozenset[str] | None

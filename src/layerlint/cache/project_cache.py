@@ -17,12 +17,12 @@ from layerlint.core.config import Config
 from layerlint.core.options import RunOptions
 from layerlint.project.reading.discovery import SourceFile
 
-if TYPE_CHECKING:  # the facts store and the parse workers, imported where facts are read or parsed
+if TYPE_CHECKING:  # the facts store and the parse workers are imported where facts are read or parsed
     from layerlint.cache.fact_shards import FactShards, StoredShard
-    from layerlint.project.reading.parallel import FileJob
     from layerlint.cache.module_findings import ModuleFindings
     from layerlint.project.reading.facts import ModuleFacts
     from layerlint.project.reading.lazy import LazyModules
+    from layerlint.project.reading.parallel import FileJob
 
 
 class ProjectCache:
