@@ -17,7 +17,9 @@ them in this process before forking left the other core idle.
 
 A run may also ask for digests of analyses (`Digests`, the check cache's fingerprints of the
 whole analyses): each is taken in the task of the first family that reads it, where it is built
-anyway, and work of its own (`meanwhile`) is done in this process while the workers run.
+anyway, and work of its own (`meanwhile`) is done in this process while the workers run. With a
+`focus`, each keyed rule runs on the modules the digests of what it reads decide, in the worker
+that took them (a run after an edit: engine._per_module).
 """
 
 from __future__ import annotations

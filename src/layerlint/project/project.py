@@ -262,7 +262,7 @@ class Project:
     @analysis("filter_helpers", "types", "session_providers", incremental=True, given_whole=True)
     def session_calls(self) -> SessionCalls:
         """Each function's session calls, with the statement or model each works on."""
-        from layerlint.project.orm.soft_delete import GenericUsers, SessionCalls
+        from layerlint.project.orm.soft_delete import SessionCalls
 
         return SessionCalls(self)
 

@@ -20,8 +20,6 @@ from layerlint.project.reading.expr import (
     Call,
     Expr,
     Name,
-    Subscript,
-    Tuple,
     call_args,
     call_kwargs,
     dotted,
