@@ -16,6 +16,7 @@ from layerlint.project.reading.facts import (
     ModuleFacts,
     ParamFact,
     Span,
+    mentioned,
 )
 
 _DEF_NAME = re.compile(r"(?:async\s+)?(?:def|class)\s+(\w+)")
@@ -264,4 +265,5 @@ def extract(facts: ModuleFacts, tree: ast.Module, source: str) -> ModuleFacts:
     extractor = _Extractor(facts, positions)
     extractor.body(tree.body, _Scope("", facts.events))
     facts.noqa = noqa_lines(source)
+    facts.mentions = mentioned(source)
     return facts

@@ -7,12 +7,13 @@ typed values (see `expr.py`); `compact.py` turns facts into JSON-safe lists and 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from layerlint.project.reading.expr import Expr, Span
 
 __all__ = ["ClassFact", "Event", "Expr", "FieldFact", "FunctionFact", "ImportFact", "ModuleFacts",
-           "ParamFact", "ParseFailureFact", "Span"]
+           "MENTIONABLE", "ParamFact", "ParseFailureFact", "Span", "mentioned"]
 
 
 @dataclass(slots=True)
@@ -111,3 +112,20 @@ class ModuleFacts:
     events: list[Event] = field(default_factory=list)  # module-level statements
     noqa: dict[int, list[str]] = field(default_factory=dict)
     type_checking_names: list[str] = field(default_factory=list)
+    # Which of `MENTIONABLE` the source's text contains: an analysis that looks for a call of one
+    # of these names skips the modules without it instead of walking every body.
+    mentions: list[str] = field(default_factory=list)
+
+
+# Names an analysis looks for in every module's bodies: a module's text holds the name of each
+# thing it calls, so one whose text lacks the name cannot call it. The route table looks for
+# `include_router` in every function of every module: 0.35 s of a run on polar's server
+# (1,171 modules), where 9 modules' text has it.
+MENTIONABLE = ("include_router",)
+
+
+def mentioned(source: str) -> list[str]:
+    """The names of `MENTIONABLE` that a module with this source may use."""
+    if not source.isascii():  # Python reads identifiers in NFKC: `ｉnclude_router` is `include_router`
+        source = unicodedata.normalize("NFKC", source)
+    return [name for name in MENTIONABLE if name in source]

@@ -159,6 +159,8 @@ def _handler(project: Project, table: RouteTable, facts: ModuleFacts, function: 
 
 def _include_calls(facts: ModuleFacts) -> Iterator[tuple[Call, Scope]]:
     """Every `x.include_router(...)` call, with its scope (for loop variables and parameters)."""
+    if "include_router" not in facts.mentions:  # most modules: not walked
+        return
     scopes: list[Scope] = [(None, facts.events), *((f, f.events) for f in facts.functions)]
     for scope in scopes:
         _, events = scope
