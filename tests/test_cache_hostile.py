@@ -233,24 +233,36 @@ def _forget_findings(project: Path) -> None:
             path.unlink()
 
 
-IMPORTS, EVENTS, NOQA = 5, 8, 9  # fields of ModuleFacts in its compact form
+IMPORTS, FUNCTIONS, EVENTS, NOQA = 5, 7, 8, 9  # fields of ModuleFacts in its compact form (the head)
 VALUE = 4  # of an Event in its compact form
 
 
 def _first_value(facts: list[Any]) -> list[Any]:
     return next(event for event in facts[EVENTS] if event[VALUE] is not None)
+
+
+def _head(tamper: Callable[[list[Any]], None]) -> Callable[[list[Any]], None]:
+    """A tampering of the stored facts' head, given the stored [head, bodies]."""
+    return lambda stored: tamper(stored[0])
+
+
 FACTS_TAMPERINGS: dict[str, Callable[[list[Any]], None]] = {
     # Caught where the rules break on them: the run starts again from source.
-    "an import target that is a number": lambda facts: facts[IMPORTS][0].__setitem__(1, 7),
-    "an import span that is null": lambda facts: facts[IMPORTS][0].__setitem__(4, None),
-    "an import that is a string": lambda facts: facts[IMPORTS].__setitem__(0, "from app import x"),
-    "an expression of an unknown kind": lambda facts: _first_value(facts).__setitem__(VALUE, ["no such kind", 1]),
+    "an import target that is a number": _head(lambda facts: facts[IMPORTS][0].__setitem__(1, 7)),
+    "an import span that is null": _head(lambda facts: facts[IMPORTS][0].__setitem__(4, None)),
+    "an import that is a string": _head(lambda facts: facts[IMPORTS].__setitem__(0, "from app import x")),
+    "an expression of an unknown kind": _head(
+        lambda facts: _first_value(facts).__setitem__(VALUE, ["no such kind", 1])),
+    # Caught when the bodies are read (a rule reads them), or by the shape check of a whole read.
+    "a body more than there are functions": lambda stored: stored[1].append([]),
+    "a body that is not a list": lambda stored: stored[1].__setitem__(0, {"events": []}),
     # Caught by the shape check before decoding.
-    "a noqa value that is a number": lambda facts: facts.__setitem__(NOQA, {"1": 5}),
-    "a noqa line that is not a number": lambda facts: facts.__setitem__(NOQA, {"one": ["LL101"]}),
-    "a path that is a number": lambda facts: facts.__setitem__(1, 3),
-    "imports that are a table": lambda facts: facts.__setitem__(IMPORTS, {}),
-    "a field too many": lambda facts: facts.append([]),
+    "a noqa value that is a number": _head(lambda facts: facts.__setitem__(NOQA, {"1": 5})),
+    "a noqa line that is not a number": _head(lambda facts: facts.__setitem__(NOQA, {"one": ["LL101"]})),
+    "a path that is a number": _head(lambda facts: facts.__setitem__(1, 3)),
+    "imports that are a table": _head(lambda facts: facts.__setitem__(IMPORTS, {})),
+    "a field too many": _head(lambda facts: facts.append([])),
+    "no bodies": lambda stored: stored.pop(),
 }
 
 
@@ -270,6 +282,25 @@ def test_tampered_cached_facts_are_parsed_again_and_repaired(project: Path, pars
     parses.clear()
     assert findings(project) == expected
     assert parses == []  # the shard holds the facts from source again
+
+
+def test_a_tampered_body_read_only_when_a_rule_asks_is_parsed_again(project: Path, parses: list[str]) -> None:
+    """A run after an edit reads the shards through their index and leaves each module's bodies
+    as text until a rule reads them: an expression of an unknown kind there breaks the rule that
+    reads it, and the run starts again from source. The shard keeps its length, so its index
+    still finds every entry."""
+    expected = findings(_aged(project), use_cache=False)
+    findings(project)
+    shard, = (project / ".layerlint_cache").glob("*/facts-*.json")
+    data = shard.read_bytes()
+    base = data.index(b',"modules":') + len(b',"modules":')  # where the index's offsets count from
+    start, end = json.loads(data)["index"][ROUTER]
+    name = data.rindex(b'["n","', base + start, base + end)  # the last name of the module's last body
+    shard.write_bytes(data[:name] + b'["q","' + data[name + 6:])
+    _forget_findings(project)
+    parses.clear()
+    assert findings(project) == expected
+    assert ROUTER in parses
 
 
 def _failing_writes(monkeypatch: pytest.MonkeyPatch, directory: Path, code: int) -> None:

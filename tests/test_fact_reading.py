@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -45,13 +46,13 @@ def _cache(root: Path) -> tuple[ProjectCache, list[SourceFile]]:
 
 def _counting_decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     decoded: list[str] = []
-    original = fact_shards.decode
+    original = fact_shards.decoded
 
-    def decode(compact: list[object], source: SourceFile) -> ModuleFacts | None:
+    def decode(read: Callable[[], ModuleFacts], source: SourceFile) -> ModuleFacts | None:
         decoded.append(source.relative)
-        return original(compact, source)  # type: ignore[arg-type]
+        return original(read, source)
 
-    monkeypatch.setattr(fact_shards, "decode", decode)
+    monkeypatch.setattr(fact_shards, "decoded", decode)
     return decoded
 
 

@@ -10,8 +10,8 @@ import typing
 import pytest
 
 from layerlint.cache.storage import dumps
-from layerlint.project.reading import expr
-from layerlint.project.reading.compact import decode_facts, encode_facts, valid_facts
+from layerlint.project.reading import compact, expr
+from layerlint.project.reading.compact import decode_facts, decode_unread, encode_facts, split_stored, valid_facts
 from layerlint.project.reading.expr import (
     Attribute,
     Call,
@@ -84,18 +84,45 @@ def test_what_json_has_no_word_for_survives_the_cache_writer(literal: str, value
     assert decode_facts(json.loads(text)) == facts
 
 
-def test_stored_layout_is_the_compact_list_form() -> None:
-    stored = encode_facts(_facts())
-    function = stored[7][0]  # ModuleFacts.functions, the only function
-    value = function[10][0][4]  # its first event's value: `items.first`
+def test_stored_layout_is_the_compact_list_form_with_the_bodies_last() -> None:
+    head, bodies = encode_facts(_facts())
+    function = head[7][0]  # ModuleFacts.functions, the only function
+    assert function[0] == "every_kind" and function[10] == []  # its events are in `bodies`
+    value = bodies[0][0][4]  # the function's first event's value: `items.first`
     assert value == ["a", ["n", "items"], "first"]
-    assert json.loads(json.dumps(function[10][1][4]))[0] == "c"
+    assert json.loads(json.dumps(bodies[0][1][4]))[0] == "c"
+
+
+def test_facts_read_with_their_bodies_left_as_text_equal_facts_decoded_at_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run after an edit leaves the bodies of the modules it does not re-check unread: they are
+    decoded, all of a module's at once, when the first is read."""
+    source = SOURCE + "\n\ndef second():\n    return 1\n"
+    facts = extract(ModuleFacts("m", "m.py", False), ast.parse(source), source)
+    text = dumps(encode_facts(facts))
+    read = compact._read_bodies
+    reads: list[int] = []
+    monkeypatch.setattr(compact, "_read_bodies", lambda text, functions: reads.append(functions) or read(text, functions))
+    unread = decode_unread(*split_stored(text))
+    assert reads == [] and unread.module == "m"
+    assert unread.functions[1].events == facts.functions[1].events
+    assert reads == [2]
+    assert unread == facts == decode_facts(json.loads(text))
+    assert reads == [2]
+
+
+def test_bodies_that_do_not_fit_their_functions_are_refused_when_read() -> None:
+    facts = _facts()
+    head, _ = split_stored(dumps(encode_facts(facts)))
+    unread = decode_unread(head, "[]")  # one function, no bodies
+    with pytest.raises(ValueError, match="bodies"):
+        unread.functions[0].events  # noqa: B018 -- the read is the test
 
 
 def test_the_deep_shape_check_accepts_stored_facts_and_rejects_a_bad_expression_or_span() -> None:
     stored = json.loads(json.dumps(encode_facts(_facts())))
     assert valid_facts(stored, deep=True)
-    event = stored[7][0][10][0]  # the function's first event: [kind, span, loop, target, value, ...]
+    event = stored[1][0][0]  # the function's first event: [kind, span, loop, target, value, ...]
     event[4] = ["no such kind", "items"]
     assert not valid_facts(stored, deep=True)
     event[4] = ["n", "items"]

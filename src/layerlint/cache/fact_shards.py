@@ -107,6 +107,24 @@ class StoredShard:
             return None
         return value if end == len(text) else None
 
+    def unread(self, relative: str, content_hash: str, source: SourceFile) -> ModuleFacts | None:
+        """The facts of `relative` if stored for this content, with its functions' bodies left as
+        text until read (compact.decode_unread); None if absent, unreadable or not this file's."""
+        from layerlint.project.reading.compact import decode_unread, split_stored, valid_head
+
+        if self.descriptor is None:  # a shard without an index is decoded whole anyway
+            entry = valid_entry(self.entry(relative), content_hash)
+            return None if entry is None else decode(entry, source)
+        text = self.text(relative)
+        prefix = f"[{dumps(content_hash)},"
+        if text is None or not (text.startswith(prefix) and text.endswith("]")):
+            return None
+        try:
+            head, bodies = split_stored(text[len(prefix):-1])
+        except (ValueError, StopIteration, RecursionError):
+            return None
+        return decoded(lambda: decode_unread(head, bodies), source) if valid_head(head) else None
+
     def text(self, relative: str) -> str | None:
         """The JSON text of an entry as stored, to be written again unchanged."""
         if self.descriptor is None:
@@ -253,8 +271,14 @@ def decode(compact: list[Any], source: SourceFile) -> ModuleFacts | None:
     """The facts of a stored entry; None when they cannot be this file's (a tampered entry)."""
     from layerlint.project.reading.compact import decode_facts
 
+    return decoded(lambda: decode_facts(compact), source)
+
+
+def decoded(decode_facts: Callable[[], ModuleFacts], source: SourceFile) -> ModuleFacts | None:
+    """What `decode_facts()` gives, if it can be the facts of `source` (every stored module's
+    facts pass through here, read whole or with their bodies left unread)."""
     try:
-        facts = decode_facts(compact)
+        facts = decode_facts()
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):
         return None
     if facts.path != source.relative or facts.module != source.module or facts.is_package != source.is_package:

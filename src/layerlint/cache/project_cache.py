@@ -157,8 +157,8 @@ class ProjectCache:
 
     def facts_of(self, relatives: Iterable[str]) -> dict[str, ModuleFacts]:
         """The facts of these refreshed files, by path, decoding only theirs: from this run's
-        parse, the shards (an entry is read alone), or a parse when the stored entry is unusable."""
-        from layerlint.cache import fact_shards
+        parse, the shards (an entry is read alone, its functions' bodies when first read), or a
+        parse when the stored entry is unusable."""
         from layerlint.project.reading.parallel import FileJob
 
         if len(self._sources) != len(self.files):
@@ -176,8 +176,7 @@ class ProjectCache:
         for index, sources in stored.items():
             shard = self._shard(index)
             for source in sources:
-                entry = fact_shards.valid_entry(shard.entry(source.relative), self.stats[source.relative][HASH])
-                facts = None if entry is None else fact_shards.decode(entry, source)
+                facts = shard.unread(source.relative, self.stats[source.relative][HASH], source)
                 if facts is None:  # a shard lost, corrupt, tampered with or written by a concurrent run
                     missing.setdefault(index, []).append(FileJob(source, None))
                 else:

@@ -22,25 +22,33 @@ import made the JSON four times the size of the source; positional lists are hal
 decode faster. The codec is derived from the dataclasses' type hints, so a field added to
 `facts.py` is carried without touching this module (the cache key includes layerlint's own
 source, so old cache entries are never decoded with a new layout).
+
+A module is stored as [head, bodies]: its list with every function's events left empty, then
+those events, one list per function. The bodies are most of a module's facts, and a run after
+an edit reads those of few modules: `split_stored` reads the head from the stored text and
+keeps the bodies as text, decoded when a function's events are first read (`decode_unread`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import sys
 import types
 import typing
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import starmap
 from math import isfinite
 from typing import Any
 
 from layerlint.project.reading import expr as x
 from layerlint.project.reading import facts as facts_module
-from layerlint.project.reading.facts import Expr, ModuleFacts, Span
+from layerlint.project.reading.facts import Event, Expr, ModuleFacts, Span
 
 Encode = Callable[[Any], Any]
+# One JSON value at an offset of a text (the C scanner json.loads uses).
+_scan: Callable[[str, int], tuple[Any, int]] = getattr(json.JSONDecoder(), "scan_once")  # not in typeshed
 Decode = Callable[[Any], Any]
 
 
@@ -201,14 +209,56 @@ def _field_source(hint: Any, value: str, scope: dict[str, Any]) -> str:
     return f"_intern({value})" if hint is str else value
 
 
+# Where a module's functions are in its stored list, and a function's events in its own.
+_FUNCTIONS = [f.name for f in dataclasses.fields(ModuleFacts)].index("functions")
+_EVENTS = [f.name for f in dataclasses.fields(facts_module.FunctionFact)].index("events")
+
+
 def encode_facts(facts: ModuleFacts) -> list[Any]:
-    encoded: list[Any] = _dataclass_codec(ModuleFacts)[0](facts)
-    return encoded
+    """[head, bodies]: the module's list with each function's events left empty, and those events,
+    one list per function in order. The bodies come last, so a reader can leave them as text."""
+    head: list[Any] = _dataclass_codec(ModuleFacts)[0](facts)
+    bodies = []
+    for function in head[_FUNCTIONS]:
+        bodies.append(function[_EVENTS])
+        function[_EVENTS] = []
+    return [head, bodies]
 
 
 def decode_facts(data: list[Any]) -> ModuleFacts:
-    decoded: ModuleFacts = _dataclass_codec(ModuleFacts)[1](data)
+    """The facts `encode_facts` stored (a shape `valid_facts` accepts), all decoded now."""
+    head, bodies = data
+    for function, events in zip(head[_FUNCTIONS], bodies):
+        function[_EVENTS] = events
+    decoded: ModuleFacts = _dataclass_codec(ModuleFacts)[1](head)
     return decoded
+
+
+def split_stored(text: str) -> tuple[Any, str]:
+    """The head of facts stored as this JSON text, decoded from JSON, and their bodies' text."""
+    if not (text.startswith("[") and text.endswith("]")):
+        raise ValueError("not stored facts")
+    head, end = _scan(text, 1)
+    if text[end:end + 1] != ",":
+        raise ValueError("not stored facts")
+    return head, text[end + 1:-1]
+
+
+def decode_unread(head: list[Any], bodies: str) -> ModuleFacts:
+    """The facts of a stored head (one `valid_head` accepts), each function's events decoded from
+    `bodies` (their JSON text) when the first of them is read."""
+    decoded: ModuleFacts = _dataclass_codec(ModuleFacts)[1](head)
+    if decoded.functions:
+        facts_module.leave_unread(decoded.functions, partial(_read_bodies, bodies, len(decoded.functions)))
+    return decoded
+
+
+def _read_bodies(text: str, functions: int) -> list[list[Event]]:
+    bodies = json.loads(text)
+    if not (type(bodies) is list and len(bodies) == functions and all(map(_EVENT_LISTS, bodies))):
+        raise ValueError("stored facts whose bodies do not fit their functions")
+    decode = _dataclass_codec(Event)[1]
+    return [[decode(event) for event in events] if events else _EMPTY_LIST for events in bodies]
 
 
 # ---------------------------------------------------------------- expressions
@@ -462,4 +512,16 @@ def valid_facts(data: Any, *, deep: bool = False) -> bool:
     items are most of the facts: checking them all costs a third of decoding). A tampered entry
     of the right outer shape that this lets through is caught where it breaks a rule (see
     engine._from_cached_facts)."""
-    return _dataclass_check(ModuleFacts, deep)(data)
+    if not (type(data) is list and len(data) == 2 and valid_head(data[0], deep=deep)):
+        return False
+    bodies, functions = data[1], data[0][_FUNCTIONS]
+    check = _check_for_type(list[Event], deep)
+    return type(bodies) is list and len(bodies) == len(functions) and all(map(check, bodies))
+
+
+def valid_head(head: Any, *, deep: bool = False) -> bool:
+    """Whether `head` has the shape of the first half of what `encode_facts` gives."""
+    return _dataclass_check(ModuleFacts, deep)(head) and len(head) > _FUNCTIONS
+
+
+_EVENT_LISTS = _check_for_type(list[Event], False)

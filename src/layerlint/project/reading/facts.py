@@ -7,13 +7,16 @@ typed values (see `expr.py`); `compact.py` turns facts into JSON-safe lists and 
 
 from __future__ import annotations
 
+import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from layerlint.project.reading.expr import Expr, Span
 
 __all__ = ["ClassFact", "Event", "Expr", "FieldFact", "FunctionFact", "ImportFact", "ModuleFacts",
-           "MENTIONABLE", "ParamFact", "ParseFailureFact", "Span", "mentioned"]
+           "MENTIONABLE", "ParamFact", "ParseFailureFact", "Span", "UnreadBodies", "leave_unread", "mentioned"]
 
 
 @dataclass(slots=True)
@@ -67,6 +70,53 @@ class FunctionFact:
     # reported at the part the user edits, not at the `def`.
     returns_span: Span | None = None
     decorator_keywords: list[dict[str, Span]] = field(default_factory=list)
+
+
+class UnreadBodies:
+    """The events of a module's functions, still as stored: read into every one of them the first
+    time any one's are (`FunctionFact.events`). A run after an edit reads the bodies of the modules
+    it re-checks and of few others, and the bodies are most of a module's facts."""
+
+    __slots__ = ("functions", "read")
+
+    def __init__(self, functions: list[FunctionFact], read: Callable[[], list[list[Event]]]) -> None:
+        self.functions = functions
+        self.read: Callable[[], list[list[Event]]] | None = read
+
+    def fill(self) -> None:
+        with _filling:  # the language server's threads may read one module at once
+            if self.read is not None:
+                for function, events in zip(self.functions, self.read(), strict=True):
+                    _EVENTS.__set__(function, events)
+                self.read = None
+
+
+def leave_unread(functions: list[FunctionFact], read: Callable[[], list[list[Event]]]) -> None:
+    """Give these functions (a module's, in order) the events `read()` returns, when first read."""
+    unread = UnreadBodies(functions, read)
+    for function in functions:
+        _EVENTS.__set__(function, unread)
+
+
+class _ReadWhenAsked:
+    """`FunctionFact.events`: the slot, filled from an `UnreadBodies` on first read."""
+
+    def __get__(self, function: FunctionFact | None, owner: type | None = None) -> Any:
+        if function is None:
+            return self
+        events = _EVENTS.__get__(function, owner)
+        if type(events) is UnreadBodies:
+            events.fill()
+            events = _EVENTS.__get__(function, owner)
+        return events
+
+    def __set__(self, function: FunctionFact, events: list[Event]) -> None:
+        _EVENTS.__set__(function, events)
+
+
+_EVENTS: Any = FunctionFact.__dict__["events"]  # the slot's own descriptor
+_filling = threading.Lock()
+setattr(FunctionFact, "events", _ReadWhenAsked())
 
 
 @dataclass(slots=True)
