@@ -30,7 +30,7 @@ from layerlint.core.diagnostic import Diagnostic
 
 EXAMPLES = int(os.environ.get("LAYERLINT_FUZZ_EXAMPLES", "100"))
 # How deep a corruption goes in each file: to the fields the cache checks.
-DEPTHS = {"files.json": 3, "tree.json": 1, "findings": 4, "facts": 4, "modules.json": 8}
+DEPTHS = {"files.json": 3, "tree.json": 1, "findings": 4, "facts": 4, "modules.json": 8, "kept.json": 7}
 JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
                            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
                            max_leaves=6)

@@ -376,6 +376,7 @@ def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, di
 
     store, groups = cache.module_findings, _groups(rules)
     first_run = not store.holds_any(facts.path for facts in project.modules.values())
+    kept_results = project.kept = cache.kept(digest_of)
     with timings.phase("keys"):
         roles = {name: repr(role) for name, role in project.roles.items()}  # read by most rules: built before forking
     closure: dict[str, str] = {}
@@ -421,6 +422,7 @@ def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, di
         timings.rechecked[group] = len(stale)
     with timings.phase("save"):
         store.save(entries, closure, inputs, found)
+        kept_results.save(facts.path for facts in project.modules.values())
     diagnostics, suppressed = _counted([result for rule, result in zip(rules, evaluation.results)
                                         if rule.whole_inputs is None])
     return _with_stored(diagnostics, suppressed.total(), found)

@@ -29,6 +29,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.noqa import suppressed
@@ -109,14 +110,17 @@ def _tasks(rules: Sequence[Rule], digests: Digests | None) -> list[Task]:
 def _collect(evaluation: Evaluation, tasks: list[Task], workers: int, modules: int,
              meanwhile: Callable[[], None] | None) -> None:
     global _shared
+    assert _shared is not None
+    project = _shared[0]
     try:
-        for (indices, _), (found, digests) in zip(tasks, map_tasks(_check_family, tasks, workers, modules,
-                                                                   minimum=MIN_MODULES_PER_WORKER,
-                                                                   meanwhile=meanwhile)):
+        for (indices, _), (found, digests, computed) in zip(tasks, map_tasks(
+                _check_family, tasks, workers, modules, minimum=MIN_MODULES_PER_WORKER, meanwhile=meanwhile)):
             for index, (kept, count, seconds) in zip(indices, found):
                 evaluation.results[index] = (kept, count)
                 evaluation.seconds[index] = seconds
             evaluation.digests.update(digests)
+            if project.kept is not None:
+                project.kept.add(computed)
     finally:
         _shared = None
 
@@ -148,7 +152,10 @@ def _families(rules: Sequence[Rule]) -> list[list[int]]:
     return sorted(families.values(), key=lambda family: family[0])
 
 
-def _check_family(task: Task) -> tuple[list[tuple[list[Diagnostic], Counter[str], float]], dict[str, str]]:
+def _check_family(task: Task) -> tuple[list[tuple[list[Diagnostic], Counter[str], float]], dict[str, str],
+                                      dict[str, dict[str, Any]]]:
+    """The rules' results, the digests taken, and the per-module results computed to be kept
+    (`Project.kept`: a worker's are sent back; here they go back to where they came from)."""
     assert _shared is not None
     project, rules, digests = _shared
     indices, names = task
@@ -157,8 +164,9 @@ def _check_family(task: Task) -> tuple[list[tuple[list[Diagnostic], Counter[str]
         names = tuple(dict.fromkeys([*names, *(n for i in indices for n in rules[i].whole_inputs or ())]))
     # Digested before the rules run, as built: nothing a rule fills in later is in a digest.
     digested = digests.of(project, names) if digests is not None and names else {}
-    return [_check_rule(project, rules[index]) if focus_of is None
-            else _focused(project, rules[index], focus_of(rules[index], digested)) for index in indices], digested
+    results = [_check_rule(project, rules[index]) if focus_of is None
+               else _focused(project, rules[index], focus_of(rules[index], digested)) for index in indices]
+    return results, digested, project.kept.take_fresh() if project.kept is not None else {}
 
 
 def _focused(project: Project, rule: Rule, focus: frozenset[str] | None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,7 @@ from layerlint.project.reading.discovery import SourceFile
 
 if TYPE_CHECKING:  # the facts store and the parse workers are imported where facts are read or parsed
     from layerlint.cache.fact_shards import FactShards, StoredShard
+    from layerlint.cache.kept import KeptStore
     from layerlint.cache.module_findings import ModuleFindings
     from layerlint.project.reading.facts import ModuleFacts
     from layerlint.project.reading.lazy import LazyModules
@@ -53,6 +54,12 @@ class ProjectCache:
         from layerlint.cache.fact_shards import FactShards
 
         return FactShards(self.storage)
+
+    def kept(self, digest_of: Callable[[str], str]) -> KeptStore:
+        """The per-module results earlier runs kept (`digest_of(path)`: a module's facts digest now)."""
+        from layerlint.cache.kept import KeptStore
+
+        return KeptStore(self.storage, digest_of)
 
     @cached_property
     def module_findings(self) -> ModuleFindings:

@@ -19,6 +19,7 @@ from layerlint.core.closure import reached
 from layerlint.core.config import Config
 from layerlint.project.index.graph import ImportGraph
 from layerlint.project.index.imports import defining_modules
+from layerlint.project.index.kept import Kept, KeptResults
 from layerlint.project.index.roles import Role, RoleAssigner
 from layerlint.project.index.symbols import Symbol, SymbolIndex
 from layerlint.project.index.type_only import name_uses, used_only_as_type
@@ -78,6 +79,8 @@ class Project:
     focus: frozenset[str] | None = field(default=None, init=False)
     # Analyses defined outside the model (rule helpers), by their builder: see `derived`.
     _derived: dict[Callable[[Project], object], object] = field(default_factory=dict, init=False, repr=False)
+    # What earlier runs computed per module (the check cache's), for the `Kept` functions.
+    kept: KeptResults | None = field(default=None, init=False, repr=False)
     # What `per_module` computed, by function and facts (held, so that an id is not reused).
     _per_module: dict[tuple[Callable[[ModuleFacts], object], int], tuple[ModuleFacts, object]] = field(
         default_factory=dict, init=False, repr=False)
@@ -109,8 +112,22 @@ class Project:
         key = (compute, id(facts))
         held = self._per_module.get(key)
         if held is None or held[0] is not facts:
-            held = self._per_module[key] = (facts, compute(facts))
+            held = self._per_module[key] = (facts, self._computed(compute, facts))
         return cast(T, held[1])
+
+    def _computed(self, compute: Callable[[ModuleFacts], T], facts: ModuleFacts) -> T:
+        """`compute(facts)`; for a `Kept` one, what an earlier run kept when the facts are the same."""
+        if self.kept is None or not isinstance(compute, Kept):
+            return compute(facts)
+        stored = self.kept.get(compute.name, facts.path)
+        if stored is not None:
+            try:
+                return cast(T, compute.decode(stored))
+            except (TypeError, ValueError):  # not what `encode` gives: computed again, and kept
+                pass
+        value: T = compute(facts)
+        self.kept.put(compute.name, facts.path, compute.encode(value))
+        return value
 
     def in_focus(self, module: str) -> bool:
         """Whether findings in `module` are asked for (see `focus`)."""

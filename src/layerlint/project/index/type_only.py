@@ -21,8 +21,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 from layerlint.project.index.annotated import annotated_metadata
+from layerlint.project.index.kept import Kept
 from layerlint.project.index.symbols import SymbolIndex
 from layerlint.project.reading.expr import (
     Attribute,
@@ -106,7 +108,7 @@ def _runs(index: SymbolIndex, module: str, written: str) -> bool:
     return event is not None and bool(annotated_metadata(index, symbol.module, event.value))
 
 
-def name_uses(facts: ModuleFacts) -> NameUses:
+def _read_uses(facts: ModuleFacts) -> NameUses:
     """Every name the module's facts use, by the kind of use (see the module's docstring)."""
     reader = _Reader()
     for event in facts.events:
@@ -125,6 +127,33 @@ def name_uses(facts: ModuleFacts) -> NameUses:
             reader.read(class_field.annotation, Use.ANNOTATION)
             reader.read(class_field.value, Use.RUNTIME)
     return reader.uses
+
+
+def _encode_uses(uses: NameUses) -> list[Any]:
+    return [sorted(uses.runtime), {k: sorted(v) for k, v in uses.annotation.items()},
+            {k: sorted(v) for k, v in uses.type.items()}, uses.complete]
+
+
+def _decode_uses(stored: Any) -> NameUses:
+    runtime, annotation, type_uses, complete = stored
+    if not (_strings(runtime) and _names_to_strings(annotation) and _names_to_strings(type_uses)
+            and type(complete) is bool):
+        raise ValueError("not stored name uses")
+    return NameUses(set(runtime), {k: set(v) for k, v in annotation.items()},
+                    {k: set(v) for k, v in type_uses.items()}, complete)
+
+
+def _strings(value: Any) -> bool:
+    return type(value) is list and all(type(item) is str for item in value)
+
+
+def _names_to_strings(value: Any) -> bool:
+    return type(value) is dict and all(_strings(item) for item in value.values())
+
+
+# Every name a module's facts use, by the kind of use (see the module's docstring); kept between
+# runs by the check cache while the module's facts are the same.
+name_uses: Kept[NameUses] = Kept("name_uses", _read_uses, _encode_uses, _decode_uses)
 
 
 def _last_name(expr: Expr | None) -> str:
