@@ -19,6 +19,7 @@ case whose findings disagree with its markers: fix the code or the markers first
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import shutil
 from collections import Counter
@@ -81,6 +82,15 @@ def copy_fixture(root: Path, destination: Path) -> Path:
     destination.mkdir(parents=True, exist_ok=True)
     shutil.copytree(root, copied, ignore=shutil.ignore_patterns(".layerlint_cache", "__pycache__"))
     return copied
+
+
+def copied_long_ago(root: Path, destination: Path) -> Path:
+    """A copy of a fixture project at `destination`, each file saved long ago (its own time): the
+    cache trusts their stats, so a second run is answered from what the first stored."""
+    shutil.copytree(root, destination, ignore=shutil.ignore_patterns(".layerlint_cache", "__pycache__"))
+    for number, path in enumerate(sorted(destination.rglob("*.py")), start=1):
+        os.utime(path, ns=(number, number))
+    return destination
 
 
 def run_fixture(root: Path, codes: tuple[str, ...] | None) -> list[Diagnostic]:

@@ -4,13 +4,11 @@ other entries are never read; a project decodes a module when it is first read."
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from harness import FIXTURES
+from harness import FIXTURES, copied_long_ago
 
 from layerlint import engine
 from layerlint.cache import ProjectCache, fact_shards
@@ -27,10 +25,7 @@ OPTIONS = RunOptions(jobs=1)
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     """A project whose facts are stored (its files saved long ago: their stats are trusted)."""
-    root = tmp_path / "project"
-    shutil.copytree(FIXTURES / "ll104" / "router_queries", root, ignore=shutil.ignore_patterns(".layerlint_cache"))
-    for number, path in enumerate(sorted(root.rglob("*.py")), start=1):
-        os.utime(path, ns=(number, number))
+    root = copied_long_ago(FIXTURES / "ll104" / "router_queries", tmp_path / "project")
     engine.check(load_config(root), options=OPTIONS)
     return root
 

@@ -6,12 +6,10 @@ run without the cache finds; a kept value it cannot read is computed again."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 
 import pytest
-from harness import FIXTURES
+from harness import FIXTURES, copied_long_ago
 
 from layerlint import engine
 from layerlint.core.config import load_config
@@ -24,11 +22,7 @@ ROUTER = "app/api/v1/routers/orders.py"
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """LL102's chains fixture, its files saved long ago (their stats are trusted)."""
-    root = tmp_path / "project"
-    shutil.copytree(FIXTURES / "ll102" / "indirect_chains", root, ignore=shutil.ignore_patterns(".layerlint_cache"))
-    for number, path in enumerate(sorted(root.rglob("*.py")), start=1):
-        os.utime(path, ns=(number, number))
-    return root
+    return copied_long_ago(FIXTURES / "ll102" / "indirect_chains", tmp_path / "project")
 
 
 @pytest.fixture
