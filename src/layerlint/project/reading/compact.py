@@ -47,9 +47,9 @@ from layerlint.project.reading import facts as facts_module
 from layerlint.project.reading.facts import Event, Expr, ModuleFacts, Span
 
 Encode = Callable[[Any], Any]
+Decode = Callable[[Any], Any]
 # One JSON value at an offset of a text (the C scanner json.loads uses).
 _scan: Callable[[str, int], tuple[Any, int]] = getattr(json.JSONDecoder(), "scan_once")  # not in typeshed
-Decode = Callable[[Any], Any]
 
 
 def _same(value: Any) -> Any:
@@ -515,7 +515,7 @@ def valid_facts(data: Any, *, deep: bool = False) -> bool:
     if not (type(data) is list and len(data) == 2 and valid_head(data[0], deep=deep)):
         return False
     bodies, functions = data[1], data[0][_FUNCTIONS]
-    check = _check_for_type(list[Event], deep)
+    check = _check_for_type(list[Event], True) if deep else _EVENT_LISTS
     return type(bodies) is list and len(bodies) == len(functions) and all(map(check, bodies))
 
 
@@ -524,4 +524,4 @@ def valid_head(head: Any, *, deep: bool = False) -> bool:
     return _dataclass_check(ModuleFacts, deep)(head) and len(head) > _FUNCTIONS
 
 
-_EVENT_LISTS = _check_for_type(list[Event], False)
+_EVENT_LISTS = _check_for_type(list[Event], False)  # each function's stored events: a list

@@ -7,6 +7,7 @@ typed values (see `expr.py`); `compact.py` turns facts into JSON-safe lists and 
 
 from __future__ import annotations
 
+import os
 import threading
 import unicodedata
 from collections.abc import Callable
@@ -114,8 +115,15 @@ class _ReadWhenAsked:
         _EVENTS.__set__(function, events)
 
 
+def _new_lock() -> None:
+    global _filling
+    _filling = threading.Lock()
+
+
 _EVENTS: Any = FunctionFact.__dict__["events"]  # the slot's own descriptor
 _filling = threading.Lock()
+# A process forked while another thread fills a module's bodies must not inherit the lock held.
+os.register_at_fork(after_in_child=_new_lock)
 setattr(FunctionFact, "events", _ReadWhenAsked())
 
 
