@@ -18,6 +18,9 @@ Layout of `.layerlint_cache/` (in the project root, or `--cache-dir`), one store
                                  rules: [key, noqa count, findings]]: a run after an edit re-checks
                                  only the modules whose key (closure, whole analyses) changed
                                                                                 (module_findings.py)
+    <namespace>/kept.json        path -> [facts digest, {name: value}]: what a function of that
+                                 module's facts alone computed (which imports it uses only as
+                                 types), taken instead of computing it while the digest holds (kept.py)
     <namespace>/tree.json        the last run's tree digest (every path, mtime and size) and its
                                  findings key                                             (tree.py)
 

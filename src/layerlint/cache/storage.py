@@ -37,7 +37,7 @@ CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
 _RULE_MODULE = re.compile(r"ll(\d{3})_(\w+)\.py")
 # What a namespace directory (and one being created) is called, and the files the stores keep in it.
 _NAMESPACE_NAME = re.compile(r"\.?[0-9a-f]{16}(\.\d+\.\d+\.tmp)?")
-_CACHE_FILE_NAME = re.compile(r"(files|tree|modules)\.json|facts-\d+-\d+\.json|findings-[0-9a-f]+\.json"
+_CACHE_FILE_NAME = re.compile(r"(files|tree|modules|kept)\.json|facts-\d+-\d+\.json|findings-[0-9a-f]+\.json"
                               r"|\.gitignore|CACHEDIR\.TAG|\..+\.\d+\.\d+\.tmp")
 
 
