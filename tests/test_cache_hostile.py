@@ -233,7 +233,7 @@ def _forget_findings(project: Path) -> None:
             path.unlink()
 
 
-IMPORTS, FUNCTIONS, EVENTS, NOQA = 5, 7, 8, 9  # fields of ModuleFacts in its compact form (the head)
+IMPORTS, EVENTS, NOQA = 5, 8, 9  # fields of ModuleFacts in its compact form (the head)
 VALUE = 4  # of an Event in its compact form
 
 
