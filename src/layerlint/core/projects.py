@@ -170,9 +170,14 @@ def shown_path(root: Path, relative: str, base: Path) -> str:
     prefix = _root_from(root, base)
     if prefix is not None:  # asked once per path with findings: a join, not relpath (0.02 s at 2,500 findings)
         return relative if prefix == "." else prefix if relative == "." else f"{prefix}/{relative}"
-    if not base.is_relative_to(root):
+    if not _within(base, root):  # a project elsewhere on disk: asked once per path as well
         return relative
     return os.path.relpath(root / relative, base).replace(os.sep, "/")
+
+
+@lru_cache(maxsize=8)
+def _within(base: Path, root: Path) -> bool:
+    return base.is_relative_to(root)
 
 
 @lru_cache(maxsize=8)
