@@ -376,7 +376,7 @@ def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, di
 
     store, groups = cache.module_findings, _groups(rules)
     first_run = not store.holds_any(facts.path for facts in project.modules.values())
-    kept_results = project.kept = cache.kept(digest_of)
+    kept = project.kept = cache.kept(digest_of)
     with timings.phase("keys"):
         roles = {name: repr(role) for name, role in project.roles.items()}  # read by most rules: built before forking
     closure: dict[str, str] = {}
@@ -386,12 +386,12 @@ def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, di
         entries.update(store.entries(project.modules.values(), digest_of))
         closure.update(closure_keys(entries, roles, cache.module_salt(project.config)))
 
-    kept: dict[tuple[str, ...], dict[str, Stored]] = {}  # by group, module -> its stored findings that hold
+    held_in: dict[tuple[str, ...], dict[str, Stored]] = {}  # by group, module -> its stored findings that hold
     if not first_run:
         with timings.phase("keys"):
             find_closures()
             modules = [(name, facts.path, closure[name]) for name, facts in project.modules.items()]
-            kept = {group: store.held(group, modules) for group in groups}
+            held_in = {group: store.held(group, modules) for group in groups}
 
     def digests(built: Project, names: Sequence[str]) -> dict[str, str]:
         return fingerprints({name: getattr(built, name) for name in names}, built.modules.values(), digest_of)
@@ -400,7 +400,7 @@ def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, di
 
     def focus(rule: Rule, digested: Mapping[str, str]) -> frozenset[str] | None:
         group = rule.whole_inputs
-        if group is None or _inputs(digested, group) != store.inputs(group) or not (held := kept.get(group)):
+        if group is None or _inputs(digested, group) != store.inputs(group) or not (held := held_in.get(group)):
             return None
         if group not in stale_in:
             stale_in[group] = frozenset(name for name in project.modules if name not in held)
@@ -414,7 +414,7 @@ def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, di
     found: dict[tuple[str, tuple[str, ...]], Stored] = {}
     inputs = {group: _inputs(evaluation.digests, group) for group in groups}
     for group, members in groups.items():
-        held = kept.get(group, {}) if inputs[group] == store.inputs(group) else {}
+        held = held_in.get(group, {}) if inputs[group] == store.inputs(group) else {}
         stale = [facts.path for name, facts in project.modules.items() if name not in held]
         fresh, counts = _counted([result_of[id(rule)] for rule in members])
         found.update({(path, group): entry for path, entry in grouped(fresh, counts, stale).items()})
@@ -422,7 +422,7 @@ def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, di
         timings.rechecked[group] = len(stale)
     with timings.phase("save"):
         store.save(entries, closure, inputs, found)
-        kept_results.save(facts.path for facts in project.modules.values())
+        kept.save(facts.path for facts in project.modules.values())
     diagnostics, suppressed = _counted([result for rule, result in zip(rules, evaluation.results)
                                         if rule.whole_inputs is None])
     return _with_stored(diagnostics, suppressed.total(), found)

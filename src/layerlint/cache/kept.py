@@ -34,11 +34,16 @@ class KeptStore:
             self._by_path = by_path if isinstance(by_path, dict) else {}
         return self._by_path
 
-    def get(self, name: str, path: str) -> Any | None:
+    def _values(self, path: str, digest: str) -> dict[str, Any]:
+        """The values stored for the module at `path` from facts of `digest` (none: another digest)."""
         entry = self._stored().get(path)
-        if type(entry) is not list or len(entry) != 2 or entry[0] != self.digest_of(path) or type(entry[1]) is not dict:
-            return None
-        return entry[1].get(name)
+        if type(entry) is not list or len(entry) != 2 or entry[0] != digest or type(entry[1]) is not dict:
+            return {}
+        values: dict[str, Any] = entry[1]
+        return values
+
+    def get(self, name: str, path: str) -> Any | None:
+        return self._values(path, self.digest_of(path)).get(name)
 
     def put(self, name: str, path: str, value: Any) -> None:
         self.fresh.setdefault(path, {})[name] = value
@@ -57,14 +62,10 @@ class KeptStore:
         """The project's modules' (at `paths`) kept results, if this run computed any."""
         if not self.fresh or not self.directory.writable():
             return
-        stored = self._stored()
         by_path: dict[str, list[Any]] = {}
         for path in paths:
             digest = self.digest_of(path)
-            entry = stored.get(path)
-            values = dict(entry[1]) if (type(entry) is list and len(entry) == 2 and entry[0] == digest
-                                        and type(entry[1]) is dict) else {}
-            values.update(self.fresh.get(path, {}))
+            values = {**self._values(path, digest), **self.fresh.get(path, {})}
             if values:
                 by_path[path] = [digest, values]
         self.directory.write(NAME, {"by_path": by_path})
