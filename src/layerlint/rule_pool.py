@@ -96,7 +96,12 @@ def evaluate(project: Project, rules: Sequence[Rule], workers: int, modules: int
 
 
 def _tasks(rules: Sequence[Rule], digests: Digests | None) -> list[Task]:
-    """The families, each with the analyses to digest that it is the first to read."""
+    """The families, each with the analyses to digest that it is the first to read; the families
+    of most rules first. Workers take tasks in order, and a family's cost grows with its rules and
+    the whole analyses they share: at 100k lines the table models' family is 0.48 s of a cold
+    run's 1.55 s of rules, and taken last it left one worker running alone (first: 0.02-0.03 s
+    less wall time in 9 interleaved cold runs; on polar's server, where the two workers were
+    already even, no difference)."""
     families = _families(rules)
     left = list(digests.names) if digests is not None else []
     tasks: list[Task] = []
@@ -104,7 +109,7 @@ def _tasks(rules: Sequence[Rule], digests: Digests | None) -> list[Task]:
         reads = set().union(*(needed_analyses(rules[index].analyses) for index in indices))
         tasks.append((indices, tuple(name for name in left if name in reads)))
         left = [name for name in left if name not in reads]
-    return tasks
+    return sorted(tasks, key=lambda task: -len(task[0]))  # stable: otherwise in rule order
 
 
 def _collect(evaluation: Evaluation, tasks: list[Task], workers: int, modules: int,
