@@ -156,6 +156,38 @@ def test_stored_import_candidates_resolve_to_the_graph_s_edges(case: FixtureProj
         assert resolved - {None, name} == {edge.imported for edge in project.graph.edges_from[name]}, name
 
 
+def test_the_store_keeps_imports_as_one_string_and_a_group_without_findings_as_0(tmp_path: Path) -> None:
+    """modules.json's compact parts read back as what they stand for: each import's candidates in
+    order, and a group with no finding and no noqa as nothing held; any other number is no entry,
+    and the module is checked again."""
+    import json
+
+    from layerlint.cache.module_findings import ModuleEntry
+    from layerlint.project.index.graph import edge_candidates
+
+    root, cache = tmp_path / "project", tmp_path / "cache"
+    shutil.copytree(CHAIN, root)
+    first = cached(root, cache)
+    store, = cache.rglob("modules.json")
+    document = json.loads(store.read_text())
+    project = engine.load_project(load_config(root), options=NO_CACHE)
+    shown = {row[0] for row in rows(first.diagnostics)}
+    for facts in project.modules.values():
+        digest, imports, _, groups = document["by_path"][facts.path]
+        entry = ModuleEntry(facts.module, facts.path, digest, imports)
+        assert entry.candidates() == [edge_candidates(item) for item in facts.imports], facts.path
+        assert facts.path in shown or set(groups.values()) == {0}, facts.path
+    quiet = next(path for path, entry in document["by_path"].items() if 0 in entry[3].values())
+    group = next(name for name, item in document["by_path"][quiet][3].items() if item == 0)
+    document["by_path"][quiet][3][group] = 1
+    store.write_text(json.dumps(document))
+    for path in cache.rglob("findings-*.json"):  # the next run keys each module
+        path.unlink()
+    again = cached(root, cache)
+    assert sum(again.timings.rechecked.values()) == 1
+    assert rows(again.diagnostics) == rows(first.diagnostics)
+
+
 FIRST_RUN_CASES = [Path(__file__).parent / "fixtures" / case for case in (
     "ll202/write_session_on_reads", "ll402/queries_fire", "ll403/repositories_fire", "server/chain")]
 
