@@ -69,8 +69,9 @@ class ModuleEntry:
 
 def encode_imports(candidates: Iterable[Sequence[str]]) -> str:
     """Imports as one string, each import's candidates joined by spaces and imports by newlines
-    (a module name holds neither). At 1M lines the 595,000 candidates stored as lists were 24,000
-    modules' 200,000 lists of strings: 60 MB of a run's memory and a third of reading the store."""
+    (a module name holds neither). At 1M lines the store held 595,000 candidates in 200,000 lists;
+    with them and the empty group entries (`NOTHING`) written compactly, reading the store adds
+    28 MB to a run after an edit instead of 112 MB."""
     return "\n".join(" ".join(item) for item in candidates)
 
 
@@ -189,8 +190,9 @@ class Stored:
     findings: Sequence[Diagnostic]
 
 
-# Most modules' entry of most groups: stored as 0, read as this one object (at 1M lines, 160,000
-# of the 168,000 entries; as [0, []] and a Stored each they were 40 MB of a run after an edit).
+# Most modules' entry of most groups: stored as 0, read as this one object (at 1M lines, 163,000
+# of the 168,000 entries; their [0, []] and a Stored each were most of what finding the held
+# findings added to a run after an edit, 56 MB, now 33 MB).
 NOTHING = Stored(0, ())
 
 
