@@ -361,20 +361,23 @@ def _render(results: list[tuple[Config, engine.CheckResult]], output_format: str
     reporter = REPORTERS[output_format]
     roots = [config.root for config, _ in results]
     base = repository_root(roots) if getattr(reporter, "repository_paths", False) else Path.cwd()
-    shown_as: dict[tuple[Path, str], str] = {}  # a path's findings are many: worked out once each
-    diagnostics = [d if (path := _shown_once(shown_as, config.root, d.path, base)) == d.path else replace(d, path=path)
-                   for config, result in results for d in result.diagnostics]
+    diagnostics = [d for config, result in results for d in _shown_from(base, config.root, result.diagnostics)]
     shown = {shown_path(roots[0], relative, base): data for relative, data in overrides.items()}
     report = Report(sorted(diagnostics, key=Diagnostic.sort_key), sum(r.files_checked for _, r in results),
                     base, shown, color=color, statistics=show_statistics, quiet=quiet)
     return reporter.render(report)
 
 
-def _shown_once(shown_as: dict[tuple[Path, str], str], root: Path, relative: str, base: Path) -> str:
-    key = (root, relative)
-    if key not in shown_as:
-        shown_as[key] = shown_path(root, relative, base)
-    return shown_as[key]
+def _shown_from(base: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterator[Diagnostic]:
+    """The diagnostics of one project, each with its path as shown from `base`: a path's
+    findings are many, and its shown path is worked out once."""
+    shown_as: dict[str, str] = {}
+    for diagnostic in diagnostics:
+        relative = diagnostic.path
+        path = shown_as.get(relative)
+        if path is None:
+            path = shown_as[relative] = shown_path(root, relative, base)
+        yield diagnostic if path == relative else replace(diagnostic, path=path)
 
 
 @main.command(name="baseline")

@@ -32,8 +32,10 @@ def painted(text: str, *styles: str, color: bool) -> str:
 
 
 def format_diagnostic(diagnostic: Diagnostic, color: bool = False) -> str:
-    where = painted(f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}:", BOLD, color=color)
-    return f"{where} {painted(diagnostic.code, RED, BOLD, color=color)} {diagnostic.message}"
+    where = f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}:"
+    if not color:  # written out: a line per finding, and a warm run prints thousands
+        return f"{where} {diagnostic.code} {diagnostic.message}"
+    return f"{painted(where, BOLD, color=True)} {painted(diagnostic.code, RED, BOLD, color=True)} {diagnostic.message}"
 
 
 def summary(diagnostics: Sequence[Diagnostic], files_checked: int) -> str:
