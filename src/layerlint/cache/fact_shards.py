@@ -288,6 +288,8 @@ def decoded(decode_facts: Callable[[], ModuleFacts], source: SourceFile) -> Modu
 
 def parsed(text: str, source: SourceFile) -> ModuleFacts:
     """The facts parsed in this run, from their JSON text."""
-    facts = decode(json.loads(text), source)
+    from layerlint.project.reading.compact import read_json
+
+    facts = decode(read_json(text), source)
     assert facts is not None, source.relative  # the text was made from this file's facts
     return facts
