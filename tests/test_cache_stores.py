@@ -17,10 +17,12 @@ from layerlint.cache.storage import FORMAT, TAG_NAME, CacheDirectory
 from layerlint.cache.tree import Tree
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic, ImportStep, Location
+from layerlint.project.reading.compact import decode_facts
 from layerlint.project.reading.discovery import SourceFile
 from layerlint.project.reading.parallel import FileJob
 
 KEY = "0123456789abcdef"
+WORKER = 0  # a task's process as a worker sees it: another one, so the facts go back as text only
 
 
 @pytest.fixture
@@ -91,9 +93,13 @@ def test_a_shard_keeps_each_file_under_its_content_hash(tmp_path: Path, director
     first = _source(tmp_path, "app/a.py", "import os\n")
     second = _source(tmp_path, "app/b.py", "x = 1\n")
     path = shards.path(0)
-    task = ShardTask((FileJob(first, None), FileJob(second, None)), path, KEY, frozenset({"app/a.py", "app/b.py"}))
-    results, failure = run_shard(task)
+    task = ShardTask((FileJob(first, None), FileJob(second, None)), path, KEY, frozenset({"app/a.py", "app/b.py"}),
+                     os.getpid())
+    results, failure, built = run_shard(task)
     assert failure is None
+    # Run in the process the task comes from, it hands over the facts it built, as decoding gives them.
+    assert built is not None and {relative: decode_facts(json.loads(text)) for relative, (_, text, _)
+                                  in zip(("app/a.py", "app/b.py"), results) if text is not None} == built
     stored = shards.read(0)
     assert set(stored) == {"app/a.py", "app/b.py"}
     for (content_hash, text, digest), relative in zip(results, ("app/a.py", "app/b.py")):
@@ -102,10 +108,10 @@ def test_a_shard_keeps_each_file_under_its_content_hash(tmp_path: Path, director
         assert valid_entry(stored[relative], content_hash) == json.loads(text)
         assert valid_entry(stored[relative], "another content") is None
     # a file that is unchanged is not parsed again; one gone from the project leaves the shard
-    again = ShardTask((FileJob(first, results[0][0]),), path, KEY, frozenset({"app/a.py"}))
-    assert run_shard(again) == ([(results[0][0], None, "")], None)
+    again = ShardTask((FileJob(first, results[0][0]),), path, KEY, frozenset({"app/a.py"}), WORKER)
+    assert run_shard(again) == ([(results[0][0], None, "")], None, None)
     changed = _source(tmp_path, "app/a.py", "import sys\n")
-    run_shard(ShardTask((FileJob(changed, results[0][0]),), path, KEY, frozenset({"app/a.py"})))
+    run_shard(ShardTask((FileJob(changed, results[0][0]),), path, KEY, frozenset({"app/a.py"}), WORKER))
     assert set(shards.read(0)) == {"app/a.py"} and shards.read(0)["app/a.py"][0] != results[0][0]
 
 

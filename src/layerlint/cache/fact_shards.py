@@ -217,21 +217,37 @@ class ShardTask:
     path: Path | None
     key: str
     keep: frozenset[str]  # the shard's files that still exist
+    parent: int  # the process the task comes from: run there, it keeps the facts it parses
 
 
-def run_shard(task: ShardTask) -> tuple[list[tuple[str, str | None, str]], str | None]:
+Resolved = list[tuple[str, str | None, str]]  # per job: content hash, facts text or None, facts digest or ""
+
+
+def run_shard(task: ShardTask) -> tuple[Resolved, str | None, dict[str, ModuleFacts] | None]:
     """Runs in a worker: the facts go to disk from there, and to the parent as the same JSON text
     (one serialisation for both: encoding nested lists is a good part of a worker's time).
     Each result is (content hash, compact facts text or None if unchanged, facts digest or "");
-    with why the shard could not be written, if it could not. The entries it keeps are copied as
-    their stored text, never decoded."""
-    results: list[tuple[str, str | None, str]] = [
-        (digest, None, "") if compact is None else (digest, text := dumps(compact), facts_digest(text))
-        for digest, compact in map(resolve, task.jobs)]
+    with why the shard could not be written, if it could not; and, run in the process the task
+    comes from (one job, a small project, an editor plugin's process), the facts parsed by path,
+    which need no decoding from the text (at 100k lines with `--jobs 1`, 0.3 s of a 3.2 s cold run).
+    The entries it keeps are copied as their stored text, never decoded."""
+    from layerlint.project.reading.compact import encode_facts
+
+    parsed = [resolve(job) for job in task.jobs]
+    results: Resolved = [
+        (digest, None, "") if facts is None else (digest, text := dumps(encode_facts(facts)), facts_digest(text))
+        for digest, facts in parsed]
+    built = {job.source.relative: facts for job, (_, facts) in zip(task.jobs, parsed) if facts is not None} \
+        if os.getpid() == task.parent else None
+    return results, _store(task, results), built
+
+
+def _store(task: ShardTask, results: Resolved) -> str | None:
+    """Write the shard with the facts of `results`; why it could not be written, if it could not."""
     new = {job.source.relative: f"[{dumps(digest)},{text}]"
            for job, (digest, text, _) in zip(task.jobs, results) if text is not None}
     if task.path is None or not new:
-        return results, None
+        return None
     stored = open_shard(task.path, task.key)
     try:
         for relative in stored.paths():
@@ -242,8 +258,8 @@ def run_shard(task: ShardTask) -> tuple[list[tuple[str, str | None, str]], str |
     try:
         write_text(task.path, _document(task.key, new))
     except OSError as error:
-        return results, reason(error)
-    return results, None
+        return reason(error)
+    return None
 
 
 def facts_digest(compact_text: str) -> str:

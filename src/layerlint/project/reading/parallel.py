@@ -1,7 +1,8 @@
 """Read, hash, parse and extract many files: in worker processes when there are enough of them.
 
-Workers send back compact facts (plain lists, see `compact.py`), which cross the process
-boundary cheaply; results come back in task order, so the output never depends on `--jobs`.
+`resolve` parses one file into facts; the cache's workers store them and send them back as the
+JSON text they store (`cache/fact_shards.py`), which crosses the process boundary cheaply;
+results come back in task order, so the output never depends on `--jobs`.
 
 Workers never outlive the run and never take part in an interrupt: they ignore SIGINT (Ctrl-C
 reaches the whole process group; the parent alone decides, and an interrupted worker could die
@@ -19,10 +20,13 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from layerlint.core.processes import parent_death_signal
 from layerlint.project.reading.discovery import SourceFile, read_source
+
+if TYPE_CHECKING:
+    from layerlint.project.reading.facts import ModuleFacts
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -37,15 +41,12 @@ class FileJob:
     expected_hash: str | None  # the hash the cached facts were made from, if any
 
 
-# (content hash, compact facts; None when the content still has the expected hash)
-JobResult = tuple[str, list[Any] | None]
+# (content hash, the facts; None when the content still has the expected hash)
+JobResult = tuple[str, "ModuleFacts | None"]
 
 
 def resolve(job: FileJob) -> JobResult:
-    from layerlint.project.reading.compact import (
-        encode_facts,  # the parser, only when something is parsed
-    )
-    from layerlint.project.reading.loader import (
+    from layerlint.project.reading.loader import (  # the parser, only when something is parsed
         content_hash,
         facts_from_bytes,
         load_facts,
@@ -54,12 +55,11 @@ def resolve(job: FileJob) -> JobResult:
     try:
         data = read_source(job.source.location)
     except OSError:
-        failed = load_facts(job.source)  # reports why the file cannot be read
-        return "", encode_facts(failed)
+        return "", load_facts(job.source)  # reports why the file cannot be read
     digest = content_hash(data)
     if digest == job.expected_hash:
         return digest, None
-    return digest, encode_facts(facts_from_bytes(job.source, data))
+    return digest, facts_from_bytes(job.source, data)
 
 
 def load_parser() -> None:
