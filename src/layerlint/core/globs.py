@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 
@@ -42,10 +42,20 @@ def match_module(pattern: str, module: str) -> bool:
     return _compile(pattern, ".").match(module) is not None
 
 
-def module_matcher(pattern: str) -> Callable[[str], re.Match[str] | None]:
-    """`pattern`'s test of a module name, compiled once (a match, or None), for a caller that
-    tests many names: `match_module(pattern, name)` is `module_matcher(pattern)(name) is not None`."""
-    return _compile(pattern, ".").match
+def first_module_matcher(patterns: Sequence[str]) -> Callable[[str], int | None]:
+    """Which of `patterns` a module name matches first (its index; None for none), as testing
+    them in order gives, in one regular expression: the roles ask it of every module and package
+    (at 1M lines 32,000 names against 47 globs, 1.2 million matches one at a time)."""
+    if not patterns:
+        return lambda module: None
+    alternatives = (f"(?P<_{index}>{_compile(pattern, '.').pattern})" for index, pattern in enumerate(patterns))
+    match = re.compile("|".join(alternatives)).match
+
+    def first(module: str) -> int | None:
+        found = match(module)  # alternatives are tried in order: the first that matches is taken
+        return None if found is None or found.lastgroup is None else int(found.lastgroup[1:])
+
+    return first
 
 
 def match_path(pattern: str, path: str) -> bool:
