@@ -5,7 +5,8 @@ modules decodes N (`ProjectCache.facts_of`), and rewriting a shard copies the en
 as stored text.
 
 Whoever parses a shard's files (a worker) also stores them: `run_shard` writes the shard and
-sends the parent the same JSON text (one serialisation for both). An entry is used only when it
+sends the parent the same JSON text (one serialisation for both); run in the parent itself, it
+hands over the facts it built as well. An entry is used only when it
 was made from the content the file has now and has the facts' shape; anything else is parsed
 again.
 """
