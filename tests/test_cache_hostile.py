@@ -201,6 +201,9 @@ DOCUMENT_TAMPERINGS: dict[str, Callable[[dict[str, Any]], None]] = {
     "a path that is not a file of the run": lambda document: document["by_path"].update(
         {"pyproject.toml": document["by_path"][ROUTER]}),
     "a table for a path": lambda document: document["by_path"].update({ROUTER: {"0": document["by_path"][ROUTER][0]}}),
+    "covered paths that are not a list": lambda document: document.update(covered="app"),
+    "a covered path that is not a file of the run": lambda document: document.update(covered=["app/ghost.py"]),
+    "a run's findings said to cover no path": lambda document: document.update(covered=[]),
     "a negative suppressed count": lambda document: document.update(suppressed=-1),
     "a boolean suppressed count": lambda document: document.update(suppressed=True),
 }

@@ -15,13 +15,14 @@ from pathlib import Path
 
 import pytest
 from harness import NO_CACHE, FixtureProject, fixture_projects
-from test_incremental import CHAIN, EDITS, LOOKUP, edited_module, encoded, read, rows
+from test_incremental import CHAIN, EDITS, LOOKUP, Row, edited_module, encoded, read, rows
 
 from layerlint import engine
 from layerlint.core.config import ConfigError, load_config
 from layerlint.core.options import RunOptions
 
 Edit = Callable[[str], str]
+ROUTER = "app/api/v1/routers/orders.py"  # in CHAIN, the module that imports LOOKUP
 
 SOFT_DELETE = "    deleted_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)\n"
 TABLE = re.compile(r"^    __tablename__ = .*\n", re.MULTILINE)
@@ -77,6 +78,47 @@ def test_a_cached_check_finds_what_a_cold_run_finds_after_each_edit(case: Fixtur
     if model is not None:
         edits.append((model, MODEL_EDITS))
     replay(case.root, tmp_path, edits)
+
+
+@pytest.mark.parametrize("case", fixture_projects(), ids=lambda case: case.id)
+def test_a_check_of_some_paths_checks_their_modules_alone_and_leaves_the_store_right(
+        case: FixtureProject, tmp_path: Path) -> None:
+    """`layerlint check FILE` after an edit (pre-commit passes the changed files) runs the keyed
+    rules on FILE's module alone: its findings must be a cold run's, and the modules it left
+    unchecked must be checked by the next run of the whole project, which must find what a cold
+    run finds (neither stored as checked nor the whole project's findings stored under its key)."""
+    root, cache = tmp_path / "project", tmp_path / "cache"
+    shutil.copytree(case.root, root)
+    try:
+        cached(root, cache)
+    except ConfigError:
+        pytest.skip("the fixture's configuration is the case")
+    path = edited_module(root)
+    _check_some_paths(root, cache, path, EDITS[0][1], path)
+
+
+def test_a_check_of_a_router_sees_a_chain_an_edit_elsewhere_made(tmp_path: Path) -> None:
+    """The router is the path asked about, the edit (a repository import) is in a helper it
+    imports: the router's LL102 chain must appear, and the helper be checked by the next run."""
+    root, cache = tmp_path / "project", tmp_path / "cache"
+    shutil.copytree(CHAIN, root)
+    cached(root, cache)
+    found = _check_some_paths(root, cache, LOOKUP, EDITS[2][1], ROUTER)
+    assert any(row[3] == "LL102" for row in found)
+
+
+def _check_some_paths(root: Path, cache: Path, edited: str, edit: Edit, asked: str) -> list[Row]:
+    """Edit `edited`, check `asked` alone through the cache, then the whole project: each equal to
+    a cold run's findings there; the first re-checks at most the asked module."""
+    (root / edited).write_bytes(encoded(edit(read(root / edited))))
+    expected = rows(engine.check(load_config(root), options=NO_CACHE).diagnostics)
+    some = engine.check(load_config(root), [root / asked], options=RunOptions(cache_dir=cache, jobs=1))
+    assert rows(some.diagnostics) == [row for row in expected if row[0] == asked], asked
+    assert all(count <= 1 for count in some.timings.rechecked.values()), some.timings.rechecked
+    again = engine.check(load_config(root), [root / asked], options=RunOptions(cache_dir=cache, jobs=1))
+    assert again.timings.from_cache and rows(again.diagnostics) == rows(some.diagnostics)  # stored for `asked`
+    assert rows(cached(root, cache).diagnostics) == expected, asked  # not for the whole project
+    return rows(some.diagnostics)
 
 
 def test_an_import_chain_appears_and_goes_through_the_cache(tmp_path: Path) -> None:

@@ -253,9 +253,11 @@ class _Answer:
 
 
 def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | None,
-            wanted: Callable[[str], bool], timings: Timings, named: Sequence[Path] = ()
-            ) -> tuple[_Answer, list[Diagnostic], Discovery]:
-    """The findings of the whole project (with the files `named`), and those in the paths `wanted` accepts."""
+            wanted: Callable[[str], bool], timings: Timings, named: Sequence[Path] = (), *,
+            only: Callable[[str], bool] | None = None) -> tuple[_Answer, list[Diagnostic], Discovery]:
+    """The findings of the whole project (with the files `named`), and those in the paths `wanted`
+    accepts. With `only`, a run that cannot be answered from the stored findings checks the
+    modules `only` accepts and leaves the others' findings unknown (see `_per_module`)."""
     from layerlint.cache import ProjectCache
 
     options = run_options(config, options)
@@ -276,7 +278,8 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
                 stored = cache.findings.stored(key, files)
         timings.files, timings.parsed = len(files), cache.parsed + len(facts_of_buffers)
         rebuild = partial(_build_project, config, cache, facts_of_buffers, files)
-        if stored is not None:
+        asked = None if only is None else [source.relative for source in files if only(source.relative)]
+        if stored is not None and stored.covers(asked):
             with timings.phase("answer"):
                 answer = _Answer(stored.for_path, stored.paths(), stored.suppressed, rebuild,
                                  warnings=stored.warnings)
@@ -287,7 +290,8 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
                 return answer, shown, found
         assert key is not None
         answer = _fresh_answer(config, cache, key, files, rebuild, timings,
-                               lambda relative: buffer_digests.get(relative) or cache.manifest.digest_of(relative))
+                               lambda relative: buffer_digests.get(relative) or cache.manifest.digest_of(relative),
+                               only)
     return answer, [d for path in answer.paths if wanted(path) for d in answer.by_path(path) or ()], found
 
 
@@ -307,21 +311,24 @@ def _refresh(config: Config, cache: ProjectCache, files: list[SourceFile], overr
 
 
 def _fresh_answer(config: Config, cache: ProjectCache, key: str, files: list[SourceFile],
-                  rebuild: Callable[[], Project], timings: Timings, digest_of: Callable[[str], str]) -> _Answer:
+                  rebuild: Callable[[], Project], timings: Timings, digest_of: Callable[[str], str],
+                  only: Callable[[str], bool] | None = None) -> _Answer:
     """Run the rules (or reuse each module's stored findings where its key is unchanged), and
-    store what they found under `key`."""
+    store what they found under `key`; with `only`, what they found in those paths, stored as
+    covering those paths alone."""
     rules = active_rules(config)
 
-    def evaluate() -> tuple[Project, list[Diagnostic], int]:
+    def evaluate() -> tuple[Project, list[Diagnostic], int, bool]:
         with timings.phase("load"):
             project = rebuild()  # once: rule workers fork with it (see rule_pool)
             project.decode_all()  # here, not in each worker: every rule reads every module
-        return project, *_evaluate(project, rules, cache, digest_of, timings)
+        return project, *_evaluate(project, rules, cache, digest_of, timings, only)
 
-    project, diagnostics, noqa_count = _from_cached_facts(cache, evaluate)
+    project, diagnostics, noqa_count, whole = _from_cached_facts(cache, evaluate)
     warnings = tuple(noqa_warnings(project))
     with timings.phase("save"):
-        cache.findings.save(key, diagnostics, noqa_count, warnings)
+        covered = None if whole or only is None else [source.relative for source in files if only(source.relative)]
+        cache.findings.save(key, diagnostics, noqa_count, warnings, covered)
     grouped: dict[str, list[Diagnostic]] = {}
     for diagnostic in diagnostics:
         grouped.setdefault(diagnostic.path, []).append(diagnostic)
@@ -329,15 +336,16 @@ def _fresh_answer(config: Config, cache: ProjectCache, key: str, files: list[Sou
 
 
 def _evaluate(project: Project, rules: Sequence[Rule], cache: ProjectCache, digest_of: Callable[[str], str],
-              timings: Timings) -> tuple[list[Diagnostic], int]:
-    """Every rule's findings and the noqa count. With a cache, the rules whose findings in a
-    module its import closure and the whole analyses they read decide (`Rule.whole_inputs`) run
-    only on the modules whose key changed (`_per_module`); the others run over the whole project."""
+              timings: Timings, only: Callable[[str], bool] | None = None) -> tuple[list[Diagnostic], int, bool]:
+    """Every rule's findings and the noqa count, and whether they are the whole project's. With a
+    cache, the rules whose findings in a module its import closure and the whole analyses they
+    read decide (`Rule.whole_inputs`) run only on the modules whose key changed, and with `only`
+    on those of them in the paths it accepts (`_per_module`); the others run over the whole project."""
     workers, modules = cache.workers, len(project.modules)
     if cache.directory is None:
         with timings.phase("evaluate"):
-            return run_rules(project, rules, workers=workers, modules=modules, timings=timings)
-    return _per_module(project, rules, cache, digest_of, timings)
+            return *run_rules(project, rules, workers=workers, modules=modules, timings=timings), True
+    return _per_module(project, rules, cache, digest_of, timings, only)
 
 
 def _with_stored(diagnostics: list[Diagnostic], suppressed: int,
@@ -363,18 +371,25 @@ def _groups(rules: Sequence[Rule]) -> dict[tuple[str, ...], list[Rule]]:
 
 
 def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, digest_of: Callable[[str], str],
-                timings: Timings) -> tuple[list[Diagnostic], int]:
+                timings: Timings, only: Callable[[str], bool] | None = None) -> tuple[list[Diagnostic], int, bool]:
     """`_evaluate` with the per-module findings store: every rule runs once, in one pool. A rule keyed
     by whole analyses (`Rule.whole_inputs`) runs only on the modules whose stored findings of its
     group do not hold: those whose import closure changed, or every module when a whole analysis the
     group reads changed. Whether one did is known in the worker that builds it for its rules, which
     digests it there (at 1M lines, building and digesting them in this process before any rule ran
     was 4 s of a 10 s run after an edit, on one core). On a first run nothing is stored: the import
-    closures are found in this process while the workers run."""
+    closures are found in this process while the workers run.
+
+    With `only` (`layerlint check` of some paths, as pre-commit runs it with the files changed),
+    a keyed rule runs on the modules of those paths alone; the other modules whose stored findings
+    do not hold are left unchecked and stored without findings, so the next run checks them.
+    Their findings are correct for the same reason the stored ones of a module are: a keyed rule's
+    findings in a module are decided by its closure and the whole analyses (test_module_locality)."""
     from layerlint.cache.module_findings import closure_keys, fingerprints, grouped
     from layerlint.rule_pool import Digests
 
     store, groups = cache.module_findings, _groups(rules)
+    asked = _modules_in(project, only)
     first_run = not store.holds_any(facts.path for facts in project.modules.values())
     kept = project.kept = cache.kept(digest_of)
     with timings.phase("keys"):
@@ -400,10 +415,13 @@ def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, di
 
     def focus(rule: Rule, digested: Mapping[str, str]) -> frozenset[str] | None:
         group = rule.whole_inputs
-        if group is None or _inputs(digested, group) != store.inputs(group) or not (held := held_in.get(group)):
+        if group is None:
             return None
+        if _inputs(digested, group) != store.inputs(group) or not (held := held_in.get(group)):
+            return asked
         if group not in stale_in:
-            stale_in[group] = frozenset(name for name in project.modules if name not in held)
+            stale_in[group] = frozenset(name for name in project.modules if name not in held
+                                        and (asked is None or name in asked))
         return stale_in[group]
 
     with timings.phase("evaluate"):
@@ -415,7 +433,8 @@ def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, di
     inputs = {group: _inputs(evaluation.digests, group) for group in groups}
     for group, members in groups.items():
         held = held_in.get(group, {}) if inputs[group] == store.inputs(group) else {}
-        stale = [facts.path for name, facts in project.modules.items() if name not in held]
+        stale = [facts.path for name, facts in project.modules.items()
+                 if name not in held and (asked is None or name in asked)]
         fresh, counts = _counted([result_of[id(rule)] for rule in members])
         found.update({(path, group): entry for path, entry in grouped(fresh, counts, stale).items()})
         found.update({(project.modules[name].path, group): entry for name, entry in held.items()})
@@ -425,7 +444,15 @@ def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, di
         kept.save(facts.path for facts in project.modules.values())
     diagnostics, suppressed = _counted([result for rule, result in zip(rules, evaluation.results)
                                         if rule.whole_inputs is None])
-    return _with_stored(diagnostics, suppressed.total(), found)
+    return *_with_stored(diagnostics, suppressed.total(), found), asked is None
+
+
+def _modules_in(project: Project, only: Callable[[str], bool] | None) -> frozenset[str] | None:
+    """The modules of the paths `only` accepts; None when that is every module."""
+    if only is None:
+        return None
+    asked = frozenset(name for name, facts in project.modules.items() if only(facts.path))
+    return None if len(asked) == len(project.modules) else asked
 
 
 def noqa_warnings(project: Project) -> list[str]:
@@ -454,11 +481,14 @@ def _from_cached_facts(cache: ProjectCache, action: Callable[[], T]) -> T:
 
 def check(config: Config, paths: Sequence[Path] = (), overrides: dict[str, bytes] | None = None, *,
           options: RunOptions | None = None) -> CheckResult:
-    """Findings of the whole project, shown for `paths`; answered from the cache when nothing changed."""
+    """Findings of the whole project, shown for `paths`; answered from the cache when nothing
+    changed. A run for some paths that the cache cannot answer runs the keyed rules on their
+    modules alone (`_per_module`)."""
     overrides = differing(config, overrides or {})
     targets = relative_targets(config, paths) if paths else None
     timings = Timings()
-    answer, shown, found = _answer(config, overrides, options, _target_test(targets), timings, paths)
+    wanted = _target_test(targets)
+    answer, shown, found = _answer(config, overrides, options, wanted, timings, paths, only=wanted if targets else None)
     result = CheckResult(with_severities(config, sorted(shown, key=Diagnostic.sort_key)), answer.rebuild,
                          _files_checked(found.files, overrides, targets), answer.suppressed,
                          warnings=found.warnings + list(answer.warnings), timings=timings)

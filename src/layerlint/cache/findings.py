@@ -52,27 +52,35 @@ class Findings:
         if document is None or document.get("findings_key") != key:
             return None
         by_path, suppressed = document.get("by_path"), document.get("suppressed")
-        warnings = document.get("warnings")
+        warnings, covered = document.get("warnings"), document.get("covered")
         if not isinstance(by_path, dict) or type(suppressed) is not int or suppressed < 0:
             return None
         if type(warnings) is not list or not all(type(warning) is str for warning in warnings):
             return None
-        if not by_path.keys() <= {source.relative for source in files}:
+        if covered is not None and not (type(covered) is list and all(type(path) is str for path in covered)):
+            return None
+        relatives = {source.relative for source in files}
+        if not by_path.keys() <= relatives or (covered is not None and not set(covered) <= relatives):
             return None
         try:
             os.utime(path)  # recently used: kept longest
         except OSError:
             pass
-        return StoredFindings(by_path, suppressed, tuple(warnings))
+        return StoredFindings(by_path, suppressed, tuple(warnings), None if covered is None else frozenset(covered))
 
-    def save(self, key: str, diagnostics: list[Diagnostic], suppressed: int, warnings: Sequence[str] = ()) -> None:
+    def save(self, key: str, diagnostics: list[Diagnostic], suppressed: int, warnings: Sequence[str] = (),
+             covered: Sequence[str] | None = None) -> None:
+        """The findings of a run; with `covered`, of a run that checked those paths alone, whose
+        findings are the only ones stored."""
         if not self.directory.writable():
             return
         by_path: dict[str, list[list[Any]]] = {}
+        shown = None if covered is None else set(covered)
         for d in diagnostics:
-            by_path.setdefault(d.path, []).append(encode(d))
-        self.directory.write(self._path(key).name, {"findings_key": key, "suppressed": suppressed, "by_path": by_path,
-                                                     "warnings": list(warnings)})
+            if shown is None or d.path in shown:
+                by_path.setdefault(d.path, []).append(encode(d))
+        document = {"findings_key": key, "suppressed": suppressed, "by_path": by_path, "warnings": list(warnings)}
+        self.directory.write(self._path(key).name, document if covered is None else {**document, "covered": list(covered)})
         if not self.directory.write_failed:
             self._prune()
             self.directory.remove_stale_temporaries()
@@ -95,9 +103,14 @@ class StoredFindings:
     by_path: dict[str, Any]
     suppressed: int
     warnings: tuple[str, ...] = ()  # found with the findings, so a run answered from the cache warns too
+    covered: frozenset[str] | None = None  # the paths a run of some paths checked; None: every path
 
     def paths(self) -> list[str]:
         return list(self.by_path)
+
+    def covers(self, paths: Sequence[str] | None) -> bool:
+        """Whether these findings answer for `paths` (None: for the whole project)."""
+        return self.covered is None or (paths is not None and self.covered.issuperset(paths))
 
     def for_path(self, path: str) -> list[Diagnostic] | None:
         """None when the stored entry is not what this version writes (a tampered file)."""
