@@ -192,3 +192,24 @@ def test_a_cached_answer_does_not_import_the_facts_or_the_per_module_store(tmp_p
     count, loaded = json.loads(subprocess.run(argv, check=True, capture_output=True, text=True).stdout)
     assert count == len({f for f in EXPECTED if f[0] == DRAFTS})
     assert not {"layerlint.cache.module_findings", "layerlint.project.reading.facts", "layerlint.rules"} & set(loaded)
+
+
+def test_a_plugin_run_checks_its_first_file_alone_then_the_whole_project(tmp_path: Path) -> None:
+    """After an edit, the first file a plugin run asks about is checked alone (an editor lints the
+    file saved); the second makes the run check the whole project once. Both as a cold run finds."""
+    from harness import NO_CACHE
+
+    from layerlint import engine
+    from layerlint.core.config import load_config
+    from layerlint.integrations.findings import LintRun
+
+    root = copy_catalog(tmp_path)
+    LintRun().findings_for(str(root / DRAFTS))  # fills the cache
+    drafts = root / DRAFTS
+    drafts.write_text(drafts.read_text() + "\n\ndef added_after_the_cache(value):\n    return value\n")
+    cold = engine.check(load_config(root), options=NO_CACHE).diagnostics
+    run = LintRun()
+    for number, path in enumerate((DRAFTS, PRODUCTS, DRAFTS)):
+        found = run.findings_for(str(root / path))
+        assert sorted(found, key=str) == sorted((d for d in cold if d.path == path), key=str), path
+        assert len(run._projects) == min(number, 1)  # the whole project: from the second file on, once
