@@ -278,8 +278,8 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
                 stored = cache.findings.stored(key, files)
         timings.files, timings.parsed = len(files), cache.parsed + len(facts_of_buffers)
         rebuild = partial(_build_project, config, cache, facts_of_buffers, files)
-        asked = None if only is None else [source.relative for source in files if only(source.relative)]
-        if stored is not None and stored.covers(asked):
+        asked_paths = None if only is None else [source.relative for source in files if only(source.relative)]
+        if stored is not None and stored.covers(asked_paths):
             with timings.phase("answer"):
                 answer = _Answer(stored.for_path, stored.paths(), stored.suppressed, rebuild,
                                  warnings=stored.warnings)
