@@ -149,10 +149,13 @@ def check(paths: tuple[Path, ...], output_format: str, select: str | None, ignor
     """Check PATHS (default: the project around the current directory)."""
     import gc
 
+    # The process ends after one run: collecting millions of facts objects only costs, and so do
+    # the collections the engine's imports set off (about 1 ms of a 100 ms warm run at 100k lines).
+    gc.disable()
+
     from layerlint import engine
     from layerlint.core.options import RunOptions
 
-    gc.disable()  # the process ends after one run: collecting millions of facts objects only costs
     if show_statistics and not REPORTERS[output_format].shows_statistics:
         raise click.BadParameter(f"has no `{output_format}` form", param_hint="--statistics")
     progress = _progress_line(output_format, quiet or silent)
