@@ -175,3 +175,21 @@ def test_the_tree_gives_the_last_runs_key_only_for_the_same_stats(tmp_path: Path
     assert tree.findings_key(tree.digest(config, edited)) is None
     just_saved = [_source(tmp_path, "app/a.py", "x = 1\n", age_seconds=0)]
     assert tree.digest(config, just_saved) is None  # its stat may not stand for its content yet
+
+
+def test_a_restored_finding_is_the_one_its_constructor_builds() -> None:
+    """The cache fills a Diagnostic's fields at once (`restored`) instead of through the frozen
+    dataclass's `__init__`: every field must be set, to the constructor's values, and it stays frozen."""
+    import dataclasses
+
+    from layerlint.core.diagnostic import Severity, restored
+
+    chain = (ImportStep("app.api.x", "app.utils.y", 3), ImportStep("app.utils.y", "app.repositories.z", 1))
+    built = Diagnostic("app/api/x.py", Location(3, 1, 3, 40), "LL102", "layer-chain", "a message",
+                       Severity.WARNING, chain)
+    again = restored("app/api/x.py", 3, 1, 3, 40, "LL102", "layer-chain", "a message", Severity.WARNING, chain)
+    assert again == built and hash(again) == hash(built) and again.location == built.location
+    assert set(vars(again)) == {field.name for field in dataclasses.fields(Diagnostic)}
+    assert set(vars(again.location)) == {field.name for field in dataclasses.fields(Location)}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        again.path = "elsewhere.py"  # type: ignore[misc]

