@@ -278,7 +278,7 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
                 stored = cache.findings.stored(key, files)
         timings.files, timings.parsed = len(files), cache.parsed + len(facts_of_buffers)
         rebuild = partial(_build_project, config, cache, facts_of_buffers, files)
-        asked_paths = None if only is None else [source.relative for source in files if only(source.relative)]
+        asked_paths = None if only is None else frozenset(source.relative for source in files if only(source.relative))
         if stored is not None and stored.covers(asked_paths):
             with timings.phase("answer"):
                 answer = _Answer(stored.for_path, stored.paths(), stored.suppressed, rebuild,
@@ -289,9 +289,9 @@ def _answer(config: Config, overrides: dict[str, bytes], options: RunOptions | N
                 timings.from_cache = True
                 return answer, shown, found
         assert key is not None
-        answer = _fresh_answer(config, cache, key, files, rebuild, timings,
+        answer = _fresh_answer(config, cache, key, rebuild, timings,
                                lambda relative: buffer_digests.get(relative) or cache.manifest.digest_of(relative),
-                               only)
+                               asked_paths)
     return answer, [d for path in answer.paths if wanted(path) for d in answer.by_path(path) or ()], found
 
 
@@ -310,25 +310,23 @@ def _refresh(config: Config, cache: ProjectCache, files: list[SourceFile], overr
     return tree, None, None, buffer_facts(files, overrides)
 
 
-def _fresh_answer(config: Config, cache: ProjectCache, key: str, files: list[SourceFile],
-                  rebuild: Callable[[], Project], timings: Timings, digest_of: Callable[[str], str],
-                  only: Callable[[str], bool] | None = None) -> _Answer:
+def _fresh_answer(config: Config, cache: ProjectCache, key: str, rebuild: Callable[[], Project], timings: Timings,
+                  digest_of: Callable[[str], str], asked: frozenset[str] | None = None) -> _Answer:
     """Run the rules (or reuse each module's stored findings where its key is unchanged), and
-    store what they found under `key`; with `only`, what they found in those paths, stored as
-    covering those paths alone."""
+    store what they found under `key`; with the paths `asked`, what they found in those paths,
+    stored as covering those paths alone."""
     rules = active_rules(config)
 
     def evaluate() -> tuple[Project, list[Diagnostic], int, bool]:
         with timings.phase("load"):
             project = rebuild()  # once: rule workers fork with it (see rule_pool)
             project.decode_all()  # here, not in each worker: every rule reads every module
-        return project, *_evaluate(project, rules, cache, digest_of, timings, only)
+        return project, *_evaluate(project, rules, cache, digest_of, timings, asked)
 
     project, diagnostics, noqa_count, whole = _from_cached_facts(cache, evaluate)
     warnings = tuple(noqa_warnings(project))
     with timings.phase("save"):
-        covered = None if whole or only is None else [source.relative for source in files if only(source.relative)]
-        cache.findings.save(key, diagnostics, noqa_count, warnings, covered)
+        cache.findings.save(key, diagnostics, noqa_count, warnings, None if whole else asked)
     grouped: dict[str, list[Diagnostic]] = {}
     for diagnostic in diagnostics:
         grouped.setdefault(diagnostic.path, []).append(diagnostic)
@@ -336,16 +334,16 @@ def _fresh_answer(config: Config, cache: ProjectCache, key: str, files: list[Sou
 
 
 def _evaluate(project: Project, rules: Sequence[Rule], cache: ProjectCache, digest_of: Callable[[str], str],
-              timings: Timings, only: Callable[[str], bool] | None = None) -> tuple[list[Diagnostic], int, bool]:
+              timings: Timings, asked: frozenset[str] | None = None) -> tuple[list[Diagnostic], int, bool]:
     """Every rule's findings and the noqa count, and whether they are the whole project's. With a
     cache, the rules whose findings in a module its import closure and the whole analyses they
-    read decide (`Rule.whole_inputs`) run only on the modules whose key changed, and with `only`
-    on those of them in the paths it accepts (`_per_module`); the others run over the whole project."""
+    read decide (`Rule.whole_inputs`) run only on the modules whose key changed, and with the
+    paths `asked` on those of them in these paths (`_per_module`); the others run over the whole project."""
     workers, modules = cache.workers, len(project.modules)
     if cache.directory is None:
         with timings.phase("evaluate"):
             return *run_rules(project, rules, workers=workers, modules=modules, timings=timings), True
-    return _per_module(project, rules, cache, digest_of, timings, only)
+    return _per_module(project, rules, cache, digest_of, timings, asked)
 
 
 def _with_stored(diagnostics: list[Diagnostic], suppressed: int,
@@ -371,7 +369,7 @@ def _groups(rules: Sequence[Rule]) -> dict[tuple[str, ...], list[Rule]]:
 
 
 def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, digest_of: Callable[[str], str],
-                timings: Timings, only: Callable[[str], bool] | None = None) -> tuple[list[Diagnostic], int, bool]:
+                timings: Timings, asked_paths: frozenset[str] | None = None) -> tuple[list[Diagnostic], int, bool]:
     """`_evaluate` with the per-module findings store: every rule runs once, in one pool. A rule keyed
     by whole analyses (`Rule.whole_inputs`) runs only on the modules whose stored findings of its
     group do not hold: those whose import closure changed, or every module when a whole analysis the
@@ -380,8 +378,8 @@ def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, di
     was 4 s of a 10 s run after an edit, on one core). On a first run nothing is stored: the import
     closures are found in this process while the workers run.
 
-    With `only` (`layerlint check` of some paths, as pre-commit runs it with the files changed),
-    a keyed rule runs on the modules of those paths alone; the other modules whose stored findings
+    With `asked_paths` (`layerlint check` of some paths, as pre-commit runs it with the files
+    changed), a keyed rule runs on the modules of those paths alone; the other modules whose stored findings
     do not hold are left unchecked and stored without findings, so the next run checks them.
     Their findings are correct for the same reason the stored ones of a module are: a keyed rule's
     findings in a module are decided by its closure and the whole analyses (test_module_locality)."""
@@ -389,7 +387,7 @@ def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, di
     from layerlint.rule_pool import Digests
 
     store, groups = cache.module_findings, _groups(rules)
-    asked = _modules_in(project, only)
+    asked = _modules_in(project, asked_paths)
     first_run = not store.holds_any(facts.path for facts in project.modules.values())
     kept = project.kept = cache.kept(digest_of)
     with timings.phase("keys"):
@@ -447,11 +445,11 @@ def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, di
     return *_with_stored(diagnostics, suppressed.total(), found), asked is None
 
 
-def _modules_in(project: Project, only: Callable[[str], bool] | None) -> frozenset[str] | None:
-    """The modules of the paths `only` accepts; None when that is every module."""
-    if only is None:
+def _modules_in(project: Project, paths: frozenset[str] | None) -> frozenset[str] | None:
+    """The modules of these paths; None when that is every module."""
+    if paths is None:
         return None
-    asked = frozenset(name for name, facts in project.modules.items() if only(facts.path))
+    asked = frozenset(name for name, facts in project.modules.items() if facts.path in paths)
     return None if len(asked) == len(project.modules) else asked
 
 

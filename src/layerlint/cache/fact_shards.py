@@ -13,7 +13,6 @@ again.
 
 from __future__ import annotations
 
-import json
 import os
 import weakref
 import zlib
@@ -33,6 +32,7 @@ from layerlint.cache.storage import (
 )
 from layerlint.core.digest import blake2b
 from layerlint.project.reading.discovery import SourceFile
+from layerlint.project.reading.json_text import read_json, scan_at
 from layerlint.project.reading.parallel import FileJob, resolve
 
 if TYPE_CHECKING:  # facts and their codec are imported where facts are decoded: a cached run decodes none
@@ -40,8 +40,6 @@ if TYPE_CHECKING:  # facts and their codec are imported where facts are decoded:
 
 FILES_PER_SHARD = 256
 MAX_SHARDS = 64
-# One JSON value at an offset of a text, without slicing it (the C scanner json.loads uses).
-_scan: Callable[[str, int], tuple[Any, int]] = getattr(json.JSONDecoder(), "scan_once")  # not in typeshed
 
 
 class FactShards:
@@ -103,7 +101,7 @@ class StoredShard:
         if text is None:
             return None
         try:
-            value, end = _scan(text, 0)
+            value, end = scan_at(text, 0)
         except (ValueError, StopIteration, RecursionError):
             return None
         return value if end == len(text) else None
@@ -175,7 +173,7 @@ def _read_index(descriptor: int, key: str) -> tuple[dict[str, Any], int] | None:
     text, end = head, -1
     while end < 0:  # the index is a few kB per 100 files: read on until it is whole
         try:
-            index, end = _scan(text, len(prefix))
+            index, end = scan_at(text, len(prefix))
         except (ValueError, StopIteration):
             more = os.pread(descriptor, len(text), len(text)).decode("ascii", "replace")
             if not more:
@@ -305,8 +303,6 @@ def decoded(decode_facts: Callable[[], ModuleFacts], source: SourceFile) -> Modu
 
 def parsed(text: str, source: SourceFile) -> ModuleFacts:
     """The facts parsed in this run, from their JSON text."""
-    from layerlint.project.reading.compact import read_json
-
     facts = decode(read_json(text), source)
     assert facts is not None, source.relative  # the text was made from this file's facts
     return facts

@@ -12,7 +12,7 @@ checked as strictly as they are written: a cache directory can come with a repos
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -69,7 +69,7 @@ class Findings:
         return StoredFindings(by_path, suppressed, tuple(warnings), None if covered is None else frozenset(covered))
 
     def save(self, key: str, diagnostics: list[Diagnostic], suppressed: int, warnings: Sequence[str] = (),
-             covered: Sequence[str] | None = None) -> None:
+             covered: Collection[str] | None = None) -> None:
         """The findings of a run; with `covered`, of a run that checked those paths alone, whose
         findings are the only ones stored."""
         if not self.directory.writable():
@@ -80,7 +80,7 @@ class Findings:
             if shown is None or d.path in shown:
                 by_path.setdefault(d.path, []).append(encode(d))
         document = {"findings_key": key, "suppressed": suppressed, "by_path": by_path, "warnings": list(warnings)}
-        self.directory.write(self._path(key).name, document if covered is None else {**document, "covered": list(covered)})
+        self.directory.write(self._path(key).name, document if covered is None else {**document, "covered": sorted(covered)})
         if not self.directory.write_failed:
             self._prune()
             self.directory.remove_stale_temporaries()
@@ -108,7 +108,7 @@ class StoredFindings:
     def paths(self) -> list[str]:
         return list(self.by_path)
 
-    def covers(self, paths: Sequence[str] | None) -> bool:
+    def covers(self, paths: Collection[str] | None) -> bool:
         """Whether these findings answer for `paths` (None: for the whole project)."""
         return self.covered is None or (paths is not None and self.covered.issuperset(paths))
 

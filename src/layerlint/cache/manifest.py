@@ -62,4 +62,10 @@ def trusted_stat(stat: tuple[int, int] | None, now: int) -> tuple[int, int]:
 
 def racy(stat: tuple[int, int], now: int) -> bool:
     """Saved within 2 s of `now`: the file may change again within the same timestamp tick."""
-    return now - stat[0] < RACY_NS
+    return stat[0] > newest_settled(now)
+
+
+def newest_settled(now: int) -> int:
+    """The newest mtime a stat read `now` is trusted with (a caller asking of many files compares
+    each mtime with it, instead of calling `racy` per file)."""
+    return now - RACY_NS

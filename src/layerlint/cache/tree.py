@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from layerlint.cache.manifest import RACY_NS
+from layerlint.cache.manifest import newest_settled
 from layerlint.cache.storage import CacheDirectory, run_digest
 from layerlint.core.config import Config
 from layerlint.project.reading.discovery import SourceFile
@@ -24,7 +24,7 @@ class Tree:
         for the content (a file saved in the last 2 s, or one without a stat)."""
         if self.directory.path is None:
             return None
-        settled = time.time_ns() - RACY_NS  # `racy`, written out: asked of every file of a warm run
+        settled = newest_settled(time.time_ns())  # compared per file: asked of every file of a warm run
         lines = []
         for source in files:
             stat = source.stat

@@ -32,7 +32,6 @@ keeps the bodies as text, decoded when a function's events are first read (`deco
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 import types
 import typing
@@ -45,28 +44,10 @@ from typing import Any
 from layerlint.project.reading import expr as x
 from layerlint.project.reading import facts as facts_module
 from layerlint.project.reading.facts import Event, Expr, ModuleFacts, Span
+from layerlint.project.reading.json_text import read_json, scan_at
 
 Encode = Callable[[Any], Any]
 Decode = Callable[[Any], Any]
-# One JSON value at an offset of a text (the C scanner json.loads uses).
-_scan: Callable[[str, int], tuple[Any, int]] = getattr(json.JSONDecoder(), "scan_once")  # not in typeshed
-
-
-def read_json(text: str) -> Any:
-    """The value of JSON text the cache wrote: msgspec's decoder, 1.5x json's on the facts (at
-    100k lines 0.055 s against 0.08 s), or json's for what msgspec refuses (an escaped lone
-    surrogate, which the fallback encoder writes for one in a string of the source)."""
-    try:
-        return _fast_decode()(text)
-    except ValueError:  # msgspec.DecodeError is one
-        return json.loads(text)
-
-
-@lru_cache(maxsize=None)
-def _fast_decode() -> Callable[[str], Any]:
-    import msgspec.json  # imported already where facts are read: the cache writes with it
-
-    return msgspec.json.Decoder().decode
 
 
 def _same(value: Any) -> Any:
@@ -255,7 +236,7 @@ def split_stored(text: str) -> tuple[Any, str]:
     """The head of facts stored as this JSON text, decoded from JSON, and their bodies' text."""
     if not (text.startswith("[") and text.endswith("]")):
         raise ValueError("not stored facts")
-    head, end = _scan(text, 1)
+    head, end = scan_at(text, 1)
     if text[end:end + 1] != ",":
         raise ValueError("not stored facts")
     return head, text[end + 1:-1]
