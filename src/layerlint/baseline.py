@@ -21,10 +21,11 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from layerlint.core.diagnostic import Diagnostic
+from layerlint.core.records import record
 
 FORMAT = "layerlint-baseline"
 VERSION = 2
@@ -39,7 +40,7 @@ class BaselineError(Exception):
     """A baseline file that cannot be read: the CLI reports it as a usage error (exit 2)."""
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class BaselineEntry:
     code: str
     path: str
@@ -56,13 +57,13 @@ class BaselineEntry:
         return (self.code, self.subject, self.occurrence)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Baseline:
     entries: frozenset[BaselineEntry]
     version: int = VERSION
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BaselineOutcome:
     new: list[Diagnostic]  # not in the baseline: these fail the run
     matched: list[Diagnostic]  # findings the baseline ignores

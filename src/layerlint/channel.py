@@ -33,7 +33,6 @@ import socket
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +42,7 @@ from layerlint.cache.storage import known_rules
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.digest import blake2b
+from layerlint.core.records import record
 
 if TYPE_CHECKING:  # the server's side only: a plugin's start would pay 30 ms for asyncio
     import asyncio
@@ -61,7 +61,7 @@ MAX_LINE = 64 * 2**20  # bytes: a request or answer longer than this is not ours
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Request:
     root: Path
     config: str  # `config_digest` of the configuration the plugin checks with

@@ -6,11 +6,12 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+
+from layerlint.core.records import record
 
 if TYPE_CHECKING:
     from layerlint.core.config import Config
@@ -28,7 +29,7 @@ _OPTIONS = (
 )
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FixRequest:
     fix: bool = False
     unsafe: bool = False

@@ -24,7 +24,7 @@ import gc
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -34,10 +34,16 @@ from layerlint.buffers import source_files as buffer_sources
 from layerlint.core.config import Config, ConfigError
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.options import RunOptions
+from layerlint.core.records import field, record
 from layerlint.core.roots import is_marked
 from layerlint.core.selection import Selection, severity_of
 from layerlint.core.timings import Timings
-from layerlint.project.reading.discovery import Discovery, SourceFile, find_files, root_relative
+from layerlint.project.reading.discovery import (
+    Discovery,
+    SourceFile,
+    find_files,
+    root_relative,
+)
 
 if TYPE_CHECKING:  # imported where needed: a run answered from the cache never loads rules or parsers
     from layerlint.cache import ProjectCache, StoredFindings
@@ -50,7 +56,7 @@ if TYPE_CHECKING:  # imported where needed: a run answered from the cache never 
 T = TypeVar("T")
 
 
-@dataclass
+@record
 class CheckResult:
     diagnostics: list[Diagnostic]
     project_loader: Callable[[], Project] = field(repr=False)
@@ -230,7 +236,7 @@ def relative_targets(config: Config, paths: Sequence[Path]) -> list[str] | None:
     return result
 
 
-@dataclass
+@record
 class _Answer:
     """What one run knows: every finding by path (from the cache, decoded only where asked, or fresh)."""
 

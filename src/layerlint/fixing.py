@@ -18,7 +18,7 @@ import tempfile
 import tokenize
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,7 @@ from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.fix import Fix, apply_edits
 from layerlint.core.options import RunOptions
+from layerlint.core.records import field, record
 from layerlint.fixers import FIXERS, fixer_for
 from layerlint.project.reading.discovery import read_source
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 MAX_PASSES = 10
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SourceText:
     """A file's text as Python reads it, and how to write it back byte for byte alike: the
     encoding (its cookie, or UTF-8) and the BOM; line endings are kept in the text itself."""
@@ -54,7 +55,7 @@ class SourceText:
         return text.encode(self.encoding)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Checked:
     """One check's answer, as fixing needs it: the findings to fix (those reported), the project
     they are about (for the fixers that need more than syntax), and the count of files checked."""
@@ -135,7 +136,7 @@ def _with_fix(site: object, diagnostic: Diagnostic) -> Diagnostic:
     return replace(diagnostic, fix=found) if found is not None else diagnostic
 
 
-@dataclass
+@record
 class FixOutcome:
     """What a fix run did (or, with `write=False`, would do)."""
 
@@ -379,7 +380,7 @@ def write_atomically(path: Path, data: bytes, mode: int) -> None:
         raise
 
 
-@dataclass
+@record
 class NoqaOutcome:
     added: int = 0  # findings given a noqa comment
     written: list[str] = field(default_factory=list)

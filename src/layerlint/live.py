@@ -29,7 +29,6 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from layerlint import engine
@@ -37,6 +36,7 @@ from layerlint.core.closure import reached
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.options import RunOptions
+from layerlint.core.records import field, record
 from layerlint.project.project import Project
 from layerlint.project.reading.discovery import SourceFile, find_files, root_relative
 from layerlint.project.reading.facts import ModuleFacts
@@ -44,7 +44,7 @@ from layerlint.project.reading.loader import facts_from_bytes, load_facts
 from layerlint.rules.base import Rule, Scope
 
 
-@dataclass
+@record
 class _Buffer:
     """An editor's text and the facts parsed from it (kept until the text changes)."""
 
@@ -52,7 +52,7 @@ class _Buffer:
     facts: ModuleFacts
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Snapshot:
     """A check's buffers, findings and project."""
 
@@ -62,7 +62,7 @@ class _Snapshot:
     whole: bool  # every path of the project was asked
 
 
-@dataclass
+@record
 class _Pending:
     """What the editor reported since the last check, recorded from any thread."""
 
@@ -70,7 +70,7 @@ class _Pending:
     rediscover: bool = False  # files were created or deleted: walk the tree again
 
 
-@dataclass
+@record
 class _Findings:
     """The findings known for the project as it is now, by root-relative path: each kind kept
     for as long as an edit cannot change it (see the module's docstring)."""
@@ -87,7 +87,7 @@ class _Findings:
             self.local.pop(path, None)
 
 
-@dataclass
+@record
 class _Rules:
     """The selected rules, by how far an edit can move their findings."""
 

@@ -28,11 +28,11 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.noqa import suppressed
+from layerlint.core.records import field, record
 from layerlint.core.selection import Selection
 from layerlint.project.project import BUILT_WHOLE, Project, needed_analyses
 from layerlint.project.reading.parallel import can_fork, map_tasks
@@ -49,7 +49,7 @@ RuleResult = tuple[list[Diagnostic], Counter[str]]
 Task = tuple[list[int], tuple[str, ...]]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Digests:
     """Analyses to digest (`of(project, names)` -> name -> digest) where the rules build them;
     with `focus`, the modules each rule keyed by whole analyses (`Rule.whole_inputs`) is run on,
@@ -71,7 +71,7 @@ def forks(rules: Sequence[Rule], workers: int, modules: int) -> bool:
     return min(workers, len(_families(rules)), modules // MIN_MODULES_PER_WORKER) > 1 and can_fork()
 
 
-@dataclass
+@record
 class Evaluation:
     results: list[RuleResult]  # in the order of the rules
     seconds: list[float]  # each rule's time in the process that ran it

@@ -17,7 +17,6 @@ import os
 import weakref
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +30,7 @@ from layerlint.cache.storage import (
     write_text,
 )
 from layerlint.core.digest import blake2b
+from layerlint.core.records import record
 from layerlint.project.reading.discovery import SourceFile
 from layerlint.project.reading.json_text import read_json, scan_at
 from layerlint.project.reading.parallel import FileJob, resolve
@@ -109,7 +109,11 @@ class StoredShard:
     def unread(self, relative: str, content_hash: str, source: SourceFile) -> ModuleFacts | None:
         """The facts of `relative` if stored for this content, with its functions' bodies left as
         text until read (compact.decode_unread); None if absent, unreadable or not this file's."""
-        from layerlint.project.reading.compact import decode_unread, split_stored, valid_head
+        from layerlint.project.reading.compact import (
+            decode_unread,
+            split_stored,
+            valid_head,
+        )
 
         if self.descriptor is None:  # a shard without an index is decoded whole anyway
             entry = valid_entry(self.entry(relative), content_hash)
@@ -208,7 +212,7 @@ def _document(key: str, entries: dict[str, str]) -> str:
     return f"{_prefix(key)}{dumps(index)}{_MODULES}{''.join(parts)}}}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ShardTask:
     """Files of one shard to hash and maybe parse, and where that shard is stored."""
 

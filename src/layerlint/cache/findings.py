@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from layerlint.cache.storage import CacheDirectory, own_source, run_digest
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic, ImportStep, Severity, restored
+from layerlint.core.records import record
 from layerlint.project.reading.discovery import SourceFile
 
 KEPT_FINDINGS = 4
@@ -96,7 +96,7 @@ class Findings:
             pass
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StoredFindings:
     """Findings as stored, by path: a run about one file decodes that file's findings only."""
 

@@ -24,13 +24,13 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from layerlint.cache.findings import decode, encode
 from layerlint.cache.storage import CacheDirectory, own_source
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.digest import blake2b
+from layerlint.core.records import record
 from layerlint.project.index.graph import edge_candidates
 from layerlint.project.reading.expr import Node
 from layerlint.project.reading.facts import ClassFact, FunctionFact, ModuleFacts
@@ -44,7 +44,7 @@ def group_name(group: Group) -> str:
     return ",".join(group)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ModuleEntry:
     """What a module's place in the import graph is made of: known from its facts digest alone."""
 
@@ -182,7 +182,7 @@ def fingerprints(results: Mapping[str, object], modules: Iterable[ModuleFacts],
             for name, result in results.items()}
 
 
-@dataclass
+@record
 class Stored:
     """One module's findings of one group, as stored."""
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from layerlint.core.diagnostic import Severity
+from layerlint.core.records import field, record
 from layerlint.core.roots import fallback_root, user_path
 
 # In the order globs are tried: "dependency" (modules that wire services for Depends) first,
@@ -77,7 +78,7 @@ class ConfigError(Exception):
         return (type(self), (self.file, self.key, self.message))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Config:
     root: Path
     file: Path | None = None
@@ -140,7 +141,7 @@ class Config:
         return replace(self, select=select or self.select, ignore=self.ignore + ignore)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Key:
     kind: str  # "str", "list", "table", "map-list"
     attr: str

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
+
+from layerlint.core.records import record
 
 if TYPE_CHECKING:  # a finding carries a fix only when a fixer made one: its module is imported there
     from layerlint.core.fix import Fix
@@ -36,7 +37,7 @@ class Severity(str, Enum):
         return {"error": "E", "warning": "W", "convention": "C"}[self.value]
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class Location:
     """A 1-based span; columns count characters, not bytes."""
 
@@ -46,7 +47,7 @@ class Location:
     end_column: int
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class ImportStep:
     """One import of a chain: `importer` imports `imported` at `line` (of the importer)."""
 
@@ -55,7 +56,7 @@ class ImportStep:
     line: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Diagnostic:
     path: str  # relative to the project root, "/"-separated
     location: Location

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import Enum
+
+from layerlint.core.records import record
 
 # Python's own line ends (the tokenizer's): not str.splitlines, which also breaks at \f, \v, \x1c...
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -26,7 +27,7 @@ class Applicability(str, Enum):
     DISPLAY_ONLY = "display-only"  # a suggestion a human must complete; never applied
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class Edit:
     """Replace the text from (line, column) up to (end_line, end_column) by `content`. An empty
     range inserts; an empty `content` deletes."""
@@ -46,7 +47,7 @@ class Edit:
         return start < other_end and other_start < end
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Fix:
     message: str  # what the fix does, shown with the finding: "Add `-> None`"
     applicability: Applicability

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+
+from layerlint.core.records import record
 
 CACHE_DIR_NAME = ".layerlint_cache"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RunOptions:
     """Not part of `Config`: these never change findings, so they never enter a cache key."""
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
 from layerlint.core.config import Config, load_config
 from layerlint.core.globs import any_path_matcher
+from layerlint.core.records import record
 from layerlint.core.roots import fallback_root, holds_packages, is_package, user_path
 
 # How deep below a named directory projects are looked for: `backend/`, `services/api/`, `apps/x/server/`.
@@ -24,7 +25,7 @@ MAX_DEPTH = 3
 _NEVER_PROJECTS = {"node_modules", "site-packages", "__pycache__", "build", "dist", "docs"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Target:
     """One project of a run and the paths named in it (none: the whole project)."""
 

@@ -3,11 +3,11 @@ and at which severity (`[tool.layerlint.severity]`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from layerlint.core.diagnostic import Severity
 from layerlint.core.globs import match_path
+from layerlint.core.records import record
 
 if TYPE_CHECKING:
     from layerlint.core.config import Config
@@ -21,7 +21,7 @@ def _specificity(code: str, prefixes: tuple[str, ...]) -> int:
     return max((len(p) for p in prefixes if p == "ALL" or code.startswith(p)), default=-1)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Selection:
     select: tuple[str, ...]
     ignore: tuple[str, ...]

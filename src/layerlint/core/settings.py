@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from layerlint.core.config import DEFAULT_EXCLUDES, ROLE_NAMES, SCHEMA, Config
+from layerlint.core.records import record
 
 DEFAULT = "default"
 COMMAND_LINE = "command line"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Setting:
     key: str  # dotted, as in [tool.layerlint]: `sessions.read`
     value: Any

@@ -9,10 +9,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+
+from layerlint.core.records import field, record
 
 
-@dataclass
+@record
 class Timings:
     phases: dict[str, float] = field(default_factory=dict)  # name -> wall seconds, in order
     rules: dict[str, float] = field(default_factory=dict)  # code -> seconds in the process that ran it

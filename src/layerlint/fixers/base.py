@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -23,6 +23,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.fix import Applicability, Edit, Fix, LineIndex, edits_between
+from layerlint.core.records import field, record
 
 if TYPE_CHECKING:
     from layerlint.project.project import Project
@@ -35,7 +36,7 @@ class Fixer(Protocol):
         """The fix of `diagnostic`, a finding in `site`'s file; None when there is no sure one."""
 
 
-@dataclass
+@record
 class FixSite:
     path: str  # root-relative, as findings name it
     text: str
@@ -168,7 +169,7 @@ def _codemod(module: cst.Module, visitor: type[AddImportsVisitor] | type[RemoveI
     return visitor(context).transform_module(module)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _LineMap:
     functions: dict[int, cst.FunctionDef]
     classes: dict[int, cst.ClassDef]
@@ -259,7 +260,7 @@ def decorator_names(function: cst.FunctionDef | cst.ClassDef) -> set[str]:
     return names
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BodyOutcome:
     yields: bool = False  # a generator
     returns_value: bool = False  # a `return` with a value other than `None`

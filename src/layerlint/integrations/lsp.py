@@ -29,7 +29,6 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import BinaryIO, NoReturn
@@ -47,6 +46,7 @@ from layerlint.core.diagnostic import Diagnostic, Severity
 from layerlint.core.fix import Applicability, Edit, edits_between
 from layerlint.core.noqa import line_with_noqa
 from layerlint.core.processes import parent_death_signal
+from layerlint.core.records import field, record
 from layerlint.core.roots import user_path
 from layerlint.fixing import fix_all_in_buffer, fixes_in_buffer
 from layerlint.integrations.background import in_thread
@@ -70,7 +70,7 @@ SEVERITIES = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: 
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@record
 class _Checks:
     """Which projects wait for a check, and the one scheduled or running."""
 

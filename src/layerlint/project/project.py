@@ -11,12 +11,12 @@ itself and `needed_analyses` gives the rest.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from layerlint.core.closure import reached
 from layerlint.core.config import Config
+from layerlint.core.records import field, record
 from layerlint.project.index.graph import ImportGraph
 from layerlint.project.index.imports import defining_modules
 from layerlint.project.index.kept import Kept, KeptResults
@@ -67,7 +67,7 @@ def analysis(*needs: str, incremental: bool = False, local: bool = False, whole:
     return lambda build: Analysis(build, needs, incremental, local, whole, given_whole)
 
 
-@dataclass
+@record
 class Project:
     config: Config
     # Module name -> facts, in file order; a LazyModules decodes each module when first read.

@@ -8,18 +8,18 @@ and the fingerprints, are computed here once, on first use, and shared by every 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from layerlint.core.diagnostic import Diagnostic
+from layerlint.core.records import field, record
 
 if TYPE_CHECKING:  # only for its type: the reporters never run a rule
     from layerlint.rules.base import Rule
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Report:
     diagnostics: Sequence[Diagnostic]  # sorted, as shown
     files_checked: int

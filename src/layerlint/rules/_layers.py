@@ -5,8 +5,8 @@ Which session an expression is, is `FunctionSessions`' (project/orm/sessions.py)
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from layerlint.core.records import record
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import TypeRef, TypeResolver
 from layerlint.project.orm.repositories import is_repository_class
@@ -17,7 +17,7 @@ from layerlint.project.reading.facts import FunctionFact, ModuleFacts
 LAYER_ROLES = ("repository", "service")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Method:
     facts: ModuleFacts
     function: FunctionFact

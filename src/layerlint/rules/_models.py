@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from layerlint.core.records import record
 from layerlint.project.index.models import is_table_model, model_kind
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.orm.factories import id_shape
@@ -163,7 +162,7 @@ def column_example(project: Project, model: Symbol, column: str, nullable: bool)
 # ---------------------------------------------------------------------------------- ids
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class IdCheck:
     model: Symbol
     field: ModelField | None

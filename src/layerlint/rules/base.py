@@ -4,10 +4,10 @@ the check reads: its scope, the project's analyses and the configuration keys.""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from enum import Enum
 
 from layerlint.core.diagnostic import Diagnostic, ImportStep, Location, Severity
+from layerlint.core.records import record
 from layerlint.project.project import Project, closure_local, whole_inputs
 from layerlint.project.reading.facts import ModuleFacts, Span
 
@@ -15,7 +15,7 @@ DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use 
 DOCS_URL = "https://github.com/layerlint/layerlint/blob/main/docs/rules.md"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     """What a check reports: where, and the message; the engine adds the rule's code and name."""
 
@@ -35,7 +35,7 @@ class Scope(Enum):
     PROJECT = "project"  # compares modules with each other: a finding depends on the whole project
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     code: str
     name: str

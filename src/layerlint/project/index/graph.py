@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 
+from layerlint.core.records import record
 from layerlint.project.reading.facts import ImportFact, ModuleFacts, Span
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImportEdge:
     importer: str
     imported: str
@@ -29,7 +29,7 @@ class ImportEdge:
         return self.span.line
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImportChain:
     edges: tuple[ImportEdge, ...]
 

@@ -11,15 +11,15 @@ of polar's server), and computing it reads every function body of those modules.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+from layerlint.core.records import record
 from layerlint.project.reading.facts import ModuleFacts
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Kept(Generic[T]):
     """`compute`, a function of one module's facts alone, whose results are kept as `name`:
     `encode` gives the JSON value stored, `decode` takes it back (raising TypeError or

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cached_property
 
 from layerlint.core.config import DEFAULT_ROLE_GLOBS, ROLE_NAMES, Config, ConfigError
 from layerlint.core.globs import first_module_matcher, match_module
+from layerlint.core.records import record
 from layerlint.project.index.annotated import annotated_metadata
 from layerlint.project.index.background_tasks import task_decorator
 from layerlint.project.index.configured_names import check_configured_names
@@ -36,7 +36,7 @@ ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "opt
                            "websocket", "trace"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Role:
     role: str | None
     reason: str

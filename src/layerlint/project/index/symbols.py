@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cached_property
 
+from layerlint.core.records import record
 from layerlint.project.reading.expr import Attribute, Expr, Name, Subscript, dotted
 from layerlint.project.reading.facts import (
     ClassFact,
@@ -31,7 +31,7 @@ STAR_REEXPORTED = frozenset({"pydantic", "pydantic.v1", "sqlmodel", "sqlalchemy"
                              "fastapi"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Symbol:
     kind: str  # module, class, function, assign, external, unknown
     module: str  # defining module; for externals the dotted name itself
@@ -49,7 +49,7 @@ class Symbol:
 UNKNOWN = Symbol("unknown", "")
 
 
-@dataclass
+@record
 class ModuleScope:
     classes: dict[str, ClassFact]
     functions: dict[str, FunctionFact]

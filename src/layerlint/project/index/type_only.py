@@ -19,10 +19,10 @@ class itself. A module with an expression too deep to read keeps all its imports
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from layerlint.core.records import field, record
 from layerlint.project.index.annotated import annotated_metadata
 from layerlint.project.index.kept import Kept
 from layerlint.project.index.symbols import SymbolIndex
@@ -52,7 +52,7 @@ class Use(Enum):
     TYPE = "type"  # evaluated where run-time code takes a type: a subscript, a union, `cast`'s first argument
 
 
-@dataclass
+@record
 class NameUses:
     """How a module uses each name, by the name's first part (`repo` for `repo.Row`); the uses
     as types keep the whole name written (`repo.Row`), which may be an alias that runs."""

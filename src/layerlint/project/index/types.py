@@ -12,8 +12,8 @@ it returns something it knows, including what SQLAlchemy hands back for a model'
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from layerlint.core.records import record
 from layerlint.project.index.annotated import ANNOTATED
 from layerlint.project.index.symbols import Symbol, SymbolIndex
 from layerlint.project.reading.expr import (
@@ -66,7 +66,7 @@ _ONE = frozenset({"one", "scalar_one", "get_one"})
 _ONE_OR_NONE = frozenset({"first", "one_or_none", "scalar", "scalar_one_or_none", "get"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TypeRef:
     """A class (project or external) with its type arguments; `typing.Union` holds alternatives."""
 

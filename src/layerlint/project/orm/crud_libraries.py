@@ -20,9 +20,9 @@ manager's queryset may filter deleted rows).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from layerlint.core.records import field, record
 from layerlint.project.index.models import is_table_model, is_tortoise
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import TypeRef, last_assignment
@@ -47,7 +47,7 @@ if TYPE_CHECKING:  # only the model's type is needed here
 Built = tuple[str, Call]  # the module a constructor call is written in, and the call
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CrudLibrary:
     name: str  # as its users know it
     package: str  # the top-level import name
@@ -101,7 +101,7 @@ _PACKAGES = frozenset(library.package for library in LIBRARIES)
 _METHODS = frozenset().union(*(library.methods() for library in LIBRARIES))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CrudCall:
     """A call of a CRUD library method on an object of the library."""
 
@@ -154,7 +154,7 @@ def crud_calls(project: Project, facts: ModuleFacts, function: FunctionFact) -> 
                            flag)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LibraryObject:
     """An object of a CRUD library class (`crud_users = FastCRUD(User)`)."""
 

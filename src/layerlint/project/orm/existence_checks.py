@@ -17,14 +17,18 @@ indentation: those after the test indented deeper than the `if` keyword.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from layerlint.core.records import field, record
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import TypeRef
 from layerlint.project.orm.crud_libraries import library_object
 from layerlint.project.orm.sessions import KEEPS_OBJECT, statement_builder
-from layerlint.project.orm.soft_delete import RESULT_METHODS, FunctionQueries, bound_models
+from layerlint.project.orm.soft_delete import (
+    RESULT_METHODS,
+    FunctionQueries,
+    bound_models,
+)
 from layerlint.project.reading.expr import (
     Attribute,
     BoolOp,
@@ -53,7 +57,7 @@ _CREATES = frozenset({"create", "create_one", "add", "insert"})  # a repository'
 _IF_KEYWORD = 3  # `if ` before a test: the `if` is this many columns left of its test
 
 
-@dataclass
+@record
 class _Uses:
     """Where a query's result goes in a function: the locals holding it, and its presence tests."""
 

@@ -8,8 +8,7 @@ variables from the function's assignment events. Anything unresolvable is "unkno
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from layerlint.core.records import field, record
 from layerlint.project.index.symbols import Symbol, SymbolIndex
 from layerlint.project.reading.expr import (
     Attribute,
@@ -32,7 +31,7 @@ NAIVE_NOW = frozenset({"datetime.datetime.utcnow", "datetime.datetime.today", "d
                        "datetime.datetime.utcfromtimestamp"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Returned:
     """A value a callable returns, with the module it is written in and the local names it sees."""
 
@@ -41,7 +40,7 @@ class Returned:
     names: dict[str, Expr] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class IdShape:
     known: bool  # False: the factory could not be followed (external, or too deep)
     ulid: bool = False

@@ -10,8 +10,7 @@ declares no primary key gets the `id = fields.IntField(pk=True)` Tortoise adds (
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from layerlint.core.records import record
 from layerlint.project.index.annotated import annotated_parts
 from layerlint.project.index.models import is_sqlmodel, is_tortoise
 from layerlint.project.index.symbols import Symbol, SymbolIndex
@@ -51,7 +50,7 @@ _TORTOISE_VALUES = {
 _TORTOISE_RELATIONS = frozenset({"ForeignKeyField", "OneToOneField"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ModelField:
     name: str
     owner: Symbol  # the class that defines it: the model, a project base or a mixin
@@ -235,7 +234,7 @@ class _Reader:
         return None
 
 
-@dataclass
+@record
 class _Typing:
     """What the annotation says, after `Mapped[...]`, `Optional[...]` and `Annotated` aliases."""
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from layerlint.core.records import record
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.reading.expr import Subscript, dotted
 from layerlint.project.reading.facts import ClassFact, ModuleFacts
@@ -17,7 +17,7 @@ _INTERFACES = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 _ABSTRACT = frozenset({"abc.ABC", "abc.ABCMeta"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RepositoryClass:
     facts: ModuleFacts
     fact: ClassFact

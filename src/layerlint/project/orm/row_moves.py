@@ -31,9 +31,9 @@ a local that is bound again to something else stops holding the rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from layerlint.core.records import field, record
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.orm.sessions import KEEPS_OBJECT
 from layerlint.project.orm.soft_delete import (
@@ -100,7 +100,7 @@ def _named_inside(facts: ModuleFacts, function: FunctionFact, names: set[str]) -
                for event in inner.events for expr in (event.value, event.target) for node in walk(expr))
 
 
-@dataclass
+@record
 class _Moves:
     """Follows a query's result through the function's statements, in order."""
 

@@ -31,10 +31,10 @@ A new session convention is one change here.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from layerlint.core.records import record
 from layerlint.project.index.annotated import annotated_parts
 from layerlint.project.index.symbols import UNKNOWN, Symbol, SymbolIndex
 from layerlint.project.index.types import UNION, TypeRef, last_assignment
@@ -493,7 +493,7 @@ class FunctionSessions:
 # ---------------------------------------------------------------------------------- database work
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DatabaseWork:
     span: Span
     what: str  # readable: "a `select(...)` statement" or "`session.execute(...)`"

@@ -12,10 +12,11 @@ is read from the function's events in statement order; what cannot be known stay
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from layerlint.core.records import record
 from layerlint.project.index.models import is_table_model, table_model_named
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import NONE, UNION, TypeRef, is_typevar
@@ -65,7 +66,7 @@ _KEY_STEPS = _ROW_METHODS | ROWS_STEPS  # a result's values, one or all
 _COPIES = frozenset({"list", "set", "tuple", "frozenset", "sorted"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Statement:
     model: Symbol | None  # the selected table model; None when unknown (`select(self.model)`)
     filtered: bool  # a deleted_at IS NULL filter is applied
@@ -78,7 +79,7 @@ class Statement:
     conditions: tuple[Call, ...] = ()  # the `.where(...)`, `.filter(...)` and `.filter_by(...)` calls
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SessionCall:
     """A session call or `delete(...)` statement that hard deletes and queries are judged by, with what it works on."""
 
@@ -235,7 +236,7 @@ def generic_users(project: Project, base: Symbol, typevar: Symbol) -> tuple[Symb
                         key=lambda s: s.dotted))
 
 
-@dataclass
+@record
 class GenericUsers:
     """Project.generic_users: for every generic project class, the table models its subclasses
     bind its type variables to, and those passed to its (or a subclass's) constructor at module

@@ -13,19 +13,19 @@ import errno
 import os
 import stat as stat_module
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from layerlint.core.config import Config, ConfigError
 from layerlint.core.globs import any_path_matcher, match_path
+from layerlint.core.records import field, record
 from layerlint.core.roots import is_project_root, user_path
 
 _SKIP_DIRS = {".git", "__pycache__", "node_modules", ".layerlint_cache", ".mypy_cache", ".ruff_cache",
               ".pytest_cache", ".tox", ".nox", "site-packages"}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SourceFile:
     location: str  # absolute path
     relative: str  # to the project root, "/"-separated
@@ -39,7 +39,7 @@ class SourceFile:
         return Path(self.location)
 
 
-@dataclass
+@record
 class Discovery:
     files: list[SourceFile]
     warnings: list[str] = field(default_factory=list)  # what was not checked, and why

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import NamedTuple, TypeAlias, TypeGuard, overload
+
+from layerlint.core.records import record
 
 
 class Span(NamedTuple):
@@ -43,12 +44,12 @@ class Node:
         return []
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Name(Node):
     id: str
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Attribute(Node):
     value: Expr
     attr: str
@@ -57,7 +58,7 @@ class Attribute(Node):
         return [self.value]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Call(Node):
     func: Expr
     args: list[Expr]
@@ -76,12 +77,12 @@ class Call(Node):
 ConstantValue: TypeAlias = str | int | float | bool | None
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Constant(Node):
     value: ConstantValue  # others (bytes, complex) as their repr; Ellipsis as "..."
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Subscript(Node):
     value: Expr
     slice: Expr
@@ -90,7 +91,7 @@ class Subscript(Node):
         return [self.value, self.slice]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class _Elements(Node):
     elts: list[Expr]
 
@@ -98,22 +99,22 @@ class _Elements(Node):
         return list(self.elts)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Tuple(_Elements):
     """`(a, b)`"""
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class List(_Elements):
     """`[a, b]`"""
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Set(_Elements):
     """`{a, b}`"""
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Dict(Node):
     keys: list[Expr | None]  # None for a **mapping
     values: list[Expr]
@@ -122,7 +123,7 @@ class Dict(Node):
         return [*(key for key in self.keys if key is not None), *self.values]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class BinOp(Node):
     op: str  # "+", "|", ...
     left: Expr
@@ -132,7 +133,7 @@ class BinOp(Node):
         return [self.left, self.right]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class BoolOp(Node):
     op: str  # "and", "or"
     values: list[Expr]
@@ -141,7 +142,7 @@ class BoolOp(Node):
         return list(self.values)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class UnaryOp(Node):
     op: str  # "not", "-", "+", "~"
     operand: Expr
@@ -150,7 +151,7 @@ class UnaryOp(Node):
         return [self.operand]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Compare(Node):
     left: Expr
     ops: list[str]  # "==", "is not", "in", ...
@@ -160,7 +161,7 @@ class Compare(Node):
         return [self.left, *self.comparators]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class FormattedValue(Node):
     """A `{value}` part of an f-string."""
 
@@ -170,7 +171,7 @@ class FormattedValue(Node):
         return [self.value]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class FString(Node):
     parts: list[Constant | FormattedValue]  # text parts are str constants
 
@@ -178,7 +179,7 @@ class FString(Node):
         return list(self.parts)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Lambda(Node):
     body: Expr
 
@@ -186,7 +187,7 @@ class Lambda(Node):
         return [self.body]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Await(Node):
     value: Expr
     span: Span
@@ -195,7 +196,7 @@ class Await(Node):
         return [self.value]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class IfExp(Node):
     test: Expr
     body: Expr
@@ -205,7 +206,7 @@ class IfExp(Node):
         return [self.test, self.body, self.orelse]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Starred(Node):
     value: Expr
 
@@ -213,7 +214,7 @@ class Starred(Node):
         return [self.value]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class NamedExpr(Node):
     target: Expr
     value: Expr
@@ -222,7 +223,7 @@ class NamedExpr(Node):
         return [self.target, self.value]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Generator:
     """One `for target in iter if ...` of a comprehension."""
 
@@ -231,7 +232,7 @@ class Generator:
     ifs: list[Expr]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Comprehension(Node):
     """A list, set or generator comprehension (elts: the element), or a dict one (key, value)."""
 
@@ -245,7 +246,7 @@ class Comprehension(Node):
         return found
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Slice(Node):
     lower: Expr | None
     upper: Expr | None
@@ -255,7 +256,7 @@ class Slice(Node):
         return [part for part in (self.lower, self.upper, self.step) if part is not None]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Yield(Node):
     value: Expr | None
 
@@ -263,7 +264,7 @@ class Yield(Node):
         return [] if self.value is None else [self.value]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Unknown(Node):
     what: str  # the ast class name, or "deep"
 

@@ -11,16 +11,16 @@ import os
 import threading
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+from layerlint.core.records import field, record
 from layerlint.project.reading.expr import Expr, Span
 
 __all__ = ["ClassFact", "Event", "Expr", "FieldFact", "FunctionFact", "ImportFact", "ModuleFacts",
            "MENTIONABLE", "ParamFact", "ParseFailureFact", "Span", "UnreadBodies", "leave_unread", "mentioned"]
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class ImportFact:
     kind: str  # "import" (import a.b as c) or "from" (from a import b as c)
     target: str  # absolute module written in the statement (relative imports resolved)
@@ -32,7 +32,7 @@ class ImportFact:
     in_function: bool = False
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class ParamFact:
     name: str
     kind: str  # "posonly", "arg", "vararg", "kwonly", "kwarg"
@@ -41,7 +41,7 @@ class ParamFact:
     span: Span
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Event:
     """One statement of a body, flattened: control flow is kept only as loop depth."""
 
@@ -53,7 +53,7 @@ class Event:
     annotation: Expr | None = None
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class FunctionFact:
     name: str
     qualname: str
@@ -127,7 +127,7 @@ os.register_at_fork(after_in_child=_new_lock)
 setattr(FunctionFact, "events", _ReadWhenAsked())
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class FieldFact:
     """A class-body assignment: `name: annotation = value`, or `name = value`."""
 
@@ -137,7 +137,7 @@ class FieldFact:
     span: Span
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class ClassFact:
     name: str
     qualname: str
@@ -150,14 +150,14 @@ class ClassFact:
     methods: list[str] = field(default_factory=list)  # function qualnames
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class ParseFailureFact:
     message: str
     line: int
     column: int
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class ModuleFacts:
     module: str  # dotted name
     path: str  # relative to the project root, "/"-separated

@@ -19,10 +19,10 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from layerlint.core.processes import parent_death_signal
+from layerlint.core.records import record
 from layerlint.project.reading.discovery import SourceFile, read_source
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ R = TypeVar("R")
 MIN_FILES_PER_WORKER = 48
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FileJob:
     source: SourceFile
     expected_hash: str | None  # the hash the cached facts were made from, if any

@@ -24,19 +24,19 @@ import os
 import signal
 import tokenize
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from layerlint.core.records import record
 from layerlint.project.reading.token_lowering import lower_from_tokens
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ParseFailure:
     message: str
     line: int
     column: int  # 1-based
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ParsedModule:
     source: str
     tree: ast.Module

@@ -8,9 +8,9 @@ dependency functions that depend on others. Cycles are cut; unknown callables en
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from layerlint.core.records import record
 from layerlint.project.index.annotated import annotated_metadata, annotated_parts
 from layerlint.project.index.roles import is_depends_call
 from layerlint.project.index.symbols import Symbol
@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its
 MAX_DEPTH = 12
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SessionUse:
     kind: str  # "read" or "write"
     path: tuple[str, ...]  # handler -> ... -> the session dependency

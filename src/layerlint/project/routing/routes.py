@@ -8,9 +8,9 @@ function called `get`, or a method `get` on another object are not routes.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from layerlint.core.records import field, record
 from layerlint.project.index.roles import APP_CLASSES, ROUTE_METHODS, router_instances
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.reading.expr import (
@@ -40,7 +40,7 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RouterObject:
     symbol: Symbol  # the module-level name bound to the instance
     is_app: bool
@@ -49,7 +49,7 @@ class RouterObject:
     dependencies: tuple[Expr, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RouteHandler:
     module: ModuleFacts
     function: FunctionFact
@@ -79,7 +79,7 @@ class RouteHandler:
         return self.function.returns_span or self.function.span
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Inclusion:
     parent: Symbol | None  # None: a receiver that cannot be resolved (an app built in a function)
     child: Symbol
@@ -88,7 +88,7 @@ class Inclusion:
     dependencies: tuple[Expr, ...] = ()  # include_router(..., dependencies=[...])
 
 
-@dataclass
+@record
 class RouteTable:
     routers: dict[Symbol, RouterObject] = field(default_factory=dict)
     handlers: list[RouteHandler] = field(default_factory=list)

@@ -5,9 +5,10 @@ session dependencies and their read/write split, the base repository and the sof
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from layerlint.core.globs import match_module
+from layerlint.core.records import field, record
 from layerlint.project.index.models import find_table_models
 from layerlint.project.orm.repositories import base_is_defined
 from layerlint.project.project import Project
@@ -27,7 +28,7 @@ _READ_WORDS = ("read", "replica", "readonly", "ro_")
 SOFT_DELETE_COLUMNS = ("deleted_at", "removed_at", "archived_at", "deleted_on", "deleted_date")
 
 
-@dataclass
+@record
 class Layout:
     packages: list[str]
     roles: dict[str, list[str]] = field(default_factory=dict)  # role -> globs added to the defaults

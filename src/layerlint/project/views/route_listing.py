@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from layerlint.core.records import record
 from layerlint.project.project import Project
 from layerlint.project.reading.expr import render
 from layerlint.project.routing.dependencies import session_kind_label
 from layerlint.project.routing.routes import mount_paths
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class RouteRow:
     path: str
     method: str
