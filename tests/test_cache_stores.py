@@ -193,3 +193,22 @@ def test_a_restored_finding_is_the_one_its_constructor_builds() -> None:
     assert set(vars(again.location)) == {field.name for field in dataclasses.fields(Location)}
     with pytest.raises(dataclasses.FrozenInstanceError):
         again.path = "elsewhere.py"  # type: ignore[misc]
+
+
+def test_a_moved_finding_is_the_one_replace_builds() -> None:
+    """The CLI moves findings to the path shown (`moved`) without the frozen dataclass's `__init__`:
+    equal to `dataclasses.replace`, every field kept, the original untouched, still frozen."""
+    import dataclasses
+
+    from layerlint.core.diagnostic import Severity, moved
+
+    chain = (ImportStep("app.api.x", "app.utils.y", 3),)
+    original = Diagnostic("app/api/x.py", Location(3, 1, 3, 40), "LL102", "layer-chain", "a message",
+                          Severity.CONVENTION, chain)
+    shown = moved(original, "../project/app/api/x.py")
+    assert shown == dataclasses.replace(original, path="../project/app/api/x.py")
+    assert hash(shown) == hash(dataclasses.replace(original, path="../project/app/api/x.py"))
+    assert original.path == "app/api/x.py" and shown.location is original.location
+    assert set(vars(shown)) == {field.name for field in dataclasses.fields(Diagnostic)}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        shown.path = "elsewhere.py"  # type: ignore[misc]

@@ -8,7 +8,6 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +17,7 @@ from layerlint import __version__
 from layerlint.__main__ import interrupted
 from layerlint.cli_fix import FixRequest, fix_options
 from layerlint.core.config import Config, ConfigError
-from layerlint.core.diagnostic import Diagnostic
+from layerlint.core.diagnostic import Diagnostic, moved
 from layerlint.core.projects import Target, find_targets, project_config, repository_root, shown_path
 from layerlint.core.roots import user_path
 from layerlint.progress import ProgressLine, progress_after_delay
@@ -380,7 +379,7 @@ def _shown_from(base: Path, root: Path, diagnostics: list[Diagnostic]) -> Iterat
         path = shown_as.get(relative)
         if path is None:
             path = shown_as[relative] = shown_path(root, relative, base)
-        yield diagnostic if path == relative else replace(diagnostic, path=path)
+        yield diagnostic if path == relative else moved(diagnostic, path)
 
 
 @main.command(name="baseline")
