@@ -103,36 +103,59 @@ def _init(cls: type, fields: tuple[Field[Any], ...], frozen: bool) -> Callable[.
 
 
 def _value_methods(fields: tuple[Field[Any], ...], order: bool) -> dict[str, Callable[..., Any]]:
-    """`__repr__`, `__eq__` and the ordering, over the fields' values as a tuple, as dataclass's."""
-    shown = tuple(item.name for item in fields if item.repr)
+    """`__repr__`, `__eq__` and the ordering, over the fields' values as a tuple, as dataclass's.
+    Each reads the fields with one `attrgetter`: rules compare expressions (`func.value ==
+    Name("self")`) and the check cache prints whole analyses, so these are hot."""
+    shown = _getter(tuple(item.name for item in fields if item.repr))
+    template = ", ".join(f"{item.name}={{!r}}" for item in fields if item.repr)
     compared = _getter(tuple(item.name for item in fields if item.compare))
 
     def __repr__(self: object) -> str:
-        values = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
-        return f"{self.__class__.__qualname__}({values})"
+        return f"{self.__class__.__qualname__}({template.format(*shown(self))})"
 
-    def comparison(operator: Callable[[Any, Any], bool]) -> Callable[[object, object], Any]:
-        def compare(self: object, other: object) -> Any:
-            if other.__class__ is self.__class__:
-                return operator(compared(self), compared(other))
-            return NotImplemented
-        return compare
-
-    methods: dict[str, Callable[..., Any]] = {"__repr__": __repr__, "__eq__": comparison(_operator.eq)}
+    methods: dict[str, Callable[..., Any]] = {
+        "__repr__": __repr__, "__eq__": _equality(tuple(item.name for item in fields if item.compare), compared)}
     if order:
-        methods.update({"__lt__": comparison(_operator.lt), "__le__": comparison(_operator.le),
-                        "__gt__": comparison(_operator.gt), "__ge__": comparison(_operator.ge)})
+        methods.update({name: _ordering(compared, operator) for name, operator in
+                        (("__lt__", _operator.lt), ("__le__", _operator.le), ("__gt__", _operator.gt),
+                         ("__ge__", _operator.ge))})
     return methods
+
+
+def _equality(names: tuple[str, ...], compared: Callable[[object], tuple[Any, ...]]) -> Callable[[object, object], Any]:
+    if len(names) == 1:  # most expression kinds (`Name`, `Constant`): no call to build the tuple
+        only = _operator.attrgetter(names[0])
+
+        def one(self: object, other: object) -> Any:
+            if other.__class__ is self.__class__:
+                return (only(self),) == (only(other),)
+            return NotImplemented
+        return one
+
+    def each(self: object, other: object) -> Any:
+        if other.__class__ is self.__class__:
+            return compared(self) == compared(other)
+        return NotImplemented
+    return each
+
+
+def _ordering(compared: Callable[[object], tuple[Any, ...]], operator: Callable[[Any, Any], bool]
+              ) -> Callable[[object, object], Any]:
+    def compare(self: object, other: object) -> Any:
+        if other.__class__ is self.__class__:
+            return operator(compared(self), compared(other))
+        return NotImplemented
+    return compare
 
 
 def _getter(names: tuple[str, ...]) -> Callable[[object], tuple[Any, ...]]:
     """The named fields' values as a tuple, even for one field or none."""
-    if not names:
-        return lambda _: ()
-    if len(names) == 1:
+    if len(names) > 1:
+        return _operator.attrgetter(*names)  # a tuple, built in C
+    if names:
         only = _operator.attrgetter(names[0])
         return lambda value: (only(value),)
-    return _operator.attrgetter(*names)
+    return lambda _: ()
 
 
 def _frozen_methods(cls: type[Any], fields: tuple[Field[Any], ...]) -> dict[str, Callable[..., Any]]:
