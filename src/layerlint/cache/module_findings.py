@@ -173,13 +173,24 @@ def fingerprints(results: Mapping[str, object], modules: Iterable[ModuleFacts],
             return "{" + ",".join(sorted(map(token, value))) + "}"
         if isinstance(value, dict):
             return "{" + ",".join(f"{token(k)}:{token(v)}" for k, v in value.items()) + "}"
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return type(value).__name__ + "(" + ",".join(
-                token(getattr(value, f.name)) for f in dataclasses.fields(value)) + ")"
+        names = _field_names(type(value))
+        if names is not None:
+            return type(value).__name__ + "(" + ",".join(token(getattr(value, name)) for name in names) + ")"
         return repr(value)
 
     return {name: blake2b(token(result).encode(), digest_size=16).hexdigest()
             for name, result in results.items()}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """A dataclass's field names (None: not a dataclass), once per class: `fingerprints` prints
+    every object of the whole analyses, and `dataclasses.fields` builds its tuple at each call."""
+    if cls not in _FIELD_NAMES:
+        _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
+    return _FIELD_NAMES[cls]
 
 
 @record
