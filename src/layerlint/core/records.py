@@ -5,7 +5,7 @@ expressions and statements, the analyses, the cache's entries). The standard lib
 each generated method with its own `exec`, and works out a signature for each class without a
 docstring: 0.3-0.6 ms a class, half of the whole import (52 of 107 ms for the 81 classes a check
 imports, measured here, where a warm run at 100k lines takes about 100 ms in all). Python 3.13
-batches the `exec`s and is no faster there. `record` builds the same 81 in 14-17 ms.
+batches the `exec`s and is no faster there. `record` builds the same 81 in 11-17 ms.
 
 `record` lets `dataclass` collect the fields (so `dataclasses.fields`, `replace`, `is_dataclass`
 and `__match_args__` are the standard library's) and add slots, compiles `__init__` alone (objects
