@@ -29,6 +29,7 @@ __all__ = ["field", "record"]
 
 T = TypeVar("T")
 
+
 @overload
 def record(cls: type[T], /) -> type[T]: ...
 
