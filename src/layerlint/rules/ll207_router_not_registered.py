@@ -1,7 +1,9 @@
 """## What it does
 Reports an `APIRouter` defined in a router module that no `include_router` call reaches: not
 included in the app, nor in a router that is. The whole project is searched, so routers
-registered in `main.py`, in an app factory or through a parent router all count.
+registered in `main.py`, in an app factory or through a parent router all count. The names
+of one chained assignment (`users_router = r = APIRouter()`) are one router, reported by the
+first name.
 
 ## Why is this bad?
 Its routes do not exist. Nothing fails: the endpoints just answer 404, and the tests that call
@@ -40,7 +42,9 @@ def check(project: Project) -> Iterator[Finding]:
     table = project.routes
     if table.unresolved:
         return  # some include_router(x) cannot be followed: x might be any router
-    for router in table.routers.values():
+    for symbol, router in table.routers.items():
+        if symbol != router.symbol:
+            continue  # another name of the same router (`users_router = r = APIRouter()`)
         if router.is_app or project.role(router.symbol.module) != "router":
             continue
         if not is_registered(table, router):

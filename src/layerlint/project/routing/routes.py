@@ -116,19 +116,24 @@ def _path_text(expr: Expr | None) -> str:
 
 
 def _router_objects(project: Project) -> dict[Symbol, RouterObject]:
+    """Each module-level name bound to a router or app. The names of one chained assignment
+    (`users_router = r = APIRouter()`: routes on `r`, the app includes `users_router`) are one
+    object, named by the first."""
     routers: dict[Symbol, RouterObject] = {}
     for facts in project.modules.values():
         instances = router_instances(project.index, facts)
         if not instances:
             continue
+        chained: dict[Span, RouterObject] = {}  # a statement's targets are events with its span
         for event in facts.events:
             name = dotted(event.target) if event.kind in ("assign", "annassign") else None
             if name in instances and is_call(event.value):
                 assert event.value is not None and name is not None
                 kwargs = call_kwargs(event.value)
-                routers[Symbol("assign", facts.module, name)] = RouterObject(
-                    Symbol("assign", facts.module, name), instances[name] in APP_CLASSES, event.span,
-                    _path_text(kwargs.get("prefix")), _list_items(kwargs.get("dependencies")))
+                symbol = Symbol("assign", facts.module, name)
+                routers[symbol] = chained.setdefault(event.span, RouterObject(
+                    symbol, instances[name] in APP_CLASSES, event.span,
+                    _path_text(kwargs.get("prefix")), _list_items(kwargs.get("dependencies"))))
     return routers
 
 
