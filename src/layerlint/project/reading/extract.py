@@ -75,6 +75,14 @@ class _Extractor:
         self.facts = facts
         self.pos = positions
         self.type_checking = False
+        # Modules named below `src/` (the src layout) while the code imports `from src.app...`,
+        # as it runs from the directory above (`src/__init__.py` often makes that work too).
+        self.src_named = facts.path.split("/", 1)[0] == "src" and facts.module.split(".", 1)[0] != "src"
+
+    def _named(self, target: str) -> str:
+        """An import's target as the project's modules are named: `src.app.db` is `app.db`
+        when modules are named below `src/` (see `src_named`)."""
+        return target[4:] if self.src_named and target.startswith("src.") else target
 
     def expr(self, node: ast.expr | None) -> Expr | None:
         return from_ast(node, self.pos.span)
@@ -164,10 +172,13 @@ class _Extractor:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 bound = alias.asname or alias.name.split(".")[0]
-                self.facts.imports.append(ImportFact("import", alias.name, None, bound, span, 0,
+                # `import src.app.db` binds `src`, which the code then spells out: kept as written.
+                target = self._named(alias.name) if alias.asname else alias.name
+                self.facts.imports.append(ImportFact("import", target, None, bound, span, 0,
                                                      self.type_checking, in_function))
             return
         target = resolve_relative(self.facts.module, self.facts.is_package, node.level, node.module)
+        target = self._named(target) if node.level == 0 else target
         for alias in node.names:
             self.facts.imports.append(ImportFact("from", target, alias.name, alias.asname or alias.name, span,
                                                  node.level, self.type_checking, in_function))
