@@ -22,7 +22,9 @@ checked instead.
 
 A generic base repository (`delete(self, obj: ModelT)` in a `BaseRepository[ModelT]`, or
 `delete(self.model)` with `model: type[ModelT]`) is reported once, in the base: that is the line
-to change, whatever models extend it. When the model has no soft-delete column, the message says
+to change, whatever models extend it. So is an active-record base, a row deleting itself
+(`session.delete(self)` in a method of the declarative base or of a class deriving from it);
+a table model's own such method is reported as any delete of that model. When the model has no soft-delete column, the message says
 so: add the column first (LL302 reports the model).
 
 ## Why is this bad?
@@ -55,6 +57,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from layerlint.project.index.models import is_table_model
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import is_typevar
 from layerlint.project.orm.crud_libraries import CrudCall, crud_calls
@@ -74,6 +77,8 @@ def _about(project: Project, model: Symbol) -> tuple[str, str]:
     if is_typevar(project.index, model):
         return "the model of every repository built on this generic base", \
             f"give the models `{column}` (LL302) and "
+    if not is_table_model(project.index, model):  # `session.delete(self)` in a declarative base
+        return "the base of every table model deriving from it", f"with `{column}` on each of them (LL302), "
     return f"which has no `{column}` column", "add it (LL302), then "
 
 

@@ -120,6 +120,12 @@ def _is_registry(index: SymbolIndex, module: str, expr: Expr) -> bool:
         index.resolve_expr(symbol.module, event.value.func).dotted in REGISTRIES
 
 
+def is_declarative_class(index: SymbolIndex, symbol: Symbol) -> bool:
+    """A class that is a declarative base or derives from one (`class Base(DeclarativeBase)`, an
+    abstract base of the table models): table models are its subclasses."""
+    return symbol.kind == "class" and any(_is_declarative_root(index, s) for s in index.mro(symbol))
+
+
 def is_sqlalchemy_model(index: SymbolIndex, symbol: Symbol) -> bool:
     mro = index.mro(symbol)
     if not any(_is_declarative_root(index, s) for s in mro[1:]):

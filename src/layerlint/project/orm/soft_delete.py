@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from layerlint.core.records import record
-from layerlint.project.index.models import is_table_model, table_model_named
+from layerlint.project.index.models import is_declarative_class, is_table_model, table_model_named
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import NONE, UNION, TypeRef, is_typevar
 from layerlint.project.orm.model_fields import class_fields, unwrap_annotation
@@ -126,7 +126,7 @@ class SessionCalls:
                                         and not queries.live_id(first, call_args(call)[1])):
                 model = queries.model_of(first)
             elif method == "delete":
-                model = queries.instance_model(first)
+                model = queries.deleted_model(first)
             elif method in SINK_METHODS or method.startswith("query."):
                 statement = queries.statement(first)
                 if method in ("query.get", "query.delete") and statement is not None:
@@ -529,6 +529,17 @@ class FunctionQueries:
         return None
 
     # ------------------------------------------------------------------ instances
+
+    def deleted_model(self, expr: Expr | None) -> Symbol | None:
+        """The model of the rows `session.delete(expr)` deletes: `instance_model`'s, or a row's own
+        class for `session.delete(self)` in a method of a table model or of the declarative base
+        (an active-record base: `Base.delete(self, session)` deletes every model's rows). Decided
+        by the class's own bases, so a module's findings still depend on its imports alone."""
+        if expr == Name("self") and self.owner is not None and self.function.params \
+                and self.function.params[0].name == "self":
+            owner = self.owner
+            return owner if is_table_model(self.index, owner) or is_declarative_class(self.index, owner) else None
+        return self.instance_model(expr)
 
     def instance_model(self, expr: Expr | None, depth: int = 0) -> Symbol | None:
         """The table model an object is an instance of: a local, a parameter, `M(...)`, a getter."""
