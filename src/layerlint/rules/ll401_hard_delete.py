@@ -11,7 +11,8 @@ result.scalars():`), or a relationship of an object whose model is known (`order
 line in order.lines:`), by the attribute's annotation (`Mapped["Invoice"]`, `Mapped[list["OrderLine"]]`,
 SQLModel's `list["OrderLine"]`, a `@declared_attr` returning one); a CRUD library object's model from its generic base (`CRUDPlus[Item]`), a
 `model_type = Item` attribute or its constructor (`FastCRUD(Item)`). When the model cannot be
-known, nothing is reported.
+known, nothing is reported. SQLAlchemy's arguments count by position or by name
+(`delete(table=Item)`, `session.delete(instance=item)`, `session.execute(statement=...)`).
 
 Tortoise ORM deletes without a session: `await Item.filter(...).delete()` (a queryset delete,
 always hard), `await item.delete()` and `await Item.get(...).delete()` (a row deletes itself). A
@@ -61,9 +62,9 @@ from layerlint.project.index.models import is_table_model
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import is_typevar
 from layerlint.project.orm.crud_libraries import CrudCall, crud_calls
-from layerlint.project.orm.soft_delete import SessionCall
+from layerlint.project.orm.soft_delete import SessionCall, first_argument
 from layerlint.project.project import Project
-from layerlint.project.reading.expr import call_args, dotted, render
+from layerlint.project.reading.expr import dotted, render
 from layerlint.project.reading.facts import ModuleFacts
 from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, Scope, rule
@@ -91,10 +92,10 @@ def _session_finding(project: Project, facts: ModuleFacts, item: SessionCall, mo
         return Finding(facts, call.span, f"`query({name}).delete()` hard-deletes rows of `{name}`, {about}; {first}"
                                          f"use `.update({{{name}.{column}: ...}})`")
     if item.method == "delete()":
-        table = render(call_args(call)[0]) if is_typevar(project.index, model) else name
+        table = render(first_argument(call, "delete()")) if is_typevar(project.index, model) else name
         return Finding(facts, call.span, f"`delete({table})` hard-deletes rows of `{name}`, {about}; {first}use "
                                          f"`update({table}).values({column}=...)`")
-    target = render(call_args(call)[0])
+    target = render(first_argument(call, item.method))
     return Finding(facts, call.span, f"`{dotted(call.func)}({target})` hard-deletes `{target}` (`{name}`, {about}); "
                                      f"{first}set `{target}.{column}` to the current time instead")
 

@@ -1,7 +1,8 @@
 '''## What it does
 Reports a `select(Model)` of a soft-delete model (one with a `deleted_at` column, inherited ones
 included) that reaches `session.execute/exec/scalars/scalar` without a `deleted_at IS NULL`
-filter, and `session.get(Model, ...)` on such a model. The statement is followed through the
+filter, and `session.get(Model, ...)` on such a model (arguments by position or by name:
+`session.execute(statement=stmt)`). The statement is followed through the
 function: `stmt = select(Item)` then `stmt = stmt.where(...)`, chains of `.where`, `.filter`
 and `.filter_by`, `and_(...)`, helpers of the repository base class (or any project function)
 that add the filter, and helpers that take the statement and hand it back (followed into their

@@ -17,7 +17,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from layerlint.core.records import record
-from layerlint.project.index.models import is_declarative_class, is_table_model, table_model_named
+from layerlint.project.index.models import (
+    is_declarative_class,
+    is_table_model,
+    table_model_named,
+)
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import NONE, UNION, TypeRef, is_typevar
 from layerlint.project.orm.model_fields import class_fields, unwrap_annotation
@@ -77,6 +81,22 @@ class Statement:
     selected: Expr | None = None  # what `select(...)` was given, as written
     keys: tuple[Expr, ...] = ()  # what the model's primary key is matched against (`Item.id.in_(ids)`)
     conditions: tuple[Call, ...] = ()  # the `.where(...)`, `.filter(...)` and `.filter_by(...)` calls
+
+
+# SQLAlchemy's name for the first parameter of each session method, and of `delete()`: code may
+# pass it by keyword (`session.execute(statement=stmt)`, `delete(table=Item)`).
+_FIRST_PARAMETER = {"execute": "statement", "scalars": "statement", "scalar": "statement", "stream": "statement",
+                    "stream_scalars": "statement", "delete": "instance", "refresh": "instance", "merge": "instance",
+                    "add": "instance", "expunge": "instance", "get": "entity", "delete()": "table"}
+
+
+def first_argument(call: Call, method: str) -> Expr | None:
+    """A session call's (or a `delete()` statement's) first argument, given by position or by name."""
+    args = call_args(call)
+    if args:
+        return args[0]
+    keyword = _FIRST_PARAMETER.get(method)
+    return call_kwargs(call).get(keyword) if keyword is not None else None
 
 
 @record(frozen=True)
@@ -308,13 +328,12 @@ class FunctionQueries:
         last = max((number for number, found in enumerate(candidates) if found), default=-1)
         for number in range(last + 1):
             for node, on_session in candidates[number]:
-                args = call_args(node)
                 func = node.func
                 if on_session and isinstance(func, Attribute):
-                    yield node, func.attr, args[0] if args else None
-                elif args and dotted_ends_with(func, "delete") and \
-                        statement_builder(self.index, self.module, func) == "delete":
-                    yield node, "delete()", args[0]
+                    yield node, func.attr, first_argument(node, func.attr)
+                elif (delete_from := first_argument(node, "delete()")) is not None and \
+                        dotted_ends_with(func, "delete") and statement_builder(self.index, self.module, func) == "delete":
+                    yield node, "delete()", delete_from
                 elif receivers and isinstance(func, Attribute) and func.attr in QUERY_TERMINALS:
                     state = self.statement(func.value)
                     if state is not None and state.legacy:
@@ -342,7 +361,7 @@ class FunctionQueries:
                 func = node.func
                 on_session = receivers and isinstance(func, Attribute) and self.sessions.is_session(func.value)
                 if on_session or (receivers and isinstance(func, Attribute) and func.attr in QUERY_TERMINALS) \
-                        or (call_args(node) and dotted_ends_with(func, "delete")):
+                        or (first_argument(node, "delete()") is not None and dotted_ends_with(func, "delete")):
                     found.append((node, on_session))
         return found
 
@@ -562,9 +581,9 @@ class FunctionQueries:
         if constructed is not None and self.index.resolve_expr(self.module, func).kind == "class":
             return constructed
         if isinstance(func, Attribute) and func.attr == "get" and self.sessions.is_session(func.value):
-            return self.model_of(call_args(expr)[0]) if call_args(expr) else None
+            return self.model_of(first_argument(expr, "get"))
         if isinstance(func, Attribute) and func.attr == "scalar" and self.sessions.is_session(func.value):
-            state = self.statement(call_args(expr)[0]) if call_args(expr) else None  # `session.scalar(select(Item))`
+            state = self.statement(first_argument(expr, "scalar"))  # `session.scalar(select(Item))`
             return state.model if state is not None else None
         if isinstance(func, Attribute) and func.attr in RESULT_METHODS:
             return self.result_model(func.value, depth + 1)
@@ -609,8 +628,8 @@ class FunctionQueries:
             return self.result_model(self.values[expr.id], depth + 1)
         if isinstance(expr, Call) and isinstance(expr.func, Attribute):
             method = expr.func.attr
-            if method in SINK_METHODS and self.sessions.is_session(expr.func.value) and call_args(expr):
-                state = self.statement(call_args(expr)[0])
+            if method in SINK_METHODS and self.sessions.is_session(expr.func.value):
+                state = self.statement(first_argument(expr, method))
                 return state.model if state else None
             if method in ("scalars", "unique"):
                 return self.result_model(expr.func.value, depth + 1)
