@@ -57,9 +57,11 @@ def _build(cls: type[T], frozen: bool, order: bool, slots: bool) -> type[T]:
     if undocumented:
         cls.__doc__ = None
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]  # cls is a dataclass from here on
-    methods = {"__init__": _init(cls, fields, frozen), **_value_methods(fields, order)}
+    compared_names = tuple(item.name for item in fields if item.compare)
+    compared = _getter(compared_names)
+    methods = {"__init__": _init(cls, fields, frozen), **_value_methods(fields, compared_names, compared, order)}
     if frozen:
-        methods.update(_frozen_methods(cls, fields))
+        methods.update(_frozen_methods(cls, fields, compared))
     written = {name for name, value in cls.__dict__.items() if value is not None}  # `None`: Python's, for a body's __eq__
     for name, function in methods.items():
         if name in written:
@@ -103,19 +105,19 @@ def _init(cls: type, fields: tuple[Field[Any], ...], frozen: bool) -> Callable[.
     return init
 
 
-def _value_methods(fields: tuple[Field[Any], ...], order: bool) -> dict[str, Callable[..., Any]]:
+def _value_methods(fields: tuple[Field[Any], ...], compared_names: tuple[str, ...],
+                   compared: Callable[[object], tuple[Any, ...]], order: bool) -> dict[str, Callable[..., Any]]:
     """`__repr__`, `__eq__` and the ordering, over the fields' values as a tuple, as dataclass's.
     Each reads the fields with one `attrgetter`: rules compare expressions (`func.value ==
     Name("self")`) and the check cache prints whole analyses, so these are hot."""
     shown = _getter(tuple(item.name for item in fields if item.repr))
     template = ", ".join(f"{item.name}={{!r}}" for item in fields if item.repr)
-    compared = _getter(tuple(item.name for item in fields if item.compare))
 
     def __repr__(self: object) -> str:
         return f"{self.__class__.__qualname__}({template.format(*shown(self))})"
 
     methods: dict[str, Callable[..., Any]] = {
-        "__repr__": __repr__, "__eq__": _equality(tuple(item.name for item in fields if item.compare), compared)}
+        "__repr__": __repr__, "__eq__": _equality(compared_names, compared)}
     if order:
         methods.update({name: _ordering(compared, operator) for name, operator in
                         (("__lt__", _operator.lt), ("__le__", _operator.le), ("__gt__", _operator.gt),
@@ -159,9 +161,9 @@ def _getter(names: tuple[str, ...]) -> Callable[[object], tuple[Any, ...]]:
     return lambda _: ()
 
 
-def _frozen_methods(cls: type[Any], fields: tuple[Field[Any], ...]) -> dict[str, Callable[..., Any]]:
+def _frozen_methods(cls: type[Any], fields: tuple[Field[Any], ...], compared: Callable[[object], tuple[Any, ...]]
+                    ) -> dict[str, Callable[..., Any]]:
     names = frozenset(item.name for item in fields)
-    compared = _getter(tuple(item.name for item in fields if item.compare))
 
     def __setattr__(self: Any, name: str, value: object) -> None:
         if type(self) is cls or name in names:

@@ -82,7 +82,7 @@ class _Extractor:
     def _named(self, target: str) -> str:
         """An import's target as the project's modules are named: `src.app.db` is `app.db`
         when modules are named below `src/` (see `src_named`)."""
-        return target[4:] if self.src_named and target.startswith("src.") else target
+        return target[len("src."):] if self.src_named and target.startswith("src.") else target
 
     def expr(self, node: ast.expr | None) -> Expr | None:
         return from_ast(node, self.pos.span)
