@@ -49,7 +49,7 @@ from layerlint.project.reading.expr import (
     unawait,
     walk,
 )
-from layerlint.project.reading.facts import Event, FunctionFact, ModuleFacts, Span
+from layerlint.project.reading.facts import FunctionFact, ModuleFacts, Span
 
 if TYPE_CHECKING:  # the model builds this analysis; the analysis needs only its type
     from layerlint.project.project import Project
@@ -68,6 +68,8 @@ _ROW_METHODS = RESULT_METHODS - SINK_METHODS  # a result's row or value, not a q
 ROWS_STEPS = frozenset({"scalars", "unique", "all", "fetchall"})  # a result's rows, all of them
 _KEY_STEPS = _ROW_METHODS | ROWS_STEPS  # a result's values, one or all
 _COPIES = frozenset({"list", "set", "tuple", "frozenset", "sorted"})
+# The methods a session call is judged by (`SessionCalls`), and those run on a legacy query.
+_JUDGED_METHODS = SINK_METHODS | {"get", "delete"} | QUERY_TERMINALS
 
 
 @record(frozen=True)
@@ -305,12 +307,16 @@ class FunctionQueries:
         self.index = project.index
         self.module = facts.module
         self.function = function
-        self.sessions = FunctionSessions(project, self.module, function)
         self.owner = Symbol("class", self.module, function.class_name) if function.class_name else None
         self.statements: dict[str, Statement] = {}
         self.values: dict[str, Expr] = {}  # the last value assigned to each local name so far
         self.items: dict[str, Expr] = {}  # loop variables -> what they iterate over
         self.assigned = 0  # the function's events followed so far (`assign`), in order
+
+    @cached_property
+    def sessions(self) -> FunctionSessions:
+        """Built when first asked: most functions make no call a session call could be."""
+        return FunctionSessions(self.project, self.module, self.function)
 
     @cached_property
     def column(self) -> str:
@@ -321,10 +327,15 @@ class FunctionQueries:
 
     def session_calls(self) -> Iterator[tuple[Call, str, Expr | None]]:
         """(call, method, first argument) for each session call and each `delete(...)` statement
-        (method "delete()"), with the locals as they are at that statement."""
-        receivers = self.sessions.may_have_sessions(self.function)
+        (method "delete()") that a hard delete or a query is judged by, with the locals as they
+        are at that statement."""
         events = self.function.events
-        candidates = [self._candidates(event, receivers) for event in events]
+        judged = [[call for expr in (event.value, event.target) for call in calls_in(expr) if _may_be_judged(call)]
+                  for event in events]
+        if not any(judged):  # most functions: no session is asked who they are
+            return
+        receivers = self.sessions.may_have_sessions(self.function)
+        candidates = [self._candidates(calls, receivers) for calls in judged]
         last = max((number for number, found in enumerate(candidates) if found), default=-1)
         for number in range(last + 1):
             for node, on_session in candidates[number]:
@@ -352,17 +363,16 @@ class FunctionQueries:
             self.assign(event.target, event.value, event.kind)
         self.assigned = len(events)
 
-    def _candidates(self, event: Event, receivers: bool) -> list[tuple[Call, bool]]:
-        """The calls of an event that may be session calls or `delete(...)` statements, in the
-        order `calls_in` gives them, each with whether its receiver is a session."""
+    def _candidates(self, calls: list[Call], receivers: bool) -> list[tuple[Call, bool]]:
+        """The calls of an event (`_may_be_judged`) that may be session calls or `delete(...)`
+        statements, in the order `calls_in` gives them, each with whether its receiver is a session."""
         found: list[tuple[Call, bool]] = []
-        for expr in (event.value, event.target):
-            for node in calls_in(expr):
-                func = node.func
-                on_session = receivers and isinstance(func, Attribute) and self.sessions.is_session(func.value)
-                if on_session or (receivers and isinstance(func, Attribute) and func.attr in QUERY_TERMINALS) \
-                        or (first_argument(node, "delete()") is not None and dotted_ends_with(func, "delete")):
-                    found.append((node, on_session))
+        for node in calls:
+            func = node.func
+            on_session = receivers and isinstance(func, Attribute) and self.sessions.is_session(func.value)
+            if on_session or (receivers and isinstance(func, Attribute) and func.attr in QUERY_TERMINALS) \
+                    or (first_argument(node, "delete()") is not None and dotted_ends_with(func, "delete")):
+                found.append((node, on_session))
         return found
 
     def assign(self, target: Expr | None, value: Expr | None, kind: str) -> None:
@@ -456,8 +466,11 @@ class FunctionQueries:
         if isinstance(func, Attribute):
             inner = self.statement(func.value, depth + 1)
             if inner is not None:
+                filtering = False
                 if func.attr in FILTER_METHODS or func.attr in JOIN_METHODS:
-                    inner = replace(inner, covered=inner.covered | self.filtered_models(expr))
+                    judged = func.attr in FILTER_METHODS and not inner.filtered
+                    mentioned, filtering = self.conditions(expr, func.attr == "filter_by", judged)
+                    inner = replace(inner, covered=inner.covered | mentioned)
                 if func.attr in FILTER_METHODS and inner.model is not None:
                     inner = replace(inner, keys=inner.keys + self.keys(expr, inner.model))
                 if func.attr in CONDITION_METHODS:
@@ -467,7 +480,7 @@ class FunctionQueries:
                     joined = self.model_of(call_args(expr)[-1 if func.attr == "join_from" else 0])
                     inner = replace(inner, joins=(*inner.joins, joined)) if joined is not None else inner
                 if func.attr in FILTER_METHODS and not inner.filtered:
-                    return replace(inner, filtered=self.filters(expr, func.attr == "filter_by"))
+                    return replace(inner, filtered=filtering)
                 return inner
         if self.is_filter_helper_call(func):
             states = [self.statement(a, depth + 1) for a in call_args(expr)]
@@ -638,23 +651,31 @@ class FunctionQueries:
 
     # ------------------------------------------------------------------ filters
 
-    def filters(self, call: Call, by_keyword: bool) -> bool:
-        if by_keyword:
-            value = call_kwargs(call).get(self.column)
-            if isinstance(value, Constant) and value.value is None:
-                return True
-        return any(self.is_filter(a) for a in [*call_args(call), *call_kwargs(call).values()])
-
-    def filtered_models(self, call: Call) -> frozenset[Symbol]:
+    def conditions(self, call: Call, by_keyword: bool, judged: bool) -> tuple[frozenset[Symbol], bool]:
         """The models whose own soft-delete column the call's conditions mention (`B.deleted_at.is_(None)`,
-        or a purge's `B.deleted_at < cutoff`)."""
+        or a purge's `B.deleted_at < cutoff`); and, when `judged`, whether the conditions filter
+        deleted rows out (a mention, a filter helper's call, a local holding a filter). One
+        walk answers both: a `.where(...)` of every statement is asked both."""
         found: set[Symbol] = set()
+        filtering = False
+        if judged and by_keyword:
+            value = call_kwargs(call).get(self.column)
+            filtering = isinstance(value, Constant) and value.value is None
+        names: set[str] = set()
         for argument in [*call_args(call), *call_kwargs(call).values()]:
             for node in walk(argument, into_lambdas=True):
                 if mentions_soft_delete(self.project, self.module, node):  # `B.deleted_at`, `~B.is_deleted`
+                    filtering = True
                     found |= {model for part in walk(node) if isinstance(part, Attribute)
                               and (model := self.model_of(part.value)) is not None}
-        return frozenset(found)
+                elif not judged or filtering:
+                    continue
+                elif isinstance(node, Name):
+                    names.add(node.id)
+                elif isinstance(node, Call) and self.is_filter_helper_call(node.func):
+                    filtering = True
+        filtering = judged and (filtering or (bool(names) and not names.isdisjoint(self.filter_names)))
+        return frozenset(found), filtering
 
     def keys(self, call: Call, model: Symbol) -> tuple[Expr, ...]:
         """What the call's conditions match `model`'s primary key against: `Item.id.in_(ids)`,
@@ -674,16 +695,6 @@ class FunctionQueries:
                 if self.model_of(owner) == model:
                     found.append(value)
         return tuple(found)
-
-    def is_filter(self, expr: Expr | None) -> bool:
-        for node in walk(expr, into_lambdas=True):
-            if isinstance(node, Name) and node.id in self.filter_names:
-                return True
-            if isinstance(node, Call) and self.is_filter_helper_call(node.func):
-                return True
-            if mentions_soft_delete(self.project, self.module, node):
-                return True
-        return False
 
     def is_filter_helper_call(self, func: Expr) -> bool:
         if isinstance(func, Attribute) and func.value == Name("self") and self.owner is not None:
@@ -763,6 +774,13 @@ def find_global_filters(project: Project) -> list[str]:
                for f in functions for e in f.events for node in walk(e.value, into_lambdas=True)):
             found.append(facts.module)
     return found
+
+
+def _may_be_judged(call: Call) -> bool:
+    """Whether the call can be one `SessionCalls` judges, before asking what its receiver is:
+    `session.get/delete/execute/...`, a legacy query's `.all()`, `.first()`..., or `delete(...)`."""
+    func = call.func
+    return (type(func) is Attribute and func.attr in _JUDGED_METHODS) or dotted_ends_with(func, "delete")
 
 
 def _named(expr: Expr | None, suffix: str) -> bool:
