@@ -133,6 +133,9 @@ def measure(target: Path, edited: Path, repeat: int) -> dict[str, Run | None]:
     results["cold"] = median_of(repeat, clear, layerlint)
     results["cold, 1 job"] = median_of(1, clear, [*layerlint, "--jobs", "1"])
     results["cold, --no-cache"] = median_of(repeat, nothing, [*layerlint, "--no-cache"])
+    # JSON carries each finding's fix: the fixers parse every file with a fixable finding
+    results["cold, --no-cache --format json"] = median_of(repeat, nothing, [*layerlint, "--no-cache", "--format",
+                                                                            "json"])
     run(layerlint)
     results["warm"] = median_of(repeat, nothing, layerlint)
 

@@ -44,7 +44,8 @@ def swap_session(site: FixSite, diagnostic: Diagnostic, current_kind: str) -> Fi
         source, applicability = found
         imports = [(source, target)] if source != facts.module else []
         message = f"Use `{target}` instead of `{name.value}`"
-        return site.fix(message, applicability, name, name.with_changes(value=target), imports,
+        swapped = function.deep_replace(name, name.with_changes(value=target))  # the function: found quickly
+        return site.fix(message, applicability, function, swapped, imports,
                         _absolute_import_of(facts, name.value))
     return None
 

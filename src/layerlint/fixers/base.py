@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -43,6 +43,7 @@ class FixSite:
     config: Config
     project: Callable[[], Project] = field(repr=False)  # built on first use: most fixers only read syntax
     _imports: dict[frozenset[tuple[str, str]], tuple[Edit, ...]] = field(default_factory=dict, repr=False)
+    _texts: dict[int, str] = field(default_factory=dict, repr=False)  # id of a top-level statement -> its text
 
     @cached_property
     def _wrapper(self) -> MetadataWrapper:
@@ -67,7 +68,7 @@ class FixSite:
         functions, classes, statements = lines
         return _LineMap(dict(zip(functions, found.functions)), dict(zip(classes, found.classes)),
                         _first_each((line, statement) for line, statement in zip(statements, found.statements)
-                                    if id(statement) in found.on_own_line), found.top)
+                                    if id(statement) in found.on_own_line), found.top, found.parents)
 
     def function_at(self, line: int) -> cst.FunctionDef | None:
         """The function whose `def` keyword (the finding's line for functions) is on `line`."""
@@ -109,10 +110,10 @@ class FixSite:
         if found is None:
             return None
         statement, start = found
-        before = self.module.code_for_node(statement)
+        before = self._printed(statement)
         if not self.text.startswith(before, start) or (start and self.text[start - 1] not in "\r\n"):
             return None
-        replaced = statement.deep_replace(old, new)
+        replaced = self._replaced(old, new)
         line = self._lines.position(start)[0]
         edits = tuple(replace(edit, line=edit.line + line - 1, end_line=edit.end_line + line - 1)
                       for edit in edits_between(before, self.module.code_for_node(replaced)))
@@ -126,6 +127,25 @@ class FixSite:
         index = self._by_line.top.get(id(node))
         return self._statements[index] if index is not None else None
 
+    def _printed(self, statement: cst.BaseStatement) -> str:
+        """A top-level statement's text as the module prints it (once per statement: a class with
+        a hundred methods missing `-> None` is a hundred fixes)."""
+        printed = self._texts.get(id(statement))
+        if printed is None:
+            printed = self._texts[id(statement)] = self.module.code_for_node(statement)
+        return printed
+
+    def _replaced(self, old: cst.CSTNode, new: cst.CSTNode) -> cst.CSTNode:
+        """The top-level statement holding `old`, with `old` replaced by `new`: rebuilt along the
+        path from `old` up (`deep_replace` would visit the whole statement)."""
+        parents = self._by_line.parents
+        node, replacement = old, new
+        while id(node) in parents:
+            parent = parents[id(node)]
+            replacement = _with_child(parent, node, replacement)
+            node = parent
+        return replacement
+
     @cached_property
     def _lines(self) -> LineIndex:
         return LineIndex(self.text)
@@ -138,14 +158,49 @@ class FixSite:
         found: list[tuple[cst.BaseStatement, int]] = []
         for statement in self.module.body:
             found.append((statement, offset))
-            offset += len(self.module.code_for_node(statement))
+            offset += len(self._printed(statement))
         return found
 
     def _import_edits(self, imports: Sequence[tuple[str, str]]) -> tuple[Edit, ...]:
         key = frozenset(imports)
         if key not in self._imports:
-            self._imports[key] = edits_between(self.text, with_imports(self.module, imports).code) if imports else ()
+            self._imports[key] = self._edits_adding(imports) if imports else ()
         return self._imports[key]
+
+    def _edits_adding(self, imports: Sequence[tuple[str, str]]) -> tuple[Edit, ...]:
+        """The edits that add `imports`. libcst's codemod changes only the module's leading imports
+        and the blank line after them, but visits the whole module; so it is run on the module's
+        head alone when the head's edits provably stay in the head (a file with 150 findings
+        needing an import took 50 s, run on the whole module)."""
+        head = _import_head(self.module)
+        if head is not None:
+            before = head.code
+            end = len(before) - len(_HEAD_END + head.default_newline)
+            if self.text.startswith(before[:end]):
+                edits = edits_between(before, with_imports(head, imports).code)
+                if all((edit.end_line, edit.end_column) <= LineIndex(before).position(end) for edit in edits):
+                    return edits
+        return edits_between(self.text, with_imports(self.module, imports).code)
+
+
+_HEAD_END = "pass"  # what stands for the statement after the leading imports, in a module's head
+
+
+def _import_head(module: cst.Module) -> cst.Module | None:
+    """The module's first statement, the import lines after it, and the next statement's leading
+    lines before a `pass`: all that adding an import reads or changes. None when the module is
+    all imports (then the module is its own head)."""
+    body = module.body
+    end = next((at for at in range(1, len(body)) if not _is_import_line(body[at])), len(body))
+    if end >= len(body):
+        return None
+    stand_in = cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=body[end].leading_lines)
+    return module.with_changes(body=(*body[:end], stand_in), footer=())
+
+
+def _is_import_line(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body)
 
 
 def with_imports(module: cst.Module, imports: Iterable[tuple[str, str]]) -> cst.Module:
@@ -175,6 +230,7 @@ class _LineMap:
     classes: dict[int, cst.ClassDef]
     statements: dict[int, cst.BaseSmallStatement]
     top: dict[int, int]  # id of a node -> the index of the top-level statement that is or holds it
+    parents: dict[int, cst.CSTNode]  # id of a node in a top-level statement -> the node holding it
 
 
 def _first_each(pairs: Iterable[tuple[int, cst.BaseSmallStatement]]) -> dict[int, cst.BaseSmallStatement]:
@@ -193,7 +249,9 @@ class _NodesInOrder(cst.CSTVisitor):
         self.statements: list[cst.BaseSmallStatement] = []
         self.top: dict[int, int] = {}
         self.on_own_line: set[int] = set()  # ids of the simple statements of a line, not of a `def f(): ...` suite
+        self.parents: dict[int, cst.CSTNode] = {}
         self._current = 0
+        self._path: list[cst.CSTNode] = []
 
     @classmethod
     def of(cls, module: cst.Module) -> _NodesInOrder:
@@ -205,6 +263,9 @@ class _NodesInOrder(cst.CSTVisitor):
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.top[id(node)] = self._current
+        if self._path:
+            self.parents[id(node)] = self._path[-1]
+        self._path.append(node)
         if isinstance(node, cst.FunctionDef):
             self.functions.append(node)
         elif isinstance(node, cst.ClassDef):
@@ -213,7 +274,23 @@ class _NodesInOrder(cst.CSTVisitor):
             self.statements.append(node)
         elif isinstance(node, cst.SimpleStatementLine):
             self.on_own_line.update(map(id, node.body))
-        return True
+        # No statement is inside an expression: not descending into them is most of the walk saved
+        # (a fixer's node inside one is found in its statement's text by the whole module's print).
+        return not isinstance(node, cst.BaseExpression)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self._path.pop()
+
+
+def _with_child(parent: cst.CSTNode, child: cst.CSTNode, new: cst.CSTNode) -> cst.CSTNode:
+    """`parent` with `child`, one of its fields or an item of one, replaced by `new`."""
+    for name in (f.name for f in fields(parent)):
+        value = getattr(parent, name)
+        if value is child:
+            return parent.with_changes(**{name: new})
+        if isinstance(value, (tuple, list)) and any(item is child for item in value):
+            return parent.with_changes(**{name: tuple(new if item is child else item for item in value)})
+    raise LookupError(f"{type(child).__name__} is not a child of {type(parent).__name__}")
 
 
 _SIMPLE = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Pass, ast.Return, ast.Raise, ast.Import,

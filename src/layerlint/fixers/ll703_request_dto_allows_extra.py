@@ -19,7 +19,9 @@ def fix(site: FixSite, diagnostic: Diagnostic) -> Fix | None:
     config = _model_config(cls.body)
     if config is not None:
         extended = _extended(config)
-        return site.fix(MESSAGE, Applicability.UNSAFE, config, extended) if extended is not None else None
+        # the class is replaced (not its config's value): the site finds a class's statement quickly
+        return site.fix(MESSAGE, Applicability.UNSAFE, cls, cls.deep_replace(config, extended)) \
+            if extended is not None else None
     nested = next((s for s in cls.body.body if isinstance(s, cst.ClassDef) and s.name.value == "Config"), None)
     if nested is not None:
         return _in_config_class(site, nested)
