@@ -116,6 +116,14 @@ def test_a_configured_name_the_project_defines_or_a_library_owns_is_accepted(tmp
     assert result.exit_code in (0, 1), result.stderr
 
 
+def test_a_name_an_unparsable_module_may_define_is_no_configuration_error(tmp_path: Path) -> None:
+    root = project(tmp_path, '[tool.layerlint.repositories]\nsoft-delete-helpers = ["active_only"]\n')
+    (root / "app" / "filters.py").write_text("def active_only(statement:\n    return statement\n")
+    code, stdout, stderr = check(str(root))
+    assert code == 1 and "app/filters.py:1:" in stdout and "LL001" in stdout, stderr
+    assert "names nothing" not in stderr
+
+
 def test_a_dotted_name_in_a_project_package_that_names_nothing_is_an_error(tmp_path: Path) -> None:
     root = project(tmp_path, '[tool.layerlint.repositories]\nbase-class = "app.repos.BaseRepo"\n')
     result = CliRunner().invoke(main, ["check", "--no-cache", str(root)])
