@@ -5,7 +5,10 @@ statements, or calls `execute`, `exec`, `scalars`, `scalar`, `get`, `add`, `dele
 a local opened from a session factory or from a function that hands out the session
 (`async with get_session_context() as s`), an attribute named like one on any object
 (`service.session`, `request.state.db`; not Starlette's `request.session`), or `self.<attr>`
-typed as one. Passing the session to a service constructor is fine.
+typed as one; not a variable named like one that holds another library's object
+(`async with aiohttp.ClientSession() as session`, `session: requests.Session`). Passing the
+session to a service constructor is fine. One finding per query: a statement built in a local
+and then run (`stmt = select(...)`, `session.execute(stmt)`) is reported where it is built.
 
 ## Why is this bad?
 Queries in a handler skip the service and repository layers: the soft-delete filter, the

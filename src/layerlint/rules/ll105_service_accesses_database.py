@@ -6,7 +6,8 @@ statements, or `execute`, `exec`, `scalars`, `scalar`, `get`, `stream` or SQLAlc
 attributes); module-level functions of a service module are checked like methods. Holding the
 session to hand it to repositories is allowed, and so are the unit-of-work calls a service
 that coordinates several repositories legitimately makes: `add`, `flush`, `refresh`, `commit`,
-`rollback` (a hard `delete` is LL401's concern).
+`rollback` (a hard `delete` is LL401's concern). A statement built in a local and then run is
+one finding, where it is built.
 
 ## Why is this bad?
 Repositories are where the soft-delete filter and every query live; a query in a service is

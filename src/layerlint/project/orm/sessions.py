@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from layerlint.core.records import record
 from layerlint.project.index.annotated import annotated_parts
 from layerlint.project.index.symbols import UNKNOWN, Symbol, SymbolIndex
-from layerlint.project.index.types import UNION, TypeRef, last_assignment
+from layerlint.project.index.types import NONE, UNION, TypeRef, last_assignment
 from layerlint.project.orm.repositories import is_repository_class
 from layerlint.project.reading.expr import Await, Call, Yield
 
@@ -45,6 +45,8 @@ if TYPE_CHECKING:  # the model asks this module; the module needs only its type
     from layerlint.project.project import Project
 from layerlint.project.reading.expr import (
     Attribute,
+    BinOp,
+    Constant,
     Expr,
     Name,
     Subscript,
@@ -116,12 +118,53 @@ def database_library(name: str) -> bool:
 
 
 def session_parameters(index: SymbolIndex, module: str, function: FunctionFact) -> set[str]:
-    """Parameters that hold a session: by annotation (also inside Annotated), or by name."""
+    """Parameters that hold a session: by annotation (also inside Annotated), or by name unless
+    annotated with another library's class (`session: aiohttp.ClientSession`)."""
     result: set[str] = set()
     for param in function.params:
-        if param.name in SESSION_NAMES or is_session_annotation(index, module, param.annotation):
+        if is_session_annotation(index, module, param.annotation) or (
+                param.name in SESSION_NAMES and not _other_library_annotation(index, module, param.annotation)):
             result.add(param.name)
     return result
+
+
+def other_library(symbol: Symbol) -> bool:
+    """`symbol` comes from a library that does not talk to a database (`aiohttp.ClientSession`,
+    `requests.Session`, `boto3.Session`): what it makes is no database session, whatever the
+    variable holding it is called."""
+    return symbol.kind == "external" and not symbol.dotted.startswith(_NO_LIBRARY) and not database_library(
+        symbol.dotted)
+
+
+# What says nothing of the object (`session: Any`), unlike another library's class.
+_NO_LIBRARY = ("builtins.", "typing.", "typing_extensions.", "collections.abc.", "types.")
+
+
+def makes_other_library_object(index: SymbolIndex, module: str, value: Expr | None) -> bool:
+    """`value` makes another library's object: constructs one (`aiohttp.ClientSession(...)`) or
+    calls a project function annotated to return one (`await get_http_session()`). Another
+    library's name counts as a class by its spelling (capitalised): a function of an unresolved
+    package (`get_session()`) may well hand out a database session."""
+    value = value.value if isinstance(value, Await) else value
+    if not isinstance(value, Call) or not isinstance(value.func, (Name, Attribute)):
+        return False
+    symbol = index.resolve_expr(module, value.func)
+    if symbol.kind == "function":
+        function = index.function_fact(symbol)
+        return function is not None and _other_library_annotation(index, symbol.module, function.returns)
+    return symbol.dotted.rsplit(".", 1)[-1][:1].isupper() and other_library(symbol)
+
+
+def _other_library_annotation(index: SymbolIndex, module: str, annotation: Expr | None) -> bool:
+    """`aiohttp.ClientSession` or `ClientSession | None`: another library's class."""
+    if isinstance(annotation, BinOp) and annotation.op == "|":
+        sides = [side for side in (annotation.left, annotation.right) if not _is_none(side)]
+        return bool(sides) and all(_other_library_annotation(index, module, side) for side in sides)
+    return isinstance(annotation, (Name, Attribute)) and other_library(index.resolve_expr(module, annotation))
+
+
+def _is_none(expr: Expr) -> bool:
+    return isinstance(expr, Constant) and expr.value is None
 
 
 def is_session_annotation(index: SymbolIndex, module: str, annotation: Expr | None) -> bool:
@@ -140,10 +183,12 @@ def is_session_annotation(index: SymbolIndex, module: str, annotation: Expr | No
     return False
 
 
-def local_sessions(function: FunctionFact) -> set[str]:
-    """`async with async_session() as session:` or `db = SessionLocal()`: locals named like sessions."""
+def local_sessions(index: SymbolIndex, module: str, function: FunctionFact) -> set[str]:
+    """`async with async_session() as session:` or `db = SessionLocal()`: locals named like
+    sessions, unless what they hold is another library's object (`async with
+    aiohttp.ClientSession() as session`)."""
     return {e.target.id for e in function.events if e.kind in ("with", "assign") and isinstance(e.target, Name)
-            and e.target.id in SESSION_NAMES}
+            and e.target.id in SESSION_NAMES and not makes_other_library_object(index, module, e.value)}
 
 
 def is_session_receiver(receiver: Expr, session_names: set[str], requests: frozenset[str] = frozenset()) -> bool:
@@ -244,7 +289,9 @@ def opens_session(index: SymbolIndex, module: str, func: Expr, factories: frozen
     if symbol.kind == "assign" and _builds_sessionmaker(index, symbol):
         return name
     if symbol.kind in ("assign", "function", "external") and symbol.dotted.rsplit(".", 1)[-1] in factories:
-        return None if symbol.dotted.startswith("builtins.") else name
+        # `requests.Session()` is no database session: another library's name counts when configured whole
+        foreign = other_library(symbol) and symbol.dotted not in factories
+        return None if symbol.dotted.startswith("builtins.") or foreign else name
     return None
 
 
@@ -362,8 +409,8 @@ class FunctionSessions:
     def names(self) -> set[str]:
         """The session parameters and locals (built on first use: asking only which session a
         `self` attribute is needs none of the locals)."""
-        return self.parameters | local_sessions(self.function) | _opened_locals(self.project, self.module,
-                                                                                self.function)
+        return self.parameters | local_sessions(self.project.index, self.module, self.function) | _opened_locals(
+            self.project, self.module, self.function)
 
     def is_session(self, receiver: Expr) -> bool:
         """Whether `receiver`, written in this function, is a session."""
@@ -375,7 +422,8 @@ class FunctionSessions:
         if not isinstance(receiver, Attribute):
             return False
         if receiver.attr in SESSION_NAMES:
-            return is_session_receiver(receiver, self.names, self.requests)
+            return is_session_receiver(receiver, self.names, self.requests) and not self._other_library_attribute(
+                receiver)
         if not isinstance(receiver.value, Name):
             return False
         key = f"{receiver.value.id}.{receiver.attr}"
@@ -389,6 +437,18 @@ class FunctionSessions:
         """The request parameters (asked only of `x.session`-like receivers: resolving every
         parameter's annotation up front cost more than the rest of the analysis)."""
         return request_parameters(self.project.index, self.module, self.function)
+
+    def _other_library_attribute(self, receiver: Attribute) -> bool:
+        """`self.session` that `__init__` sets to another library's object (`aiohttp.ClientSession()`),
+        or that the class annotates as one."""
+        if not isinstance(receiver.value, Name) or receiver.value.id != "self" or self.cls is None:
+            return False
+        found = self.project.types.attribute(self.cls, receiver.attr)
+        if found is not None:
+            kinds = [t.symbol for t in (found.args if found.symbol == UNION else (found,)) if t.symbol != NONE]
+            return bool(kinds) and all(map(other_library, kinds))
+        assigned = self._init_value(receiver.attr)
+        return assigned is not None and makes_other_library_object(self.project.index, self.module, assigned[1])
 
     def _owner_type(self, name: str) -> TypeRef | None:
         """The class of `self`, or of a parameter by its annotation (`uow: UnitOfWork`)."""
@@ -502,8 +562,10 @@ class DatabaseWork:
 def database_work(project: Project, facts: ModuleFacts, function: FunctionFact,
                   methods: frozenset[str]) -> Iterator[DatabaseWork]:
     """The first piece of database work in each statement (a statement built, or one of `methods`
-    called on a session): one per statement."""
+    called on a session): one per statement, and one per query: running a statement kept in a
+    local (`stmt = select(...)`, then `session.execute(stmt)`) is the work already reported."""
     sessions: FunctionSessions | None = None  # built for the functions that call one of `methods`
+    built: set[str] = set()  # the locals holding a statement reported where it was built
     for event in function.events:
         for expr in (event.value, event.target):
             work = None
@@ -512,12 +574,19 @@ def database_work(project: Project, facts: ModuleFacts, function: FunctionFact,
                 builder = statement_builder(project.index, facts.module, func)
                 if builder is not None:
                     work = DatabaseWork(call.span, f"a `{builder}(...)` statement")
-                elif isinstance(func, Attribute) and func.attr in methods:
+                elif isinstance(func, Attribute) and func.attr in methods and not _runs_built(call, built):
                     sessions = sessions or FunctionSessions(project, facts.module, function)
                     if sessions.is_session(func.value):
                         work = DatabaseWork(call.span, f"`{dotted(func) or render(func)}(...)`")
                 if work is not None:
                     break
             if work is not None:
+                if builder is not None and isinstance(event.target, Name):
+                    built.add(event.target.id)
                 yield work
                 break
+
+
+def _runs_built(call: Call, built: set[str]) -> bool:
+    """`session.execute(stmt)` with `stmt` a statement already reported."""
+    return bool(call.args) and isinstance(call.args[0], Name) and call.args[0].id in built
