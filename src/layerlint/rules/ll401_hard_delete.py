@@ -6,8 +6,9 @@ sqlalchemy-crud-plus's `delete_model`, and `delete_model_by_column` without
 `logical_deletion=True`; advanced-alchemy's `delete`, `delete_many` and `delete_where`).
 The object's model is known from a local assignment (`session.get(Item, ...)`, `Item(...)`, a
 `select(Item)` or `query(Item)` result, a method of the class or a project function annotated to
-return `Item`), a parameter annotated `Item`, or a loop over such results (`for item in
-result.scalars():`), or a relationship of an object whose model is known (`order.invoice`, `for
+return `Item`, another object's method by that object's type: `await repository.find(...)`), a
+parameter annotated `Item`, or a loop over such results (`for item in result.scalars():`, `for
+item in await repository.list_for_user(...)` with `-> list[Item] | None`), or a relationship of an object whose model is known (`order.invoice`, `for
 line in order.lines:`), by the attribute's annotation (`Mapped["Invoice"]`, `Mapped[list["OrderLine"]]`,
 SQLModel's `list["OrderLine"]`, a `@declared_attr` returning one); a CRUD library object's model from its generic base (`CRUDPlus[Item]`), a
 `model_type = Item` attribute or its constructor (`FastCRUD(Item)`). When the model cannot be

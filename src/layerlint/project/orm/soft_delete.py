@@ -601,7 +601,9 @@ class FunctionQueries:
         if isinstance(func, Attribute) and func.attr in RESULT_METHODS:
             return self.result_model(func.value, depth + 1)
         found = self._callee(func)  # a getter of the class or of the project: `-> Item | None`
-        return returned_model(self.project, found[0].module, found[1].returns) if found else None
+        if found is not None:
+            return returned_model(self.project, found[0].module, found[1].returns)
+        return self._typed_model(expr, element=False)  # another object's getter: `repository.find(...)`
 
     def element_model(self, expr: Expr | None, depth: int) -> Symbol | None:
         """What `for x in expr` yields: rows of a select's result, or a method's `list[Item]`."""
@@ -621,7 +623,25 @@ class FunctionQueries:
             if found is not None and isinstance(returns, Subscript) and not isinstance(returns.slice, Tuple):
                 return returned_model(self.project, found[0].module, returns.slice)
             return None
-        return self.result_model(func.value if func.attr in ("all", "fetchall") else expr, depth + 1)
+        model = self.result_model(func.value if func.attr in ("all", "fetchall") else expr, depth + 1)
+        return model if model is not None else self._typed_model(expr, element=True)
+
+    def _typed_model(self, call: Call, element: bool) -> Symbol | None:
+        """The table model another object's method returns (`-> Item | None`), or with `element`
+        the one in the collection it returns (`-> list[Item] | None`), by the receiver's type
+        (`self.items.find(...)`, `repository.list_for_user(...)`)."""
+        if not isinstance(call.func, Attribute):
+            return None
+        cls = TypeRef(self.owner) if self.owner is not None else None
+        found = self.project.types.expression(self.module, self.function, call, cls, call.span.line)
+        for kind in (found.args if found is not None and found.symbol == UNION else (found,)):
+            if element and kind is not None and kind.symbol.dotted in _COLLECTIONS and len(kind.args) == 1:
+                kind = kind.args[0]
+            elif element:
+                continue
+            if kind is not None and kind.symbol.kind == "class" and is_table_model(self.index, kind.symbol):
+                return kind.symbol
+        return None
 
     def related_model(self, expr: Attribute, many: bool, depth: int) -> Symbol | None:
         """`order.invoice` (`many`: `parent.children`, iterated): the table model a relationship of
