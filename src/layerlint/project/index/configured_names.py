@@ -21,7 +21,7 @@ def check_configured_names(config: Config, modules: Mapping[str, ModuleFacts]) -
     """Raise ConfigError for the first configured name that names nothing the project defines.
     A dotted name outside the project's packages (a library's dependency) cannot be checked
     without importing it, and is taken as given; so is every name while a module does not parse
-    (it may define the name: the file is LL001's finding, not a configuration error)."""
+    (it may define the name: the file is reported as unparsable, not the configuration)."""
     configured = [(key, getattr(config, attribute)) for key, attribute in NAMING_KEYS if key in config.configured]
     if not configured or any(facts.failure is not None for facts in modules.values()):
         return
