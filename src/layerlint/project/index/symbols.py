@@ -54,6 +54,7 @@ class ModuleScope:
     classes: dict[str, ClassFact]
     functions: dict[str, FunctionFact]
     assignments: dict[str, Event]
+    declarations: dict[str, Event]  # `app: ForgeApp`: what a module-level name is annotated as
     imports: dict[str, ImportFact]
     late_imports: dict[str, ImportFact]  # inside functions: used only when nothing else binds
     star_imports: list[str]
@@ -63,10 +64,13 @@ class ModuleScope:
 
 def build_scope(facts: ModuleFacts) -> ModuleScope:
     assignments: dict[str, Event] = {}
+    declarations: dict[str, Event] = {}
     for event in facts.events:
         if event.kind in ("assign", "annassign") and isinstance(event.target, Name):
             if event.value is not None or event.target.id not in assignments:
                 assignments[event.target.id] = event
+            if event.annotation is not None:
+                declarations.setdefault(event.target.id, event)
     imports: dict[str, ImportFact] = {}
     late: dict[str, ImportFact] = {}
     stars: list[str] = []
@@ -79,7 +83,7 @@ def build_scope(facts: ModuleFacts) -> ModuleScope:
             imports[item.bound] = item
     top_classes = {c.name: c for c in facts.classes if c.qualname == c.name}
     top_functions = {f.name: f for f in facts.functions if f.qualname == f.name}
-    return ModuleScope(top_classes, top_functions, assignments, imports, late, stars,
+    return ModuleScope(top_classes, top_functions, assignments, declarations, imports, late, stars,
                        {c.qualname: c for c in facts.classes}, {f.qualname: f for f in facts.functions})
 
 
@@ -269,6 +273,12 @@ class SymbolIndex:
     def assignment(self, symbol: Symbol) -> Event | None:
         scope = self.scope(symbol.module) if symbol.kind == "assign" else None
         return scope.assignments.get(symbol.name) if scope else None
+
+    def declaration(self, symbol: Symbol) -> Event | None:
+        """The module-level annotation of an assigned name, wherever it is (`if TYPE_CHECKING:
+        app: ForgeApp`, then `else: app = AppHolder()`): the type a type checker gives it."""
+        scope = self.scope(symbol.module) if symbol.kind == "assign" else None
+        return scope.declarations.get(symbol.name) if scope else None
 
     def method(self, class_symbol: Symbol, name: str) -> tuple[Symbol, FunctionFact] | None:
         """The method `name` as the class or its nearest project base defines it."""

@@ -281,8 +281,9 @@ class TypeResolver:
         return False
 
     def global_value(self, symbol: Symbol, depth: int = 0) -> TypeRef | None:
-        """A module-level object (`user_dao = CRUDUser(User)`): its annotation, else its value."""
-        event = self.index.assignment(symbol)
+        """A module-level object (`user_dao = CRUDUser(User)`): its annotation (wherever the module
+        declares it), else its value."""
+        event = self.index.declaration(symbol) or self.index.assignment(symbol)
         if event is None or depth > MAX_DEPTH:
             return None
         if event.annotation is not None:
