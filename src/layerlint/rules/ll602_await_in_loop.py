@@ -62,6 +62,9 @@ Loops whose iterations are not items are not reported:
   qs.union(q)`): only a query run in the same statement (`.all()`, `.first()`..., or iterated)
   is a query per item.
 
+A call in a `return` or `raise` statement inside the loop runs once: the loop ends there
+(`for key in keys: if key in cache: return await repo.get(key)`).
+
 A call on a session opened in the loop's body, before the call, is each item's own unit of work
 (one per tenant or schema), not N+1 on one session: not reported. Opened means bound by `with`,
 `async with` or an assignment from a call that makes a session: a session class or sessionmaker
@@ -177,6 +180,10 @@ def _constant_collection(project: Project, module: str, function: FunctionFact |
     symbol = project.index.resolve_expr(module, expr)
     assigned = project.index.assignment(symbol)
     return assigned is not None and _constant_collection(project, symbol.module, None, assigned.value, 0, depth + 1)
+
+
+# `return await repo.get(...)` in a loop runs once: the loop ends there.
+_LEAVES_LOOP = frozenset({"return", "raise"})
 
 
 def _not_per_item(project: Project, module: str, function: FunctionFact, event: Event) -> bool:
@@ -593,7 +600,7 @@ class _Checker:
         headers = _loop_headers(self.project, self.facts.module, self.function, paging)
         for index, (event, header) in enumerate(zip(events, headers)):
             candidates: list[tuple[Await | Call, int, int | None]] = []
-            if header is not None:
+            if header is not None and event.kind not in _LEAVES_LOOP:
                 line = events[header].span.line
                 candidates += [(n, line, header) for e in (event.value, event.target) for n in self.units(e)]
             candidates += [(n, event.span.line, None) for n in _comprehension_units(event.value, self.unit)]
