@@ -1,6 +1,12 @@
 """## What it does
 Reports a router or service that creates its own database session (calls the session factory,
-`sessionmaker(...)`, or `AsyncSession(engine)`) instead of receiving one through `Depends(...)`.
+`sessionmaker(...)`, or `AsyncSession(engine)`, or a project function that opens one and hands it
+out, in a router: `async with get_db_context() as db`, where `get_db_context` is an
+`@asynccontextmanager` yielding a session it opened) instead of receiving one through
+`Depends(...)`. Calling such a function with a session to reuse (`get_db_context(db)`) is not
+creating one. In a service such a function is not reported: services also hold the jobs a
+scheduler runs outside any request (mealie's `services/scheduler/tasks`), which have no
+dependency to receive a session from; a factory called by name still is.
 The session dependencies themselves, and modules outside the router and service layers, may
 create sessions: that is their job.
 
@@ -34,7 +40,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.index.symbols import Symbol
-from layerlint.project.orm.sessions import dependency_kind, opens_session
+from layerlint.project.orm.sessions import dependency_kind, hands_out_session, opens_session
 from layerlint.project.project import Project
 from layerlint.project.reading.expr import Call, calls_in
 from layerlint.project.reading.facts import FunctionFact, ModuleFacts
@@ -49,12 +55,14 @@ def _is_session_dependency(project: Project, facts: ModuleFacts, function: Funct
     return dependency_kind(symbol, frozenset(config.read_sessions), frozenset(config.write_sessions)) is not None
 
 
-def _sessions_made(project: Project, module: str, function: FunctionFact,
-                   factories: frozenset[str]) -> Iterator[tuple[Call, str]]:
-    """Each statement's first call that makes a session, with the called name."""
+def _sessions_made(project: Project, module: str, function: FunctionFact, factories: frozenset[str],
+                   providers: bool) -> Iterator[tuple[Call, str]]:
+    """Each statement's first call that makes a session, with the called name; with `providers`,
+    also a call of a project function that opens one and hands it out."""
     for event in function.events:
         for call in calls_in(event.value):
-            made = opens_session(project.index, module, call.func, factories)
+            made = opens_session(project.index, module, call.func, factories) or (
+                hands_out_session(project, module, call) if providers else None)
             if made:
                 yield call, made
                 break
@@ -62,14 +70,15 @@ def _sessions_made(project: Project, module: str, function: FunctionFact,
 
 @rule("LL206", "session-without-depends", "A router or service creates its own session", __doc__,
       tags=("routes", "sessions"),
-      scope=Scope.MODULE, analyses=("roles",),
+      scope=Scope.MODULE, analyses=("roles", "session_providers"),
       options=("sessions.factories", "sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
     factories = frozenset(project.config.session_factories)
     for facts in project.checked("router", "service"):
         for function in facts.functions:
             excused: bool | None = None  # asked only of functions that make a session: most do not
-            for call, made in _sessions_made(project, facts.module, function, factories):
+            providers = project.role(facts.module) == "router"
+            for call, made in _sessions_made(project, facts.module, function, factories, providers):
                 if excused is None:
                     excused = _is_session_dependency(project, facts, function)
                 if excused:

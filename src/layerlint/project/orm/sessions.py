@@ -354,6 +354,22 @@ def _session_value(project: Project, module: str, value: Expr | None, depth: int
     return project.session_providers.provides(symbol) if depth == 0 else provides_session(project, symbol, depth)
 
 
+def hands_out_session(project: Project, module: str, call: Call) -> str | None:
+    """The called name when `call` runs a project function that hands out a session of its own
+    (`async with get_async_db() as db`, `asynccontextmanager(get_session)()`), else None. A call
+    handed a session (`get_db_context(db)`) reuses it."""
+    if any(isinstance(argument, Name) and argument.id in SESSION_NAMES for argument in call_arguments(call)):
+        return None
+    called = call.func
+    if isinstance(called, Call) and called.args and project.index.resolve_expr(
+            module, called.func).dotted in CONTEXT_MANAGER_WRAPPERS:
+        called = called.args[0]  # `asynccontextmanager(get_session)()`
+    symbol = project.index.resolve_expr(module, called)
+    if symbol.kind != "function" or not project.session_providers.provides(symbol):
+        return None
+    return dotted(called) or render(called)
+
+
 def _opened_locals(project: Project, module: str, function: FunctionFact, depth: int = 0) -> set[str]:
     return {e.target.id for e in function.events if e.kind in ("with", "assign") and isinstance(e.target, Name)
             and _session_value(project, module, e.value.value if isinstance(e.value, Await) else e.value, depth)}
