@@ -58,6 +58,8 @@ Loops whose iterations are not items are not reported:
 - scripts: `for stmt in statements: await session.execute(text(stmt))` runs a different
   statement each time, not the same query per item; so does a query of the loop's model
   (`for model_class in models: db.query(model_class)...`, `select(model_class)`): another table;
+- batches of keys: a `for` loop whose target a query compares with SQL's IN (`for chunk in
+  chunks: ... .where(Item.id.in_(chunk))`);
 - a synchronous `session.query(...)` built per item and run once after the loop (`qs =
   qs.union(q)`): only a query run in the same statement (`.all()`, `.first()`..., or iterated)
   is a query per item.
@@ -268,13 +270,29 @@ def _waiting_loops(project: Project, module: str, events: list[Event]) -> set[in
     return found
 
 
+def _batch_loops(events: list[Event]) -> set[int]:
+    """Indexes of `for` loops whose target the body compares with SQL's IN (`for chunk in
+    chunks: ... .where(Item.id.in_(chunk))`): each iteration is a batch of keys, not an item."""
+    found: set[int] = set()
+    for index, header, body in _loops(events):
+        target = header.target if header.kind == "for" else None
+        if isinstance(target, Name) and any(
+                isinstance(node, Call) and isinstance(node.func, Attribute) and node.func.attr in _IN_OPERATORS
+                and call_args(node)[:1] == [target] for event in body for node in walk(event.value)):
+            found.add(index)
+    return found
+
+
+_IN_OPERATORS = frozenset({"in_", "not_in", "notin_"})
+
+
 def _loop_headers(project: Project, module: str, function: FunctionFact, paging: set[int]) -> list[int | None]:
     """For each event, the index of the header of its innermost enclosing loop over data (None
     when none)."""
     headers: dict[int, int | None] = {}  # loop depth -> header index, None for a loop over a literal
     result: list[int | None] = []
     events = function.events
-    waiting = _waiting_loops(project, module, events) | paging
+    waiting = _waiting_loops(project, module, events) | _batch_loops(events) | paging
     for index, event in enumerate(events):
         following = events[index + 1] if index + 1 < len(events) else None
         enclosing = (headers.get(depth) for depth in range(event.loop - 1, -1, -1))
