@@ -49,7 +49,7 @@ from layerlint.rules.base import Finding, Scope, rule
 
 def _is_session_dependency(project: Project, facts: ModuleFacts, function: FunctionFact) -> bool:
     """One of the configured session dependencies: known from the configuration alone, so the
-    rule reads nothing outside a module's closure (and is local: a per-module key decides it)."""
+    rule reads nothing outside a module's closure (a per-module key decides it)."""
     config = project.config
     symbol = Symbol("function", facts.module, function.qualname)
     return dependency_kind(symbol, frozenset(config.read_sessions), frozenset(config.write_sessions)) is not None
