@@ -229,7 +229,7 @@ class ContentRoles:
     def __init__(self, index: SymbolIndex, config: Config) -> None:
         self.index = index
         self.config = config
-        self._decided: dict[tuple[str, str], str | None] = {}
+        self._decided: dict[tuple[str, str], tuple[str | None, str] | None] = {}  # (role, why) when corrected
         self._matchers: dict[str, Callable[[str], int | None]] = {}
 
     def correct(self, module: str, named: Role) -> Role:
@@ -239,12 +239,24 @@ class ContentRoles:
         key = (root, named.role)
         if key not in self._decided:
             members = [self.index.modules[name] for name in self._package(root)]
-            self._decided[key] = self._dto_reason(members) if named.role == "model" else self._other_repository(members)
-        reason = self._decided[key]
-        if reason is None:
+            self._decided[key] = self._model_correction(members) if named.role == "model" else (
+                None if (other := self._other_repository(members)) is None else (None, other))
+        decided = self._decided[key]
+        if decided is None:
             return named
-        role = "dto" if named.role == "model" else None
+        role, reason = decided
         return Role(role, f"{named.reason}, but package `{root}` {reason}")
+
+    def _model_correction(self, members: list[ModuleFacts]) -> tuple[str | None, str] | None:
+        """A `models` package of pydantic models is the DTO layer; one that defines no class at
+        all and imports no database library (`utils/models.py`: functions over an LLM registry)
+        is no layer its name says."""
+        dto = self._dto_reason(members)
+        if dto is not None:
+            return "dto", dto
+        if any(facts.classes or self._imports_database(facts) for facts in members):
+            return None
+        return None, "defines no class (no table model, no DTO) and imports no database library"
 
     @cached_property
     def _sorted(self) -> list[str]:
