@@ -122,3 +122,15 @@ def test_python_files_in_no_backend_found_below_the_root_are_named_not_passed_ov
     (root / "scripts" / "seed.py").unlink()
     (root / "manage.py").unlink()
     assert "warning" not in cli(root).stderr
+
+
+@pytest.mark.parametrize("listing", ["roles", "routes"])
+def test_listings_from_the_repository_root_show_the_backend(tmp_path: Path, listing: str) -> None:
+    """`roles` and `routes` find the projects below a directory as `check` does, instead of
+    listing nothing: the root is no project, `backend/` is."""
+    root = monorepo(tmp_path, "backend")
+    from_root = run(root, "layerlint", listing, ".", "--format", "json")
+    from_backend = run(root / "backend", "layerlint", listing, "--format", "json")
+    assert from_root.returncode == 0, from_root.stderr
+    listed = json.loads(from_root.stdout)
+    assert listed and listed == json.loads(from_backend.stdout)

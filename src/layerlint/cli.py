@@ -483,24 +483,31 @@ def roles(path: Path | None, output_format: str) -> None:
     """Show every module (under PATH, if given) with its role and why."""
     from layerlint import engine, listing
 
-    config = _config_for((path,) if path else ())
-    try:
-        project = engine.load_project(config, named=(path,) if path else ())
-        assigned = project.roles
+    try:  # the roles are assigned when first read: a configured name that names nothing is found then
+        loaded = [engine.listed_project(target.config, target.paths) for target in _listed_targets(path)]
+        assigned = {module: role for project, shown in loaded for module, role in project.roles.items()
+                    if shown(module)}
+        notes = [note for project, _ in loaded for note in listing.notes(project)]
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
-    shown = engine.modules_in(config, project, (path,) if path else ())
-    assigned = {module: role for module, role in assigned.items() if shown(module)}
     if output_format == "json":
         click.echo(json.dumps([{"module": module, "role": assigned[module].role, "reason": assigned[module].reason}
                                for module in sorted(assigned)], indent=2))
-        _echo_notes(listing.notes(project), err=True)
+        _echo_notes(notes, err=True)
         return
     width = max((len(m) for m in assigned), default=10)
     for module in sorted(assigned):
         role = assigned[module]
         click.echo(f"{module:<{width}}  {role.role or '-':<10}  {role.reason}")
-    _echo_notes(listing.notes(project))
+    _echo_notes(notes)
+
+
+def _listed_targets(path: Path | None) -> list[Target]:
+    """The projects `roles` and `routes` list, found as `check` finds them: a directory that is
+    no project stands for the projects below it (its warnings go to stderr)."""
+    targets = _targets_for((path,) if path else ())
+    _warn([warning for target in targets for warning in target.warnings])
+    return targets
 
 
 @main.command()
@@ -510,12 +517,10 @@ def routes(path: Path | None, output_format: str) -> None:
     """List every route (whose handler is under PATH, if given): method, full path, handler, session, response."""
     from layerlint import engine, listing
 
-    config = _config_for((path,) if path else ())
     try:
-        project = engine.load_project(config, named=(path,) if path else ())
-        shown = engine.modules_in(config, project, (path,) if path else ())
-        rows = [r for r in listing.routes(project) if shown(r.handler.partition(":")[0])]
-        notes = listing.notes(project)  # e.g. why the session column is empty
+        loaded = [engine.listed_project(target.config, target.paths) for target in _listed_targets(path)]
+        rows = [r for project, shown in loaded for r in listing.routes(project) if shown(r.handler.partition(":")[0])]
+        notes = [note for project, _ in loaded for note in listing.notes(project)]  # e.g. why a session is unknown
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
     if output_format == "json":

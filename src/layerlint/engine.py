@@ -198,6 +198,13 @@ def in_paths(config: Config, paths: Sequence[Path]) -> Callable[[str], bool]:
     return _target_test(relative_targets(config, paths) if paths else None)
 
 
+def listed_project(config: Config, named: Sequence[Path]) -> tuple[Project, Callable[[str], bool]]:
+    """A project as `roles` and `routes` list it, with the test of which of its modules are under
+    the paths `named` (every module, when none are)."""
+    project = load_project(config, named=named)
+    return project, modules_in(config, project, named)
+
+
 def modules_in(config: Config, project: Project, paths: Sequence[Path]) -> Callable[[str], bool]:
     """Whether a module's file is one of `paths` or below one (no paths: every module), for the
     listings (`roles`, `routes`), which load the whole project and show a part."""
