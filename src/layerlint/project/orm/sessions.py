@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from layerlint.core.records import record
 from layerlint.project.index.annotated import annotated_parts
 from layerlint.project.index.symbols import UNKNOWN, Symbol, SymbolIndex
-from layerlint.project.index.types import NONE, UNION, TypeRef, last_assignment
+from layerlint.project.index.types import NONE, UNION, TypeRef, last_assignment, last_binding
 from layerlint.project.orm.repositories import is_repository_class
 from layerlint.project.reading.expr import Await, Call, Yield
 
@@ -454,6 +454,14 @@ class FunctionSessions:
         parameter's annotation up front cost more than the rest of the analysis)."""
         return request_parameters(self.project.index, self.module, self.function)
 
+    def rebound_elsewhere(self, receiver: Expr, line: int) -> bool:
+        """`session` holds another library's object at `line`: the session parameter rebound by
+        `async with aiohttp.ClientSession() as session` before it."""
+        if not isinstance(receiver, Name):
+            return False
+        bound = last_binding(self.function.events, receiver.id, line)
+        return bound is not None and makes_other_library_object(self.project.index, self.module, bound.value)
+
     def _other_library_attribute(self, receiver: Attribute) -> bool:
         """`self.session` that `__init__` sets to another library's object (`aiohttp.ClientSession()`),
         or that the class annotates as one."""
@@ -592,7 +600,7 @@ def database_work(project: Project, facts: ModuleFacts, function: FunctionFact,
                     work = DatabaseWork(call.span, f"a `{builder}(...)` statement")
                 elif isinstance(func, Attribute) and func.attr in methods and not _runs_built(call, built):
                     sessions = sessions or FunctionSessions(project, facts.module, function)
-                    if sessions.is_session(func.value):
+                    if sessions.is_session(func.value) and not sessions.rebound_elsewhere(func.value, call.span.line):
                         work = DatabaseWork(call.span, f"`{dotted(func) or render(func)}(...)`")
                 if work is not None:
                     break
