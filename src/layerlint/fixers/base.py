@@ -24,7 +24,7 @@ from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.fix import Applicability, Edit, Fix, LineIndex, edits_between
 from layerlint.core.records import field, record
-from layerlint.fixers.imports import with_from_imports
+from layerlint.fixers.imports import HEAD_END, import_head, with_from_imports
 
 if TYPE_CHECKING:
     from layerlint.project.project import Project
@@ -44,7 +44,6 @@ class FixSite:
     config: Config
     project: Callable[[], Project] = field(repr=False)  # built on first use: most fixers only read syntax
     _imports: dict[frozenset[tuple[str, str]], tuple[Edit, ...]] = field(default_factory=dict, repr=False)
-    _texts: dict[int, str] = field(default_factory=dict, repr=False)  # id of a top-level statement -> its text
 
     @cached_property
     def _wrapper(self) -> MetadataWrapper:
@@ -110,8 +109,7 @@ class FixSite:
         found = self._top_level_statement(old)
         if found is None:
             return None
-        statement, start = found
-        before = self._printed(statement)
+        before, start = found
         if not self.text.startswith(before, start) or (start and self.text[start - 1] not in "\r\n"):
             return None
         replaced = self._replaced(old, new)
@@ -123,18 +121,10 @@ class FixSite:
             return None
         return tuple(sorted(edits + added))
 
-    def _top_level_statement(self, node: cst.CSTNode) -> tuple[cst.BaseStatement, int] | None:
-        """The module's statement that is or holds `node`, and the offset of its text."""
+    def _top_level_statement(self, node: cst.CSTNode) -> tuple[str, int] | None:
+        """The text of the module's statement that is or holds `node`, and its offset."""
         index = self._by_line.top.get(id(node))
         return self._statements[index] if index is not None else None
-
-    def _printed(self, statement: cst.BaseStatement) -> str:
-        """A top-level statement's text as the module prints it (once per statement: a class with
-        a hundred methods missing `-> None` is a hundred fixes)."""
-        printed = self._texts.get(id(statement))
-        if printed is None:
-            printed = self._texts[id(statement)] = self.module.code_for_node(statement)
-        return printed
 
     def _replaced(self, old: cst.CSTNode, new: cst.CSTNode) -> cst.CSTNode:
         """The top-level statement holding `old`, with `old` replaced by `new`: rebuilt along the
@@ -152,14 +142,16 @@ class FixSite:
         return LineIndex(self.text)
 
     @cached_property
-    def _statements(self) -> list[tuple[cst.BaseStatement, int]]:
-        """Each top-level statement and the offset of its text (its leading comments and blank
-        lines included), as the module prints them."""
+    def _statements(self) -> list[tuple[str, int]]:
+        """Each top-level statement's text (its leading comments and blank lines included) and
+        offset, as the module prints them: printed once, however many fixes a statement has (a
+        class with a hundred methods missing `-> None`)."""
         offset = sum(len(self.module.code_for_node(line)) for line in self.module.header)
-        found: list[tuple[cst.BaseStatement, int]] = []
+        found: list[tuple[str, int]] = []
         for statement in self.module.body:
-            found.append((statement, offset))
-            offset += len(self._printed(statement))
+            text = self.module.code_for_node(statement)
+            found.append((text, offset))
+            offset += len(text)
         return found
 
     def _import_edits(self, imports: Sequence[tuple[str, str]]) -> tuple[Edit, ...]:
@@ -169,39 +161,18 @@ class FixSite:
         return self._imports[key]
 
     def _edits_adding(self, imports: Sequence[tuple[str, str]]) -> tuple[Edit, ...]:
-        """The edits that add `imports`. libcst's codemod changes only the module's leading imports
-        and the blank line after them, but visits the whole module; so it is run on the module's
-        head alone when the head's edits provably stay in the head (a file with 150 findings
-        needing an import took 50 s, run on the whole module)."""
-        head = _import_head(self.module)
+        """The edits that add `imports`. Adding them changes only the module's leading imports and
+        the blank line after them, so only its head is printed and compared, when the head's
+        edits provably stay in the head (not the whole module, once per file)."""
+        head = import_head(self.module)
         if head is not None:
             before = head.code
-            end = len(before) - len(_HEAD_END + head.default_newline)
+            end = len(before) - len(HEAD_END + head.default_newline)
             if self.text.startswith(before[:end]):
                 edits = edits_between(before, with_imports(head, imports).code)
                 if all((edit.end_line, edit.end_column) <= LineIndex(before).position(end) for edit in edits):
                     return edits
         return edits_between(self.text, with_imports(self.module, imports).code)
-
-
-_HEAD_END = "pass"  # what stands for the statement after the leading imports, in a module's head
-
-
-def _import_head(module: cst.Module) -> cst.Module | None:
-    """The module's first statement, the import lines after it, and the next statement's leading
-    lines before a `pass`: all that adding an import reads or changes. None when the module is
-    all imports (then the module is its own head)."""
-    body = module.body
-    end = next((at for at in range(1, len(body)) if not _is_import_line(body[at])), len(body))
-    if end >= len(body):
-        return None
-    stand_in = cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=body[end].leading_lines)
-    return module.with_changes(body=(*body[:end], stand_in), footer=())
-
-
-def _is_import_line(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and all(
-        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body)
 
 
 def with_imports(module: cst.Module, imports: Iterable[tuple[str, str]]) -> cst.Module:

@@ -28,8 +28,7 @@ def with_from_imports(module: cst.Module, imports: Iterable[tuple[str, str]]) ->
     for source, name in imports:
         wanted.setdefault(source, set()).add(name)
     body = list(module.body)
-    start = 1 if _leading_marker(body) else 0
-    end = next((at for at in range(start, len(body)) if not _import_line(body[at])), len(body))
+    start, end = _leading_imports(body)
     for statement in body[start:end]:
         _drop_imported(wanted, statement)
     if not wanted:
@@ -44,6 +43,27 @@ def with_from_imports(module: cst.Module, imports: Iterable[tuple[str, str]]) ->
     future = [added.pop("__future__")] if "__future__" in added else []
     return module.with_changes(body=[*body[:start], *future, *body[start:end], *added.values(),
                                      *_blank_line_before(body[end:])])
+
+
+HEAD_END = "pass"  # what stands for the statement after the leading imports, in a module's head
+
+
+def import_head(module: cst.Module) -> cst.Module | None:
+    """The module up to its leading imports, and the next statement's leading lines before a
+    `pass`: all that adding an import reads or changes. None when nothing follows the imports
+    (then the module is its own head)."""
+    body = module.body
+    _, end = _leading_imports(body)
+    if end >= len(body):
+        return None
+    stand_in = cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=body[end].leading_lines)
+    return module.with_changes(body=(*body[:end], stand_in), footer=())
+
+
+def _leading_imports(body: Sequence[Statement]) -> tuple[int, int]:
+    """Where the module's leading import lines start (after a docstring or `__strict__` flag) and end."""
+    start = 1 if _leading_marker(body) else 0
+    return start, next((at for at in range(start, len(body)) if not _import_line(body[at])), len(body))
 
 
 def _leading_marker(body: Sequence[Statement]) -> bool:

@@ -239,8 +239,8 @@ class ContentRoles:
         key = (root, named.role)
         if key not in self._decided:
             members = [self.index.modules[name] for name in self._package(root)]
-            self._decided[key] = self._model_correction(members) if named.role == "model" else (
-                None if (other := self._other_repository(members)) is None else (None, other))
+            self._decided[key] = (self._model_correction if named.role == "model" else self._repository_correction)(
+                members)
         decided = self._decided[key]
         if decided is None:
             return named
@@ -310,6 +310,11 @@ class ContentRoles:
                 if example is None and is_pydantic_model(self.index, symbol):
                     example = cls.name
         return None if example is None else f"holds pydantic models (`{example}`) and no table model"
+
+    def _repository_correction(self, members: list[ModuleFacts]) -> tuple[str | None, str] | None:
+        """A `repositories` package that is not the data layer has no role its name says."""
+        other = self._other_repository(members)
+        return None if other is None else (None, other)
 
     def _other_repository(self, members: list[ModuleFacts]) -> str | None:
         """Why a `repositories` package is not the data layer: no module of it touches a database,

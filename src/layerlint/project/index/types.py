@@ -440,6 +440,11 @@ def _yielded(entered: TypeRef | None) -> TypeRef | None:
     return None
 
 
+def alternatives(found: TypeRef) -> tuple[TypeRef, ...]:
+    """What a value of type `found` may be, None aside: a union's other members, or the type."""
+    return tuple(t for t in (found.args if found.symbol == UNION else (found,)) if t.symbol != NONE)
+
+
 def _optional(found: TypeRef) -> TypeRef:
     return TypeRef(UNION, (found, TypeRef(NONE)))
 

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from layerlint.core.records import record
 from layerlint.project.index.annotated import annotated_parts
 from layerlint.project.index.symbols import UNKNOWN, Symbol, SymbolIndex
-from layerlint.project.index.types import NONE, UNION, TypeRef, last_assignment, last_binding
+from layerlint.project.index.types import TypeRef, alternatives, last_assignment, last_binding
 from layerlint.project.orm.repositories import is_repository_class
 from layerlint.project.reading.expr import Await, Call, Yield
 
@@ -208,7 +208,7 @@ def is_session_type(found: TypeRef | None) -> bool:
     """A session, or a union of one with None; not a container or factory of sessions."""
     if found is None:
         return False
-    return any(t.symbol.dotted in SESSION_CLASSES for t in (found.args if found.symbol == UNION else (found,)))
+    return any(t.symbol.dotted in SESSION_CLASSES for t in alternatives(found))
 
 
 def is_sync_session_type(found: TypeRef | None) -> bool:
@@ -341,9 +341,9 @@ def _session_value(project: Project, module: str, value: Expr | None, depth: int
         return False
     index = project.index
     func = value.func
-    if isinstance(func, Call) and index.resolve_expr(module, func.func).dotted in CONTEXT_MANAGER_WRAPPERS:
-        wrapped = func.args[0] if func.args else None
-        return wrapped is not None and provides_session(project, index.resolve_expr(module, wrapped), depth)
+    wrapped = _wrapped_in_context_manager(index, module, func)
+    if wrapped is not None:
+        return provides_session(project, index.resolve_expr(module, wrapped), depth)
     if isinstance(func, Call) and index.resolve_expr(module, func.func).dotted in SESSIONMAKERS:
         return True  # `sessionmaker(bind=engine)()`: a sessionmaker called where it is built
     if opens_session(index, module, func, frozenset(project.config.session_factories)):
@@ -360,14 +360,18 @@ def hands_out_session(project: Project, module: str, call: Call) -> str | None:
     handed a session (`get_db_context(db)`) reuses it."""
     if any(isinstance(argument, Name) and argument.id in SESSION_NAMES for argument in call_arguments(call)):
         return None
-    called = call.func
-    if isinstance(called, Call) and called.args and project.index.resolve_expr(
-            module, called.func).dotted in CONTEXT_MANAGER_WRAPPERS:
-        called = called.args[0]  # `asynccontextmanager(get_session)()`
+    called = _wrapped_in_context_manager(project.index, module, call.func) or call.func
     symbol = project.index.resolve_expr(module, called)
     if symbol.kind != "function" or not project.session_providers.provides(symbol):
         return None
     return dotted(called) or render(called)
+
+
+def _wrapped_in_context_manager(index: SymbolIndex, module: str, func: Expr) -> Expr | None:
+    """`get_session` when `func` is `asynccontextmanager(get_session)` (or `contextmanager`'s)."""
+    if isinstance(func, Call) and func.args and index.resolve_expr(module, func.func).dotted in CONTEXT_MANAGER_WRAPPERS:
+        return func.args[0]
+    return None
 
 
 def _opened_locals(project: Project, module: str, function: FunctionFact, depth: int = 0) -> set[str]:
@@ -428,13 +432,15 @@ class FunctionSessions:
         return self.parameters | local_sessions(self.project.index, self.module, self.function) | _opened_locals(
             self.project, self.module, self.function)
 
-    def is_session(self, receiver: Expr) -> bool:
-        """Whether `receiver`, written in this function, is a session."""
+    def is_session(self, receiver: Expr, line: int | None = None) -> bool:
+        """Whether `receiver`, written in this function (on `line`, when given), is a session. On
+        a given line, a session name rebound before it to another library's object (`async with
+        aiohttp.ClientSession() as session`) is not one."""
         name = dotted(receiver)
         if name is None:
             return False
         if "." not in name:
-            return name in self.names
+            return name in self.names and (line is None or not self._rebound_away(name, line))
         if not isinstance(receiver, Attribute):
             return False
         if receiver.attr in SESSION_NAMES:
@@ -454,12 +460,8 @@ class FunctionSessions:
         parameter's annotation up front cost more than the rest of the analysis)."""
         return request_parameters(self.project.index, self.module, self.function)
 
-    def rebound_elsewhere(self, receiver: Expr, line: int) -> bool:
-        """`session` holds another library's object at `line`: the session parameter rebound by
-        `async with aiohttp.ClientSession() as session` before it."""
-        if not isinstance(receiver, Name):
-            return False
-        bound = last_binding(self.function.events, receiver.id, line)
+    def _rebound_away(self, name: str, line: int) -> bool:
+        bound = last_binding(self.function.events, name, line)
         return bound is not None and makes_other_library_object(self.project.index, self.module, bound.value)
 
     def _other_library_attribute(self, receiver: Attribute) -> bool:
@@ -469,8 +471,8 @@ class FunctionSessions:
             return False
         found = self.project.types.attribute(self.cls, receiver.attr)
         if found is not None:
-            kinds = [t.symbol for t in (found.args if found.symbol == UNION else (found,)) if t.symbol != NONE]
-            return bool(kinds) and all(map(other_library, kinds))
+            kinds = alternatives(found)
+            return bool(kinds) and all(other_library(kind.symbol) for kind in kinds)
         assigned = self._init_value(receiver.attr)
         return assigned is not None and makes_other_library_object(self.project.index, self.module, assigned[1])
 
@@ -592,20 +594,20 @@ def database_work(project: Project, facts: ModuleFacts, function: FunctionFact,
     built: set[str] = set()  # the locals holding a statement reported where it was built
     for event in function.events:
         for expr in (event.value, event.target):
-            work = None
+            work, builds = None, False
             for call in calls_in(expr):
                 func = call.func
                 builder = statement_builder(project.index, facts.module, func)
                 if builder is not None:
-                    work = DatabaseWork(call.span, f"a `{builder}(...)` statement")
+                    work, builds = DatabaseWork(call.span, f"a `{builder}(...)` statement"), True
                 elif isinstance(func, Attribute) and func.attr in methods and not _runs_built(call, built):
                     sessions = sessions or FunctionSessions(project, facts.module, function)
-                    if sessions.is_session(func.value) and not sessions.rebound_elsewhere(func.value, call.span.line):
+                    if sessions.is_session(func.value, call.span.line):
                         work = DatabaseWork(call.span, f"`{dotted(func) or render(func)}(...)`")
                 if work is not None:
                     break
             if work is not None:
-                if builder is not None and isinstance(event.target, Name):
+                if builds and isinstance(event.target, Name):
                     built.add(event.target.id)
                 yield work
                 break

@@ -22,8 +22,8 @@ from layerlint.project.index.models import (
     is_table_model,
     table_model_named,
 )
-from layerlint.project.index.symbols import Symbol
-from layerlint.project.index.types import NONE, UNION, TypeRef, is_typevar
+from layerlint.project.index.symbols import Symbol, SymbolIndex
+from layerlint.project.index.types import TypeRef, alternatives, is_typevar
 from layerlint.project.orm.model_fields import class_fields, unwrap_annotation
 from layerlint.project.orm.sessions import FunctionSessions, statement_builder
 from layerlint.project.orm.soft_delete_filters import (
@@ -634,13 +634,10 @@ class FunctionQueries:
             return None
         cls = TypeRef(self.owner) if self.owner is not None else None
         found = self.project.types.expression(self.module, self.function, call, cls, call.span.line)
-        for kind in (found.args if found is not None and found.symbol == UNION else (found,)):
-            if element and kind is not None and kind.symbol.dotted in _COLLECTIONS and len(kind.args) == 1:
-                kind = kind.args[0]
-            elif element:
-                continue
-            if kind is not None and kind.symbol.kind == "class" and is_table_model(self.index, kind.symbol):
-                return kind.symbol
+        for kind in alternatives(found) if found is not None else ():
+            model = _table_model(self.index, _element(kind) if element else kind)
+            if model is not None:
+                return model
         return None
 
     def related_model(self, expr: Attribute, many: bool, depth: int) -> Symbol | None:
@@ -747,14 +744,19 @@ def relationship_model(project: Project, owner: Symbol, attr: str, many: bool) -
     """The table model the relationship `attr` of the model `owner` leads to (`many`: the element of
     a collection relationship), by the attribute's annotation; None when `attr` is no relationship."""
     found = project.types.attribute(TypeRef(owner), attr)
-    if found is not None and found.symbol == UNION:  # `Optional["Invoice"]`: the one that is not None
-        present = [arg for arg in found.args if arg.symbol != NONE]
-        found = present[0] if len(present) == 1 else None
-    if found is not None and many:
-        found = found.args[0] if found.symbol.dotted in _COLLECTIONS and len(found.args) == 1 else None
-    if found is None or found.symbol.kind != "class" or not is_table_model(project.index, found.symbol):
-        return None
-    return found.symbol
+    present = alternatives(found) if found is not None else ()  # `Optional["Invoice"]`: the one not None
+    found = present[0] if len(present) == 1 else None
+    return _table_model(project.index, _element(found) if many else found)
+
+
+def _element(found: TypeRef | None) -> TypeRef | None:
+    """What iterating a collection of type `found` gives (`list[Item]` -> `Item`), if it is one."""
+    return found.args[0] if found is not None and found.symbol.dotted in _COLLECTIONS and len(found.args) == 1 else None
+
+
+def _table_model(index: SymbolIndex, found: TypeRef | None) -> Symbol | None:
+    return found.symbol if found is not None and found.symbol.kind == "class" and is_table_model(
+        index, found.symbol) else None
 
 
 def find_soft_delete_models(project: Project) -> frozenset[Symbol]:
