@@ -64,8 +64,11 @@ Loops whose iterations are not items are not reported:
   qs.union(q)`): only a query run in the same statement (`.all()`, `.first()`..., or iterated)
   is a query per item.
 
-A call in a `return` or `raise` statement inside the loop runs once: the loop ends there
-(`for key in keys: if key in cache: return await repo.get(key)`).
+A call that leaves the loop right after, on every path, runs once: in a `return` or `raise`
+statement (`for key in keys: if key in cache: return await repo.get(key)`), or before one in its
+block (`await session.refresh(row)`, then `return row`); before a `break`, it runs once per
+item of the loops outside the one it breaks, if any. A path that may `continue` first (an
+`except` that does) keeps the call per item.
 
 A call on a session opened in the loop's body, before the call, is each item's own unit of work
 (one per tenant or schema), not N+1 on one session: not reported. Opened means bound by `with`,
@@ -184,10 +187,6 @@ def _constant_collection(project: Project, module: str, function: FunctionFact |
     return assigned is not None and _constant_collection(project, symbol.module, None, assigned.value, 0, depth + 1)
 
 
-# `return await repo.get(...)` in a loop runs once: the loop ends there.
-_LEAVES_LOOP = frozenset({"return", "raise"})
-
-
 def _not_per_item(project: Project, module: str, function: FunctionFact, event: Event) -> bool:
     """A `for` whose iterations are not items: a literal (`for period in ("day", "week")`), a
     module-level constant of constants, a fixed `range(3)`, or batches (`range(0, n, size)`,
@@ -287,15 +286,16 @@ _IN_OPERATORS = frozenset({"in_", "not_in", "notin_"})
 
 
 def _loop_headers(project: Project, module: str, function: FunctionFact, paging: set[int]) -> list[int | None]:
-    """For each event, the index of the header of its innermost enclosing loop over data (None
-    when none)."""
+    """For each event, the index of the header of its innermost enclosing loop over data that it
+    runs in once per item (None when none): not the loops its block certainly leaves after it
+    (`return await repo.get(x)`, `await db.refresh(row)` then `return row`, `... break`)."""
     headers: dict[int, int | None] = {}  # loop depth -> header index, None for a loop over a literal
     result: list[int | None] = []
     events = function.events
     waiting = _waiting_loops(project, module, events) | _batch_loops(events) | paging
     for index, event in enumerate(events):
         following = events[index + 1] if index + 1 < len(events) else None
-        enclosing = (headers.get(depth) for depth in range(event.loop - 1, -1, -1))
+        enclosing = (headers.get(depth) for depth in range(event.loop - 1 - event.exits, -1, -1))
         result.append(next((header for header in enclosing if header is not None), None))
         if following is not None and following.loop > event.loop and event.kind in ("for", "test"):
             per_item = not _not_per_item(project, module, function, event) and index not in waiting
@@ -618,7 +618,7 @@ class _Checker:
         headers = _loop_headers(self.project, self.facts.module, self.function, paging)
         for index, (event, header) in enumerate(zip(events, headers)):
             candidates: list[tuple[Await | Call, int, int | None]] = []
-            if header is not None and event.kind not in _LEAVES_LOOP:
+            if header is not None:
                 line = events[header].span.line
                 candidates += [(n, line, header) for e in (event.value, event.target) for n in self.units(e)]
             candidates += [(n, event.span.line, None) for n in _comprehension_units(event.value, self.unit)]

@@ -94,6 +94,12 @@ class _Extractor:
             self.statement(statement, scope)
 
     def statement(self, node: ast.stmt, scope: _Scope) -> None:  # noqa: C901 - dispatch
+        if scope.loop == 0:
+            if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+                scope.exits = _LoopExits().of(node)
+            scope.current_exits = 0
+        else:
+            scope.current_exits = scope.exits.get(id(node), 0)
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             self.imports(node, scope)
         elif isinstance(node, _FunctionNode):
@@ -124,6 +130,7 @@ class _Extractor:
         elif isinstance(node, (ast.Try, ast.TryStar)):
             self.body(node.body, scope)
             for handler in node.handlers:
+                scope.current_exits = scope.exits.get(id(handler), 0)
                 self.event(scope, "test", handler.type, handler)
                 self.body(handler.body, scope)
             self.body(node.orelse, scope)
@@ -248,9 +255,13 @@ class _Scope:
         self.function = function
         self.class_fact = class_fact
         self.loop = 0
+        self.exits: dict[int, int] = {}  # statement (id) in a loop -> the loops it leaves (`_LoopExits`)
+        self.current_exits = 0  # the statement being read
 
     def add(self, event: Event) -> None:
         if self.class_fact is None:
+            if self.current_exits and event.loop:
+                event.exits = min(self.current_exits, event.loop)
             self.events.append(event)
 
     def field(self, target: ast.expr, annotation: ast.expr | None, value: ast.expr | None, span: Span,
@@ -258,6 +269,57 @@ class _Scope:
         if self.class_fact is not None and isinstance(target, ast.Name):
             self.class_fact.fields.append(
                 FieldFact(target.id, extractor.expr(annotation), extractor.expr(value), span))
+
+
+_ALL_LOOPS = 1 << 20
+
+
+class _LoopExits:
+    """For each statement of an outermost loop (at any depth inside it), how many of its
+    enclosing loops are certainly left once it has run: the rest of its block, and of the blocks
+    around it, goes on to `return`, `raise` (all of them), or `break` (one, then what follows that
+    loop), never to `continue` or back to a loop's header. Conservative where paths join: an `if`
+    leaves what both branches leave, and a statement in a `try` body no more than the handlers do
+    (one may `continue`)."""
+
+    def __init__(self) -> None:
+        self.exits: dict[int, int] = {}
+
+    def of(self, loop: ast.For | ast.AsyncFor | ast.While) -> dict[int, int]:
+        self.exits[id(loop)] = self.entry(loop, 0, 0, _ALL_LOOPS)
+        return self.exits
+
+    def block(self, statements: list[ast.stmt], after: int, on_break: int, cap: int) -> int:
+        """The loops left from the block's first statement, given those left after its last."""
+        following = after
+        for statement in reversed(statements):
+            following = min(self.entry(statement, following, on_break, cap), cap)
+            self.exits[id(statement)] = following
+        return following
+
+    def entry(self, node: ast.stmt, after: int, on_break: int, cap: int) -> int:
+        if isinstance(node, (ast.Return, ast.Raise)):
+            return _ALL_LOOPS
+        if isinstance(node, (ast.Break, ast.Continue)):
+            return on_break if isinstance(node, ast.Break) else 0
+        if isinstance(node, ast.If):
+            return min(self.block(node.body, after, on_break, cap), self.block(node.orelse, after, on_break, cap))
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            # its body goes back to its header; a `break` there leaves it, then goes on as after it
+            self.block(node.body, 0, after + 1, cap + 1)
+            return self.block(node.orelse, after, on_break, cap)
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            return self.block(node.body, after, on_break, cap)
+        if isinstance(node, (ast.Try, ast.TryStar)):
+            finished = self.block(node.finalbody, after, on_break, cap)
+            handled = [self.block(handler.body, finished, on_break, cap) for handler in node.handlers]
+            for handler, leaves in zip(node.handlers, handled):
+                self.exits[id(handler)] = leaves
+            return self.block(node.body, self.block(node.orelse, finished, on_break, cap), on_break,
+                              min([cap, *handled]))
+        if isinstance(node, ast.Match):
+            return min([after, *(self.block(case.body, after, on_break, cap) for case in node.cases)])
+        return after  # a simple statement, or a definition (its body is its own function's)
 
 
 def noqa_lines(source: str) -> dict[int, list[str]]:

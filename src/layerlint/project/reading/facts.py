@@ -43,7 +43,8 @@ class ParamFact:
 
 @record(slots=True)
 class Event:
-    """One statement of a body, flattened: control flow is kept only as loop depth."""
+    """One statement of a body, flattened: control flow is kept as loop depth, and as how many of
+    those loops are certainly left once the statement has run (`exits`)."""
 
     kind: str  # assign, annassign, augassign, return, raise, expr, for, with, delete, test
     span: Span
@@ -51,6 +52,10 @@ class Event:
     target: Expr | None = None
     value: Expr | None = None
     annotation: Expr | None = None
+    # The innermost `exits` of the `loop` enclosing loops are left after this statement on every
+    # path (its block goes on to `return`, `raise` or `break`): it runs at most once per entry
+    # of the loops outside them. `loop` when the function returns after it.
+    exits: int = 0
 
 
 @record(slots=True)
