@@ -1,5 +1,6 @@
 '''## What it does
-Reports every hard delete of a table model: `session.delete(obj)`, `delete(Model)` statements,
+Reports every hard delete of a table model: `session.delete(obj)`, `delete(Model)` statements
+(and SQLAlchemy Core's `Model.__table__.delete()`, `delete(Model.__table__)`),
 legacy `session.query(Model)...delete()`, and the delete methods of CRUD helper libraries
 (FastCRUD's `db_delete`, and its `delete` on a model without its `is_deleted` flag column;
 sqlalchemy-crud-plus's `delete_model`, and `delete_model_by_column` without
@@ -63,9 +64,9 @@ from layerlint.project.index.models import is_table_model
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import is_typevar
 from layerlint.project.orm.crud_libraries import CrudCall, crud_calls
-from layerlint.project.orm.soft_delete import SessionCall, first_argument
+from layerlint.project.orm.soft_delete import SessionCall, first_argument, table_delete
 from layerlint.project.project import Project
-from layerlint.project.reading.expr import dotted, render
+from layerlint.project.reading.expr import Attribute, dotted, render
 from layerlint.project.reading.facts import ModuleFacts
 from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, Scope, rule
@@ -93,8 +94,11 @@ def _session_finding(project: Project, facts: ModuleFacts, item: SessionCall, mo
         return Finding(facts, call.span, f"`query({name}).delete()` hard-deletes rows of `{name}`, {about}; {first}"
                                          f"use `.update({{{name}.{column}: ...}})`")
     if item.method == "delete()":
-        table = render(first_argument(call, "delete()")) if is_typevar(project.index, model) else name
-        return Finding(facts, call.span, f"`delete({table})` hard-deletes rows of `{name}`, {about}; {first}use "
+        deleted = first_argument(call, "delete()")
+        as_written = is_typevar(project.index, model) or (isinstance(deleted, Attribute) and deleted.attr == "__table__")
+        table = render(deleted) if as_written else name
+        written = f"{render(call.func)}()" if table_delete(call) is not None else f"delete({table})"
+        return Finding(facts, call.span, f"`{written}` hard-deletes rows of `{name}`, {about}; {first}use "
                                          f"`update({table}).values({column}=...)`")
     target = render(first_argument(call, item.method))
     return Finding(facts, call.span, f"`{dotted(call.func)}({target})` hard-deletes `{target}` (`{name}`, {about}); "

@@ -92,6 +92,15 @@ _FIRST_PARAMETER = {"execute": "statement", "scalars": "statement", "scalar": "s
                     "add": "instance", "expunge": "instance", "get": "entity", "delete()": "table"}
 
 
+def table_delete(call: Call) -> Expr | None:
+    """`Item.__table__.delete()`, SQLAlchemy Core's DELETE on a model's table: `Item`."""
+    func = call.func
+    if isinstance(func, Attribute) and func.attr == "delete" and isinstance(func.value, Attribute) \
+            and func.value.attr == "__table__" and not call_args(call):
+        return func.value.value
+    return None
+
+
 def first_argument(call: Call, method: str) -> Expr | None:
     """A session call's (or a `delete()` statement's) first argument, given by position or by name."""
     args = call_args(call)
@@ -345,6 +354,8 @@ class FunctionQueries:
                 elif (delete_from := first_argument(node, "delete()")) is not None and \
                         dotted_ends_with(func, "delete") and statement_builder(self.index, self.module, func) == "delete":
                     yield node, "delete()", delete_from
+                elif (table_of := table_delete(node)) is not None:
+                    yield node, "delete()", table_of
                 elif receivers and isinstance(func, Attribute) and func.attr in QUERY_TERMINALS:
                     state = self.statement(func.value)
                     if state is not None and state.legacy:
@@ -371,7 +382,8 @@ class FunctionQueries:
             func = node.func
             on_session = receivers and isinstance(func, Attribute) and self.sessions.is_session(func.value)
             if on_session or (receivers and isinstance(func, Attribute) and func.attr in QUERY_TERMINALS) \
-                    or (first_argument(node, "delete()") is not None and dotted_ends_with(func, "delete")):
+                    or (first_argument(node, "delete()") is not None and dotted_ends_with(func, "delete")) \
+                    or table_delete(node) is not None:
                 found.append((node, on_session))
         return found
 
@@ -529,7 +541,10 @@ class FunctionQueries:
 
     def model_of(self, expr: Expr | None) -> Symbol | None:
         """`Item` -> the table model `Item` (column selects such as `select(Item.id)` are not followed);
-        `self.model` in a generic base (`model: type[ModelT]`) -> the type variable `ModelT`."""
+        `self.model` in a generic base (`model: type[ModelT]`) -> the type variable `ModelT`;
+        `Item.__table__` -> `Item`."""
+        if isinstance(expr, Attribute) and expr.attr == "__table__":
+            expr = expr.value
         if not isinstance(expr, (Name, Attribute)):
             return None
         model = table_model_named(self.index, self.module, expr)
