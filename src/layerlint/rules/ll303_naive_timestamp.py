@@ -13,6 +13,11 @@ aware, in `Column(...)`, `mapped_column(...)` and SQLModel's `sa_column`/`sa_typ
 decorator that converts values in `process_bind_param` does not change what the column stores:
 `impl` decides.
 
+A column that stores no datetime is not reported: epoch seconds in an integer column
+(`created_at = Column(BigInteger, default=epoch_now)`) count from UTC by definition, so no
+timezone is lost, which is what this rule is about. Whether a project should store datetimes at
+all is a choice the guide does not make (LL304 still asks for the columns).
+
 A Tortoise ORM `DatetimeField` is not reported for its column type: on PostgreSQL its column is
 `TIMESTAMPTZ` whatever the settings, and whether Python sees aware values is the `use_tz` setting
 passed to `Tortoise.init` when the application starts, which the model does not say (a
