@@ -67,8 +67,10 @@ Loops whose iterations are not items are not reported:
 A call that leaves the loop right after, on every path, runs once: in a `return` or `raise`
 statement (`for key in keys: if key in cache: return await repo.get(key)`), or before one in its
 block (`await session.refresh(row)`, then `return row`); before a `break`, it runs once per
-item of the loops outside the one it breaks, if any. A path that may `continue` first (an
-`except` that does) keeps the call per item.
+item of the loops outside the one it breaks, if any. A `continue` that may come first keeps the
+call per item; an `except` that continues does not: the loop goes on only when the call failed
+(`for slug in candidates: try: return await repo.claim(slug)` / `except Conflict: continue`
+retries with the next candidate).
 
 A call on a session opened in the loop's body, before the call, is each item's own unit of work
 (one per tenant or schema), not N+1 on one session: not reported. Opened means bound by `with`,

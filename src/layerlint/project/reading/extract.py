@@ -278,47 +278,44 @@ class _LoopExits:
     """For each statement of an outermost loop (at any depth inside it), how many of its
     enclosing loops are certainly left once it has run: the rest of its block, and of the blocks
     around it, goes on to `return`, `raise` (all of them), or `break` (one, then what follows that
-    loop), never to `continue` or back to a loop's header. Conservative where paths join: an `if`
-    leaves what both branches leave, and a statement in a `try` body no more than the handlers do
-    (one may `continue`)."""
+    loop), never to `continue` or back to a loop's header. Where paths join, an `if` leaves what
+    both branches leave; a `try` body's statements are judged by the path where they succeed (an
+    `except` that continues the loop is a retry after a failure, not the next item)."""
 
     def __init__(self) -> None:
         self.exits: dict[int, int] = {}
 
     def of(self, loop: ast.For | ast.AsyncFor | ast.While) -> dict[int, int]:
-        self.exits[id(loop)] = self.entry(loop, 0, 0, _ALL_LOOPS)
+        self.exits[id(loop)] = self.entry(loop, 0, 0)
         return self.exits
 
-    def block(self, statements: list[ast.stmt], after: int, on_break: int, cap: int) -> int:
+    def block(self, statements: list[ast.stmt], after: int, on_break: int) -> int:
         """The loops left from the block's first statement, given those left after its last."""
         following = after
         for statement in reversed(statements):
-            following = min(self.entry(statement, following, on_break, cap), cap)
-            self.exits[id(statement)] = following
+            following = self.exits[id(statement)] = self.entry(statement, following, on_break)
         return following
 
-    def entry(self, node: ast.stmt, after: int, on_break: int, cap: int) -> int:
+    def entry(self, node: ast.stmt, after: int, on_break: int) -> int:
         if isinstance(node, (ast.Return, ast.Raise)):
             return _ALL_LOOPS
         if isinstance(node, (ast.Break, ast.Continue)):
             return on_break if isinstance(node, ast.Break) else 0
         if isinstance(node, ast.If):
-            return min(self.block(node.body, after, on_break, cap), self.block(node.orelse, after, on_break, cap))
+            return min(self.block(node.body, after, on_break), self.block(node.orelse, after, on_break))
         if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
             # its body goes back to its header; a `break` there leaves it, then goes on as after it
-            self.block(node.body, 0, after + 1, cap + 1)
-            return self.block(node.orelse, after, on_break, cap)
+            self.block(node.body, 0, after + 1)
+            return self.block(node.orelse, after, on_break)
         if isinstance(node, (ast.With, ast.AsyncWith)):
-            return self.block(node.body, after, on_break, cap)
+            return self.block(node.body, after, on_break)
         if isinstance(node, (ast.Try, ast.TryStar)):
-            finished = self.block(node.finalbody, after, on_break, cap)
-            handled = [self.block(handler.body, finished, on_break, cap) for handler in node.handlers]
-            for handler, leaves in zip(node.handlers, handled):
-                self.exits[id(handler)] = leaves
-            return self.block(node.body, self.block(node.orelse, finished, on_break, cap), on_break,
-                              min([cap, *handled]))
+            finished = self.block(node.finalbody, after, on_break)
+            for handler in node.handlers:
+                self.exits[id(handler)] = self.block(handler.body, finished, on_break)
+            return self.block(node.body, self.block(node.orelse, finished, on_break), on_break)
         if isinstance(node, ast.Match):
-            return min([after, *(self.block(case.body, after, on_break, cap) for case in node.cases)])
+            return min([after, *(self.block(case.body, after, on_break) for case in node.cases)])
         return after  # a simple statement, or a definition (its body is its own function's)
 
 
