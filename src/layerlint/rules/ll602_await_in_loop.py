@@ -20,7 +20,11 @@ count:
   `get`, `get_one`, `stream`, `refresh` and `delete` on a session (a parameter annotated or named
   as one, `self.session`, `async with async_session() as session`);
 - a method of the same class that makes one of these calls itself (`[await self._load(row) for
-  row in rows]`, followed three functions deep); the message names the query it makes;
+  row in rows]`, followed three functions deep); the message names the query it makes. Not when
+  its queries are only a fallback for an optional parameter the call passes (`grants if grants
+  is not None else await self._grants(row.id)`, `if grants is None: grants = await ...`, `grants
+  or await ...`, with `[await self._to_model(row, grants=by_row[row.id]) for row in rows]`): the
+  loop hands each item what was fetched once, the usual fix of this N+1;
 - a relationship loaded through SQLAlchemy's `AsyncAttrs` (`await order.awaitable_attrs.lines`):
   one lazy load per item; eager-load it with the items (`selectinload`).
 Other awaits are not reported. An `async for` over a result stream is not N+1 by itself;
@@ -151,6 +155,7 @@ from layerlint.project.reading.expr import (
     walk,
 )
 from layerlint.project.reading.facts import Event, FunctionFact, ModuleFacts
+from layerlint.rules._fallbacks import assigned_when_missing, fallback_nodes, optional_parameters, passes
 from layerlint.rules._layers import decorated_with, layer_of, types
 from layerlint.rules.base import Finding, Scope, rule
 
@@ -392,6 +397,7 @@ class _Bodies:
         self.project = project
         self._queries: dict[tuple[Symbol, int], str | None] = {}
         self._clean: dict[tuple[Symbol, int], bool] = {}
+        self._fallbacks: dict[tuple[Symbol, int], str | None] = {}
 
     def _checker(self, target: Target, nesting: int) -> _Checker:
         symbol, function = target
@@ -403,6 +409,13 @@ class _Bodies:
         if key not in self._queries:
             self._queries[key] = self._checker(target, nesting).first_query()
         return self._queries[key]
+
+    def fallback(self, target: Target, nesting: int) -> str | None:
+        """The optional parameter every query of the body is a fallback for (`_fallbacks`)."""
+        key = (target[0], nesting)
+        if key not in self._fallbacks:
+            self._fallbacks[key] = self._checker(target, nesting).fallback_parameter()
+        return self._fallbacks[key]
 
     def clean(self, target: Target, nesting: int) -> bool:
         """No call in the body may reach the database: none queries, and each other call is into
@@ -456,9 +469,9 @@ class _Checker:
         if call.func.attr in PER_ITEM_SESSION_METHODS and self.sessions.is_session(receiver_expr):
             return "session"
         if receiver_expr == Name("self"):
-            return self.helper_query(call.func.attr)
+            return self.helper_query(call.func.attr, call)
         if self.nesting and _is_super(receiver_expr):
-            return self.helper_query(call.func.attr, inherited=True)
+            return self.helper_query(call.func.attr, call, inherited=True)
         if not isinstance(unit, Await):
             return None  # a synchronous repository method may not touch the database at all
         receiver = types(self.project).expression(self.facts.module, self.function, receiver_expr, self.cls, line)
@@ -488,9 +501,11 @@ class _Checker:
             first = call_args(first)[0]
         return isinstance(first, Name) and first.id in self.loop_variables
 
-    def helper_query(self, name: str, inherited: bool = False) -> str | None:
+    def helper_query(self, name: str, call: Call, inherited: bool = False) -> str | None:
         """`self._load(row)` (`super().create(data)` when `inherited`): the method's own first
-        query, if it has one; an async method for async code, a synchronous one for synchronous."""
+        query, if it has one; an async method for async code, a synchronous one for synchronous.
+        None when the call passes what the method's queries are a fallback for
+        (`self._to_model(row, grants=grants_by_row[row.id])`)."""
         if self.owner is None or self.nesting >= FOLLOW_DEPTH:
             return None
         index = self.project.index
@@ -499,7 +514,12 @@ class _Checker:
         if found is None or found[1].is_async != (self.unit is Await):
             return None
         # the base's method an override extends is the same call, not one more helper deep
-        return self.bodies.queries(found, self.nesting if inherited else self.nesting + 1)
+        nesting = self.nesting if inherited else self.nesting + 1
+        query = self.bodies.queries(found, nesting)
+        if query is not None and (given := self.bodies.fallback(found, nesting)) is not None \
+                and passes(call, found[1], given):
+            return None
+        return query
 
     def first_query(self) -> str | None:
         """The body's first call that queries (`layer_call`), described for the message."""
@@ -508,6 +528,28 @@ class _Checker:
                 if self.layer_call(unit, event.span.line):
                     return f"`{render(_called(unit))}` on line {event.span.line}"
         return None
+
+    def fallback_parameter(self) -> str | None:
+        """The optional parameter (default None) that every query of the body runs only without:
+        each is in the branch of an `if`-expression or an `or` for its absence, or fills it in
+        after an `if` that tests it is missing."""
+        optional = optional_parameters(self.function)
+        if not optional:
+            return None
+        events = self.function.events
+        guards: set[str] = set()
+        for index, event in enumerate(events):
+            filled = assigned_when_missing(events, index)
+            for expr in (event.value, event.target):
+                fallbacks = fallback_nodes(expr)
+                for unit in self.units(expr):
+                    if not self.layer_call(unit, event.span.line):
+                        continue
+                    guard = filled or fallbacks.get(id(unit))
+                    if guard not in optional:
+                        return None
+                    guards.add(guard)
+        return guards.pop() if len(guards) == 1 else None
 
     def clean(self) -> bool:
         """No call of the body may reach the database (the calls `first_query` judges aside)."""
