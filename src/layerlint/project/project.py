@@ -20,6 +20,7 @@ from layerlint.core.records import field, record
 from layerlint.project.index.graph import ImportGraph
 from layerlint.project.index.imports import defining_modules
 from layerlint.project.index.kept import Kept, KeptResults
+from layerlint.project.index.pydantic_models import is_dto
 from layerlint.project.index.roles import Role, RoleAssigner
 from layerlint.project.index.symbols import Symbol, SymbolIndex
 from layerlint.project.index.type_only import name_uses, used_only_as_type
@@ -155,8 +156,12 @@ class Project:
     @analysis(local=True)
     def dependency_graph(self) -> ImportGraph:
         """Edges to the modules that define what is imported, for architectural chains: only the
-        imports a module uses at run time (one it uses only as a type gives it nothing to call)."""
+        imports a module uses at run time (one it uses only as a type gives it nothing to call),
+        and not those of a DTO, which reach no repository where a module holds both. A table model
+        stays an edge: an active-record model is the way to the database (`Trade.get_trades()`)."""
         def runs(facts: ModuleFacts, item: ImportFact) -> bool:
+            if item.kind == "from" and is_dto(self.index, self.index.resolve_import(item)):
+                return False
             return not used_only_as_type(self.index, facts.module, item, self.per_module(name_uses, facts))
 
         return ImportGraph(self.modules, lambda item: defining_modules(self.index, item), runs)

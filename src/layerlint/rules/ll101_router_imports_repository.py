@@ -1,6 +1,10 @@
 """## What it does
 Reports a router module that imports a repository module, or a name defined in one (any import
-form, including imports inside functions and names re-exported through `__init__.py`).
+form, including imports inside functions and names re-exported through `__init__.py`). A DTO
+(a pydantic model that is not a table model) imported from a module that also holds a
+repository is not reported: a `models/chats.py` that defines `ChatResponse` beside the data-access
+class `ChatTable` (and so is in the repository layer, as `layerlint roles` says) gives the router
+its response type, and only `Chats` is the repository.
 
 ## Why is this bad?
 Routers handle HTTP; repositories handle the database. A router that reaches past the service
@@ -25,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.index.imports import modules_reached
+from layerlint.project.index.pydantic_models import is_dto
 from layerlint.project.project import Project
 from layerlint.rules.base import Finding, Scope, rule
 
@@ -36,8 +41,8 @@ def check(project: Project) -> Iterator[Finding]:
         reported: set[tuple[int, int]] = set()
         for item in facts.imports:
             key = (item.span.line, item.span.column)
-            if key in reported:
-                continue
+            if key in reported or (item.kind == "from" and is_dto(project.index, project.index.resolve_import(item))):
+                continue  # `ChatResponse` from a module that also holds a repository: its data only
             repositories = [m for m in modules_reached(project.index, item) if project.role(m) == "repository"]
             if repositories:
                 reported.add(key)

@@ -19,6 +19,10 @@ only as a type is no step: one under `if TYPE_CHECKING:`, a name used only in an
 (string annotations included), and a type alias (`Row = tuple[str, int]`, `Row: TypeAlias =
 ...`, `type Row = ...`) used only where a type goes (annotations, `cast(Row, x)`, `list[Row]`,
 `Row | None`). A helper that computes over a repository's row type reaches no data access.
+Nor does an import of a DTO (a pydantic model that is not a table model) from a module that
+also holds a repository (`from app.models.chats import ChatResponse`, where `models/chats.py`
+defines `ChatTable` too); a table model does count, since an active-record model
+(`Trade.get_open_trades()`) is itself the way to the database.
 Annotations that run, or name what runs, still count: `Annotated` metadata (`Depends(get_rows)`),
 also through an imported alias (`order: OrderGuard`, where `OrderGuard = Annotated[Order,
 Depends(get_order)]`), and the class of a parameter FastAPI fills from a dependency (`server:

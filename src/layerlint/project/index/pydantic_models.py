@@ -20,6 +20,12 @@ def is_pydantic_model(index: SymbolIndex, cls: Symbol) -> bool:
     return cls.kind == "class" and index.inherits_from(cls, PYDANTIC_BASES)
 
 
+def is_data_model(index: SymbolIndex, cls: Symbol) -> bool:
+    """A table model or a pydantic model: a class of data, not one that reaches the database for
+    others (an active-record table model may do both)."""
+    return cls.kind == "class" and (is_pydantic_model(index, cls) or is_table_model(index, cls))
+
+
 def is_pydantic_v1(index: SymbolIndex, cls: Symbol) -> bool:
     """A pydantic v1 model (`pydantic.v1`): configured by an inner `class Config`, not `model_config`."""
     return any(s.dotted.startswith("pydantic.v1.") for s in index.mro(cls))

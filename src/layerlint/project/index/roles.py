@@ -16,8 +16,13 @@ from layerlint.project.index.configured_names import check_configured_names
 from layerlint.project.index.imports import modules_reached
 from layerlint.project.index.symbols import Symbol, SymbolIndex
 from layerlint.project.reading.expr import (
+    Attribute,
+    Call,
     Expr,
+    Name,
     Subscript,
+    call_args,
+    calls_in,
     dotted,
     is_call,
     self_attribute,
@@ -32,6 +37,8 @@ from layerlint.project.reading.facts import (
 ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter", "fastapi.FastAPI",
                             "fastapi.applications.FastAPI"})
 APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
+# Calls that build or run a query over the table model given first: a data-access class's work.
+QUERY_BUILDERS = frozenset({"get", "query", "select", "delete", "update", "insert"})
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "api_route",
                            "websocket", "trace"})
 
@@ -178,7 +185,9 @@ class RoleAssigner:
         for cls in facts.classes:
             symbol = Symbol("class", facts.module, cls.qualname)
             if is_table_model(self.index, symbol):
-                return Role("model", f"defines table model `{cls.name}`")
+                access = self.content.data_access(facts)
+                return Role("repository", f"defines table model `{cls.name}` and {access}") if access \
+                    else Role("model", f"defines table model `{cls.name}`")
         base = self.config.base_repository.split(".")[-1]
         for cls in facts.classes:
             if cls.name == base:
@@ -235,6 +244,8 @@ class ContentRoles:
     def correct(self, module: str, named: Role) -> Role:
         if named.role not in ("model", "repository"):
             return named
+        if named.role == "model" and (access := self.data_access(self.index.modules[module])) is not None:
+            return Role("repository", f"{named.reason}, but it {access}")
         root = self._root(module, named.role)
         key = (root, named.role)
         if key not in self._decided:
@@ -246,6 +257,45 @@ class ContentRoles:
             return named
         role, reason = decided
         return Role(role, f"{named.reason}, but package `{root}` {reason}")
+
+    def data_access(self, facts: ModuleFacts) -> str | None:
+        """Why a module that defines table models is the repository layer too: a class of its
+        own, neither a table model nor a pydantic model, whose methods build queries over table
+        models (`session.get(Chat, id)`, `db.query(Chat)`, `select(Chat)`, `delete(Chat)`): the
+        `ChatTable` with its module-level `Chats = ChatTable()` that routers call for every read
+        and write. Only classes with methods are read, so a models module of tables and DTOs
+        costs nothing here."""
+        from layerlint.project.index.pydantic_models import is_data_model  # late: models builds on roles' index
+
+        candidates = {cls.qualname: cls.name for cls in facts.classes
+                      if cls.methods and not is_data_model(self.index, Symbol("class", facts.module, cls.qualname))}
+        if not candidates:
+            return None
+        for function in facts.functions:
+            if function.class_name not in candidates:
+                continue
+            model = next((found for event in function.events for x in (event.value, event.target)
+                          for call in calls_in(x) if (found := self._queried_model(facts.module, call))), None)
+            if model is not None:
+                return (f"defines data-access class `{candidates[function.class_name]}` (its methods query "
+                        f"table model `{model}`)")
+        return None
+
+    def _queried_model(self, module: str, call: Call) -> str | None:
+        """The table model a query-building call is given first (`get(Chat, ...)`, `select(Chat.id)`)."""
+        from layerlint.project.index.models import is_table_model
+
+        name = call.func.attr if isinstance(call.func, Attribute) else call.func.id if isinstance(call.func, Name) \
+            else None
+        arguments = call_args(call)
+        if name not in QUERY_BUILDERS or not arguments:
+            return None
+        first = arguments[0]
+        for expr in (first, first.value if isinstance(first, Attribute) else None):
+            symbol = self.index.resolve_expr(module, expr) if expr is not None else None
+            if symbol is not None and symbol.kind == "class" and is_table_model(self.index, symbol):
+                return symbol.name
+        return None
 
     def _model_correction(self, members: list[ModuleFacts]) -> tuple[str | None, str] | None:
         """A `models` package of pydantic models is the DTO layer; one that defines no class at
