@@ -62,8 +62,10 @@ Loops whose iterations are not items are not reported:
 - scripts: `for stmt in statements: await session.execute(text(stmt))` runs a different
   statement each time, not the same query per item; so does a query of the loop's model
   (`for model_class in models: db.query(model_class)...`, `select(model_class)`): another table;
-- batches of keys: a `for` loop whose target a query compares with SQL's IN (`for chunk in
-  chunks: ... .where(Item.id.in_(chunk))`);
+- batches of keys: a `for` loop whose target, or a collection built from it, a query compares
+  with SQL's IN (`for chunk in chunks: ... .where(Item.id.in_(chunk))`; `ids = {e.id for e in
+  batch}`, then `.in_(ids)`), or whose rows built from the target one statement inserts
+  (`insert(Event).values([e.as_row() for e in batch])`);
 - a synchronous `session.query(...)` built per item and run once after the loop (`qs =
   qs.union(q)`): only a query run in the same statement (`.all()`, `.first()`..., or iterated)
   is a query per item.
@@ -277,18 +279,48 @@ def _waiting_loops(project: Project, module: str, events: list[Event]) -> set[in
 
 
 def _batch_loops(events: list[Event]) -> set[int]:
-    """Indexes of `for` loops whose target the body compares with SQL's IN (`for chunk in
-    chunks: ... .where(Item.id.in_(chunk))`): each iteration is a batch of keys, not an item."""
+    """Indexes of `for` loops whose iterations are batches: the body compares the target with
+    SQL's IN (`for chunk in chunks: ... .where(Item.id.in_(chunk))`), or a collection built from
+    it (`ids = {e.id for e in batch}`, then `.in_(ids)`), or inserts rows built from it in one
+    statement (`insert(Event).values([e.as_row() for e in batch])`)."""
     found: set[int] = set()
     for index, header, body in _loops(events):
         target = header.target if header.kind == "for" else None
-        if isinstance(target, Name) and any(
-                isinstance(node, Call) and isinstance(node.func, Attribute) and node.func.attr in _IN_OPERATORS
-                and call_args(node)[:1] == [target] for event in body for node in walk(event.value)):
+        if not isinstance(target, Name):
+            continue
+        built: set[str] = set()  # locals holding a collection built from the target
+        for event in body:
+            if event.kind == "assign" and isinstance(event.target, Name) \
+                    and _built_from(event.value, {target.id} | built):
+                built.add(event.target.id)
+        if any(_takes_batch(node, target.id, built) for event in body for node in walk(event.value)):
             found.add(index)
     return found
 
 
+def _built_from(expr: Expr | None, names: set[str]) -> bool:
+    """A collection made by iterating one of `names`: a comprehension over it, or `list(...)`,
+    `set(...)`, `sorted(...)` of it (or of such a collection)."""
+    if isinstance(expr, Comprehension):
+        return any(isinstance(g.iter, Name) and g.iter.id in names for g in expr.generators)
+    if isinstance(expr, Call) and dotted(expr.func) in _COLLECTIONS and len(call_args(expr)) == 1:
+        first = call_args(expr)[0]
+        return (isinstance(first, Name) and first.id in names) or _built_from(first, names)
+    return False
+
+
+def _takes_batch(node: Expr, target: str, built: set[str]) -> bool:
+    """`.in_(target)`, `.in_(ids)` or `.values(rows)` with a collection built from the target."""
+    if not isinstance(node, Call) or not isinstance(node.func, Attribute) or not call_args(node):
+        return False
+    first = call_args(node)[0]
+    from_target = (isinstance(first, Name) and first.id in built) or _built_from(first, {target} | built)
+    if node.func.attr in _IN_OPERATORS:
+        return from_target or first == Name(target)
+    return node.func.attr == "values" and from_target
+
+
+_COLLECTIONS = frozenset({"list", "set", "tuple", "frozenset", "sorted"})
 _IN_OPERATORS = frozenset({"in_", "not_in", "notin_"})
 
 
