@@ -66,9 +66,11 @@ def test_roles_explains_every_role_decided_by_content(copy_of: Callable[[Path], 
     assert "dependency  builds dependencies from repository `app.repositories.order`" in used["app.core.factory.factory"]
     assert used["app.helpers.lookup"].split()[1] == "-" and used["app.scripts.report"].split()[1] == "-"
     data_access = roles_of("ll101/data_access_in_models")
-    assert ("repository  default layout `**.models.**`, but it defines data-access class `NoteTable` (its methods "
-            "query table model `Note`)") in data_access["app.models.notes"]
+    assert ("repository  default layout `**.models.**`, but it defines data-access class `NoteTable` (its method "
+            "`get_note_by_id` queries table model `Note`)") in data_access["app.models.notes"]
     assert data_access["app.models.tags"].split()[1] == "model"  # tables and DTOs with methods, no queries
+    factory = roles_of("ll102/chains_end_at_a_repository")
+    assert "app         builds the FastAPI app in `create_app`" in factory["app.application"]
     workers = roles_of("ll102/worker_tasks")
     assert "worker      defines background task `order_created` (`@actor`, which calls `dramatiq.actor`)" in (
         workers["app.orders.tasks"])

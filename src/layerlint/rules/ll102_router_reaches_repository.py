@@ -10,7 +10,9 @@ through a worker module (one that defines background tasks: `@shared_task` or `@
 celery, `@dramatiq.actor`, rq's `@job`, or a project decorator that calls one of them): tasks
 are entry points, peers of routers, so importing them (to enqueue a job, or a registry of
 every task) is not the router using data access, and the task's own database use is judged by
-the rules of its layer. A chain through a plain helper module is still reported. Chains follow
+the rules of its layer. Nor is a chain through the app module (a module-level `FastAPI()`, or
+a function that builds it: `def create_app()`), the composition root that imports every router
+and whatever they are wired with. A chain through a plain helper module is still reported. Chains follow
 what is imported: `from app.core import BaseSchema` depends on the module that defines
 `BaseSchema`, not on everything `app/core/__init__.py` happens to import.
 
@@ -74,7 +76,7 @@ def check(project: Project) -> Iterator[Finding]:
         return project.role(module) == "repository"
 
     def can_pass(module: str) -> bool:
-        return project.role(module) not in ("service", "router", "dependency", "worker")
+        return project.role(module) not in ("service", "router", "dependency", "worker", "app")
 
     graph = project.dependency_graph
     for facts in project.checked("router"):

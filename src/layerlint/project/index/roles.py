@@ -172,6 +172,9 @@ class RoleAssigner:
             return Role("router", f"has route handler `{decorated}`")
         if apps:
             return Role("app", f"defines FastAPI app `{apps[0]}`")
+        factory = self._app_factory(facts)
+        if factory is not None:
+            return Role("app", f"builds the FastAPI app in `{factory}`")
         wiring = self._wiring_package(facts.module)
         if wiring is not None:
             return Role("dependency", f"in dependency-wiring package `{wiring}`")
@@ -198,6 +201,17 @@ class RoleAssigner:
             if cls.name.endswith("Service") and cls.qualname == cls.name:
                 return Role("service", f"defines service class `{cls.name}`")
         return Role(None, "no glob or content matched")
+
+    def _app_factory(self, facts: ModuleFacts) -> str | None:
+        """A module-level function that makes the `FastAPI` app (`def create_app(): app =
+        FastAPI(...)`): the composition root, as a module-level app is."""
+        for function in facts.functions:
+            if function.nested or function.class_name is not None:
+                continue
+            if any(is_call(event.value) and self.index.resolve_expr(facts.module, event.value.func).dotted in APP_CLASSES
+                   for event in function.events):
+                return function.name
+        return None
 
     def _route_decorator(self, facts: ModuleFacts) -> str | None:
         for function in facts.functions:
@@ -259,26 +273,28 @@ class ContentRoles:
         return Role(role, f"{named.reason}, but package `{root}` {reason}")
 
     def data_access(self, facts: ModuleFacts) -> str | None:
-        """Why a module that defines table models is the repository layer too: a class of its
-        own, neither a table model nor a pydantic model, whose methods build queries over table
-        models (`session.get(Chat, id)`, `db.query(Chat)`, `select(Chat)`, `delete(Chat)`): the
-        `ChatTable` with its module-level `Chats = ChatTable()` that routers call for every read
-        and write. Only classes with methods are read, so a models module of tables and DTOs
-        costs nothing here."""
+        """Why a module that a name or its table models put in the model layer is the repository
+        layer: a class of its own (neither a table model nor a pydantic model) whose methods
+        build queries over table models (`session.get(Chat, id)`, `db.query(Chat)`,
+        `select(Chat)`, `delete(Chat)`), as open-webui's `ChatTable` with `Chats = ChatTable()`
+        that routers call for every read and write. Only classes with methods are read, so a
+        models module of tables and DTOs costs nothing here. Module-level functions do not count:
+        a models package's own helpers query too (mealie's `auto_init` fills relationships, its
+        event listeners update ratings), and they are the model layer's machinery."""
         from layerlint.project.index.pydantic_models import is_data_model  # late: models builds on roles' index
 
-        candidates = {cls.qualname: cls.name for cls in facts.classes
-                      if cls.methods and not is_data_model(self.index, Symbol("class", facts.module, cls.qualname))}
-        if not candidates:
+        classes = {cls.qualname: cls.name for cls in facts.classes
+                   if cls.methods and not is_data_model(self.index, Symbol("class", facts.module, cls.qualname))}
+        if not classes:
             return None
         for function in facts.functions:
-            if function.class_name not in candidates:
+            if function.nested or function.class_name not in classes:
                 continue
             model = next((found for event in function.events for x in (event.value, event.target)
                           for call in calls_in(x) if (found := self._queried_model(facts.module, call))), None)
             if model is not None:
-                return (f"defines data-access class `{candidates[function.class_name]}` (its methods query "
-                        f"table model `{model}`)")
+                return (f"defines data-access class `{classes[function.class_name]}` (its method "
+                        f"`{function.name}` queries table model `{model}`)")
         return None
 
     def _queried_model(self, module: str, call: Call) -> str | None:
