@@ -4,7 +4,8 @@ form, including imports inside functions and names re-exported through `__init__
 (a pydantic model that is not a table model) imported from a module that also holds a
 repository is not reported: a `models/chats.py` that defines `ChatResponse` beside the data-access
 class `ChatTable` (and so is in the repository layer, as `layerlint roles` says) gives the router
-its response type, and only `Chats` is the repository.
+its response type, and only `Chats` is the repository. Nor is an exception class (to catch) or a
+constant (`DEFAULT_POOL_NAME = "default"`) imported from a repository module.
 
 ## Why is this bad?
 Routers handle HTTP; repositories handle the database. A router that reaches past the service
@@ -31,7 +32,23 @@ from collections.abc import Iterator
 from layerlint.project.index.imports import modules_reached
 from layerlint.project.index.pydantic_models import is_dto
 from layerlint.project.project import Project
+from layerlint.project.reading.expr import Constant
+from layerlint.project.reading.facts import ImportFact
 from layerlint.rules.base import Finding, Scope, rule
+
+
+_EXCEPTIONS = frozenset({"builtins.BaseException", "builtins.Exception"})
+
+
+def _no_data_access(project: Project, item: ImportFact) -> bool:
+    """A name from a repository module that gives the router no way to the database: a DTO
+    (`ChatResponse` beside `ChatTable`), an exception class to catch, a constant."""
+    index = project.index
+    symbol = index.resolve_import(item)
+    if symbol.kind == "class":
+        return is_dto(index, symbol) or index.inherits_from(symbol, _EXCEPTIONS)
+    assigned = index.assignment(symbol)
+    return assigned is not None and isinstance(assigned.value, Constant)
 
 
 @rule("LL101", "router-imports-repository", "A router imports a repository", __doc__, tags=("layers",),
@@ -41,8 +58,8 @@ def check(project: Project) -> Iterator[Finding]:
         reported: set[tuple[int, int]] = set()
         for item in facts.imports:
             key = (item.span.line, item.span.column)
-            if key in reported or (item.kind == "from" and is_dto(project.index, project.index.resolve_import(item))):
-                continue  # `ChatResponse` from a module that also holds a repository: its data only
+            if key in reported or (item.kind == "from" and _no_data_access(project, item)):
+                continue
             repositories = [m for m in modules_reached(project.index, item) if project.role(m) == "repository"]
             if repositories:
                 reported.add(key)
