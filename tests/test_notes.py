@@ -69,6 +69,13 @@ def test_roles_explains_every_role_decided_by_content(copy_of: Callable[[Path], 
     assert ("repository  default layout `**.models.**`, but it defines data-access class `NoteTable` (its method "
             "`get_note_by_id` queries table model `Note`)") in data_access["app.models.notes"]
     assert data_access["app.models.tags"].split()[1] == "model"  # tables and DTOs with methods, no queries
+    functions = roles_of("ll101/function_data_access")
+    assert ("repository  defines data-access function `read_flow` (it queries table model `Flow`); router "
+            "`app.api.flows` imports it") in functions["app.models.flows"]
+    assert "its `__init__` imports data-access module `app.models.flows`; router `app.api.flows`" in functions["app.models"]
+    assert ("defines data-access function `count_flows` (it calls `session.scalar(...)` on the session it is handed); "
+            "its package `app.models`, in the repository layer, hands it out") in functions["app.models.runs"]
+    assert functions["app.models.listeners"].split()[1] == "model"  # only the table definitions import it
     factory = roles_of("ll102/chains_end_at_a_repository")
     assert "app         builds the FastAPI app in `create_app`" in factory["app.application"]
     workers = roles_of("ll102/worker_tasks")

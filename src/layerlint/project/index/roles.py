@@ -14,6 +14,7 @@ from layerlint.project.index.annotated import annotated_metadata
 from layerlint.project.index.background_tasks import task_decorator
 from layerlint.project.index.configured_names import check_configured_names
 from layerlint.project.index.imports import modules_reached
+from layerlint.project.index.libraries import SESSION_CLASSES
 from layerlint.project.index.symbols import Symbol, SymbolIndex
 from layerlint.project.reading.expr import (
     Attribute,
@@ -22,10 +23,13 @@ from layerlint.project.reading.expr import (
     Name,
     Subscript,
     call_args,
+    call_arguments,
     calls_in,
     dotted,
     is_call,
+    render,
     self_attribute,
+    walk,
 )
 from layerlint.project.reading.facts import (
     ClassFact,
@@ -39,6 +43,9 @@ ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter", "f
 APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
 # Calls that build or run a query over the table model given first: a data-access class's work.
 QUERY_BUILDERS = frozenset({"get", "query", "select", "delete", "update", "insert"})
+# A session's methods that run or stage a query.
+SESSION_QUERIES = frozenset({"get", "get_one", "execute", "exec", "scalars", "scalar", "query", "add", "add_all",
+                             "delete", "merge", "stream", "stream_scalars"})
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "api_route",
                            "websocket", "trace"})
 
@@ -291,26 +298,10 @@ class ContentRoles:
             if function.nested or function.class_name not in classes:
                 continue
             model = next((found for event in function.events for x in (event.value, event.target)
-                          for call in calls_in(x) if (found := self._queried_model(facts.module, call))), None)
+                          for call in calls_in(x) if (found := queried_table_model(self.index, facts.module, call))), None)
             if model is not None:
                 return (f"defines data-access class `{classes[function.class_name]}` (its method "
                         f"`{function.name}` queries table model `{model}`)")
-        return None
-
-    def _queried_model(self, module: str, call: Call) -> str | None:
-        """The table model a query-building call is given first (`get(Chat, ...)`, `select(Chat.id)`)."""
-        from layerlint.project.index.models import is_table_model
-
-        name = call.func.attr if isinstance(call.func, Attribute) else call.func.id if isinstance(call.func, Name) \
-            else None
-        arguments = call_args(call)
-        if name not in QUERY_BUILDERS or not arguments:
-            return None
-        first = arguments[0]
-        for expr in (first, first.value if isinstance(first, Attribute) else None):
-            symbol = self.index.resolve_expr(module, expr) if expr is not None else None
-            if symbol is not None and symbol.kind == "class" and is_table_model(self.index, symbol):
-                return symbol.name
         return None
 
     def _model_correction(self, members: list[ModuleFacts]) -> tuple[str | None, str] | None:
@@ -418,6 +409,41 @@ class ContentRoles:
         return False
 
 
+def queried_table_model(index: SymbolIndex, module: str, call: Call) -> str | None:
+    """The table model a query-building call is given first (`get(Chat, ...)`, `select(Chat.id)`)."""
+    from layerlint.project.index.models import is_table_model  # late: models builds on roles' index
+
+    name = call.func.attr if isinstance(call.func, Attribute) else call.func.id if isinstance(call.func, Name) else None
+    arguments = call_args(call)
+    if name not in QUERY_BUILDERS or not arguments:
+        return None
+    first = arguments[0]
+    for expr in (first, first.value if isinstance(first, Attribute) else None):
+        symbol = index.resolve_expr(module, expr) if expr is not None else None
+        if symbol is not None and symbol.kind == "class" and is_table_model(index, symbol):
+            return symbol.name
+    return None
+
+
+def queries_in(index: SymbolIndex, module: str, function: FunctionFact) -> str | None:
+    """How a function queries, if it does: a table model it builds a query over, or a session it
+    is handed (a parameter annotated as one) that it runs a query on or hands on to another call."""
+    sessions = {p.name for p in function.params
+                if any(isinstance(node, (Name, Attribute)) and index.resolve_expr(module, node).dotted in SESSION_CLASSES
+                       for node in walk(p.annotation))}
+    for event in function.events:
+        for call in (c for x in (event.value, event.target) for c in calls_in(x)):
+            model = queried_table_model(index, module, call)
+            if model is not None:
+                return f"queries table model `{model}`"
+            func = call.func
+            if isinstance(func, Attribute) and func.attr in SESSION_QUERIES and func.value in [Name(s) for s in sessions]:
+                return f"calls `{render(func)}(...)` on the session it is handed"
+            if any(argument in [Name(s) for s in sessions] for argument in call_arguments(call)):
+                return f"hands the session it is handed to `{render(func)}(...)`"
+    return None
+
+
 DEPENDS_NAMES = frozenset({"Depends", "Security"})
 # The roles a module's importers must have for it to be a layer by use: a module only the worker
 # or a script imports is not between the routers and the repositories.
@@ -440,8 +466,9 @@ class RolesByUse:
     a service: `app/controllers/` that wrap repositories for routers, under a name no default
     covers. A module whose every public function takes a `Depends(...)` parameter, that imports
     repositories or services and that routers import builds their dependencies: wiring. A
-    function that calls a repository is neither: it stays a helper, and a chain through it a
-    layer violation."""
+    `models` module of query functions that routers, services or wiring import (or that its
+    package hands out) is the repository layer (`_data_functions`). A function that calls a
+    repository is neither: it stays a helper, and a chain through it a layer violation."""
 
     def __init__(self, index: SymbolIndex, roles: dict[str, Role]) -> None:
         self.index = index
@@ -451,10 +478,14 @@ class RolesByUse:
     def decide(self) -> dict[str, Role]:
         candidates: dict[str, tuple[str, str]] = {}  # module -> (role, what it does)
         for name, facts in self.index.modules.items():
-            if self.roles[name].role is None:
+            named = self.roles[name]
+            found = None
+            if named.role is None:
                 found = self._service_class(facts) or self._wiring(facts)
-                if found is not None:
-                    candidates[name] = found
+            elif named.role == "model" and named.reason.startswith("default layout"):
+                found = self._data_functions(facts)
+            if found is not None:
+                candidates[name] = found
         decided: dict[str, Role] = {}
         changed = True
         while changed:  # a base class of a service is imported by that service alone
@@ -472,10 +503,41 @@ class RolesByUse:
         return (decided.get(module) or self.roles[module]).role
 
     def _layer_importer(self, module: str, decided: dict[str, Role]) -> str | None:
+        package = module.rsplit(".", 1)[0]
         for importer in sorted(self._imported_by().get(module, ())):
             role = self._role(importer, decided)
             if role in LAYER_IMPORTERS:
                 return f"{role} `{importer}` imports it"
+            if importer == package and importer in decided and role == "repository":
+                return f"its package `{importer}`, in the repository layer, hands it out"
+        return None
+
+    # ------------------------------------------------------------------ function-style data layers
+
+    def _data_functions(self, facts: ModuleFacts) -> tuple[str, str] | None:
+        """A module a `models` glob placed that is a data layer of functions: it defines no table
+        model, and a module-level function of it queries (`async def read_flow(session:
+        AsyncSession, flow_id)`: `session.get(db.Flow, flow_id)`); or a package whose `__init__`
+        imports such a module of its own (`from . import flows`: `models.flows.read_flow(...)`).
+        It is the repository layer once a router, a service or wiring imports it (or its package,
+        so decided): the helpers a models package keeps for its own tables (relationship loaders,
+        ORM event listeners) query too, but only the models import them."""
+        if facts.is_package:
+            for item in facts.imports:
+                member = f"{item.target}.{item.name}" if item.kind == "from" else item.target
+                if member.startswith(facts.module + ".") and member in self.index.modules \
+                        and self._data_functions(self.index.modules[member]) is not None:
+                    return "repository", f"its `__init__` imports data-access module `{member}`"
+        from layerlint.project.index.models import is_table_model  # late: models builds on roles' index
+
+        if any(is_table_model(self.index, Symbol("class", facts.module, cls.qualname)) for cls in facts.classes):
+            return None
+        for function in facts.functions:
+            if function.nested or function.class_name is not None:
+                continue
+            how = queries_in(self.index, facts.module, function)
+            if how is not None:
+                return "repository", f"defines data-access function `{function.name}` (it {how})"
         return None
 
     def _imported_by(self) -> dict[str, set[str]]:

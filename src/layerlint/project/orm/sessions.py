@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 from layerlint.core.records import record
 from layerlint.project.index.annotated import annotated_parts
+from layerlint.project.index.libraries import SESSION_CLASSES, SYNC_SESSION_CLASSES
 from layerlint.project.index.symbols import UNKNOWN, Symbol, SymbolIndex
 from layerlint.project.index.types import TypeRef, alternatives, last_assignment, last_binding
 from layerlint.project.orm.repositories import is_repository_class
@@ -61,13 +62,6 @@ from layerlint.project.reading.expr import (
 )
 from layerlint.project.reading.facts import FunctionFact, ModuleFacts, Span
 
-SYNC_SESSION_CLASSES = frozenset({
-    "sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session", "sqlmodel.orm.session.Session",
-})
-SESSION_CLASSES = SYNC_SESSION_CLASSES | frozenset({
-    "sqlalchemy.ext.asyncio.AsyncSession", "sqlalchemy.ext.asyncio.session.AsyncSession",
-    "sqlmodel.ext.asyncio.session.AsyncSession",
-})
 SESSIONMAKERS = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.ext.asyncio.async_sessionmaker",
                            "sqlalchemy.orm.session.sessionmaker"})
 STATEMENT_BUILDERS = frozenset({"select", "insert", "update", "delete"})
