@@ -73,8 +73,9 @@ def test_roles_explains_every_role_decided_by_content(copy_of: Callable[[Path], 
     assert ("repository  defines data-access function `read_flow` (it queries table model `Flow`); router "
             "`app.api.flows` imports it") in functions["app.models.flows"]
     assert "its `__init__` imports data-access module `app.models.flows`; router `app.api.flows`" in functions["app.models"]
-    assert ("defines data-access function `count_flows` (it calls `session.scalar(...)` on the session it is handed); "
+    assert ("defines data-access function `count_flows` (it hands the session it is handed to `record(...)`); "
             "its package `app.models`, in the repository layer, hands it out") in functions["app.models.runs"]
+    assert "`app.models.runs` beside it, in the repository layer, uses it" in functions["app.models.audit"]
     assert functions["app.models.listeners"].split()[1] == "model"  # only the table definitions import it
     factory = roles_of("ll102/chains_end_at_a_repository")
     assert "app         builds the FastAPI app in `create_app`" in factory["app.application"]

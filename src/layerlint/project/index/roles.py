@@ -510,6 +510,8 @@ class RolesByUse:
                 return f"{role} `{importer}` imports it"
             if importer == package and importer in decided and role == "repository":
                 return f"its package `{importer}`, in the repository layer, hands it out"
+            if importer.rsplit(".", 1)[0] == package and importer in decided and role == "repository":
+                return f"`{importer}` beside it, in the repository layer, uses it"
         return None
 
     # ------------------------------------------------------------------ function-style data layers
@@ -520,8 +522,8 @@ class RolesByUse:
         AsyncSession, flow_id)`: `session.get(db.Flow, flow_id)`); or a package whose `__init__`
         imports such a module of its own (`from . import flows`: `models.flows.read_flow(...)`).
         It is the repository layer once a router, a service or wiring imports it (or its package,
-        so decided): the helpers a models package keeps for its own tables (relationship loaders,
-        ORM event listeners) query too, but only the models import them."""
+        or a module beside it, so decided): the helpers a models package keeps for its own tables
+        (relationship loaders, ORM event listeners) query too, but only the models import them."""
         if facts.is_package:
             for item in facts.imports:
                 member = f"{item.target}.{item.name}" if item.kind == "from" else item.target
