@@ -64,9 +64,9 @@ from layerlint.project.index.models import is_table_model
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import is_typevar
 from layerlint.project.orm.crud_libraries import CrudCall, crud_calls
-from layerlint.project.orm.soft_delete import SessionCall, first_argument, table_delete
+from layerlint.project.orm.soft_delete import SessionCall, first_argument, table_delete, table_owner
 from layerlint.project.project import Project
-from layerlint.project.reading.expr import Attribute, dotted, render
+from layerlint.project.reading.expr import dotted, render
 from layerlint.project.reading.facts import ModuleFacts
 from layerlint.rules._models import model_name
 from layerlint.rules.base import Finding, Scope, rule
@@ -95,7 +95,7 @@ def _session_finding(project: Project, facts: ModuleFacts, item: SessionCall, mo
                                          f"use `.update({{{name}.{column}: ...}})`")
     if item.method == "delete()":
         deleted = first_argument(call, "delete()")
-        as_written = is_typevar(project.index, model) or (isinstance(deleted, Attribute) and deleted.attr == "__table__")
+        as_written = is_typevar(project.index, model) or table_owner(deleted) is not None
         table = render(deleted) if as_written else name
         written = f"{render(call.func)}()" if table_delete(call) is not None else f"delete({table})"
         return Finding(facts, call.span, f"`{written}` hard-deletes rows of `{name}`, {about}; {first}use "

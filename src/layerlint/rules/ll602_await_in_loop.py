@@ -134,7 +134,7 @@ from layerlint.core.diagnostic import Severity
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import TypeRef, binds_locally, last_assignment
 from layerlint.project.orm.sessions import QUERY_METHODS, FunctionSessions, database_library, opens_own_session
-from layerlint.project.orm.soft_delete import QUERY_TERMINALS, FunctionQueries
+from layerlint.project.orm.soft_delete import COLLECTION_COPIES, QUERY_TERMINALS, FunctionQueries
 from layerlint.project.project import Project
 from layerlint.project.reading.expr import (
     Attribute,
@@ -303,7 +303,7 @@ def _built_from(expr: Expr | None, names: set[str]) -> bool:
     `set(...)`, `sorted(...)` of it (or of such a collection)."""
     if isinstance(expr, Comprehension):
         return any(isinstance(g.iter, Name) and g.iter.id in names for g in expr.generators)
-    if isinstance(expr, Call) and dotted(expr.func) in _COLLECTIONS and len(call_args(expr)) == 1:
+    if isinstance(expr, Call) and dotted(expr.func) in COLLECTION_COPIES and len(call_args(expr)) == 1:
         first = call_args(expr)[0]
         return (isinstance(first, Name) and first.id in names) or _built_from(first, names)
     return False
@@ -320,7 +320,6 @@ def _takes_batch(node: Expr, target: str, built: set[str]) -> bool:
     return node.func.attr == "values" and from_target
 
 
-_COLLECTIONS = frozenset({"list", "set", "tuple", "frozenset", "sorted"})
 _IN_OPERATORS = frozenset({"in_", "not_in", "notin_"})
 
 

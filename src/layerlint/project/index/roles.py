@@ -4,7 +4,7 @@ then use (a module left without a role that stands between routers and repositor
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cached_property
 
 from layerlint.core.config import DEFAULT_ROLE_GLOBS, ROLE_NAMES, Config, ConfigError
@@ -297,8 +297,8 @@ class ContentRoles:
         for function in facts.functions:
             if function.nested or function.class_name not in classes:
                 continue
-            model = next((found for event in function.events for x in (event.value, event.target)
-                          for call in calls_in(x) if (found := queried_table_model(self.index, facts.module, call))), None)
+            model = next((found for call in _calls(function)
+                          if (found := queried_table_model(self.index, facts.module, call))), None)
             if model is not None:
                 return (f"defines data-access class `{classes[function.class_name]}` (its method "
                         f"`{function.name}` queries table model `{model}`)")
@@ -409,9 +409,13 @@ class ContentRoles:
         return False
 
 
+def _calls(function: FunctionFact) -> Iterator[Call]:
+    return (call for event in function.events for x in (event.value, event.target) for call in calls_in(x))
+
+
 def queried_table_model(index: SymbolIndex, module: str, call: Call) -> str | None:
     """The table model a query-building call is given first (`get(Chat, ...)`, `select(Chat.id)`)."""
-    from layerlint.project.index.models import is_table_model  # late: models builds on roles' index
+    from layerlint.project.index.models import table_model_named  # late: models builds on roles' index
 
     name = call.func.attr if isinstance(call.func, Attribute) else call.func.id if isinstance(call.func, Name) else None
     arguments = call_args(call)
@@ -419,9 +423,9 @@ def queried_table_model(index: SymbolIndex, module: str, call: Call) -> str | No
         return None
     first = arguments[0]
     for expr in (first, first.value if isinstance(first, Attribute) else None):
-        symbol = index.resolve_expr(module, expr) if expr is not None else None
-        if symbol is not None and symbol.kind == "class" and is_table_model(index, symbol):
-            return symbol.name
+        model = table_model_named(index, module, expr) if expr is not None else None
+        if model is not None:
+            return model.name
     return None
 
 
@@ -431,18 +435,20 @@ def queries_in(index: SymbolIndex, module: str, function: FunctionFact) -> str |
     sessions = {p.name for p in function.params
                 if any(isinstance(node, (Name, Attribute)) and index.resolve_expr(module, node).dotted in SESSION_CLASSES
                        for node in walk(p.annotation))}
-    for event in function.events:
-        for call in (c for x in (event.value, event.target) for c in calls_in(x)):
-            model = queried_table_model(index, module, call)
-            if model is not None:
-                return f"queries table model `{model}`"
-            func = call.func
-            if isinstance(func, Attribute) and func.attr in SESSION_QUERIES and func.value in [Name(s) for s in sessions]:
-                return f"calls `{render(func)}(...)` on the session it is handed"
-            if any(argument in [Name(s) for s in sessions] for argument in call_arguments(call)):
-                return f"hands the session it is handed to `{render(func)}(...)`"
-    return None
 
+    def is_session(expr: Expr) -> bool:
+        return isinstance(expr, Name) and expr.id in sessions
+
+    for call in _calls(function):
+        model = queried_table_model(index, module, call)
+        if model is not None:
+            return f"queries table model `{model}`"
+        func = call.func
+        if isinstance(func, Attribute) and func.attr in SESSION_QUERIES and is_session(func.value):
+            return f"calls `{render(func)}(...)` on the session it is handed"
+        if any(is_session(argument) for argument in call_arguments(call)):
+            return f"hands the session it is handed to `{render(func)}(...)`"
+    return None
 
 DEPENDS_NAMES = frozenset({"Depends", "Security"})
 # The roles a module's importers must have for it to be a layer by use: a module only the worker
@@ -508,10 +514,9 @@ class RolesByUse:
             role = self._role(importer, decided)
             if role in LAYER_IMPORTERS:
                 return f"{role} `{importer}` imports it"
-            if importer == package and importer in decided and role == "repository":
-                return f"its package `{importer}`, in the repository layer, hands it out"
-            if importer.rsplit(".", 1)[0] == package and importer in decided and role == "repository":
-                return f"`{importer}` beside it, in the repository layer, uses it"
+            if role == "repository" and importer in decided and package in (importer, importer.rsplit(".", 1)[0]):
+                return f"its package `{importer}`, in the repository layer, hands it out" if importer == package \
+                    else f"`{importer}` beside it, in the repository layer, uses it"
         return None
 
     # ------------------------------------------------------------------ function-style data layers

@@ -67,7 +67,8 @@ RESULT_METHODS = frozenset({"scalar_one", "scalar_one_or_none", "first", "one", 
 _ROW_METHODS = RESULT_METHODS - SINK_METHODS  # a result's row or value, not a query of its own
 ROWS_STEPS = frozenset({"scalars", "unique", "all", "fetchall"})  # a result's rows, all of them
 _KEY_STEPS = _ROW_METHODS | ROWS_STEPS  # a result's values, one or all
-_COPIES = frozenset({"list", "set", "tuple", "frozenset", "sorted"})
+# Calls that copy a collection as it is (`list(ids)`): the same items.
+COLLECTION_COPIES = frozenset({"list", "set", "tuple", "frozenset", "sorted"})
 # The methods a session call is judged by (`SessionCalls`), and those run on a legacy query.
 _JUDGED_METHODS = SINK_METHODS | {"get", "delete"} | QUERY_TERMINALS
 
@@ -92,12 +93,16 @@ _FIRST_PARAMETER = {"execute": "statement", "scalars": "statement", "scalar": "s
                     "add": "instance", "expunge": "instance", "get": "entity", "delete()": "table"}
 
 
+def table_owner(expr: Expr | None) -> Expr | None:
+    """`Item.__table__`, SQLAlchemy Core's table of a model: `Item`."""
+    return expr.value if isinstance(expr, Attribute) and expr.attr == "__table__" else None
+
+
 def table_delete(call: Call) -> Expr | None:
     """`Item.__table__.delete()`, SQLAlchemy Core's DELETE on a model's table: `Item`."""
     func = call.func
-    if isinstance(func, Attribute) and func.attr == "delete" and isinstance(func.value, Attribute) \
-            and func.value.attr == "__table__" and not call_args(call):
-        return func.value.value
+    if isinstance(func, Attribute) and func.attr == "delete" and not call_args(call):
+        return table_owner(func.value)
     return None
 
 
@@ -426,7 +431,7 @@ class FunctionQueries:
             elif isinstance(value, Call) and isinstance(value.func, Attribute) and value.func.attr in _KEY_STEPS \
                     and not call_args(value):
                 value = value.func.value
-            elif isinstance(value, Call) and dotted(value.func) in _COPIES and len(call_args(value)) == 1:
+            elif isinstance(value, Call) and dotted(value.func) in COLLECTION_COPIES and len(call_args(value)) == 1:
                 value = call_args(value)[0]  # `list(ids)`
             else:
                 break
@@ -543,8 +548,7 @@ class FunctionQueries:
         """`Item` -> the table model `Item` (column selects such as `select(Item.id)` are not followed);
         `self.model` in a generic base (`model: type[ModelT]`) -> the type variable `ModelT`;
         `Item.__table__` -> `Item`."""
-        if isinstance(expr, Attribute) and expr.attr == "__table__":
-            expr = expr.value
+        expr = table_owner(expr) or expr
         if not isinstance(expr, (Name, Attribute)):
             return None
         model = table_model_named(self.index, self.module, expr)
