@@ -127,8 +127,67 @@ def _check_some_paths(root: Path, cache: Path, edited: str, edit: Edit, asked: s
 def test_an_import_chain_appears_and_goes_through_the_cache(tmp_path: Path) -> None:
     rechecked = replay(CHAIN, tmp_path, [(LOOKUP, EDITS)])
     modules = len(list(CHAIN.rglob("*.py")))
-    # lookup.py is imported by the router alone: an edit re-checks those two and the packages' none.
-    assert rechecked[0] == 2 and all(count < modules for count in rechecked), rechecked
+    # lookup.py is imported by the router alone: an edit re-checks those two and the packages' none;
+    # a function added that nothing imports is seen by lookup.py alone (cache/dependents_view.py).
+    assert rechecked[:2] == [1, 2] and all(count < modules for count in rechecked), rechecked
+
+
+PROBE = """
+
+async def layerlint_probe_function(session, items):
+    for item in items:
+        await session.execute(select(item))
+    await session.delete(items[0])
+    await session.commit()
+    return items
+
+
+class LayerlintProbeClass:
+    async def probe(self, session):
+        return await session.get(LayerlintProbeClass, 1)
+"""
+PROBE_IMPORT = "\nfrom {module} import layerlint_probe_function\n"
+
+
+def imported_module(root: Path) -> tuple[str, str, str | None] | None:
+    """A module that is no package, parsed, and that no import binds as a module object (its name,
+    its path, and the path of a module importing a name from it, the first by path), preferring
+    one with such an importer."""
+    from layerlint.cache.dependents_view import reached_names
+    from layerlint.project.index.graph import edge_candidates
+
+    project = engine.load_project(load_config(root), options=NO_CACHE)
+    as_module, by_name = reached_names(project.modules, ((name, [edge_candidates(item) for item in facts.imports])
+                                                          for name, facts in project.modules.items()))
+    importers: dict[str, str] = {}
+    for name, facts in sorted(project.modules.items(), key=lambda item: item[1].path, reverse=True):
+        for edge in project.graph.edges_from.get(name, ()):
+            importers[edge.imported] = facts.path
+    candidates = sorted((facts.path, name, importers.get(name) if name in by_name else None)
+                        for name, facts in project.modules.items()
+                        if not facts.is_package and facts.failure is None and name not in as_module)
+    found = next((c for c in candidates if c[2] is not None), candidates[0] if candidates else None)
+    return None if found is None else (found[1], found[0], found[2])
+
+
+@pytest.mark.parametrize("case", fixture_projects(), ids=lambda case: case.id)
+def test_a_function_and_a_class_added_that_nothing_imports_re_check_their_module_alone(
+        case: FixtureProject, tmp_path: Path) -> None:
+    """The modules importing the edited one keep their findings (cache/dependents_view.py), and the
+    findings equal a cold run's; a later import of the added function by another module, then a
+    change of its body, re-checks that importer again."""
+    chosen = imported_module(case.root)
+    if chosen is None:
+        pytest.skip("no module to edit")
+    module, path, importer = chosen
+    edits: list[tuple[str, list[tuple[str, Edit]]]] = [(path, [("add a function and a class", lambda t: t + PROBE)])]
+    if importer is not None:
+        edits += [(importer, [("import the added function", lambda t: t + PROBE_IMPORT.format(module=module))]),
+                  (path, [("change the added function's body", lambda t: t.replace("items[0]", "items[-1]"))])]
+    rechecked = replay(case.root, tmp_path, edits)
+    assert rechecked[0] == 1, rechecked
+    if importer is not None:
+        assert rechecked[2] > 1, rechecked  # the importer of the function, at least, is checked again
 
 
 def test_a_whole_analysis_changed_elsewhere_reaches_a_module_outside_the_edit_s_closure(tmp_path: Path) -> None:
@@ -207,6 +266,7 @@ def test_the_store_keeps_imports_as_one_string_and_a_group_without_findings_as_0
     and the module is checked again."""
     import json
 
+    from layerlint.cache.dependents_view import View
     from layerlint.cache.module_findings import ModuleEntry
     from layerlint.project.index.graph import edge_candidates
 
@@ -218,8 +278,8 @@ def test_the_store_keeps_imports_as_one_string_and_a_group_without_findings_as_0
     project = engine.load_project(load_config(root), options=NO_CACHE)
     shown = {row[0] for row in rows(first.diagnostics)}
     for facts in project.modules.values():
-        digest, imports, _, groups = document["by_path"][facts.path]
-        entry = ModuleEntry(facts.module, facts.path, digest, imports)
+        digest, imports, _, groups, *_ = document["by_path"][facts.path]
+        entry = ModuleEntry(facts.module, facts.path, digest, imports, View(digest, "", ""))
         assert entry.candidates() == [edge_candidates(item) for item in facts.imports], facts.path
         assert facts.path in shown or set(groups.values()) == {0}, facts.path
     quiet = next(path for path, entry in document["by_path"].items() if 0 in entry[3].values())

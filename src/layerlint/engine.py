@@ -396,7 +396,7 @@ def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, di
     do not hold are left unchecked and stored without findings, so the next run checks them.
     Their findings are correct for the same reason the stored ones of a module are: a keyed rule's
     findings in a module are decided by its closure and the whole analyses (test_module_locality)."""
-    from layerlint.cache.module_findings import closure_keys, fingerprints, grouped
+    from layerlint.cache.module_findings import closure_keys, fingerprints, grouped, visible
     from layerlint.rule_pool import Digests
 
     store, groups = cache.module_findings, _groups(rules)
@@ -409,7 +409,7 @@ def _per_module(project: Project, rules: Sequence[Rule], cache: ProjectCache, di
     entries: dict[str, ModuleEntry] = {}
 
     def find_closures() -> None:
-        entries.update(store.entries(project.modules.values(), digest_of))
+        entries.update(visible(store.entries(project.modules.values(), digest_of)))
         closure.update(closure_keys(entries, roles, cache.module_salt(project.config)))
 
     held_in: dict[tuple[str, ...], dict[str, Stored]] = {}  # by group, module -> its stored findings that hold

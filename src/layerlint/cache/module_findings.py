@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from layerlint.cache.dependents_view import View, reached, reached_names, view_of
 from layerlint.cache.findings import decode, encode
 from layerlint.cache.storage import CacheDirectory, own_source
 from layerlint.core.diagnostic import Diagnostic
@@ -52,19 +53,26 @@ class ModuleEntry:
     path: str
     digest: str
     imports: str  # per import statement, its candidate targets in order: `encode_imports`
+    view: View  # what the modules importing it are keyed by (cache/dependents_view.py)
 
     @classmethod
     def of(cls, facts: ModuleFacts, digest: str, stored: Any) -> ModuleEntry:
-        """The stored edges when they were read from facts of this digest, else read from `facts`."""
-        if isinstance(stored, list) and len(stored) == 4 and stored[0] == digest and type(stored[1]) is str:
-            imports = stored[1]
-        else:
-            imports = encode_imports([edge_candidates(item) for item in facts.imports])
-        return cls(facts.module, facts.path, digest, imports)
+        """The stored edges and view when they were read from facts of this digest, else read from `facts`."""
+        if _valid(stored) and stored[0] == digest:
+            return cls(facts.module, facts.path, digest, stored[1], View(*stored[4:7]))
+        imports = encode_imports([edge_candidates(item) for item in facts.imports])
+        return cls(facts.module, facts.path, digest, imports,
+                   view_of(facts, digest, View(*stored[4:7]) if _valid(stored) else None))
 
     def candidates(self) -> list[list[str]]:
         """Each import statement's candidate targets, in the order the import graph tries them."""
         return [item.split(" ") for item in self.imports.split("\n")] if self.imports else []
+
+
+def _valid(stored: Any) -> bool:
+    """A stored entry: [facts digest, imports, closure key, groups, view digest, hidden, names]."""
+    return isinstance(stored, list) and len(stored) == 7 and all(type(stored[i]) is str for i in (0, 1, 2, 4, 5, 6)) \
+        and type(stored[3]) is dict
 
 
 def encode_imports(candidates: Iterable[Sequence[str]]) -> str:
@@ -76,27 +84,45 @@ def encode_imports(candidates: Iterable[Sequence[str]]) -> str:
 
 
 def closure_keys(entries: Mapping[str, ModuleEntry], roles: Mapping[str, object], salt: str) -> dict[str, str]:
-    """Module -> a digest of everything in its import closure (see the module's docstring)."""
+    """Module -> a digest of everything in its import closure (see the module's docstring): its own
+    facts, and what its closure's modules show the modules importing them (`ModuleEntry.view`)."""
     successors: dict[str, list[str]] = {}
     own: dict[str, bytes] = {}
+    shown: dict[str, bytes] = {}
     for name, entry in entries.items():
         targets = [next((c for c in candidates if c in entries), "") for candidates in entry.candidates()]
         parts = name.split(".")
         parents = [p for end in range(1, len(parts)) if (p := ".".join(parts[:end])) in entries]
         successors[name] = [t for t in dict.fromkeys(targets + parents) if t and t != name]
         own[name] = repr((entry.path, name, entry.digest, roles.get(name), targets)).encode()
+        shown[name] = own[name] if entry.view.digest == entry.digest else \
+            repr((entry.path, name, entry.view.digest, roles.get(name), targets)).encode()
     keys: dict[str, str] = {}
+    shown_keys: dict[str, str] = {}  # by module, its component's key as the modules importing it see it
     for component in _components(successors):
         members = set(component)
         hasher = blake2b(salt.encode(), digest_size=16)
         for name in sorted(component):
-            hasher.update(own[name])
-        for key in sorted({keys[t] for name in component for t in successors[name] if t not in members}):
+            hasher.update(shown[name])
+        for key in sorted({shown_keys[t] for name in component for t in successors[name] if t not in members}):
             hasher.update(key.encode())
         digest = hasher.hexdigest()
         for name in component:
-            keys[name] = digest
+            shown_keys[name] = digest
+            keys[name] = digest if shown[name] is own[name] else \
+                blake2b(digest.encode() + own[name], digest_size=16).hexdigest()
     return keys
+
+
+def visible(entries: Mapping[str, ModuleEntry]) -> dict[str, ModuleEntry]:
+    """The entries with every view whose left-out names another module now reaches reset to the
+    module's whole facts (`dependents_view.reached`)."""
+    if not any(entry.view.hidden for entry in entries.values()):  # most runs: nothing is left out
+        return dict(entries)
+    as_module, by_name = reached_names(entries, ((name, entry.candidates()) for name, entry in entries.items()))
+    return {name: entry if not reached(name, entry.view, as_module, by_name) else
+            dataclasses.replace(entry, view=View(entry.digest, "", entry.view.names))
+            for name, entry in entries.items()}
 
 
 def _components(successors: Mapping[str, list[str]]) -> list[list[str]]:
@@ -257,8 +283,8 @@ class ModuleFindings:
         rules = own_source()[1]
         held: dict[str, Stored] = {}
         for module, path, closure in modules:
-            entry = by_path.get(path)
-            if type(entry) is not list or len(entry) != 4 or entry[2] != closure or type(entry[3]) is not dict:
+            entry: Any = by_path.get(path)
+            if not _valid(entry) or entry[2] != closure:
                 continue
             item = entry[3].get(name)
             if type(item) is int and item == 0:
@@ -283,7 +309,8 @@ class ModuleFindings:
             return
         by_path: dict[str, list[Any]] = {}
         for name, entry in entries.items():
-            by_path[entry.path] = [entry.digest, entry.imports, closure[name], {}]
+            view = entry.view
+            by_path[entry.path] = [entry.digest, entry.imports, closure[name], {}, view.digest, view.hidden, view.names]
         for (path, group), found in stored.items():
             if path in by_path:
                 by_path[path][3][group_name(group)] = [found.suppressed, [encode(d) for d in found.findings]] \
