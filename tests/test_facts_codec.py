@@ -212,10 +212,12 @@ def test_decoded_facts_share_one_empty_list_and_dict_that_refuse_changes() -> No
     # Python reads identifiers in NFKC: this is `app.include_router(router)`.
     ("def wire(app, router):\n    app.\uff49nclude_router(router)\n", ["include_router"]),
     ("def wire(app, router):\n    app.mount('/', router)  # caf\u00e9\n", []),
+    ("from fastapi import FastAPI as Api\n\ndef create_app():\n    return Api()\n", ["FastAPI"]),
 ])
 def test_a_module_mentions_each_name_it_can_call(source: str, mentions: list[str]) -> None:
-    """The route table walks only the modules that mention `include_router`: one that calls it
-    must say so, however the name is spelled, and survive the cache."""
+    """The route table walks only the modules that mention `include_router`, the roles look for an
+    app factory only in those that mention `FastAPI`: one that calls it must say so, however the
+    name is spelled, and survive the cache."""
     facts = extract(ModuleFacts("m", "m.py", False), ast.parse(source), source)
     assert facts.mentions == mentions
     assert decode_facts(json.loads(json.dumps(encode_facts(facts)))).mentions == mentions

@@ -211,7 +211,11 @@ class RoleAssigner:
 
     def _app_factory(self, facts: ModuleFacts) -> str | None:
         """A module-level function that makes the `FastAPI` app (`def create_app(): app =
-        FastAPI(...)`): the composition root, as a module-level app is."""
+        FastAPI(...)`): the composition root, as a module-level app is. Only in a module whose text
+        names `FastAPI` (the import that makes the call resolve names it, under any alias; a
+        project module re-exporting the class under another name is not followed)."""
+        if "FastAPI" not in facts.mentions:
+            return None
         for function in facts.functions:
             if function.nested or function.class_name is not None:
                 continue
