@@ -237,6 +237,9 @@ class RoleAssigner:
 
 
 WIRING_PACKAGES = frozenset({"dependencies", "deps", "dependency"})
+# Packages named for data access: their modules of query functions are the repository layer once
+# routers or services import them (`onyx/db/users.py`: `get_user_by_email(email, db_session)`).
+DATA_PACKAGES = frozenset({"db", "database", "dal"})
 
 # A database is touched through one of these (or a table model): a "repository" that imports none
 # manages another kind of repository (git, artifacts, files on disk).
@@ -477,7 +480,8 @@ class RolesByUse:
     covers. A module whose every public function takes a `Depends(...)` parameter, that imports
     repositories or services and that routers import builds their dependencies: wiring. A
     `models` module of query functions that routers, services or wiring import (or that its
-    package hands out) is the repository layer (`_data_functions`). A function that calls a
+    package hands out) is the repository layer (`_data_functions`), and so is such a module of a
+    `db`, `database` or `dal` package that nothing else placed (`_data_package_functions`). A function that calls a
     repository is neither: it stays a helper, and a chain through it a layer violation."""
 
     def __init__(self, index: SymbolIndex, roles: dict[str, Role]) -> None:
@@ -491,7 +495,7 @@ class RolesByUse:
             named = self.roles[name]
             found = None
             if named.role is None:
-                found = self._service_class(facts) or self._wiring(facts)
+                found = self._service_class(facts) or self._wiring(facts) or self._data_package_functions(facts)
             elif named.role == "model" and named.reason.startswith("default layout"):
                 found = self._data_functions(facts)
             if found is not None:
@@ -550,6 +554,19 @@ class RolesByUse:
             if how is not None:
                 return "repository", f"defines data-access function `{function.name}` (it {how})"
         return None
+
+    def _data_package_functions(self, facts: ModuleFacts) -> tuple[str, str] | None:
+        """A module no name or content placed, in a package named for data access (`onyx/db/users.py`,
+        `app/database/queries.py`), that is a data layer of functions (`_data_functions`) and
+        imports no service: a routine that seeds the database through services (`db/init_db.py`)
+        sits above them."""
+        packages = facts.module.split(".")[:-1] if not facts.is_package else facts.module.split(".")
+        if not packages or packages[-1] not in DATA_PACKAGES:
+            return None
+        if any(self.roles[target].role == "service" for item in facts.imports
+               for target in modules_reached(self.index, item) if target in self.roles):
+            return None
+        return self._data_functions(facts)
 
     def _imported_by(self) -> dict[str, set[str]]:
         """Who imports each module, by the modules an import really reaches (the package it
