@@ -11,7 +11,8 @@ column it stands for. A column type the project defines (`class UtcDateTime(Type
 is followed to the type its `impl` names: `impl = DateTime` is naive, `impl = DateTime(timezone=True)`
 aware, in `Column(...)`, `mapped_column(...)` and SQLModel's `sa_column`/`sa_type` alike. A
 decorator that converts values in `process_bind_param` does not change what the column stores:
-`impl` decides.
+`impl` decides. Called with arguments (`UtcTimestamp(timezone=True)`), a type whose `impl` is a
+class builds it with them, as `TypeDecorator.__init__` does, unless the type defines `__init__`.
 
 A column that stores no datetime is not reported: epoch seconds in an integer column
 (`created_at = Column(BigInteger, default=epoch_now)`) count from UTC by definition, so no

@@ -40,7 +40,7 @@ def column_timezone(index: SymbolIndex, module: str, type_expr: Expr, depth: int
     name = sa_name(index, module, func)
     if name is None:
         symbol = index.resolve_expr(module, func)
-        return _decorated_timezone(index, symbol, depth) if symbol.kind == "class" else "unknown"
+        return _decorated_timezone(index, symbol, depth, call) if symbol.kind == "class" else "unknown"
     if name not in DATETIME_TYPES:
         return "other"
     if call is None:
@@ -49,9 +49,12 @@ def column_timezone(index: SymbolIndex, module: str, type_expr: Expr, depth: int
     return "aware" if constant(flag) is True else "naive"
 
 
-def _decorated_timezone(index: SymbolIndex, symbol: Symbol, depth: int) -> str:
+def _decorated_timezone(index: SymbolIndex, symbol: Symbol, depth: int, call: Call | None = None) -> str:
     """A project column type: a `TypeDecorator` stores what its `impl` names (`impl = DateTime` is
-    naive, whatever `process_bind_param` does to the values). One that picks its type per dialect
+    naive, whatever `process_bind_param` does to the values). `TypeDecorator.__init__` builds an
+    `impl` class with the arguments the type is called with, so `impl = TIMESTAMP` called as
+    `TIMESTAMPAware(timezone=True)` stores an aware `TIMESTAMP` (fief's columns), unless the project
+    type takes its own arguments (`__init__`). One that picks its type per dialect
     (`load_dialect_impl`), or any other class, is not guessed at."""
     impl = index.fields(symbol).get("impl")
     if impl is None or depth > MAX_DEPTH or index.method(symbol, "load_dialect_impl") is not None or not any(
@@ -59,7 +62,12 @@ def _decorated_timezone(index: SymbolIndex, symbol: Symbol, depth: int) -> str:
             and s.dotted.startswith("sqlalchemy.") for s in index.mro(symbol)):
         return "unknown"
     fact, owner = impl
-    return column_timezone(index, owner.module, fact.value, depth + 1) if fact.value is not None else "unknown"
+    if fact.value is None:
+        return "unknown"
+    if call is not None and not isinstance(fact.value, Call) and index.method(symbol, "__init__") is None:
+        built = Call(fact.value, call_args(call), call_kwargs(call), call.span)
+        return column_timezone(index, owner.module, built, depth + 1)
+    return column_timezone(index, owner.module, fact.value, depth + 1)
 
 
 def is_datetime(index: SymbolIndex, module: str, annotation: Expr | None) -> bool:
