@@ -83,4 +83,5 @@ def test_roles_explains_every_role_decided_by_content(copy_of: Callable[[Path], 
     assert "worker      defines background task `order_created` (`@actor`, which calls `dramatiq.actor`)" in (
         workers["app.orders.tasks"])
     assert "(`@celery_app.task`)" in workers["app.emails.jobs"] and "(`@shared_task`)" in workers["app.billing.tasks"]
+    assert "defines background task `send_invoice` (`dramatiq.actor(...)`)" in workers["app.invoices.tasks"]
     assert workers["app.reports.tasks"].split()[1] == "-"

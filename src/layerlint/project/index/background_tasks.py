@@ -36,6 +36,20 @@ def task_decorator(index: SymbolIndex, facts: ModuleFacts) -> str | None:
                 wrapper = index.resolve_expr(facts.module, target).kind == "function"
                 wraps = f", which calls `{found}`" if wrapper else ""
                 return f"`{function.name}` (`@{dotted(target) or found}`{wraps})"
+    return _registered_by_call(index, facts)
+
+
+def _registered_by_call(index: SymbolIndex, facts: ModuleFacts) -> str | None:
+    """A task registered by calling the decorator on a module-level name: `cleanup =
+    dramatiq.actor(CleanupTask())` (fief's tasks), `send = celery_app.task(send_email)`."""
+    for event in facts.events:
+        if event.kind not in ("assign", "annassign") or event.target is None or not is_call(event.value):
+            continue
+        call = event.value
+        target = call.func.func if is_call(call.func) else call.func  # `app.task(name=...)(fn)` too
+        found = _registers_task(index, facts.module, target, 0)
+        if found is not None:
+            return f"`{dotted(event.target) or found}` (`{dotted(target) or found}(...)`)"
     return None
 
 
