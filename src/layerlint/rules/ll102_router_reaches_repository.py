@@ -29,7 +29,9 @@ Annotations that run, or name what runs, still count: `Annotated` metadata (`Dep
 also through an imported alias (`order: OrderGuard`, where `OrderGuard = Annotated[Order,
 Depends(get_order)]`), and the class of a parameter FastAPI fills from a dependency (`server:
 Server = Depends(get_server)`): the route calls that object, and the provider that builds it is
-wiring, which chains do not pass. So does a name that is called, instantiated, passed or listed
+wiring, which chains do not pass; not an alias of library types alone there (`send: SendTask =
+Depends(get_sender)`, `SendTask = Callable[..., None]`), whose module holds none of the code the
+route calls. So does a name that is called, instantiated, passed or listed
 in `__all__`, and an import nothing uses (a re-export): a helper that calls a repository
 function is reported even if it also uses a type from the same module.
 

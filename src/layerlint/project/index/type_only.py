@@ -14,7 +14,10 @@ Some annotations run, or name what runs: any call in them; `Annotated[T, ...]`'s
 `CurrentUser = Annotated[User, Depends(get_current_user)]`); and the class of a parameter FastAPI
 fills from a dependency (`server: Server = Depends(get_server)`, `Annotated[Server,
 Depends(...)]`): the function gets that object and calls it, and a bare `Depends()` builds the
-class itself. A module with an expression too deep to read keeps all its imports.
+class itself; not when that annotation is an alias of library types alone (`send: SendTask =
+Depends(get_sender)` with `SendTask = Callable[..., None]`): the object comes from the dependency,
+and the alias's module holds none of its code. A module with an expression too deep to read keeps
+all its imports.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Any
 from layerlint.core.records import field, record
 from layerlint.project.index.annotated import annotated_metadata
 from layerlint.project.index.kept import Kept
-from layerlint.project.index.symbols import SymbolIndex
+from layerlint.project.index.symbols import Symbol, SymbolIndex
 from layerlint.project.reading.expr import (
     Attribute,
     BinOp,
@@ -50,6 +53,7 @@ class Use(Enum):
     RUNTIME = "runtime"  # evaluated, and what it names may be called
     ANNOTATION = "annotation"  # read by type checkers (and by libraries that inspect annotations)
     TYPE = "type"  # evaluated where run-time code takes a type: a subscript, a union, `cast`'s first argument
+    PROVIDED = "provided"  # the annotation of a parameter a dependency fills (`send: Sender = Depends(...)`)
 
 
 @record
@@ -60,14 +64,16 @@ class NameUses:
     runtime: set[str] = field(default_factory=set)
     annotation: dict[str, set[str]] = field(default_factory=dict)
     type: dict[str, set[str]] = field(default_factory=dict)
+    provided: dict[str, set[str]] = field(default_factory=dict)
     complete: bool = True  # False: an expression was too deep to read, some uses are unknown
 
     def add(self, written: str, use: Use) -> None:
         head = written.split(".", 1)[0]
         if use is Use.RUNTIME:
             self.runtime.add(head)
-        else:
-            (self.annotation if use is Use.ANNOTATION else self.type).setdefault(head, set()).add(written)
+            return
+        kept = self.annotation if use is Use.ANNOTATION else self.type if use is Use.TYPE else self.provided
+        kept.setdefault(head, set()).add(written)
 
 
 def used_only_as_type(index: SymbolIndex, module: str, item: ImportFact, uses: NameUses) -> bool:
@@ -78,9 +84,13 @@ def used_only_as_type(index: SymbolIndex, module: str, item: ImportFact, uses: N
         return False
     annotations = uses.annotation.get(item.bound, set())
     types = uses.type.get(item.bound, set())
+    provided = uses.provided.get(item.bound, set())
     if types and not is_type_alias(index, item):
         return False
-    return bool(annotations or types) and not any(_runs(index, module, written) for written in annotations | types)
+    if provided and not all(_library_alias(index, module, written) for written in provided):
+        return False  # the function gets an object of that class and calls it
+    written_types = annotations | types | provided
+    return bool(written_types) and not any(_runs(index, module, written) for written in written_types)
 
 
 def is_type_alias(index: SymbolIndex, item: ImportFact) -> bool:
@@ -97,13 +107,35 @@ def is_type_alias(index: SymbolIndex, item: ImportFact) -> bool:
     return isinstance(value, Subscript) or isinstance(value, BinOp) and value.op == "|"
 
 
-def _runs(index: SymbolIndex, module: str, written: str) -> bool:
-    """`written` (a name as `module` writes it in a type) is an alias of `Annotated[T, ...]`, whose
-    metadata runs where the alias is used (FastAPI calls its `Depends(...)`)."""
+def _library_alias(index: SymbolIndex, module: str, written: str) -> bool:
+    """`written` names a type alias built from library types alone (`SendTask = Callable[..., None]`):
+    a parameter a dependency fills with such a type gets an object whose code the alias's module
+    does not hold, so the import gives the function nothing to call."""
+    event = index.assignment(_written_symbol(index, module, written))
+    if event is None:
+        return False
+    value = event.value
+    alias = _last_name(event.annotation) == "TypeAlias" if event.kind == "annassign" else \
+        isinstance(value, Subscript) or isinstance(value, BinOp) and value.op == "|"
+    if not alias or value is None:
+        return False
+    owner = _written_symbol(index, module, written).module
+    return all(index.resolve_expr(owner, node).kind == "external"
+               for node in walk(value) if isinstance(node, (Name, Attribute)))
+
+
+def _written_symbol(index: SymbolIndex, module: str, written: str) -> Symbol:
     head, *attributes = written.split(".")
     symbol = index.resolve_name(module, head)
     for attribute in attributes:
         symbol = index.member(symbol, attribute)
+    return symbol
+
+
+def _runs(index: SymbolIndex, module: str, written: str) -> bool:
+    """`written` (a name as `module` writes it in a type) is an alias of `Annotated[T, ...]`, whose
+    metadata runs where the alias is used (FastAPI calls its `Depends(...)`)."""
+    symbol = _written_symbol(index, module, written)
     event = index.assignment(symbol)
     return event is not None and bool(annotated_metadata(index, symbol.module, event.value))
 
@@ -131,16 +163,17 @@ def _read_uses(facts: ModuleFacts) -> NameUses:
 
 def _encode_uses(uses: NameUses) -> list[Any]:
     return [sorted(uses.runtime), {k: sorted(v) for k, v in uses.annotation.items()},
-            {k: sorted(v) for k, v in uses.type.items()}, uses.complete]
+            {k: sorted(v) for k, v in uses.type.items()}, {k: sorted(v) for k, v in uses.provided.items()},
+            uses.complete]
 
 
 def _decode_uses(stored: Any) -> NameUses:
-    runtime, annotation, type_uses, complete = stored
+    runtime, annotation, type_uses, provided, complete = stored
     if not (_strings(runtime) and _names_to_strings(annotation) and _names_to_strings(type_uses)
-            and type(complete) is bool):
+            and _names_to_strings(provided) and type(complete) is bool):
         raise ValueError("not stored name uses")
     return NameUses(set(runtime), {k: set(v) for k, v in annotation.items()},
-                    {k: set(v) for k, v in type_uses.items()}, complete)
+                    {k: set(v) for k, v in type_uses.items()}, {k: set(v) for k, v in provided.items()}, complete)
 
 
 def _strings(value: Any) -> bool:
@@ -186,7 +219,12 @@ class _Reader:
                     self.uses.add(node.value, Use.RUNTIME)
 
     def param(self, param: ParamFact) -> None:
-        self.read(param.annotation, Use.RUNTIME if _is_dependency(param.default) else Use.ANNOTATION)
+        if not _is_dependency(param.default):
+            self.read(param.annotation, Use.ANNOTATION)
+        elif isinstance(param.annotation, (Name, Attribute)) and dotted(param.annotation) is not None:
+            self.uses.add(dotted(param.annotation) or "", Use.PROVIDED)  # a class, or an alias: decided with the index
+        else:
+            self.read(param.annotation, Use.RUNTIME)
         self.read(param.default, Use.RUNTIME)
 
     def read(self, expr: Expr | None, use: Use) -> None:
