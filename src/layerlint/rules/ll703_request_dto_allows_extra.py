@@ -1,7 +1,8 @@
 """## What it does
 Reports a request DTO that does not forbid extra fields. A request DTO is a Pydantic model
 (not a table model) used as the body parameter of a route (also inside `list[...]`,
-`Optional[...]` or an `Annotated` alias), or named `*Request`. Extra fields
+`Optional[...]` or an `Annotated` alias), or of a function the route depends on (`Depends(...)`,
+whose parameters FastAPI reads from the request as it reads the handler's), or named `*Request`. Extra fields
 are forbidden by `model_config = {"extra": "forbid"}`, `model_config = ConfigDict(extra="forbid")`,
 a class keyword `extra="forbid"` or (Pydantic v1) `class Config: extra = "forbid"`; a shared
 module-level `STRICT = ConfigDict(extra="forbid")` named by `model_config = STRICT` counts, and a base

@@ -8,6 +8,7 @@ dependency functions that depend on others. Cycles are cut; unknown callables en
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from layerlint.core.records import record
@@ -220,15 +221,50 @@ def is_body_parameter(project: Project, module: str, param: ParamFact) -> bool:
 
 
 def find_request_bodies(project: Project) -> frozenset[Symbol]:
-    """Project.request_bodies: the classes some route takes as its body."""
+    """Project.request_bodies: the classes some route takes as its body, also through a
+    dependency: FastAPI reads a dependency function's parameters as it reads the handler's, so a
+    pydantic parameter of `Depends(get_field_create)`'s function is the route's body too."""
     found: set[Symbol] = set()
     type_resolver = project.types
-    for handler in project.routes.handlers:
-        module = handler.module.module
-        for param in handler.function.params:
+    for module, function in _route_functions(project):
+        for param in function.params:
             if not is_body_parameter(project, module, param):
                 continue
             declared = type_resolver.annotation(module, param.annotation)
             if declared is not None:
                 found.update(s for s in declared.classes() if s.kind == "class")
     return frozenset(found)
+
+
+def _route_functions(project: Project) -> Iterator[tuple[str, FunctionFact]]:
+    """Every route handler, and every project function its parameters' `Depends(...)` call (a
+    dependency's own dependencies too), each once, with its module."""
+    pending = [(handler.module.module, handler.function) for handler in project.routes.handlers]
+    seen: set[int] = set()
+    while pending:
+        module, function = pending.pop()
+        if id(function) in seen:
+            continue
+        seen.add(id(function))
+        yield module, function
+        for param in function.params:
+            pending += _param_dependencies(project, module, param)
+
+
+def _param_dependencies(project: Project, module: str, param: ParamFact) -> list[tuple[str, FunctionFact]]:
+    """The project functions a parameter's `Depends(f)` default or `Annotated[T, Depends(f)]` names."""
+    where, default = shared_default(project, module, param.default)
+    targets: list[tuple[str, Expr | None]] = []
+    if is_call(default) and _is_depends(project, where, default):
+        targets.append((where, _depends_target(default)) if _depends_target(default) else (module, param.annotation))
+    parts = annotated_parts(project.index, module, param.annotation)
+    if parts is not None:
+        targets += [(module, _depends_target(item) or parts[0]) for item in parts[1]
+                    if is_call(item) and _is_depends(project, module, item)]
+    found = []
+    for where, target in targets:
+        symbol = project.index.resolve_expr(where, target)
+        function = project.index.function_fact(symbol) if symbol.kind == "function" else None
+        if function is not None:
+            found.append((symbol.module, function))
+    return found
