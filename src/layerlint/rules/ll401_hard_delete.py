@@ -24,7 +24,8 @@ is not reported for a row's `delete()`: that method is usually the soft delete, 
 checked instead.
 
 A generic base repository (`delete(self, obj: ModelT)` in a `BaseRepository[ModelT]`, or
-`delete(self.model)` with `model: type[ModelT]`) is reported once, in the base: that is the line
+`delete(self.model)` with `model: type[ModelT]`, also in a mixin whose `self` is annotated with
+a protocol that declares it: `self: RepositoryProtocol[ModelT]`) is reported once, in the base: that is the line
 to change, whatever models extend it. So is an active-record base, a row deleting itself
 (`session.delete(self)` in a method of the declarative base or of a class deriving from it);
 a table model's own such method is reported as any delete of that model. When the model has no soft-delete column, the message says

@@ -561,9 +561,10 @@ class FunctionQueries:
 
     def _generic_attribute(self, name: str) -> Symbol | None:
         """The type variable `ModelT` when the class says `name` holds `type[ModelT]`: a class-level
-        annotation, or `self.name = model` in `__init__` with `model: type[ModelT]`."""
+        annotation, or `self.name = model` in `__init__` with `model: type[ModelT]`; or the class
+        an annotated `self` names says so (a mixin's `self: RepositoryProtocol[ModelT]`)."""
         assert self.owner is not None
-        for owner in self.index.mro(self.owner):
+        for owner in [*self.index.mro(self.owner), *self._self_annotation_mro()]:
             fact = self.index.class_fact(owner)
             annotations = [f.annotation for f in fact.fields if f.name == name] if fact else []
             init = self.index.function_fact(Symbol("function", owner.module, f"{owner.name}.__init__"))
@@ -578,6 +579,17 @@ class FunctionQueries:
                     if found is not None:
                         return found
         return None
+
+    def _self_annotation_mro(self) -> list[Symbol]:
+        """The classes an annotated `self` parameter names, its bases first (`self:
+        ExpiresAtRepositoryProtocol[M]` in a mixin that declares no attribute of its own)."""
+        params = self.function.params
+        if not params or params[0].name != "self" or params[0].annotation is None:
+            return []
+        annotation = params[0].annotation
+        named = annotation.value if isinstance(annotation, Subscript) else annotation
+        symbol = self.index.resolve_expr(self.module, named)
+        return list(self.index.mro(symbol)) if symbol.kind == "class" else []
 
     # ------------------------------------------------------------------ instances
 
