@@ -55,10 +55,13 @@ def cold(root: Path) -> list[Row]:
 
 
 def edited_module(root: Path) -> str:
-    """The module a case edits: a service when there is one, else the first module with code."""
+    """The module a case edits: a service when there is one, else the first module with code; in a
+    package when the case has one (a script beside the packages is not one of the project's modules)."""
     files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py"))
     with_code = [f for f in files if read(root / f).strip()]
-    return next((f for f in with_code if "service" in f), with_code[0])
+    in_packages = [f for f in with_code if (root / f).parent.joinpath("__init__.py").is_file()]
+    candidates = in_packages or with_code
+    return next((f for f in candidates if "service" in f), candidates[0])
 
 
 REGISTERED = Path(__file__).parent / "fixtures" / "ll207" / "all_registered"

@@ -1,7 +1,10 @@
 """## What it does
 Reports an `APIRouter` defined in a router module that no `include_router` call reaches: not
 included in the app, nor in a router that is. The whole project is searched, so routers
-registered in `main.py`, in an app factory or through a parent router all count. The names
+registered in `main.py`, in an app factory or through a parent router all count. When no
+module read defines or builds the `FastAPI` app (it is in a script beside the packages, which
+discovery does not read: `backend/main.py` next to `backend/app/`), nothing is reported: what the
+app includes is unknown. The names
 of one chained assignment (`users_router = r = APIRouter()`) are one router, reported by the
 first name.
 
@@ -42,6 +45,9 @@ def check(project: Project) -> Iterator[Finding]:
     table = project.routes
     if table.unresolved:
         return  # some include_router(x) cannot be followed: x might be any router
+    if not any(router.is_app for router in table.routers.values()) and \
+            not any(project.role(module) == "app" for module in project.modules):
+        return  # the app is outside the modules read (a `main.py` beside the packages): what it serves is unknown
     for symbol, router in table.routers.items():
         if symbol != router.symbol:
             continue  # another name of the same router (`users_router = r = APIRouter()`)
