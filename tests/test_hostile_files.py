@@ -284,6 +284,28 @@ def test_a_module_beside_a_package_of_its_name_is_named_in_a_warning(project: Pa
     assert "app/sub.py: not checked: app/sub/__init__.py is also module `app.sub`" in cli(str(project))[2]
 
 
+def test_an_app_module_beside_the_packages_is_named_in_a_warning_and_checked_when_listed(tmp_path: Path) -> None:
+    """`backend/main.py` next to `backend/shop/`: discovery reads the packages, so the app (and the
+    routers it includes, which LL207 needs) is missing until `packages` lists it; say so."""
+    root = write(tmp_path / "backend", {
+        "shop/__init__.py": "", "shop/api.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n",
+        "shop/orphan.py": "from fastapi import APIRouter\n\nforgotten = APIRouter()\n",
+        "main.py": "from fastapi import FastAPI\n\nfrom shop.api import router\n\napp = FastAPI()\n"
+                   "app.include_router(router)\n",
+        "pyproject.toml": PYPROJECT})
+    _, found, stderr = cli(str(root))
+    assert 'main.py: not checked: a module beside the packages, where the app usually is; to check it, list it ' \
+           'with them: `packages = ["shop", "main"]`' in stderr
+    assert not [f for f in found if f[2] == "LL207"]  # no app read: what is served is unknown
+    (root / "pyproject.toml").write_text(PYPROJECT + '\n[tool.layerlint]\npackages = ["shop", "main"]\n')
+    _, found, stderr = cli(str(root))
+    assert "main.py: not checked" not in stderr
+    assert ("shop/orphan.py", 3, "LL207") in found and not [f for f in found if f[0] == "shop/api.py"]
+    (root / "pyproject.toml").write_text(PYPROJECT)  # a launcher, `uvicorn.run("shop.app:app")`, is not named
+    (root / "main.py").write_text('import uvicorn\n\nuvicorn.run("shop.app:app")\n')
+    assert "main.py: not checked" not in cli(str(root))[2]
+
+
 def test_two_packages_of_one_name_are_named_in_a_warning(project: Path) -> None:
     write(project, {"shop/__init__.py": "", "shop/a.py": UNANNOTATED,
                     "src/shop/__init__.py": "", "src/shop/b.py": UNANNOTATED})

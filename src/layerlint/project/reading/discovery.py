@@ -158,9 +158,32 @@ def find_files(config: Config, named: Sequence[Path] = ()) -> Discovery:
     for path, relative in relatives:
         if relative is not None and relative != ".":
             _add_named(collector, path, relative)
+    _app_beside_packages(collector)
     files = _unshadowed(collector.files.values(), collector.warnings)
     _summarise_unimportable(collector)
     return Discovery(sorted(files, key=lambda f: f.relative), list(dict.fromkeys(collector.warnings)))
+
+
+def _app_beside_packages(collector: _Collector) -> None:
+    """A `main.py` beside detected packages (`backend/main.py` next to `backend/app/`) that builds
+    the app or includes routers: discovery reads packages only, so say so, since the rules that
+    need the app (which routers are served) stay silent without it. A launcher (`uvicorn.run("app.main:app")`) is not
+    named: its text has neither `FastAPI(` nor `include_router`."""
+    config = collector.config
+    main = config.root / "main.py"
+    if config.packages or "main.py" in collector.files or not main.is_file() or _excluded("main.py", config):
+        return
+    try:
+        text = main.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    if "FastAPI(" not in text and "include_router" not in text:
+        return
+    packages = sorted({source.module.split(".", 1)[0] for source in collector.files.values()})
+    if packages and "main" not in packages:
+        listed = ", ".join(f'"{name}"' for name in [*packages, "main"])
+        collector.warnings.append(f"main.py: not checked: a module beside the packages, where the app usually is; "
+                                  f"to check it, list it with them: `packages = [{listed}]`")
 
 
 def _summarise_unimportable(collector: _Collector) -> None:
