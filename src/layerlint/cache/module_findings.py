@@ -61,7 +61,7 @@ class ModuleEntry:
         """The stored edges and view when they were read from facts of this digest, else read from `facts`."""
         if _valid(stored) and stored[0] == digest:
             return cls(facts.module, facts.path, digest, stored[1], View(*stored[4:7]))
-        imports = "\n".join(_candidates_text(item.kind, item.target, item.name) for item in facts.imports)
+        imports = encode_imports(facts.imports)
         return cls(facts.module, facts.path, digest, imports,
                    view_of(facts, digest, View(*stored[4:7]) if _valid(stored) else None))
 
@@ -72,7 +72,7 @@ class ModuleEntry:
 
 @lru_cache(maxsize=None)
 def _candidates_text(kind: str, target: str, name: str | None) -> str:
-    """An import's candidates as `encode_imports` writes them, once per distinct import: most
+    """An import's candidates joined by spaces, once per distinct import: most
     repeat across modules (at 1M lines, 200,000 imports; reading them all was 0.19 s of a first run)."""
     return " ".join(edge_candidates(ImportFact(kind, target, name, "", _NOWHERE)))
 
@@ -88,12 +88,12 @@ def _valid(stored: Any) -> bool:
         and type(stored[5]) is str and type(stored[6]) is str
 
 
-def encode_imports(candidates: Iterable[Sequence[str]]) -> str:
-    """Imports as one string, each import's candidates joined by spaces and imports by newlines
-    (a module name holds neither). At 1M lines the store held 595,000 candidates in 200,000 lists;
-    with them and the empty group entries (`NOTHING`) written compactly, reading the store adds
-    28 MB to a run after an edit instead of 112 MB."""
-    return "\n".join(" ".join(item) for item in candidates)
+def encode_imports(imports: Iterable[ImportFact]) -> str:
+    """Imports as one string, each import's candidates (`edge_candidates`) joined by spaces and
+    imports by newlines (a module name holds neither). At 1M lines the store held 595,000
+    candidates in 200,000 lists; with them and the empty group entries (`NOTHING`) written
+    compactly, reading the store adds 28 MB to a run after an edit instead of 112 MB."""
+    return "\n".join(_candidates_text(item.kind, item.target, item.name) for item in imports)
 
 
 def closure_keys(entries: Mapping[str, ModuleEntry], roles: Mapping[str, object], salt: str) -> dict[str, str]:
