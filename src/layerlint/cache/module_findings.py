@@ -33,9 +33,9 @@ from layerlint.cache.storage import CacheDirectory, own_source
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.digest import blake2b
 from layerlint.core.records import record
-from layerlint.project.index.graph import edge_candidates
+from layerlint.project.index.graph import candidates_of
 from layerlint.project.reading.expr import Node
-from layerlint.project.reading.facts import ClassFact, FunctionFact, ImportFact, ModuleFacts, Span
+from layerlint.project.reading.facts import ClassFact, FunctionFact, ImportFact, ModuleFacts
 
 NAME = "modules.json"
 
@@ -74,10 +74,7 @@ class ModuleEntry:
 def _candidates_text(kind: str, target: str, name: str | None) -> str:
     """An import's candidates joined by spaces, once per distinct import: most
     repeat across modules (at 1M lines, 200,000 imports; reading them all was 0.19 s of a first run)."""
-    return " ".join(edge_candidates(ImportFact(kind, target, name, "", _NOWHERE)))
-
-
-_NOWHERE = Span(0, 0, 0, 0)
+    return " ".join(candidates_of(kind, target, name))
 
 
 def _valid(stored: Any) -> bool:

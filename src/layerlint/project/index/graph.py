@@ -69,10 +69,15 @@ def edge_candidates(item: ImportFact) -> list[str]:
     """The module names an import statement may depend on, in the order `edge_target` tries them:
     its edge is the first that is a module of the project. Known from the facts alone, so the
     check cache stores them and resolves edges without the project (see cache/module_findings.py)."""
-    parts = item.target.split(".")
+    return candidates_of(item.kind, item.target, item.name)
+
+
+def candidates_of(kind: str, target: str, name: str | None) -> list[str]:
+    """`edge_candidates` of an import of this kind, target and name."""
+    parts = target.split(".")
     prefixes = [".".join(parts[:end]) for end in range(len(parts), 0, -1)]
-    if item.kind == "from" and item.name not in (None, "*"):
-        return [f"{item.target}.{item.name}", *prefixes]
+    if kind == "from" and name not in (None, "*"):
+        return [f"{target}.{name}", *prefixes]
     return prefixes
 
 

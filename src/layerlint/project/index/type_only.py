@@ -99,8 +99,11 @@ def is_type_alias(index: SymbolIndex, item: ImportFact) -> bool:
     if item.kind != "from":
         return False
     event = index.assignment(index.resolve_import(item))
-    if event is None:
-        return False
+    return event is not None and _defines_alias(event)
+
+
+def _defines_alias(event: Event) -> bool:
+    """A module-level assignment of a type alias: `Row: TypeAlias = ...`, `Row = tuple[...]`, `A | B`."""
     if event.kind == "annassign":
         return _last_name(event.annotation) == "TypeAlias"
     value = event.value
@@ -111,17 +114,12 @@ def _library_alias(index: SymbolIndex, module: str, written: str) -> bool:
     """`written` names a type alias built from library types alone (`SendTask = Callable[..., None]`):
     a parameter a dependency fills with such a type gets an object whose code the alias's module
     does not hold, so the import gives the function nothing to call."""
-    event = index.assignment(_written_symbol(index, module, written))
-    if event is None:
+    symbol = _written_symbol(index, module, written)
+    event = index.assignment(symbol)
+    if event is None or event.value is None or not _defines_alias(event):
         return False
-    value = event.value
-    alias = _last_name(event.annotation) == "TypeAlias" if event.kind == "annassign" else \
-        isinstance(value, Subscript) or isinstance(value, BinOp) and value.op == "|"
-    if not alias or value is None:
-        return False
-    owner = _written_symbol(index, module, written).module
-    return all(index.resolve_expr(owner, node).kind == "external"
-               for node in walk(value) if isinstance(node, (Name, Attribute)))
+    return all(index.resolve_expr(symbol.module, node).kind == "external"
+               for node in walk(event.value) if isinstance(node, (Name, Attribute)))
 
 
 def _written_symbol(index: SymbolIndex, module: str, written: str) -> Symbol:

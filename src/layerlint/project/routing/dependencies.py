@@ -67,6 +67,16 @@ def shared_default(project: Project, module: str, default: Expr | None) -> tuple
     return symbol.module, event.value
 
 
+def default_provider(project: Project, module: str, param: ParamFact) -> tuple[str, Expr | None] | None:
+    """What a `Depends(...)` default (also a shared one, `user = CurrentUser`) calls, with the module
+    to resolve it in: its argument, or the parameter's annotation for a bare `Depends()`."""
+    where, default = shared_default(project, module, param.default)
+    if not (is_call(default) and _is_depends(project, where, default)):
+        return None
+    target = _depends_target(default)
+    return (where, target) if target else (module, param.annotation)
+
+
 def _depends_target(expr: Call) -> Expr | None:
     args, kwargs = call_args(expr), call_kwargs(expr)
     return args[0] if args else kwargs.get("dependency")
@@ -114,11 +124,9 @@ class DependencyResolver:
 
     def _param_uses(self, module: str, param: ParamFact, seen: frozenset[Symbol]) -> list[SessionUse]:
         uses: list[SessionUse] = []
-        where, default = shared_default(self.project, module, param.default)
-        if is_call(default) and _is_depends(self.project, where, default):
-            target = _depends_target(default)
-            uses += self._callable_uses(where, target, seen) if target else \
-                self._callable_uses(module, param.annotation, seen)
+        provider = default_provider(self.project, module, param)
+        if provider is not None:
+            uses += self._callable_uses(*provider, seen)
         uses += self._annotation_uses(module, param.annotation, seen)
         return uses
 
@@ -253,10 +261,8 @@ def _route_functions(project: Project) -> Iterator[tuple[str, FunctionFact]]:
 
 def _param_dependencies(project: Project, module: str, param: ParamFact) -> list[tuple[str, FunctionFact]]:
     """The project functions a parameter's `Depends(f)` default or `Annotated[T, Depends(f)]` names."""
-    where, default = shared_default(project, module, param.default)
-    targets: list[tuple[str, Expr | None]] = []
-    if is_call(default) and _is_depends(project, where, default):
-        targets.append((where, _depends_target(default)) if _depends_target(default) else (module, param.annotation))
+    provider = default_provider(project, module, param)
+    targets = [provider] if provider is not None else []
     parts = annotated_parts(project.index, module, param.annotation)
     if parts is not None:
         targets += [(module, _depends_target(item) or parts[0]) for item in parts[1]
