@@ -1,5 +1,8 @@
 '''## What it does
-Reports `created_at`, `updated_at` and `deleted_at` (the configured soft-delete column) when the
+Reports `created_at`, `updated_at` and `deleted_at` (the configured soft-delete column), and any
+other column whose default is the current time (a timestamp by another name: `create_date =
+mapped_column(DateTime, server_default=func.now())`, `default=datetime.utcnow`, `onupdate=...`,
+`text("CURRENT_TIMESTAMP")`, a function returning `datetime.now(...)`), when the
 column is not `DateTime(timezone=True)` or its default is naive: `datetime.utcnow`,
 `datetime.now()` without a timezone, also inside a lambda or a factory function in any module.
 SQLModel stores a plain `datetime` field without a timezone, so it needs a timezone-aware
@@ -14,9 +17,11 @@ decorator that converts values in `process_bind_param` does not change what the 
 `impl` decides. Called with arguments (`UtcTimestamp(timezone=True)`), a type whose `impl` is a
 class builds it with them, as `TypeDecorator.__init__` does, unless the type defines `__init__`.
 
-A column that stores no datetime is not reported: epoch seconds in an integer column
-(`created_at = Column(BigInteger, default=epoch_now)`) count from UTC by definition, so no
-timezone is lost, which is what this rule is about. Whether a project should store datetimes at
+A column whose default is a time computed from now (`datetime.now() + timedelta(days=30)`, an
+expiry) or that has no default is not taken for a timestamp unless it has one of the three names:
+what it holds is the application's choice, and the rule does not guess. A column that stores no
+datetime is not reported: epoch seconds in an integer column (`created_at = Column(BigInteger,
+default=epoch_now)`) count from UTC by definition, so no timezone is lost, which is what this rule is about. Whether a project should store datetimes at
 all is a choice the guide does not make (LL304 still asks for the columns).
 
 A Tortoise ORM `DatetimeField` is not reported for its column type: on PostgreSQL its column is
@@ -57,14 +62,14 @@ type to change (SQLModel's plain `datetime`) or an `Annotated` alias get no fix.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from layerlint.project.index.symbols import Symbol
-from layerlint.project.orm.factories import naive_datetime
+from layerlint.project.orm.factories import makes_current_time, naive_datetime
 from layerlint.project.orm.model_fields import ModelField
 from layerlint.project.orm.timestamps import field_timezone
 from layerlint.project.project import Project
-from layerlint.project.reading.expr import Call
+from layerlint.project.reading.expr import Call, Expr
 from layerlint.rules._models import heirs, heirs_note, model_name
 from layerlint.rules.base import Finding, Scope, rule
 
@@ -96,13 +101,10 @@ def _problems(project: Project, model: Symbol, field: ModelField) -> list[str]:
       tags=("models",),
       scope=Scope.PROJECT, analyses=("tables", "model_fields", "FieldHeirs"), options=("models.soft-delete-column",))
 def check(project: Project) -> Iterator[Finding]:
-    columns = ("created_at", "updated_at", project.config.soft_delete_column)
     reported: set[tuple[str, int]] = set()
     for model in project.tables:
-        fields = project.model_fields.of(model)
-        for column in columns:
-            field = fields.get(column)
-            if field is None or (field.module, field.span.line) in reported:
+        for column, field, default in _timestamp_columns(project, project.model_fields.of(model)):
+            if (field.module, field.span.line) in reported:
                 continue
             problems = _problems(project, model, field)
             if problems:
@@ -110,5 +112,27 @@ def check(project: Project) -> Iterator[Finding]:
                 owner = model_name(project, field.owner)
                 note = heirs_note(project, field.owner, heirs(project, field.owner, column))
                 alias = f" (`{column}` is its synonym)" if field.name != column else ""
+                # Named by its default when a problem with that default does not already name it.
+                why = f" (a timestamp by its `{default[0]}`, the current time)" \
+                    if default and not any(f"`{default[0]}`" in problem for problem in problems) else ""
                 yield Finding(project.modules[field.module], field.span,
-                              f"`{owner}.{field.name}`{alias}{note} is not timezone-aware: {'; and '.join(problems)}")
+                              f"`{owner}.{field.name}`{alias}{note} is not timezone-aware: "
+                              f"{'; and '.join(problems)}{why}")
+
+
+def _timestamp_columns(project: Project, fields: Mapping[str, ModelField]
+                       ) -> Iterator[tuple[str, ModelField, tuple[str, Expr] | None]]:
+    """The timestamp columns, with the default that makes one a timestamp when its name does not:
+    `created_at`, `updated_at` and the soft-delete column, then any column defaulting to the
+    current time (`create_date = mapped_column(DateTime, server_default=func.now())`)."""
+    named = ("created_at", "updated_at", project.config.soft_delete_column)
+    for column in named:
+        if (field := fields.get(column)) is not None:
+            yield column, field, None
+    for column, field in fields.items():
+        if column in named:
+            continue
+        default = next(((key, value) for key, value, module in field.defaults
+                        if makes_current_time(project.index, module, value)), None)
+        if default is not None:
+            yield column, field, default

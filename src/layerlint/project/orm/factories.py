@@ -29,6 +29,11 @@ from layerlint.project.reading.facts import FunctionFact
 MAX_DEPTH = 4
 NAIVE_NOW = frozenset({"datetime.datetime.utcnow", "datetime.datetime.today", "datetime.datetime.now",
                        "datetime.datetime.utcfromtimestamp"})
+# What gives the current time: Python's clock, or the database's (`func.now()`, `text("now()")`).
+PYTHON_NOW = frozenset({"datetime.datetime.utcnow", "datetime.datetime.today", "datetime.datetime.now"})
+SQL_NOW = frozenset({"now", "current_timestamp", "localtimestamp", "utc_timestamp", "statement_timestamp",
+                     "clock_timestamp", "transaction_timestamp", "sysdate", "getdate", "getutcdate"})
+SQL_TEXT = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"})
 
 
 @record(frozen=True)
@@ -248,3 +253,43 @@ def _naive_value(index: SymbolIndex, item: Returned, depth: int) -> str | None:
                 if found:
                     return found
     return None
+
+
+def makes_current_time(index: SymbolIndex, module: str, default: Expr, depth: int = 0) -> bool:
+    """Whether a column default (a callable or a value) is the current time itself: `datetime.now`,
+    `datetime.utcnow` (the callable or its call, `.replace(...)`d), `func.now()`,
+    `text("CURRENT_TIMESTAMP")`, or a lambda or project function returning one of them. A time
+    computed from it (`datetime.now() + timedelta(days=30)`, an expiry) is not."""
+    if depth > MAX_DEPTH:
+        return False
+    values = returned_values(index, module, default) if isinstance(default, (Name, Attribute, Lambda)) else None
+    return any(_is_now(index, item.module, item.value, depth) for item in [Returned(module, default), *(values or ())])
+
+
+def _is_now(index: SymbolIndex, module: str, value: Expr, depth: int) -> bool:
+    if isinstance(value, Call):
+        func = value.func
+        if isinstance(func, Attribute) and func.attr in ("replace", "astimezone"):
+            return _is_now(index, module, func.value, depth)
+        return _is_sql_text_now(index, module, value) or _is_now(index, module, func, depth)
+    if not isinstance(value, (Name, Attribute)):
+        return False
+    symbol = index.resolve_expr(module, value)
+    if symbol.dotted in PYTHON_NOW or _is_sql_now(symbol.dotted):
+        return True
+    return symbol.kind == "function" and makes_current_time(index, module, value, depth + 1)
+
+
+def _is_sql_now(dotted: str) -> bool:
+    """`sqlalchemy.func.now`, `sqlalchemy.sql.functions.func.current_timestamp`, ..."""
+    owner, _, name = dotted.rpartition(".")
+    return name.lower() in SQL_NOW and owner.startswith(("sqlalchemy.", "sqlmodel.")) and \
+        owner.rsplit(".", 1)[-1] in ("func", "functions")
+
+
+def _is_sql_text_now(index: SymbolIndex, module: str, call: Call) -> bool:
+    """`text("now()")`, `sa.text("CURRENT_TIMESTAMP")`: SQL that reads the clock."""
+    if index.resolve_expr(module, call.func).dotted not in SQL_TEXT or not call_args(call):
+        return False
+    sql = constant(call_args(call)[0])
+    return isinstance(sql, str) and any(name in sql.lower() for name in SQL_NOW)

@@ -36,7 +36,7 @@ from layerlint.project.reading.facts import FieldFact, Span
 FIELD_CALLS = frozenset({"sqlmodel.Field", "sqlmodel.main.Field"})
 COLUMN_CALLS = frozenset({"Column", "mapped_column"})
 DATETIME_TYPES = frozenset({"DateTime", "DATETIME", "TIMESTAMP"})
-DEFAULT_KEYS = ("default", "default_factory", "insert_default", "onupdate")
+DEFAULT_KEYS = ("default", "default_factory", "insert_default", "onupdate", "server_default", "server_onupdate")
 _SA_MODULES = ("sqlalchemy", "sqlmodel")
 _NOT_TYPES = frozenset({"ForeignKey", "Identity", "Sequence", "Computed"})
 TORTOISE_FIELDS = "tortoise.fields"
