@@ -436,9 +436,29 @@ def queried_table_model(index: SymbolIndex, module: str, call: Call) -> str | No
     return None
 
 
-def queries_in(index: SymbolIndex, module: str, function: FunctionFact) -> str | None:
+def _table_model_used(index: SymbolIndex, module: str, call: Call, depth: int = 0) -> str | None:
+    """A table model a session call reaches: named in its arguments (`func.count(User.id)`,
+    `Notification(...)`), or, for a project function the session is handed to, in that
+    function's own calls (one level: `batch_create_notifications(db_session, ...)`)."""
+    from layerlint.project.index.models import table_model_named  # late: models builds on roles' index
+
+    for argument in call_arguments(call):
+        for node in walk(argument):
+            if isinstance(node, (Name, Attribute)) and (model := table_model_named(index, module, node)) is not None:
+                return model.name
+    callee = index.resolve_expr(module, call.func)
+    function = index.function_fact(callee) if depth == 0 and callee.kind == "function" else None
+    for inner in _calls(function) if function is not None else ():
+        found = queried_table_model(index, callee.module, inner) or _table_model_used(index, callee.module, inner, 1)
+        if found is not None:
+            return found
+    return None
+
+
+def queries_in(index: SymbolIndex, module: str, function: FunctionFact, tables_only: bool = False) -> str | None:
     """How a function queries, if it does: a table model it builds a query over, or a session it
-    is handed (a parameter annotated as one) that it runs a query on or hands on to another call."""
+    is handed (a parameter annotated as one) that it runs a query on or hands on to another call
+    (with `tables_only`, one whose arguments, or the function it is handed to, name a table model)."""
     sessions = {p.name for p in function.params
                 if any(isinstance(node, (Name, Attribute)) and index.resolve_expr(module, node).dotted in SESSION_CLASSES
                        for node in walk(p.annotation))}
@@ -451,6 +471,12 @@ def queries_in(index: SymbolIndex, module: str, function: FunctionFact) -> str |
         if model is not None:
             return f"queries table model `{model}`"
         func = call.func
+        if tables_only:
+            if (isinstance(func, Attribute) and func.attr in SESSION_QUERIES and is_session(func.value)
+                    or any(is_session(argument) for argument in call_arguments(call))) \
+                    and (model := _table_model_used(index, module, call)) is not None:
+                return f"runs `{render(func)}(...)` over table model `{model}` on the session it is handed"
+            continue
         if isinstance(func, Attribute) and func.attr in SESSION_QUERIES and is_session(func.value):
             return f"calls `{render(func)}(...)` on the session it is handed"
         if any(is_session(argument) for argument in call_arguments(call)):
@@ -529,7 +555,7 @@ class RolesByUse:
 
     # ------------------------------------------------------------------ function-style data layers
 
-    def _data_functions(self, facts: ModuleFacts) -> tuple[str, str] | None:
+    def _data_functions(self, facts: ModuleFacts, tables_only: bool = False) -> tuple[str, str] | None:
         """A module a `models` glob placed that is a data layer of functions: it defines no table
         model, and a module-level function of it queries (`async def read_flow(session:
         AsyncSession, flow_id)`: `session.get(db.Flow, flow_id)`); or a package whose `__init__`
@@ -550,7 +576,7 @@ class RolesByUse:
         for function in facts.functions:
             if function.nested or function.class_name is not None:
                 continue
-            how = queries_in(self.index, facts.module, function)
+            how = queries_in(self.index, facts.module, function, tables_only)
             if how is not None:
                 return "repository", f"defines data-access function `{function.name}` (it {how})"
         return None
@@ -559,14 +585,17 @@ class RolesByUse:
         """A module no name or content placed, in a package named for data access (`onyx/db/users.py`,
         `app/database/queries.py`), that is a data layer of functions (`_data_functions`) and
         imports no service: a routine that seeds the database through services (`db/init_db.py`)
-        sits above them."""
+        sits above them. There a function must reach a table model: a session it is handed and
+        runs raw SQL on or hands on is the package's session plumbing (an engine module that
+        prepares sessions, row-level-security settings, advisory locks: tracecat's `db/engine.py`,
+        `db/rls.py`), which a router may use without a layer between."""
         packages = facts.module.split(".")[:-1] if not facts.is_package else facts.module.split(".")
         if not packages or packages[-1] not in DATA_PACKAGES:
             return None
         if any(self.roles[target].role == "service" for item in facts.imports
                for target in modules_reached(self.index, item) if target in self.roles):
             return None
-        return self._data_functions(facts)
+        return self._data_functions(facts, tables_only=True)
 
     def _imported_by(self) -> dict[str, set[str]]:
         """Who imports each module, by the modules an import really reaches (the package it
