@@ -85,3 +85,14 @@ def test_roles_explains_every_role_decided_by_content(copy_of: Callable[[Path], 
     assert "(`@celery_app.task`)" in workers["app.emails.jobs"] and "(`@shared_task`)" in workers["app.billing.tasks"]
     assert "defines background task `send_invoice` (`dramatiq.actor(...)`)" in workers["app.invoices.tasks"]
     assert workers["app.reports.tasks"].split()[1] == "-"
+    named = roles_of("ll101/repositories_named_for_the_domain")
+    assert ("holds router `app.plugins.repositories.router`: a feature package, not the data layer; by its own "
+            "name, dto") in named["app.plugins.repositories.schemas"]
+    assert named["app.plugins.repositories"].split()[1] == "-"
+    assert ("queries no table model itself, leaves that to the services it calls, and works with `pathlib`"
+            in named["app.plugins.repository"]) and named["app.plugins.repository"].split()[1] == "-"
+    assert named["app.repositories.sources"].split()[1] == "repository"
+    plumbing = roles_of("ll101/data_package_functions")
+    assert plumbing["app.db.tenancy"].split()[1] == "-" and plumbing["app.db.scoped"].split()[1] == "-"
+    assert "(it runs `session.execute(...)` over table model `Invoice` on the session it is handed)" in (
+        plumbing["app.db.invoices"])

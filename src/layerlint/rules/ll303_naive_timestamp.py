@@ -21,8 +21,9 @@ A column whose default is a time computed from now (`datetime.now() + timedelta(
 expiry) or that has no default is not taken for a timestamp unless it has one of the three names:
 what it holds is the application's choice, and the rule does not guess. A column that stores no
 datetime is not reported: epoch seconds in an integer column (`created_at = Column(BigInteger,
-default=epoch_now)`) count from UTC by definition, so no timezone is lost, which is what this rule is about. Whether a project should store datetimes at
-all is a choice the guide does not make (LL304 still asks for the columns).
+default=epoch_now)`) count from UTC by definition, so no timezone is lost, which is what this rule
+is about. Whether a project should store datetimes at all is a choice the guide does not make (LL304
+still asks for the columns).
 
 A Tortoise ORM `DatetimeField` is not reported for its column type: on PostgreSQL its column is
 `TIMESTAMPTZ` whatever the settings, and whether Python sees aware values is the `use_tz` setting

@@ -284,6 +284,10 @@ class ContentRoles:
         if decided is None:
             return named
         role, reason = decided
+        if role is None and named.role == "repository":  # the module's own name may still say what it is
+            for other in ROLE_NAMES:
+                if other != "repository" and self._role_matcher(other)(module) is not None:
+                    return Role(other, f"{named.reason}, but package `{root}` {reason}; by its own name, {other}")
         return Role(role, f"{named.reason}, but package `{root}` {reason}")
 
     def data_access(self, facts: ModuleFacts) -> str | None:
@@ -376,22 +380,49 @@ class ContentRoles:
         return None if example is None else f"holds pydantic models (`{example}`) and no table model"
 
     def _repository_correction(self, members: list[ModuleFacts]) -> tuple[str | None, str] | None:
-        """A `repositories` package that is not the data layer has no role its name says."""
+        """A `repositories` package that is not the data layer has no role its name says: it
+        works with another kind of repository, or it is a feature package named for its domain
+        (tracecat's `registry/repositories/` of registry repositories: its router, services and
+        schemas), which no data layer holds a router of."""
+        router = self._role_matcher("router")
+        routers = sorted(facts.module for facts in members if router(facts.module) is not None)
+        if routers:
+            return None, f"holds router `{routers[0]}`: a feature package, not the data layer"
         other = self._other_repository(members)
         return None if other is None else (None, other)
 
     def _other_repository(self, members: list[ModuleFacts]) -> str | None:
         """Why a `repositories` package is not the data layer: no module of it touches a database,
         and it works with a library that manages another kind of repository (`git`, `httpx`,
-        `pathlib`). A package that imports nothing telling (a stub, a sketch) keeps its name's role."""
-        if any(self._touches_database(facts) for facts in members):
+        `pathlib`). A package that imports nothing telling (a stub, a sketch) keeps its name's role.
+        One that calls services and queries nothing itself leaves its database work to them
+        (tracecat's `registry/repository.py`, a registry of actions loaded from git, imports
+        `AsyncSession` to open a session for `RegistryReposService`)."""
+        touching = [facts for facts in members if self._touches_database(facts)]
+        if any(not self._delegates_to_services(facts) for facts in touching):
             return None
         other = sorted({top for facts in members for item in facts.imports
                         if (top := item.target.split(".")[0]) in OTHER_REPOSITORY_LIBRARIES
                         and not self.index.is_module(top)})
         if not other:
             return None
+        if touching:
+            return f"queries no table model itself, leaves that to the services it calls, and works with `{other[0]}`"
         return f"touches no database (no session, driver, ORM or table model) and works with `{other[0]}`"
+
+    def _delegates_to_services(self, facts: ModuleFacts) -> bool:
+        """It imports a service module (by the service globs) and no function of it queries or
+        imports a table model."""
+        from layerlint.project.index.models import is_table_model  # late: models builds on roles' index
+
+        services = self._role_matcher("service")
+        if not any(services(target) is not None for item in facts.imports
+                   for target in modules_reached(self.index, item)):
+            return False
+        if any(item.kind == "from" and item.target in self.index.modules and item.name not in (None, "*")
+               and is_table_model(self.index, self.index.resolve_import(item)) for item in facts.imports):
+            return False
+        return not any(queries_in(self.index, facts.module, function, tables_only=True) for function in facts.functions)
 
     def _imports_database(self, facts: ModuleFacts) -> bool:
         return any(item.target.split(".")[0] in DATABASE_LIBRARIES for item in facts.imports)
