@@ -8,7 +8,9 @@ a local opened from a session factory or from a function that hands out the sess
 typed as one; not a variable named like one that holds another library's object
 (`async with aiohttp.ClientSession() as session`, `session: requests.Session`). Passing the
 session to a service constructor is fine. One finding per query: a statement built in a local
-and then run (`stmt = select(...)`, `session.execute(stmt)`) is reported where it is built.
+and then run (`stmt = select(...)`, `session.execute(stmt)`) is reported where it is built, and
+statements another builds on without being run themselves (a subquery, a CTE, the halves of a
+`union`) are part of that query, reported where the whole is built or run.
 
 ## Why is this bad?
 Queries in a handler skip the service and repository layers: the soft-delete filter, the

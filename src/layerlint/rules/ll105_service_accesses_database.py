@@ -7,7 +7,9 @@ attributes); module-level functions of a service module are checked like methods
 session to hand it to repositories is allowed, and so are the unit-of-work calls a service
 that coordinates several repositories legitimately makes: `add`, `flush`, `refresh`, `commit`,
 `rollback` (a hard `delete` is LL401's concern). A statement built in a local and then run is
-one finding, where it is built.
+one finding, where it is built; statements that another builds on and that are not run
+themselves (a subquery, a CTE, the two halves of a `union`) are part of that query: one
+finding, where the whole is built or run.
 
 ## Why is this bad?
 Repositories are where the soft-delete filter and every query live; a query in a service is

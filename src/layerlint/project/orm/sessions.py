@@ -579,34 +579,76 @@ class DatabaseWork:
     what: str  # readable: "a `select(...)` statement" or "`session.execute(...)`"
 
 
+# Per statement: its first database work, the local it builds a statement into, the names it
+# reads and the session call of its work.
+StatementWork = tuple[DatabaseWork | None, str | None, tuple[set[str], Call | None]]
+
+
 def database_work(project: Project, facts: ModuleFacts, function: FunctionFact,
                   methods: frozenset[str]) -> Iterator[DatabaseWork]:
     """The first piece of database work in each statement (a statement built, or one of `methods`
     called on a session): one per statement, and one per query: running a statement kept in a
-    local (`stmt = select(...)`, then `session.execute(stmt)`) is the work already reported."""
+    local (`stmt = select(...)`, then `session.execute(stmt)`) is the work already reported, and a
+    statement kept in a local that a later one builds on (`sub = select(...).subquery()`, the
+    halves of `a.union(b)`, a `cte`) and is not run itself is part of that one's query, reported
+    there (a page's statement run and also counted as a subquery is two queries)."""
+    found = list(_statement_work(project, facts, function, methods))
+    built = {target for work, target, _ in found if work is not None and target}
+    parts = {index for index, (work, target, _) in enumerate(found)
+             if work is not None and target and _is_part(target, _until_built_again(found, index, target), built)}
+    kept: set[str] = set()  # the locals holding a statement reported (or composed) so far
+    for index, (work, target, (_, run)) in enumerate(found):
+        if target is not None:
+            kept.add(target)
+        if work is None or index in parts:
+            continue
+        if target is None and any(_runs_local(run, name) for name in kept):
+            continue
+        yield work
+
+
+def _until_built_again(found: list[StatementWork], index: int, name: str) -> list[StatementWork]:
+    """The statements after `index`, up to the next that builds another statement into `name`."""
+    after = found[index + 1:]
+    again = next((number for number, (_, target, _) in enumerate(after) if target == name), len(after))
+    return after[:again]
+
+
+def _is_part(name: str, later: list[StatementWork], built: set[str]) -> bool:
+    """The statement kept in `name` is composed into a later one (a builder's or a session call's
+    argument, `a.union(b)`, or another statement local's value) and never run as it is."""
+    composed = any(name in names and (work is not None or target in built) and not _runs_local(run, name)
+                   for work, target, (names, run) in later)
+    return composed and not any(_runs_local(run, name) for _, _, (_, run) in later)
+
+
+def _statement_work(project: Project, facts: ModuleFacts, function: FunctionFact, methods: frozenset[str]
+                    ) -> Iterator[StatementWork]:
+    """Per statement of the function: its first database work, the local it builds a statement
+    into (if it does), the names it reads, and the session call of its work (None when it builds)."""
     sessions: FunctionSessions | None = None  # built for the functions that call one of `methods`
-    built: set[str] = set()  # the locals holding a statement reported where it was built
     for event in function.events:
+        names = {node.id for expr in (event.value, event.target) for node in walk(expr) if isinstance(node, Name)}
+        work: DatabaseWork | None = None
+        builds, run = False, None
         for expr in (event.value, event.target):
-            work, builds = None, False
             for call in calls_in(expr):
                 func = call.func
                 builder = statement_builder(project.index, facts.module, func)
                 if builder is not None:
                     work, builds = DatabaseWork(call.span, f"a `{builder}(...)` statement"), True
-                elif isinstance(func, Attribute) and func.attr in methods and not _runs_built(call, built):
+                elif isinstance(func, Attribute) and func.attr in methods:
                     sessions = sessions or FunctionSessions(project, facts.module, function)
                     if sessions.is_session(func.value, call.span.line):
-                        work = DatabaseWork(call.span, f"`{dotted(func) or render(func)}(...)`")
+                        work, run = DatabaseWork(call.span, f"`{dotted(func) or render(func)}(...)`"), call
                 if work is not None:
                     break
             if work is not None:
-                if builds and isinstance(event.target, Name):
-                    built.add(event.target.id)
-                yield work
                 break
+        target = event.target.id if builds and isinstance(event.target, Name) else None
+        yield work, target, (names - {target} if target else names, run)
 
 
-def _runs_built(call: Call, built: set[str]) -> bool:
-    """`session.execute(stmt)` with `stmt` a statement already reported."""
-    return bool(call.args) and isinstance(call.args[0], Name) and call.args[0].id in built
+def _runs_local(call: Call | None, name: str) -> bool:
+    """`session.execute(stmt)`: the session call runs the statement kept in `name` as it is."""
+    return call is not None and bool(call.args) and isinstance(call.args[0], Name) and call.args[0].id == name
