@@ -19,8 +19,9 @@ and column selects (`select(Item.id)`) are not reported. Legacy
 `.count()` or `.get()`. A statement that filters on the column either way (`is_not(None)`: a
 query for deleted rows, `deleted_at < cutoff`: a purge of tombstones) chose its rows on purpose
 and is not reported, and neither are the queries of a model in a function that reads the
-`deleted_at` of one of its rows (`if row.deleted_at: ...`) or restores one (`row.deleted_at =
-None`): it handles that model's deleted rows itself.
+`deleted_at` of one of its rows (`if row.deleted_at: ...`, also a row a loop or a comprehension
+takes from the result, the first of each tuple in `for comment, user in rows`) or restores one
+(`row.deleted_at = None`): it handles that model's deleted rows itself.
 
 Also reported:
 - joins: `select(Order).join(Customer)` where `Customer` is a soft-delete model needs

@@ -35,6 +35,7 @@ from layerlint.project.reading.expr import (
     Attribute,
     Call,
     Compare,
+    Comprehension,
     Constant,
     Expr,
     Name,
@@ -197,8 +198,25 @@ def deleted_rows_handled(project: Project, facts: ModuleFacts, function: Functio
     if not rows:  # most functions: following their assignments would find nothing to ask about
         return frozenset()
     queries = project.session_calls.queries(facts, function)
-    found = {queries.instance_model(Name(name)) for name in rows}
+    bound = _unpacked_rows(function)
+    found = {queries.instance_model(Name(name)) or (queries.element_model(bound[name], 0) if name in bound else None)
+             for name in rows}
     return frozenset(model for model in found if model is not None)
+
+
+def _unpacked_rows(function: FunctionFact) -> dict[str, Expr]:
+    """Names bound to the rows of an iterable where the events do not say (a comprehension's
+    `for row in rows`), or to a row's first entity (`for comment, user in rows` over the rows of
+    `select(Comment, User)`), each to what it iterates over."""
+    bound: dict[str, Expr] = {}
+    loops = [(e.target, e.value) for e in function.events if e.kind == "for"]
+    loops += [(g.target, g.iter) for e in function.events for x in (e.value, e.target) for node in walk(x)
+              if isinstance(node, Comprehension) for g in node.generators]
+    for target, iterated in loops:
+        first = target.elts[0] if isinstance(target, Tuple) and target.elts else target
+        if isinstance(first, Name) and iterated is not None:
+            bound.setdefault(first.id, iterated)
+    return bound
 
 
 def live_parameter(project: Project, module: str, function: FunctionFact, name: str, model: Symbol,
@@ -692,7 +710,7 @@ class FunctionQueries:
             if method in SINK_METHODS and self.sessions.is_session(expr.func.value):
                 state = self.statement(first_argument(expr, method))
                 return state.model if state else None
-            if method in ("scalars", "unique"):
+            if method in ("scalars", "unique", "tuples"):
                 return self.result_model(expr.func.value, depth + 1)
         state = self.statement(expr)  # `session.query(Item).filter(...)`, run by `.first()`
         return state.model if state is not None and state.legacy else None
