@@ -64,7 +64,8 @@ Loops whose iterations are not items are not reported:
   (`for model_class in models: db.query(model_class)...`, `select(model_class)`): another table;
 - batches of keys: a `for` loop whose target, or a collection built from it, a query compares
   with SQL's IN (`for chunk in chunks: ... .where(Item.id.in_(chunk))`; `ids = {e.id for e in
-  batch}`, then `.in_(ids)`), or whose rows built from the target one statement inserts
+  batch}`, then `.in_(ids)`; `for kind, ids in ids_by_kind.items(): ... .in_(ids)`, one query
+  per group), or whose rows built from the target one statement inserts
   (`insert(Event).values([e.as_row() for e in batch])`);
 - a synchronous `session.query(...)` built per item and run once after the loop (`qs =
   qs.union(q)`): only a query run in the same statement (`.all()`, `.first()`..., or iterated)
@@ -77,6 +78,10 @@ item of the loops outside the one it breaks, if any. A `continue` that may come 
 call per item; an `except` that continues does not: the loop goes on only when the call failed
 (`for slug in candidates: try: return await repo.claim(slug)` / `except Conflict: continue`
 retries with the next candidate).
+
+A call that fills in a local only while it is missing (`if rates is None: rates = await
+repo.rates()`), which nothing else in the loop sets, runs for the first item that needs it and
+never again: not reported. Reset in the loop (`rates = None` per item), it runs per item.
 
 A call on a session opened in the loop's body, before the call, is each item's own unit of work
 (one per tenant or schema), not N+1 on one session: not reported. Opened means bound by `with`,
@@ -286,14 +291,17 @@ def _batch_loops(events: list[Event]) -> set[int]:
     found: set[int] = set()
     for index, header, body in _loops(events):
         target = header.target if header.kind == "for" else None
-        if not isinstance(target, Name):
+        # `for chunk in chunks`, or `for kind, ids in by_kind.items()`: any name the target binds
+        names = {target.id} if isinstance(target, Name) else \
+            {n.id for n in target.elts if isinstance(n, Name)} if isinstance(target, Tuple) else set()
+        if not names:
             continue
         built: set[str] = set()  # locals holding a collection built from the target
         for event in body:
             if event.kind == "assign" and isinstance(event.target, Name) \
-                    and _built_from(event.value, {target.id} | built):
+                    and _built_from(event.value, names | built):
                 built.add(event.target.id)
-        if any(_takes_batch(node, target.id, built) for event in body for node in walk(event.value)):
+        if any(_takes_batch(node, names, built) for event in body for node in walk(event.value)):
             found.add(index)
     return found
 
@@ -309,14 +317,14 @@ def _built_from(expr: Expr | None, names: set[str]) -> bool:
     return False
 
 
-def _takes_batch(node: Expr, target: str, built: set[str]) -> bool:
+def _takes_batch(node: Expr, targets: set[str], built: set[str]) -> bool:
     """`.in_(target)`, `.in_(ids)` or `.values(rows)` with a collection built from the target."""
     if not isinstance(node, Call) or not isinstance(node.func, Attribute) or not call_args(node):
         return False
     first = call_args(node)[0]
-    from_target = (isinstance(first, Name) and first.id in built) or _built_from(first, {target} | built)
+    from_target = (isinstance(first, Name) and first.id in built) or _built_from(first, targets | built)
     if node.func.attr in _IN_OPERATORS:
-        return from_target or first == Name(target)
+        return from_target or (isinstance(first, Name) and first.id in targets)
     return node.func.attr == "values" and from_target
 
 
@@ -339,6 +347,18 @@ def _loop_headers(project: Project, module: str, function: FunctionFact, paging:
             per_item = not _not_per_item(project, module, function, event) and index not in waiting
             headers[event.loop] = index if per_item else None
     return result
+
+
+def _loaded_once(events: list[Event], header: int, index: int) -> bool:
+    """Event `index` fills in a local the loop reads when it is still missing (`if rates is None:`
+    then `rates = await repo.rates()`), and nothing else in the loop sets it: the first item that
+    needs it loads it, the others reuse it."""
+    name = assigned_when_missing(events, index)
+    if name is None:
+        return False
+    body = takewhile(lambda e: e.loop > events[header].loop, islice(events, header + 1, None))
+    return not any(number != index and any(isinstance(n, Name) and n.id == name for n in walk(event.target))
+                   for number, event in enumerate(body, start=header + 1))
 
 
 def _comprehension_units(expr: Expr | None, unit: type[Await] | type[Call]) -> Iterator[Await | Call]:
@@ -709,6 +729,8 @@ class _Checker:
                     continue
                 if loop is not None and self.opened_in_loop(unit, loop, index):
                     continue  # each item's own session: judged again if a comprehension repeats it
+                if loop is not None and _loaded_once(events, loop, index):
+                    continue
                 seen.add(tuple(unit.span))
                 yield unit, line, through
 
