@@ -8,8 +8,10 @@ sqlalchemy-crud-plus's `delete_model`, and `delete_model_by_column` without
 The object's model is known from a local assignment (`session.get(Item, ...)`, `Item(...)`, a
 `select(Item)` or `query(Item)` result, a method of the class or a project function annotated to
 return `Item`, another object's method by that object's type: `await repository.find(...)`), a
-parameter annotated `Item`, or a loop over such results (`for item in result.scalars():`, `for
-item in await repository.list_for_user(...)` with `-> list[Item] | None`), or a relationship of an object whose model is known (`order.invoice`, `for
+parameter annotated `Item` (or an abstract base of table models: `secret: StoredSecret` with
+`__abstract__ = True` deletes a row of whichever table it is), or a loop over such results (`for
+item in result.scalars():`, `for item in list(result.scalars().all()):`, `for item in await
+repository.list_for_user(...)` with `-> list[Item] | None`), or a relationship of an object whose model is known (`order.invoice`, `for
 line in order.lines:`), by the attribute's annotation (`Mapped["Invoice"]`, `Mapped[list["OrderLine"]]`,
 SQLModel's `list["OrderLine"]`, a `@declared_attr` returning one); a CRUD library object's model from its generic base (`CRUDPlus[Item]`), a
 `model_type = Item` attribute or its constructor (`FastCRUD(Item)`). When the model cannot be

@@ -64,6 +64,8 @@ _TYPE_OF = frozenset({"builtins.type", "typing.Type"})
 _COLLECTIONS = frozenset({"builtins.list", "builtins.set", "builtins.tuple", "typing.List", "typing.Set",
                           "typing.Sequence", "collections.abc.Sequence", "typing.Iterable",
                           "collections.abc.Iterable", "typing.Collection", "collections.abc.Collection"})
+# Copies of a collection that keep its elements: `list(rows)`, `sorted(rows, key=...)`.
+ROW_COPIES = frozenset({"builtins.list", "builtins.tuple", "builtins.set", "builtins.sorted", "builtins.reversed"})
 RESULT_METHODS = frozenset({"scalar_one", "scalar_one_or_none", "first", "one", "one_or_none", "scalar"})
 _ROW_METHODS = RESULT_METHODS - SINK_METHODS  # a result's row or value, not a query of its own
 ROWS_STEPS = frozenset({"scalars", "unique", "all", "fetchall"})  # a result's rows, all of them
@@ -620,7 +622,17 @@ class FunctionQueries:
                 and self.function.params[0].name == "self":
             owner = self.owner
             return owner if is_table_model(self.index, owner) or is_declarative_class(self.index, owner) else None
-        return self.instance_model(expr)
+        return self.instance_model(expr) or self._abstract_parameter(expr)
+
+    def _abstract_parameter(self, expr: Expr | None) -> Symbol | None:
+        """A parameter annotated with an abstract base of table models (`secret: BaseSecret`, with
+        `__abstract__ = True`): an instance of any of them."""
+        if not isinstance(expr, Name) or expr.id in self.values or expr.id in self.items:
+            return None
+        param = next((p for p in self.function.params if p.name == expr.id), None)
+        inner = unwrap_annotation(self.index, self.module, param.annotation)[0] if param is not None else None
+        symbol = self.index.resolve_expr(self.module, inner) if inner is not None else None
+        return symbol if symbol is not None and is_declarative_class(self.index, symbol) else None
 
     def instance_model(self, expr: Expr | None, depth: int = 0) -> Symbol | None:
         """The table model an object is an instance of: a local, a parameter, `M(...)`, a getter."""
@@ -663,6 +675,9 @@ class FunctionQueries:
             return self.element_model(self.values[expr.id], depth + 1)
         if isinstance(expr, Attribute):
             return self.related_model(expr, True, depth + 1)
+        if isinstance(expr, Call) and len(call_args(expr)) == 1 and \
+                self.index.resolve_expr(self.module, expr.func).dotted in ROW_COPIES:
+            return self.element_model(call_args(expr)[0], depth + 1)  # `list(result.scalars().all())`
         if not isinstance(expr, Call) or not isinstance(expr.func, Attribute):
             return None
         func = expr.func
