@@ -4,6 +4,9 @@ a project base class or mixin, in any module, count; the message names the proje
 provides them when there is one. When a project base or mixin gives its models `created_at` but
 no `updated_at` (or the reverse), the fix is one line in that class: it is reported once, at its
 `class` line, with the table models that inherit it (a `# noqa: LL304` there silences it for all).
+Columns a library base or mixin defines, which layerlint cannot read, count by a table of them:
+advanced-alchemy's `AuditColumns` and audit bases (`created_at`, `updated_at`), fastapi-users'
+access-token tables (`created_at`).
 
 ## Why is this bad?
 Without creation and update times nobody can tell when a row appeared or last changed: no
@@ -34,6 +37,7 @@ from collections.abc import Iterator
 from layerlint.core.diagnostic import Severity
 from layerlint.project.index.models import model_kind
 from layerlint.project.index.symbols import Symbol
+from layerlint.project.orm.model_fields import library_columns
 from layerlint.project.project import Project
 from layerlint.rules._models import column_example, count_models, model_name, model_site, where_to_get
 from layerlint.rules.base import Finding, Scope, rule
@@ -47,10 +51,11 @@ def _groups(project: Project) -> dict[tuple[Symbol, tuple[str, ...]], list[Symbo
     groups: dict[tuple[Symbol, tuple[str, ...]], list[Symbol]] = {}
     for model in project.tables:
         fields = project.model_fields.of(model)
-        missing = tuple(c for c in TIMESTAMPS if c not in fields)
+        inherited = library_columns(project.index, model)  # a library base's `created_at`
+        missing = tuple(c for c in TIMESTAMPS if c not in fields and c not in inherited)
         if not missing:
             continue
-        present = [fields[c].owner for c in TIMESTAMPS if c in fields]
+        present = [fields[c].owner for c in TIMESTAMPS if c in fields]  # a library's: the model is the place
         groups.setdefault((present[0] if present else model, missing), []).append(model)
     return groups
 

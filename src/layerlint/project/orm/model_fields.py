@@ -408,3 +408,35 @@ class ModelFields:
         span = fact.span if fact is not None else Span(1, 0, 1, 0)
         return ModelField("id", model, FieldFact("id", None, None, span), None, False, None, True, False, (), None,
                           True, model.module, model.module, value_type="builtins.int", implicit=True)
+
+
+# Columns the bases and mixins of model libraries define, which the project cannot read: by the
+# library's package, then the class name.
+LIBRARY_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "advanced_alchemy": {
+        "AuditColumns": ("created_at", "updated_at"),
+        **{f"{key}AuditBase": ("id", "created_at", "updated_at")
+           for key in ("UUID", "UUIDv6", "UUIDv7", "NanoID", "BigInt", "Identity")},
+        **{f"{key}Base": ("id",) for key in ("UUID", "UUIDv6", "UUIDv7", "NanoID", "BigInt", "Identity")},
+    },
+    "fastapi_users_db_sqlalchemy": {
+        "SQLAlchemyBaseAccessTokenTable": ("token", "created_at", "user_id"),
+        "SQLAlchemyBaseAccessTokenTableUUID": ("token", "created_at", "user_id"),
+        "SQLAlchemyBaseUserTable": ("email", "hashed_password", "is_active", "is_superuser", "is_verified"),
+        "SQLAlchemyBaseUserTableUUID": ("id", "email", "hashed_password", "is_active", "is_superuser", "is_verified"),
+    },
+    "fastapi_users_db_sqlmodel": {
+        "SQLModelBaseAccessToken": ("token", "created_at", "user_id"),
+    },
+}
+
+
+def library_columns(index: SymbolIndex, model: Symbol) -> frozenset[str]:
+    """The columns a model inherits from library bases and mixins (`LIBRARY_COLUMNS`)."""
+    found: set[str] = set()
+    for base in index.mro(model):
+        if base.kind != "external":
+            continue
+        package, name = base.dotted.split(".", 1)[0], base.dotted.rsplit(".", 1)[-1]
+        found.update(LIBRARY_COLUMNS.get(package, {}).get(name, ()))
+    return frozenset(found)
