@@ -6,7 +6,8 @@ whose parameters FastAPI reads from the request as it reads the handler's), or n
 are forbidden by `model_config = {"extra": "forbid"}`, `model_config = ConfigDict(extra="forbid")`,
 a class keyword `extra="forbid"` or (Pydantic v1) `class Config: extra = "forbid"`; a shared
 module-level `STRICT = ConfigDict(extra="forbid")` named by `model_config = STRICT` counts, and a base
-class that forbids them counts.
+class that forbids them counts. A model extending a library's pydantic schema is one too:
+fastapi-users' `schemas.BaseUserCreate`/`BaseUserUpdate` (which allow extra fields) and kin.
 
 ## Why is this bad?
 By default Pydantic ignores unknown fields: a client that sends `{"nmae": "x"}` gets a 201

@@ -7,11 +7,16 @@ from layerlint.project.index.models import is_table_model
 from layerlint.project.index.symbols import Symbol, SymbolIndex
 
 # pydantic v2, v1 (`pydantic.v1` inside v2 too), and SQLModel (a pydantic model; one without
-# `table=True` is a DTO). Project shims that star-import pydantic resolve to these names.
+# `table=True` is a DTO). Project shims that star-import pydantic resolve to these names. Then
+# the schemas libraries that FastAPI projects extend ship, which layerlint cannot read:
+# fastapi-users' user schemas (`class UserUpdate(schemas.BaseUserUpdate)` is a request body).
 PYDANTIC_BASES = frozenset({
     "pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.v1.BaseModel", "pydantic.v1.main.BaseModel",
     "pydantic.generics.GenericModel", "pydantic.v1.generics.GenericModel",
     "sqlmodel.SQLModel", "sqlmodel.main.SQLModel",
+    *(f"fastapi_users.schemas.{name}" for name in (
+        "BaseUser", "BaseUserCreate", "BaseUserUpdate", "BaseOAuthAccount", "BaseOAuthAccountMixin",
+        "CreateUpdateDictModel")),
 })
 
 
