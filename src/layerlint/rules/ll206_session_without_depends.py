@@ -8,7 +8,12 @@ creating one. In a service such a function is not reported: services also hold t
 scheduler runs outside any request (mealie's `services/scheduler/tasks`), which have no
 dependency to receive a session from; a factory called by name still is.
 The session dependencies themselves, and modules outside the router and service layers, may
-create sessions: that is their job.
+create sessions: that is their job. So may a function the module runs after the response or
+beside it (`background_tasks.add_task(job, ...)`, `asyncio.create_task(job(...))`): the
+request's session is closed by then. A service's constructor that opens a session and hands out
+the service built with it, called in a router (`async with ItemService.with_session() as
+service`), creates one as much as `async with get_db_context() as db` does, and so does a function
+returning a session context manager (`return asynccontextmanager(get_session)()`).
 
 ## Why is this bad?
 A session made by hand escapes the request's lifecycle: it is not closed when the request ends,
@@ -40,9 +45,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from layerlint.project.index.symbols import Symbol
-from layerlint.project.orm.sessions import dependency_kind, hands_out_session, opens_session
+from layerlint.project.orm.sessions import dependency_kind, hands_out_holder, hands_out_session, opens_session
 from layerlint.project.project import Project
-from layerlint.project.reading.expr import Call, calls_in
+from layerlint.project.reading.expr import Call, Name, call_args, calls_in, dotted
 from layerlint.project.reading.facts import FunctionFact, ModuleFacts
 from layerlint.rules.base import Finding, Scope, rule
 
@@ -62,10 +67,27 @@ def _sessions_made(project: Project, module: str, function: FunctionFact, factor
     for event in function.events:
         for call in calls_in(event.value):
             made = opens_session(project.index, module, call.func, factories) or (
-                hands_out_session(project, module, call) if providers else None)
+                hands_out_session(project, module, call) or hands_out_holder(project, module, call)
+                if providers else None)
             if made:
                 yield call, made
                 break
+
+
+def _background_jobs(facts: ModuleFacts) -> frozenset[str]:
+    """Functions of the module it runs after the response or beside it, where no request's
+    session is left to receive: `background_tasks.add_task(job, ...)`, `asyncio.create_task(job(...))`."""
+    jobs: set[str] = set()
+    for event in (*facts.events, *(e for f in facts.functions for e in f.events)):
+        for call in calls_in(event.value):
+            name = dotted(call.func) or ""
+            arguments = call_args(call)
+            if name.endswith("add_task") and arguments and isinstance(arguments[0], Name):
+                jobs.add(arguments[0].id)
+            elif name.rsplit(".", 1)[-1] in ("create_task", "ensure_future") and arguments \
+                    and isinstance(arguments[0], Call) and isinstance(arguments[0].func, Name):
+                jobs.add(arguments[0].func.id)
+    return frozenset(jobs)
 
 
 @rule("LL206", "session-without-depends", "A router or service creates its own session", __doc__,
@@ -75,7 +97,10 @@ def _sessions_made(project: Project, module: str, function: FunctionFact, factor
 def check(project: Project) -> Iterator[Finding]:
     factories = frozenset(project.config.session_factories)
     for facts in project.checked("router", "service"):
+        background = _background_jobs(facts)
         for function in facts.functions:
+            if function.qualname in background:
+                continue
             excused: bool | None = None  # asked only of functions that make a session: most do not
             providers = project.role(facts.module) == "router"
             for call, made in _sessions_made(project, facts.module, function, factories, providers):

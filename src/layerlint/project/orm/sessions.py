@@ -53,6 +53,7 @@ from layerlint.project.reading.expr import (
     Subscript,
     Tuple,
     call_arguments,
+    call_kwargs,
     calls_in,
     dotted,
     is_call,
@@ -235,7 +236,10 @@ def returns_session(index: SymbolIndex, module: str, function: FunctionFact) -> 
 
 
 # What a dependency that yields a session is annotated to return: `AsyncIterator[AsyncSession]`.
-_YIELDING = frozenset({"Iterator", "Generator", "AsyncIterator", "AsyncGenerator", "Iterable", "AsyncIterable"})
+_YIELDING = frozenset({"Iterator", "Generator", "AsyncIterator", "AsyncGenerator", "Iterable", "AsyncIterable",
+                       # a context manager entered for a session: `-> AbstractAsyncContextManager[AsyncSession]`
+                       "AbstractContextManager", "AbstractAsyncContextManager", "ContextManager",
+                       "AsyncContextManager"})
 
 
 def _annotates_session(index: SymbolIndex, module: str, returns: Expr | None) -> bool:
@@ -324,6 +328,8 @@ def provides_session(project: Project, symbol: Symbol, depth: int = 0) -> bool:
         given = value.value if isinstance(value, Yield) else value if event.kind == "return" else None
         if isinstance(given, Name):
             handed.add(given.id)
+        elif event.kind == "return" and _session_value(project, symbol.module, given, depth + 1):
+            return True  # `return asynccontextmanager(get_session)()`: a new session when entered
     return bool(opened & handed)
 
 
@@ -359,6 +365,33 @@ def hands_out_session(project: Project, module: str, call: Call) -> str | None:
     if symbol.kind != "function" or not project.session_providers.provides(symbol):
         return None
     return dotted(called) or render(called)
+
+
+def hands_out_holder(project: Project, module: str, call: Call) -> str | None:
+    """The called name when `call` runs a project function that opens a session and hands out an
+    object built with it (`async with ItemService.with_session() as service`, where `with_session`
+    yields `cls(session)` from `async with session_factory() as session`), else None. A call
+    handed a session reuses it."""
+    if any(isinstance(argument, Name) and argument.id in SESSION_NAMES for argument in call_arguments(call)) \
+            or any(key in SESSION_NAMES for key in call_kwargs(call)):
+        return None
+    index = project.index
+    symbol = index.resolve_expr(module, call.func)
+    if symbol.kind != "function" and isinstance(call.func, Attribute):  # `Service.with_session()`, inherited
+        owner = index.resolve_expr(module, call.func.value)
+        found = index.method(owner, call.func.attr) if owner.kind == "class" else None
+        symbol = found[0] if found is not None else symbol
+    function = index.function_fact(symbol) if symbol.kind == "function" else None
+    if function is None:
+        return None
+    opened = _opened_locals(project, symbol.module, function, 1)
+    for event in function.events if opened else ():
+        value = event.value
+        given = value.value if isinstance(value, Yield) else value if event.kind == "return" else None
+        if isinstance(given, Call) and any(isinstance(argument, Name) and argument.id in opened
+                                           for argument in call_arguments(given)):
+            return dotted(call.func) or render(call.func)
+    return None
 
 
 def _wrapped_in_context_manager(index: SymbolIndex, module: str, func: Expr) -> Expr | None:
