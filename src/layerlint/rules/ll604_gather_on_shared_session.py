@@ -1,7 +1,9 @@
 """## What it does
-Reports `asyncio.gather(...)`, or tasks created in one `asyncio.TaskGroup`, that run two or
+Reports `asyncio.gather(...)`, or tasks created in one `asyncio.TaskGroup` (or a project subclass
+of it; a task created in a loop inside the group is one per item), that run two or
 more awaitables using the same `AsyncSession`: methods of `self` that touch `self.session`
-(or a repository built from it), calls on repositories that share one session, or calls that
+(or a repository built from it), calls on repositories or services that share one session (a
+session opened in the function counts), or calls that
 are handed the same session. Awaitables that open their own session are fine.
 
 This rule deliberately goes beyond the style guide: the guide's own dashboard example runs
@@ -142,24 +144,27 @@ def _is_task_group(project: Project, facts: ModuleFacts, event: Event) -> bool:
     value, target = event.value, event.target
     if event.kind != "with" or not isinstance(value, Call) or not isinstance(target, Name):
         return False
-    return project.index.resolve_expr(facts.module, value.func).dotted in TASK_GROUPS
+    group = project.index.resolve_expr(facts.module, value.func)  # or a project subclass of one
+    return group.dotted in TASK_GROUPS or (group.kind == "class" and project.index.inherits_from(group, TASK_GROUPS))
 
 
 def _groups(project: Project, facts: ModuleFacts, function: FunctionFact) -> Iterator[Group]:
     """(span, awaitables, what) for each gather call and each TaskGroup."""
-    groups: dict[str, tuple[Span, list[Expr]]] = {}
+    groups: dict[str, tuple[Span, list[Expr], int, str]] = {}  # by name: span, tasks, loop depth, class
     for event in function.events:
-        if _is_task_group(project, facts, event) and isinstance(event.target, Name):
-            groups[event.target.id] = (event.span, [])
+        if _is_task_group(project, facts, event) and isinstance(event.target, Name) and isinstance(event.value, Call):
+            written = dotted(event.value.func) or "asyncio.TaskGroup"
+            groups[event.target.id] = (event.span, [], event.loop, written)
         for node in calls_in(event.value):
             name = dotted(node.func) or ""
             owner, _, attr = name.rpartition(".")
             if attr == "create_task" and owner in groups and node.args:
-                groups[owner][1].append(node.args[0])
+                # one per item of a loop inside the group: a task per item, as `gather(*[...])`
+                groups[owner][1].extend([node.args[0]] * (2 if event.loop > groups[owner][2] else 1))
             elif project.index.resolve_expr(facts.module, node.func).dotted in GATHER:
                 yield node.span, _spread(node.args), "`asyncio.gather(...)`"
-    for span, tasks in groups.values():
-        yield span, tasks, "this `asyncio.TaskGroup`"
+    for span, tasks, _, written in groups.values():
+        yield span, tasks, f"this `{written}`"
 
 
 def _called(awaitable: Expr) -> str:

@@ -527,8 +527,9 @@ class FunctionSessions:
         return TypeRef(Symbol("class", self.module, name)) if name else TypeRef(UNKNOWN)
 
     def key(self, expr: Expr, depth: int = 0) -> str | None:
-        """Which session `expr` is: a session parameter, `self.<session>`, or a repository built
-        from one of them. Keys compare equal when the same session object is meant."""
+        """Which session `expr` is: a session parameter, `self.<session>`, a local session, or a
+        repository or service built from one of them. Keys compare equal when the same session
+        object is meant."""
         if isinstance(expr, Name) and expr.id in self.parameters:
             return f"init:{expr.id}" if self.function.name == "__init__" else f"param:{expr.id}"
         attribute = self_attribute(expr)
@@ -540,6 +541,8 @@ class FunctionSessions:
         if isinstance(expr, Name):
             assigned = last_assignment(self.function.events, expr.id, 10**9)
             built = assigned.value if assigned is not None and assigned.value is not None else expr
+            if not isinstance(built, Call) and self.is_session(expr):
+                return f"local:{expr.id}"  # `async with session_scope() as session`
         return self._built_from(built, depth) if isinstance(built, Call) else None
 
     def holds_session(self, name: str) -> bool:
@@ -592,9 +595,11 @@ class FunctionSessions:
         return None
 
     def _built_from(self, call: Call, depth: int) -> str | None:
-        """`ItemRepository(session)`: the session a repository is constructed with."""
+        """`ItemRepository(session)`, `SecretsService(session)`: the session a repository or a
+        service class is constructed with, which its methods use."""
         symbol = self.project.index.resolve_expr(self.module, call.func)
-        if not is_repository_class(self.project, symbol):
+        if not (is_repository_class(self.project, symbol)
+                or symbol.kind == "class" and self.project.role(symbol.module) == "service"):
             return None
         for arg in call_arguments(call):
             key = self.key(arg, depth + 1)
