@@ -96,3 +96,7 @@ def test_roles_explains_every_role_decided_by_content(copy_of: Callable[[Path], 
     assert plumbing["app.db.tenancy"].split()[1] == "-" and plumbing["app.db.scoped"].split()[1] == "-"
     assert "(it runs `session.execute(...)` over table model `Invoice` on the session it is handed)" in (
         plumbing["app.db.invoices"])
+    crud = roles_of("ll101/crud_above_the_data_layer")
+    assert ("service     default layout `**.crud.**`, but package `app.crud` runs no query itself and hands its "
+            "sessions on (`Jobs.pending` hands its session to `get_store().list_jobs(...)`)") in crud["app.crud.jobs"]
+    assert crud["app.store.crud.schedules"].split()[1] == "repository"  # a CRUD library's calls are its queries

@@ -388,8 +388,27 @@ class ContentRoles:
         routers = sorted(facts.module for facts in members if router(facts.module) is not None)
         if routers:
             return None, f"holds router `{routers[0]}`: a feature package, not the data layer"
+        delegated = self._hands_sessions_on(members)
+        if delegated is not None:
+            return "service", delegated
         other = self._other_repository(members)
         return None if other is None else (None, other)
+
+    def _hands_sessions_on(self, members: list[ModuleFacts]) -> str | None:
+        """Why a `crud` or `repositories` package is the layer above the data layer: no function or
+        method of it queries (a query over a table model, a session call), and they hand the
+        sessions they are given to another module's code that does (mlrun's `server/api/crud/`: `get_db().list_artifacts(db_session,
+        ...)`, the queries in `server/api/db/sqldb/db.py`)."""
+        handed: str | None = None
+        for facts in members:
+            for function in facts.functions:
+                how = queries_in(self.index, facts.module, function)
+                if how is not None and not how.startswith("hands the session"):
+                    return None  # a query of its own: a table model's, or a session call
+                handed = handed or _session_handed_out(self.index, facts.module, function,
+                                                       {member.module for member in members})
+        return None if handed is None else \
+            f"runs no query itself and hands its sessions on ({handed}): the layer above the queries"
 
     def _other_repository(self, members: list[ModuleFacts]) -> str | None:
         """Why a `repositories` package is not the data layer: no module of it touches a database,
@@ -486,13 +505,44 @@ def _table_model_used(index: SymbolIndex, module: str, call: Call, depth: int = 
     return None
 
 
+def _session_handed_out(index: SymbolIndex, module: str, function: FunctionFact, layer: set[str]) -> str | None:
+    """A call of code outside the modules of `layer` handed the session the function is given
+    (`get_db().list_artifacts(db_session, ...)`), not of the layer's own (`self.select_model(db,
+    pk)`, `task_dao.select_model(db, pk)` with `task_dao = CRUDTask(Task)` beside it: a CRUD
+    library's or a generic base's query, made in the layer)."""
+    sessions = _session_parameters(index, module, function)
+    for call in _calls(function) if sessions else ():
+        if any(isinstance(argument, Name) and argument.id in sessions for argument in call_arguments(call)) \
+                and not _in_layer(index, module, call.func, layer):
+            return f"`{function.qualname}` hands its session to `{render(call.func)}(...)`"
+    return None
+
+
+def _in_layer(index: SymbolIndex, module: str, func: Expr, layer: set[str]) -> bool:
+    """`func` is code of the modules of `layer`: a method of `self`, `cls` or `super()`, a function
+    or class defined there, or a method of an object whose class is (by its assignment)."""
+    receiver = func.value if isinstance(func, Attribute) else None
+    if receiver in (Name("self"), Name("cls")) or (is_call(receiver) and dotted(receiver.func) == "super"):
+        return True
+    symbol = index.resolve_expr(module, receiver if receiver is not None else func)
+    if symbol.kind == "assign" and (event := index.assignment(symbol)) is not None:
+        made = event.annotation or (event.value.func if is_call(event.value) else None)
+        symbol = index.resolve_expr(symbol.module, made) if made is not None else symbol
+    return symbol.module in layer
+
+
+def _session_parameters(index: SymbolIndex, module: str, function: FunctionFact) -> set[str]:
+    """The parameters annotated as a session."""
+    return {p.name for p in function.params
+            if any(isinstance(node, (Name, Attribute)) and index.resolve_expr(module, node).dotted in SESSION_CLASSES
+                   for node in walk(p.annotation))}
+
+
 def queries_in(index: SymbolIndex, module: str, function: FunctionFact, tables_only: bool = False) -> str | None:
     """How a function queries, if it does: a table model it builds a query over, or a session it
     is handed (a parameter annotated as one) that it runs a query on or hands on to another call
     (with `tables_only`, one whose arguments, or the function it is handed to, name a table model)."""
-    sessions = {p.name for p in function.params
-                if any(isinstance(node, (Name, Attribute)) and index.resolve_expr(module, node).dotted in SESSION_CLASSES
-                       for node in walk(p.annotation))}
+    sessions = _session_parameters(index, module, function)
 
     def is_session(expr: Expr) -> bool:
         return isinstance(expr, Name) and expr.id in sessions
