@@ -72,7 +72,9 @@ def check(project: Project) -> Iterator[Finding]:
                    if model_kind(project.index, owner) == "tortoise" else
                    "both as `DateTime(timezone=True)` columns defaulting to `datetime.now(tz=timezone.utc)`, "
                    "best in a timestamp mixin every table model inherits")
-        fix = where_to_get(project, owner, missing, example)
+        # A library base gives the other timestamp: the project's mixin would define it twice.
+        inherited = library_columns(project.index, owner).intersection(TIMESTAMPS)
+        fix = f"add {example}" if inherited else where_to_get(project, owner, missing, example)
         names = " nor ".join(f"`{c}`" for c in missing)
         if owner in models:
             what = f"neither {names}" if len(missing) > 1 else f"no {names}"
