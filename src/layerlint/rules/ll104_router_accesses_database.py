@@ -10,7 +10,8 @@ typed as one; not a variable named like one that holds another library's object
 session to a service constructor is fine. One finding per query: a statement built in a local
 and then run (`stmt = select(...)`, `session.execute(stmt)`) is reported where it is built, and
 statements another builds on without being run themselves (a subquery, a CTE, the halves of a
-`union`) are part of that query, reported where the whole is built or run.
+`union`) are part of that query, reported where the whole is built or run; so is a fragment a
+helper returns (`select(...).exists()`, `.scalar_subquery()`).
 
 ## Why is this bad?
 Queries in a handler skip the service and repository layers: the soft-delete filter, the

@@ -9,7 +9,9 @@ that coordinates several repositories legitimately makes: `add`, `flush`, `refre
 `rollback` (a hard `delete` is LL401's concern). A statement built in a local and then run is
 one finding, where it is built; statements that another builds on and that are not run
 themselves (a subquery, a CTE, the two halves of a `union`) are part of that query: one
-finding, where the whole is built or run.
+finding, where the whole is built or run. A statement made into a fragment
+(`select(...).exists()`, `.scalar_subquery()`, `.subquery()`, `.cte()`) is a part even when a
+helper returns it to the query that uses it: the helper builds no query of its own.
 
 ## Why is this bad?
 Repositories are where the soft-delete filter and every query live; a query in a service is

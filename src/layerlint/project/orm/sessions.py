@@ -674,6 +674,8 @@ def _statement_work(project: Project, facts: ModuleFacts, function: FunctionFact
                 func = call.func
                 builder = statement_builder(project.index, facts.module, func)
                 if builder is not None:
+                    if _in_fragment(expr, call):
+                        continue  # `select(...).exists()`: a condition of another statement's query
                     work, builds = DatabaseWork(call.span, f"a `{builder}(...)` statement"), True
                 elif isinstance(func, Attribute) and func.attr in methods:
                     sessions = sessions or FunctionSessions(project, facts.module, function)
@@ -685,6 +687,18 @@ def _statement_work(project: Project, facts: ModuleFacts, function: FunctionFact
                 break
         target = event.target.id if builds and isinstance(event.target, Name) else None
         yield work, target, (names - {target} if target else names, run)
+
+
+# What turns a statement into a piece of another one: a condition, a column, a FROM clause.
+FRAGMENTS = frozenset({"exists", "subquery", "scalar_subquery", "cte", "alias", "lateral", "as_scalar", "label"})
+
+
+def _in_fragment(expr: Expr | None, statement: Call) -> bool:
+    """`statement` is the start of a chain ending in a fragment (`select(...).where(...).exists()`,
+    `.scalar_subquery()`): a part of the query that uses it, here or in the caller the function
+    returns it to, not a query of its own."""
+    return any(isinstance(node, Call) and isinstance(node.func, Attribute) and node.func.attr in FRAGMENTS
+               and any(inner is statement for inner in walk(node.func.value)) for node in walk(expr))
 
 
 def _runs_local(call: Call | None, name: str) -> bool:
