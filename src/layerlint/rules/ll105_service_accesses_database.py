@@ -10,8 +10,9 @@ that coordinates several repositories legitimately makes: `add`, `flush`, `refre
 one finding, where it is built; statements that another builds on and that are not run
 themselves (a subquery, a CTE, the two halves of a `union`) are part of that query: one
 finding, where the whole is built or run. A statement made into a fragment
-(`select(...).exists()`, `.scalar_subquery()`, `.subquery()`, `.cte()`) is a part even when a
-helper returns it to the query that uses it: the helper builds no query of its own.
+(`select(...).exists()`, `.scalar_subquery()`, `.subquery()`, `.cte()`) that a helper returns is a
+part of its caller's query: the helper builds no query of its own. Added to a statement the
+function did not build (`repository_statement.where(select(...).exists())`), it is reported.
 
 ## Why is this bad?
 Repositories are where the soft-delete filter and every query live; a query in a service is

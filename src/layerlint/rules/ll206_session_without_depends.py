@@ -47,8 +47,8 @@ from collections.abc import Iterator
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.orm.sessions import dependency_kind, hands_out_holder, hands_out_session, opens_session
 from layerlint.project.project import Project
-from layerlint.project.reading.expr import Call, Name, call_args, calls_in, dotted
-from layerlint.project.reading.facts import FunctionFact, ModuleFacts
+from layerlint.project.reading.expr import Await, Call, Name, call_args, calls_in, dotted
+from layerlint.project.reading.facts import Event, FunctionFact, ModuleFacts
 from layerlint.rules.base import Finding, Scope, rule
 
 
@@ -67,8 +67,8 @@ def _sessions_made(project: Project, module: str, function: FunctionFact, factor
     for event in function.events:
         for call in calls_in(event.value):
             made = opens_session(project.index, module, call.func, factories) or (
-                hands_out_session(project, module, call) or hands_out_holder(project, module, call)
-                if providers else None)
+                hands_out_session(project, module, call) if providers else None) or (
+                hands_out_holder(project, module, call) if providers and entered(event, call) else None)
             if made:
                 yield call, made
                 break
@@ -88,6 +88,12 @@ def _background_jobs(facts: ModuleFacts) -> frozenset[str]:
                     and isinstance(arguments[0], Call) and isinstance(arguments[0].func, Name):
                 jobs.add(arguments[0].func.id)
     return frozenset(jobs)
+
+
+def entered(event: Event, call: Call) -> bool:
+    """`async with call as x`: what the statement enters (an object handed out with a session)."""
+    value = event.value.value if isinstance(event.value, Await) else event.value
+    return event.kind == "with" and value is call
 
 
 @rule("LL206", "session-without-depends", "A router or service creates its own session", __doc__,

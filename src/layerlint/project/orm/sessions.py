@@ -674,8 +674,8 @@ def _statement_work(project: Project, facts: ModuleFacts, function: FunctionFact
                 func = call.func
                 builder = statement_builder(project.index, facts.module, func)
                 if builder is not None:
-                    if _in_fragment(expr, call):
-                        continue  # `select(...).exists()`: a condition of another statement's query
+                    if event.kind == "return" and _in_fragment(expr, call):
+                        continue  # `return select(...).exists()`: a condition for the caller's query
                     work, builds = DatabaseWork(call.span, f"a `{builder}(...)` statement"), True
                 elif isinstance(func, Attribute) and func.attr in methods:
                     sessions = sessions or FunctionSessions(project, facts.module, function)
@@ -695,8 +695,9 @@ FRAGMENTS = frozenset({"exists", "subquery", "scalar_subquery", "cte", "alias", 
 
 def _in_fragment(expr: Expr | None, statement: Call) -> bool:
     """`statement` is the start of a chain ending in a fragment (`select(...).where(...).exists()`,
-    `.scalar_subquery()`): a part of the query that uses it, here or in the caller the function
-    returns it to, not a query of its own."""
+    `.scalar_subquery()`): returned, a part of the caller's query, not a query of its own. (Kept
+    in a local, the statements that build on it decide; put into a statement this function did
+    not build, `repository_statement.where(select(...).exists())`, it is this function's query.)"""
     return any(isinstance(node, Call) and isinstance(node.func, Attribute) and node.func.attr in FRAGMENTS
                and any(inner is statement for inner in walk(node.func.value)) for node in walk(expr))
 
