@@ -103,15 +103,14 @@ def entered(event: Event, call: Call) -> bool:
 def check(project: Project) -> Iterator[Finding]:
     factories = frozenset(project.config.session_factories)
     for facts in project.checked("router", "service"):
-        background = _background_jobs(facts)
+        background: frozenset[str] | None = None  # read only in modules that make a session: few do
         for function in facts.functions:
-            if function.qualname in background:
-                continue
             excused: bool | None = None  # asked only of functions that make a session: most do not
             providers = project.role(facts.module) == "router"
             for call, made in _sessions_made(project, facts.module, function, factories, providers):
                 if excused is None:
-                    excused = _is_session_dependency(project, facts, function)
+                    background = _background_jobs(facts) if background is None else background
+                    excused = function.qualname in background or _is_session_dependency(project, facts, function)
                 if excused:
                     break
                 yield Finding(facts, call.span, f"`{function.name}` creates its own session with "

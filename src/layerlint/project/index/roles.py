@@ -388,7 +388,8 @@ class ContentRoles:
         routers = sorted(facts.module for facts in members if router(facts.module) is not None)
         if routers:
             return None, f"holds router `{routers[0]}`: a feature package, not the data layer"
-        delegated = self._hands_sessions_on(members)
+        # A package: one module named `repository.py` that queries nothing is asked below.
+        delegated = self._hands_sessions_on(members) if len(members) > 1 else None
         if delegated is not None:
             return "service", delegated
         other = self._other_repository(members)
@@ -405,8 +406,9 @@ class ContentRoles:
                 how = queries_in(self.index, facts.module, function)
                 if how is not None and not how.startswith("hands the session"):
                     return None  # a query of its own: a table model's, or a session call
-                handed = handed or _session_handed_out(self.index, facts.module, function,
-                                                       {member.module for member in members})
+                if handed is None and how is not None:
+                    handed = _session_handed_out(self.index, facts.module, function,
+                                                 {member.module for member in members})
         return None if handed is None else \
             f"runs no query itself and hands its sessions on ({handed}): the layer above the queries"
 

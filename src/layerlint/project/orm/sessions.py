@@ -61,7 +61,7 @@ from layerlint.project.reading.expr import (
     self_attribute,
     walk,
 )
-from layerlint.project.reading.facts import FunctionFact, ModuleFacts, Span
+from layerlint.project.reading.facts import Event, FunctionFact, ModuleFacts, Span
 
 SESSIONMAKERS = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.ext.asyncio.async_sessionmaker",
                            "sqlalchemy.orm.session.sessionmaker"})
@@ -617,9 +617,9 @@ class DatabaseWork:
     what: str  # readable: "a `select(...)` statement" or "`session.execute(...)`"
 
 
-# Per statement: its first database work, the local it builds a statement into, the names it
-# reads and the session call of its work.
-StatementWork = tuple[DatabaseWork | None, str | None, tuple[set[str], Call | None]]
+# Per statement: its first database work, the local it builds a statement into, the statement,
+# and the session call of its work.
+StatementWork = tuple[DatabaseWork | None, str | None, tuple[Event, Call | None]]
 
 
 def database_work(project: Project, facts: ModuleFacts, function: FunctionFact,
@@ -633,7 +633,8 @@ def database_work(project: Project, facts: ModuleFacts, function: FunctionFact,
     found = list(_statement_work(project, facts, function, methods))
     built = {target for work, target, _ in found if work is not None and target}
     parts = {index for index, (work, target, _) in enumerate(found)
-             if work is not None and target and _is_part(target, _until_built_again(found, index, target), built)}
+             if work is not None and target and _is_part(target, _until_built_again(found, index, target), built)
+             } if built else set()
     kept: set[str] = set()  # the locals holding a statement reported (or composed) so far
     for index, (work, target, (_, run)) in enumerate(found):
         if target is not None:
@@ -655,8 +656,8 @@ def _until_built_again(found: list[StatementWork], index: int, name: str) -> lis
 def _is_part(name: str, later: list[StatementWork], built: set[str]) -> bool:
     """The statement kept in `name` is composed into a later one (a builder's or a session call's
     argument, `a.union(b)`, or another statement local's value) and never run as it is."""
-    composed = any(name in names and (work is not None or target in built) and not _runs_local(run, name)
-                   for work, target, (names, run) in later)
+    composed = any((work is not None or target in built) and not _runs_local(run, name)
+                   and name in _names(event) and name != target for work, target, (event, run) in later)
     return composed and not any(_runs_local(run, name) for _, _, (_, run) in later)
 
 
@@ -666,7 +667,6 @@ def _statement_work(project: Project, facts: ModuleFacts, function: FunctionFact
     into (if it does), the names it reads, and the session call of its work (None when it builds)."""
     sessions: FunctionSessions | None = None  # built for the functions that call one of `methods`
     for event in function.events:
-        names = {node.id for expr in (event.value, event.target) for node in walk(expr) if isinstance(node, Name)}
         work: DatabaseWork | None = None
         builds, run = False, None
         for expr in (event.value, event.target):
@@ -686,7 +686,7 @@ def _statement_work(project: Project, facts: ModuleFacts, function: FunctionFact
             if work is not None:
                 break
         target = event.target.id if builds and isinstance(event.target, Name) else None
-        yield work, target, (names - {target} if target else names, run)
+        yield work, target, (event, run)
 
 
 # What turns a statement into a piece of another one: a condition, a column, a FROM clause.
@@ -700,6 +700,10 @@ def _in_fragment(expr: Expr | None, statement: Call) -> bool:
     not build, `repository_statement.where(select(...).exists())`, it is this function's query.)"""
     return any(isinstance(node, Call) and isinstance(node.func, Attribute) and node.func.attr in FRAGMENTS
                and any(inner is statement for inner in walk(node.func.value)) for node in walk(expr))
+
+
+def _names(event: Event) -> set[str]:
+    return {node.id for expr in (event.value, event.target) for node in walk(expr) if isinstance(node, Name)}
 
 
 def _runs_local(call: Call | None, name: str) -> bool:
