@@ -23,23 +23,32 @@ TASK_APPS = {"celery.Celery": "task", "celery.app.base.Celery": "task", "huey.":
 MAX_DEPTH = 3
 
 
-def task_decorator(index: SymbolIndex, facts: ModuleFacts) -> str | None:
+class TaskDecorators:
+    """Which project functions register a task when called, each asked once per run: polar
+    decorates hundreds of tasks with its own `@actor`, whose body was read again for each."""
+
+    def __init__(self) -> None:
+        self.found: dict[tuple[Symbol, int], str | None] = {}
+
+
+def task_decorator(index: SymbolIndex, facts: ModuleFacts, known: TaskDecorators | None = None) -> str | None:
     """Why the module defines a background task: its first task function, the decorator as
     written and, for a project decorator, the library's that it calls."""
+    known = known if known is not None else TaskDecorators()
     for function in facts.functions:
         if function.nested:
             continue
         for decorator in function.decorators:
             target = decorator.func if is_call(decorator) else decorator
-            found = _registers_task(index, facts.module, target, 0)
+            found = _registers_task(index, facts.module, target, 0, known)
             if found is not None:
                 wrapper = index.resolve_expr(facts.module, target).kind == "function"
                 wraps = f", which calls `{found}`" if wrapper else ""
                 return f"`{function.name}` (`@{dotted(target) or found}`{wraps})"
-    return _registered_by_call(index, facts)
+    return _registered_by_call(index, facts, known)
 
 
-def _registered_by_call(index: SymbolIndex, facts: ModuleFacts) -> str | None:
+def _registered_by_call(index: SymbolIndex, facts: ModuleFacts, known: TaskDecorators) -> str | None:
     """A task registered by calling the decorator on a module-level name: `cleanup =
     dramatiq.actor(CleanupTask())` (fief's tasks), `send = celery_app.task(send_email)`."""
     for event in facts.events:
@@ -47,13 +56,13 @@ def _registered_by_call(index: SymbolIndex, facts: ModuleFacts) -> str | None:
             continue
         call = event.value
         target = call.func.func if is_call(call.func) else call.func  # `app.task(name=...)(fn)` too
-        found = _registers_task(index, facts.module, target, 0)
+        found = _registers_task(index, facts.module, target, 0, known)
         if found is not None:
             return f"`{dotted(event.target) or found}` (`{dotted(target) or found}(...)`)"
     return None
 
 
-def _registers_task(index: SymbolIndex, module: str, target: Expr, depth: int) -> str | None:
+def _registers_task(index: SymbolIndex, module: str, target: Expr, depth: int, known: TaskDecorators) -> str | None:
     """`target`'s dotted name when calling it registers a task: a task decorator of a library,
     the task method of a task app, or a project function whose body calls one of those."""
     symbol = index.resolve_expr(module, target)
@@ -64,7 +73,9 @@ def _registers_task(index: SymbolIndex, module: str, target: Expr, depth: int) -
     if receiver and _task_app_method(index, module, receiver) == method:
         return name
     if symbol.kind == "function" and depth < MAX_DEPTH:
-        return _wrapped_task_decorator(index, symbol, depth)
+        if (symbol, depth) not in known.found:
+            known.found[(symbol, depth)] = _wrapped_task_decorator(index, symbol, depth, known)
+        return known.found[(symbol, depth)]
     return None
 
 
@@ -86,7 +97,7 @@ def _task_app_method(index: SymbolIndex, module: str, receiver: str) -> str | No
     return next((method for prefix, method in TASK_APPS.items() if cls.dotted.startswith(prefix)), None)
 
 
-def _wrapped_task_decorator(index: SymbolIndex, symbol: Symbol, depth: int) -> str | None:
+def _wrapped_task_decorator(index: SymbolIndex, symbol: Symbol, depth: int, known: TaskDecorators) -> str | None:
     """The task decorator the project function (or a function nested in it) calls, if any."""
     facts = index.modules.get(symbol.module)
     if facts is None:
@@ -94,7 +105,7 @@ def _wrapped_task_decorator(index: SymbolIndex, symbol: Symbol, depth: int) -> s
     inner = [f for f in facts.functions if f.qualname == symbol.name or f.qualname.startswith(symbol.name + ".")]
     for function in inner:
         for call in _calls(function):
-            found = _registers_task(index, symbol.module, call.func, depth + 1)
+            found = _registers_task(index, symbol.module, call.func, depth + 1, known)
             if found is not None:
                 return found
     return None

@@ -11,7 +11,7 @@ from layerlint.core.config import DEFAULT_ROLE_GLOBS, ROLE_NAMES, Config, Config
 from layerlint.core.globs import first_module_matcher, match_module
 from layerlint.core.records import record
 from layerlint.project.index.annotated import annotated_metadata
-from layerlint.project.index.background_tasks import task_decorator
+from layerlint.project.index.background_tasks import TaskDecorators, task_decorator
 from layerlint.project.index.configured_names import check_configured_names
 from layerlint.project.index.imports import modules_reached
 from layerlint.project.index.libraries import SESSION_CLASSES
@@ -109,6 +109,7 @@ class RoleAssigner:
         self.index = index
         self.config = config
         self.content = ContentRoles(index, config)
+        self._task_decorators = TaskDecorators()
 
     def assign(self) -> dict[str, Role]:
         roles = {name: self._role_of(facts) for name, facts in self.index.modules.items()}
@@ -185,7 +186,7 @@ class RoleAssigner:
         wiring = self._wiring_package(facts.module)
         if wiring is not None:
             return Role("dependency", f"in dependency-wiring package `{wiring}`")
-        task = task_decorator(self.index, facts)
+        task = task_decorator(self.index, facts, self._task_decorators)
         if task is not None:
             return Role("worker", f"defines background task {task}")
         from layerlint.project.index.models import (
