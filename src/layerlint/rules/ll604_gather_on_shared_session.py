@@ -49,6 +49,10 @@ async def get_dashboard(self) -> DashboardResponse:
     total, today = await asyncio.gather(self._count_since(None), self._count_since(start_of_day()))
     return DashboardResponse(total=total, today=today)
 ```
+
+## Options
+- `sessions.factories`: a local opened from a session factory (`async with session_factory() as
+  session`) is a session, and the tasks handed it, or a service built from it, share it.
 """
 
 from __future__ import annotations
@@ -179,7 +183,7 @@ def _called(awaitable: Expr) -> str:
 
 @rule("LL604", "gather-on-shared-session", "Concurrent awaitables share one AsyncSession", __doc__,
       tags=("async", "sessions"),
-      scope=Scope.MODULE, analyses=("roles", "types"))
+      scope=Scope.MODULE, analyses=("roles", "types"), options=("sessions.factories",))
 def check(project: Project) -> Iterator[Finding]:
     for facts in project.checked():
         for function in facts.functions:
