@@ -664,7 +664,7 @@ def _is_part(name: str, later: list[StatementWork], built: set[str]) -> bool:
 def _statement_work(project: Project, facts: ModuleFacts, function: FunctionFact, methods: frozenset[str]
                     ) -> Iterator[StatementWork]:
     """Per statement of the function: its first database work, the local it builds a statement
-    into (if it does), the names it reads, and the session call of its work (None when it builds)."""
+    into (if it does), the statement, and the session call of its work (None when it builds)."""
     sessions: FunctionSessions | None = None  # built for the functions that call one of `methods`
     for event in function.events:
         work: DatabaseWork | None = None
