@@ -113,7 +113,7 @@ class RoleAssigner:
 
     def assign(self) -> dict[str, Role]:
         roles = {name: self._role_of(facts) for name, facts in self.index.modules.items()}
-        roles.update(RolesByUse(self.index, roles).decide())
+        roles.update(RolesByUse(self.index, roles, self.content).decide())
         self._check_configured_globs()
         check_configured_names(self.config, self.index.modules)
         return roles
@@ -594,9 +594,10 @@ class RolesByUse:
     `db`, `database` or `dal` package that nothing else placed (`_data_package_functions`). A function that calls a
     repository is neither: it stays a helper, and a chain through it a layer violation."""
 
-    def __init__(self, index: SymbolIndex, roles: dict[str, Role]) -> None:
+    def __init__(self, index: SymbolIndex, roles: dict[str, Role], content: ContentRoles) -> None:
         self.index = index
         self.roles = roles
+        self.content = content
         self._importers: dict[str, set[str]] | None = None
 
     def decide(self) -> dict[str, Role]:
@@ -672,14 +673,19 @@ class RolesByUse:
         sits above them. There a function must reach a table model: a session it is handed and
         runs raw SQL on or hands on is the package's session plumbing (an engine module that
         prepares sessions, row-level-security settings, advisory locks: tracecat's `db/engine.py`,
-        `db/rls.py`), which a router may use without a layer between."""
+        `db/rls.py`), which a router may use without a layer between. So is a module below such a
+        package (`db/sqldb/db.py`) that defines a data-access class (`ContentRoles.data_access`)."""
         packages = facts.module.split(".")[:-1] if not facts.is_package else facts.module.split(".")
-        if not packages or packages[-1] not in DATA_PACKAGES:
+        if not packages or not DATA_PACKAGES.intersection(packages):
             return None
         if any(self.roles[target].role == "service" for item in facts.imports
                for target in modules_reached(self.index, item) if target in self.roles):
             return None
-        return self._data_functions(facts, tables_only=True)
+        if packages[-1] in DATA_PACKAGES and (found := self._data_functions(facts, tables_only=True)) is not None:
+            return found
+        # A class of queries anywhere below such a package (mlrun's `db/sqldb/db.py`: `SQLDB`).
+        access = self.content.data_access(facts)
+        return None if access is None else ("repository", access)
 
     def _imported_by(self) -> dict[str, set[str]]:
         """Who imports each module, by the modules an import really reaches (the package it
