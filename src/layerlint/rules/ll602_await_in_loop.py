@@ -20,7 +20,9 @@ count:
   `get`, `get_one`, `stream`, `refresh` and `delete` on a session (a parameter annotated or named
   as one, `self.session`, `async with async_session() as session`);
 - a method of the same class that makes one of these calls itself (`[await self._load(row) for
-  row in rows]`, followed three functions deep); the message names the query it makes. Not when
+  row in rows]`, followed three functions deep), or an async function of the project handed the
+  session (`await get_setting(key, session=session)`) whose body does; the message names the
+  query it makes. Not when
   its queries are only a fallback for an optional parameter the call passes (`grants if grants
   is not None else await self._grants(row.id)`, `if grants is None: grants = await ...`, `grants
   or await ...`, with `[await self._to_model(row, grants=by_row[row.id]) for row in rows]`): the
@@ -47,7 +49,8 @@ Loops whose iterations are not items are not reported:
   (`range(0, len(ids), 500)`, `itertools.batched(ids, 500)`);
 - paging: a `while` loop that tests what a call returned, directly or through locals
   (`result = await session.execute(page)`, `rows = result.scalars().all()`, `if not rows:
-  break`); its iterations are pages, so a write per page is batching. A loop over the rows of a
+  break`; `if not await repo.slug_taken(slug): return slug`, probing for a free value); its
+  iterations are pages, so a write per page is batching. A loop over the rows of a
   page inside it is a loop over items again. In synchronous code the tested value must come
   from a query (`rows = db.query(Item).limit(100).all()`), not from `ids.pop()`;
 - frontiers: a `for` loop whose target the body never reads (`for _ in range(MAX_DEPTH)`) is a
@@ -263,6 +266,9 @@ def _pagination(events: list[Event], queries: Callable[[Expr], bool]) -> tuple[s
             for target in (n.id for n in walk(event.target) if isinstance(n, Name)):
                 sources[target] = sources.get(target, set()) | found
         paging = {span for name in tested for span in sources.get(name, ())}
+        # tested as it is returned: `while True: ... if not await repo.slug_taken(slug): return slug`
+        paging |= {tuple(n.span) for e in body if e.kind == "test" for n in walk(e.value)
+                   if isinstance(n, (Await, Call)) and queries(n)}
         if paging:
             skipped |= paging
             headers.add(index)
@@ -514,6 +520,8 @@ class _Checker:
         call = unit.value if isinstance(unit, Await) else unit
         if isinstance(unit, Await) and _lazy_load(call):
             return LAZY
+        if isinstance(unit, Await) and isinstance(call, Call) and (found := self._handed_function(call)) is not None:
+            return self.bodies.queries(found, self.nesting + 1)
         if not isinstance(call, Call) or not isinstance(call.func, Attribute):
             return None
         receiver_expr = call.func.value
@@ -530,6 +538,17 @@ class _Checker:
         if layer == "service" and receiver is not None and self.clean_method(receiver.symbol, call.func.attr):
             return None  # `stripe_service.account_exists(id)`: calls Stripe, not the database
         return layer
+
+    def _handed_function(self, call: Call) -> Target | None:
+        """A module-level project function handed a session (`await get_setting(key,
+        session=session)`): followed into its body like a method of the class."""
+        if self.nesting >= FOLLOW_DEPTH or not any(self.sessions.is_session(argument) for argument in call_arguments(call)):
+            return None
+        symbol = self.project.index.resolve_expr(self.facts.module, call.func)
+        function = self.project.index.function_fact(symbol) if symbol.kind == "function" else None
+        if function is None or function.class_name is not None or not function.is_async:
+            return None
+        return symbol, function
 
     def clean_method(self, cls: Symbol, name: str) -> bool:
         """`cls`'s method `name` is the project's, and its body cannot reach the database."""
