@@ -20,9 +20,10 @@ count:
   `get`, `get_one`, `stream`, `refresh` and `delete` on a session (a parameter annotated or named
   as one, `self.session`, `async with async_session() as session`);
 - a method of the same class that makes one of these calls itself (`[await self._load(row) for
-  row in rows]`, followed three functions deep), or an async function of the project handed the
-  session (`await get_setting(key, session=session)`) whose body does; the message names the
-  query it makes. Not when
+  row in rows]`, followed three functions deep), also through an async function of the project
+  such a method hands the session to (`await get_setting(key, session=session)`); the message
+  names the query it makes (a project function called in the loop itself with the session is
+  not followed: it may take a batch, or run another statement for each item). Not when
   its queries are only a fallback for an optional parameter the call passes (`grants if grants
   is not None else await self._grants(row.id)`, `if grants is None: grants = await ...`, `grants
   or await ...`, with `[await self._to_model(row, grants=by_row[row.id]) for row in rows]`): the
@@ -540,9 +541,13 @@ class _Checker:
         return layer
 
     def _handed_function(self, call: Call) -> Target | None:
-        """A module-level project function handed a session (`await get_setting(key,
-        session=session)`): followed into its body like a method of the class."""
-        if self.nesting >= FOLLOW_DEPTH or not any(self.sessions.is_session(argument) for argument in call_arguments(call)):
+        """In a method followed from a loop, a module-level project function handed a session
+        (`await get_setting(key, session=session)`): followed into its body like a method of
+        the class. Not in the loop's own body: a function called there with the session and the
+        item may take a batch (`await run_batched_update(session, batch)`) or run another
+        statement each time, which only its body says, and the loop's exemptions read the loop."""
+        if not 0 < self.nesting < FOLLOW_DEPTH \
+                or not any(self.sessions.is_session(argument) for argument in call_arguments(call)):
             return None
         symbol = self.project.index.resolve_expr(self.facts.module, call.func)
         function = self.project.index.function_fact(symbol) if symbol.kind == "function" else None
