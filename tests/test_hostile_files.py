@@ -306,6 +306,26 @@ def test_an_app_module_beside_the_packages_is_named_in_a_warning_and_checked_whe
     assert "main.py: not checked" not in cli(str(root))[2]
 
 
+def test_modules_beside_layer_packages_are_checked_with_them(tmp_path: Path) -> None:
+    """A flat layout: `routers/` at the root is a layer, so `main.py`, `models.py` and `db.py`
+    beside it are the rest of the application (imported as `from models import Note`), checked
+    with it; `setup.py` is not. With a package of the application at the root (`shop/`), the
+    modules beside it stay unchecked, as before."""
+    flat = write(tmp_path / "flat", {
+        "routers/__init__.py": "", "routers/notes.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n",
+        "models.py": UNANNOTATED, "db.py": UNANNOTATED, "setup.py": UNANNOTATED,
+        "main.py": "from fastapi import FastAPI\n\nfrom routers.notes import router\n\napp = FastAPI()\n"
+                   "app.include_router(router)\n",
+        "pyproject.toml": PYPROJECT})
+    _, found, stderr = cli(str(flat))
+    paths = {path for path, _, _ in found}
+    assert {"models.py", "db.py"} <= paths and "setup.py" not in paths
+    assert "main.py: not checked" not in stderr
+    packaged = write(tmp_path / "packaged", {
+        "shop/__init__.py": "", "shop/api.py": "x = 1\n", "models.py": UNANNOTATED, "pyproject.toml": PYPROJECT})
+    assert "models.py" not in {path for path, _, _ in cli(str(packaged))[1]}
+
+
 def test_two_packages_of_one_name_are_named_in_a_warning(project: Path) -> None:
     write(project, {"shop/__init__.py": "", "shop/a.py": UNANNOTATED,
                     "src/shop/__init__.py": "", "src/shop/b.py": UNANNOTATED})

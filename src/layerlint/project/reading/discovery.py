@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from layerlint.core.config import Config, ConfigError
-from layerlint.core.globs import any_path_matcher, match_path
+from layerlint.core.globs import any_path_matcher, match_module, match_path
 from layerlint.core.records import field, record
 from layerlint.core.roots import is_project_root, user_path
 
@@ -158,10 +158,41 @@ def find_files(config: Config, named: Sequence[Path] = ()) -> Discovery:
     for path, relative in relatives:
         if relative is not None and relative != ".":
             _add_named(collector, path, relative)
+    _modules_beside_layers(collector)
     _app_beside_packages(collector)
     files = _unshadowed(collector.files.values(), collector.warnings)
     _summarise_unimportable(collector)
     return Discovery(sorted(files, key=lambda f: f.relative), list(dict.fromkeys(collector.warnings)))
+
+
+# The layers a package at the root can be, and what sits beside an application that is not it.
+_LAYER_ROLES = ("router", "service", "repository", "model", "dto", "dependency")
+_NOT_APPLICATION = frozenset({"setup", "noxfile", "fabfile", "manage", "conftest", "__main__"})
+
+
+def _modules_beside_layers(collector: _Collector) -> None:
+    """A flat layout (mem0's `server/`: `routers/` beside `main.py`, `models.py`, `db.py`): the
+    packages at the root are layers, not a package of the application, so the modules beside
+    them are the rest of it, imported as top-level modules (`from models import Memory`).
+    They are checked with the packages; tooling files (`setup.py`, `manage.py`) are not."""
+    config = collector.config
+    if config.packages:
+        return
+    # packages under `src/` are beside no module of the root
+    tops = {source.module.split(".", 1)[0] for source in collector.files.values()
+            if source.relative.split("/", 1)[0] == source.module.split(".", 1)[0]}
+    globs = [glob for role in _LAYER_ROLES for glob in config.role_globs(role)]
+    if not any(match_module(glob, top) for top in tops for glob in globs):
+        return
+    try:
+        entries = sorted(os.scandir(config.root), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        stem = entry.name[:-3]
+        if entry.name.endswith(".py") and stem.isidentifier() and stem not in _NOT_APPLICATION \
+                and stem not in tops and entry.name not in collector.files and entry.is_file():
+            _add(collector.files, Path(entry.path), config.root, config)
 
 
 def _app_beside_packages(collector: _Collector) -> None:
