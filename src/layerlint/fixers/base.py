@@ -118,10 +118,7 @@ class FixSite:
         line = self._lines.position(start)[0]
         edits = tuple(replace(edit, line=edit.line + line - 1, end_line=edit.end_line + line - 1)
                       for edit in edits_between(before, self.module.code_for_node(replaced)))
-        added = self._import_edits(imports)
-        if any(mine.overlaps(theirs) for mine in edits for theirs in added):
-            return None
-        return tuple(sorted(edits + added))
+        return self._with_import_edits(edits, imports)
 
     def _edits_in_definition(self, old: cst.CSTNode, new: cst.CSTNode,
                              imports: Sequence[tuple[str, str]]) -> tuple[Edit, ...] | None:
@@ -149,6 +146,11 @@ class FixSite:
                               prefixes[keyword])
         edits = tuple(replace(edit, line=edit.line + start, end_line=edit.end_line + start)
                       for edit in edits_between("".join(lines), rebuilt))
+        return self._with_import_edits(edits, imports)
+
+    def _with_import_edits(self, edits: tuple[Edit, ...], imports: Sequence[tuple[str, str]]
+                           ) -> tuple[Edit, ...] | None:
+        """`edits` with those adding `imports`; None when they touch the same text."""
         added = self._import_edits(imports)
         if any(mine.overlaps(theirs) for mine in edits for theirs in added):
             return None

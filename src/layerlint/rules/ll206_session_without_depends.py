@@ -47,7 +47,7 @@ from collections.abc import Iterator
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.orm.sessions import dependency_kind, hands_out_holder, hands_out_session, opens_session
 from layerlint.project.project import Project
-from layerlint.project.reading.expr import Await, Call, Name, call_args, calls_in, dotted
+from layerlint.project.reading.expr import Call, Name, call_args, calls_in, dotted, unawait
 from layerlint.project.reading.facts import Event, FunctionFact, ModuleFacts
 from layerlint.rules.base import Finding, Scope, rule
 
@@ -92,8 +92,7 @@ def _background_jobs(facts: ModuleFacts) -> frozenset[str]:
 
 def entered(event: Event, call: Call) -> bool:
     """`async with call as x`: what the statement enters (an object handed out with a session)."""
-    value = event.value.value if isinstance(event.value, Await) else event.value
-    return event.kind == "with" and value is call
+    return event.kind == "with" and unawait(event.value) is call
 
 
 @rule("LL206", "session-without-depends", "A router or service creates its own session", __doc__,

@@ -34,6 +34,7 @@ from layerlint.project.reading.expr import (
 from layerlint.project.reading.facts import (
     ClassFact,
     FunctionFact,
+    ImportFact,
     ModuleFacts,
     ParamFact,
 )
@@ -441,13 +442,19 @@ class ContentRoles:
         if not any(services(target) is not None for item in facts.imports
                    for target in modules_reached(self.index, item)):
             return False
-        if any(item.kind == "from" and item.target in self.index.modules and item.name not in (None, "*")
-               and is_table_model(self.index, self.index.resolve_import(item)) for item in facts.imports):
+        if any((symbol := self._imported_symbol(item)) is not None and is_table_model(self.index, symbol)
+               for item in facts.imports):
             return False
         return not any(queries_in(self.index, facts.module, function, tables_only=True) for function in facts.functions)
 
     def _imports_database(self, facts: ModuleFacts) -> bool:
         return any(item.target.split(".")[0] in DATABASE_LIBRARIES for item in facts.imports)
+
+    def _imported_symbol(self, item: ImportFact) -> Symbol | None:
+        """What `from module import name` of a project module binds."""
+        if item.kind == "from" and item.target in self.index.modules and item.name not in (None, "*"):
+            return self.index.resolve_import(item)
+        return None
 
     def _touches_database(self, facts: ModuleFacts) -> bool:
         """It imports a database library, a table model, or a project module that imports one."""
@@ -459,8 +466,8 @@ class ContentRoles:
             imported = self.index.modules.get(item.target)
             if imported is not None and self._imports_database(imported):
                 return True
-            if item.kind == "from" and item.target in self.index.modules and item.name not in (None, "*"):
-                symbol = self.index.resolve_import(item)
+            symbol = self._imported_symbol(item)
+            if symbol is not None:
                 if is_table_model(self.index, symbol):
                     return True
                 defining = self.index.modules.get(symbol.module)

@@ -324,8 +324,7 @@ def provides_session(project: Project, symbol: Symbol, depth: int = 0) -> bool:
     opened = _opened_locals(project, symbol.module, function, depth + 1)
     handed: set[str] = set()  # the names it returns or yields
     for event in function.events:
-        value = event.value
-        given = value.value if isinstance(value, Yield) else value if event.kind == "return" else None
+        given = _handed_out(event)
         if isinstance(given, Name):
             handed.add(given.id)
         elif event.kind == "return" and _session_value(project, symbol.module, given, depth + 1):
@@ -386,12 +385,17 @@ def hands_out_holder(project: Project, module: str, call: Call) -> str | None:
         return None
     opened = _opened_locals(project, symbol.module, function, 1)
     for event in function.events if opened else ():
-        value = event.value
-        given = value.value if isinstance(value, Yield) else value if event.kind == "return" else None
+        given = _handed_out(event)
         if isinstance(given, Call) and any(isinstance(argument, Name) and argument.id in opened
                                            for argument in call_arguments(given)):
             return dotted(call.func) or render(call.func)
     return None
+
+
+def _handed_out(event: Event) -> Expr | None:
+    """What the statement yields or returns, if it does."""
+    value = event.value
+    return value.value if isinstance(value, Yield) else value if event.kind == "return" else None
 
 
 def _wrapped_in_context_manager(index: SymbolIndex, module: str, func: Expr) -> Expr | None:
