@@ -34,7 +34,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from layerlint.project.orm.sessions import FunctionSessions, is_session_type, is_sync_session_type
+from layerlint.project.index.session_types import is_session_type, is_sync_session_type
+from layerlint.project.orm.sessions import FunctionSessions
 from layerlint.project.project import Project
 from layerlint.project.reading.expr import Attribute, Expr, Name, self_attribute
 from layerlint.project.reading.facts import FunctionFact, ModuleFacts

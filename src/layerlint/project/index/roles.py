@@ -14,7 +14,7 @@ from layerlint.project.index.annotated import annotated_metadata
 from layerlint.project.index.background_tasks import TaskDecorators, task_decorator
 from layerlint.project.index.configured_names import check_configured_names
 from layerlint.project.index.imports import modules_reached
-from layerlint.project.index.libraries import SESSION_CLASSES
+from layerlint.project.index.session_types import session_annotated_parameters
 from layerlint.project.index.symbols import Symbol, SymbolIndex
 from layerlint.project.reading.expr import (
     Attribute,
@@ -520,7 +520,7 @@ def _session_handed_out(index: SymbolIndex, module: str, function: FunctionFact,
     (`get_db().list_artifacts(db_session, ...)`), not of the layer's own (`self.select_model(db,
     pk)`, `task_dao.select_model(db, pk)` with `task_dao = CRUDTask(Task)` beside it: a CRUD
     library's or a generic base's query, made in the layer)."""
-    sessions = _session_parameters(index, module, function)
+    sessions = session_annotated_parameters(index, module, function)
     for call in _calls(function) if sessions else ():
         if any(isinstance(argument, Name) and argument.id in sessions for argument in call_arguments(call)) \
                 and not _in_layer(index, module, call.func, layer):
@@ -541,18 +541,11 @@ def _in_layer(index: SymbolIndex, module: str, func: Expr, layer: set[str]) -> b
     return symbol.module in layer
 
 
-def _session_parameters(index: SymbolIndex, module: str, function: FunctionFact) -> set[str]:
-    """The parameters annotated as a session."""
-    return {p.name for p in function.params
-            if any(isinstance(node, (Name, Attribute)) and index.resolve_expr(module, node).dotted in SESSION_CLASSES
-                   for node in walk(p.annotation))}
-
-
 def queries_in(index: SymbolIndex, module: str, function: FunctionFact, tables_only: bool = False) -> str | None:
     """How a function queries, if it does: a table model it builds a query over, or a session it
     is handed (a parameter annotated as one) that it runs a query on or hands on to another call
     (with `tables_only`, one whose arguments, or the function it is handed to, name a table model)."""
-    sessions = _session_parameters(index, module, function)
+    sessions = session_annotated_parameters(index, module, function)
 
     def is_session(expr: Expr) -> bool:
         return isinstance(expr, Name) and expr.id in sessions

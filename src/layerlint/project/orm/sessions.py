@@ -2,10 +2,11 @@
 
 Every rule and analysis asks here, so that one rule never sees a session where another does not:
 
-- a session class, by what a name resolves to (`SESSION_CLASSES`, `is_session_type` for a type
-  the resolver inferred, `is_sync_session_type` for a synchronous one);
-- a parameter holding a session (`session_parameters`): by annotation (also inside `Annotated`
-  and through module-level aliases in any module) or by name (`SESSION_NAMES`);
+- a session class, by what a name resolves to (`SESSION_CLASSES`); a session by type and by
+  annotation is decided one layer down, in `index/session_types.py` (`is_session_type`,
+  `is_session_annotation`), where the roles ask it too;
+- a parameter holding a session (`session_parameters`): by annotation (also `Optional`, inside
+  `Annotated` and through module-level aliases in any module) or by name (`SESSION_NAMES`);
 - a local holding a session (`local_sessions`): a `with`/assignment target named like one, or
   opened from a session factory or from a function that hands one out (`get_session_context()`,
   `asynccontextmanager(get_session)()`);
@@ -35,8 +36,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from layerlint.core.records import record
-from layerlint.project.index.annotated import annotated_parts
-from layerlint.project.index.libraries import SESSION_CLASSES, SYNC_SESSION_CLASSES
+from layerlint.project.index.libraries import SESSION_CLASSES
+from layerlint.project.index.session_types import is_session_annotation, is_session_type
 from layerlint.project.index.symbols import UNKNOWN, Symbol, SymbolIndex
 from layerlint.project.index.types import TypeRef, alternatives, last_assignment, last_binding
 from layerlint.project.orm.repositories import is_repository_class
@@ -162,22 +163,6 @@ def _is_none(expr: Expr) -> bool:
     return isinstance(expr, Constant) and expr.value is None
 
 
-def is_session_annotation(index: SymbolIndex, module: str, annotation: Expr | None) -> bool:
-    """`AsyncSession`, `Annotated[AsyncSession, Depends(...)]`, or an alias of one (in any module)."""
-    if annotation is None:
-        return False
-    if isinstance(annotation, Subscript):  # Annotated[AsyncSession, Depends(...)]
-        parts = annotated_parts(index, module, annotation)
-        return parts is not None and is_session_annotation(index, module, parts[0])
-    symbol = index.resolve_expr(module, annotation)
-    if symbol.dotted in SESSION_CLASSES:
-        return True
-    if symbol.kind == "assign":  # a module-level alias such as ReadSession = Annotated[...]
-        event = index.assignment(symbol)
-        return event is not None and is_session_annotation(index, symbol.module, event.value)
-    return False
-
-
 def local_sessions(index: SymbolIndex, module: str, function: FunctionFact) -> set[str]:
     """`async with async_session() as session:` or `db = SessionLocal()`: locals named like
     sessions, unless what they hold is another library's object (`async with
@@ -197,18 +182,6 @@ def is_session_receiver(receiver: Expr, session_names: set[str], requests: froze
         return name in session_names
     owner, _, attribute = name.rpartition(".")
     return attribute in SESSION_NAMES and owner not in requests
-
-
-def is_session_type(found: TypeRef | None) -> bool:
-    """A session, or a union of one with None; not a container or factory of sessions."""
-    if found is None:
-        return False
-    return any(t.symbol.dotted in SESSION_CLASSES for t in alternatives(found))
-
-
-def is_sync_session_type(found: TypeRef | None) -> bool:
-    """A synchronous `Session` (its queries block; they are not awaited)."""
-    return found is not None and found.symbol.dotted in SYNC_SESSION_CLASSES
 
 
 def is_session_attribute(name: str, found: TypeRef | None) -> bool:
