@@ -130,6 +130,7 @@ def test_roles_and_routes_print_json_for_the_path_given(tmp_path: Path) -> None:
     roles = json.loads(run(root, "layerlint", "roles", "app/api", "--format", "json").stdout)
     assert roles and all(r["module"].startswith("app.api") for r in roles)
     assert {r["module"]: r["role"] for r in roles}["app.api.routers.products"] == "router"
+    assert {"module", "role", "reason", "program"} == set(roles[0]) and not any(r["program"] for r in roles)
     routes = json.loads(run(root, "layerlint", "routes", "--format", "json").stdout)
     assert {"method", "path", "handler", "session", "response_model"} == set(routes[0])
     assert any(r["handler"] == "app.api.routers.products:get_product" for r in routes)

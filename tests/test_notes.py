@@ -100,3 +100,14 @@ def test_roles_explains_every_role_decided_by_content(copy_of: Callable[[Path], 
     assert ("service     default layout `**.crud.**`, but package `app.crud` runs no query itself and hands its "
             "sessions on (`Jobs.pending` hands its session to `get_store().list_jobs(...)`)") in crud["app.crud.jobs"]
     assert crud["app.store.crud.schedules"].split()[1] == "repository"  # a CRUD library's calls are its queries
+
+
+def test_roles_names_the_programs(copy_of: Callable[[Path], Path]) -> None:
+    result = CliRunner().invoke(main, ["roles", str(copy_of(FIXTURES / "ll402" / "programs"))], catch_exceptions=False)
+    roles = {line.split()[0]: line for line in result.output.splitlines() if line.startswith(("app", "scripts"))}
+    program = "a program: it runs itself and no module imports it"
+    assert program in roles["scripts.reencrypt_webhook_secrets"] and program in roles["scripts.disable_webhook"]
+    assert "service     default layout `**.*_service`; " + program in roles["scripts.webhook_service"]
+    # Imported by another script, without a guard, the app's entry point, a service with a demo that a router imports.
+    for module in ("scripts.purge_webhooks", "scripts.count_webhooks", "app.main", "app.services.webhooks"):
+        assert program not in roles[module], module

@@ -491,8 +491,8 @@ def roles(path: Path | None, output_format: str) -> None:
     except ConfigError as error:
         raise LayerlintError(str(error)) from error
     if output_format == "json":
-        click.echo(json.dumps([{"module": module, "role": assigned[module].role, "reason": assigned[module].reason}
-                               for module in sorted(assigned)], indent=2))
+        click.echo(json.dumps([{"module": module, "role": assigned[module].role, "reason": assigned[module].reason,
+                                "program": assigned[module].program} for module in sorted(assigned)], indent=2))
         _echo_notes(notes, err=True)
         return
     width = max((len(m) for m in assigned), default=10)

@@ -108,6 +108,16 @@ another column (`order.deleted_at = now()` would re-delete deleted rows and over
 were deleted) makes it a query like any other, reported. A bulk `update(Order).where(...)
 .values(customer_id=...)` selects no rows to read and is never reported.
 
+Programs are not checked: a module that runs itself (`if __name__ == "__main__":` at its top
+level) and that no module of the project imports, such as a backfill, a repair, a data transfer or
+a seed kept under `scripts/` (`layerlint roles` says "a program"). An operator runs it on rows
+they chose or on a whole table, as a data migration does (layerlint skips `migrations/` for the
+same reason), and there the deleted rows are usually meant: a backfill re-encrypting every
+client's secret must encrypt the deleted clients' too, a transfer must move them. Of the 12 such
+findings judged in polar's scripts, 10 were of that kind. A module that runs itself is checked
+when another module imports it (its functions are a library then), and so is the application's
+entry point: the app, a router or a worker module (`main.py` starting uvicorn).
+
 ## Why is this bad?
 Soft-deleted rows are still in the table. A query that forgets the filter shows deleted items to
 users, counts them in totals and lets them be edited again, and nothing fails to warn you.
@@ -305,13 +315,15 @@ def _function_findings(project: Project, facts: ModuleFacts, function: FunctionF
 
 @rule("LL402", "query-ignores-soft-delete", "A query can return soft-deleted rows", __doc__,
       tags=("repositories",),
-      scope=Scope.MODULE, analyses=("soft_delete_models", "session_calls", "global_filters", "model_fields",
-                                    "types", "generic_users"),
+      scope=Scope.MODULE, analyses=("roles", "soft_delete_models", "session_calls", "global_filters",
+                                    "model_fields", "types", "generic_users"),
       options=("models.soft-delete-column", "repositories.soft-delete-helpers", "sessions.factories",
                "sessions.read", "sessions.write"))
 def check(project: Project) -> Iterator[Finding]:
     if not project.soft_delete_models:
         return
     for facts in project.checked():
+        if project.roles[facts.module].program:
+            continue
         for function in facts.functions:
             yield from _function_findings(project, facts, function)

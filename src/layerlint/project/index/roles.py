@@ -14,6 +14,7 @@ from layerlint.project.index.annotated import annotated_metadata
 from layerlint.project.index.background_tasks import TaskDecorators, task_decorator
 from layerlint.project.index.configured_names import check_configured_names
 from layerlint.project.index.imports import modules_reached
+from layerlint.project.index.programs import runs_itself
 from layerlint.project.index.session_types import session_annotated_parameters
 from layerlint.project.index.symbols import Symbol, SymbolIndex
 from layerlint.project.reading.expr import (
@@ -55,6 +56,9 @@ ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "opt
 class Role:
     role: str | None
     reason: str
+    # It runs itself (`if __name__ == "__main__":`), nothing imports it and it is no entry point of
+    # the application (`PROGRAM_ROLES`): an operator's program, such as a backfill under `scripts/`.
+    program: bool = False
 
 
 def router_instances(index: SymbolIndex, facts: ModuleFacts) -> dict[str, str]:
@@ -114,7 +118,9 @@ class RoleAssigner:
 
     def assign(self) -> dict[str, Role]:
         roles = {name: self._role_of(facts) for name, facts in self.index.modules.items()}
-        roles.update(RolesByUse(self.index, roles, self.content).decide())
+        by_use = RolesByUse(self.index, roles, self.content)
+        roles.update(by_use.decide())
+        roles.update(by_use.programs())
         self._check_configured_globs()
         check_configured_names(self.config, self.index.modules)
         return roles
@@ -573,6 +579,11 @@ DEPENDS_NAMES = frozenset({"Depends", "Security"})
 LAYER_IMPORTERS = frozenset({"router", "service", "dependency"})
 
 
+# The roles a program may have: a module that runs itself and is the app, a router or a worker
+# (`main.py` starting uvicorn, a one-file service with routes) is the application's entry point.
+PROGRAM_ROLES = frozenset({None, "service", "repository", "model", "dto", "dependency"})
+
+
 def is_depends_call(index: SymbolIndex, module: str, expr: Expr | None) -> bool:
     """`Depends(...)` or `Security(...)` of FastAPI (or a name the project does not define)."""
     if not is_call(expr):
@@ -623,6 +634,17 @@ class RolesByUse:
                     decided[name] = Role(role, f"{does}; {importer}")
                     changed = True
         return decided
+
+    def programs(self) -> dict[str, Role]:
+        """The modules that are programs (`Role.program`), with their roles marked so."""
+        programs = {}
+        for name, facts in self.index.modules.items():
+            role = self.roles[name]
+            if "__main__" in facts.mentions and role.role in PROGRAM_ROLES and runs_itself(facts) \
+                    and not self._imported_by().get(name, set()) - {name}:
+                programs[name] = Role(role.role, f"{role.reason}; a program: it runs itself and no module imports it",
+                                      program=True)
+        return programs
 
     def _role(self, module: str, decided: dict[str, Role]) -> str | None:
         return (decided.get(module) or self.roles[module]).role

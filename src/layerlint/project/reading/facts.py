@@ -185,8 +185,8 @@ class ModuleFacts:
 # `include_router` in every function of every module: 0.35 s of a run on polar's server
 # (1,171 modules), where 9 modules' text has it. The roles look for a function that builds the
 # `FastAPI` app in every module no glob names (720 of polar's, whose bodies it decoded: a third
-# of the roles' time after an edit).
-MENTIONABLE = ("include_router", "FastAPI")
+# of the roles' time after an edit). The roles look for a module that runs itself too.
+MENTIONABLE = ("include_router", "FastAPI", "__main__")
 
 
 def mentioned(source: str) -> list[str]:
