@@ -11,7 +11,7 @@ session to a service constructor is fine. One finding per query: a statement bui
 and then run (`stmt = select(...)`, `session.execute(stmt)`) is reported where it is built, and
 statements another builds on without being run themselves (a subquery, a CTE, the halves of a
 `union`) are part of that query, reported where the whole is built or run; so is a fragment a
-helper returns to its caller (`return select(...).exists()`).
+helper returns to its caller (`return select(...).exists()`, `return stmt.subquery()`).
 
 ## Why is this bad?
 Queries in a handler skip the service and repository layers: the soft-delete filter, the

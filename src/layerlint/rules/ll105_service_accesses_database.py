@@ -11,7 +11,8 @@ one finding, where it is built; statements that another builds on and that are n
 themselves (a subquery, a CTE, the two halves of a `union`) are part of that query: one
 finding, where the whole is built or run. A statement made into a fragment
 (`select(...).exists()`, `.scalar_subquery()`, `.subquery()`, `.cte()`) that a helper returns is a
-part of its caller's query: the helper builds no query of its own. Added to a statement the
+part of its caller's query, also when the statement was kept in a local (`stmt = select(...)`,
+then `return stmt.subquery("newest")`): the helper builds no query of its own, unless it runs it. Added to a statement the
 function did not build (`repository_statement.where(select(...).exists())`), it is reported.
 
 ## Why is this bad?

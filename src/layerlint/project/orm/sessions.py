@@ -634,8 +634,17 @@ def _is_part(name: str, later: list[StatementWork], built: set[str]) -> bool:
     """The statement kept in `name` is composed into a later one (a builder's or a session call's
     argument, `a.union(b)`, or another statement local's value) and never run as it is."""
     composed = any((work is not None or target in built) and not _runs_local(run, name)
-                   and name in _names(event) and name != target for work, target, (event, run) in later)
+                   and name in _names(event) and name != target or _returns_fragment_of(event, name)
+                   for work, target, (event, run) in later)
     return composed and not any(_runs_local(run, name) for _, _, (_, run) in later)
+
+
+def _returns_fragment_of(event: Event, name: str) -> bool:
+    """`return stmt.subquery()`: the statement kept in `name` handed back as a part of the caller's
+    query, as `return select(...).exists()` is (`_in_fragment`)."""
+    return event.kind == "return" and any(
+        isinstance(node, Call) and isinstance(node.func, Attribute) and node.func.attr in FRAGMENTS
+        and Name(name) in walk(node.func.value) for node in walk(event.value))
 
 
 def _statement_work(project: Project, facts: ModuleFacts, function: FunctionFact, methods: frozenset[str]
