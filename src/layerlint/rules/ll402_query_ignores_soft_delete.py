@@ -21,7 +21,10 @@ query for deleted rows, `deleted_at < cutoff`: a purge of tombstones) chose its 
 and is not reported, and neither are the queries of a model in a function that reads the
 `deleted_at` of one of its rows (`if row.deleted_at: ...`, also a row a loop or a comprehension
 takes from the result, the first of each tuple in `for comment, user in rows`) or restores one
-(`row.deleted_at = None`): it handles that model's deleted rows itself.
+(`row.deleted_at = None`): it handles that model's deleted rows itself. A function that names the
+column where a value is read (`getattr(row, "deleted_at")`, `row["deleted_at"]`, a column an admin
+page shows, `TableColumn("organization.deleted_at", ...)`) handles deleted rows of every model it
+queries; naming it to write (`setattr(...)`, a dict of values for an update) does not count.
 
 Also reported:
 - joins: `select(Order).join(Customer)` where `Customer` is a soft-delete model needs

@@ -188,7 +188,9 @@ def _checked_after_get(project: Project, function: FunctionFact, call: Call) -> 
 
 def deleted_rows_handled(project: Project, facts: ModuleFacts, function: FunctionFact) -> frozenset[Symbol]:
     """The models whose rows the function handles deleted or not on purpose: it reads a row's
-    `deleted_at` (`if row.deleted_at: ...`) or restores one (`row.deleted_at = None`)."""
+    `deleted_at` (`if row.deleted_at: ...`) or restores one (`row.deleted_at = None`). A function
+    that reads the column by its name (`getattr(row, "deleted_at")`, `row["deleted_at"]`, a table
+    column shown as `Column("organization.deleted_at", ...)`) handles those of every model."""
     column = project.config.soft_delete_column
     rows: list[str] = []  # the locals whose column is read or reset
     for event in function.events:
@@ -197,6 +199,8 @@ def deleted_rows_handled(project: Project, facts: ModuleFacts, function: Functio
             rows.append(event.target.value.id)
         rows += [node.value.id for node in walk(event.value)
                  if isinstance(node, Attribute) and node.attr == column and isinstance(node.value, Name)]
+        if any(_reads_by_name(node, column) for node in walk(event.value)):
+            return project.soft_delete_models
     if not rows:  # most functions: following their assignments would find nothing to ask about
         return frozenset()
     queries = project.session_calls.queries(facts, function)
@@ -204,6 +208,20 @@ def deleted_rows_handled(project: Project, facts: ModuleFacts, function: Functio
     found = {queries.instance_model(Name(name)) or (queries.element_model(bound[name], 0) if name in bound else None)
              for name in rows}
     return frozenset(model for model in found if model is not None)
+
+
+def _reads_by_name(node: Expr, column: str) -> bool:
+    """`getattr(row, "deleted_at")`, `row["deleted_at"]`, `Column("organization.deleted_at")`: the
+    column named as a string where a value is read, not where one is written (`setattr(...)`, a
+    dict of new values)."""
+    if isinstance(node, Subscript):
+        named = [node.slice]
+    elif isinstance(node, Call) and dotted(node.func) != "setattr":
+        named = call_args(node)
+    else:
+        return False
+    return any(isinstance(value, Constant) and isinstance(value.value, str)
+               and (value.value == column or value.value.endswith("." + column)) for value in named)
 
 
 def _unpacked_rows(function: FunctionFact) -> dict[str, Expr]:
