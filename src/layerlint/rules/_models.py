@@ -48,10 +48,6 @@ def model_name(project: Project, model: Symbol) -> str:
     return fact.name if fact else model.name
 
 
-def inherited_note(project: Project, model: Symbol, field: ModelField) -> str:
-    return "" if field.owner == model else f" (inherited from `{model_name(project, field.owner)}`)"
-
-
 class FieldHeirs:
     """For each column: the table models grouped by the class that defines their column, once per run."""
 
