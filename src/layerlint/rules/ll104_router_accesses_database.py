@@ -6,7 +6,9 @@ a local opened from a session factory or from a function that hands out the sess
 (`async with get_session_context() as s`), an attribute named like one on any object
 (`service.session`, `request.state.db`; not Starlette's `request.session`), or `self.<attr>`
 typed as one; not a variable named like one that holds another library's object
-(`async with aiohttp.ClientSession() as session`, `session: requests.Session`). Passing the
+(`async with aiohttp.ClientSession() as session`, `session: requests.Session`, or what a function
+annotated to return or yield one gives, wrapped or not: `async with web_session() as session`,
+`asynccontextmanager(get_http_client)()`). Passing the
 session to a service constructor is fine. One finding per query: a statement built in a local
 and then run (`stmt = select(...)`, `session.execute(stmt)`) is reported where it is built, and
 statements another builds on without being run themselves (a subquery, a CTE, the halves of a

@@ -255,7 +255,7 @@ class TypeResolver:
         assigned = last_binding(function.events, name, line)
         if assigned is not None and assigned.kind == "with":
             entered = self.expression(module, function, assigned.value, cls, assigned.span.line, depth + 1)
-            return _yielded(entered)
+            return yielded(entered)
         if assigned is not None:
             if assigned.annotation is not None:
                 return self.annotation(module, assigned.annotation)
@@ -430,12 +430,15 @@ def last_binding(events: list[Event], name: str, line: int) -> Event | None:
 # binds the type they yield.
 _GENERATORS = frozenset(f"{module}.{name}" for module in ("typing", "collections.abc")
                         for name in ("Iterator", "AsyncIterator", "Generator", "AsyncGenerator"))
+# A context manager typed by what entering it gives (`-> AbstractAsyncContextManager[AsyncSession]`).
+_CONTEXT_MANAGERS = frozenset({"contextlib.AbstractAsyncContextManager", "contextlib.AbstractContextManager",
+                               "typing.AsyncContextManager", "typing.ContextManager"})
 
 
-def _yielded(entered: TypeRef | None) -> TypeRef | None:
+def yielded(entered: TypeRef | None) -> TypeRef | None:
     """The type a `with` target gets from a context manager of type `entered`: what a generator
     context manager yields. Any other's `__enter__` may give anything: unknown."""
-    if entered is not None and entered.symbol.dotted in _GENERATORS and entered.args:
+    if entered is not None and entered.symbol.dotted in _GENERATORS | _CONTEXT_MANAGERS and entered.args:
         return entered.args[0]
     return None
 

@@ -39,7 +39,7 @@ from layerlint.core.records import record
 from layerlint.project.index.libraries import SESSION_CLASSES
 from layerlint.project.index.session_types import is_session_annotation, is_session_type
 from layerlint.project.index.symbols import UNKNOWN, Symbol, SymbolIndex
-from layerlint.project.index.types import TypeRef, alternatives, last_assignment, last_binding
+from layerlint.project.index.types import TypeRef, TypeResolver, alternatives, last_assignment, last_binding, yielded
 from layerlint.project.orm.repositories import is_repository_class
 from layerlint.project.reading.expr import Await, Call, Yield
 
@@ -47,8 +47,6 @@ if TYPE_CHECKING:  # the model asks this module; the module needs only its type
     from layerlint.project.project import Project
 from layerlint.project.reading.expr import (
     Attribute,
-    BinOp,
-    Constant,
     Expr,
     Name,
     Subscript,
@@ -132,8 +130,9 @@ def other_library(symbol: Symbol) -> bool:
         symbol.dotted)
 
 
-# What says nothing of the object (`session: Any`), unlike another library's class.
-_NO_LIBRARY = ("builtins.", "typing.", "typing_extensions.", "collections.abc.", "types.")
+# What says nothing of the object (`session: Any`, a context manager of unknown kind), unlike
+# another library's class.
+_NO_LIBRARY = ("builtins.", "typing.", "typing_extensions.", "collections.abc.", "types.", "contextlib.")
 
 
 def makes_other_library_object(index: SymbolIndex, module: str, value: Expr | None) -> bool:
@@ -142,9 +141,12 @@ def makes_other_library_object(index: SymbolIndex, module: str, value: Expr | No
     library's name counts as a class by its spelling (capitalised): a function of an unresolved
     package (`get_session()`) may well hand out a database session."""
     value = value.value if isinstance(value, Await) else value
-    if not isinstance(value, Call) or not isinstance(value.func, (Name, Attribute)):
+    if not isinstance(value, Call):
         return False
-    symbol = index.resolve_expr(module, value.func)
+    func = _wrapped_in_context_manager(index, module, value.func) or value.func  # `asynccontextmanager(f)()`
+    if not isinstance(func, (Name, Attribute)):
+        return False
+    symbol = index.resolve_expr(module, func)
     if symbol.kind == "function":
         function = index.function_fact(symbol)
         return function is not None and _other_library_annotation(index, symbol.module, function.returns)
@@ -152,15 +154,13 @@ def makes_other_library_object(index: SymbolIndex, module: str, value: Expr | No
 
 
 def _other_library_annotation(index: SymbolIndex, module: str, annotation: Expr | None) -> bool:
-    """`aiohttp.ClientSession` or `ClientSession | None`: another library's class."""
-    if isinstance(annotation, BinOp) and annotation.op == "|":
-        sides = [side for side in (annotation.left, annotation.right) if not _is_none(side)]
-        return bool(sides) and all(_other_library_annotation(index, module, side) for side in sides)
-    return isinstance(annotation, (Name, Attribute)) and other_library(index.resolve_expr(module, annotation))
-
-
-def _is_none(expr: Expr) -> bool:
-    return isinstance(expr, Constant) and expr.value is None
+    """`aiohttp.ClientSession` or `ClientSession | None`, or a generator or context manager of one
+    (`AsyncIterator[httpx.AsyncClient]`, what a dependency or a `@asynccontextmanager` yields):
+    another library's class."""
+    found = TypeResolver(index).annotation(module, annotation) if annotation is not None else None
+    found = yielded(found) or found
+    return found is not None and all(other_library(t.symbol) for t in alternatives(found)) \
+        and bool(alternatives(found))
 
 
 def local_sessions(index: SymbolIndex, module: str, function: FunctionFact) -> set[str]:
