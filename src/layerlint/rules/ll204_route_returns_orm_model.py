@@ -4,6 +4,12 @@ inside `list[...]`, `Optional[...]`, `Sequence[...]`, `X | None` or a page type 
 `Page[Item]`. The finding points at the `response_model=` keyword when that is the cause,
 otherwise at the return annotation (on a signature spread over lines, the line to edit).
 
+A handler annotated with a table model and given a DTO as `response_model` (`-> Item` with
+`response_model=ItemResponse`) is not reported: FastAPI validates and serialises what the handler
+returns through `response_model`, so the DTO is the API contract and the annotation only types
+the function (the guide's point, a contract independent of the table, holds). With
+`response_model=None` FastAPI serialises the returned object as it is, so `-> Item` is reported.
+
 ## Why is this bad?
 The table model becomes the API contract: every column (internal flags, `deleted_at`, foreign
 keys) is serialised, lazy relationships load during serialisation, and a schema migration
