@@ -34,7 +34,11 @@ from layerlint.project.reading.expr import (
 )
 from layerlint.project.reading.facts import Event, FunctionFact
 
-MAX_DEPTH = 6
+# How many steps a type is followed through: each expression, local, call and function it passes.
+# `stmt = select(Item).where(...)`, `result = await session.execute(stmt)`, then `return
+# result.scalars().first()` takes seven from the `return` to `select(Item)`, and each `.order_by`,
+# `.limit` on the way one more (at six, such a method's return type was not known).
+MAX_DEPTH = 10
 UNION = Symbol("external", "typing.Union")
 NONE = Symbol("external", "builtins.None")
 _UNION_HEADS = frozenset({"typing.Union", "typing.Optional", "typing_extensions.Union", "typing_extensions.Optional"})
@@ -110,8 +114,8 @@ class TypeResolver:
                 return self.annotation(module, parse_expression(value), bindings, depth + 1)
             case Constant():
                 return None
-            case BinOp("|", left, right):
-                return _union([self.annotation(module, side, bindings, depth + 1) for side in (left, right)])
+            case BinOp("|", left, right):  # `A | B | ... | H` nests to the left: its width is no depth
+                return _union([self.annotation(module, side, bindings, depth) for side in (left, right)])
             case Subscript():
                 return self._subscript(module, expr, bindings, depth)
             case Name(name) if name in bindings:
