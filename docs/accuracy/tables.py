@@ -6,6 +6,8 @@ Recall: every violation in recall.csv, matched by (rule, path, line) against FIN
 `reported` column is recomputed, never trusted; rows whose stored column disagrees are listed.
 LL701/LL702 are left out of recall, as docs/accuracy.md says.
 
+A third table counts every finding of the run that judgments.csv holds, drawn or not.
+
 usage: python3 tables.py FINDINGS_DIR   (FINDINGS_DIR holds <project>.json for all eleven projects)
 """
 
@@ -54,6 +56,29 @@ def precision(run: dict[str, list[dict[str, object]]]) -> tuple[Counter[tuple[st
     return judged, true
 
 
+def every_judged(run: dict[str, list[dict[str, object]]]) -> None:
+    """Per rule, every finding of the run that judgments.csv holds, drawn or not: the findings in
+    the run, how many were judged, how many true. Where every finding was read (LL402), this is
+    the rule's precision on the whole run rather than on a sample of it."""
+    verdicts = judgments()
+    total: Counter[str] = Counter()
+    judged: Counter[str] = Counter()
+    true: Counter[str] = Counter()
+    for project, project_findings in run.items():
+        for finding in project_findings:
+            code = str(finding["code"])
+            key = (project, code, f"{finding['path']}:{finding['line']}", str(finding["message"]))
+            total[code] += 1
+            if key in verdicts:
+                judged[code] += 1
+                true[code] += verdicts[key]
+    print("| | findings | judged | true | precision on the judged |")
+    print("|---|---|---|---|---|")
+    for code in sorted(total):
+        print(f"| {code} | {total[code]} | {judged[code]} | {true[code]} | {ratio(true[code], judged[code])} |")
+    print()
+
+
 def recall(run: dict[str, list[dict[str, object]]]) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:
     reported = {(project, str(f["code"]), f"{f['path']}:{f['line']}") for project, fs in run.items() for f in fs}
     found: Counter[tuple[str, str]] = Counter()
@@ -94,6 +119,7 @@ def main(directory: Path) -> None:
     found, hit = recall(run)
     table(1, judged, true, found, hit)
     table(0, judged, true, found, hit)
+    every_judged(run)
 
 
 if __name__ == "__main__":
