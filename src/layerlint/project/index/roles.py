@@ -13,6 +13,7 @@ from layerlint.core.records import record
 from layerlint.project.index.annotated import annotated_metadata
 from layerlint.project.index.background_tasks import TaskDecorators, task_decorator
 from layerlint.project.index.configured_names import check_configured_names
+from layerlint.project.index.graph import edge_target
 from layerlint.project.index.imports import modules_reached
 from layerlint.project.index.programs import runs_itself
 from layerlint.project.index.session_types import session_annotated_parameters
@@ -636,15 +637,19 @@ class RolesByUse:
         return decided
 
     def programs(self) -> dict[str, Role]:
-        """The modules that are programs (`Role.program`), with their roles marked so."""
-        programs = {}
-        for name, facts in self.index.modules.items():
-            role = self.roles[name]
-            if "__main__" in facts.mentions and role.role in PROGRAM_ROLES and runs_itself(facts) \
-                    and not self._imported_by().get(name, set()) - {name}:
-                programs[name] = Role(role.role, f"{role.reason}; a program: it runs itself and no module imports it",
-                                      program=True)
-        return programs
+        """The modules that are programs (`Role.program`), with their roles marked so. Whether another
+        module imports one is read from the import statements as written: a name re-exported from it
+        through a package is imported by that package's `__init__`, which is enough."""
+        candidates = [name for name, facts in self.index.modules.items() if "__main__" in facts.mentions
+                      and self.roles[name].role in PROGRAM_ROLES and runs_itself(facts)]
+        if not candidates:
+            return {}
+        modules = self.index.modules
+        imported = {found[0] for facts in modules.values() for item in facts.imports
+                    if (found := edge_target(item, modules)) is not None and found[0] != facts.module}
+        return {name: Role(self.roles[name].role, f"{self.roles[name].reason}; a program: it runs itself and no "
+                                                  "module imports it", program=True)
+                for name in candidates if name not in imported}
 
     def _role(self, module: str, decided: dict[str, Role]) -> str | None:
         return (decided.get(module) or self.roles[module]).role

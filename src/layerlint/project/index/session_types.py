@@ -10,7 +10,7 @@ from __future__ import annotations
 from layerlint.project.index.libraries import SESSION_CLASSES, SYNC_SESSION_CLASSES
 from layerlint.project.index.symbols import SymbolIndex
 from layerlint.project.index.types import TypeRef, TypeResolver, alternatives
-from layerlint.project.reading.expr import Expr
+from layerlint.project.reading.expr import Attribute, Expr, Name
 from layerlint.project.reading.facts import FunctionFact
 
 
@@ -29,7 +29,13 @@ def is_sync_session_type(found: TypeRef | None) -> bool:
 def is_session_annotation(index: SymbolIndex, module: str, annotation: Expr | None) -> bool:
     """`AsyncSession`, `Session | None`, `Optional[Session]`, `Annotated[AsyncSession, Depends(...)]`,
     a string of one, or a module-level alias of one (in any module)."""
-    return annotation is not None and is_session_type(TypeResolver(index).annotation(module, annotation))
+    if annotation is None:
+        return False
+    if isinstance(annotation, (Name, Attribute)):  # most annotations: the resolver would say the same, slower
+        symbol = index.resolve_expr(module, annotation)
+        if symbol.kind != "assign":
+            return symbol.dotted in SESSION_CLASSES
+    return is_session_type(TypeResolver(index).annotation(module, annotation))
 
 
 def session_annotated_parameters(index: SymbolIndex, module: str, function: FunctionFact) -> set[str]:
