@@ -158,9 +158,8 @@ def _other_library_annotation(index: SymbolIndex, module: str, annotation: Expr 
     (`AsyncIterator[httpx.AsyncClient]`, what a dependency or a `@asynccontextmanager` yields):
     another library's class."""
     found = TypeResolver(index).annotation(module, annotation) if annotation is not None else None
-    found = yielded(found) or found
-    return found is not None and all(other_library(t.symbol) for t in alternatives(found)) \
-        and bool(alternatives(found))
+    kinds = alternatives(yielded(found) or found) if found is not None else ()
+    return bool(kinds) and all(other_library(kind.symbol) for kind in kinds)
 
 
 def local_sessions(index: SymbolIndex, module: str, function: FunctionFact) -> set[str]:
