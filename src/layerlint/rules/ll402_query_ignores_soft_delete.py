@@ -112,15 +112,17 @@ were deleted) makes it a query like any other, reported. A bulk `update(Order).w
 .values(customer_id=...)` selects no rows to read and is never reported.
 
 Programs are not checked: a module that runs itself (`if __name__ == "__main__":` at its top
-level) and that no module of the project imports, such as a backfill, a repair, a data transfer or
-a seed kept under `scripts/` (`layerlint roles` says "a program"). An operator runs it on rows
+level), that no module of the project imports and that lies outside the packages holding the
+routers and the app, such as a backfill, a repair, a data transfer or a seed kept under `scripts/`
+beside `app/` (`layerlint roles` says "a program"). An operator runs it on rows
 they chose or on a whole table, as a data migration does (layerlint skips `migrations/` for the
 same reason), and there the deleted rows are usually meant: a backfill re-encrypting every
 client's secret must encrypt the deleted clients' too, a transfer must move them. Of the 42 such
 findings on polar's scripts, read by two readers, 37 were of that kind and 2 to 4 were not (a
 name copied from a possibly deleted user into a live row). A module that runs itself is checked
-when another module imports it (its functions are a library then), and so is the application's
-entry point: the app, a router or a worker module (`main.py` starting uvicorn).
+when another module imports it (its functions are a library then), when it is in the
+application's package (a daemon the deployment starts, `app/jobs/warm_cache.py`), and when it is
+the application's entry point: the app, a router or a worker module (`main.py` starting uvicorn).
 
 ## Why is this bad?
 Soft-deleted rows are still in the table. A query that forgets the filter shows deleted items to

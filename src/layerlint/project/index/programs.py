@@ -1,10 +1,11 @@
 """Programs: modules that run themselves (`if __name__ == "__main__":`), the test the roles ask.
 
 A backfill, a repair, a data transfer or a seed kept under `scripts/` is run by an operator,
-not by a request or a worker: an entry point of its own, which no module imports. One that runs
-itself and that another module imports (a service with a demo under its guard), or that is the
-app, a router or a worker (`main.py` starting uvicorn), is application code like any other: the
-roles decide which (`RolesByUse.programs`).
+not by a request or a worker: an entry point of its own, outside the application's package,
+which no module imports. One that runs itself and that another module imports (a service with a
+demo under its guard), that lives in the package holding the routers (a daemon the deployment
+starts), or that is the app, a router or a worker (`main.py` starting uvicorn), is application
+code like any other: the roles decide which (`RolesByUse.programs`).
 """
 
 from __future__ import annotations

@@ -57,8 +57,9 @@ ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "opt
 class Role:
     role: str | None
     reason: str
-    # It runs itself (`if __name__ == "__main__":`), nothing imports it and it is no entry point of
-    # the application (`PROGRAM_ROLES`): an operator's program, such as a backfill under `scripts/`.
+    # It runs itself (`if __name__ == "__main__":`), nothing imports it, it is no entry point of the
+    # application (`PROGRAM_ROLES`) and lies outside the packages holding the routers and the app:
+    # an operator's program, such as a backfill under `scripts/`.
     program: bool = False
 
 
@@ -637,10 +638,15 @@ class RolesByUse:
         return decided
 
     def programs(self) -> dict[str, Role]:
-        """The modules that are programs (`Role.program`), with their roles marked so. Whether another
-        module imports one is read from the import statements as written: a name re-exported from it
+        """The modules that are programs (`Role.program`), outside the packages that hold the routers
+        and the app (`scripts/` beside `app/`), with their roles marked so. Whether another module
+        imports one is read from the import statements as written: a name re-exported from it
         through a package is imported by that package's `__init__`, which is enough."""
+        # The packages that hold the application (its routers and app): a module of theirs that
+        # runs itself (a daemon the deployment starts) is the application's code all the same.
+        application = {name.split(".")[0] for name, role in self.roles.items() if role.role in ("router", "app")}
         candidates = [name for name, facts in self.index.modules.items() if "__main__" in facts.mentions
+                      and name.split(".")[0] not in application
                       and self.roles[name].role in PROGRAM_ROLES and runs_itself(facts)]
         if not candidates:
             return {}
