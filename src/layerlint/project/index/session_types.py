@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from layerlint.project.index.libraries import SESSION_CLASSES, SYNC_SESSION_CLASSES
 from layerlint.project.index.symbols import SymbolIndex
-from layerlint.project.index.types import TypeRef, TypeResolver, alternatives
+from layerlint.project.index.types import TypeRef, TypeResolver, alternatives, yielded
 from layerlint.project.reading.expr import Attribute, Expr, Name
 from layerlint.project.reading.facts import FunctionFact
 
@@ -36,6 +36,16 @@ def is_session_annotation(index: SymbolIndex, module: str, annotation: Expr | No
         if symbol.kind != "assign":
             return symbol.dotted in SESSION_CLASSES
     return is_session_type(TypeResolver(index).annotation(module, annotation))
+
+
+def hands_out_session_type(index: SymbolIndex, module: str, returns: Expr | None) -> bool:
+    """A function annotated to return a session, or to yield one or be entered for one
+    (`-> AsyncIterator[AsyncSession]`, `-> AbstractAsyncContextManager[AsyncSession]`); not a factory
+    of sessions (`async_sessionmaker[AsyncSession]`) or a tuple holding one."""
+    if returns is None:
+        return False
+    found = TypeResolver(index).annotation(module, returns)
+    return is_session_type(yielded(found) or found)
 
 
 def session_annotated_parameters(index: SymbolIndex, module: str, function: FunctionFact) -> set[str]:

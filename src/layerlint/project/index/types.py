@@ -433,7 +433,8 @@ def last_binding(events: list[Event], name: str, line: int) -> Event | None:
 # What `@contextmanager`/`@asynccontextmanager` functions are annotated to return; `with f() as x`
 # binds the type they yield.
 _GENERATORS = frozenset(f"{module}.{name}" for module in ("typing", "collections.abc")
-                        for name in ("Iterator", "AsyncIterator", "Generator", "AsyncGenerator"))
+                        for name in ("Iterator", "AsyncIterator", "Generator", "AsyncGenerator", "Iterable",
+                                     "AsyncIterable"))
 # A context manager typed by what entering it gives (`-> AbstractAsyncContextManager[AsyncSession]`).
 _CONTEXT_MANAGERS = frozenset({"contextlib.AbstractAsyncContextManager", "contextlib.AbstractContextManager",
                                "typing.AsyncContextManager", "typing.ContextManager"})

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 from layerlint.core.records import record
 from layerlint.project.index.libraries import SESSION_CLASSES
-from layerlint.project.index.session_types import is_session_annotation, is_session_type
+from layerlint.project.index.session_types import hands_out_session_type, is_session_annotation, is_session_type
 from layerlint.project.index.symbols import UNKNOWN, Symbol, SymbolIndex
 from layerlint.project.index.types import TypeRef, TypeResolver, alternatives, last_assignment, last_binding, yielded
 from layerlint.project.orm.repositories import is_repository_class
@@ -50,7 +50,6 @@ from layerlint.project.reading.expr import (
     Expr,
     Name,
     Subscript,
-    Tuple,
     call_arguments,
     call_kwargs,
     calls_in,
@@ -204,22 +203,7 @@ def returns_session(index: SymbolIndex, module: str, function: FunctionFact) -> 
     """The function hands out a session by its return annotation: it returns one, or yields one
     (`-> AsyncIterator[AsyncSession]`). A factory returning `async_sessionmaker[AsyncSession]` or
     `tuple[AsyncEngine, AsyncSession]` hands out none."""
-    return _annotates_session(index, module, function.returns)
-
-
-# What a dependency that yields a session is annotated to return: `AsyncIterator[AsyncSession]`.
-_YIELDING = frozenset({"Iterator", "Generator", "AsyncIterator", "AsyncGenerator", "Iterable", "AsyncIterable",
-                       # a context manager entered for a session: `-> AbstractAsyncContextManager[AsyncSession]`
-                       "AbstractContextManager", "AbstractAsyncContextManager", "ContextManager",
-                       "AsyncContextManager"})
-
-
-def _annotates_session(index: SymbolIndex, module: str, returns: Expr | None) -> bool:
-    if isinstance(returns, Subscript):
-        name = (dotted(returns.value) or "").rsplit(".", 1)[-1]
-        first = returns.slice.elts[0] if isinstance(returns.slice, Tuple) and returns.slice.elts else returns.slice
-        return name in _YIELDING and _annotates_session(index, module, first)
-    return isinstance(returns, (Name, Attribute)) and index.resolve_expr(module, returns).dotted in SESSION_CLASSES
+    return hands_out_session_type(index, module, function.returns)
 
 
 def _builds_sessionmaker(index: SymbolIndex, symbol: Symbol) -> bool:
@@ -641,9 +625,7 @@ def _is_part(name: str, later: list[StatementWork], built: set[str]) -> bool:
 def _returns_fragment_of(event: Event, name: str) -> bool:
     """`return stmt.subquery()`: the statement kept in `name` handed back as a part of the caller's
     query, as `return select(...).exists()` is (`_in_fragment`)."""
-    return event.kind == "return" and any(
-        isinstance(node, Call) and isinstance(node.func, Attribute) and node.func.attr in FRAGMENTS
-        and Name(name) in walk(node.func.value) for node in walk(event.value))
+    return event.kind == "return" and any(Name(name) in walk(made) for made in _made_fragments(event.value))
 
 
 def _statement_work(project: Project, facts: ModuleFacts, function: FunctionFact, methods: frozenset[str]
@@ -683,8 +665,14 @@ def _in_fragment(expr: Expr | None, statement: Call) -> bool:
     `.scalar_subquery()`): returned, a part of the caller's query, not a query of its own. (Kept
     in a local, the statements that build on it decide; put into a statement this function did
     not build, `repository_statement.where(select(...).exists())`, it is this function's query.)"""
-    return any(isinstance(node, Call) and isinstance(node.func, Attribute) and node.func.attr in FRAGMENTS
-               and any(inner is statement for inner in walk(node.func.value)) for node in walk(expr))
+    return any(any(inner is statement for inner in walk(made)) for made in _made_fragments(expr))
+
+
+def _made_fragments(expr: Expr | None) -> Iterator[Expr]:
+    """What each fragment call in `expr` is made of: `select(...).where(...)` in `....exists()`."""
+    for node in walk(expr):
+        if isinstance(node, Call) and isinstance(node.func, Attribute) and node.func.attr in FRAGMENTS:
+            yield node.func.value
 
 
 def _names(event: Event) -> set[str]:
