@@ -138,6 +138,8 @@ def test_roles_and_routes_show_only_the_modules_under_path(copy_of: Callable[[Pa
     ('[tool.layerlint.roles]\nrouters = ["app.api.**"]', "roles.routers", "did you mean `roles.router`"),
     ('[tool.layerlint.models]\nid-prefix = 3', "models.id-prefix", "must be a string"),
     ('select = ["XX1"]', "select", "not a rule code"),
+    ('[tool.layerlint.chains]\nfollow = "imports"', "chains.follow", "not a way to follow chains"),
+    ('[tool.layerlint.chains]\nfollows = "names"', "chains.follows", "did you mean `chains.follow`"),
     # Patterns that backtrack for ever on a long prefix: before, LL301 hung on `^(a+)+$`.
     ('[tool.layerlint.models]\nid-prefix = "^(a+)+$"', "models.id-prefix", "nests a repetition"),
     ('[tool.layerlint.models]\nid-prefix = "^(a|aa)*_$"', "models.id-prefix", "repeats a group of alternatives"),

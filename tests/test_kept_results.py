@@ -15,6 +15,7 @@ from layerlint import engine
 from layerlint.core.config import load_config
 from layerlint.core.options import RunOptions
 from layerlint.project.index import type_only
+from layerlint.project.reading.facts import ModuleFacts
 
 ROUTER = "app/api/v1/routers/orders.py"
 
@@ -30,12 +31,12 @@ def readings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """One item per module whose name uses were computed (read from its facts)."""
     computed: list[int] = []
 
-    class Counted(type_only._Reader):
-        def __init__(self) -> None:
+    class Counted(type_only._DefinitionsReader):
+        def __init__(self, facts: ModuleFacts) -> None:
             computed.append(1)
-            super().__init__()
+            super().__init__(facts)
 
-    monkeypatch.setattr(type_only, "_Reader", Counted)
+    monkeypatch.setattr(type_only, "_DefinitionsReader", Counted)
     return computed
 
 
@@ -62,7 +63,8 @@ def test_a_run_after_an_edit_computes_again_only_for_the_edited_module(project: 
     assert len(readings) == 1  # the router: every other module's were kept
 
 
-@pytest.mark.parametrize("stored", [[1, 2, 3], ["runtime", {}, {}, True], [[1], {}, {}, True], None, {"a": 1}])
+@pytest.mark.parametrize("stored", [[1, 2, 3], {"f": ["runtime", {}, {}, True]}, {"f": [[1], {}, {}, {}, True]},
+                                    None, {"a": 1}])
 def test_a_kept_value_that_cannot_be_read_is_computed_again(project: Path, readings: list[int],
                                                             stored: object) -> None:
     expected = _findings(project, use_cache=False)
@@ -70,7 +72,7 @@ def test_a_kept_value_that_cannot_be_read_is_computed_again(project: Path, readi
     kept, = project.glob(".layerlint_cache/*/kept.json")
     document = json.loads(kept.read_text())
     for entry in document["by_path"].values():
-        entry[1]["name_uses"] = stored
+        entry[1]["definition_uses"] = stored
     kept.write_text(json.dumps(document))
     _edit(project)
     readings.clear()

@@ -97,6 +97,7 @@ class Config:
     soft_delete_column: str = "deleted_at"
     base_repository: str = "BaseRepository"
     soft_delete_helpers: tuple[str, ...] = ()
+    chains_follow: str = "names"  # "names" (what a router uses of each module) or "modules" (import-linter's)
     severities: tuple[tuple[str, str], ...] = ()  # code or prefix -> "error", "warning" or "convention"
     # The dotted keys `file` sets (`sessions.read`); every other value is a default. Not part of
     # the cache key: where a value comes from changes no finding.
@@ -171,7 +172,11 @@ SCHEMA: dict[str, _Key] = {
         "base-class": _Key("str", "base_repository"),
         "soft-delete-helpers": _Key("list", "soft_delete_helpers"),
     }),
+    "chains": _Key("table", "chains", {
+        "follow": _Key("str", "chains_follow"),
+    }),
 }
+CHAIN_READINGS = ("names", "modules")
 
 _TYPE_NAMES = {"str": "a string", "list": "a list of strings", "map-list": "a table of lists of strings",
                "map-str": "a table of strings", "table": "a table"}
@@ -250,9 +255,8 @@ def config_from_table(table: dict[str, Any], root: Path, file: Path | None) -> C
     _read_table(table, SCHEMA, "", file, values)
     roles = values.pop("roles", {})
     extend_roles = values.pop("extend_roles", {})
-    values.pop("sessions", None)
-    values.pop("models", None)
-    values.pop("repositories", None)
+    for table_key in ("sessions", "models", "repositories", "chains"):
+        values.pop(table_key, None)
     config = Config(root=root, file=file, roles=tuple(sorted(roles.items())),
                     extend_roles=tuple(sorted(extend_roles.items())), configured=_dotted_keys(table), **values)
     _check_values(config)
@@ -324,6 +328,10 @@ def _check_values(config: Config) -> None:
                           f"{problem}: such a pattern can take exponential time on a long prefix. An id prefix is "
                           "a few letters and an underscore; write it with character classes and alternatives, "
                           "like `^[a-z]{2,5}_$` or `^(usr|itm|ord)_$`")
+    if config.chains_follow not in CHAIN_READINGS:
+        raise ConfigError(config.file, "chains.follow", f"`{config.chains_follow}` is not a way to follow chains; use "
+                          "`names` (what a module uses of each module it imports) or `modules` (every import, as "
+                          "import-linter reads them)")
     levels = [level.value for level in Severity]
     for code, level in config.severities:
         if level not in levels:

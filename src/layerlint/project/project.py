@@ -20,10 +20,11 @@ from layerlint.core.records import field, record
 from layerlint.project.index.graph import ImportGraph
 from layerlint.project.index.imports import defining_modules
 from layerlint.project.index.kept import Kept, KeptResults
+from layerlint.project.index.name_reach import NameReach
 from layerlint.project.index.pydantic_models import is_dto
 from layerlint.project.index.roles import Role, RoleAssigner
 from layerlint.project.index.symbols import Symbol, SymbolIndex
-from layerlint.project.index.type_only import name_uses, used_only_as_type
+from layerlint.project.index.type_only import definition_uses, used_only_as_type
 from layerlint.project.reading.facts import ImportFact, ModuleFacts
 from layerlint.project.reading.lazy import LazyModules
 
@@ -162,9 +163,14 @@ class Project:
         def runs(facts: ModuleFacts, item: ImportFact) -> bool:
             if item.kind == "from" and is_dto(self.index, self.index.resolve_import(item)):
                 return False
-            return not used_only_as_type(self.index, facts.module, item, self.per_module(name_uses, facts))
+            return not used_only_as_type(self.index, facts.module, item, self.per_module(definition_uses, facts).whole())
 
         return ImportGraph(self.modules, lambda item: defining_modules(self.index, item), runs)
+
+    @analysis(local=True)
+    def name_reach(self) -> NameReach:
+        """Which imports of a module each of its names needs, for chains that follow names."""
+        return NameReach(self.index, lambda facts: self.per_module(definition_uses, facts))
 
     @cached_property
     def noqa_by_path(self) -> dict[str, dict[int, list[str]]]:

@@ -14,7 +14,11 @@ the rules of its layer. Nor is a chain through the app module (a module-level `F
 a function that builds it: `def create_app()`), the composition root that imports every router
 and whatever they are wired with. A chain through a plain helper module is still reported. Chains follow
 what is imported: `from app.core import BaseSchema` depends on the module that defines
-`BaseSchema`, not on everything `app/core/__init__.py` happens to import.
+`BaseSchema`, not on everything `app/core/__init__.py` happens to import. And they follow it
+name by name: a router that imports `format_price` from a helper module reaches what
+`format_price` uses (the helper's other definitions it calls included, and the helper's
+statements that run on import), not the repository another function of the same helper calls.
+Importing the module itself (`from app import helpers`, `import app.helpers`) takes all of it.
 
 Chains follow only imports that run and give the importer something to call. An import used
 only as a type is no step: one under `if TYPE_CHECKING:`, a name used only in annotations
@@ -59,6 +63,19 @@ from app.domain.orders.repository import OrderRow   # `type OrderRow = tuple[str
 
 def revenue(rows: Sequence[OrderRow]) -> int: ...
 ```
+
+Nor a router that imports, from a helper module, a function that does not reach the repository
+another function of the helper calls.
+```python
+# app/api/v1/routers/prices.py
+from app.utils.formatting import format_price   # formatting.load_order calls OrderRepository
+```
+
+## Options
+- `chains.follow`: `"names"` (the default) follows what each module uses of the modules it
+  imports, as above; `"modules"` follows every import of every module on the chain, as
+  import-linter's layers contract does: a helper module that imports a repository for any of
+  its functions then puts every router importing the helper in the repository's reach.
 """
 
 from __future__ import annotations
@@ -72,7 +89,7 @@ from layerlint.rules.base import Finding, Scope, rule
 
 @rule("LL102", "router-reaches-repository", "A router reaches a repository through other imports", __doc__,
       tags=("layers",),
-      scope=Scope.MODULE, analyses=("roles", "dependency_graph"))
+      scope=Scope.MODULE, analyses=("roles", "dependency_graph", "name_reach"), options=("chains.follow",))
 def check(project: Project) -> Iterator[Finding]:
     def is_repository(module: str) -> bool:
         return project.role(module) == "repository"
@@ -81,10 +98,12 @@ def check(project: Project) -> Iterator[Finding]:
         return project.role(module) not in ("service", "router", "dependency", "worker", "app")
 
     graph = project.dependency_graph
+    reach = project.name_reach if project.config.chains_follow == "names" else None
     for facts in project.checked("router"):
         # A repository the router also imports itself (LL101) still gets its chain: removing the
         # direct import leaves the chain, so both are reported.
-        chains = graph.shortest_chains(facts.module, is_repository, can_pass, direct=False)
+        chains = graph.shortest_chains(facts.module, is_repository, can_pass, direct=False,
+                                       reach=reach)
         for chain in sorted(chains, key=lambda c: (len(c.edges), c.modules)):
             if len(chain.edges) < 2:
                 continue

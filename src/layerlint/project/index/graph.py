@@ -8,7 +8,8 @@ a target that is not a module of the project falls back to its nearest ancestor 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from typing import Protocol, TypeVar
 
 from layerlint.core.records import record
 from layerlint.project.reading.facts import ImportFact, ModuleFacts, Span
@@ -83,19 +84,43 @@ def candidates_of(kind: str, target: str, name: str | None) -> list[str]:
 
 TargetsOf = Callable[[ImportFact], list[tuple[str, bool]]]
 Keeps = Callable[[ModuleFacts, ImportFact], bool]
+E = TypeVar("E")
+EVERYTHING = "*"  # a chain state's name when the importer takes the whole module (`import m`)
 
 
-class _EdgesFrom(Mapping[str, list[ImportEdge]]):
+class NameReach(Protocol):
+    """What a chain may follow inside a module, name by name (`name_reach.py`)."""
+
+    def needed(self, module: str, name: str) -> Mapping[str, Collection[str]] | None:
+        """The names bound by `module`'s imports that its definition of `name` uses (with the
+        definitions it uses in turn), each with the names written with it (`utils.find_order`);
+        None when that is every import, whole."""
+
+    def taken(self, item: ImportFact, target: str, written: Collection[str]) -> Collection[str]:
+        """The names of `target` that `item` gives, used as `written`; `EVERYTHING` for the whole module."""
+
+
+class _WholeModules:
+    """Chains module by module, as import-linter reads them: every import of a module counts."""
+
+    def needed(self, module: str, name: str) -> Mapping[str, Collection[str]] | None:
+        return None
+
+    def taken(self, item: ImportFact, target: str, written: Collection[str]) -> Collection[str]:
+        return (EVERYTHING,)
+
+
+class _EdgesFrom(Mapping[str, list[E]]):
     """Each module's edges, found when first asked for: a chain from one module reads only the
     modules it reaches (on polar's server, a quarter of the project for the median module)."""
 
-    def __init__(self, modules: Mapping[str, ModuleFacts], edges_of: Callable[[str, ModuleFacts], Iterator[ImportEdge]]
+    def __init__(self, modules: Mapping[str, ModuleFacts], edges_of: Callable[[str, ModuleFacts], Iterator[E]]
                  ) -> None:
         self._modules = modules
         self._edges_of = edges_of
-        self.found: dict[str, list[ImportEdge]] = {}
+        self.found: dict[str, list[E]] = {}
 
-    def __getitem__(self, name: str) -> list[ImportEdge]:
+    def __getitem__(self, name: str) -> list[E]:
         edges = self.found.get(name)
         if edges is None:
             edges = self.found[name] = list(self._edges_of(name, self._modules[name]))
@@ -118,60 +143,81 @@ class ImportGraph:
         self.modules = modules
         self._targets_of = targets_of or self._syntactic_target
         self._keeps = keeps
-        self.edges_from = _EdgesFrom(modules, self._edges_of)
+        self.edges_from: _EdgesFrom[ImportEdge] = _EdgesFrom(modules, self._edges_of)
+        # Every kept import with its edge, several to one module among them: a chain that follows
+        # names needs the statement that imports each name.
+        self.item_edges: _EdgesFrom[tuple[ImportFact, ImportEdge]] = _EdgesFrom(modules, self._item_edges_of)
 
     def _syntactic_target(self, item: ImportFact) -> list[tuple[str, bool]]:
         found = edge_target(item, self.modules)
         return [found] if found is not None else []
 
-    def _edges_of(self, name: str, facts: ModuleFacts) -> Iterator[ImportEdge]:
-        seen: set[str] = set()
+    def _item_edges_of(self, name: str, facts: ModuleFacts) -> Iterator[tuple[ImportFact, ImportEdge]]:
         for item in facts.imports:
             if self._keeps is not None and not self._keeps(facts, item):
                 continue
             for target, submodule in self._targets_of(item):
-                if target == name or target in seen:
-                    continue
-                seen.add(target)
-                yield ImportEdge(name, target, item.span, item.type_checking, item.in_function,
-                                 item.level > 0, submodule)
+                if target != name:
+                    yield item, ImportEdge(name, target, item.span, item.type_checking, item.in_function,
+                                           item.level > 0, submodule)
+
+    def _edges_of(self, name: str, facts: ModuleFacts) -> Iterator[ImportEdge]:
+        seen: set[str] = set()
+        for _, edge in self.item_edges[name]:
+            if edge.imported not in seen:
+                seen.add(edge.imported)
+                yield edge
 
     def edge_pairs(self) -> set[tuple[str, str]]:
         return {(e.importer, e.imported) for edges in self.edges_from.values() for e in edges}
 
     def shortest_chains(self, start: str, is_target: Callable[[str], bool],
-                        can_pass: Callable[[str], bool], *, direct: bool = True) -> list[ImportChain]:
+                        can_pass: Callable[[str], bool], *, direct: bool = True,
+                        reach: NameReach | None = None) -> list[ImportChain]:
         """Breadth-first from `start`: the shortest chain to each target module reached.
 
         A chain stops at the first target; it continues only through modules `can_pass` allows.
         `direct=False` leaves out the targets `start` imports itself, so that a target it also
-        reaches through other modules gets that longer chain.
+        reaches through other modules gets that longer chain. With `reach`, a chain follows names:
+        through a module it continues only along the imports that the names taken from it use
+        (the chain state is a module and a name of it), and `start` takes everything.
         """
-        previous: dict[str, ImportEdge] = {}
-        queue = deque([start])
-        visited = {start}
+        names = reach or _WholeModules()
+        State = tuple[str, str]
+        first: State = (start, EVERYTHING)
+        previous: dict[State, tuple[State, ImportEdge]] = {}
+        queue = deque([first])
+        seen = {first}
+        reached: set[str] = set()
         chains: list[ImportChain] = []
         while queue:
-            current = queue.popleft()
-            for edge in self.edges_from.get(current, ()):
-                if edge.imported in visited or not direct and current == start and is_target(edge.imported):
+            state = queue.popleft()
+            module, name = state
+            needed = names.needed(module, name)
+            for item, edge in self.item_edges.get(module, ()):
+                target = edge.imported
+                if needed is not None and item.bound not in needed or target == start or target in reached:
                     continue
-                visited.add(edge.imported)
-                previous[edge.imported] = edge
-                if is_target(edge.imported):
-                    chains.append(_chain_to(edge.imported, previous, start))
-                elif can_pass(edge.imported):
-                    queue.append(edge.imported)
+                if is_target(target):
+                    if direct or module != start:
+                        reached.add(target)
+                        chains.append(_chain_to(state, edge, previous))
+                    continue
+                for taken in names.taken(item, target, needed[item.bound] if needed is not None else ()):
+                    following: State = (target, taken)
+                    if following in seen or (target, EVERYTHING) in seen:
+                        continue
+                    seen.add(following)
+                    previous[following] = (state, edge)
+                    if can_pass(target):
+                        queue.append(following)
         return chains
 
 
-def _chain_to(end: str, previous: dict[str, ImportEdge], start: str) -> ImportChain:
-    edges: list[ImportEdge] = []
-    current = end
-    while current != start:
-        edge = previous[current]
+def _chain_to(state: tuple[str, str], last: ImportEdge,
+              previous: dict[tuple[str, str], tuple[tuple[str, str], ImportEdge]]) -> ImportChain:
+    edges = [last]
+    while state in previous:
+        state, edge = previous[state]
         edges.append(edge)
-        current = edge.importer
     return ImportChain(tuple(reversed(edges)))
-
-

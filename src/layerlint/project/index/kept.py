@@ -3,7 +3,7 @@ alone computes is the same while that module's facts are (`Project.per_module`).
 
 A `Kept` names such a function and says how its result is stored (as JSON); a `KeptResults`
 (the check cache's, `cache/kept.py`) holds what earlier runs computed, by the module's facts
-digest. The first user is the type-only reading of imports (`type_only.name_uses`): after an
+digest. The first user is the type-only reading of imports (`type_only.definition_uses`): after an
 edit, the dependency graph's chains from the routers ask it of every module on them (321 modules
 of polar's server), and computing it reads every function body of those modules.
 """

@@ -22,6 +22,7 @@ all its imports.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
@@ -66,6 +67,9 @@ class NameUses:
     type: dict[str, set[str]] = field(default_factory=dict)
     provided: dict[str, set[str]] = field(default_factory=dict)
     complete: bool = True  # False: an expression was too deep to read, some uses are unknown
+    # The whole names written at run time with a head an import binds (`utils.find_order`, or
+    # `utils` passed along): what a module imported whole is used for.
+    attributes: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, written: str, use: Use) -> None:
         head = written.split(".", 1)[0]
@@ -74,6 +78,13 @@ class NameUses:
             return
         kept = self.annotation if use is Use.ANNOTATION else self.type if use is Use.TYPE else self.provided
         kept.setdefault(head, set()).add(written)
+
+    def written(self, head: str) -> set[str]:
+        """Every name written with this head, an import's, whatever the use."""
+        found: set[str] = set()
+        for kept in (self.attributes, self.annotation, self.type, self.provided):
+            found |= kept.get(head, set())
+        return found
 
 
 def used_only_as_type(index: SymbolIndex, module: str, item: ImportFact, uses: NameUses) -> bool:
@@ -138,40 +149,125 @@ def _runs(index: SymbolIndex, module: str, written: str) -> bool:
     return event is not None and bool(annotated_metadata(index, symbol.module, event.value))
 
 
-def _read_uses(facts: ModuleFacts) -> NameUses:
+class DefinitionUses:
+    """How a module uses names, per top-level definition (a function, a class with its methods, a
+    name a module-level assignment binds) and, under `ALWAYS`, in the statements that run when
+    the module is imported: what importing one name of a module brings along (`name_reach.py`)."""
+
+    __slots__ = ("owners", "_whole")
+
+    def __init__(self, owners: dict[str, NameUses]) -> None:
+        self.owners = owners
+        self._whole: NameUses | None = None
+
+    def whole(self) -> NameUses:
+        """The module's uses, all definitions together."""
+        if self._whole is None:
+            self._whole = merged(self.owners.values())
+        return self._whole
+
+
+ALWAYS = ""  # the owner of the module-level statements that bind no one name
+
+
+def merged(parts: Iterable[NameUses]) -> NameUses:
+    """The uses of several definitions together."""
+    uses = NameUses()
+    for part in parts:
+        uses.runtime |= part.runtime
+        for kept, more in ((uses.annotation, part.annotation), (uses.type, part.type), (uses.provided, part.provided),
+                           (uses.attributes, part.attributes)):
+            for head, written in more.items():
+                kept.setdefault(head, set()).update(written)
+        uses.complete = uses.complete and part.complete
+    return uses
+
+
+def _read_definitions(facts: ModuleFacts) -> DefinitionUses:
+    """Every name the module's facts use, by the top-level definition that uses it."""
+    return _DefinitionsReader(facts).read()
+
+
+class _DefinitionsReader:
+    """One module's uses, read into one `_Reader` per top-level definition."""
+
+    def __init__(self, facts: ModuleFacts) -> None:
+        self.facts = facts
+        self.imported = frozenset(item.bound for item in facts.imports)
+        self.readers: dict[str, _Reader] = {}
+
+    def reader(self, owner: str) -> _Reader:
+        found = self.readers.get(owner)
+        if found is None:
+            found = self.readers[owner] = _Reader(self.imported)
+        return found
+
+    def read(self) -> DefinitionUses:
+        facts = self.facts
+        for event in facts.events:
+            module_level = self.reader(_bound_name(event))
+            module_level.event(event)
+            module_level.exported(event)
+        for function in facts.functions:
+            in_function = self.reader(function.qualname.split(".", 1)[0])
+            in_function.all(function.decorators, Use.RUNTIME)
+            for param in function.params:
+                in_function.param(param)
+            in_function.read(function.returns, Use.ANNOTATION)
+            for event in function.events:
+                in_function.event(event)
+        for cls in facts.classes:
+            in_class = self.reader(cls.qualname.split(".", 1)[0])
+            in_class.all([*cls.bases, *cls.keywords.values(), *cls.decorators], Use.RUNTIME)
+            for class_field in cls.fields:
+                in_class.read(class_field.annotation, Use.ANNOTATION)
+                in_class.read(class_field.value, Use.RUNTIME)
+        return DefinitionUses({owner: read.uses for owner, read in self.readers.items()})
+
+
+def _bound_name(event: Event) -> str:
+    """The one name a module-level assignment binds (`service = Service(Repository())`), whose
+    definition its value is; `__all__` for any statement that builds it (what it lists matters to
+    `import *` and to whoever takes the whole module); `ALWAYS` for any other statement, which
+    runs on import."""
+    if Name("__all__") in (*walk(event.target), *walk(event.value)):
+        return "__all__"
+    if event.kind in ("assign", "annassign") and isinstance(event.target, Name):
+        return event.target.id
+    return ALWAYS
+
+
+def name_uses(facts: ModuleFacts) -> NameUses:
     """Every name the module's facts use, by the kind of use (see the module's docstring)."""
-    reader = _Reader()
-    for event in facts.events:
-        reader.event(event)
-        reader.exported(event)
-    for function in facts.functions:
-        reader.all(function.decorators, Use.RUNTIME)
-        for param in function.params:
-            reader.param(param)
-        reader.read(function.returns, Use.ANNOTATION)
-        for event in function.events:
-            reader.event(event)
-    for cls in facts.classes:
-        reader.all([*cls.bases, *cls.keywords.values(), *cls.decorators], Use.RUNTIME)
-        for class_field in cls.fields:
-            reader.read(class_field.annotation, Use.ANNOTATION)
-            reader.read(class_field.value, Use.RUNTIME)
-    return reader.uses
+    return _read_definitions(facts).whole()
 
 
 def _encode_uses(uses: NameUses) -> list[Any]:
     return [sorted(uses.runtime), {k: sorted(v) for k, v in uses.annotation.items()},
             {k: sorted(v) for k, v in uses.type.items()}, {k: sorted(v) for k, v in uses.provided.items()},
-            uses.complete]
+            uses.complete, {k: sorted(v) for k, v in uses.attributes.items()}]
 
 
 def _decode_uses(stored: Any) -> NameUses:
-    runtime, annotation, type_uses, provided, complete = stored
+    if type(stored) is not list or len(stored) != 6:
+        raise ValueError("not stored name uses")
+    runtime, annotation, type_uses, provided, complete, attributes = stored
     if not (_strings(runtime) and _names_to_strings(annotation) and _names_to_strings(type_uses)
-            and _names_to_strings(provided) and type(complete) is bool):
+            and _names_to_strings(provided) and type(complete) is bool and _names_to_strings(attributes)):
         raise ValueError("not stored name uses")
     return NameUses(set(runtime), {k: set(v) for k, v in annotation.items()},
-                    {k: set(v) for k, v in type_uses.items()}, {k: set(v) for k, v in provided.items()}, complete)
+                    {k: set(v) for k, v in type_uses.items()}, {k: set(v) for k, v in provided.items()}, complete,
+                    {k: set(v) for k, v in attributes.items()})
+
+
+def _encode_definitions(uses: DefinitionUses) -> dict[str, list[Any]]:
+    return {owner: _encode_uses(owner_uses) for owner, owner_uses in uses.owners.items()}
+
+
+def _decode_definitions(stored: Any) -> DefinitionUses:
+    if type(stored) is not dict:
+        raise ValueError("not stored definition uses")
+    return DefinitionUses({str(owner): _decode_uses(owner_uses) for owner, owner_uses in stored.items()})
 
 
 def _strings(value: Any) -> bool:
@@ -182,9 +278,10 @@ def _names_to_strings(value: Any) -> bool:
     return type(value) is dict and all(_strings(item) for item in value.values())
 
 
-# Every name a module's facts use, by the kind of use (see the module's docstring); kept between
-# runs by the check cache while the module's facts are the same.
-name_uses: Kept[NameUses] = Kept("name_uses", _read_uses, _encode_uses, _decode_uses)
+# The names each top-level definition of a module uses; kept between runs by the check cache
+# while the module's facts are the same.
+definition_uses: Kept[DefinitionUses] = Kept("definition_uses", _read_definitions, _encode_definitions,
+                                             _decode_definitions)
 
 
 def _last_name(expr: Expr | None) -> str:
@@ -197,8 +294,15 @@ def _is_dependency(expr: Expr | None) -> bool:
 
 
 class _Reader:
-    def __init__(self) -> None:
+    def __init__(self, imported: frozenset[str] = frozenset()) -> None:
         self.uses = NameUses()
+        self.imported = imported  # the names the module's imports bind
+
+    def add(self, written: str, use: Use) -> None:
+        self.uses.add(written, use)
+        head = written.split(".", 1)[0]
+        if use is Use.RUNTIME and head in self.imported:
+            self.uses.attributes.setdefault(head, set()).add(written)
 
     def all(self, exprs: list[Expr], use: Use) -> None:
         for expr in exprs:
@@ -214,13 +318,13 @@ class _Reader:
         if Name("__all__") in (*walk(event.target), *walk(event.value)):
             for node in walk(event.value):
                 if isinstance(node, Constant) and isinstance(node.value, str):
-                    self.uses.add(node.value, Use.RUNTIME)
+                    self.add(node.value, Use.RUNTIME)
 
     def param(self, param: ParamFact) -> None:
         if not _is_dependency(param.default):
             self.read(param.annotation, Use.ANNOTATION)
         elif isinstance(param.annotation, (Name, Attribute)) and dotted(param.annotation) is not None:
-            self.uses.add(dotted(param.annotation) or "", Use.PROVIDED)  # a class, or an alias: decided with the index
+            self.add(dotted(param.annotation) or "", Use.PROVIDED)  # a class, or an alias: decided with the index
         else:
             self.read(param.annotation, Use.RUNTIME)
         self.read(param.default, Use.RUNTIME)
@@ -230,7 +334,7 @@ class _Reader:
             case None:
                 return
             case Name() | Attribute() if (written := dotted(expr)) is not None:
-                self.uses.add(written, use)
+                self.add(written, use)
             case Attribute(value):
                 self.read(value, use)
             case Constant(str() as text) if use is not Use.RUNTIME:
