@@ -1,5 +1,6 @@
 """Library classes the index recognises by what a name resolves to, where every layer above asks
-(the session analysis in `orm/sessions.py`, the roles that content and use decide)."""
+(the session analysis in `orm/sessions.py`, the CRUD calls in `orm/crud_libraries.py`, the roles
+that content and use decide)."""
 
 from __future__ import annotations
 
@@ -10,3 +11,18 @@ SESSION_CLASSES = SYNC_SESSION_CLASSES | frozenset({
     "sqlalchemy.ext.asyncio.AsyncSession", "sqlalchemy.ext.asyncio.session.AsyncSession",
     "sqlmodel.ext.asyncio.session.AsyncSession",
 })
+
+# CRUD helper libraries' classes, by top-level package: an object of one (or of a project class
+# extending one) is a repository over the table model it is built for.
+CRUD_CLASSES: dict[str, frozenset[str]] = {
+    "fastcrud": frozenset({"FastCRUD"}),
+    "sqlalchemy_crud_plus": frozenset({"CRUDPlus"}),
+    "advanced_alchemy": frozenset({"SQLAlchemyAsyncRepository", "SQLAlchemySyncRepository",
+                                   "SQLAlchemyAsyncRepositoryService", "SQLAlchemySyncRepositoryService"}),
+}
+
+
+def is_crud_class(dotted: str) -> bool:
+    """`dotted` (a resolved external name) is a CRUD library's class."""
+    package, _, name = dotted.rpartition(".")
+    return name in CRUD_CLASSES.get(package.split(".", 1)[0], frozenset())

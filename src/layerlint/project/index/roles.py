@@ -15,6 +15,7 @@ from layerlint.project.index.background_tasks import TaskDecorators, task_decora
 from layerlint.project.index.configured_names import check_configured_names
 from layerlint.project.index.graph import edge_target
 from layerlint.project.index.imports import modules_reached
+from layerlint.project.index.libraries import is_crud_class
 from layerlint.project.index.programs import runs_itself
 from layerlint.project.index.session_types import session_annotated_parameters
 from layerlint.project.index.symbols import Symbol, SymbolIndex
@@ -217,7 +218,46 @@ class RoleAssigner:
         for cls in facts.classes:
             if cls.name.endswith("Service") and cls.qualname == cls.name:
                 return Role("service", f"defines service class `{cls.name}`")
+        crud = self._crud_object(facts)
+        if crud is not None:
+            return Role("repository", crud)
         return Role(None, "no glob or content matched")
+
+    def _crud_object(self, facts: ModuleFacts) -> str | None:
+        """A module that builds a CRUD library's object over a table model (`crud_tokens =
+        FastCRUD(Token)`, also through an alias `CRUDToken = FastCRUD[Token, ...]` or a project
+        class extending the library's) is data access wherever it lives (`core/db/crud_tokens.py`)."""
+        from layerlint.project.index.models import is_table_model  # late: models builds on roles' index
+
+        for cls in facts.classes:
+            symbol = Symbol("class", facts.module, cls.qualname)
+            extended = next((owner.dotted for owner in self.index.mro(symbol)
+                             if owner.kind == "external" and is_crud_class(owner.dotted)), None)
+            if extended is not None and cls.qualname == cls.name:
+                return f"defines CRUD class `{cls.name}` (extends {extended.rpartition('.')[2]})"
+        for event in facts.events:
+            value = event.value
+            if event.kind not in ("assign", "annassign") or not isinstance(event.target, Name) \
+                    or not is_call(value) or not value.args:
+                continue
+            library_class = self._crud_class(facts.module, value.func)
+            model = self.index.resolve_expr(facts.module, value.args[0])
+            if library_class is not None and model.kind == "class" and is_table_model(self.index, model):
+                return (f"builds CRUD object `{event.target.id}` ({library_class.rpartition('.')[2]}) "
+                        f"over table model `{model.name}`")
+        return None
+
+    def _crud_class(self, module: str, expr: Expr) -> str | None:
+        """The CRUD library class `expr` is, extends, or subscripts (`FastCRUD[Token, ...]` aliased)."""
+        symbol = self.index.resolve_expr(module, expr)
+        if symbol.kind == "assign":
+            event = self.index.assignment(symbol)
+            if event is None or not isinstance(event.value, Subscript):
+                return None
+            symbol = self.index.resolve_expr(symbol.module, event.value.value)
+        owners = self.index.mro(symbol) if symbol.kind == "class" else (symbol,)
+        return next((owner.dotted for owner in owners if owner.kind == "external" and is_crud_class(owner.dotted)),
+                    None)
 
     def _app_factory(self, facts: ModuleFacts) -> str | None:
         """A module-level function that makes the `FastAPI` app (`def create_app(): app =

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from layerlint.core.records import field, record
+from layerlint.project.index.libraries import CRUD_CLASSES
 from layerlint.project.index.models import is_table_model, is_tortoise
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import TypeRef, last_assignment
@@ -67,18 +68,17 @@ class CrudLibrary:
 
 
 LIBRARIES = (
-    CrudLibrary("FastCRUD", "fastcrud", frozenset({"FastCRUD"}), frozenset({"db_delete"}),
+    CrudLibrary("FastCRUD", "fastcrud", CRUD_CLASSES["fastcrud"], frozenset({"db_delete"}),
                 soft_with_column={"delete": ("is_deleted_column", "is_deleted")},
                 reads=frozenset({"get", "get_multi", "get_joined", "get_multi_joined", "get_multi_by_cursor",
                                  "count", "select"}),
                 flag=("is_deleted_column", "is_deleted")),
-    CrudLibrary("sqlalchemy-crud-plus", "sqlalchemy_crud_plus", frozenset({"CRUDPlus"}), frozenset({"delete_model"}),
+    CrudLibrary("sqlalchemy-crud-plus", "sqlalchemy_crud_plus", CRUD_CLASSES["sqlalchemy_crud_plus"],
+                frozenset({"delete_model"}),
                 soft_with_keyword={"delete_model_by_column": "logical_deletion"},
                 reads=frozenset({"select_model", "select_model_by_column", "select_models", "select_models_order",
                                  "count", "select", "select_order"})),
-    CrudLibrary("advanced-alchemy", "advanced_alchemy",
-                frozenset({"SQLAlchemyAsyncRepository", "SQLAlchemySyncRepository", "SQLAlchemyAsyncRepositoryService",
-                           "SQLAlchemySyncRepositoryService"}),
+    CrudLibrary("advanced-alchemy", "advanced_alchemy", CRUD_CLASSES["advanced_alchemy"],
                 frozenset({"delete", "delete_many", "delete_where"}),
                 # `exists` is left out, as for the others: a uniqueness check must see deleted rows
                 reads=frozenset({"get", "get_one", "get_one_or_none", "list", "list_and_count", "count"}),
