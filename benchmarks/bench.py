@@ -39,7 +39,10 @@ from concurrent.futures import ProcessPoolExecutor
 def parse(paths):
     for path in paths:
         with open(path, "rb") as handle:
-            ast.parse(handle.read(), path)
+            try:
+                ast.parse(handle.read(), path)
+            except (SyntaxError, ValueError):  # parsed as far as it goes, as layerlint does (LL001)
+                pass
     return len(paths)
 if __name__ == "__main__":
     files = [os.path.join(d, n) for d, _, ns in os.walk(sys.argv[1]) for n in ns if n.endswith(".py")]
