@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 
 from layerlint.project.index.graph import EVERYTHING
-from layerlint.project.index.symbols import SymbolIndex
+from layerlint.project.index.symbols import Symbol, SymbolIndex
 from layerlint.project.index.type_only import ALWAYS, DefinitionUses, NameUses, merged, used_only_as_type
 from layerlint.project.reading.facts import ImportFact, ModuleFacts
 
@@ -33,6 +33,7 @@ class NameReach:
         self._modules: Mapping[str, ModuleFacts] = index.modules
         self._uses_of = uses_of
         self._needed: dict[tuple[str, str], Needed | None] = {}
+        self._resolved: dict[tuple[str, str | None], Symbol] = {}
 
     def needed(self, module: str, name: str) -> Needed | None:
         if module not in self._modules:
@@ -44,7 +45,10 @@ class NameReach:
 
     def taken(self, item: ImportFact, target: str, written: Collection[str]) -> Collection[str]:
         if item.kind == "from" and item.name not in (None, "*") and target != f"{item.target}.{item.name}":
-            symbol = self._index.resolve_import(item)
+            key = (item.target, item.name)
+            symbol = self._resolved.get(key)
+            if symbol is None:
+                symbol = self._resolved[key] = self._index.resolve_import(item)
             if symbol.kind in _DEFINED and symbol.module == target and symbol.name:
                 return (symbol.name.split(".", 1)[0],)
             return (item.name,) if target == item.target else (EVERYTHING,)
@@ -55,19 +59,33 @@ class NameReach:
     def _find_needed(self, facts: ModuleFacts, name: str) -> Needed | None:
         definitions = self._uses_of(facts)
         if name == EVERYTHING:
-            uses = definitions.whole()
-            return {item.bound: frozenset(uses.written(item.bound)) for item in facts.imports} if uses.complete \
-                else None
-        bound = {item.bound for item in facts.imports}
-        if name not in definitions.owners and name not in bound:
+            whole = definitions.whole()
+            return {item.bound: self._written(item, [whole]) for item in facts.imports} if whole.complete else None
+        if name not in definitions.owners and all(item.bound != name for item in facts.imports):
             return None
-        closure = _closure(definitions.owners, name)
-        if closure is None:
+        parts = _closure(definitions.owners, name)
+        if parts is None:
             return None
-        mentioned = _heads(closure) | {name}
-        return {item.bound: frozenset(closure.written(item.bound)) for item in facts.imports
-                if item.bound in mentioned and (item.bound == name
-                                                or not used_only_as_type(self._index, facts.module, item, closure))}
+        mentioned = {name}.union(*(_heads(part) for part in parts))
+        runtime = set().union(*(part.runtime for part in parts))
+        closure: NameUses | None = None  # the uses merged, only to tell a type from a run-time use
+        needed: dict[str, frozenset[str]] = {}
+        for item in facts.imports:
+            if item.bound not in mentioned:
+                continue
+            if item.bound != name and item.bound not in runtime:
+                closure = closure or merged(parts)
+                if used_only_as_type(self._index, facts.module, item, closure):
+                    continue
+            needed[item.bound] = self._written(item, parts)
+        return needed
+
+    def _written(self, item: ImportFact, parts: list[NameUses]) -> frozenset[str]:
+        """What is written with the name an import of a module binds (`taken` reads no more of
+        an import of a name, which it resolves)."""
+        if item.kind == "from" and f"{item.target}.{item.name}" not in self._modules:
+            return frozenset()
+        return frozenset().union(*(part.written(item.bound) for part in parts))
 
 
 def _written_as(item: ImportFact) -> str:
@@ -90,7 +108,7 @@ def _attributes(prefix: str, written: Collection[str]) -> list[str]:
     return sorted(found) if found else [EVERYTHING]
 
 
-def _closure(owners: Mapping[str, NameUses], name: str) -> NameUses | None:
+def _closure(owners: Mapping[str, NameUses], name: str) -> list[NameUses] | None:
     """The uses of `name`'s definition, of the module-level statements, and of every definition
     of the module they use; None when one of them could not be read whole."""
     pending = [name, ALWAYS]
@@ -108,7 +126,7 @@ def _closure(owners: Mapping[str, NameUses], name: str) -> NameUses | None:
             return None
         parts.append(uses)
         pending.extend(head for head in _heads(uses) if head in owners and head not in expanded)
-    return merged(parts)
+    return parts
 
 
 def _heads(uses: NameUses) -> set[str]:

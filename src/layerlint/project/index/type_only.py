@@ -230,10 +230,13 @@ def _bound_name(event: Event) -> str:
     definition its value is; `__all__` for any statement that builds it (what it lists matters to
     `import *` and to whoever takes the whole module); `ALWAYS` for any other statement, which
     runs on import."""
-    if Name("__all__") in (*walk(event.target), *walk(event.value)):
-        return "__all__"
-    if event.kind in ("assign", "annassign") and isinstance(event.target, Name):
-        return event.target.id
+    target = event.target
+    if isinstance(target, Name):
+        if target.id == "__all__":
+            return "__all__"
+        return target.id if event.kind in ("assign", "annassign") else ALWAYS
+    if event.kind == "expr" and isinstance(event.value, Call) and (dotted(event.value.func) or "").startswith("__all__."):
+        return "__all__"  # `__all__.extend([...])`
     return ALWAYS
 
 
@@ -299,9 +302,12 @@ class _Reader:
         self.imported = imported  # the names the module's imports bind
 
     def add(self, written: str, use: Use) -> None:
-        self.uses.add(written, use)
+        if use is not Use.RUNTIME:
+            self.uses.add(written, use)
+            return
         head = written.split(".", 1)[0]
-        if use is Use.RUNTIME and head in self.imported:
+        self.uses.runtime.add(head)
+        if head in self.imported:
             self.uses.attributes.setdefault(head, set()).add(written)
 
     def all(self, exprs: list[Expr], use: Use) -> None:
