@@ -43,7 +43,11 @@ from layerlint.project.reading.facts import (
 )
 
 ROUTER_CLASSES = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter", "fastapi.FastAPI",
-                            "fastapi.applications.FastAPI"})
+                            "fastapi.applications.FastAPI",
+                            # fastapi-utils' and its successor fastapi-restful's APIRouter subclass, which
+                            # infers `response_model` from the return annotation (used with `@cbv`)
+                            "fastapi_utils.inferring_router.InferringRouter",
+                            "fastapi_restful.inferring_router.InferringRouter"})
 APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
 # Calls that build or run a query over the table model given first: a data-access class's work.
 QUERY_BUILDERS = frozenset({"get", "query", "select", "delete", "update", "insert"})
