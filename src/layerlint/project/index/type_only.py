@@ -18,6 +18,9 @@ class itself; not when that annotation is an alias of library types alone (`send
 Depends(get_sender)` with `SendTask = Callable[..., None]`): the object comes from the dependency,
 and the alias's module holds none of its code. A module with an expression too deep to read keeps
 all its imports.
+
+The uses are read per top-level definition (`DefinitionUses`): the module's are their union, and
+`name_reach.py` asks what one name of the module needs.
 """
 
 from __future__ import annotations
