@@ -4,6 +4,8 @@ that content and use decide)."""
 
 from __future__ import annotations
 
+from layerlint.project.index.symbols import Symbol, SymbolIndex
+
 SYNC_SESSION_CLASSES = frozenset({
     "sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session", "sqlmodel.orm.session.Session",
 })
@@ -26,3 +28,9 @@ def is_crud_class(dotted: str) -> bool:
     """`dotted` (a resolved external name) is a CRUD library's class."""
     package, _, name = dotted.rpartition(".")
     return name in CRUD_CLASSES.get(package.split(".", 1)[0], frozenset())
+
+
+def crud_base(index: SymbolIndex, symbol: Symbol) -> Symbol | None:
+    """The CRUD library class `symbol` is or extends (an external name), if any."""
+    owners = index.mro(symbol) if symbol.kind == "class" else (symbol,)
+    return next((owner for owner in owners if owner.kind == "external" and is_crud_class(owner.dotted)), None)

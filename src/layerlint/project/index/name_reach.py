@@ -66,7 +66,7 @@ class NameReach:
         parts = _closure(definitions.owners, name)
         if parts is None:
             return None
-        mentioned = {name}.union(*(_heads(part) for part in parts))
+        mentioned = {name}.union(*(part.heads() for part in parts))
         runtime = set().union(*(part.runtime for part in parts))
         closure: NameUses | None = None  # the uses merged, only to tell a type from a run-time use
         needed: dict[str, frozenset[str]] = {}
@@ -125,9 +125,5 @@ def _closure(owners: Mapping[str, NameUses], name: str) -> list[NameUses] | None
         if not uses.complete:
             return None
         parts.append(uses)
-        pending.extend(head for head in _heads(uses) if head in owners and head not in expanded)
+        pending.extend(head for head in uses.heads() if head in owners and head not in expanded)
     return parts
-
-
-def _heads(uses: NameUses) -> set[str]:
-    return uses.runtime | uses.annotation.keys() | uses.type.keys() | uses.provided.keys()

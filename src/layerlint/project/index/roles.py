@@ -15,7 +15,7 @@ from layerlint.project.index.background_tasks import TaskDecorators, task_decora
 from layerlint.project.index.configured_names import check_configured_names
 from layerlint.project.index.graph import edge_target
 from layerlint.project.index.imports import modules_reached
-from layerlint.project.index.libraries import is_crud_class
+from layerlint.project.index.libraries import crud_base
 from layerlint.project.index.programs import runs_itself
 from layerlint.project.index.session_types import session_annotated_parameters
 from layerlint.project.index.symbols import Symbol, SymbolIndex
@@ -234,11 +234,9 @@ class RoleAssigner:
         from layerlint.project.index.models import is_table_model  # late: models builds on roles' index
 
         for cls in facts.classes:
-            symbol = Symbol("class", facts.module, cls.qualname)
-            extended = next((owner.dotted for owner in self.index.mro(symbol)
-                             if owner.kind == "external" and is_crud_class(owner.dotted)), None)
+            extended = crud_base(self.index, Symbol("class", facts.module, cls.qualname))
             if extended is not None and cls.qualname == cls.name:
-                return f"defines CRUD class `{cls.name}` (extends {extended.rpartition('.')[2]})"
+                return f"defines CRUD class `{cls.name}` (extends {extended.dotted.rpartition('.')[2]})"
         for event in facts.events:
             value = event.value
             if event.kind not in ("assign", "annassign") or not isinstance(event.target, Name) \
@@ -259,9 +257,8 @@ class RoleAssigner:
             if event is None or not isinstance(event.value, Subscript):
                 return None
             symbol = self.index.resolve_expr(symbol.module, event.value.value)
-        owners = self.index.mro(symbol) if symbol.kind == "class" else (symbol,)
-        return next((owner.dotted for owner in owners if owner.kind == "external" and is_crud_class(owner.dotted)),
-                    None)
+        base = crud_base(self.index, symbol)
+        return base.dotted if base is not None else None
 
     def _app_factory(self, facts: ModuleFacts) -> str | None:
         """A module-level function that makes the `FastAPI` app (`def create_app(): app =

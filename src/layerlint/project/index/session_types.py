@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from layerlint.project.index.libraries import SESSION_CLASSES, SYNC_SESSION_CLASSES
 from layerlint.project.index.symbols import SymbolIndex
-from layerlint.project.index.types import TypeRef, TypeResolver, alternatives, yielded
+from layerlint.project.index.types import TypeRef, TypeResolver, alternatives, handed_out
 from layerlint.project.reading.expr import Attribute, Expr, Name
 from layerlint.project.reading.facts import FunctionFact
 
@@ -42,10 +42,7 @@ def hands_out_session_type(index: SymbolIndex, module: str, returns: Expr | None
     """A function annotated to return a session, or to yield one or be entered for one
     (`-> AsyncIterator[AsyncSession]`, `-> AbstractAsyncContextManager[AsyncSession]`); not a factory
     of sessions (`async_sessionmaker[AsyncSession]`) or a tuple holding one."""
-    if returns is None:
-        return False
-    found = TypeResolver(index).annotation(module, returns)
-    return is_session_type(yielded(found) or found)
+    return is_session_type(handed_out(index, module, returns))
 
 
 def session_annotated_parameters(index: SymbolIndex, module: str, function: FunctionFact) -> set[str]:

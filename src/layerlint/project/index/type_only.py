@@ -82,6 +82,10 @@ class NameUses:
         kept = self.annotation if use is Use.ANNOTATION else self.type if use is Use.TYPE else self.provided
         kept.setdefault(head, set()).add(written)
 
+    def heads(self) -> set[str]:
+        """Every name used, whatever the use."""
+        return self.runtime | self.annotation.keys() | self.type.keys() | self.provided.keys()
+
     def written(self, head: str) -> set[str]:
         """Every name written with this head, an import's, whatever the use."""
         found: set[str] = set()

@@ -440,12 +440,25 @@ _CONTEXT_MANAGERS = frozenset({"contextlib.AbstractAsyncContextManager", "contex
                                "typing.AsyncContextManager", "typing.ContextManager"})
 
 
+_HANDING_OUT = _GENERATORS | _CONTEXT_MANAGERS
+
+
 def yielded(entered: TypeRef | None) -> TypeRef | None:
     """The type a `with` target gets from a context manager of type `entered`: what a generator
     context manager yields. Any other's `__enter__` may give anything: unknown."""
-    if entered is not None and entered.symbol.dotted in _GENERATORS | _CONTEXT_MANAGERS and entered.args:
+    if entered is not None and entered.symbol.dotted in _HANDING_OUT and entered.args:
         return entered.args[0]
     return None
+
+
+def handed_out(index: SymbolIndex, module: str, returns: Expr | None) -> TypeRef | None:
+    """What a function annotated to return `returns` hands out: what it yields or is entered for
+    (`-> AsyncIterator[AsyncSession]`, `-> AbstractAsyncContextManager[AsyncSession]`), else what
+    it returns."""
+    if returns is None:
+        return None
+    found = TypeResolver(index).annotation(module, returns)
+    return yielded(found) or found
 
 
 def alternatives(found: TypeRef) -> tuple[TypeRef, ...]:

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from layerlint.core.records import field, record
-from layerlint.project.index.libraries import CRUD_CLASSES
+from layerlint.project.index.libraries import CRUD_CLASSES, crud_base
 from layerlint.project.index.models import is_table_model, is_tortoise
 from layerlint.project.index.symbols import Symbol
 from layerlint.project.index.types import TypeRef, last_assignment
@@ -125,12 +125,11 @@ class CrudCall:
 
 def library_of(project: Project, symbol: Symbol) -> tuple[CrudLibrary, Symbol] | None:
     """The CRUD library whose class `symbol` is or extends, with that library class."""
-    for owner in project.index.mro(symbol) if symbol.kind == "class" else (symbol,):
-        package, _, name = owner.dotted.rpartition(".")
-        for library in LIBRARIES:
-            if owner.kind == "external" and name in library.classes and package.split(".")[0] == library.package:
-                return library, owner
-    return None
+    owner = crud_base(project.index, symbol)
+    if owner is None:
+        return None
+    package = owner.dotted.split(".", 1)[0]
+    return next(library for library in LIBRARIES if library.package == package), owner
 
 
 def crud_calls(project: Project, facts: ModuleFacts, function: FunctionFact) -> Iterator[CrudCall]:

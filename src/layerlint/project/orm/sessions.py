@@ -39,7 +39,7 @@ from layerlint.core.records import record
 from layerlint.project.index.libraries import SESSION_CLASSES
 from layerlint.project.index.session_types import hands_out_session_type, is_session_annotation, is_session_type
 from layerlint.project.index.symbols import UNKNOWN, Symbol, SymbolIndex
-from layerlint.project.index.types import TypeRef, TypeResolver, alternatives, last_assignment, last_binding, yielded
+from layerlint.project.index.types import TypeRef, alternatives, handed_out, last_assignment, last_binding
 from layerlint.project.orm.repositories import is_repository_class
 from layerlint.project.reading.expr import Await, Call, Yield
 
@@ -156,8 +156,8 @@ def _other_library_annotation(index: SymbolIndex, module: str, annotation: Expr 
     """`aiohttp.ClientSession` or `ClientSession | None`, or a generator or context manager of one
     (`AsyncIterator[httpx.AsyncClient]`, what a dependency or a `@asynccontextmanager` yields):
     another library's class."""
-    found = TypeResolver(index).annotation(module, annotation) if annotation is not None else None
-    kinds = alternatives(yielded(found) or found) if found is not None else ()
+    found = handed_out(index, module, annotation)
+    kinds = alternatives(found) if found is not None else ()
     return bool(kinds) and all(other_library(kind.symbol) for kind in kinds)
 
 

@@ -197,10 +197,11 @@ def deleted_rows_handled(project: Project, facts: ModuleFacts, function: Functio
         if isinstance(event.target, Attribute) and event.target.attr == column and event.value == Constant(None) \
                 and isinstance(event.target.value, Name):
             rows.append(event.target.value.id)
-        rows += [node.value.id for node in walk(event.value)
-                 if isinstance(node, Attribute) and node.attr == column and isinstance(node.value, Name)]
-        if any(_reads_by_name(node, column) for node in walk(event.value)):
-            return project.soft_delete_models
+        for node in walk(event.value):
+            if isinstance(node, Attribute) and node.attr == column and isinstance(node.value, Name):
+                rows.append(node.value.id)
+            elif _reads_by_name(node, column):
+                return project.soft_delete_models
     if not rows:  # most functions: following their assignments would find nothing to ask about
         return frozenset()
     queries = project.session_calls.queries(facts, function)
