@@ -6,7 +6,7 @@ import ast
 import textwrap
 
 from layerlint.project.index.symbols import SymbolIndex
-from layerlint.project.index.type_only import name_uses, used_only_as_type
+from layerlint.project.index.type_only import definition_uses, used_only_as_type
 from layerlint.project.reading.extract import extract
 from layerlint.project.reading.facts import ModuleFacts
 
@@ -44,7 +44,7 @@ def _type_only(body: str) -> set[str]:
     """The names `app.helper` (IMPORTS, then `body`) imports only as types from `app.repository`."""
     helper = _facts("app.helper", IMPORTS + textwrap.dedent(body))
     index = SymbolIndex({"app.repository": _facts("app.repository", DEFINITIONS), "app.helper": helper})
-    uses = name_uses(helper)
+    uses = definition_uses(helper).owners.values()  # by definition, as the dependency graph asks
     return {item.bound for item in helper.imports
             if item.target == "app.repository" and used_only_as_type(index, "app.helper", item, uses)}
 

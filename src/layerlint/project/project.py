@@ -163,7 +163,8 @@ class Project:
         def runs(facts: ModuleFacts, item: ImportFact) -> bool:
             if item.kind == "from" and is_dto(self.index, self.index.resolve_import(item)):
                 return False
-            return not used_only_as_type(self.index, facts.module, item, self.per_module(definition_uses, facts).whole())
+            return not used_only_as_type(self.index, facts.module, item,
+                                         self.per_module(definition_uses, facts).owners.values())
 
         return ImportGraph(self.modules, lambda item: defining_modules(self.index, item), runs)
 

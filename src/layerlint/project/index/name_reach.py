@@ -18,11 +18,12 @@ from collections.abc import Callable, Collection, Mapping
 
 from layerlint.project.index.graph import EVERYTHING
 from layerlint.project.index.symbols import Symbol, SymbolIndex
-from layerlint.project.index.type_only import ALWAYS, DefinitionUses, NameUses, merged, used_only_as_type
+from layerlint.project.index.type_only import ALWAYS, DefinitionUses, NameUses, used_only_as_type
 from layerlint.project.reading.facts import ImportFact, ModuleFacts
 
 _DEFINED = ("class", "function", "assign")
 Needed = Mapping[str, frozenset[str]]
+_NOTHING: frozenset[str] = frozenset()
 
 
 class NameReach:
@@ -59,8 +60,10 @@ class NameReach:
     def _find_needed(self, facts: ModuleFacts, name: str) -> Needed | None:
         definitions = self._uses_of(facts)
         if name == EVERYTHING:
-            whole = definitions.whole()
-            return {item.bound: self._written(item, [whole]) for item in facts.imports} if whole.complete else None
+            every = list(definitions.owners.values())
+            if not all(part.complete for part in every):
+                return None
+            return {item.bound: self._written(item, every) for item in facts.imports}
         if name not in definitions.owners and all(item.bound != name for item in facts.imports):
             return None
         parts = _closure(definitions.owners, name)
@@ -68,14 +71,12 @@ class NameReach:
             return None
         mentioned = {name}.union(*(part.heads() for part in parts))
         runtime = set().union(*(part.runtime for part in parts))
-        closure: NameUses | None = None  # the uses merged, only to tell a type from a run-time use
         needed: dict[str, frozenset[str]] = {}
         for item in facts.imports:
             if item.bound not in mentioned:
                 continue
             if item.bound != name and item.bound not in runtime:
-                closure = closure or merged(parts)
-                if used_only_as_type(self._index, facts.module, item, closure):
+                if used_only_as_type(self._index, facts.module, item, parts):
                     continue
             needed[item.bound] = self._written(item, parts)
         return needed
@@ -84,8 +85,9 @@ class NameReach:
         """What is written with the name an import of a module binds (`taken` reads no more of
         an import of a name, which it resolves)."""
         if item.kind == "from" and f"{item.target}.{item.name}" not in self._modules:
-            return frozenset()
-        return frozenset().union(*(part.written(item.bound) for part in parts))
+            return _NOTHING
+        written = set().union(*(part.written(item.bound) for part in parts))
+        return frozenset(written) if written else _NOTHING  # most are empty: one shared, not 216 bytes each
 
 
 def _written_as(item: ImportFact) -> str:

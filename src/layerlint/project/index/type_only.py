@@ -25,11 +25,12 @@ The uses are read per top-level definition (`DefinitionUses`): the module's are 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sys
+from collections.abc import Collection, Iterable, Mapping
 from enum import Enum
+from types import MappingProxyType
 from typing import Any
 
-from layerlint.core.records import field, record
 from layerlint.project.index.annotated import annotated_metadata
 from layerlint.project.index.kept import Kept
 from layerlint.project.index.symbols import Symbol, SymbolIndex
@@ -60,19 +61,55 @@ class Use(Enum):
     PROVIDED = "provided"  # the annotation of a parameter a dependency fills (`send: Sender = Depends(...)`)
 
 
-@record
+Names = tuple[str, ...]
+_NO_NAMES: Names = ()
+_NO_HEADS: Mapping[str, Names] = MappingProxyType({})
+
+
 class NameUses:
     """How a module uses each name, by the name's first part (`repo` for `repo.Row`); the uses
-    as types keep the whole name written (`repo.Row`), which may be an alias that runs."""
+    as types keep the whole name written (`repo.Row`), which may be an alias that runs.
 
-    runtime: set[str] = field(default_factory=set)
-    annotation: dict[str, set[str]] = field(default_factory=dict)
-    type: dict[str, set[str]] = field(default_factory=dict)
-    provided: dict[str, set[str]] = field(default_factory=dict)
-    complete: bool = True  # False: an expression was too deep to read, some uses are unknown
-    # The whole names written at run time with a head an import binds (`utils.find_order`, or
-    # `utils` passed along): what a module imported whole is used for.
-    attributes: dict[str, set[str]] = field(default_factory=dict)
+    Read once and kept (at 1M lines some 90,000 definitions), so held small: each name is the
+    one interned string, a few names are a tuple (a head's written names are one or two, as a
+    rule), and an empty mapping is one shared by all."""
+
+    __slots__ = ("runtime", "annotation", "type", "provided", "complete", "attributes")
+
+    def __init__(self, runtime: Collection[str] = _NO_NAMES, annotation: Mapping[str, Names] = _NO_HEADS,
+                 type: Mapping[str, Names] = _NO_HEADS, provided: Mapping[str, Names] = _NO_HEADS,
+                 complete: bool = True, attributes: Mapping[str, Names] = _NO_HEADS) -> None:
+        self.runtime = runtime
+        self.annotation = annotation
+        self.type = type
+        self.provided = provided
+        self.complete = complete  # False: an expression was too deep to read, some uses are unknown
+        # The whole names written at run time with a head an import binds (`utils.find_order`,
+        # or `utils` passed along): what a module imported whole is used for.
+        self.attributes = attributes
+
+    def heads(self) -> set[str]:
+        """Every name used, whatever the use."""
+        return set(self.runtime).union(self.annotation, self.type, self.provided)
+
+    def written(self, head: str) -> set[str]:
+        """Every name written with this head, an import's, whatever the use."""
+        found: set[str] = set()
+        for kept in (self.attributes, self.annotation, self.type, self.provided):
+            found.update(kept.get(head, _NO_NAMES))
+        return found
+
+
+class _Gathered:
+    """Name uses while they are read: sets, sealed into a `NameUses` when done."""
+
+    def __init__(self) -> None:
+        self.runtime: set[str] = set()
+        self.annotation: dict[str, set[str]] = {}
+        self.type: dict[str, set[str]] = {}
+        self.provided: dict[str, set[str]] = {}
+        self.attributes: dict[str, set[str]] = {}
+        self.complete = True
 
     def add(self, written: str, use: Use) -> None:
         head = written.split(".", 1)[0]
@@ -82,27 +119,38 @@ class NameUses:
         kept = self.annotation if use is Use.ANNOTATION else self.type if use is Use.TYPE else self.provided
         kept.setdefault(head, set()).add(written)
 
-    def heads(self) -> set[str]:
-        """Every name used, whatever the use."""
-        return self.runtime | self.annotation.keys() | self.type.keys() | self.provided.keys()
-
-    def written(self, head: str) -> set[str]:
-        """Every name written with this head, an import's, whatever the use."""
-        found: set[str] = set()
-        for kept in (self.attributes, self.annotation, self.type, self.provided):
-            found |= kept.get(head, set())
-        return found
+    def sealed(self) -> NameUses:
+        return NameUses(_heads(self.runtime), _by_head(self.annotation), _by_head(self.type),
+                        _by_head(self.provided), self.complete, _by_head(self.attributes))
 
 
-def used_only_as_type(index: SymbolIndex, module: str, item: ImportFact, uses: NameUses) -> bool:
-    """Whether `item`, an import of `module` whose uses these are, is used only as a type."""
+def _heads(names: Iterable[str]) -> Collection[str]:
+    """A few names as a tuple (a set of one to four holds 216 bytes, a tuple 48-72), many as a set."""
+    found = tuple(sorted(map(sys.intern, set(names))))
+    return found if len(found) <= _FEW else frozenset(found)
+
+
+_FEW = 16
+
+
+def _by_head(kept: Mapping[str, Iterable[str]]) -> Mapping[str, Names]:
+    if not kept:
+        return _NO_HEADS
+    return {sys.intern(head): tuple(sorted(map(sys.intern, written))) for head, written in kept.items()}
+
+
+def used_only_as_type(index: SymbolIndex, module: str, item: ImportFact, parts: Collection[NameUses]) -> bool:
+    """Whether `item`, an import of `module` whose uses these are (by definition, or some
+    definitions' together: they are not merged, which at 1M lines held 40 MB more), is used only
+    as a type."""
     if item.type_checking:
         return True
-    if item.name == "*" or not uses.complete or item.bound in uses.runtime:
+    bound = item.bound
+    if item.name == "*" or any(not part.complete or bound in part.runtime for part in parts):
         return False
-    annotations = uses.annotation.get(item.bound, set())
-    types = uses.type.get(item.bound, set())
-    provided = uses.provided.get(item.bound, set())
+    annotations = {written for part in parts for written in part.annotation.get(bound, _NO_NAMES)}
+    types = {written for part in parts for written in part.type.get(bound, _NO_NAMES)}
+    provided = {written for part in parts for written in part.provided.get(bound, _NO_NAMES)}
     if types and not is_type_alias(index, item):
         return False
     if provided and not all(_library_alias(index, module, written) for written in provided):
@@ -161,33 +209,13 @@ class DefinitionUses:
     name a module-level assignment binds) and, under `ALWAYS`, in the statements that run when
     the module is imported: what importing one name of a module brings along (`name_reach.py`)."""
 
-    __slots__ = ("owners", "_whole")
+    __slots__ = ("owners",)
 
     def __init__(self, owners: dict[str, NameUses]) -> None:
         self.owners = owners
-        self._whole: NameUses | None = None
-
-    def whole(self) -> NameUses:
-        """The module's uses, all definitions together."""
-        if self._whole is None:
-            self._whole = merged(self.owners.values())
-        return self._whole
 
 
 ALWAYS = ""  # the owner of the module-level statements that bind no one name
-
-
-def merged(parts: Iterable[NameUses]) -> NameUses:
-    """The uses of several definitions together."""
-    uses = NameUses()
-    for part in parts:
-        uses.runtime |= part.runtime
-        for kept, more in ((uses.annotation, part.annotation), (uses.type, part.type), (uses.provided, part.provided),
-                           (uses.attributes, part.attributes)):
-            for head, written in more.items():
-                kept.setdefault(head, set()).update(written)
-        uses.complete = uses.complete and part.complete
-    return uses
 
 
 def _read_definitions(facts: ModuleFacts) -> DefinitionUses:
@@ -229,7 +257,7 @@ class _DefinitionsReader:
             for class_field in cls.fields:
                 in_class.read(class_field.annotation, Use.ANNOTATION)
                 in_class.read(class_field.value, Use.RUNTIME)
-        return DefinitionUses({owner: read.uses for owner, read in self.readers.items()})
+        return DefinitionUses({sys.intern(owner): read.uses.sealed() for owner, read in self.readers.items()})
 
 
 def _bound_name(event: Event) -> str:
@@ -247,15 +275,9 @@ def _bound_name(event: Event) -> str:
     return ALWAYS
 
 
-def name_uses(facts: ModuleFacts) -> NameUses:
-    """Every name the module's facts use, by the kind of use (see the module's docstring)."""
-    return _read_definitions(facts).whole()
-
-
 def _encode_uses(uses: NameUses) -> list[Any]:
-    return [sorted(uses.runtime), {k: sorted(v) for k, v in uses.annotation.items()},
-            {k: sorted(v) for k, v in uses.type.items()}, {k: sorted(v) for k, v in uses.provided.items()},
-            uses.complete, {k: sorted(v) for k, v in uses.attributes.items()}]
+    return [sorted(uses.runtime), dict(uses.annotation), dict(uses.type), dict(uses.provided), uses.complete,
+            dict(uses.attributes)]
 
 
 def _decode_uses(stored: Any) -> NameUses:
@@ -265,9 +287,8 @@ def _decode_uses(stored: Any) -> NameUses:
     if not (_strings(runtime) and _names_to_strings(annotation) and _names_to_strings(type_uses)
             and _names_to_strings(provided) and type(complete) is bool and _names_to_strings(attributes)):
         raise ValueError("not stored name uses")
-    return NameUses(set(runtime), {k: set(v) for k, v in annotation.items()},
-                    {k: set(v) for k, v in type_uses.items()}, {k: set(v) for k, v in provided.items()}, complete,
-                    {k: set(v) for k, v in attributes.items()})
+    return NameUses(_heads(runtime), _by_head(annotation), _by_head(type_uses),
+                    _by_head(provided), complete, _by_head(attributes))
 
 
 def _encode_definitions(uses: DefinitionUses) -> dict[str, list[Any]]:
@@ -305,7 +326,7 @@ def _is_dependency(expr: Expr | None) -> bool:
 
 class _Reader:
     def __init__(self, imported: frozenset[str] = frozenset()) -> None:
-        self.uses = NameUses()
+        self.uses = _Gathered()
         self.imported = imported  # the names the module's imports bind
 
     def add(self, written: str, use: Use) -> None:
