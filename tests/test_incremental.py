@@ -19,6 +19,7 @@ from layerlint import engine
 from layerlint.core.config import ConfigError, load_config
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.live import LiveProject
+from layerlint.project.project import Project
 
 CHAIN = Path(__file__).parent / "fixtures" / "server" / "chain"
 LOOKUP = "app/utils/lookup.py"
@@ -119,6 +120,18 @@ def test_an_edit_outside_the_closure_keeps_the_local_findings(tmp_path: Path) ->
     live.findings({router: (tmp_path / "chain" / router).read_bytes() + b"\nX = 1\n"})
     # The router imports lookup.py, nothing imports the router: only it is re-checked.
     assert live.rechecked["local"] == 1
+
+
+def test_the_next_project_keeps_the_import_edges_of_the_modules_not_edited() -> None:
+    config = load_config(CHAIN)
+    before = engine.load_project(config, options=NO_CACHE)
+    edited = engine.load_project(config, {LOOKUP: encoded(REPOSITORY_IMPORT + read(CHAIN / LOOKUP))}, options=NO_CACHE)
+    lookup, router = "app.utils.lookup", "app.api.v1.routers.orders"
+    after = Project.build(config, [edited.modules[lookup], *(f for n, f in before.modules.items() if n != lookup)])
+    edges_before = {name: before.graph.edges_from[name] for name in before.modules}
+    after.carry_over(before)
+    assert after.graph.edges_from[router] is edges_before[router]  # found once, for the facts both share
+    assert "app.domain.orders.repository" in {edge.imported for edge in after.graph.edges_from[lookup]}
 
 
 @pytest.mark.parametrize("case", fixture_projects(), ids=lambda case: case.id)

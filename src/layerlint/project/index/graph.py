@@ -132,6 +132,11 @@ class _EdgesFrom(Mapping[str, list[E]]):
     def __len__(self) -> int:
         return len(self._modules)
 
+    def take(self, other: _EdgesFrom[E], same: Callable[[str], bool]) -> None:
+        for name, edges in other.found.items():
+            if same(name):
+                self.found.setdefault(name, edges)
+
 
 class ImportGraph:
     """Edges per importing module. By default the syntactic edges grimp sees; `targets_of` can
@@ -167,6 +172,12 @@ class ImportGraph:
             if edge.imported not in seen:
                 seen.add(edge.imported)
                 yield edge
+
+    def take_edges(self, other: ImportGraph, same: Callable[[str], bool]) -> None:
+        """The edges `other`, a graph read the same way over the same module names, found for the
+        modules whose facts are the `same`."""
+        self.item_edges.take(other.item_edges, same)
+        self.edges_from.take(other.edges_from, same)
 
     def edge_pairs(self) -> set[tuple[str, str]]:
         return {(e.importer, e.imported) for edges in self.edges_from.values() for e in edges}
