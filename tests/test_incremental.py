@@ -19,6 +19,7 @@ from layerlint import engine
 from layerlint.core.config import ConfigError, load_config
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.live import LiveProject
+from layerlint.project.index import models
 from layerlint.project.project import Project
 
 CHAIN = Path(__file__).parent / "fixtures" / "server" / "chain"
@@ -132,6 +133,37 @@ def test_the_next_project_keeps_the_import_edges_of_the_modules_not_edited() -> 
     after.carry_over(before)
     assert after.graph.edges_from[router] is edges_before[router]  # found once, for the facts both share
     assert "app.domain.orders.repository" in {edge.imported for edge in after.graph.edges_from[lookup]}
+
+
+def test_the_next_project_reuses_what_the_modules_an_edit_cannot_reach_gave(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A role from content and the table models a module defines read the module's import closure:
+    after an edit, the edited module and those importing it are read again (here `Thing` becomes
+    a table model), the others keep what they gave."""
+    (tmp_path / "pyproject.toml").write_text("[tool.layerlint]\n")
+    files = {"app/__init__.py": "", "app/stuff/__init__.py": "", "app/stuff/base.py": "class Base:\n    pass\n",
+             "app/stuff/thing.py": "from app.stuff.base import Base\n\n\nclass Thing(Base, table=True):\n    id: int\n",
+             "app/stuff/other.py": "from sqlmodel import SQLModel\n\n\nclass Other(SQLModel, table=True):\n    id: int\n"}
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text)
+    config = load_config(tmp_path)
+    before = engine.load_project(config, options=NO_CACHE)
+    assert before.roles["app.stuff.thing"].role is None and [m.name for m in before.table_models] == ["Other"]
+    table_base = "from sqlmodel import SQLModel\n\n\nclass Base(SQLModel):\n    pass\n"
+    edited = engine.load_project(config, {"app/stuff/base.py": encoded(table_base)}, options=NO_CACHE)
+    after = Project.build(config, [edited.modules["app.stuff.base"],
+                                   *(facts for name, facts in before.modules.items() if name != "app.stuff.base")])
+    after.carry_over(before)
+    expected_roles, expected_models = edited.roles, edited.table_models  # a project built afresh
+    read_again: list[str] = []
+    defined = models._defined_table_models
+    monkeypatch.setattr(models, "_defined_table_models",
+                        lambda index, facts: read_again.append(facts.module) or defined(index, facts))
+    assert after.roles == expected_roles and after.roles["app.stuff.thing"].role == "model"
+    assert after.roles["app.stuff.other"] is before.roles["app.stuff.other"]  # not found again
+    assert after.table_models == expected_models and [m.name for m in after.table_models] == ["Other", "Thing"]
+    assert sorted(read_again) == ["app.stuff.base", "app.stuff.thing"]
 
 
 @pytest.mark.parametrize("case", fixture_projects(), ids=lambda case: case.id)

@@ -32,7 +32,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from layerlint import engine
-from layerlint.core.closure import reached
 from layerlint.core.config import Config
 from layerlint.core.diagnostic import Diagnostic
 from layerlint.core.options import RunOptions
@@ -310,15 +309,7 @@ def _reaching(before: Project, after: Project, changed: set[str]) -> set[str] | 
     module: the set of modules changed (an import's target may now exist), or a role did."""
     if before.modules.keys() != after.modules.keys() or before.roles != after.roles:
         return None
-    importers: dict[str, set[str]] = {}  # the reverse of the closure's steps: imports and parent packages
-    for name, edges in after.graph.edges_from.items():
-        for edge in edges:
-            importers.setdefault(edge.imported, set()).add(name)
-    for name in after.modules:
-        parts = name.split(".")
-        for end in range(1, len(parts)):
-            importers.setdefault(".".join(parts[:end]), set()).add(name)
-    return {after.modules[name].path for name in reached(changed, lambda name: importers.get(name, ()))}
+    return {after.modules[name].path for name in after.importing(changed)}
 
 
 def _focused(project: Project, rules: list[Rule], paths: Mapping[str, str]) -> dict[str, list[Diagnostic]]:

@@ -86,6 +86,10 @@ class Project:
     # What `per_module` computed, by function and facts (held, so that an id is not reused).
     _per_module: dict[tuple[Callable[[ModuleFacts], object], int], tuple[ModuleFacts, object]] = field(
         default_factory=dict, init=False, repr=False)
+    # What `per_closure` computed, by what and module; and what the last project computed for
+    # the modules an edit could not reach (`carry_over`).
+    _per_closure: dict[tuple[str, str], object] = field(default_factory=dict, init=False, repr=False)
+    _closure_kept: dict[tuple[str, str], object] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.index = SymbolIndex(self.modules)
@@ -107,11 +111,41 @@ class Project:
         the syntactic import edges of those modules."""
         self._per_module = {key: held for key, held in previous._per_module.items()
                             if self.modules.get(held[0].module) is held[0]}
-        if "graph" in vars(previous) and previous.modules.keys() == self.modules.keys():
+        if previous.modules.keys() != self.modules.keys():
+            return
+        if "graph" in vars(previous):
             # A syntactic edge depends on the importing module's facts and which modules exist:
             # finding every module's edges again after each edit was 40% of the language server's
             # work to tell which findings an edit can move.
             self.graph.take_edges(previous.graph, lambda name: self.modules[name] is previous.modules[name])
+        if previous._per_closure:
+            edited = {name for name in self.modules if self.modules[name] is not previous.modules[name]}
+            touched = self.importing(edited)
+            self._closure_kept = {key: held for key, held in previous._per_closure.items() if key[1] not in touched}
+
+    def importing(self, modules: set[str]) -> set[str]:
+        """`modules` and every module whose import closure holds one of them: through the
+        syntactic imports and the parent packages, what a local analysis may read."""
+        importers: dict[str, set[str]] = {}
+        for name, edges in self.graph.edges_from.items():
+            for edge in edges:
+                importers.setdefault(edge.imported, set()).add(name)
+        for name in self.modules:
+            parts = name.split(".")
+            for end in range(1, len(parts)):
+                importers.setdefault(".".join(parts[:end]), set()).add(name)
+        return reached(modules, lambda name: importers.get(name, ()))
+
+    def per_closure(self, what: str, facts: ModuleFacts, compute: Callable[[ModuleFacts], T]) -> T:
+        """`compute(facts)`, named `what`, for a `compute` whose answer depends on the module's
+        import closure alone (a role from content, the table models a module defines), once per
+        module: the language server's next project keeps it for every module whose closure holds
+        no edited module (`carry_over`)."""
+        key = (what, facts.module)
+        if key not in self._per_closure:
+            kept = self._closure_kept.get(key, _NOT_KEPT)
+            self._per_closure[key] = compute(facts) if kept is _NOT_KEPT else kept
+        return cast(T, self._per_closure[key])
 
     def per_module(self, compute: Callable[[ModuleFacts], T], facts: ModuleFacts) -> T:
         """`compute(facts)`, for a `compute` that reads those facts and nothing else, once per
@@ -153,7 +187,7 @@ class Project:
         """Each module's role. Decided over the whole project (a configured glob must match some
         module; a package's content corrects a guess by name), so it is an input of every
         module's closure, not built from the closure alone: `local` holds given the roles."""
-        return RoleAssigner(self.index, self.config).assign()
+        return RoleAssigner(self.index, self.config, self.per_closure).assign()
 
     @analysis(local=True)
     def graph(self) -> ImportGraph:
@@ -341,6 +375,8 @@ class Project:
         """The names of the analyses built so far (what a rule read, for its declaration's test)."""
         return (ANALYSES.keys() & vars(self).keys()) | {getattr(b, "__name__", repr(b)) for b in self._derived}
 
+
+_NOT_KEPT = object()
 
 # Each analysis of the model, by name, with the analyses its building reads.
 ANALYSES: dict[str, tuple[str, ...]] = {name: value.needs for name, value in vars(Project).items()

@@ -6,6 +6,7 @@ name (`table_model_named`), an annotation (`table_model_in`) or an inferred type
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from layerlint.project.index.annotated import annotated_parts
@@ -26,6 +27,7 @@ from layerlint.project.reading.expr import (
     is_call,
     parse_expression,
 )
+from layerlint.project.reading.facts import ModuleFacts
 
 if TYPE_CHECKING:  # project builds on the index; the analyses below are cached on it
     from layerlint.project.project import Project
@@ -227,8 +229,14 @@ def table_model_in_type(index: SymbolIndex, found: TypeRef | None) -> Symbol | N
 def find_table_models(project: Project) -> list[Symbol]:
     """Project.table_models: every table model of the project, in path order."""
     ordered = sorted(project.modules.values(), key=lambda facts: facts.path)
-    return [Symbol("class", facts.module, cls.qualname) for facts in ordered for cls in facts.classes
-            if is_table_model(project.index, Symbol("class", facts.module, cls.qualname))]
+    return [model for facts in ordered for model in project.per_closure("table_models", facts, partial(
+        _defined_table_models, project.index))]
+
+
+def _defined_table_models(index: SymbolIndex, facts: ModuleFacts) -> list[Symbol]:
+    """The table models a module defines: decided by the classes' bases, in its import closure."""
+    return [Symbol("class", facts.module, cls.qualname) for cls in facts.classes
+            if is_table_model(index, Symbol("class", facts.module, cls.qualname))]
 
 
 def has_own_table(index: SymbolIndex, symbol: Symbol) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from functools import cached_property
+from typing import Protocol
 
 from layerlint.core.config import DEFAULT_ROLE_GLOBS, ROLE_NAMES, Config, ConfigError
 from layerlint.core.globs import first_module_matcher, match_module
@@ -116,12 +117,19 @@ def is_router_object(index: SymbolIndex, module: str, receiver: str) -> bool:
     return facts is not None and symbol.name in router_instances(index, facts)
 
 
+class PerClosure(Protocol):
+    def __call__(self, what: str, facts: ModuleFacts, compute: Callable[[ModuleFacts], Role]) -> Role: ...
+
+
 class RoleAssigner:
-    def __init__(self, index: SymbolIndex, config: Config) -> None:
+    def __init__(self, index: SymbolIndex, config: Config, per_closure: PerClosure | None = None) -> None:
+        """`per_closure`: where a role from content is kept, as it reads the module's import
+        closure alone (`Project.per_closure`)."""
         self.index = index
         self.config = config
         self.content = ContentRoles(index, config)
         self._task_decorators = TaskDecorators()
+        self._per_closure = per_closure
 
     def assign(self) -> dict[str, Role]:
         roles = {name: self._role_of(facts) for name, facts in self.index.modules.items()}
@@ -142,7 +150,9 @@ class RoleAssigner:
     def _role_of(self, facts: ModuleFacts) -> Role:
         found = self._role_by_name(facts.module)
         if found is None:
-            return self._role_from_content(facts)
+            if self._per_closure is None:
+                return self._role_from_content(facts)
+            return self._per_closure("content_role", facts, self._role_from_content)
         if found.reason.startswith("default layout"):  # a name is a guess the content may correct
             return self.content.correct(facts.module, found)
         return found
