@@ -107,8 +107,9 @@ class Project:
     def carry_over(self, previous: Project) -> None:
         """Take over from `previous`, a project of the same modules with some of their facts
         changed (the language server's last one), what those changes cannot change: what
-        `per_module` computed from the facts of each module whose facts are the same object, and
-        the syntactic import edges of those modules."""
+        `per_module` computed from the facts of each module whose facts are the same object, the
+        syntactic import edges of those modules, and what `per_closure` computed for each module
+        whose import closure holds none of the others."""
         self._per_module = {key: held for key, held in previous._per_module.items()
                             if self.modules.get(held[0].module) is held[0]}
         if previous.modules.keys() != self.modules.keys():

@@ -122,7 +122,7 @@ class PerClosure(Protocol):
 
 
 class RoleAssigner:
-    def __init__(self, index: SymbolIndex, config: Config, per_closure: PerClosure | None = None) -> None:
+    def __init__(self, index: SymbolIndex, config: Config, per_closure: PerClosure) -> None:
         """`per_closure`: where a role from content is kept, as it reads the module's import
         closure alone (`Project.per_closure`)."""
         self.index = index
@@ -150,8 +150,6 @@ class RoleAssigner:
     def _role_of(self, facts: ModuleFacts) -> Role:
         found = self._role_by_name(facts.module)
         if found is None:
-            if self._per_closure is None:
-                return self._role_from_content(facts)
             return self._per_closure("content_role", facts, self._role_from_content)
         if found.reason.startswith("default layout"):  # a name is a guess the content may correct
             return self.content.correct(facts.module, found)
