@@ -135,26 +135,45 @@ def test_the_next_project_keeps_the_import_edges_of_the_modules_not_edited() -> 
     assert "app.domain.orders.repository" in {edge.imported for edge in after.graph.edges_from[lookup]}
 
 
+def _next_project(root: Path, files: dict[str, str], edited_path: str, edited_text: str
+                  ) -> tuple[Project, Project, Project]:
+    """A project of `files`; the project of the same files with one edited, built afresh; and
+    that project built from the first one's facts but the edited module's, taking over from the
+    first as the language server's next project does (`carry_over`)."""
+    (root / "pyproject.toml").write_text("[tool.layerlint]\n")
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+    config = load_config(root)
+    before = engine.load_project(config, options=NO_CACHE)
+    before.roles, before.table_models  # what the server's last project had found
+    edited = engine.load_project(config, {edited_path: encoded(edited_text)}, options=NO_CACHE)
+    module = edited_path.removesuffix(".py").replace("/", ".")
+    after = Project.build(config, [edited.modules[module], *(f for name, f in before.modules.items() if name != module)])
+    after.carry_over(before)
+    return before, edited, after
+
+
+def test_a_program_the_next_project_imports_is_no_longer_one(tmp_path: Path) -> None:
+    before, edited, after = _next_project(tmp_path, {
+        "app/__init__.py": "", "app/other.py": "VALUE = 1\n", "scripts/__init__.py": "",
+        "scripts/backfill.py": "def main() -> None:\n    pass\n\n\nif __name__ == '__main__':\n    main()\n"},
+        "app/other.py", "from scripts.backfill import main\n\nVALUE = 1\n")
+    assert before.roles["scripts.backfill"].program
+    assert after.roles == edited.roles and not after.roles["scripts.backfill"].program
+
+
 def test_the_next_project_reuses_what_the_modules_an_edit_cannot_reach_gave(tmp_path: Path,
                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """A role from content and the table models a module defines read the module's import closure:
     after an edit, the edited module and those importing it are read again (here `Thing` becomes
     a table model), the others keep what they gave."""
-    (tmp_path / "pyproject.toml").write_text("[tool.layerlint]\n")
-    files = {"app/__init__.py": "", "app/stuff/__init__.py": "", "app/stuff/base.py": "class Base:\n    pass\n",
-             "app/stuff/thing.py": "from app.stuff.base import Base\n\n\nclass Thing(Base, table=True):\n    id: int\n",
-             "app/stuff/other.py": "from sqlmodel import SQLModel\n\n\nclass Other(SQLModel, table=True):\n    id: int\n"}
-    for relative, text in files.items():
-        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / relative).write_text(text)
-    config = load_config(tmp_path)
-    before = engine.load_project(config, options=NO_CACHE)
+    before, edited, after = _next_project(tmp_path, {
+        "app/__init__.py": "", "app/stuff/__init__.py": "", "app/stuff/base.py": "class Base:\n    pass\n",
+        "app/stuff/thing.py": "from app.stuff.base import Base\n\n\nclass Thing(Base, table=True):\n    id: int\n",
+        "app/stuff/other.py": "from sqlmodel import SQLModel\n\n\nclass Other(SQLModel, table=True):\n    id: int\n"},
+        "app/stuff/base.py", "from sqlmodel import SQLModel\n\n\nclass Base(SQLModel):\n    pass\n")
     assert before.roles["app.stuff.thing"].role is None and [m.name for m in before.table_models] == ["Other"]
-    table_base = "from sqlmodel import SQLModel\n\n\nclass Base(SQLModel):\n    pass\n"
-    edited = engine.load_project(config, {"app/stuff/base.py": encoded(table_base)}, options=NO_CACHE)
-    after = Project.build(config, [edited.modules["app.stuff.base"],
-                                   *(facts for name, facts in before.modules.items() if name != "app.stuff.base")])
-    after.carry_over(before)
     expected_roles, expected_models = edited.roles, edited.table_models  # a project built afresh
     read_again: list[str] = []
     defined = models._defined_table_models

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from functools import cached_property
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from layerlint.core.config import DEFAULT_ROLE_GLOBS, ROLE_NAMES, Config, ConfigError
 from layerlint.core.globs import first_module_matcher, match_module
@@ -117,8 +117,11 @@ def is_router_object(index: SymbolIndex, module: str, receiver: str) -> bool:
     return facts is not None and symbol.name in router_instances(index, facts)
 
 
+_T = TypeVar("_T")
+
+
 class PerClosure(Protocol):
-    def __call__(self, what: str, facts: ModuleFacts, compute: Callable[[ModuleFacts], Role]) -> Role: ...
+    def __call__(self, what: str, facts: ModuleFacts, compute: Callable[[ModuleFacts], _T]) -> _T: ...
 
 
 class RoleAssigner:
@@ -133,7 +136,7 @@ class RoleAssigner:
 
     def assign(self) -> dict[str, Role]:
         roles = {name: self._role_of(facts) for name, facts in self.index.modules.items()}
-        by_use = RolesByUse(self.index, roles, self.content)
+        by_use = RolesByUse(self.index, roles, self.content, self._per_closure)
         roles.update(by_use.decide())
         roles.update(by_use.programs())
         self._check_configured_globs()
@@ -656,10 +659,12 @@ class RolesByUse:
     `db`, `database` or `dal` package that nothing else placed (`_data_package_functions`). A function that calls a
     repository is neither: it stays a helper, and a chain through it a layer violation."""
 
-    def __init__(self, index: SymbolIndex, roles: dict[str, Role], content: ContentRoles) -> None:
+    def __init__(self, index: SymbolIndex, roles: dict[str, Role], content: ContentRoles,
+                 per_closure: PerClosure) -> None:
         self.index = index
         self.roles = roles
         self.content = content
+        self._per_closure = per_closure
         self._importers: dict[str, set[str]] | None = None
 
     def decide(self) -> dict[str, Role]:
@@ -699,12 +704,17 @@ class RolesByUse:
                       and self.roles[name].role in PROGRAM_ROLES and runs_itself(facts)]
         if not candidates:
             return {}
-        modules = self.index.modules
-        imported = {found[0] for facts in modules.values() for item in facts.imports
-                    if (found := edge_target(item, modules)) is not None and found[0] != facts.module}
+        imported = {target for facts in self.index.modules.values()
+                    for target in self._per_closure("imported_modules", facts, self._imported_modules)}
         return {name: Role(self.roles[name].role, f"{self.roles[name].reason}; a program: it runs itself and no "
                                                   "module imports it", program=True)
                 for name in candidates if name not in imported}
+
+    def _imported_modules(self, facts: ModuleFacts) -> frozenset[str]:
+        """The other modules a module's import statements depend on, as written (`edge_target`)."""
+        modules = self.index.modules
+        return frozenset(found[0] for item in facts.imports
+                         if (found := edge_target(item, modules)) is not None and found[0] != facts.module)
 
     def _role(self, module: str, decided: dict[str, Role]) -> str | None:
         return (decided.get(module) or self.roles[module]).role
