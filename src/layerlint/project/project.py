@@ -127,6 +127,13 @@ class Project:
     def importing(self, modules: set[str]) -> set[str]:
         """`modules` and every module whose import closure holds one of them: through the
         syntactic imports and the parent packages, what a local analysis may read."""
+        importers = self._closure_importers
+        return reached(modules, lambda name: importers.get(name, ()))
+
+    @cached_property
+    def _closure_importers(self) -> dict[str, set[str]]:
+        """The reverse of a closure's steps (imports and parent packages), built once per project:
+        the language server asks twice per edit (`carry_over`, then `live._reaching`)."""
         importers: dict[str, set[str]] = {}
         for name, edges in self.graph.edges_from.items():
             for edge in edges:
@@ -135,7 +142,7 @@ class Project:
             parts = name.split(".")
             for end in range(1, len(parts)):
                 importers.setdefault(".".join(parts[:end]), set()).add(name)
-        return reached(modules, lambda name: importers.get(name, ()))
+        return importers
 
     def per_closure(self, what: str, facts: ModuleFacts, compute: Callable[[ModuleFacts], T]) -> T:
         """`compute(facts)`, named `what`, for a `compute` whose answer depends on the module's
@@ -183,12 +190,12 @@ class Project:
         if isinstance(self.modules, LazyModules):
             self.modules = self.index.modules = dict(self.modules.items())
 
-    @analysis(local=True)
+    @analysis("graph", local=True)
     def roles(self) -> dict[str, Role]:
         """Each module's role. Decided over the whole project (a configured glob must match some
         module; a package's content corrects a guess by name), so it is an input of every
         module's closure, not built from the closure alone: `local` holds given the roles."""
-        return RoleAssigner(self.index, self.config, self.per_closure).assign()
+        return RoleAssigner(self.index, self.config, self.per_closure, lambda: self.graph).assign()
 
     @analysis(local=True)
     def graph(self) -> ImportGraph:

@@ -229,8 +229,8 @@ def table_model_in_type(index: SymbolIndex, found: TypeRef | None) -> Symbol | N
 def find_table_models(project: Project) -> list[Symbol]:
     """Project.table_models: every table model of the project, in path order."""
     ordered = sorted(project.modules.values(), key=lambda facts: facts.path)
-    return [model for facts in ordered for model in project.per_closure("table_models", facts, partial(
-        _defined_table_models, project.index))]
+    defined = partial(_defined_table_models, project.index)
+    return [model for facts in ordered for model in project.per_closure("table_models", facts, defined)]
 
 
 def _defined_table_models(index: SymbolIndex, facts: ModuleFacts) -> list[Symbol]:

@@ -14,7 +14,7 @@ from layerlint.core.records import record
 from layerlint.project.index.annotated import annotated_metadata
 from layerlint.project.index.background_tasks import TaskDecorators, task_decorator
 from layerlint.project.index.configured_names import check_configured_names
-from layerlint.project.index.graph import edge_target
+from layerlint.project.index.graph import ImportGraph
 from layerlint.project.index.imports import modules_reached
 from layerlint.project.index.libraries import crud_base
 from layerlint.project.index.programs import runs_itself
@@ -125,18 +125,21 @@ class PerClosure(Protocol):
 
 
 class RoleAssigner:
-    def __init__(self, index: SymbolIndex, config: Config, per_closure: PerClosure) -> None:
+    def __init__(self, index: SymbolIndex, config: Config, per_closure: PerClosure,
+                 graph: Callable[[], ImportGraph]) -> None:
         """`per_closure`: where a role from content is kept, as it reads the module's import
-        closure alone (`Project.per_closure`)."""
+        closure alone (`Project.per_closure`); `graph`: the project's syntactic import graph,
+        read only when some module may be a program."""
         self.index = index
         self.config = config
         self.content = ContentRoles(index, config)
         self._task_decorators = TaskDecorators()
         self._per_closure = per_closure
+        self._graph = graph
 
     def assign(self) -> dict[str, Role]:
         roles = {name: self._role_of(facts) for name, facts in self.index.modules.items()}
-        by_use = RolesByUse(self.index, roles, self.content, self._per_closure)
+        by_use = RolesByUse(self.index, roles, self.content, self._graph)
         roles.update(by_use.decide())
         roles.update(by_use.programs())
         self._check_configured_globs()
@@ -660,11 +663,11 @@ class RolesByUse:
     repository is neither: it stays a helper, and a chain through it a layer violation."""
 
     def __init__(self, index: SymbolIndex, roles: dict[str, Role], content: ContentRoles,
-                 per_closure: PerClosure) -> None:
+                 graph: Callable[[], ImportGraph]) -> None:
         self.index = index
         self.roles = roles
         self.content = content
-        self._per_closure = per_closure
+        self._graph = graph
         self._importers: dict[str, set[str]] | None = None
 
     def decide(self) -> dict[str, Role]:
@@ -704,17 +707,10 @@ class RolesByUse:
                       and self.roles[name].role in PROGRAM_ROLES and runs_itself(facts)]
         if not candidates:
             return {}
-        imported = {target for facts in self.index.modules.values()
-                    for target in self._per_closure("imported_modules", facts, self._imported_modules)}
+        imported = {edge.imported for edges in self._graph().edges_from.values() for edge in edges}
         return {name: Role(self.roles[name].role, f"{self.roles[name].reason}; a program: it runs itself and no "
                                                   "module imports it", program=True)
                 for name in candidates if name not in imported}
-
-    def _imported_modules(self, facts: ModuleFacts) -> frozenset[str]:
-        """The other modules a module's import statements depend on, as written (`edge_target`)."""
-        modules = self.index.modules
-        return frozenset(found[0] for item in facts.imports
-                         if (found := edge_target(item, modules)) is not None and found[0] != facts.module)
 
     def _role(self, module: str, decided: dict[str, Role]) -> str | None:
         return (decided.get(module) or self.roles[module]).role

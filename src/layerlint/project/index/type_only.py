@@ -103,7 +103,8 @@ class NameUses:
 class _Gathered:
     """Name uses while they are read: sets, sealed into a `NameUses` when done."""
 
-    def __init__(self) -> None:
+    def __init__(self, imported: frozenset[str]) -> None:
+        self.imported = imported  # the names the module's imports bind
         self.runtime: set[str] = set()
         self.annotation: dict[str, set[str]] = {}
         self.type: dict[str, set[str]] = {}
@@ -115,6 +116,8 @@ class _Gathered:
         head = written.split(".", 1)[0]
         if use is Use.RUNTIME:
             self.runtime.add(head)
+            if head in self.imported:
+                self.attributes.setdefault(head, set()).add(written)
             return
         kept = self.annotation if use is Use.ANNOTATION else self.type if use is Use.TYPE else self.provided
         kept.setdefault(head, set()).add(written)
@@ -326,17 +329,10 @@ def _is_dependency(expr: Expr | None) -> bool:
 
 class _Reader:
     def __init__(self, imported: frozenset[str] = frozenset()) -> None:
-        self.uses = _Gathered()
-        self.imported = imported  # the names the module's imports bind
+        self.uses = _Gathered(imported)
 
     def add(self, written: str, use: Use) -> None:
-        if use is not Use.RUNTIME:
-            self.uses.add(written, use)
-            return
-        head = written.split(".", 1)[0]
-        self.uses.runtime.add(head)
-        if head in self.imported:
-            self.uses.attributes.setdefault(head, set()).add(written)
+        self.uses.add(written, use)
 
     def all(self, exprs: list[Expr], use: Use) -> None:
         for expr in exprs:
